@@ -1,0 +1,356 @@
+// Package checker assigns every migration statement a phase (expand,
+// contract, unknown) and finds its lock and rewrite hazards.
+//
+// It is pure: a Checker holds the schema catalog as of the base revision
+// and is fed the changed migration files one at a time, in apply order;
+// each file's statements are judged against the catalog as the earlier
+// statements left it, so objects the change itself creates carry no risk.
+// Rules live one per file (rule_*.go), as data plus a small function.
+package checker
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/phasegate/phasegate/schema"
+	"github.com/phasegate/phasegate/source"
+	"github.com/phasegate/phasegate/sqltext"
+)
+
+// DefaultVersion is the PostgreSQL major version assumed when the config
+// names none.
+const DefaultVersion = 16
+
+// Options configure a Checker.
+type Options struct {
+	// Version is the target PostgreSQL major version.
+	Version int
+	// Severity overrides rule severities by rule id; Off disables a rule.
+	Severity map[string]Severity
+	// Ignore lists rules to ignore in files matching a path pattern.
+	Ignore []IgnoreRule
+	// LockTimeout says the migration tool or role already sets lock_timeout,
+	// so files need not.
+	LockTimeout bool
+}
+
+// IgnoreRule silences rules in files whose path matches Path (a
+// path.Match pattern, or a directory prefix ending in "/").
+type IgnoreRule struct {
+	Path  string
+	Rules []string // rule ids; "*" for all
+}
+
+// Input is one migration file to judge.
+type Input struct {
+	Migration source.Migration
+	Tx        source.TxMode
+	File      *sqltext.File
+	// Judge reports whether a statement is part of the change; statements
+	// it rejects are only replayed (used for edited migrations). Nil judges
+	// every statement.
+	Judge func(s *sqltext.Statement) bool
+}
+
+// FileResult is the verdict on one file.
+type FileResult struct {
+	Migration  source.Migration
+	Tx         source.TxMode
+	Statements []StatementResult
+	// Findings not tied to a statement (directives that precede none...).
+	Findings []Finding
+}
+
+// StatementResult is the verdict on one statement.
+type StatementResult struct {
+	Pos, EndPos sqltext.Position
+	SQL         string
+	Phase       Phase
+	Findings    []Finding
+	// Locks are the locks the statement is expected to take on relations
+	// that existed before the change.
+	Locks []Lock
+	// PhaseDirective is the reason given by a phasegate:phase directive.
+	PhaseDirective string
+}
+
+// Finding is one problem.
+type Finding struct {
+	Rule     *Rule
+	Severity Severity
+	Message  string
+	Fix      string
+	// Pos, if set, points somewhere other than the statement's start.
+	Pos *sqltext.Position
+}
+
+// Checker judges migration files against an evolving catalog.
+type Checker struct {
+	opts    Options
+	catalog *schema.Catalog
+}
+
+// New returns a Checker that judges against cat, the schema as of the base
+// revision; it updates cat as statements are judged.
+func New(cat *schema.Catalog, opts Options) *Checker {
+	if opts.Version == 0 {
+		opts.Version = DefaultVersion
+	}
+	return &Checker{opts: opts, catalog: cat}
+}
+
+// Catalog is the catalog as the files judged so far left it.
+func (c *Checker) Catalog() *schema.Catalog { return c.catalog }
+
+// severity returns the effective severity of a rule in a file.
+func (c *Checker) severity(r *Rule, file string) Severity {
+	for _, ig := range c.opts.Ignore {
+		if matchPath(ig.Path, file) {
+			for _, id := range ig.Rules {
+				if id == "*" || id == r.ID {
+					return Off
+				}
+			}
+		}
+	}
+	if s, ok := c.opts.Severity[r.ID]; ok {
+		return s
+	}
+	return r.Severity
+}
+
+// matchPath matches a file path against a config pattern: a path.Match
+// pattern, or a directory prefix ending in "/".
+func matchPath(pattern, file string) bool {
+	if strings.HasSuffix(pattern, "/") {
+		return strings.HasPrefix(file, pattern)
+	}
+	ok, _ := path.Match(pattern, file)
+	return ok
+}
+
+// File judges one file and replays it into the catalog.
+func (c *Checker) File(in Input) FileResult {
+	res := FileResult{Migration: in.Migration, Tx: in.Tx}
+	f := in.File
+	st := &session{tx: in.Tx, stmts: len(f.Statements), lockTimeout: c.opts.LockTimeout, altered: map[schema.QName]bool{}}
+	switch st.tx {
+	case source.TxFile:
+		st.inTx = true
+	case source.TxImplicit:
+		st.inTx = st.stmts > 1
+	case source.TxAuto:
+		// Flyway runs the file without a transaction when it spots a
+		// statement that cannot run in one, and refuses (unless its mixed
+		// setting is on) when such statements sit beside others.
+		st.inTx = true
+		for _, s := range f.Statements {
+			if flywayNonTransactional(s.Node) {
+				st.inTx, st.mixed = false, st.stmts > 1
+			}
+		}
+	}
+	where := func(s *sqltext.Statement) string { return fmt.Sprintf("%s:%d", in.Migration.Path, s.Pos.Line) }
+	judged := 0
+	for _, s := range f.Statements {
+		origin := schema.Origin{New: true, Where: where(s)}
+		if in.Judge != nil && !in.Judge(s) {
+			c.catalog.Apply(s.Node, origin)
+			st.after(s, c.catalog)
+			continue
+		}
+		judged++
+		ctx := &Context{Stmt: s, Node: s.Node, File: f, Catalog: c.catalog, Version: c.opts.Version, Path: in.Migration.Path, Format: in.Migration.Format, sess: st}
+		res.Statements = append(res.Statements, c.statement(ctx, in.Migration.Path, &res))
+		c.catalog.Apply(s.Node, origin)
+		st.after(s, c.catalog)
+	}
+	res.Findings = append(res.Findings, c.fileFindings(in, st, judged)...)
+	for _, n := range f.Notes {
+		pos := n.Pos
+		switch n.Kind {
+		case sqltext.NoteDirective:
+			res.Findings = append(res.Findings, c.finding(invalidDirective, in.Migration.Path, n.Message, &pos))
+		case sqltext.NoteMetaCommand:
+			res.Findings = append(res.Findings, c.finding(psqlMetaCommand, in.Migration.Path, n.Message, &pos))
+		}
+	}
+	res.Findings = compact(res.Findings)
+	return res
+}
+
+// finding builds a finding of rule r at its effective severity; it returns
+// a finding with Severity Off when the rule is disabled.
+func (c *Checker) finding(r *Rule, file, msg string, pos *sqltext.Position) Finding {
+	return Finding{Rule: r, Severity: c.severity(r, file), Message: msg, Fix: r.Fix, Pos: pos}
+}
+
+// compact drops findings of disabled rules.
+func compact(fs []Finding) []Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Severity != Off {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// fileFindings are the checks of a whole file.
+func (c *Checker) fileFindings(in Input, st *session, judged int) []Finding {
+	var out []Finding
+	if len(in.File.Statements) == 0 {
+		out = append(out, c.finding(emptyMigration, in.Migration.Path, "the migration holds no SQL statement", nil))
+	}
+	if st.explicitTx && st.inTx && st.tx == source.TxNone {
+		pos := st.beginPos
+		out = append(out, c.finding(uncommittedTransaction, in.Migration.Path,
+			"BEGIN without COMMIT: the transaction is still open at the end of the file", &pos))
+	}
+	return out
+}
+
+// statement runs every rule on one statement and applies its directives.
+func (c *Checker) statement(ctx *Context, file string, res *FileResult) StatementResult {
+	s := ctx.Stmt
+	out := StatementResult{Pos: s.Pos, EndPos: s.EndPos, SQL: s.Text, Locks: ctx.Locks()}
+	var findings []Finding
+	for _, r := range Rules() {
+		sev := c.severity(r, file)
+		if sev == Off || r.Check == nil {
+			continue
+		}
+		for _, f := range r.Check(ctx) {
+			f.Rule, f.Severity = r, sev
+			if f.Fix == "" {
+				f.Fix = r.Fix
+			}
+			findings = append(findings, f)
+		}
+	}
+	// Directives: ignore drops findings; phase overrides the verdict.
+	var phaseDirective *sqltext.Directive
+	for _, d := range s.Directives {
+		pos := d.Pos
+		switch d.Kind {
+		case sqltext.Ignore:
+			for _, id := range d.Rules {
+				if Lookup(id) == nil {
+					res.Findings = append(res.Findings, c.finding(invalidDirective, file,
+						fmt.Sprintf("phasegate:ignore names unknown rule %q (see docs/rules.md for the rule ids)", id), &pos))
+					continue
+				}
+				n := len(findings)
+				findings = dropRule(findings, id)
+				if n == len(findings) {
+					res.Findings = append(res.Findings, c.finding(unusedDirective, file,
+						fmt.Sprintf("phasegate:ignore %s: the statement has no %s finding to ignore; remove the directive", id, id), &pos))
+				}
+			}
+		case sqltext.SetPhase:
+			phaseDirective = d
+		}
+	}
+	for _, f := range findings {
+		if f.Rule.Category == Compatibility && f.Rule.Phase > out.Phase {
+			out.Phase = f.Rule.Phase
+		}
+	}
+	if d := phaseDirective; d != nil {
+		want := Expand
+		if d.Phase == "contract" {
+			want = Contract
+		}
+		pos := d.Pos
+		if want == out.Phase {
+			res.Findings = append(res.Findings, c.finding(unusedDirective, file,
+				fmt.Sprintf("phasegate:phase %s: the statement is %s already; remove the directive", d.Phase, d.Phase), &pos))
+		} else {
+			out.Phase = want
+			out.PhaseDirective = d.Reason
+			for i := range findings {
+				if findings[i].Rule.Category == Compatibility {
+					findings[i].Severity = Info
+					findings[i].Message += fmt.Sprintf(" (phase set to %s at line %d: %s)", d.Phase, d.Pos.Line, d.Reason)
+				}
+			}
+		}
+	}
+	out.Findings = findings
+	return out
+}
+
+func dropRule(fs []Finding, id string) []Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Rule.ID != id {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// session is what a migration file's earlier statements did to the
+// connection that runs it.
+type session struct {
+	tx          source.TxMode
+	stmts       int
+	inTx        bool // the next statement runs inside a transaction block
+	explicitTx  bool // the block was opened by BEGIN in the file
+	mixed       bool // Flyway: non-transactional statements beside others
+	beginPos    sqltext.Position
+	lockTimeout bool
+	// altered holds the tables DDL in the current transaction has locked.
+	altered map[schema.QName]bool
+}
+
+// after updates the session with the effects of statement s.
+func (st *session) after(s *sqltext.Statement, cat *schema.Catalog) {
+	switch n := s.Node.GetNode().(type) {
+	case *pg.Node_TransactionStmt:
+		switch n.TransactionStmt.Kind {
+		case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START:
+			st.inTx, st.explicitTx, st.beginPos = true, true, s.Pos
+		case pg.TransactionStmtKind_TRANS_STMT_COMMIT, pg.TransactionStmtKind_TRANS_STMT_ROLLBACK,
+			pg.TransactionStmtKind_TRANS_STMT_PREPARE:
+			st.explicitTx = false
+			st.inTx = st.tx == source.TxFile || st.tx == source.TxImplicit && st.stmts > 1
+			st.altered = map[schema.QName]bool{}
+		}
+	case *pg.Node_VariableSetStmt:
+		if n.VariableSetStmt.Name == "lock_timeout" {
+			st.lockTimeout = n.VariableSetStmt.Kind == pg.VariableSetKind_VAR_SET_VALUE
+		}
+	case *pg.Node_SelectStmt:
+		if setsConfig(n.SelectStmt, "lock_timeout") {
+			st.lockTimeout = true
+		}
+	case *pg.Node_AlterTableStmt:
+		if st.inTx {
+			st.altered[cat.Resolve(n.AlterTableStmt.Relation)] = true
+		}
+	}
+}
+
+// setsConfig reports whether a SELECT calls set_config('name', ...).
+func setsConfig(s *pg.SelectStmt, name string) bool {
+	found := false
+	for _, t := range s.TargetList {
+		schema.Walk(t, func(n *pg.Node) {
+			fc := n.GetFuncCall()
+			if fc == nil || len(fc.Args) == 0 {
+				return
+			}
+			names := schema.Names(fc.Funcname)
+			if len(names) > 0 && names[len(names)-1] == "set_config" {
+				if c := fc.Args[0].GetAConst(); c != nil && c.GetSval() != nil && c.GetSval().Sval == name {
+					found = true
+				}
+			}
+		})
+	}
+	return found
+}

@@ -1,0 +1,142 @@
+package checker
+
+import (
+	"fmt"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/phasegate/phasegate/schema"
+	"github.com/phasegate/phasegate/sqltext"
+)
+
+// Context is what a rule sees of one statement: the statement, the catalog
+// as the statements before it left it, and the state of the session that
+// runs the file.
+type Context struct {
+	Stmt    *sqltext.Statement
+	Node    *pg.Node
+	File    *sqltext.File
+	Catalog *schema.Catalog
+	Version int // target PostgreSQL major version
+	Path    string
+	// Format is the migration tool's format name (source.Format.Name).
+	Format string
+	sess   *session
+}
+
+// InTransaction reports whether the statement runs inside a transaction
+// block: the tool's, an implicit multi-statement one, or an explicit BEGIN.
+func (c *Context) InTransaction() bool { return c.sess.inTx }
+
+// ExplicitTransaction reports whether a BEGIN in the file opened the
+// current transaction block.
+func (c *Context) ExplicitTransaction() bool { return c.sess.explicitTx }
+
+// LockTimeoutSet reports whether lock_timeout is set for the statement.
+func (c *Context) LockTimeoutSet() bool { return c.sess.lockTimeout }
+
+// AlteredInTransaction reports whether DDL earlier in the current
+// transaction altered table q (and so still holds its lock).
+func (c *Context) AlteredInTransaction(q schema.QName) bool { return c.sess.altered[q] }
+
+// Existing reports whether relation q existed before the change, that is,
+// production has it with its rows. A relation the catalog does not know is
+// assumed to exist: the conservative answer.
+func (c *Context) Existing(q schema.QName) bool {
+	if t := c.Catalog.Tables[q]; t != nil {
+		return !t.Origin.New
+	}
+	if v := c.Catalog.Views[q]; v != nil {
+		return !v.Origin.New
+	}
+	return true
+}
+
+// Table resolves a relation reference; t is nil when the catalog does not
+// know the table.
+func (c *Context) Table(rv *pg.RangeVar) (schema.QName, *schema.Table) {
+	q := c.Catalog.Resolve(rv)
+	return q, c.Catalog.Tables[q]
+}
+
+// ExistingColumn reports whether column col of table q existed before the
+// change. Unknown tables and columns count as existing.
+func (c *Context) ExistingColumn(q schema.QName, col string) bool {
+	t := c.Catalog.Tables[q]
+	if t == nil {
+		return true
+	}
+	if t.Origin.New {
+		return false
+	}
+	if cc := t.Column(col); cc != nil {
+		return !cc.Origin.New
+	}
+	return true
+}
+
+// Pos returns the position of a parse tree location (a byte offset), or
+// nil when the node has none.
+func (c *Context) Pos(location int32) *sqltext.Position {
+	if location < 0 || c.File == nil {
+		return nil
+	}
+	p := c.File.Pos(int(location))
+	return &p
+}
+
+// Unknown explains that the catalog lacks a fact, and why, so a
+// conservative verdict says what it is based on.
+func (c *Context) Unknown(what string) string {
+	if len(c.Catalog.Gaps) > 0 {
+		g := c.Catalog.Gaps[0]
+		return fmt.Sprintf("%s is unknown: the migration history could not be replayed exactly (%s: %s)", what, g.Where, g.Reason)
+	}
+	return fmt.Sprintf("%s is unknown: the migration history does not define it", what)
+}
+
+// AlterTable returns the statement's ALTER TABLE and its commands, or nil.
+func (c *Context) AlterTable() (*pg.AlterTableStmt, []*pg.AlterTableCmd) {
+	at := c.Node.GetAlterTableStmt()
+	if at == nil {
+		return nil, nil
+	}
+	cmds := make([]*pg.AlterTableCmd, 0, len(at.Cmds))
+	for _, n := range at.Cmds {
+		if cmd := n.GetAlterTableCmd(); cmd != nil {
+			cmds = append(cmds, cmd)
+		}
+	}
+	return at, cmds
+}
+
+// AlterExisting returns the ALTER TABLE of an existing table (and its
+// commands and name), or nil for other statements and new tables.
+func (c *Context) AlterExisting() (*pg.AlterTableStmt, []*pg.AlterTableCmd, schema.QName) {
+	at, cmds := c.AlterTable()
+	if at == nil || at.Objtype != pg.ObjectType_OBJECT_TABLE && at.Objtype != pg.ObjectType_OBJECT_MATVIEW && at.Objtype != pg.ObjectType_OBJECT_FOREIGN_TABLE {
+		return nil, nil, schema.QName{}
+	}
+	q := c.Catalog.Resolve(at.Relation)
+	if !c.Existing(q) {
+		return nil, nil, q
+	}
+	return at, cmds, q
+}
+
+// finding is a finding with a message; Check functions return them.
+func finding(format string, args ...any) Finding {
+	return Finding{Message: fmt.Sprintf(format, args...)}
+}
+
+// at returns f pointing at pos.
+func (f Finding) at(pos *sqltext.Position) Finding {
+	f.Pos = pos
+	return f
+}
+
+// withFix returns f with a fix specific to the statement.
+func (f Finding) withFix(format string, args ...any) Finding {
+	f.Fix = fmt.Sprintf(format, args...)
+	return f
+}

@@ -1,0 +1,150 @@
+package checker
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Phase says when a statement may run relative to the deploy of the code
+// that needs it.
+type Phase int
+
+const (
+	// Expand statements are safe while the previous release still serves
+	// traffic: they run before the deploy.
+	Expand Phase = iota
+	// Unknown statements cannot be judged statically; they are treated like
+	// Contract unless a directive says otherwise.
+	Unknown
+	// Contract statements break the previous release and must wait until no
+	// instance of it runs.
+	Contract
+)
+
+func (p Phase) String() string {
+	switch p {
+	case Expand:
+		return "expand"
+	case Unknown:
+		return "unknown"
+	case Contract:
+		return "contract"
+	}
+	return fmt.Sprintf("Phase(%d)", int(p))
+}
+
+// Category groups rules by what they protect.
+type Category int
+
+const (
+	// Compatibility findings say why a statement is contract or unknown.
+	Compatibility Category = iota + 1
+	// Locking findings are lock and table rewrite hazards.
+	Locking
+	// Other findings are correctness and hygiene problems.
+	Other
+)
+
+func (c Category) String() string {
+	switch c {
+	case Compatibility:
+		return "compatibility"
+	case Locking:
+		return "locking"
+	case Other:
+		return "other"
+	}
+	return "unknown"
+}
+
+// Severity decides the exit status: findings at Error fail the check.
+type Severity int
+
+const (
+	Off Severity = iota
+	Info
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	return [...]string{"off", "info", "warning", "error"}[s]
+}
+
+// ParseSeverity reads a severity from configuration.
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(s) {
+	case "off":
+		return Off, nil
+	case "info":
+		return Info, nil
+	case "warning":
+		return Warning, nil
+	case "error":
+		return Error, nil
+	}
+	return Off, fmt.Errorf("unknown severity %q (use error, warning, info or off)", s)
+}
+
+// Rule is one check: data that documents it plus a small function.
+type Rule struct {
+	ID       string
+	Category Category
+	Severity Severity // default
+	// Phase is what a finding of a Compatibility rule makes its statement:
+	// Contract or Unknown. Expand marks an advisory compatibility rule.
+	Phase Phase
+	// Summary says in a few words what the rule flags (the rule table).
+	Summary string
+	// Why says in one sentence what goes wrong.
+	Why string
+	// Fix is the safe alternative: the multi-step recipe.
+	Fix string
+	// Notes holds version dependence, and where squawk, strong_migrations
+	// and GitLab disagree and which way phasegate went.
+	Notes string
+	// Examples are flagged ("bad") and clean ("good") SQL; tests run them.
+	Examples []Example
+	// Check returns the rule's findings for the statement in c.
+	Check func(c *Context) []Finding
+}
+
+// Example is SQL a rule flags or leaves alone. Base is history the
+// example's migration runs on (the tables that exist in production).
+type Example struct {
+	Base    string
+	SQL     string
+	Flagged bool
+	// Version is the PostgreSQL major version; 0 means the default.
+	Version int
+}
+
+var registry = map[string]*Rule{}
+
+// register adds a rule to the registry; every rule file calls it.
+func register(r *Rule) *Rule {
+	if _, dup := registry[r.ID]; dup {
+		panic("checker: duplicate rule " + r.ID)
+	}
+	registry[r.ID] = r
+	return r
+}
+
+// Rules returns every rule, sorted by category and id.
+func Rules() []*Rule {
+	out := make([]*Rule, 0, len(registry))
+	for _, r := range registry {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Category != out[j].Category {
+			return out[i].Category < out[j].Category
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// Lookup returns the rule with the given id, or nil.
+func Lookup(id string) *Rule { return registry[id] }

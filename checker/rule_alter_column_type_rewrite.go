@@ -1,0 +1,46 @@
+package checker
+
+import (
+	pg "github.com/pganalyze/pg_query_go/v5"
+)
+
+var alterColumnTypeRewrite = register(&Rule{
+	ID:       "alter-column-type-rewrite",
+	Category: Locking, Severity: Error,
+	Summary: "ALTER COLUMN ... TYPE that rewrites (or scans) a table that exists in production",
+	Why:     "the table and its indexes are rewritten under an ACCESS EXCLUSIVE lock that blocks all queries until it ends",
+	Fix: `add a new column of the new type, keep it in sync (trigger or dual writes), backfill in batches, switch the code, and drop the old column in a deferred migration.
+No rewrite happens for: varchar(n) to varchar(m >= n) or text, text to varchar, numeric(p,s) to numeric(q >= p,s) or numeric, raising timestamp/time/interval precision, cidr to inet.`,
+	Notes: `squawk flags every type change (changing-column-type); strong_migrations and GitLab list the safe
+ones, and so does phasegate, judging against the type the replayed history gives the column. When the
+history cannot tell the current type, phasegate assumes a rewrite and says why. timestamp to timestamptz
+skips the rewrite on PostgreSQL 12+ only when the session time zone is UTC, which phasegate cannot see:
+it is flagged.`,
+	Examples: []Example{
+		{SQL: "ALTER TABLE events ALTER COLUMN kind TYPE bigint;", Flagged: true},
+		{SQL: "ALTER TABLE users ALTER COLUMN name TYPE varchar(50);", Flagged: true},
+		{SQL: "ALTER TABLE users ALTER COLUMN email TYPE varchar(500);"},
+		{SQL: "ALTER TABLE users ALTER COLUMN email TYPE text;"},
+		{SQL: "ALTER TABLE users ALTER COLUMN name TYPE varchar;"},
+	},
+	Check: func(c *Context) []Finding {
+		_, cmds, q := c.AlterExisting()
+		var out []Finding
+		for _, cmd := range cmds {
+			def := cmd.Def.GetColumnDef()
+			if cmd.Subtype != pg.AlterTableType_AT_AlterColumnType || def == nil || !c.ExistingColumn(q, cmd.Name) {
+				continue
+			}
+			v := c.typeChange(q, cmd.Name, def)
+			if !v.rewrite {
+				continue
+			}
+			if !v.known {
+				out = append(out, finding("changes the type of %s.%s to %s; %s, so phasegate assumes a table rewrite", q, cmd.Name, v.to, v.reason).at(c.Pos(def.Location)))
+				continue
+			}
+			out = append(out, finding("changes %s.%s from %s to %s, rewriting the table under ACCESS EXCLUSIVE: %s", q, cmd.Name, v.from, v.to, v.reason).at(c.Pos(def.Location)))
+		}
+		return out
+	},
+})

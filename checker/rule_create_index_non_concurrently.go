@@ -1,0 +1,41 @@
+package checker
+
+var createIndexNonConcurrently = register(&Rule{
+	ID:       "create-index-non-concurrently",
+	Category: Locking, Severity: Error,
+	Summary: "CREATE INDEX without CONCURRENTLY on a table that exists in production",
+	Why:     "building the index holds a SHARE lock that blocks every INSERT, UPDATE and DELETE on the table until the whole table is indexed",
+	Fix: `CREATE INDEX CONCURRENTLY, outside a transaction (goose: -- +goose NO TRANSACTION; dbmate: -- migrate:up transaction:false; golang-migrate and Prisma: a file with that one statement).
+If it fails, it leaves an INVALID index: DROP INDEX CONCURRENTLY it and retry (give the index a name, and use IF NOT EXISTS, so the retry is clean).
+For a partitioned table: CREATE INDEX ... ON ONLY parent, then CREATE INDEX CONCURRENTLY on each partition and ALTER INDEX parent_idx ATTACH PARTITION each one.`,
+	Notes: `squawk (require-concurrent-index-creation), strong_migrations (add_index) and GitLab
+(add_concurrent_index) agree. squawk exempts tables created in the same file only inside a transaction;
+phasegate exempts every table created earlier in the change.`,
+	Examples: []Example{
+		{SQL: "CREATE INDEX users_name_idx ON users (name);", Flagged: true},
+		{SQL: "CREATE INDEX CONCURRENTLY users_name_idx ON users (name);"},
+		{SQL: "CREATE TABLE t (id int, a int);\nCREATE INDEX t_a_idx ON t (a);"},
+	},
+	Check: func(c *Context) []Finding {
+		ix := c.Node.GetIndexStmt()
+		if ix == nil || ix.Concurrent {
+			return nil
+		}
+		q, t := c.Table(ix.Relation)
+		if !c.Existing(q) {
+			return nil
+		}
+		if t != nil && t.Partitioned {
+			return []Finding{finding("creates an index on partitioned table %s without CONCURRENTLY; every partition is locked against writes while it is built", q).
+				withFix("CREATE INDEX %s ON ONLY %s (...); then for each partition: CREATE INDEX CONCURRENTLY ... ON <partition> (...); ALTER INDEX %s ATTACH PARTITION <partition index>;", orDefault(ix.Idxname, "<name>"), q, orDefault(ix.Idxname, "<name>"))}
+		}
+		return []Finding{finding("creates an index on %s without CONCURRENTLY; writes to %s are blocked until it is built", q, q)}
+	},
+})
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

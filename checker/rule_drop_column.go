@@ -1,0 +1,39 @@
+package checker
+
+import (
+	"fmt"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+)
+
+var dropColumn = register(&Rule{
+	ID:       "drop-column",
+	Category: Compatibility, Phase: Contract, Severity: Error,
+	Summary: "ALTER TABLE ... DROP COLUMN of a column that exists in production",
+	Why:     "the previous release still selects, inserts or updates the column; its queries fail as soon as the column is gone",
+	Fix: `1. in this release, stop reading and writing the column (with an ORM, also tell it to ignore the column: Rails ignored_columns, SQLAlchemy deferred/exclude, Django SeparateDatabaseAndState);
+2. drop it in a deferred migration one release later (phasegate split moves the statement).`,
+	Notes: `All three references agree: squawk ban-drop-column, strong_migrations remove_column, GitLab
+"dropping columns" (ignore_column first, then a post-deployment migration). Columns added earlier in
+the same change are not flagged.`,
+	Examples: []Example{
+		{SQL: "ALTER TABLE users DROP COLUMN name;", Flagged: true},
+		{SQL: "ALTER TABLE users ADD COLUMN nick text;\nALTER TABLE users DROP COLUMN nick;"},
+		{SQL: "CREATE TABLE t (a int, b int);\nALTER TABLE t DROP COLUMN b;"},
+	},
+	Check: func(c *Context) []Finding {
+		_, cmds, q := c.AlterExisting()
+		var out []Finding
+		for _, cmd := range cmds {
+			if cmd.Subtype != pg.AlterTableType_AT_DropColumn || !c.ExistingColumn(q, cmd.Name) {
+				continue
+			}
+			msg := fmt.Sprintf("drops column %s.%s, which the previous release still reads and writes", q, cmd.Name)
+			if cmd.Behavior == pg.DropBehavior_DROP_CASCADE {
+				msg += "; CASCADE also drops what depends on it"
+			}
+			out = append(out, finding("%s", msg))
+		}
+		return out
+	},
+})

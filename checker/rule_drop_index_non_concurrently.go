@@ -1,0 +1,40 @@
+package checker
+
+import (
+	pg "github.com/pganalyze/pg_query_go/v5"
+)
+
+var dropIndexNonConcurrently = register(&Rule{
+	ID:       "drop-index-non-concurrently",
+	Category: Locking, Severity: Warning,
+	Summary: "DROP INDEX without CONCURRENTLY on an index that exists in production",
+	Why:     "DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table; waiting for it queues every query on the table behind it",
+	Fix:     "DROP INDEX CONCURRENTLY, outside a transaction (one statement per file for golang-migrate and Prisma; goose NO TRANSACTION; dbmate transaction:false)",
+	Notes: `squawk flags it by default (require-concurrent-index-deletion); strong_migrations only when
+configured (remove_index). The drop itself is quick, so phasegate warns rather than errs.`,
+	Examples: []Example{
+		{SQL: "DROP INDEX users_email_idx;", Flagged: true},
+		{SQL: "DROP INDEX CONCURRENTLY users_email_idx;"},
+		{SQL: "CREATE INDEX t_idx ON users (name);\nDROP INDEX t_idx;"},
+	},
+	Check: func(c *Context) []Finding {
+		d := c.Node.GetDropStmt()
+		if d == nil || d.RemoveType != pg.ObjectType_OBJECT_INDEX || d.Concurrent {
+			return nil
+		}
+		var out []Finding
+		for _, obj := range d.Objects {
+			q := c.Catalog.ResolveNames(objectNames(obj))
+			ix := c.Catalog.Indexes[q]
+			if ix != nil && (ix.Origin.New || !c.Existing(ix.Table)) {
+				continue
+			}
+			table := "its table"
+			if ix != nil {
+				table = ix.Table.String()
+			}
+			out = append(out, finding("drops index %s without CONCURRENTLY; it locks %s against all queries while it waits and drops", q, table))
+		}
+		return out
+	},
+})

@@ -1,0 +1,41 @@
+package checker
+
+import (
+	pg "github.com/pganalyze/pg_query_go/v5"
+)
+
+var dropTable = register(&Rule{
+	ID:       "drop-table",
+	Category: Compatibility, Phase: Contract, Severity: Error,
+	Summary: "DROP TABLE of a table that exists in production",
+	Why:     "the previous release still reads and writes the table; its queries fail from the moment the migration runs until the last old instance stops",
+	Fix:     "stop using the table in this release and drop it in a deferred migration one release later (phasegate split moves the statement)",
+	Notes: `squawk flags every DROP TABLE (ban-drop-table); strong_migrations does not flag it;
+GitLab drops tables only in post-deployment migrations after the code stopped using them.
+phasegate follows GitLab: the statement is a contract, allowed once it is deferred.
+Tables created earlier in the same change are not flagged.`,
+	Examples: []Example{
+		{SQL: "DROP TABLE events;", Flagged: true},
+		{SQL: "CREATE TABLE tmp (id int);\nDROP TABLE tmp;"},
+		{SQL: "DROP TABLE IF EXISTS never_created_here;", Flagged: true},
+	},
+	Check: func(c *Context) []Finding {
+		d := c.Node.GetDropStmt()
+		if d == nil || d.RemoveType != pg.ObjectType_OBJECT_TABLE && d.RemoveType != pg.ObjectType_OBJECT_FOREIGN_TABLE {
+			return nil
+		}
+		var out []Finding
+		for _, obj := range d.Objects {
+			q := c.Catalog.ResolveNames(objectNames(obj))
+			if !c.Existing(q) {
+				continue
+			}
+			msg := "drops table " + q.String() + ", which the previous release still uses"
+			if views := c.Catalog.ViewsReading(q); len(views) > 0 && d.Behavior == pg.DropBehavior_DROP_CASCADE {
+				msg += "; CASCADE also drops view " + joinNames(views)
+			}
+			out = append(out, finding("%s", msg))
+		}
+		return out
+	},
+})

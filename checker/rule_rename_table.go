@@ -1,0 +1,37 @@
+package checker
+
+import (
+	pg "github.com/pganalyze/pg_query_go/v5"
+)
+
+var renameTable = register(&Rule{
+	ID:       "rename-table",
+	Category: Compatibility, Phase: Contract, Severity: Error,
+	Summary: "ALTER TABLE ... RENAME TO of a table that exists in production",
+	Why:     "the previous release still queries the table by its old name",
+	Fix: `rename in steps across releases:
+1. expand: rename the table and create a view with the old name (CREATE VIEW old AS SELECT * FROM new), in one transaction; a simple view is updatable, so the previous release keeps reading and writing;
+2. deploy code that uses the new name;
+3. contract (deferred): DROP VIEW old.
+Alternatively create the new table, write to both, backfill, switch reads, and drop the old table later.`,
+	Notes: `squawk (renaming-table), strong_migrations (rename_table) and GitLab (rename_table_safely) all flag it.
+squawk suggests a view with the new name first; GitLab renames and keeps a view with the old name.
+phasegate recommends GitLab's order because the view then serves only the previous release.
+When the rename and the view are in the same file, phasegate split keeps them together.`,
+	Examples: []Example{
+		{SQL: "ALTER TABLE users RENAME TO accounts;", Flagged: true},
+		{SQL: "CREATE TABLE draft (id int);\nALTER TABLE draft RENAME TO final;"},
+	},
+	Check: func(c *Context) []Finding {
+		r := c.Node.GetRenameStmt()
+		if r == nil || r.RenameType != pg.ObjectType_OBJECT_TABLE && r.RenameType != pg.ObjectType_OBJECT_FOREIGN_TABLE {
+			return nil
+		}
+		q := c.Catalog.Resolve(r.Relation)
+		if !c.Existing(q) {
+			return nil
+		}
+		return []Finding{finding("renames table %s to %s; the previous release still uses the old name", q, r.Newname).
+			withFix("expand: ALTER TABLE %s RENAME TO %s; CREATE VIEW %s AS SELECT * FROM %s; (one transaction) — deploy — contract, deferred: DROP VIEW %s;", q, r.Newname, q, r.Newname, q)}
+	},
+})

@@ -1,0 +1,55 @@
+package checker
+
+import (
+	pg "github.com/pganalyze/pg_query_go/v5"
+)
+
+var setNotNullScan = register(&Rule{
+	ID:       "set-not-null-scan",
+	Category: Locking, Severity: Error,
+	Summary: "SET NOT NULL on an existing column without a validated CHECK (col IS NOT NULL)",
+	Why:     "PostgreSQL scans the whole table to prove there is no NULL while it holds an ACCESS EXCLUSIVE lock that blocks all queries",
+	Fix: `PostgreSQL 12+:
+1. ALTER TABLE t ADD CONSTRAINT t_col_not_null CHECK (col IS NOT NULL) NOT VALID;
+2. in a later migration: ALTER TABLE t VALIDATE CONSTRAINT t_col_not_null;  (scans without blocking writes)
+3. ALTER TABLE t ALTER COLUMN col SET NOT NULL;  (skips the scan: the constraint proves it)
+4. ALTER TABLE t DROP CONSTRAINT t_col_not_null;
+Before PostgreSQL 12 the scan cannot be avoided; keep the CHECK constraint instead of SET NOT NULL.`,
+	Notes: `squawk (adding-not-nullable-field) and strong_migrations (change_column_null) give the recipe above;
+GitLab keeps the CHECK constraint and never runs SET NOT NULL. phasegate looks for the validated CHECK in
+the replayed history and in earlier statements of the change.`,
+	Examples: []Example{
+		{SQL: "ALTER TABLE users ALTER COLUMN name SET NOT NULL;", Flagged: true},
+		{Base: "CREATE TABLE users (id int, name text);\nALTER TABLE users ADD CONSTRAINT name_nn CHECK (name IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT name_nn;",
+			SQL: "ALTER TABLE users ALTER COLUMN name SET NOT NULL;"},
+		{Base: "CREATE TABLE users (id int, name text);\nALTER TABLE users ADD CONSTRAINT name_nn CHECK (name IS NOT NULL);",
+			SQL: "ALTER TABLE users ALTER COLUMN name SET NOT NULL;", Flagged: true, Version: 11},
+	},
+	Check: func(c *Context) []Finding {
+		_, cmds, q := c.AlterExisting()
+		var out []Finding
+		t := c.Catalog.Tables[q]
+		for _, cmd := range cmds {
+			if cmd.Subtype != pg.AlterTableType_AT_SetNotNull || !c.ExistingColumn(q, cmd.Name) {
+				continue
+			}
+			if t != nil {
+				if col := t.Column(cmd.Name); col != nil && col.NotNull {
+					continue
+				}
+				if c.Version >= 12 && t.HasValidatedNotNullCheck(cmd.Name) {
+					continue
+				}
+			}
+			name := q.Name + "_" + cmd.Name + "_not_null"
+			f := finding("SET NOT NULL on %s.%s scans the table under ACCESS EXCLUSIVE", q, cmd.Name).
+				withFix("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID; — later migration: ALTER TABLE %s VALIDATE CONSTRAINT %s; ALTER TABLE %s ALTER COLUMN %s SET NOT NULL; ALTER TABLE %s DROP CONSTRAINT %s;",
+					q, name, cmd.Name, q, name, q, cmd.Name, q, name)
+			if c.Version < 12 {
+				f = f.withFix("PostgreSQL %d always scans for SET NOT NULL: keep a validated CHECK (%s IS NOT NULL) constraint (NOT VALID, then VALIDATE CONSTRAINT) instead", c.Version, cmd.Name)
+			}
+			out = append(out, f)
+		}
+		return out
+	},
+})

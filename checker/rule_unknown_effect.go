@@ -1,0 +1,88 @@
+package checker
+
+import (
+	pg "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/phasegate/phasegate/schema"
+)
+
+var unknownEffect = register(&Rule{
+	ID:       "unknown-effect",
+	Category: Compatibility, Phase: Unknown, Severity: Error,
+	Summary: "DO blocks, CALL, SELECT of a user function, EXECUTE, row level security and trigger switches: statements whose effect on the previous release phasegate cannot judge",
+	Why:     "the statement may run any DDL or change what the previous release sees, and nothing in its text says what",
+	Fix: `write the DDL as plain statements so phasegate can judge them, or state the phase on the line before:
+-- phasegate:phase expand <why the previous release is unaffected>
+-- phasegate:phase contract <what it removes>`,
+	Notes: `No reference linter judges these: squawk and strong_migrations skip them silently. phasegate
+treats them as unknown, which is handled like contract until a directive says otherwise.`,
+	Examples: []Example{
+		{SQL: "DO $$ BEGIN EXECUTE 'DROP TABLE ' || 'events'; END $$;", Flagged: true},
+		{SQL: "SELECT migrate_tenants();", Flagged: true},
+		{SQL: "CALL backfill();", Flagged: true},
+		{SQL: "ALTER TABLE users ENABLE ROW LEVEL SECURITY;", Flagged: true},
+		{SQL: "SELECT set_config('lock_timeout', '5s', false);"},
+		{SQL: "SELECT setval('invoice_seq', 100);"},
+	},
+	Check: func(c *Context) []Finding {
+		switch n := c.Node.GetNode().(type) {
+		case *pg.Node_DoStmt:
+			return []Finding{finding("DO block: phasegate cannot tell what it changes")}
+		case *pg.Node_CallStmt:
+			return []Finding{finding("CALL runs a procedure phasegate cannot see into")}
+		case *pg.Node_ExecuteStmt:
+			return []Finding{finding("EXECUTE runs a prepared statement phasegate cannot see")}
+		case *pg.Node_SelectStmt:
+			if fn := userFunctionCall(n.SelectStmt); fn != "" {
+				return []Finding{finding("SELECT calls %s(), which may change the schema or data in ways phasegate cannot see", fn)}
+			}
+		case *pg.Node_CreatePolicyStmt:
+			q := c.Catalog.Resolve(n.CreatePolicyStmt.Table)
+			if c.Existing(q) {
+				return []Finding{finding("creates a row security policy on %s, which may hide rows from the previous release", q)}
+			}
+		case *pg.Node_AlterPolicyStmt:
+			return []Finding{finding("changes a row security policy, which may hide rows from the previous release")}
+		case *pg.Node_AlterTableStmt:
+			_, cmds, q := c.AlterExisting()
+			var out []Finding
+			for _, cmd := range cmds {
+				switch cmd.Subtype {
+				case pg.AlterTableType_AT_EnableRowSecurity, pg.AlterTableType_AT_ForceRowSecurity:
+					out = append(out, finding("turns on row level security for %s, which may hide rows from the previous release", q))
+				case pg.AlterTableType_AT_DisableTrig, pg.AlterTableType_AT_DisableTrigAll, pg.AlterTableType_AT_DisableTrigUser:
+					out = append(out, finding("disables triggers of %s that the previous release may rely on", q))
+				}
+			}
+			return out
+		}
+		return nil
+	},
+})
+
+// knownFunctions are built-in functions migrations call for their value or
+// for session settings; calling them changes no schema.
+var knownFunctions = map[string]bool{
+	"set_config": true, "pg_sleep": true, "now": true, "current_setting": true, "pg_advisory_lock": true,
+	"pg_advisory_unlock": true, "pg_advisory_xact_lock": true, "pg_try_advisory_lock": true,
+	"pg_try_advisory_xact_lock": true, "setval": true, "nextval": true, "currval": true, "version": true,
+	"count": true, "max": true, "min": true, "coalesce": true, "pg_catalog.set_config": true, "to_regclass": true,
+	"current_database": true, "current_schema": true, "pg_reload_conf": true,
+}
+
+// userFunctionCall returns the name of the first function a SELECT calls
+// that is not a known built-in, or "".
+func userFunctionCall(s *pg.SelectStmt) string {
+	fn := ""
+	for _, t := range s.TargetList {
+		schema.Walk(t, func(n *pg.Node) {
+			if fc := n.GetFuncCall(); fc != nil && fn == "" {
+				names := schema.Names(fc.Funcname)
+				if len(names) > 0 && !knownFunctions[names[len(names)-1]] {
+					fn = names[len(names)-1]
+				}
+			}
+		})
+	}
+	return fn
+}

@@ -1,0 +1,184 @@
+// Package git reads a git repository through the git command: revisions,
+// merge bases, what changed between two revisions, and the files of any
+// commit as an fs.FS.
+package git
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Repo is a git work tree.
+type Repo struct {
+	// Root is the absolute path of the work tree's top directory.
+	Root string
+}
+
+// Open returns the repository that contains dir.
+func Open(dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	out, err := run(context.Background(), abs, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return nil, fmt.Errorf("%s is not inside a git repository (phasegate check compares git revisions; use phasegate classify for files outside git): %w", abs, err)
+	}
+	return &Repo{Root: strings.TrimSpace(string(out))}, nil
+}
+
+// Git runs git in the repository and returns its standard output.
+func (r *Repo) Git(ctx context.Context, args ...string) ([]byte, error) {
+	return run(ctx, r.Root, args...)
+}
+
+func run(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(cmd.Environ(), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			return nil, fmt.Errorf("git %s: %w", strings.Join(args, " "), err)
+		}
+		return nil, fmt.Errorf("git %s: %s", strings.Join(args, " "), msg)
+	}
+	return stdout.Bytes(), nil
+}
+
+// Shallow reports whether the repository is a shallow clone.
+func (r *Repo) Shallow(ctx context.Context) bool {
+	out, err := r.Git(ctx, "rev-parse", "--is-shallow-repository")
+	return err == nil && strings.TrimSpace(string(out)) == "true"
+}
+
+// Resolve returns the commit a revision names. A branch name that exists
+// only as a remote-tracking branch (origin/NAME), as in a CI checkout, is
+// found too.
+func (r *Repo) Resolve(ctx context.Context, rev string) (string, error) {
+	cands := []string{rev}
+	if !strings.HasPrefix(rev, "origin/") {
+		cands = append(cands, "origin/"+rev)
+	}
+	for _, cand := range cands {
+		out, err := r.Git(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", cand+"^{commit}")
+		if err == nil {
+			return strings.TrimSpace(string(out)), nil
+		}
+	}
+	hint := "fetch it first, e.g. git fetch origin " + rev
+	if r.Shallow(ctx) {
+		hint = "the clone is shallow; in GitHub Actions check out with actions/checkout and fetch-depth: 0"
+	}
+	return "", fmt.Errorf("revision %q not found in %s: %s", rev, r.Root, hint)
+}
+
+// MergeBase returns the best common ancestor of two commits.
+func (r *Repo) MergeBase(ctx context.Context, a, b string) (string, error) {
+	out, err := r.Git(ctx, "merge-base", a, b)
+	if err != nil {
+		hint := "the two revisions share no history"
+		if r.Shallow(ctx) {
+			hint = "the clone is shallow, so their history is cut off; in GitHub Actions check out with actions/checkout and fetch-depth: 0"
+		}
+		return "", fmt.Errorf("no merge base of %s and %s: %s", short(a), short(b), hint)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+// Status is how a file changed.
+type Status byte
+
+const (
+	Added    Status = 'A'
+	Modified Status = 'M'
+	Deleted  Status = 'D'
+)
+
+// Change is one changed file.
+type Change struct {
+	Path   string // slash-separated, relative to the root
+	Status Status
+}
+
+// Changes lists the files that differ between commit base and head. An
+// empty head means the work tree, untracked files included (ignored ones
+// excluded). Renames are reported as a deletion and an addition.
+func (r *Repo) Changes(ctx context.Context, base, head string) ([]Change, error) {
+	args := []string{"diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", base}
+	if head != "" {
+		args = append(args, head)
+	}
+	out, err := r.Git(ctx, append(args, "--")...)
+	if err != nil {
+		return nil, err
+	}
+	var changes []Change
+	fields := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+	for i := 0; i+1 < len(fields); i += 2 {
+		st := Status(fields[i][0])
+		switch st {
+		case 'A', 'D':
+		case 'T':
+			st = Modified
+		default:
+			st = Modified
+		}
+		changes = append(changes, Change{Path: fields[i+1], Status: st})
+	}
+	if head == "" {
+		untracked, err := r.Untracked(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range untracked {
+			changes = append(changes, Change{Path: p, Status: Added})
+		}
+	}
+	return changes, nil
+}
+
+// Untracked lists untracked files that are not ignored.
+func (r *Repo) Untracked(ctx context.Context) ([]string, error) {
+	out, err := r.Git(ctx, "ls-files", "-z", "--others", "--exclude-standard")
+	if err != nil {
+		return nil, err
+	}
+	return splitZ(out), nil
+}
+
+// WorkTreeFiles lists the files of the work tree that git tracks or would
+// track (untracked, not ignored).
+func (r *Repo) WorkTreeFiles(ctx context.Context) ([]string, error) {
+	out, err := r.Git(ctx, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	if err != nil {
+		return nil, err
+	}
+	return splitZ(out), nil
+}
+
+func splitZ(b []byte) []string {
+	s := strings.TrimSuffix(string(b), "\x00")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\x00")
+}

@@ -1,0 +1,123 @@
+package git
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// newRepo makes a temporary repository with one commit per map of files;
+// it returns the repository and the commits.
+func newRepo(t *testing.T, commits ...map[string]string) (*Repo, []string) {
+	t.Helper()
+	dir := t.TempDir()
+	gitT(t, dir, "init", "-q", "-b", "main")
+	var shas []string
+	for i, files := range commits {
+		for p, content := range files {
+			full := filepath.Join(dir, p)
+			if content == "" {
+				os.Remove(full)
+				continue
+			}
+			os.MkdirAll(filepath.Dir(full), 0o755)
+			if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		gitT(t, dir, "add", "-A")
+		gitT(t, dir, "commit", "-q", "-m", "commit "+string(rune('a'+i)))
+		shas = append(shas, strings.TrimSpace(gitT(t, dir, "rev-parse", "HEAD")))
+	}
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, shas
+}
+
+func gitT(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func TestTreeFS(t *testing.T) {
+	r, shas := newRepo(t,
+		map[string]string{"db/migrations/1_a.up.sql": "CREATE TABLE a ();\n", "README.md": "x"},
+		map[string]string{"db/migrations/2_b.up.sql": "DROP TABLE a;\n", "db/migrations/sub/deep.sql": "SELECT 1;"},
+	)
+	ctx := context.Background()
+	tfs, err := r.FS(ctx, shas[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tfs.Close()
+	if err := fstest.TestFS(tfs, "db/migrations/1_a.up.sql", "db/migrations/2_b.up.sql", "db/migrations/sub/deep.sql", "README.md"); err != nil {
+		t.Fatal(err)
+	}
+	old, err := r.FS(ctx, shas[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if _, err := old.ReadFile("db/migrations/2_b.up.sql"); err == nil {
+		t.Error("file of a later commit is visible in the earlier one")
+	}
+	b, err := old.ReadFile("db/migrations/1_a.up.sql")
+	if err != nil || string(b) != "CREATE TABLE a ();\n" {
+		t.Errorf("ReadFile = %q, %v", b, err)
+	}
+}
+
+func TestChangesAndMergeBase(t *testing.T) {
+	r, shas := newRepo(t,
+		map[string]string{"m/1.sql": "one", "m/2.sql": "two"},
+		map[string]string{"m/2.sql": "", "m/1.sql": "uno", "m/3.sql": "three"},
+	)
+	ctx := context.Background()
+	mb, err := r.MergeBase(ctx, shas[0], shas[1])
+	if err != nil || mb != shas[0] {
+		t.Fatalf("MergeBase = %s, %v", mb, err)
+	}
+	os.WriteFile(filepath.Join(r.Root, "m/4.sql"), []byte("four"), 0o644)
+	got := map[string]Status{}
+	changes, err := r.Changes(ctx, shas[0], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range changes {
+		got[c.Path] = c.Status
+	}
+	want := map[string]Status{"m/1.sql": Modified, "m/2.sql": Deleted, "m/3.sql": Added, "m/4.sql": Added}
+	for p, s := range want {
+		if got[p] != s {
+			t.Errorf("%s: %c, want %c (all: %v)", p, got[p], s, got)
+		}
+	}
+	changes, _ = r.Changes(ctx, shas[0], shas[1])
+	if len(changes) != 3 {
+		t.Errorf("commit to commit: %v", changes)
+	}
+}
+
+func TestResolveErrors(t *testing.T) {
+	r, _ := newRepo(t, map[string]string{"a": "a"})
+	_, err := r.Resolve(context.Background(), "no-such-branch")
+	if err == nil || !strings.Contains(err.Error(), `revision "no-such-branch" not found`) || !strings.Contains(err.Error(), "git fetch origin") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := Open(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not inside a git repository") {
+		t.Errorf("Open outside git: %v", err)
+	}
+}

@@ -1,0 +1,772 @@
+package schema
+
+import (
+	"fmt"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+)
+
+// maxIdentifier is PostgreSQL's identifier length limit (NAMEDATALEN-1).
+const maxIdentifier = 63
+
+// Resolve returns the qualified name of a relation reference, using the
+// catalog's current search path for unqualified names.
+func (c *Catalog) Resolve(rv *pg.RangeVar) QName {
+	if rv == nil {
+		return QName{}
+	}
+	s := rv.Schemaname
+	if s == "" {
+		s = c.searchPath
+	}
+	return QName{Schema: s, Name: rv.Relname}
+}
+
+// ResolveNames returns the qualified name of a dotted name list.
+func (c *Catalog) ResolveNames(names []string) QName {
+	switch len(names) {
+	case 0:
+		return QName{}
+	case 1:
+		return QName{Schema: c.searchPath, Name: names[0]}
+	default:
+		return QName{Schema: names[len(names)-2], Name: names[len(names)-1]}
+	}
+}
+
+// Apply replays one statement. origin says whether it belongs to the change
+// under review and where it is. Statements that do not change the schema
+// are ignored; those whose effect is unknown add a Gap.
+func (c *Catalog) Apply(node *pg.Node, origin Origin) {
+	switch n := node.GetNode().(type) {
+	case *pg.Node_CreateStmt:
+		c.createTable(n.CreateStmt, origin)
+	case *pg.Node_CreateTableAsStmt:
+		s := n.CreateTableAsStmt
+		if s.Into == nil || s.Into.Rel == nil || s.Into.Rel.Relpersistence == "t" {
+			return
+		}
+		q := c.Resolve(s.Into.Rel)
+		if s.IfNotExists && c.Tables[q] != nil {
+			return
+		}
+		kind := OrdinaryTable
+		if s.Objtype == pg.ObjectType_OBJECT_MATVIEW {
+			kind = MaterializedView
+		}
+		c.Tables[q] = &Table{Name: q, Kind: kind, Constraints: map[string]*Constraint{}, Origin: origin, Incomplete: true}
+	case *pg.Node_CreateForeignTableStmt:
+		if s := n.CreateForeignTableStmt.BaseStmt; s != nil {
+			c.createTable(s, origin)
+			if t := c.Tables[c.Resolve(s.Relation)]; t != nil {
+				t.Kind = ForeignTable
+			}
+		}
+	case *pg.Node_AlterTableStmt:
+		c.alterTable(n.AlterTableStmt, origin)
+	case *pg.Node_RenameStmt:
+		c.rename(n.RenameStmt)
+	case *pg.Node_AlterObjectSchemaStmt:
+		c.setSchema(n.AlterObjectSchemaStmt)
+	case *pg.Node_DropStmt:
+		c.drop(n.DropStmt)
+	case *pg.Node_IndexStmt:
+		c.createIndex(n.IndexStmt, origin)
+	case *pg.Node_ViewStmt:
+		s := n.ViewStmt
+		q := c.Resolve(s.View)
+		if old := c.Views[q]; old != nil && s.Replace {
+			old.Reads = c.reads(s.Query)
+			return
+		}
+		c.Views[q] = &View{Name: q, Reads: c.reads(s.Query), Origin: origin}
+	case *pg.Node_CreateEnumStmt:
+		q := c.ResolveNames(Names(n.CreateEnumStmt.TypeName))
+		t := &Type{Name: q.String(), Kind: EnumType, Origin: origin}
+		for _, v := range n.CreateEnumStmt.Vals {
+			if s := v.GetString_(); s != nil {
+				t.Values = append(t.Values, s.Sval)
+			}
+		}
+		c.Types[q] = t
+	case *pg.Node_AlterEnumStmt:
+		c.alterEnum(n.AlterEnumStmt)
+	case *pg.Node_CreateDomainStmt:
+		q := c.ResolveNames(Names(n.CreateDomainStmt.Domainname))
+		c.Types[q] = &Type{Name: q.String(), Kind: DomainType, Origin: origin}
+	case *pg.Node_CompositeTypeStmt:
+		q := c.Resolve(n.CompositeTypeStmt.Typevar)
+		c.Types[q] = &Type{Name: q.String(), Kind: CompositeType, Origin: origin}
+	case *pg.Node_CreateRangeStmt:
+		q := c.ResolveNames(Names(n.CreateRangeStmt.TypeName))
+		c.Types[q] = &Type{Name: q.String(), Kind: RangeType, Origin: origin}
+	case *pg.Node_CreateSeqStmt:
+		q := c.Resolve(n.CreateSeqStmt.Sequence)
+		if c.Sequences[q] == nil {
+			c.Sequences[q] = &Object{Name: q, Origin: origin}
+		}
+	case *pg.Node_CreateFunctionStmt:
+		q := c.ResolveNames(Names(n.CreateFunctionStmt.Funcname))
+		if c.Functions[q] == nil {
+			c.Functions[q] = &Object{Name: q, Origin: origin}
+		}
+	case *pg.Node_CreateSchemaStmt:
+		name := n.CreateSchemaStmt.Schemaname
+		if c.Schemas[name] == nil {
+			c.Schemas[name] = &Object{Name: QName{Name: name}, Origin: origin}
+		}
+		for _, e := range n.CreateSchemaStmt.SchemaElts {
+			c.Apply(e, origin)
+		}
+	case *pg.Node_CreateTrigStmt:
+		s := n.CreateTrigStmt
+		key := c.Resolve(s.Relation).String() + "." + s.Trigname
+		if c.Triggers[key] == nil || s.Replace {
+			c.Triggers[key] = &Object{Name: QName{Name: s.Trigname}, Origin: origin}
+		}
+	case *pg.Node_CreateExtensionStmt:
+		key := "extension " + n.CreateExtensionStmt.Extname
+		if c.Other[key] == nil {
+			c.Other[key] = &Object{Name: QName{Name: n.CreateExtensionStmt.Extname}, Origin: origin}
+		}
+	case *pg.Node_VariableSetStmt:
+		s := n.VariableSetStmt
+		if s.Name == "search_path" && !s.IsLocal {
+			if s.Kind == pg.VariableSetKind_VAR_SET_VALUE && len(s.Args) > 0 {
+				if v := constString(s.Args[0]); v != "" {
+					c.searchPath = strings.Trim(strings.TrimSpace(strings.Split(v, ",")[0]), `"`)
+				}
+			} else {
+				c.searchPath = "public"
+			}
+		}
+	case *pg.Node_DoStmt:
+		c.gap(origin, "DO block: its effect on the schema is unknown")
+	case *pg.Node_CallStmt:
+		c.gap(origin, "CALL of a procedure: its effect on the schema is unknown")
+	case *pg.Node_SelectStmt:
+		if callsFunction(n.SelectStmt) {
+			c.gap(origin, "SELECT calls a function, whose effect on the schema is unknown")
+		}
+	}
+}
+
+func (c *Catalog) gap(origin Origin, reason string) {
+	c.Gaps = append(c.Gaps, Gap{Where: origin.Where, Reason: reason})
+}
+
+func (c *Catalog) createTable(s *pg.CreateStmt, origin Origin) {
+	if s.Relation == nil || s.Relation.Relpersistence == "t" {
+		return // temporary tables do not outlive the migration
+	}
+	q := c.Resolve(s.Relation)
+	if c.Tables[q] != nil && s.IfNotExists {
+		return
+	}
+	t := &Table{Name: q, Constraints: map[string]*Constraint{}, Origin: origin, Partitioned: s.Partspec != nil}
+	if len(s.InhRelations) > 0 || s.OfTypename != nil {
+		t.Incomplete = true
+	}
+	c.Tables[q] = t
+	for _, e := range s.TableElts {
+		switch el := e.GetNode().(type) {
+		case *pg.Node_ColumnDef:
+			c.addColumn(t, el.ColumnDef, origin)
+		case *pg.Node_Constraint:
+			c.addConstraint(t, el.Constraint, nil, origin)
+		case *pg.Node_TableLikeClause:
+			t.Incomplete = true
+		}
+	}
+	for _, e := range s.Constraints {
+		if con := e.GetConstraint(); con != nil {
+			c.addConstraint(t, con, nil, origin)
+		}
+	}
+}
+
+func (c *Catalog) addColumn(t *Table, def *pg.ColumnDef, origin Origin) *Column {
+	typ := TypeOf(def.TypeName)
+	col := &Column{Name: def.Colname, Type: typ.Storage(), NotNull: def.IsNotNull, Origin: origin}
+	if typ.IsSerial() {
+		col.HasDefault, col.NotNull = true, true
+	}
+	if def.RawDefault != nil {
+		col.HasDefault = true
+	}
+	if old := t.Column(def.Colname); old != nil {
+		*old = *col
+		col = old
+	} else {
+		t.Columns = append(t.Columns, col)
+	}
+	for _, n := range def.Constraints {
+		con := n.GetConstraint()
+		if con == nil {
+			continue
+		}
+		switch con.Contype {
+		case pg.ConstrType_CONSTR_NOTNULL:
+			col.NotNull = true
+		case pg.ConstrType_CONSTR_NULL:
+			col.NotNull = false
+		case pg.ConstrType_CONSTR_DEFAULT:
+			col.HasDefault = true
+		case pg.ConstrType_CONSTR_IDENTITY:
+			col.Identity, col.NotNull, col.HasDefault = true, true, true
+		case pg.ConstrType_CONSTR_GENERATED:
+			col.Generated, col.HasDefault = true, true
+		default:
+			c.addConstraint(t, con, col, origin)
+		}
+	}
+	return col
+}
+
+// addConstraint records a table constraint, or a column constraint of col.
+func (c *Catalog) addConstraint(t *Table, con *pg.Constraint, col *Column, origin Origin) *Constraint {
+	var kind ConstraintKind
+	switch con.Contype {
+	case pg.ConstrType_CONSTR_CHECK:
+		kind = Check
+	case pg.ConstrType_CONSTR_UNIQUE:
+		kind = Unique
+	case pg.ConstrType_CONSTR_PRIMARY:
+		kind = PrimaryKey
+	case pg.ConstrType_CONSTR_FOREIGN:
+		kind = ForeignKey
+	case pg.ConstrType_CONSTR_EXCLUSION:
+		kind = Exclusion
+	case pg.ConstrType_CONSTR_NOTNULL:
+		if col != nil {
+			col.NotNull = true
+		}
+		return nil
+	default:
+		return nil
+	}
+	k := &Constraint{Kind: kind, Validated: !con.SkipValidation, Origin: origin}
+	switch {
+	case col != nil:
+		k.Columns = []string{col.Name}
+	case kind == ForeignKey:
+		k.Columns = Names(con.FkAttrs)
+	default:
+		k.Columns = Names(con.Keys)
+	}
+	if kind == ForeignKey {
+		k.Refs = c.Resolve(con.Pktable)
+	}
+	if kind == Check {
+		k.NotNullOf = notNullColumn(con.RawExpr)
+		if col == nil && len(k.Columns) == 0 && k.NotNullOf != "" {
+			k.Columns = []string{k.NotNullOf}
+		}
+	}
+	k.Name = con.Conname
+	if k.Name == "" {
+		k.Name = c.constraintName(t, kind, k.Columns)
+	}
+	t.Constraints[k.Name] = k
+	if kind == PrimaryKey {
+		for _, name := range k.Columns {
+			if cc := t.Column(name); cc != nil {
+				cc.NotNull = true
+			}
+		}
+	}
+	if kind == Unique || kind == PrimaryKey || kind == Exclusion {
+		ixName := k.Name
+		if con.Indexname != "" { // ADD CONSTRAINT ... USING INDEX renames the index
+			delete(c.Indexes, QName{Schema: t.Name.Schema, Name: con.Indexname})
+		}
+		c.Indexes[QName{Schema: t.Name.Schema, Name: ixName}] = &Index{
+			Name: QName{Schema: t.Name.Schema, Name: ixName}, Table: t.Name,
+			Unique: kind != Exclusion, Primary: kind == PrimaryKey, Columns: k.Columns, Origin: origin,
+		}
+	}
+	return k
+}
+
+// constraintName picks the name PostgreSQL would give an unnamed constraint.
+func (c *Catalog) constraintName(t *Table, kind ConstraintKind, cols []string) string {
+	var suffix string
+	switch kind {
+	case Check:
+		suffix = "check"
+	case Unique:
+		suffix = "key"
+	case PrimaryKey:
+		return truncate(t.Name.Name + "_pkey")
+	case ForeignKey:
+		suffix = "fkey"
+	case Exclusion:
+		suffix = "excl"
+	}
+	parts := append([]string{t.Name.Name}, cols...)
+	if kind == ForeignKey || kind == Check || kind == Unique || kind == Exclusion {
+		if len(cols) > 0 && kind != Unique && kind != Exclusion {
+			parts = []string{t.Name.Name, cols[0]}
+		}
+	}
+	base := truncate(strings.Join(parts, "_") + "_" + suffix)
+	name := base
+	for i := 1; t.Constraints[name] != nil; i++ {
+		name = truncate(base + fmt.Sprint(i))
+	}
+	return name
+}
+
+func truncate(s string) string {
+	if len(s) > maxIdentifier {
+		return s[:maxIdentifier]
+	}
+	return s
+}
+
+// notNullColumn returns col for the expression "col IS NOT NULL".
+func notNullColumn(expr *pg.Node) string {
+	nt := expr.GetNullTest()
+	if nt == nil || nt.Nulltesttype != pg.NullTestType_IS_NOT_NULL {
+		return ""
+	}
+	if ref := nt.Arg.GetColumnRef(); ref != nil && len(ref.Fields) == 1 {
+		return Names(ref.Fields)[0]
+	}
+	return ""
+}
+
+func (c *Catalog) alterTable(s *pg.AlterTableStmt, origin Origin) {
+	q := c.Resolve(s.Relation)
+	t := c.Tables[q]
+	if t == nil {
+		if s.Objtype != pg.ObjectType_OBJECT_TABLE && s.Objtype != pg.ObjectType_OBJECT_FOREIGN_TABLE {
+			return
+		}
+		if s.MissingOk {
+			return
+		}
+		// A table the history never created: remember it, incomplete.
+		t = &Table{Name: q, Constraints: map[string]*Constraint{}, Origin: Origin{New: false, Where: origin.Where}, Incomplete: true}
+		c.Tables[q] = t
+	}
+	for _, n := range s.Cmds {
+		cmd := n.GetAlterTableCmd()
+		if cmd == nil {
+			continue
+		}
+		col := t.Column(cmd.Name)
+		switch cmd.Subtype {
+		case pg.AlterTableType_AT_AddColumn:
+			if def := cmd.Def.GetColumnDef(); def != nil {
+				if cmd.MissingOk && t.Column(def.Colname) != nil {
+					continue
+				}
+				c.addColumn(t, def, origin)
+			}
+		case pg.AlterTableType_AT_DropColumn:
+			c.dropColumn(t, cmd.Name)
+		case pg.AlterTableType_AT_AlterColumnType:
+			if def := cmd.Def.GetColumnDef(); def != nil && col != nil {
+				col.Type = TypeOf(def.TypeName).Storage()
+			}
+		case pg.AlterTableType_AT_SetNotNull:
+			if col != nil {
+				col.NotNull = true
+			}
+		case pg.AlterTableType_AT_DropNotNull:
+			if col != nil {
+				col.NotNull = false
+			}
+		case pg.AlterTableType_AT_ColumnDefault:
+			if col != nil {
+				col.HasDefault = cmd.Def != nil
+			}
+		case pg.AlterTableType_AT_AddIdentity:
+			if col != nil {
+				col.Identity, col.HasDefault = true, true
+			}
+		case pg.AlterTableType_AT_DropIdentity:
+			if col != nil {
+				col.Identity, col.HasDefault = false, false
+			}
+		case pg.AlterTableType_AT_DropExpression:
+			if col != nil {
+				col.Generated = false
+			}
+		case pg.AlterTableType_AT_AddConstraint:
+			if con := cmd.Def.GetConstraint(); con != nil {
+				c.addConstraint(t, con, nil, origin)
+			}
+		case pg.AlterTableType_AT_ValidateConstraint:
+			if con := t.Constraints[cmd.Name]; con != nil {
+				con.Validated = true
+			}
+		case pg.AlterTableType_AT_DropConstraint:
+			if con := t.Constraints[cmd.Name]; con != nil {
+				delete(t.Constraints, cmd.Name)
+				if con.Kind == Unique || con.Kind == PrimaryKey || con.Kind == Exclusion {
+					delete(c.Indexes, QName{Schema: t.Name.Schema, Name: cmd.Name})
+				}
+			}
+		case pg.AlterTableType_AT_AttachPartition:
+			if pc := cmd.Def.GetPartitionCmd(); pc != nil {
+				if part := c.Tables[c.Resolve(pc.Name)]; part != nil {
+					_ = part // partitions keep their own catalog entry
+				}
+			}
+		}
+	}
+}
+
+func (c *Catalog) dropColumn(t *Table, name string) {
+	for i, col := range t.Columns {
+		if col.Name == name {
+			t.Columns = append(t.Columns[:i:i], t.Columns[i+1:]...)
+			break
+		}
+	}
+	for k, con := range t.Constraints {
+		for _, cn := range con.Columns {
+			if cn == name {
+				delete(t.Constraints, k)
+				break
+			}
+		}
+	}
+	for k, ix := range c.Indexes {
+		if ix.Table != t.Name {
+			continue
+		}
+		for _, cn := range ix.Columns {
+			if cn == name {
+				delete(c.Indexes, k)
+				break
+			}
+		}
+	}
+}
+
+func (c *Catalog) createIndex(s *pg.IndexStmt, origin Origin) {
+	tq := c.Resolve(s.Relation)
+	var cols []string
+	for _, p := range s.IndexParams {
+		if el := p.GetIndexElem(); el != nil {
+			if el.Name != "" {
+				cols = append(cols, el.Name)
+			} else {
+				cols = append(cols, "expr")
+			}
+		}
+	}
+	name := s.Idxname
+	if name == "" {
+		name = truncate(tq.Name + "_" + strings.Join(cols, "_") + "_idx")
+	}
+	q := QName{Schema: tq.Schema, Name: name}
+	if c.Indexes[q] != nil && s.IfNotExists {
+		return
+	}
+	c.Indexes[q] = &Index{Name: q, Table: tq, Unique: s.Unique, Primary: s.Primary, Columns: cols, Origin: origin}
+}
+
+func (c *Catalog) rename(s *pg.RenameStmt) {
+	switch s.RenameType {
+	case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_MATVIEW, pg.ObjectType_OBJECT_FOREIGN_TABLE:
+		old := c.Resolve(s.Relation)
+		if t := c.Tables[old]; t != nil {
+			delete(c.Tables, old)
+			t.Name = QName{Schema: old.Schema, Name: s.Newname}
+			c.Tables[t.Name] = t
+			c.retarget(old, t.Name)
+		}
+		if v := c.Views[old]; v != nil { // ALTER TABLE ... RENAME works on views too
+			delete(c.Views, old)
+			v.Name = QName{Schema: old.Schema, Name: s.Newname}
+			c.Views[v.Name] = v
+		}
+	case pg.ObjectType_OBJECT_VIEW:
+		old := c.Resolve(s.Relation)
+		if v := c.Views[old]; v != nil {
+			delete(c.Views, old)
+			v.Name = QName{Schema: old.Schema, Name: s.Newname}
+			c.Views[v.Name] = v
+		}
+	case pg.ObjectType_OBJECT_COLUMN:
+		if t := c.Tables[c.Resolve(s.Relation)]; t != nil {
+			if col := t.Column(s.Subname); col != nil {
+				col.Name = s.Newname
+			}
+			for _, con := range t.Constraints {
+				replace(con.Columns, s.Subname, s.Newname)
+				if con.NotNullOf == s.Subname {
+					con.NotNullOf = s.Newname
+				}
+			}
+			for _, ix := range c.IndexesOn(t.Name) {
+				replace(ix.Columns, s.Subname, s.Newname)
+			}
+		}
+	case pg.ObjectType_OBJECT_INDEX:
+		old := c.Resolve(s.Relation)
+		if ix := c.Indexes[old]; ix != nil {
+			delete(c.Indexes, old)
+			ix.Name = QName{Schema: old.Schema, Name: s.Newname}
+			c.Indexes[ix.Name] = ix
+		}
+	case pg.ObjectType_OBJECT_TABCONSTRAINT:
+		if t := c.Tables[c.Resolve(s.Relation)]; t != nil {
+			if con := t.Constraints[s.Subname]; con != nil {
+				delete(t.Constraints, s.Subname)
+				con.Name = s.Newname
+				t.Constraints[s.Newname] = con
+			}
+		}
+	case pg.ObjectType_OBJECT_SEQUENCE:
+		old := c.Resolve(s.Relation)
+		if o := c.Sequences[old]; o != nil {
+			delete(c.Sequences, old)
+			o.Name = QName{Schema: old.Schema, Name: s.Newname}
+			c.Sequences[o.Name] = o
+		}
+	case pg.ObjectType_OBJECT_TYPE, pg.ObjectType_OBJECT_DOMAIN:
+		old := c.ResolveNames(ObjectNames(s.Object))
+		if t := c.Types[old]; t != nil {
+			delete(c.Types, old)
+			nq := QName{Schema: old.Schema, Name: s.Newname}
+			t.Name = nq.String()
+			c.Types[nq] = t
+		}
+	case pg.ObjectType_OBJECT_SCHEMA:
+		if o := c.Schemas[s.Subname]; o != nil {
+			delete(c.Schemas, s.Subname)
+			c.Schemas[s.Newname] = o
+		}
+		c.moveSchema(s.Subname, s.Newname)
+	case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE, pg.ObjectType_OBJECT_ROUTINE:
+		old := c.ResolveNames(ObjectNames(s.Object))
+		if o := c.Functions[old]; o != nil {
+			delete(c.Functions, old)
+			o.Name = QName{Schema: old.Schema, Name: s.Newname}
+			c.Functions[o.Name] = o
+		}
+	}
+}
+
+func replace(list []string, old, new string) {
+	for i, v := range list {
+		if v == old {
+			list[i] = new
+		}
+	}
+}
+
+// retarget points indexes, views and foreign keys at a renamed table.
+func (c *Catalog) retarget(old, new QName) {
+	for _, ix := range c.Indexes {
+		if ix.Table == old {
+			ix.Table = new
+		}
+	}
+	for _, v := range c.Views {
+		for i, r := range v.Reads {
+			if r == old {
+				v.Reads[i] = new
+			}
+		}
+	}
+	for _, t := range c.Tables {
+		for _, con := range t.Constraints {
+			if con.Refs == old {
+				con.Refs = new
+			}
+		}
+	}
+}
+
+// moveSchema renames the schema part of every table in schema from.
+func (c *Catalog) moveSchema(from, to string) {
+	for q, t := range c.Tables {
+		if q.Schema == from {
+			delete(c.Tables, q)
+			t.Name.Schema = to
+			c.Tables[t.Name] = t
+			c.retarget(q, t.Name)
+		}
+	}
+}
+
+func (c *Catalog) setSchema(s *pg.AlterObjectSchemaStmt) {
+	if s.Relation == nil {
+		return
+	}
+	old := c.Resolve(s.Relation)
+	nq := QName{Schema: s.Newschema, Name: old.Name}
+	if t := c.Tables[old]; t != nil {
+		delete(c.Tables, old)
+		t.Name = nq
+		c.Tables[nq] = t
+		c.retarget(old, nq)
+	}
+	if v := c.Views[old]; v != nil {
+		delete(c.Views, old)
+		v.Name = nq
+		c.Views[nq] = v
+	}
+	if o := c.Sequences[old]; o != nil {
+		delete(c.Sequences, old)
+		o.Name = nq
+		c.Sequences[nq] = o
+	}
+}
+
+func (c *Catalog) drop(s *pg.DropStmt) {
+	for _, obj := range s.Objects {
+		switch s.RemoveType {
+		case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_MATVIEW, pg.ObjectType_OBJECT_FOREIGN_TABLE:
+			q := c.ResolveNames(ObjectNames(obj))
+			delete(c.Tables, q)
+			for k, ix := range c.Indexes {
+				if ix.Table == q {
+					delete(c.Indexes, k)
+				}
+			}
+			if s.Behavior == pg.DropBehavior_DROP_CASCADE {
+				for _, v := range c.ViewsReading(q) {
+					delete(c.Views, v)
+				}
+			}
+		case pg.ObjectType_OBJECT_VIEW:
+			delete(c.Views, c.ResolveNames(ObjectNames(obj)))
+		case pg.ObjectType_OBJECT_INDEX:
+			delete(c.Indexes, c.ResolveNames(ObjectNames(obj)))
+		case pg.ObjectType_OBJECT_SEQUENCE:
+			delete(c.Sequences, c.ResolveNames(ObjectNames(obj)))
+		case pg.ObjectType_OBJECT_TYPE, pg.ObjectType_OBJECT_DOMAIN:
+			delete(c.Types, c.ResolveNames(ObjectNames(obj)))
+		case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE, pg.ObjectType_OBJECT_ROUTINE:
+			delete(c.Functions, c.ResolveNames(ObjectNames(obj)))
+		case pg.ObjectType_OBJECT_SCHEMA:
+			name := strings.Join(ObjectNames(obj), ".")
+			delete(c.Schemas, name)
+			if s.Behavior == pg.DropBehavior_DROP_CASCADE {
+				for q := range c.Tables {
+					if q.Schema == name {
+						delete(c.Tables, q)
+					}
+				}
+			}
+		case pg.ObjectType_OBJECT_TRIGGER:
+			names := ObjectNames(obj)
+			if len(names) >= 2 {
+				tq := c.ResolveNames(names[:len(names)-1])
+				delete(c.Triggers, tq.String()+"."+names[len(names)-1])
+			}
+		case pg.ObjectType_OBJECT_EXTENSION:
+			delete(c.Other, "extension "+strings.Join(ObjectNames(obj), "."))
+		}
+	}
+}
+
+func (c *Catalog) alterEnum(s *pg.AlterEnumStmt) {
+	t := c.Types[c.ResolveNames(Names(s.TypeName))]
+	if t == nil {
+		return
+	}
+	switch {
+	case s.OldVal != "":
+		replace(t.Values, s.OldVal, s.NewVal)
+	case s.NewVal != "":
+		for _, v := range t.Values {
+			if v == s.NewVal {
+				return
+			}
+		}
+		t.Values = append(t.Values, s.NewVal)
+	}
+}
+
+// ObjectNames returns the dotted name of a DROP/RENAME object node: a List
+// of Strings, a String, a TypeName or an ObjectWithArgs.
+func ObjectNames(n *pg.Node) []string {
+	switch o := n.GetNode().(type) {
+	case *pg.Node_List:
+		return Names(o.List.Items)
+	case *pg.Node_String_:
+		return []string{o.String_.Sval}
+	case *pg.Node_TypeName:
+		return Names(o.TypeName.Names)
+	case *pg.Node_ObjectWithArgs:
+		return Names(o.ObjectWithArgs.Objname)
+	}
+	return nil
+}
+
+// reads returns the relations a query reads, excluding its own CTE names.
+func (c *Catalog) reads(query *pg.Node) []QName {
+	var out []QName
+	seen := map[QName]bool{}
+	ctes := map[string]bool{}
+	Walk(query, func(n *pg.Node) {
+		if w := n.GetWithClause(); w != nil {
+			for _, cte := range w.Ctes {
+				if ce := cte.GetCommonTableExpr(); ce != nil {
+					ctes[ce.Ctename] = true
+				}
+			}
+		}
+		if rv := n.GetRangeVar(); rv != nil {
+			if rv.Schemaname == "" && ctes[rv.Relname] {
+				return
+			}
+			q := c.Resolve(rv)
+			if !seen[q] {
+				seen[q] = true
+				out = append(out, q)
+			}
+		}
+	})
+	return out
+}
+
+// callsFunction reports whether a SELECT without FROM calls a function
+// (SELECT my_migration_fn()), the pattern of migrations that run DDL from a
+// function.
+func callsFunction(s *pg.SelectStmt) bool {
+	if len(s.FromClause) > 0 {
+		return false
+	}
+	found := false
+	for _, t := range s.TargetList {
+		Walk(t, func(n *pg.Node) {
+			if fc := n.GetFuncCall(); fc != nil && !isBuiltinNoop(Names(fc.Funcname)) {
+				found = true
+			}
+		})
+	}
+	return found
+}
+
+// isBuiltinNoop lists functions migrations call that do not change the
+// schema.
+func isBuiltinNoop(names []string) bool {
+	if len(names) == 0 {
+		return true
+	}
+	switch names[len(names)-1] {
+	case "set_config", "pg_sleep", "now", "current_setting", "pg_advisory_lock", "pg_advisory_unlock",
+		"pg_advisory_xact_lock", "pg_try_advisory_lock", "setval", "nextval", "version", "count":
+		return true
+	}
+	return false
+}
+
+func constString(n *pg.Node) string {
+	if c := n.GetAConst(); c != nil {
+		if s := c.GetSval(); s != nil {
+			return s.Sval
+		}
+	}
+	return ""
+}

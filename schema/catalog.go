@@ -1,0 +1,255 @@
+// Package schema is the database catalog as migrations leave it, replayed
+// statically from parse trees: tables with their columns and types,
+// constraints, indexes, views and what they read, types, sequences and
+// functions. It is pure: no database, no I/O.
+//
+// Every object remembers whether it already existed before the change
+// under review (production has it, with data) or was created by the change
+// (nothing but the change's own migrations has touched it). Where a
+// statement's effect on the catalog cannot be known statically (a DO block,
+// a function call), the catalog records a Gap, and readers fall back to the
+// conservative answer.
+package schema
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// QName is a schema-qualified object name, case-folded as PostgreSQL does.
+type QName struct{ Schema, Name string }
+
+// String is the name as a user would write it: the schema is left out when
+// it is public.
+func (q QName) String() string {
+	if q.Schema == "" || q.Schema == "public" {
+		return q.Name
+	}
+	return q.Schema + "." + q.Name
+}
+
+// Origin says where an object comes from.
+type Origin struct {
+	// New is true for objects created by the change under review.
+	New bool
+	// Where is "path:line" of the statement that created it.
+	Where string
+}
+
+// Catalog is the replayed schema.
+type Catalog struct {
+	Tables    map[QName]*Table // tables, materialized views, foreign tables
+	Views     map[QName]*View
+	Indexes   map[QName]*Index
+	Types     map[QName]*Type
+	Sequences map[QName]*Object
+	Functions map[QName]*Object // by name; overloads share one entry
+	Schemas   map[string]*Object
+	Triggers  map[string]*Object // "table.trigger"
+	Other     map[string]*Object // other named objects, keyed "kind name"
+	// Gaps are statements whose effect could not be replayed.
+	Gaps []Gap
+
+	searchPath string
+}
+
+// Gap is a statement of the history the catalog could not replay exactly.
+type Gap struct {
+	Where  string // path:line
+	Reason string
+}
+
+// Object is a named object with nothing but an origin to remember.
+type Object struct {
+	Name   QName
+	Origin Origin
+}
+
+// Table is a table, materialized view or foreign table.
+type Table struct {
+	Name        QName
+	Kind        TableKind
+	Columns     []*Column
+	Constraints map[string]*Constraint
+	Origin      Origin
+	Partitioned bool
+	// Incomplete is set when the table's columns are not all known (it was
+	// created by CREATE TABLE AS, LIKE, inheritance, or outside the
+	// history).
+	Incomplete bool
+}
+
+// TableKind distinguishes relations that have rows.
+type TableKind int
+
+const (
+	OrdinaryTable TableKind = iota
+	MaterializedView
+	ForeignTable
+)
+
+// Column is a table column.
+type Column struct {
+	Name       string
+	Type       Type
+	NotNull    bool
+	HasDefault bool
+	Identity   bool
+	Generated  bool
+	Origin     Origin
+}
+
+// ConstraintKind is a constraint's type.
+type ConstraintKind int
+
+const (
+	Check ConstraintKind = iota + 1
+	Unique
+	PrimaryKey
+	ForeignKey
+	Exclusion
+)
+
+func (k ConstraintKind) String() string {
+	return [...]string{"", "CHECK", "UNIQUE", "PRIMARY KEY", "FOREIGN KEY", "EXCLUDE"}[k]
+}
+
+// Constraint is a table constraint.
+type Constraint struct {
+	Name      string
+	Kind      ConstraintKind
+	Columns   []string
+	Validated bool
+	// NotNullOf names the column for a CHECK (col IS NOT NULL).
+	NotNullOf string
+	Refs      QName // ForeignKey: the referenced table
+	Origin    Origin
+}
+
+// Index is an index.
+type Index struct {
+	Name    QName
+	Table   QName
+	Unique  bool
+	Primary bool
+	Columns []string
+	Origin  Origin
+}
+
+// View is a view.
+type View struct {
+	Name   QName
+	Reads  []QName // relations the view's query reads
+	Origin Origin
+}
+
+// Type is a column type or a user-defined type. For column types, Name is
+// the canonical type name (int4, varchar, text, timestamptz, or a
+// user-defined type's name) and Mods its modifiers (varchar(255): [255]).
+type Type struct {
+	Name   string
+	Mods   []int
+	Array  bool
+	Values []string // enum labels, for user-defined enums
+	Kind   TypeKind
+	Origin Origin
+}
+
+// TypeKind says what a user-defined type is.
+type TypeKind int
+
+const (
+	BaseType TypeKind = iota
+	EnumType
+	DomainType
+	CompositeType
+	RangeType
+)
+
+// New returns an empty catalog with search_path public.
+func New() *Catalog {
+	return &Catalog{
+		Tables:     map[QName]*Table{},
+		Views:      map[QName]*View{},
+		Indexes:    map[QName]*Index{},
+		Types:      map[QName]*Type{},
+		Sequences:  map[QName]*Object{},
+		Functions:  map[QName]*Object{},
+		Schemas:    map[string]*Object{},
+		Triggers:   map[string]*Object{},
+		Other:      map[string]*Object{},
+		searchPath: "public",
+	}
+}
+
+// Table returns the table (or materialized view) named q, or nil.
+func (c *Catalog) Table(q QName) *Table { return c.Tables[q] }
+
+// Column returns the named column, or nil.
+func (t *Table) Column(name string) *Column {
+	for _, col := range t.Columns {
+		if col.Name == name {
+			return col
+		}
+	}
+	return nil
+}
+
+// ViewsReading returns the views whose query reads relation q, sorted.
+func (c *Catalog) ViewsReading(q QName) []QName {
+	var out []QName
+	for name, v := range c.Views {
+		for _, r := range v.Reads {
+			if r == q {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// IndexesOn returns the indexes of table q, sorted by name.
+func (c *Catalog) IndexesOn(q QName) []*Index {
+	var out []*Index
+	for _, ix := range c.Indexes {
+		if ix.Table == q {
+			out = append(out, ix)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name.String() < out[j].Name.String() })
+	return out
+}
+
+// HasValidatedNotNullCheck reports whether table t has a validated
+// CHECK (col IS NOT NULL), which lets SET NOT NULL skip its scan (PG 12+).
+func (t *Table) HasValidatedNotNullCheck(col string) bool {
+	for _, con := range t.Constraints {
+		if con.Kind == Check && con.Validated && con.NotNullOf == col {
+			return true
+		}
+	}
+	return false
+}
+
+// String renders a column type as PostgreSQL would print it.
+func (t Type) String() string {
+	var b strings.Builder
+	b.WriteString(displayName(t.Name))
+	if len(t.Mods) > 0 {
+		b.WriteByte('(')
+		for i, m := range t.Mods {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(m))
+		}
+		b.WriteByte(')')
+	}
+	if t.Array {
+		b.WriteString("[]")
+	}
+	return b.String()
+}

@@ -1,0 +1,69 @@
+package source
+
+import (
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+)
+
+// GolangMigrate is github.com/golang-migrate/migrate: files named
+// VERSION_NAME.up.sql and VERSION_NAME.down.sql in one directory (not
+// recursive), VERSION an unsigned integer. Its postgres driver sends a whole
+// file as one query, so a file of several statements runs in one implicit
+// transaction.
+type GolangMigrate struct{}
+
+var golangMigrateName = regexp.MustCompile(`^([0-9]+)_(.*)\.(down|up)\.(.*)$`)
+
+func (GolangMigrate) Name() string { return "golang-migrate" }
+
+func (f GolangMigrate) Detect(fsys fs.FS, dir string) bool {
+	names, _ := files(fsys, dir)
+	for _, n := range names {
+		if m := golangMigrateName.FindStringSubmatch(n); m != nil && m[3] == "up" && m[4] == "sql" {
+			return true
+		}
+	}
+	return false
+}
+
+func (f GolangMigrate) List(fsys fs.FS, dir string) ([]Migration, error) {
+	names, err := files(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	seen := map[string]string{}
+	for _, n := range names {
+		m := golangMigrateName.FindStringSubmatch(n)
+		if m == nil || m[3] != "up" {
+			continue
+		}
+		v := trimVersion(m[1])
+		if prev, dup := seen[v]; dup {
+			return nil, fmt.Errorf("%s: version %s is also used by %s (golang-migrate refuses duplicate versions)", join(dir, n), m[1], prev)
+		}
+		seen[v] = join(dir, n)
+		out = append(out, Migration{Path: join(dir, n), Format: f.Name(), Version: m[1], Name: m[2]})
+	}
+	sortByVersion(out)
+	return out, nil
+}
+
+func (GolangMigrate) Script(Migration, []byte) (Script, error) {
+	return Script{Tx: TxImplicit}, nil
+}
+
+// trimVersion drops leading zeros, so 0001 and 1 are the same version.
+func trimVersion(v string) string {
+	for len(v) > 1 && v[0] == '0' {
+		v = v[1:]
+	}
+	return v
+}
+
+// sortByVersion orders migrations by numeric version.
+func sortByVersion(ms []Migration) {
+	sort.SliceStable(ms, func(i, j int) bool { return compareNumbers(ms[i].Version, ms[j].Version) < 0 })
+}

@@ -1,0 +1,80 @@
+package source
+
+import (
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+)
+
+// Pop is github.com/gobuffalo/pop: VERSION_NAME[.DIALECT][.autocommit].up.
+// (sql|fizz) files. For PostgreSQL the ".postgres" file of a version wins
+// over the dialect-less one. Files run in a transaction; ory/x popx's
+// ".autocommit" files run without one, but as one query (an implicit
+// transaction). Versions are ordered lexically. Fizz files are listed for
+// order but cannot be read.
+type Pop struct{}
+
+var popName = regexp.MustCompile(`^(\d+)_([^.]+)(\.[a-z0-9]+)?(\.autocommit)?\.(up|down)\.(sql|fizz)$`)
+
+func (Pop) Name() string { return "pop" }
+
+func (f Pop) Detect(fsys fs.FS, dir string) bool {
+	names, _ := files(fsys, dir)
+	for _, n := range names {
+		if m := popName.FindStringSubmatch(n); m != nil && (m[3] == ".postgres" || m[6] == "fizz" || m[4] != "") {
+			return true
+		}
+	}
+	return false
+}
+
+func (f Pop) List(fsys fs.FS, dir string) ([]Migration, error) {
+	names, err := files(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	byVersion := map[string]Migration{}
+	for _, n := range names {
+		m := popName.FindStringSubmatch(n)
+		if m == nil || m[5] != "up" {
+			continue
+		}
+		dialect, autocommit := m[3], m[4] != ""
+		if dialect == ".autocommit" { // the optional dialect matched the flag
+			dialect, autocommit = "", true
+		}
+		if dialect != "" && dialect != ".postgres" {
+			continue
+		}
+		mig := Migration{Path: join(dir, n), Format: f.Name(), Version: m[1], Name: m[2], NoTx: autocommit}
+		if m[6] == "fizz" {
+			mig.Skip = "pop fizz migration: phasegate reads SQL only"
+		}
+		prev, dup := byVersion[m[1]]
+		if dup && popDialect(prev.Path) == ".postgres" && dialect == "" {
+			continue // the PostgreSQL-specific file wins
+		}
+		byVersion[m[1]] = mig
+	}
+	out := make([]Migration, 0, len(byVersion))
+	for _, m := range byVersion {
+		out = append(out, m)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out, nil
+}
+
+func popDialect(p string) string {
+	if m := popName.FindStringSubmatch(path.Base(p)); m != nil && m[3] != ".autocommit" {
+		return m[3]
+	}
+	return ""
+}
+
+func (Pop) Script(m Migration, _ []byte) (Script, error) {
+	if m.NoTx {
+		return Script{Tx: TxImplicit}, nil
+	}
+	return Script{Tx: TxFile}, nil
+}

@@ -1,0 +1,216 @@
+package source
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/phasegate/phasegate/sqltext"
+)
+
+func fsOf(files ...string) fstest.MapFS {
+	m := fstest.MapFS{}
+	for i := 0; i < len(files); i += 2 {
+		m[files[i]] = &fstest.MapFile{Data: []byte(files[i+1])}
+	}
+	return m
+}
+
+func paths(ms []Migration) string {
+	var out []string
+	for _, m := range ms {
+		s := m.Path
+		if m.Skip != "" {
+			s += "(skip)"
+		}
+		if m.Kind == Repeatable {
+			s += "(R)"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, " ")
+}
+
+func TestListAndDetect(t *testing.T) {
+	cases := []struct {
+		format string
+		dir    string
+		fsys   fstest.MapFS
+		want   string
+	}{
+		{"golang-migrate", "db/migrations", fsOf(
+			"db/migrations/10_c.up.sql", "", "db/migrations/2_b.up.sql", "", "db/migrations/2_b.down.sql", "",
+			"db/migrations/0001_a.up.sql", "", "db/migrations/README.md", ""),
+			"db/migrations/0001_a.up.sql db/migrations/2_b.up.sql db/migrations/10_c.up.sql"},
+		{"goose", "migrations", fsOf(
+			"migrations/20230102000000_b.sql", "-- +goose Up\nSELECT 1;", "migrations/3_a.go", "package x",
+			"migrations/1_a.sql", "-- +goose Up\nSELECT 1;", "migrations/notes.txt", ""),
+			"migrations/1_a.sql migrations/3_a.go(skip) migrations/20230102000000_b.sql"},
+		{"flyway", "sql", fsOf(
+			"sql/V1__init.sql", "", "sql/V1.10__later.sql", "", "sql/sub/V1.9__nested.sql", "", "sql/V1_2__two.sql", "",
+			"sql/R__views.sql", "", "sql/R__a_funcs.sql", "", "sql/U1.10__undo.sql", ""),
+			"sql/V1__init.sql sql/V1_2__two.sql sql/sub/V1.9__nested.sql sql/V1.10__later.sql sql/R__a_funcs.sql(R) sql/R__views.sql(R)"},
+		{"dbmate", "db/migrations", fsOf(
+			"db/migrations/20200102_b.sql", "-- migrate:up\n", "db/migrations/20200101_a.sql", "-- migrate:up\n"),
+			"db/migrations/20200101_a.sql db/migrations/20200102_b.sql"},
+		{"prisma", "prisma/migrations", fsOf(
+			"prisma/migrations/20230102000000_b/migration.sql", "", "prisma/migrations/20230101000000_a/migration.sql", "",
+			"prisma/migrations/migration_lock.toml", ""),
+			"prisma/migrations/20230101000000_a/migration.sql prisma/migrations/20230102000000_b/migration.sql"},
+		{"diesel", "migrations", fsOf(
+			"migrations/2019-02-27-170003_b/up.sql", "", "migrations/2019-02-27-170003_b/down.sql", "",
+			"migrations/00000000000000_diesel_initial_setup/up.sql", ""),
+			"migrations/00000000000000_diesel_initial_setup/up.sql migrations/2019-02-27-170003_b/up.sql"},
+		{"pop", "sql", fsOf(
+			"sql/2_b.postgres.up.sql", "", "sql/2_b.up.sql", "", "sql/2_b.mysql.up.sql", "", "sql/1_a.up.fizz", "",
+			"sql/3_c.autocommit.up.sql", ""),
+			"sql/1_a.up.fizz(skip) sql/2_b.postgres.up.sql sql/3_c.autocommit.up.sql"},
+		{"sqitch", "db", fsOf("db/sqitch.plan", `%syntax-version=1.0.0
+%project=flipr
+
+appschema 2013-12-30T23:19:32Z Marge <marge@example.com> # Add schema.
+users [appschema] 2013-12-30T23:49:00Z Marge <marge@example.com> # Users.
+@v1.0 2013-12-31T00:00:00Z Marge <marge@example.com> # Tag v1.0.
+users [users@v1.0] 2014-01-01T00:00:00Z Marge <marge@example.com> # Rework users.
+`), "db/deploy/appschema.sql db/deploy/users@v1.0.sql db/deploy/users.sql"},
+		{"plain", "schema/versioned", fsOf(
+			"schema/versioned/v1.10/a.sql", "", "schema/versioned/v1.9/b.sql", "", "schema/versioned/v1.9/a.sql", "",
+			"schema/versioned/v1.0/schema.sql", "", "schema/versioned/v1.9/a.down.sql", ""),
+			"schema/versioned/v1.0/schema.sql schema/versioned/v1.9/a.sql schema/versioned/v1.9/b.sql schema/versioned/v1.10/a.sql"},
+	}
+	for _, c := range cases {
+		t.Run(c.format, func(t *testing.T) {
+			f, err := Detect(c.fsys, c.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Name() != c.format {
+				t.Fatalf("Detect = %s, want %s", f.Name(), c.format)
+			}
+			ms, err := f.List(c.fsys, c.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := paths(ms); got != c.want {
+				t.Errorf("List =\n  %s\nwant\n  %s", got, c.want)
+			}
+		})
+	}
+}
+
+func TestDuplicateVersionsAreErrors(t *testing.T) {
+	fsys := fsOf("m/1_a.up.sql", "", "m/001_b.up.sql", "")
+	if _, err := (GolangMigrate{}).List(fsys, "m"); err == nil || !strings.Contains(err.Error(), "also used by") {
+		t.Errorf("err = %v", err)
+	}
+	fsys = fsOf("m/V1__a.sql", "", "m/V1.0__b.sql", "")
+	if _, err := (Flyway{}).List(fsys, "m"); err == nil || !strings.Contains(err.Error(), "also used by") {
+		t.Errorf("flyway err = %v", err)
+	}
+}
+
+func TestScripts(t *testing.T) {
+	goose := "-- +goose Up\n-- +goose NO TRANSACTION\nCREATE INDEX CONCURRENTLY i ON t (a);\n-- +goose Down\nDROP INDEX i;\n"
+	s, err := (Goose{}).Script(Migration{}, []byte(goose))
+	if err != nil || s.Tx != TxNone || len(s.Regions) != 1 {
+		t.Fatalf("goose script = %+v, %v", s, err)
+	}
+	if up := goose[s.Regions[0].Start:s.Regions[0].End]; strings.Contains(up, "DROP") || !strings.Contains(up, "CONCURRENTLY") {
+		t.Errorf("goose up region = %q", up)
+	}
+	_, err = (Goose{}).Script(Migration{}, []byte("CREATE TABLE t ();"))
+	var se *sqltext.Error
+	if !errors.As(err, &se) {
+		t.Errorf("goose without Up: err = %v", err)
+	}
+	dbmate := "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n\n-- migrate:down\nDROP INDEX i;\n"
+	s, err = (Dbmate{}).Script(Migration{}, []byte(dbmate))
+	if err != nil || s.Tx != TxImplicit || strings.Contains(dbmate[s.Regions[0].Start:s.Regions[0].End], "DROP") {
+		t.Errorf("dbmate script = %+v, %v", s, err)
+	}
+	s, _ = (Dbmate{}).Script(Migration{}, []byte("-- migrate:up\nSELECT 1;\n"))
+	if s.Tx != TxFile {
+		t.Errorf("dbmate default tx = %v", s.Tx)
+	}
+	fsys := fsOf("m/1_a/up.sql", "", "m/1_a/metadata.toml", "run_in_transaction = false\n")
+	ms, _ := (Diesel{}).List(fsys, "m")
+	if s, _ := (Diesel{}).Script(ms[0], nil); s.Tx != TxImplicit {
+		t.Errorf("diesel metadata.toml ignored: %v", s.Tx)
+	}
+	// A metadata.toml without the key turns the transaction off too.
+	fsys = fsOf("m/1_a/up.sql", "", "m/1_a/metadata.toml", "# nothing\n", "m/2_b/up.sql", "")
+	ms, _ = (Diesel{}).List(fsys, "m")
+	if !ms[0].NoTx || ms[1].NoTx {
+		t.Errorf("diesel NoTx = %v, %v; want true, false", ms[0].NoTx, ms[1].NoTx)
+	}
+}
+
+func TestNaturalOrder(t *testing.T) {
+	for _, c := range [][2]string{{"v1.9", "v1.10"}, {"2_a", "10_a"}, {"a", "b"}, {"x1", "x1a"}} {
+		if !naturalLess(c[0], c[1]) || naturalLess(c[1], c[0]) {
+			t.Errorf("naturalLess(%q, %q) wrong", c[0], c[1])
+		}
+	}
+}
+
+// corpora returns the shared corpus of real migration histories, which is
+// not part of the repository.
+func corpora(t *testing.T) string {
+	dir := os.Getenv("PHASEGATE_CORPORA")
+	if dir == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("PHASEGATE_CORPORA is not set; .ci/run sets it to ../shared/corpora")
+		}
+		t.Skip("PHASEGATE_CORPORA is not set (point it at the shared corpora to run this test)")
+	}
+	return dir
+}
+
+func TestCorpora(t *testing.T) {
+	root := corpora(t)
+	want := map[string]struct {
+		format string
+		files  int
+	}{
+		"harbor-golang-migrate":                 {"golang-migrate", 39},
+		"openfga-goose":                         {"goose", 6},
+		"conductor-flyway":                      {"flyway", 18},
+		"documenso-prisma":                      {"prisma", 163},
+		"umami-prisma":                          {"prisma", 19},
+		"lemmy-diesel":                          {"diesel", 342},
+		"kratos-pop":                            {"pop", 0},
+		"temporal-versioned/temporal/versioned": {"plain", 0},
+	}
+	fsys := os.DirFS(root)
+	for dir, w := range want {
+		f, err := Detect(fsys, dir)
+		if err != nil {
+			t.Errorf("%s: %v", dir, err)
+			continue
+		}
+		ms, err := f.List(fsys, dir)
+		if err != nil {
+			t.Errorf("%s: %v", dir, err)
+			continue
+		}
+		if f.Name() != w.format || (w.files > 0 && len(ms) != w.files) || len(ms) == 0 {
+			t.Errorf("%s: %s with %d migrations, want %s with %d", dir, f.Name(), len(ms), w.format, w.files)
+		}
+		for _, m := range ms {
+			if m.Skip != "" {
+				continue
+			}
+			src, err := os.ReadFile(filepath.Join(root, m.Path))
+			if err != nil {
+				t.Errorf("%s: %v", m.Path, err)
+				continue
+			}
+			if _, err := f.Script(m, src); err != nil {
+				t.Errorf("%s: %v", m.Path, err)
+			}
+		}
+	}
+}
