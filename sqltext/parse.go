@@ -42,7 +42,7 @@ type Statement struct {
 	Index int // 0-based position in the file
 	// Start and End are byte offsets of the statement's text in the file,
 	// without leading comments and without the terminating semicolon.
-	Start, End int
+	Start, End  int
 	Pos, EndPos Position
 	// Text is the statement as written in the file.
 	Text string
