@@ -146,12 +146,14 @@ func (c *Checker) File(in Input) FileResult {
 		// Flyway runs the file without a transaction when it spots a
 		// statement that cannot run in one, and refuses (unless its mixed
 		// setting is on) when such statements sit beside others.
-		st.inTx = true
+		nonTx := 0
 		for _, s := range f.Statements {
 			if flywayNonTransactional(s.Node) {
-				st.inTx, st.mixed = false, st.stmts > 1
+				nonTx++
 			}
 		}
+		st.inTx = nonTx == 0
+		st.mixed = nonTx > 0 && nonTx < st.stmts
 	}
 	where := func(s *sqltext.Statement) string { return fmt.Sprintf("%s:%d", in.Migration.Path, s.Pos.Line) }
 	judged := 0
@@ -168,6 +170,7 @@ func (c *Checker) File(in Input) FileResult {
 		c.catalog.Apply(s.Node, origin)
 		st.after(s, c.catalog)
 	}
+	c.catalog.EndSession()
 	res.Findings = append(res.Findings, c.fileFindings(in, st, judged)...)
 	for _, n := range f.Notes {
 		pos := n.Pos
@@ -216,7 +219,8 @@ func (c *Checker) fileFindings(in Input, st *session, judged int) []Finding {
 // statement runs every rule on one statement and applies its directives.
 func (c *Checker) statement(ctx *Context, file string, res *FileResult) StatementResult {
 	s := ctx.Stmt
-	out := StatementResult{Pos: s.Pos, EndPos: s.EndPos, SQL: s.Text, Locks: ctx.Locks()}
+	// The text is copied so that results do not keep whole files alive.
+	out := StatementResult{Pos: s.Pos, EndPos: s.EndPos, SQL: strings.Clone(s.Text), Locks: ctx.Locks()}
 	var findings []Finding
 	for _, r := range Rules() {
 		sev := c.severity(r, file)

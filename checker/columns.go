@@ -19,6 +19,13 @@ type columnType struct {
 // definedColumns returns the columns a CREATE TABLE defines, an ALTER TABLE
 // adds, or an ALTER COLUMN ... TYPE retypes.
 func (c *Context) definedColumns() []columnType {
+	if !c.columnsSet {
+		c.columns, c.columnsSet = c.findColumns(), true
+	}
+	return c.columns
+}
+
+func (c *Context) findColumns() []columnType {
 	var out []columnType
 	add := func(q schema.QName, name string, def *pg.ColumnDef) {
 		if def == nil || def.TypeName == nil {

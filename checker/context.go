@@ -22,6 +22,12 @@ type Context struct {
 	// Format is the migration tool's format name (source.Format.Name).
 	Format string
 	sess   *session
+
+	// Computed once per statement, on first use.
+	locks      []Lock
+	locksDone  bool
+	columns    []columnType
+	columnsSet bool
 }
 
 // InTransaction reports whether the statement runs inside a transaction

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -117,3 +118,8 @@ func TestRuleData(t *testing.T) {
 		}
 	}
 }
+
+// clone replays the example base again: catalogs are mutable.
+func clone(t testing.TB, _ *schema.Catalog) *schema.Catalog { return replay(t, exampleBase) }
+
+func asError(err error, target **sqltext.Error) bool { return errors.As(err, target) }

@@ -59,6 +59,13 @@ type Lock struct {
 
 // Locks predicts the locks the statement takes on pre-existing relations.
 func (c *Context) Locks() []Lock {
+	if !c.locksDone {
+		c.locks, c.locksDone = c.predictLocks(), true
+	}
+	return c.locks
+}
+
+func (c *Context) predictLocks() []Lock {
 	acc := map[schema.QName]*Lock{}
 	take := func(q schema.QName, m LockMode) *Lock {
 		if q.Name == "" || !c.Existing(q) {

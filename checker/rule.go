@@ -120,7 +120,10 @@ type Example struct {
 	Version int
 }
 
-var registry = map[string]*Rule{}
+var (
+	registry = map[string]*Rule{}
+	sorted   []*Rule // registry sorted by category and id
+)
 
 // register adds a rule to the registry; every rule file calls it.
 func register(r *Rule) *Rule {
@@ -128,23 +131,19 @@ func register(r *Rule) *Rule {
 		panic("checker: duplicate rule " + r.ID)
 	}
 	registry[r.ID] = r
+	sorted = append(sorted, r)
+	sort.Slice(sorted, func(i, j int) bool {
+		if sorted[i].Category != sorted[j].Category {
+			return sorted[i].Category < sorted[j].Category
+		}
+		return sorted[i].ID < sorted[j].ID
+	})
 	return r
 }
 
-// Rules returns every rule, sorted by category and id.
-func Rules() []*Rule {
-	out := make([]*Rule, 0, len(registry))
-	for _, r := range registry {
-		out = append(out, r)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Category != out[j].Category {
-			return out[i].Category < out[j].Category
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out
-}
+// Rules returns every rule, sorted by category and id. The slice is
+// shared: do not modify it.
+func Rules() []*Rule { return sorted }
 
 // Lookup returns the rule with the given id, or nil.
 func Lookup(id string) *Rule { return registry[id] }

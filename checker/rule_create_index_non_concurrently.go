@@ -5,7 +5,7 @@ var createIndexNonConcurrently = register(&Rule{
 	Category: Locking, Severity: Error,
 	Summary: "CREATE INDEX without CONCURRENTLY on a table that exists in production",
 	Why:     "building the index holds a SHARE lock that blocks every INSERT, UPDATE and DELETE on the table until the whole table is indexed",
-	Fix: `CREATE INDEX CONCURRENTLY, outside a transaction (goose: -- +goose NO TRANSACTION; dbmate: -- migrate:up transaction:false; golang-migrate and Prisma: a file with that one statement).
+	Fix: `CREATE INDEX CONCURRENTLY, which must run outside a transaction: goose: -- +goose NO TRANSACTION; golang-migrate, Prisma, dbmate (transaction:false), Diesel: a migration file holding only that statement; Flyway: a migration of its own.
 If it fails, it leaves an INVALID index: DROP INDEX CONCURRENTLY it and retry (give the index a name, and use IF NOT EXISTS, so the retry is clean).
 For a partitioned table: CREATE INDEX ... ON ONLY parent, then CREATE INDEX CONCURRENTLY on each partition and ALTER INDEX parent_idx ATTACH PARTITION each one.`,
 	Notes: `squawk (require-concurrent-index-creation), strong_migrations (add_index) and GitLab
@@ -29,7 +29,11 @@ phasegate exempts every table created earlier in the change.`,
 			return []Finding{finding("creates an index on partitioned table %s without CONCURRENTLY; every partition is locked against writes while it is built", q).
 				withFix("CREATE INDEX %s ON ONLY %s (...); then for each partition: CREATE INDEX CONCURRENTLY ... ON <partition> (...); ALTER INDEX %s ATTACH PARTITION <partition index>;", orDefault(ix.Idxname, "<name>"), q, orDefault(ix.Idxname, "<name>"))}
 		}
-		return []Finding{finding("creates an index on %s without CONCURRENTLY; writes to %s are blocked until it is built", q, q)}
+		f := finding("creates an index on %s without CONCURRENTLY; writes to %s are blocked until it is built", q, q)
+		if how := c.noTxFix(); how != "" && !c.ExplicitTransaction() {
+			f = f.withFix("CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s (...); it must run outside a transaction: %s. If it fails, DROP INDEX CONCURRENTLY the INVALID index it leaves and retry.", orDefault(ix.Idxname, "<name>"), q, how)
+		}
+		return []Finding{f}
 	},
 })
 

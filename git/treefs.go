@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"os/exec"
 	"path"
 	"sort"
@@ -75,6 +76,17 @@ func (t *TreeFS) addEntry(p string, e dirEntry) {
 	t.dirs[dir] = append(t.dirs[dir], e)
 	if !known && dir != "." {
 		t.addEntry(dir, dirEntry{name: path.Base(dir), mode: fs.ModeDir | 0o755})
+	}
+}
+
+// Files yields the path of every file in the tree.
+func (t *TreeFS) Files() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for p := range t.blobs {
+			if !yield(p) {
+				return
+			}
+		}
 	}
 }
 

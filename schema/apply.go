@@ -44,7 +44,7 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 		c.createTable(n.CreateStmt, origin)
 	case *pg.Node_CreateTableAsStmt:
 		s := n.CreateTableAsStmt
-		if s.Into == nil || s.Into.Rel == nil || s.Into.Rel.Relpersistence == "t" {
+		if s.Into == nil || s.Into.Rel == nil {
 			return
 		}
 		q := c.Resolve(s.Into.Rel)
@@ -55,7 +55,12 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 		if s.Objtype == pg.ObjectType_OBJECT_MATVIEW {
 			kind = MaterializedView
 		}
-		c.Tables[q] = &Table{Name: q, Kind: kind, Constraints: map[string]*Constraint{}, Origin: origin, Incomplete: true}
+		t := &Table{Name: q, Kind: kind, Constraints: map[string]*Constraint{}, Origin: origin, Incomplete: true}
+		if s.Into.Rel.Relpersistence == "t" {
+			t.Temp, t.Origin.New = true, true
+			c.temp = append(c.temp, q)
+		}
+		c.Tables[q] = t
 	case *pg.Node_CreateForeignTableStmt:
 		if s := n.CreateForeignTableStmt.BaseStmt; s != nil {
 			c.createTable(s, origin)
@@ -157,14 +162,19 @@ func (c *Catalog) gap(origin Origin, reason string) {
 }
 
 func (c *Catalog) createTable(s *pg.CreateStmt, origin Origin) {
-	if s.Relation == nil || s.Relation.Relpersistence == "t" {
-		return // temporary tables do not outlive the migration
+	if s.Relation == nil {
+		return
 	}
 	q := c.Resolve(s.Relation)
 	if c.Tables[q] != nil && s.IfNotExists {
 		return
 	}
 	t := &Table{Name: q, Constraints: map[string]*Constraint{}, Origin: origin, Partitioned: s.Partspec != nil}
+	if s.Relation.Relpersistence == "t" {
+		// Temporary tables never reach production; the session's end drops them.
+		t.Temp, t.Origin.New = true, true
+		c.temp = append(c.temp, q)
+	}
 	if len(s.InhRelations) > 0 || s.OfTypename != nil {
 		t.Incomplete = true
 	}

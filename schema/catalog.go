@@ -52,6 +52,7 @@ type Catalog struct {
 	Gaps []Gap
 
 	searchPath string
+	temp       []QName // temporary tables of the current session
 }
 
 // Gap is a statement of the history the catalog could not replay exactly.
@@ -78,6 +79,9 @@ type Table struct {
 	// created by CREATE TABLE AS, LIKE, inheritance, or outside the
 	// history).
 	Incomplete bool
+	// Temp tables live until the session (the migration file) ends; they
+	// never exist in production.
+	Temp bool
 }
 
 // TableKind distinguishes relations that have rows.
@@ -181,6 +185,17 @@ func New() *Catalog {
 		Other:      map[string]*Object{},
 		searchPath: "public",
 	}
+}
+
+// EndSession forgets the temporary tables of the session that ran a
+// migration file.
+func (c *Catalog) EndSession() {
+	for _, q := range c.temp {
+		if t := c.Tables[q]; t != nil && t.Temp {
+			delete(c.Tables, q)
+		}
+	}
+	c.temp = c.temp[:0]
 }
 
 // Table returns the table (or materialized view) named q, or nil.

@@ -109,7 +109,7 @@ func Parse(src []byte, opts Options) (*File, error) {
 		if perr == nil && metas < maxMetaCommands {
 			if end, ok := metaCommandAt(masked, off); ok {
 				f.Notes = append(f.Notes, Note{Kind: NoteMetaCommand, Pos: f.Pos(off),
-					Message: fmt.Sprintf("psql meta-command %q is not SQL; phasegate skipped it (only psql can run this file)", firstWord(masked[off:end]))})
+					Message: "psql meta-command " + firstWord(masked[off:end]) + " is not SQL; phasegate skipped it (only psql can run this file)"})
 				blank(masked[off:end])
 				continue
 			}

@@ -1,0 +1,329 @@
+// Package change finds what a change (base revision to head revision)
+// does to the migrations, and runs the static check on it: it replays the
+// migrations of the base revision into a schema catalog, then feeds the
+// added and edited migrations of the head, in apply order, to the checker.
+//
+// It is the I/O side of the static check (git, files); checker stays pure.
+package change
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/phasegate/phasegate/checker"
+	"github.com/phasegate/phasegate/git"
+	"github.com/phasegate/phasegate/schema"
+	"github.com/phasegate/phasegate/source"
+	"github.com/phasegate/phasegate/sqltext"
+)
+
+// Options say what to compare and how to judge it.
+type Options struct {
+	Repo *git.Repo
+	// Base is the revision the change is compared with; its merge base with
+	// the head is used.
+	Base string
+	// Head is the revision under review; empty means the work tree.
+	Head string
+	// Dir and Format locate the migrations; empty means detect.
+	Dir, Format string
+	Checker     checker.Options
+}
+
+// Result is the static verdict on a change.
+type Result struct {
+	BaseCommit string
+	HeadCommit string // empty for the work tree
+	Dir        string
+	Format     string
+	// Files are the judged files in apply order, then removed migrations.
+	Files []checker.FileResult
+	// Errors are files that could not be read or parsed.
+	Errors []FileError
+	// Gaps are statements of the base history whose effect on the schema
+	// could not be replayed.
+	Gaps []schema.Gap
+	// Migrations is the head's migration list; Changed marks the new and
+	// edited ones.
+	Migrations []source.Migration
+	Changed    map[string]git.Status
+	// Catalog is the schema after the change.
+	Catalog *schema.Catalog
+}
+
+// FileError is a file phasegate could not read, at a position when known.
+type FileError struct {
+	Path string
+	Pos  sqltext.Position
+	Msg  string
+}
+
+func (e FileError) Error() string {
+	if e.Pos.Line == 0 {
+		return e.Path + ": " + e.Msg
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Pos.Line, e.Pos.Column, e.Msg)
+}
+
+// Check runs the static check of a change.
+func Check(ctx context.Context, opts Options) (*Result, error) {
+	r := opts.Repo
+	headRev := opts.Head
+	if headRev == "" {
+		headRev = "HEAD"
+	}
+	headCommit, err := r.Resolve(ctx, headRev)
+	if err != nil {
+		return nil, err
+	}
+	baseTip, err := r.Resolve(ctx, opts.Base)
+	if err != nil {
+		return nil, fmt.Errorf("base: %w", err)
+	}
+	base, err := r.MergeBase(ctx, baseTip, headCommit)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{BaseCommit: base, Changed: map[string]git.Status{}}
+	var headFS fs.FS
+	var files []string
+	if opts.Head == "" {
+		headFS = os.DirFS(r.Root)
+		if files, err = r.WorkTreeFiles(ctx); err != nil {
+			return nil, err
+		}
+	} else {
+		t, err := r.FS(ctx, headCommit)
+		if err != nil {
+			return nil, err
+		}
+		defer t.Close()
+		headFS = t
+		res.HeadCommit = headCommit
+		for p := range t.Files() {
+			files = append(files, p)
+		}
+	}
+	format, dir, err := locate(headFS, files, opts.Dir, opts.Format)
+	if err != nil {
+		return nil, err
+	}
+	res.Dir, res.Format = dir, format.Name()
+	headList, err := format.List(headFS, dir)
+	if err != nil {
+		return nil, fmt.Errorf("list migrations at head: %w", err)
+	}
+	res.Migrations = headList
+
+	baseFS, err := r.FS(ctx, base)
+	if err != nil {
+		return nil, err
+	}
+	defer baseFS.Close()
+	baseList, err := format.List(baseFS, dir)
+	if err != nil {
+		return nil, fmt.Errorf("list migrations at base %s: %w", base[:12], err)
+	}
+	changes, err := r.Changes(ctx, base, opts.Head)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range changes {
+		res.Changed[c.Path] = c.Status
+	}
+
+	// Replay the base history.
+	cat := schema.New()
+	for _, m := range baseList {
+		if m.Skip != "" {
+			continue
+		}
+		f, _, err := load(baseFS, format, m)
+		if err != nil {
+			res.Gaps = append(res.Gaps, schema.Gap{Where: m.Path, Reason: "could not be parsed at the base revision: " + err.Error()})
+			continue
+		}
+		for _, s := range f.Statements {
+			cat.Apply(s.Node, schema.Origin{Where: fmt.Sprintf("%s:%d", m.Path, s.Pos.Line)})
+		}
+		cat.EndSession()
+	}
+	res.Gaps = append(res.Gaps, cat.Gaps...)
+
+	// Judge the new and edited migrations in apply order.
+	ck := checker.New(cat, opts.Checker)
+	inBase := map[string]source.Migration{}
+	for _, m := range baseList {
+		inBase[m.Path] = m
+	}
+	lastBase := -1 // index in headList of the last versioned migration that is in base
+	for i, m := range headList {
+		if _, ok := inBase[m.Path]; ok && m.Kind == source.Versioned {
+			lastBase = i
+		}
+	}
+	for i, m := range headList {
+		_, existed := inBase[m.Path]
+		status, changed := res.Changed[m.Path]
+		if existed && !changed {
+			continue
+		}
+		if !existed {
+			status = git.Added
+		}
+		res.Changed[m.Path] = status
+		var extra []checker.Finding
+		if m.Skip != "" {
+			continue
+		}
+		f, script, err := load(headFS, format, m)
+		if err != nil {
+			res.Errors = append(res.Errors, fileError(m.Path, err))
+			continue
+		}
+		in := checker.Input{Migration: m, Tx: script.Tx, File: f}
+		if existed && m.Kind == source.Versioned {
+			extra = append(extra, ck.Flag("edited-migration", m.Path,
+				"edits a migration that exists on the base branch; databases that applied it will not run the change", &sqltext.Position{Line: 1, Column: 1}))
+			in.Judge = changedStatements(baseFS, format, inBase[m.Path])
+		}
+		if !existed && m.Kind == source.Versioned && i < lastBase && outOfOrderMatters(format.Name()) {
+			extra = append(extra, ck.Flag("out-of-order-migration", m.Path,
+				fmt.Sprintf("version %s sorts before %s, which already exists; %s", m.Version, headList[lastBase].Path, outOfOrderEffect(format.Name())), &sqltext.Position{Line: 1, Column: 1}))
+		}
+		fr := ck.File(in)
+		fr.Findings = append(keep(extra), fr.Findings...)
+		res.Files = append(res.Files, fr)
+	}
+	// Migrations that the base has and the head lost.
+	inHead := map[string]bool{}
+	for _, m := range headList {
+		inHead[m.Path] = true
+	}
+	for _, m := range baseList {
+		if inHead[m.Path] || m.Skip != "" {
+			continue
+		}
+		fd := ck.Flag("removed-migration", m.Path, "removes a migration that exists on the base branch; databases that applied it still record its version", nil)
+		if fd.Severity != checker.Off {
+			res.Changed[m.Path] = git.Deleted
+			res.Files = append(res.Files, checker.FileResult{Migration: m, Findings: []checker.Finding{fd}})
+		}
+	}
+	res.Catalog = ck.Catalog()
+	return res, nil
+}
+
+func keep(fs []checker.Finding) []checker.Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Severity != checker.Off {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// outOfOrderMatters says whether a tool mishandles a new migration that
+// sorts before applied ones.
+func outOfOrderMatters(format string) bool {
+	switch format {
+	case "golang-migrate", "goose", "flyway":
+		return true
+	}
+	return false
+}
+
+func outOfOrderEffect(format string) string {
+	switch format {
+	case "golang-migrate":
+		return "golang-migrate never applies it on databases past that version"
+	case "goose":
+		return "goose refuses to run unless allow-missing is set"
+	case "flyway":
+		return "Flyway refuses to run unless outOfOrder is set"
+	}
+	return ""
+}
+
+// locate finds the migrations directory and format.
+func locate(fsys fs.FS, files []string, dir, format string) (source.Format, string, error) {
+	if format == "auto" {
+		format = ""
+	}
+	dir = strings.Trim(strings.TrimPrefix(dir, "./"), "/")
+	if dir != "" {
+		if _, err := fs.Stat(fsys, dir); err != nil {
+			return nil, "", fmt.Errorf("migrations.dir %q does not exist at the head revision", dir)
+		}
+		if format != "" {
+			f, err := source.Lookup(format)
+			return f, dir, err
+		}
+		f, err := source.Detect(fsys, dir)
+		return f, dir, err
+	}
+	cands := Discover(fsys, files)
+	if format != "" {
+		var same []Candidate
+		for _, c := range cands {
+			if c.Format.Name() == format {
+				same = append(same, c)
+			}
+		}
+		cands = same
+	}
+	c, err := Choose(cands)
+	if err != nil {
+		return nil, "", err
+	}
+	return c.Format, c.Dir, nil
+}
+
+// load reads and parses one migration.
+func load(fsys fs.FS, format source.Format, m source.Migration) (*sqltext.File, source.Script, error) {
+	src, err := fs.ReadFile(fsys, m.Path)
+	if err != nil {
+		return nil, source.Script{}, err
+	}
+	script, err := format.Script(m, src)
+	if err != nil {
+		return nil, script, err
+	}
+	f, err := sqltext.Parse(src, sqltext.Options{Regions: script.Regions})
+	return f, script, err
+}
+
+func fileError(path string, err error) FileError {
+	var se *sqltext.Error
+	if errors.As(err, &se) {
+		return FileError{Path: path, Pos: se.Pos, Msg: se.Message}
+	}
+	return FileError{Path: path, Msg: err.Error()}
+}
+
+// changedStatements returns a Judge that accepts the statements of an
+// edited migration that the base version of the file does not have.
+func changedStatements(baseFS fs.FS, format source.Format, old source.Migration) func(*sqltext.Statement) bool {
+	seen := map[string]int{}
+	if f, _, err := load(baseFS, format, old); err == nil {
+		for _, s := range f.Statements {
+			seen[normalize(s.Text)]++
+		}
+	}
+	return func(s *sqltext.Statement) bool {
+		k := normalize(s.Text)
+		if seen[k] > 0 {
+			seen[k]--
+			return false
+		}
+		return true
+	}
+}
+
+// normalize collapses whitespace so re-indenting a statement is no change.
+func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/phasegate/phasegate/change"
+	"github.com/phasegate/phasegate/config"
+	"github.com/phasegate/phasegate/report"
+)
+
+func runClassify(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	schemaFile := fs.String("schema", "", "SQL file with the production schema the files run against")
+	cfgPath := fs.String("config", "", "config file (default: none)")
+	format := fs.String("format", "text", "output format: text or json")
+	migFormat := fs.String("migrations-format", "", "migration format of the files (default: detect)")
+	pgVersion := fs.Int("pg-version", 0, "target PostgreSQL major version")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(paths) == 0 {
+		return 0, usagef("give one or more migration files or directories")
+	}
+	if *format != "text" && *format != "json" {
+		return 0, usagef("--format must be text or json")
+	}
+	cfg := &config.Config{}
+	if *cfgPath != "" {
+		if cfg, err = config.Load(*cfgPath); err != nil {
+			return 0, err
+		}
+	}
+	opts, err := checkerOptions(cfg, *pgVersion)
+	if err != nil {
+		return 0, err
+	}
+	mf := *migFormat
+	if mf == "" {
+		mf = cfg.Migrations.Format
+	}
+	res, err := change.Files(paths, change.FilesOptions{Schema: *schemaFile, Format: mf, Checker: opts})
+	if err != nil {
+		return 0, err
+	}
+	rep := report.FromChange(res, report.Options{PostgresVersion: opts.Version})
+	rep.Migrations = nil
+	if err := write(stdout, *format, rep); err != nil {
+		return 0, fmt.Errorf("write report: %w", err)
+	}
+	return rep.ExitCode(), nil
+}

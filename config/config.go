@@ -1,0 +1,245 @@
+// Package config reads phasegate's configuration file
+// (.github/phasegate.yml or phasegate.yml at the repository root).
+//
+// Every key is documented in README.md; an unknown key is an error with
+// its line and column, so a typo never silently changes nothing.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration. The zero value is the default.
+type Config struct {
+	Migrations Migrations        `yaml:"migrations"`
+	Postgres   Postgres          `yaml:"postgres"`
+	Rules      map[string]string `yaml:"rules"`
+	Ignore     []Ignore          `yaml:"ignore"`
+
+	// Path is the file the configuration was read from ("" for defaults).
+	Path string `yaml:"-"`
+	// positions of rule ids in Rules and Ignore, for error messages.
+	rulePos map[string]pos
+}
+
+// Migrations says where the migrations are.
+type Migrations struct {
+	// Dir is the migrations directory relative to the repository root;
+	// empty means detect it.
+	Dir string `yaml:"dir"`
+	// Format is the migration tool (golang-migrate, goose, flyway, dbmate,
+	// prisma, sqitch, diesel, pop, plain); empty or "auto" means detect.
+	Format string `yaml:"format"`
+}
+
+// Postgres describes the target database.
+type Postgres struct {
+	// Version is the PostgreSQL major version production runs (default 16).
+	Version int `yaml:"version"`
+	// LockTimeoutSet says the migration tool or database role already sets
+	// lock_timeout, so migrations need not.
+	LockTimeoutSet bool `yaml:"lock_timeout_set"`
+}
+
+// Ignore silences rules for files matching a path pattern.
+type Ignore struct {
+	// Path is a path.Match pattern relative to the repository root, or a
+	// directory ending in "/".
+	Path  string   `yaml:"path"`
+	Rules []string `yaml:"rules"`
+}
+
+// Names of the config file, in the order they are looked for.
+var Names = []string{".github/phasegate.yml", ".github/phasegate.yaml", "phasegate.yml", "phasegate.yaml"}
+
+type pos struct{ line, col int }
+
+// Error is a problem in the config file, at a position.
+type Error struct {
+	Path      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *Error) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Col, e.Msg)
+}
+
+// Find loads the config file of the repository at root: the explicit path
+// if given (relative to the current directory), else the first of Names
+// that exists. No file means the defaults.
+func Find(root, explicit string) (*Config, error) {
+	if explicit != "" {
+		return Load(explicit)
+	}
+	for _, n := range Names {
+		p := filepath.Join(root, filepath.FromSlash(n))
+		if _, err := os.Stat(p); err == nil {
+			c, err := Load(p)
+			if c != nil {
+				c.Path = n
+			}
+			return c, err
+		}
+	}
+	return &Config{}, nil
+}
+
+// Load reads one config file.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("config file %s does not exist", path)
+		}
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := Parse(path, b)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Parse reads a config from YAML.
+func Parse(path string, b []byte) (*Config, error) {
+	c := &Config{Path: path}
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return c, nil // an empty file: defaults
+		}
+		return nil, &Error{Path: path, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	doc := &root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	if doc.Kind == yaml.ScalarNode && doc.Tag == "!!null" {
+		return c, nil
+	}
+	if err := checkKeys(path, doc, reflect.TypeOf(*c), ""); err != nil {
+		return nil, err
+	}
+	if err := doc.Decode(c); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) && len(te.Errors) > 0 {
+			return nil, &Error{Path: path, Msg: strings.Join(te.Errors, "; ")}
+		}
+		return nil, &Error{Path: path, Msg: err.Error()}
+	}
+	c.Path = path
+	c.rulePos = map[string]pos{}
+	collectRulePositions(doc, c.rulePos)
+	return c, nil
+}
+
+// checkKeys reports a mapping key that names no field of t.
+func checkKeys(path string, n *yaml.Node, t reflect.Type, where string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+				return nil
+			}
+			return &Error{Path: path, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("%s must be a mapping of keys", orTop(where))}
+		}
+		fields := map[string]reflect.StructField{}
+		var known []string
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if tag == "" || tag == "-" {
+				continue
+			}
+			fields[tag] = f
+			known = append(known, tag)
+		}
+		sort.Strings(known)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			f, ok := fields[k.Value]
+			if !ok {
+				return &Error{Path: path, Line: k.Line, Col: k.Column,
+					Msg: fmt.Sprintf("unknown key %q in %s; the keys are %s (see README.md, Configuration)", k.Value, orTop(where), strings.Join(known, ", "))}
+			}
+			if err := checkKeys(path, v, f.Type, join(where, k.Value)); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		if n.Kind == yaml.SequenceNode {
+			for _, item := range n.Content {
+				if err := checkKeys(path, item, t.Elem(), where+"[]"); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func orTop(where string) string {
+	if where == "" {
+		return "the config"
+	}
+	return where
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
+}
+
+// collectRulePositions records where each rule id is written, in rules:
+// keys and ignore[].rules items.
+func collectRulePositions(doc *yaml.Node, out map[string]pos) {
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		k, v := doc.Content[i], doc.Content[i+1]
+		switch k.Value {
+		case "rules":
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				out[v.Content[j].Value] = pos{v.Content[j].Line, v.Content[j].Column}
+			}
+		case "ignore":
+			for _, item := range v.Content {
+				for j := 0; j+1 < len(item.Content); j += 2 {
+					if item.Content[j].Value == "rules" {
+						for _, r := range item.Content[j+1].Content {
+							if _, seen := out[r.Value]; !seen {
+								out[r.Value] = pos{r.Line, r.Column}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// ErrorAt returns an error at the place the rule id is written in the
+// config (for a rule id the caller found invalid).
+func (c *Config) ErrorAt(ruleID, msg string) error {
+	p := c.rulePos[ruleID]
+	return &Error{Path: c.Path, Line: p.line, Col: p.col, Msg: msg}
+}

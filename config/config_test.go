@@ -1,0 +1,77 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	c, err := Parse("phasegate.yml", []byte(`
+migrations:
+  dir: db/migrations
+  format: goose
+postgres:
+  version: 14
+  lock_timeout_set: true
+rules:
+  drop-column: warning
+ignore:
+  - path: db/migrations/0001_init.sql
+    rules: [create-index-non-concurrently]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Migrations.Dir != "db/migrations" || c.Migrations.Format != "goose" || c.Postgres.Version != 14 || !c.Postgres.LockTimeoutSet ||
+		c.Rules["drop-column"] != "warning" || len(c.Ignore) != 1 || c.Ignore[0].Rules[0] != "create-index-non-concurrently" {
+		t.Errorf("parsed %+v", c)
+	}
+	err = c.ErrorAt("create-index-non-concurrently", "boom")
+	if !strings.HasPrefix(err.Error(), "phasegate.yml:12:13: boom") {
+		t.Errorf("ErrorAt = %v", err)
+	}
+}
+
+func TestUnknownKeysHavePositions(t *testing.T) {
+	cases := map[string]string{
+		"migrations:\n  dirr: x\n":          `phasegate.yml:2:3: unknown key "dirr" in migrations; the keys are dir, format`,
+		"postgress:\n  version: 1\n":        `phasegate.yml:1:1: unknown key "postgress" in the config`,
+		"ignore:\n  - path: a\n    rule: x": `phasegate.yml:3:5: unknown key "rule" in ignore[]`,
+		"postgres:\n  version: sixteen\n":   "cannot unmarshal !!str `sixteen` into int",
+		"migrations: [1, 2]\n":              "phasegate.yml:1:13: migrations must be a mapping",
+		"rules: {a: b\n":                    "phasegate.yml: ",
+	}
+	for src, want := range cases {
+		_, err := Parse("phasegate.yml", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want it to contain %q", src, err, want)
+		}
+	}
+}
+
+func TestFind(t *testing.T) {
+	root := t.TempDir()
+	c, err := Find(root, "")
+	if err != nil || c.Path != "" {
+		t.Fatalf("no file: %+v %v", c, err)
+	}
+	os.MkdirAll(filepath.Join(root, ".github"), 0o755)
+	os.WriteFile(filepath.Join(root, ".github/phasegate.yml"), []byte("postgres:\n  version: 13\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "phasegate.yml"), []byte("postgres:\n  version: 12\n"), 0o644)
+	c, err = Find(root, "")
+	if err != nil || c.Postgres.Version != 13 || c.Path != ".github/phasegate.yml" {
+		t.Fatalf("Find = %+v %v", c, err)
+	}
+	_, err = Find(root, filepath.Join(root, "missing.yml"))
+	if err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("explicit missing: %v", err)
+	}
+	var ce *Error
+	_, err = Parse("x.yml", []byte("bogus: 1"))
+	if !errors.As(err, &ce) || ce.Line != 1 {
+		t.Errorf("err = %#v", err)
+	}
+}

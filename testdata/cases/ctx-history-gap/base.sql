@@ -1,0 +1,3 @@
+DO $$ BEGIN
+  EXECUTE 'CREATE TABLE accounts (id bigint, handle varchar(40))';
+END $$;

@@ -1,0 +1,1 @@
+ALTER TABLE users ADD CONSTRAINT email_lower CHECK (email = lower(email));

@@ -1,0 +1,3 @@
+BEGIN;
+ALTER TYPE mood ADD VALUE 'happy';
+COMMIT;

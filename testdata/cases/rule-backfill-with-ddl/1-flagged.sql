@@ -1,0 +1,4 @@
+BEGIN;
+ALTER TABLE users ADD COLUMN tier text;
+UPDATE users SET tier = 'free';
+COMMIT;

@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUMN tier text;
+UPDATE users SET tier = 'free';

@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUMN tier text;
+ALTER TABLE users ALTER COLUMN tier SET DEFAULT 'free';

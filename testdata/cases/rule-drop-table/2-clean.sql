@@ -1,0 +1,2 @@
+CREATE TABLE tmp (id int);
+DROP TABLE tmp;

@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY index_users_on_email_and_name_and_status_and_created_at_and_org_id_and_more ON users (email);

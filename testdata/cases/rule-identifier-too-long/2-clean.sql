@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY users_email_name_idx ON users (email, name);

@@ -1,0 +1,2 @@
+-- phasegate:ignore drop-column
+ALTER TABLE users DROP COLUMN name;

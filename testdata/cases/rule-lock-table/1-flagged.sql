@@ -1,0 +1,3 @@
+BEGIN;
+LOCK TABLE users;
+COMMIT;

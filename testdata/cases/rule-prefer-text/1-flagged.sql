@@ -1,0 +1,1 @@
+CREATE TABLE t (code varchar(20), flag char(1));

@@ -1,0 +1,1 @@
+CREATE TABLE t (code text CHECK (char_length(code) <= 20));

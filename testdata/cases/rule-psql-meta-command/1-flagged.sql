@@ -1,0 +1,2 @@
+\set ON_ERROR_STOP on
+ALTER TABLE users ADD COLUMN nick text;

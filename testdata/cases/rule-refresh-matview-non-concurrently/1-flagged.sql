@@ -1,0 +1,1 @@
+REFRESH MATERIALIZED VIEW user_stats;

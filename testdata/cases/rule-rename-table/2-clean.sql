@@ -1,0 +1,2 @@
+CREATE TABLE draft (id int);
+ALTER TABLE draft RENAME TO final;

@@ -1,0 +1,1 @@
+REVOKE UPDATE ON users FROM app;

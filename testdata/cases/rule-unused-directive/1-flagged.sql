@@ -1,0 +1,2 @@
+-- phasegate:ignore drop-table no table is dropped
+ALTER TABLE users ADD COLUMN nick text;
