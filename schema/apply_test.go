@@ -1,0 +1,162 @@
+package schema
+
+import (
+	"strings"
+	"testing"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+)
+
+func replay(t *testing.T, sql string, origin Origin) *Catalog {
+	t.Helper()
+	c := New()
+	apply(t, c, sql, origin)
+	return c
+}
+
+func apply(t *testing.T, c *Catalog, sql string, origin Origin) {
+	t.Helper()
+	tree, err := pg.Parse(sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range tree.Stmts {
+		c.Apply(s.Stmt, origin)
+	}
+}
+
+func q(name string) QName { return QName{Schema: "public", Name: name} }
+
+func TestReplayTablesColumnsTypes(t *testing.T) {
+	c := replay(t, `
+CREATE TABLE users (id bigserial PRIMARY KEY, email varchar(255) NOT NULL, name text, score numeric(10,2) DEFAULT 0, at timestamp with time zone);
+ALTER TABLE users ADD COLUMN bio text, ALTER COLUMN name TYPE varchar(80), ALTER COLUMN name SET NOT NULL;
+ALTER TABLE users RENAME COLUMN bio TO about;
+ALTER TABLE users DROP COLUMN score;
+ALTER TABLE users ALTER COLUMN email DROP NOT NULL;
+`, Origin{})
+	u := c.Table(q("users"))
+	if u == nil {
+		t.Fatal("users not replayed")
+	}
+	var got []string
+	for _, col := range u.Columns {
+		s := col.Name + " " + col.Type.String()
+		if col.NotNull {
+			s += " not null"
+		}
+		if col.HasDefault {
+			s += " default"
+		}
+		got = append(got, s)
+	}
+	want := "id bigint not null default|email varchar(255)|name varchar(80) not null|at timestamptz|about text"
+	if strings.Join(got, "|") != want {
+		t.Errorf("columns:\n got %s\nwant %s", strings.Join(got, "|"), want)
+	}
+	if u.Constraints["users_pkey"] == nil || c.Indexes[q("users_pkey")] == nil {
+		t.Errorf("primary key not recorded: %v", u.Constraints)
+	}
+}
+
+func TestReplayConstraintsAndIndexes(t *testing.T) {
+	c := replay(t, `
+CREATE TABLE orgs (id int PRIMARY KEY);
+CREATE TABLE users (id int, org_id int, email text, UNIQUE (email));
+ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;
+ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID;
+ALTER TABLE users VALIDATE CONSTRAINT email_nn;
+CREATE INDEX CONCURRENTLY users_org_idx ON users (org_id);
+ALTER INDEX users_org_idx RENAME TO users_org_id_idx;
+ALTER TABLE users RENAME CONSTRAINT users_org_fk TO users_org_id_fkey;
+`, Origin{})
+	u := c.Table(q("users"))
+	fk := u.Constraints["users_org_id_fkey"]
+	if fk == nil || fk.Validated || fk.Refs != q("orgs") || fk.Kind != ForeignKey {
+		t.Errorf("fk = %+v", fk)
+	}
+	if !u.HasValidatedNotNullCheck("email") {
+		t.Error("validated CHECK (email IS NOT NULL) not recognised")
+	}
+	if u.Constraints["users_email_key"] == nil || c.Indexes[q("users_email_key")] == nil {
+		t.Errorf("unique constraint name: %v", u.Constraints)
+	}
+	if ix := c.Indexes[q("users_org_id_idx")]; ix == nil || ix.Table != q("users") {
+		t.Errorf("renamed index: %v", c.Indexes)
+	}
+}
+
+func TestReplayRenamesAndDrops(t *testing.T) {
+	c := replay(t, `
+CREATE SCHEMA app;
+CREATE TABLE app.t (id int);
+CREATE VIEW app.v AS WITH x AS (SELECT 1) SELECT * FROM app.t, x;
+ALTER TABLE app.t RENAME TO u;
+CREATE TYPE mood AS ENUM ('sad', 'ok');
+ALTER TYPE mood ADD VALUE 'happy';
+ALTER TYPE mood RENAME VALUE 'ok' TO 'fine';
+CREATE INDEX t_idx ON app.u (id);
+DROP TABLE app.u CASCADE;
+`, Origin{})
+	if len(c.Tables) != 0 || len(c.Indexes) != 0 {
+		t.Errorf("tables %v indexes %v remain after DROP", c.Tables, c.Indexes)
+	}
+	if len(c.Views) != 0 {
+		t.Errorf("DROP ... CASCADE kept views %v", c.Views)
+	}
+	if m := c.Types[q("mood")]; m == nil || strings.Join(m.Values, ",") != "sad,fine,happy" {
+		t.Errorf("enum = %+v", m)
+	}
+}
+
+func TestViewReadsFollowRenames(t *testing.T) {
+	c := replay(t, `CREATE TABLE t (id int); CREATE VIEW v AS SELECT * FROM t; ALTER TABLE t RENAME TO t2;`, Origin{})
+	if got := c.ViewsReading(q("t2")); len(got) != 1 || got[0] != q("v") {
+		t.Errorf("ViewsReading(t2) = %v", got)
+	}
+}
+
+func TestOriginAndTemp(t *testing.T) {
+	c := replay(t, `CREATE TABLE old (id int);`, Origin{Where: "base"})
+	apply(t, c, `CREATE TABLE fresh (id int); ALTER TABLE old ADD COLUMN x int; CREATE TEMP TABLE scratch AS SELECT 1;`, Origin{New: true})
+	if c.Table(q("old")).Origin.New || !c.Table(q("fresh")).Origin.New || !c.Table(q("old")).Column("x").Origin.New {
+		t.Error("origins not kept")
+	}
+	apply(t, c, `CREATE TEMP TABLE scratch2 (id int);`, Origin{})
+	if s := c.Table(q("scratch2")); s == nil || !s.Origin.New {
+		t.Error("a temp table from the history must count as new")
+	}
+	c.EndSession()
+	if c.Table(q("scratch")) != nil || c.Table(q("scratch2")) != nil {
+		t.Error("EndSession kept temp tables")
+	}
+}
+
+func TestGapsAndSearchPath(t *testing.T) {
+	c := replay(t, `SET search_path TO app, public; CREATE TABLE t (id int); DO $$ BEGIN END $$; SELECT my_fn(); SELECT set_config('x', 'y', false);`, Origin{Where: "f.sql:1"})
+	if c.Table(QName{Schema: "app", Name: "t"}) == nil {
+		t.Errorf("search_path ignored: %v", c.Tables)
+	}
+	if len(c.Gaps) != 2 || !strings.Contains(c.Gaps[0].Reason, "DO block") || !strings.Contains(c.Gaps[1].Reason, "function") {
+		t.Errorf("gaps = %+v", c.Gaps)
+	}
+}
+
+func TestTypeOf(t *testing.T) {
+	cases := map[string]string{
+		"int": "integer", "integer": "integer", "int8": "bigint", "character varying(10)": "varchar(10)",
+		"double precision": "double precision", "float(10)": "real", "decimal(5,2)": "numeric(5,2)",
+		"timestamp(3) without time zone": "timestamp(3)", "text[]": "text[]", "public.mood": "mood", "app.mood": "app.mood",
+		"char(2)": "char(2)", "bool": "boolean",
+	}
+	for in, want := range cases {
+		tree, err := pg.Parse("CREATE TABLE t (c " + in + ")")
+		if err != nil {
+			t.Fatal(err)
+		}
+		def := tree.Stmts[0].Stmt.GetCreateStmt().TableElts[0].GetColumnDef()
+		if got := TypeOf(def.TypeName).String(); got != want {
+			t.Errorf("TypeOf(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
