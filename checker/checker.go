@@ -136,7 +136,7 @@ func matchPath(pattern, file string) bool {
 func (c *Checker) File(in Input) FileResult {
 	res := FileResult{Migration: in.Migration, Tx: in.Tx}
 	f := in.File
-	st := &session{tx: in.Tx, stmts: len(f.Statements), lockTimeout: c.opts.LockTimeout, altered: map[schema.QName]bool{}}
+	st := &session{tx: in.Tx, stmts: len(f.Statements), lockTimeout: c.opts.LockTimeout, altered: map[schema.QName]bool{}, held: map[schema.QName]bool{}}
 	switch st.tx {
 	case source.TxFile:
 		st.inTx = true
@@ -167,6 +167,13 @@ func (c *Checker) File(in Input) FileResult {
 		judged++
 		ctx := &Context{Stmt: s, Node: s.Node, File: f, Catalog: c.catalog, Version: c.opts.Version, Path: in.Migration.Path, Format: in.Migration.Format, sess: st}
 		res.Statements = append(res.Statements, c.statement(ctx, in.Migration.Path, &res))
+		if st.inTx {
+			for _, l := range ctx.Locks() {
+				if l.Mode.BlocksWrites() {
+					st.held[l.Relation] = true
+				}
+			}
+		}
 		c.catalog.Apply(s.Node, origin)
 		st.after(s, c.catalog)
 	}
@@ -306,9 +313,13 @@ type session struct {
 	explicitTx  bool // the block was opened by BEGIN in the file
 	mixed       bool // Flyway: non-transactional statements beside others
 	beginPos    sqltext.Position
-	lockTimeout bool
+	lockTimeout      bool
+	statementTimeout bool
 	// altered holds the tables DDL in the current transaction has locked.
 	altered map[schema.QName]bool
+	// held holds the existing tables the current transaction has locked
+	// against writes.
+	held map[schema.QName]bool
 }
 
 // after updates the session with the effects of statement s.
@@ -323,14 +334,22 @@ func (st *session) after(s *sqltext.Statement, cat *schema.Catalog) {
 			st.explicitTx = false
 			st.inTx = st.tx == source.TxFile || st.tx == source.TxImplicit && st.stmts > 1
 			st.altered = map[schema.QName]bool{}
+			st.held = map[schema.QName]bool{}
 		}
 	case *pg.Node_VariableSetStmt:
-		if n.VariableSetStmt.Name == "lock_timeout" {
-			st.lockTimeout = n.VariableSetStmt.Kind == pg.VariableSetKind_VAR_SET_VALUE
+		set := n.VariableSetStmt.Kind == pg.VariableSetKind_VAR_SET_VALUE
+		switch n.VariableSetStmt.Name {
+		case "lock_timeout":
+			st.lockTimeout = set
+		case "statement_timeout":
+			st.statementTimeout = set
 		}
 	case *pg.Node_SelectStmt:
 		if setsConfig(n.SelectStmt, "lock_timeout") {
 			st.lockTimeout = true
+		}
+		if setsConfig(n.SelectStmt, "statement_timeout") {
+			st.statementTimeout = true
 		}
 	case *pg.Node_AlterTableStmt:
 		if st.inTx {

@@ -1,0 +1,30 @@
+package checker
+
+import (
+	pg "github.com/pganalyze/pg_query_go/v5"
+)
+
+var attachPartition = register(&Rule{
+	ID:       "attach-partition",
+	Category: Locking, Severity: Info,
+	Summary: "ALTER TABLE ... ATTACH PARTITION of a table that exists in production",
+	Why:     "attaching scans the whole partition to check its bound, under an ACCESS EXCLUSIVE lock on it, unless a validated CHECK constraint already proves the bound",
+	Fix:     "first ADD CONSTRAINT ... CHECK (<the partition bound>) NOT VALID and VALIDATE CONSTRAINT it on the partition; ATTACH PARTITION then skips the scan; drop the CHECK afterwards",
+	Notes:   `Not flagged by squawk or strong_migrations; from PostgreSQL's documentation of ATTACH PARTITION.`,
+	Examples: []Example{
+		{Base: "CREATE TABLE m (at date) PARTITION BY RANGE (at);\nCREATE TABLE m_2024 (at date);", SQL: "ALTER TABLE m ATTACH PARTITION m_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');", Flagged: true},
+		{Base: "CREATE TABLE m (at date) PARTITION BY RANGE (at);", SQL: "CREATE TABLE m_2025 (at date);\nALTER TABLE m ATTACH PARTITION m_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');"},
+	},
+	Check: func(c *Context) []Finding {
+		_, cmds := c.AlterTable()
+		var out []Finding
+		for _, cmd := range cmds {
+			if pc := cmd.Def.GetPartitionCmd(); cmd.Subtype == pg.AlterTableType_AT_AttachPartition && pc != nil {
+				if q := c.Catalog.Resolve(pc.Name); c.Existing(q) {
+					out = append(out, finding("attaches %s, scanning it under ACCESS EXCLUSIVE unless a validated CHECK proves the bound", q))
+				}
+			}
+		}
+		return out
+	},
+})

@@ -1,0 +1,27 @@
+package checker
+
+var missingStatementTimeout = register(&Rule{
+	ID:       "missing-statement-timeout",
+	Category: Locking, Severity: Off,
+	Summary: "a statement that locks an existing table against writes, with no statement_timeout set before it",
+	Why:     "a statement that runs longer than expected (a scan, a rewrite) keeps its lock for as long as it runs; a statement_timeout bounds the damage",
+	Fix:     "set a statement_timeout at the top of the migration (SET statement_timeout = '15min';) sized for the slowest expected statement",
+	Notes: `squawk flags it by default (require-statement-timeout); strong_migrations sets it itself (1 hour).
+phasegate has it off by default (turn it on with rules: {missing-statement-timeout: warning}): lock_timeout
+(missing-lock-timeout) prevents the queueing outage, this one only bounds the run time.`,
+	Examples: []Example{
+		{SQL: "ALTER TABLE users ADD COLUMN nick text;", Flagged: true},
+		{SQL: "SET statement_timeout = '15min';\nALTER TABLE users ADD COLUMN nick text;"},
+	},
+	Check: func(c *Context) []Finding {
+		if c.sess.statementTimeout {
+			return nil
+		}
+		for _, l := range c.Locks() {
+			if l.Mode.BlocksWrites() {
+				return []Finding{finding("takes %s on %s without a statement_timeout", l.Mode, l.Relation)}
+			}
+		}
+		return nil
+	},
+})

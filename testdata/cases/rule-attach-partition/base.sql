@@ -1,0 +1,2 @@
+CREATE TABLE m (at date) PARTITION BY RANGE (at);
+CREATE TABLE m_2024 (at date);

@@ -1,0 +1,4 @@
+BEGIN;
+ALTER TABLE users ADD COLUMN nick text;
+ALTER TABLE events ADD COLUMN source text;
+COMMIT;
