@@ -106,8 +106,12 @@ func New(cat *schema.Catalog, opts Options) *Checker {
 func (c *Checker) Catalog() *schema.Catalog { return c.catalog }
 
 // severity returns the effective severity of a rule in a file.
-func (c *Checker) severity(r *Rule, file string) Severity {
-	for _, ig := range c.opts.Ignore {
+func (c *Checker) severity(r *Rule, file string) Severity { return c.opts.SeverityOf(r, file) }
+
+// SeverityOf returns the effective severity of rule r in a file: Off when
+// an ignore entry covers the file, else the configured or default one.
+func (o Options) SeverityOf(r *Rule, file string) Severity {
+	for _, ig := range o.Ignore {
 		if matchPath(ig.Path, file) {
 			for _, id := range ig.Rules {
 				if id == "*" || id == r.ID {
@@ -116,7 +120,7 @@ func (c *Checker) severity(r *Rule, file string) Severity {
 			}
 		}
 	}
-	if s, ok := c.opts.Severity[r.ID]; ok {
+	if s, ok := o.Severity[r.ID]; ok {
 		return s
 	}
 	return r.Severity
@@ -137,24 +141,7 @@ func (c *Checker) File(in Input) FileResult {
 	res := FileResult{Migration: in.Migration, Tx: in.Tx}
 	f := in.File
 	st := &session{tx: in.Tx, stmts: len(f.Statements), lockTimeout: c.opts.LockTimeout, altered: map[schema.QName]bool{}, held: map[schema.QName]bool{}}
-	switch st.tx {
-	case source.TxFile:
-		st.inTx = true
-	case source.TxImplicit:
-		st.inTx = st.stmts > 1
-	case source.TxAuto:
-		// Flyway runs the file without a transaction when it spots a
-		// statement that cannot run in one, and refuses (unless its mixed
-		// setting is on) when such statements sit beside others.
-		nonTx := 0
-		for _, s := range f.Statements {
-			if flywayNonTransactional(s.Node) {
-				nonTx++
-			}
-		}
-		st.inTx = nonTx == 0
-		st.mixed = nonTx > 0 && nonTx < st.stmts
-	}
+	st.inTx, st.mixed = FileTransaction(in.Tx, f.Statements)
 	where := func(s *sqltext.Statement) string { return fmt.Sprintf("%s:%d", in.Migration.Path, s.Pos.Line) }
 	judged := 0
 	for _, s := range f.Statements {
@@ -191,6 +178,32 @@ func (c *Checker) File(in Input) FileResult {
 	res.Findings = compact(res.Findings)
 	return res
 }
+
+// FileTransaction says whether a migration tool with transaction mode tx
+// runs a file of these statements inside one transaction block, and, for
+// Flyway, whether the file mixes statements Flyway runs without a
+// transaction with others (which Flyway refuses).
+func FileTransaction(tx source.TxMode, stmts []*sqltext.Statement) (inTx, mixed bool) {
+	switch tx {
+	case source.TxFile:
+		return true, false
+	case source.TxImplicit:
+		return len(stmts) > 1, false
+	case source.TxAuto:
+		nonTx := 0
+		for _, s := range stmts {
+			if flywayNonTransactional(s.Node) {
+				nonTx++
+			}
+		}
+		return nonTx == 0, nonTx > 0 && nonTx < len(stmts)
+	}
+	return false, false
+}
+
+// NonTransactional names the statement when PostgreSQL refuses to run it
+// inside a transaction block ("" otherwise).
+func NonTransactional(n *pg.Node) string { return nonTransactional(n) }
 
 // finding builds a finding of rule r at its effective severity; it returns
 // a finding with Severity Off when the rule is disabled.

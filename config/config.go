@@ -26,6 +26,12 @@ type Config struct {
 	Postgres   Postgres          `yaml:"postgres"`
 	Rules      map[string]string `yaml:"rules"`
 	Ignore     []Ignore          `yaml:"ignore"`
+	// Previous is the release production runs, whose tests the runtime
+	// check runs: merge-base (default), latest-tag, or a revision.
+	Previous string   `yaml:"previous"`
+	Releases Releases `yaml:"releases"`
+	Migrate  Migrate  `yaml:"migrate"`
+	Tests    Tests    `yaml:"tests"`
 
 	// Path is the file the configuration was read from ("" for defaults).
 	Path string `yaml:"-"`
@@ -41,6 +47,9 @@ type Migrations struct {
 	// Format is the migration tool (golang-migrate, goose, flyway, dbmate,
 	// prisma, sqitch, diesel, pop, plain); empty or "auto" means detect.
 	Format string `yaml:"format"`
+	// DeferredDir holds deferred contract migrations, which the migration
+	// tool does not apply.
+	DeferredDir string `yaml:"deferred_dir"`
 }
 
 // Postgres describes the target database.
@@ -50,6 +59,43 @@ type Postgres struct {
 	// LockTimeoutSet says the migration tool or database role already sets
 	// lock_timeout, so migrations need not.
 	LockTimeoutSet bool `yaml:"lock_timeout_set"`
+	// Image is the container image of the runtime check (default: the
+	// official image of Version, postgres:<version>).
+	Image string `yaml:"image"`
+	// URL is an existing server to use instead of a container.
+	URL string `yaml:"url"`
+	// Pull allows pulling Image when it is not present (default true).
+	Pull *bool `yaml:"pull"`
+}
+
+// Releases says how releases are named.
+type Releases struct {
+	// TagPattern is the glob release tags match (default v*).
+	TagPattern string `yaml:"tag_pattern"`
+}
+
+// Migrate says how the runtime check applies migrations.
+type Migrate struct {
+	// Command is the project's own migrate command, run with the database
+	// in the environment; empty uses phasegate's built-in runner.
+	Command string `yaml:"command"`
+	// LockTimeout and StatementTimeout are set on the built-in runner's
+	// session (PostgreSQL syntax: 5s, 1min).
+	LockTimeout      string `yaml:"lock_timeout"`
+	StatementTimeout string `yaml:"statement_timeout"`
+}
+
+// Tests says how to run the project's test suite.
+type Tests struct {
+	// Command runs with sh -c in the version's checkout.
+	Command string `yaml:"command"`
+	// Env is added to the test command's environment.
+	Env map[string]string `yaml:"env"`
+	// EnvNames renames the connection variables (DATABASE_URL, PGHOST,
+	// PGPORT, PGUSER, PGPASSWORD, PGDATABASE) for projects that read others.
+	EnvNames map[string]string `yaml:"env_names"`
+	// Timeout bounds each scenario's run (Go duration, default 15m).
+	Timeout string `yaml:"timeout"`
 }
 
 // Ignore silences rules for files matching a path pattern.

@@ -6,10 +6,12 @@ package report
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/phasegate/phasegate/change"
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/git"
+	"github.com/phasegate/phasegate/schema"
 )
 
 // Version is the JSON schema version. It changes only when a field changes
@@ -33,6 +35,10 @@ type Report struct {
 	Files           []File  `json:"files"`
 	Errors          []Error `json:"errors"`
 	Notes           []Note  `json:"notes,omitempty"`
+	// Scenarios and Runtime are the runtime check's results; absent with
+	// --static-only.
+	Scenarios []Scenario `json:"scenarios,omitempty"`
+	Runtime   *Runtime   `json:"runtime,omitempty"`
 }
 
 // Migrations says where the migrations were found.
@@ -83,6 +89,10 @@ type Statement struct {
 	// ExpectedLocks are the locks phasegate predicts the statement takes on
 	// relations that existed before the change.
 	ExpectedLocks []Lock `json:"expected_locks,omitempty"`
+	// Locks are the locks the runtime check measured; LocksNote says why
+	// they were not measured when they were not.
+	Locks     []MeasuredLock `json:"locks,omitempty"`
+	LocksNote string         `json:"locks_note,omitempty"`
 }
 
 // Finding is one problem.
@@ -241,13 +251,21 @@ func (r *Report) Finish() {
 }
 
 // ExitCode is 2 when a file could not be read or parsed, 1 when a finding
-// is at error severity, 0 otherwise.
+// is at error severity or the runtime check did not pass, 0 otherwise.
 func (r *Report) ExitCode() int {
 	if len(r.Errors) > 0 {
 		return 2
 	}
-	if r.Summary.Errors > 0 {
+	if r.Summary.Errors > 0 || r.Runtime != nil && r.Runtime.Verdict != "pass" {
 		return 1
 	}
 	return 0
+}
+
+// qname reads a relation name as Lock.Relation renders it.
+func qname(s string) schema.QName {
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		return schema.QName{Schema: s[:i], Name: s[i+1:]}
+	}
+	return schema.QName{Schema: "public", Name: s}
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/phasegate/phasegate/compat"
 )
 
 // TextOptions control the text rendering.
@@ -76,6 +78,48 @@ func Text(w io.Writer, r *Report, opts TextOptions) error {
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "%s: %s %s\n", n.Where, paint(dim, "note:"), n.Message)
 	}
+	if rt := r.Runtime; rt != nil {
+		prev := rt.Previous
+		if !strings.Contains(prev, shortSHA(rt.PreviousCommit)) {
+			prev += " (" + shortSHA(rt.PreviousCommit) + ")"
+		}
+		fmt.Fprintf(&b, "\nruntime check: the previous release is %s, PostgreSQL %s\n", prev, rt.Server)
+		if rt.MigrationError != "" {
+			fmt.Fprintf(&b, "  %s the new migrations failed: %s\n", paint(red, "error:"), rt.MigrationError)
+		}
+		statusColor := map[string]string{"pass": "", "fail": red, "error": red, "skipped": dim}
+		for _, sc := range r.Scenarios {
+			status := strings.ToUpper(sc.Status)
+			if sc.Status == "pass" || sc.Status == "skipped" {
+				status = sc.Status
+			}
+			line := fmt.Sprintf("  %-15s %s", sc.Name, paint(statusColor[sc.Status], fmt.Sprintf("%-7s", status)))
+			if sc.Status != "skipped" {
+				line += fmt.Sprintf(" %6.1fs", float64(sc.DurationMS)/1000)
+			}
+			if sc.Reason != "" {
+				line += "  " + sc.Reason
+			}
+			b.WriteString(line + "\n")
+			for _, c := range sc.Implicated {
+				fmt.Fprintf(&b, "      the previous release still uses %s, %s%s\n", c.Object, describe(c), where(c.Where))
+			}
+			if sc.Status == "fail" || sc.Status == "error" {
+				for _, l := range strings.Split(lastN(sc.OutputTail, 15), "\n") {
+					if l != "" {
+						fmt.Fprintf(&b, "      %s %s\n", paint(dim, "|"), l)
+					}
+				}
+			}
+		}
+		if len(rt.Changes) > 0 {
+			b.WriteString("  the new migrations remove, rename or narrow:\n")
+			for _, c := range rt.Changes {
+				fmt.Fprintf(&b, "    %s %s: %s%s\n", c.Kind, c.Object, describe(c), where(c.Where))
+			}
+		}
+		fmt.Fprintf(&b, "  verdict: %s\n", paint(bold, rt.Verdict))
+	}
 	s := r.Summary
 	verdict := paint(bold, "ok")
 	if r.Result == "fail" {
@@ -100,4 +144,34 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("1 %s", word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func shortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// describe says what a change did, in words.
+func describe(c compat.Change) string {
+	if c.Detail != "" {
+		return c.Change + " (" + c.Detail + ")"
+	}
+	return c.Change
+}
+
+func where(w string) string {
+	if w == "" {
+		return ""
+	}
+	return " in " + w
+}
+
+func lastN(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }

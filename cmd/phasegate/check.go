@@ -7,12 +7,18 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"sort"
 	"syscall"
+	"time"
 
 	"github.com/phasegate/phasegate/change"
+	"github.com/phasegate/phasegate/checker"
+	"github.com/phasegate/phasegate/compat"
 	"github.com/phasegate/phasegate/config"
 	"github.com/phasegate/phasegate/git"
 	"github.com/phasegate/phasegate/report"
+	"github.com/phasegate/phasegate/source"
 )
 
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
@@ -25,6 +31,12 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	staticOnly := fs.Bool("static-only", false, "run only the static phase check, no database")
 	format := fs.String("format", "text", "output format: text or json")
 	pgVersion := fs.Int("pg-version", 0, "target PostgreSQL major version (overrides postgres.version)")
+	databaseURL := fs.String("database-url", "", "use this PostgreSQL server instead of a container (overrides postgres.url); phasegate creates and drops its own databases there")
+	previous := fs.String("previous", "", "the release whose tests prove compatibility: merge-base, latest-tag or a revision (overrides previous)")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "scenarios run in parallel at most")
+	verbose := fs.Bool("verbose", false, "stream the test suites' output, prefixed by scenario")
+	image := fs.String("postgres-image", "", "container image of the runtime check (overrides postgres.image; default postgres:<version>)")
+	noPull := fs.Bool("no-pull", false, "never pull the image: fail when it is not present locally (overrides postgres.pull)")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return 0, err
 	}
@@ -33,9 +45,6 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if *format != "text" && *format != "json" {
 		return 0, usagef("--format must be text or json")
-	}
-	if !*staticOnly {
-		return 0, usagef("the runtime compatibility check is not available yet; pass --static-only")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -61,10 +70,85 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, err
 	}
 	rep := report.FromChange(res, report.Options{PostgresVersion: opts.Version})
+	if !*staticOnly && len(rep.Errors) == 0 {
+		if *databaseURL != "" {
+			cfg.Postgres.URL = *databaseURL
+		}
+		if *previous != "" {
+			cfg.Previous = *previous
+		}
+		if *image != "" {
+			cfg.Postgres.Image = *image
+		}
+		if *noPull {
+			f := false
+			cfg.Postgres.Pull = &f
+		}
+		if err := runtimeCheck(ctx, repo, cfg, opts, res, rep, *base, *head, *jobs, *verbose, stderr); err != nil {
+			return 0, err
+		}
+	}
 	if err := write(stdout, *format, rep); err != nil {
 		return 0, fmt.Errorf("write report: %w", err)
 	}
 	return rep.ExitCode(), nil
+}
+
+// runtimeCheck runs the previous release's tests against the migrated
+// schema and adds the results to the report.
+func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts checker.Options, res *change.Result, rep *report.Report,
+	base, head string, jobs int, verbose bool, stderr io.Writer) error {
+	timeout := 15 * time.Minute
+	if cfg.Tests.Timeout != "" {
+		d, err := time.ParseDuration(cfg.Tests.Timeout)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s: tests.timeout %q: give a duration such as 15m or 90s", cfg.Path, cfg.Tests.Timeout)
+		}
+		timeout = d
+	}
+	format, err := source.Lookup(res.Format)
+	if err != nil {
+		return err
+	}
+	prev, label, err := compat.ResolvePrevious(ctx, repo, cfg.Previous, res.BaseCommit, base, cfg.Releases.TagPattern)
+	if err != nil {
+		return err
+	}
+	image := cfg.Postgres.Image
+	if image == "" {
+		image = fmt.Sprintf("postgres:%d", opts.Version)
+	}
+	pull := cfg.Postgres.Pull == nil || *cfg.Postgres.Pull
+	var env []string
+	for k, v := range cfg.Tests.Env {
+		env = append(env, k+"="+v)
+	}
+	sort.Strings(env)
+	var stream io.Writer
+	if verbose {
+		stream = stderr
+		compat.LogDocker(stderr)
+	} else {
+		compat.LogDocker(nil)
+	}
+	headCommit := ""
+	if head != "" {
+		headCommit = res.HeadCommit
+	}
+	rt, err := compat.Run(ctx, compat.Options{
+		Repo: repo, Previous: prev, Head: headCommit,
+		Format: format, Dir: res.Dir, DeferredDir: cfg.Migrations.DeferredDir,
+		URL: cfg.Postgres.URL, Image: image, Pull: pull,
+		MigrateCommand: cfg.Migrate.Command,
+		Runner:         compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},
+		TestCommand:    cfg.Tests.Command, TestEnv: env, EnvNames: cfg.Tests.EnvNames,
+		Timeout: timeout, Jobs: jobs, Verbose: stream, Log: stderr,
+	})
+	if err != nil {
+		return err
+	}
+	rep.AddRuntime(rt, label, opts)
+	return nil
 }
 
 func write(w io.Writer, format string, rep *report.Report) error {

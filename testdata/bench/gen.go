@@ -88,7 +88,7 @@ func main() {
 			case k < 9:
 				t := tables[rng.Intn(len(tables))]
 				stmt("COMMENT ON TABLE %s IS 'owned by the %s team'", t, nouns[rng.Intn(len(nouns))])
-				stmt("GRANT SELECT ON %s TO reporting", t)
+				stmt("GRANT SELECT ON %s TO PUBLIC", t)
 			case k < 10:
 				name := fmt.Sprintf("status_%d_%d", i, s)
 				stmt("CREATE TYPE %s AS ENUM ('pending', 'active', 'archived')", name)

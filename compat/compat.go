@@ -1,0 +1,593 @@
+package compat
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/phasegate/phasegate/git"
+	"github.com/phasegate/phasegate/source"
+)
+
+// Scenario names.
+const (
+	Baseline      = "baseline"
+	Compat        = "compat"
+	ContractReady = "contract-ready"
+)
+
+// Scenario statuses.
+const (
+	Pass    = "pass"
+	Fail    = "fail"
+	Error   = "error"
+	Skipped = "skipped"
+)
+
+// Options configure a runtime check.
+type Options struct {
+	Repo *git.Repo
+	// Previous is the commit of the release production runs; Head the
+	// commit under review, or "" for the work tree.
+	Previous, Head string
+	// Format and Dir locate the migrations; DeferredDir holds deferred
+	// contract migrations ("" for none).
+	Format      source.Format
+	Dir         string
+	DeferredDir string
+
+	// URL, if set, is an existing server to use instead of a container.
+	URL string
+	// Image is the container image; Pull allows pulling it.
+	Image string
+	Pull  bool
+
+	// MigrateCommand, if set, applies the migrations instead of the
+	// built-in runner (run in the version's checkout).
+	MigrateCommand string
+	Runner         Runner
+
+	// TestCommand is the project's test suite; empty skips the scenarios.
+	TestCommand string
+	TestEnv     []string
+	EnvNames    map[string]string
+	Timeout     time.Duration
+	Jobs        int
+
+	// Verbose, if set, receives the commands' output as it comes.
+	Verbose io.Writer
+	// Log receives progress lines.
+	Log io.Writer
+}
+
+// Result is what the runtime check found.
+type Result struct {
+	Previous  string     `json:"previous"`
+	Server    string     `json:"server"`
+	Scenarios []Scenario `json:"scenarios"`
+	// Verdict is pass, fail (compat or contract-ready failed), baseline
+	// broken (the previous release's tests fail on its own schema, so the
+	// migrations are not blamed), or error.
+	Verdict string `json:"verdict"`
+	// Changes are what the new migrations removed, renamed or narrowed.
+	Changes []Change `json:"changes"`
+	// Traces are the measured locks, per new statement.
+	Traces []Trace `json:"-"`
+	// MigrationError is set when a migration failed to apply.
+	MigrationError string  `json:"migration_error,omitempty"`
+	Timings        Timings `json:"timings"`
+}
+
+// Timings measure phasegate's own overhead.
+type Timings struct {
+	ServerReady    time.Duration `json:"server_ready_ns"`
+	PreviousSchema time.Duration `json:"previous_schema_ns"`
+	NewSchema      time.Duration `json:"new_schema_ns"`
+	Clones         time.Duration `json:"clones_ns"`
+	LockTrace      time.Duration `json:"lock_trace_ns"`
+}
+
+// Scenario is one run of a test suite against one schema.
+type Scenario struct {
+	Name     string        `json:"name"`
+	Status   string        `json:"status"`
+	Duration time.Duration `json:"-"`
+	Command  string        `json:"command,omitempty"`
+	// Version is the commit whose tests ran ("work tree" for the head).
+	Version    string   `json:"version,omitempty"`
+	OutputTail string   `json:"output_tail,omitempty"`
+	Implicated []Change `json:"implicated,omitempty"`
+	// Reason explains an error, a skip or a failure.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Run performs the runtime check. Every database, container and worktree
+// it creates is removed before it returns, whatever happens.
+func Run(ctx context.Context, opts Options) (res *Result, err error) {
+	if opts.Jobs < 1 {
+		opts.Jobs = 1
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	res = &Result{Previous: opts.Previous}
+	var cleanups []func()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v\n%s", p, debug.Stack())
+		}
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}()
+
+	// One server for the whole check, started first: it gets ready while
+	// the migrations are read and the previous version is checked out.
+	type started struct {
+		srv *Server
+		err error
+		at  time.Duration
+	}
+	serverCh := make(chan started, 1)
+	begin := time.Now()
+	go func() {
+		var st started
+		if opts.URL != "" {
+			fmt.Fprintf(opts.Log, "phasegate: using the PostgreSQL server of --database-url\n")
+			st.srv, st.err = Connect(ctx, opts.URL)
+		} else {
+			fmt.Fprintf(opts.Log, "phasegate: starting PostgreSQL (%s)\n", opts.Image)
+			st.srv, st.err = StartContainer(ctx, ContainerOptions{Image: opts.Image, Pull: opts.Pull})
+		}
+		st.at = time.Since(begin)
+		serverCh <- st
+	}()
+	var srv *Server
+	cleanups = append(cleanups, func() {
+		if srv == nil { // never received: wait for the start to finish, then stop it
+			if st := <-serverCh; st.srv != nil {
+				st.srv.Close()
+			}
+		}
+	})
+
+	// The migration lists of both versions.
+	prevFS, err := opts.Repo.FS(ctx, opts.Previous)
+	if err != nil {
+		return nil, err
+	}
+	cleanups = append(cleanups, func() { prevFS.Close() })
+	var headFS fs.FS = os.DirFS(opts.Repo.Root)
+	if opts.Head != "" {
+		t, err := opts.Repo.FS(ctx, opts.Head)
+		if err != nil {
+			return nil, err
+		}
+		cleanups = append(cleanups, func() { t.Close() })
+		headFS = t
+	}
+	prevList, err := opts.Format.List(prevFS, opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("list the previous version's migrations: %w", err)
+	}
+	headList, err := opts.Format.List(headFS, opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	inPrev := map[string]bool{}
+	for _, m := range prevList {
+		inPrev[m.Path] = true
+	}
+	var newList []source.Migration
+	for _, m := range headList {
+		if !inPrev[m.Path] {
+			newList = append(newList, m)
+		}
+	}
+	deferredList, err := deferred(prevFS, headFS, opts)
+	if err != nil {
+		return nil, err
+	}
+	var prevMs, newMs, deferredMs []Migration
+	if opts.MigrateCommand == "" {
+		if prevMs, err = Load(prevFS, opts.Format, prevList); err != nil {
+			return nil, fmt.Errorf("previous version: %w", err)
+		}
+	}
+	if newMs, err = Load(headFS, opts.Format, newList); err != nil && opts.MigrateCommand == "" {
+		return nil, err
+	}
+	deferredFormat := deferredFormat(opts)
+	if deferredMs, err = Load(headFS, deferredFormat, deferredList); err != nil {
+		return nil, fmt.Errorf("deferred migrations: %w", err)
+	}
+
+	// The code of the previous version.
+	prevTree, err := opts.Repo.AddWorktree(ctx, opts.Previous, "phasegate-previous-")
+	if err != nil {
+		return nil, err
+	}
+	cleanups = append(cleanups, func() { prevTree.Remove() })
+	headDir := opts.Repo.Root
+	if opts.Head != "" {
+		t, err := opts.Repo.AddWorktree(ctx, opts.Head, "phasegate-head-")
+		if err != nil {
+			return nil, err
+		}
+		cleanups = append(cleanups, func() { t.Remove() })
+		headDir = t.Dir
+	}
+
+	st := <-serverCh
+	if st.err != nil {
+		return nil, st.err
+	}
+	srv = st.srv
+	cleanups = append(cleanups, func() { srv.Close() })
+	res.Server = srv.Source
+	res.Timings.ServerReady = st.at
+	secrets := srv.Secrets()
+	start := time.Now()
+
+	// The previous schema, built once.
+	prevDB, err := srv.Create(ctx, "previous", nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, opts, prevDB, prevMs, prevTree.Dir, secrets); err != nil {
+		return nil, fmt.Errorf("build the previous schema (%s): %w", short(opts.Previous), err)
+	}
+	prevSnap, err := snapshot(ctx, prevDB)
+	if err != nil {
+		return nil, err
+	}
+	res.Timings.PreviousSchema = time.Since(start)
+
+	// The schema right after the new migrations: production before the
+	// new code deploys.
+	start = time.Now()
+	newDB, err := srv.Create(ctx, "new", prevDB)
+	if err != nil {
+		return nil, err
+	}
+	migErr := migrate(ctx, opts, newDB, newMs, headDir, secrets)
+	if migErr != nil {
+		res.MigrationError = migErr.Error()
+	} else {
+		newSnap, err := snapshot(ctx, newDB)
+		if err != nil {
+			return nil, err
+		}
+		res.Changes = Diff(prevSnap, newSnap)
+		attribute(res.Changes, newMs)
+	}
+	res.Timings.NewSchema = time.Since(start)
+
+	// Scenario databases, cloned from the two templates.
+	start = time.Now()
+	type job struct {
+		sc   *Scenario
+		db   *Database
+		dir  string
+		prep func(context.Context, *Database) error
+	}
+	res.Scenarios = []Scenario{
+		{Name: Baseline, Version: short(opts.Previous), Command: opts.TestCommand},
+		{Name: Compat, Version: short(opts.Previous), Command: opts.TestCommand},
+		{Name: ContractReady, Version: headVersion(opts.Head), Command: opts.TestCommand},
+	}
+	var jobs []job
+	baseline, compat, ready := &res.Scenarios[0], &res.Scenarios[1], &res.Scenarios[2]
+	jobs = append(jobs, job{sc: baseline, dir: prevTree.Dir, prep: func(ctx context.Context, db *Database) error {
+		return bookkeep(ctx, opts, db, prevList, prevList)
+	}})
+	if migErr != nil {
+		compat.Status, compat.Reason = Error, "the new migrations failed to apply: "+migErr.Error()
+		ready.Status, ready.Reason = Skipped, "the new migrations failed to apply"
+	} else {
+		compatDir := prevTree.Dir
+		if opts.Jobs > 1 && opts.TestCommand != "" {
+			// A second checkout, so the two runs of the previous version's
+			// tests do not share build output or caches.
+			t, err := opts.Repo.AddWorktree(ctx, opts.Previous, "phasegate-previous-")
+			if err != nil {
+				return nil, err
+			}
+			cleanups = append(cleanups, func() { t.Remove() })
+			compatDir = t.Dir
+		}
+		applied := append(append([]source.Migration{}, prevList...), newList...)
+		jobs = append(jobs, job{sc: compat, dir: compatDir, prep: func(ctx context.Context, db *Database) error {
+			return bookkeep(ctx, opts, db, prevList, applied)
+		}})
+		if len(deferredMs) == 0 {
+			ready.Status, ready.Reason = Skipped, "the change adds no deferred contract migration"
+		} else {
+			jobs = append(jobs, job{sc: ready, dir: headDir, prep: func(ctx context.Context, db *Database) error {
+				if err := applyBuiltin(ctx, opts, db, deferredMs); err != nil {
+					return fmt.Errorf("apply the deferred migrations: %w", err)
+				}
+				return bookkeep(ctx, opts, db, headList, append(applied, deferredList...))
+			}})
+		}
+	}
+	for i := range jobs {
+		tmpl := prevDB
+		if jobs[i].sc != baseline {
+			tmpl = newDB
+		}
+		db, err := srv.Create(ctx, jobs[i].sc.Name, tmpl)
+		if err != nil {
+			return nil, err
+		}
+		jobs[i].db = db
+	}
+	res.Timings.Clones = time.Since(start)
+
+	// The lock trace, on its own clone, beside the scenarios.
+	var wg sync.WaitGroup
+	var traceErr error
+	if migErr == nil && len(newMs) > 0 && opts.MigrateCommand == "" {
+		traceDB, err := srv.Create(ctx, "locks", prevDB)
+		if err != nil {
+			return nil, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					traceErr = fmt.Errorf("lock trace: internal error: %v", p)
+				}
+			}()
+			start := time.Now()
+			conn, err := traceDB.Connect(ctx)
+			if err != nil {
+				traceErr = err
+				return
+			}
+			defer conn.Close(context.WithoutCancel(ctx))
+			res.Traces, traceErr = TraceLocks(ctx, conn, newMs, prevSnap)
+			res.Timings.LockTrace = time.Since(start)
+		}()
+	}
+
+	// The scenarios, at most Jobs at a time.
+	sem := make(chan struct{}, opts.Jobs)
+	for i := range jobs {
+		j := jobs[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			defer func() {
+				if p := recover(); p != nil {
+					j.sc.Status, j.sc.Reason = Error, fmt.Sprintf("internal error: %v", p)
+				}
+			}()
+			runScenario(ctx, opts, j.sc, j.db, j.dir, j.prep, secrets, res.Changes)
+		}()
+	}
+	wg.Wait()
+	if traceErr != nil {
+		fmt.Fprintf(opts.Log, "phasegate: lock trace stopped: %v\n", traceErr)
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("runtime check cancelled: %w", ctx.Err())
+	}
+	res.Verdict = verdict(res)
+	return res, nil
+}
+
+// testHookScenario, when set by tests, runs at the start of each scenario.
+var testHookScenario func(name string)
+
+func runScenario(ctx context.Context, opts Options, sc *Scenario, db *Database, dir string, prep func(context.Context, *Database) error, secrets []string, changes []Change) {
+	start := time.Now()
+	defer func() { sc.Duration = time.Since(start) }()
+	if testHookScenario != nil {
+		testHookScenario(sc.Name)
+	}
+	if err := prep(ctx, db); err != nil {
+		sc.Status, sc.Reason = Error, err.Error()
+		return
+	}
+	if opts.TestCommand == "" {
+		sc.Status, sc.Reason = Skipped, "tests.command is not set: the migrations applied, but no test suite ran against them"
+		return
+	}
+	fmt.Fprintf(opts.Log, "phasegate: %s: running %q (%s)\n", sc.Name, opts.TestCommand, sc.Version)
+	out := Command{
+		Script: opts.TestCommand, Dir: dir,
+		Env:     append(append([]string{}, opts.TestEnv...), db.Env(opts.EnvNames)...),
+		Timeout: opts.Timeout, Stream: opts.Verbose, Prefix: "[" + sc.Name + "] ", Secrets: secrets,
+	}.Run(ctx)
+	sc.OutputTail = lastLines(out.Tail, 80)
+	switch {
+	case out.Err != nil:
+		sc.Status, sc.Reason = Error, "the test command "+out.Err.Error()
+	case out.ExitCode == 127:
+		sc.Status, sc.Reason = Error, "the test command was not found (exit status 127): check tests.command"
+	case out.ExitCode != 0:
+		sc.Status, sc.Reason = Fail, fmt.Sprintf("the test command exited with status %d", out.ExitCode)
+		if sc.Name == Compat {
+			sc.Implicated = Implicated(changes, out.Tail)
+		}
+	default:
+		sc.Status = Pass
+	}
+}
+
+// verdict sums up the scenarios.
+func verdict(res *Result) string {
+	by := map[string]*Scenario{}
+	for i := range res.Scenarios {
+		by[res.Scenarios[i].Name] = &res.Scenarios[i]
+	}
+	if res.MigrationError != "" {
+		return Error
+	}
+	if s := by[Baseline]; s.Status == Fail || s.Status == Error {
+		return "baseline broken"
+	}
+	for _, n := range []string{Compat, ContractReady} {
+		if s := by[n]; s.Status == Fail || s.Status == Error {
+			return Fail
+		}
+	}
+	return Pass
+}
+
+// migrate brings db to a version's schema: with the project's own command
+// in that version's checkout, or with the built-in runner.
+func migrate(ctx context.Context, opts Options, db *Database, ms []Migration, dir string, secrets []string) error {
+	if opts.MigrateCommand != "" {
+		out := Command{Script: opts.MigrateCommand, Dir: dir, Env: db.Env(opts.EnvNames), Timeout: opts.Timeout,
+			Stream: opts.Verbose, Prefix: "[migrate] ", Secrets: secrets}.Run(ctx)
+		if out.Err != nil || out.ExitCode != 0 {
+			reason := fmt.Sprintf("exit status %d", out.ExitCode)
+			if out.Err != nil {
+				reason = out.Err.Error()
+			}
+			return fmt.Errorf("migrate.command %q failed (%s):\n%s", opts.MigrateCommand, reason, lastLines(out.Tail, 20))
+		}
+		return nil
+	}
+	return applyBuiltin(ctx, opts, db, ms)
+}
+
+func applyBuiltin(ctx context.Context, opts Options, db *Database, ms []Migration) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return opts.Runner.Apply(ctx, conn, ms)
+}
+
+// bookkeep writes the version table a release's migrate-on-start reads
+// (only with the built-in runner: a migrate command keeps its own).
+func bookkeep(ctx context.Context, opts Options, db *Database, release, applied []source.Migration) error {
+	if opts.MigrateCommand != "" {
+		return nil
+	}
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return Bookkeeping(ctx, conn, opts.Format.Name(), release, applied)
+}
+
+func snapshot(ctx context.Context, db *Database) (*Snapshot, error) {
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return TakeSnapshot(ctx, conn)
+}
+
+// deferred lists the deferred migrations the change adds.
+func deferred(prevFS, headFS fs.FS, opts Options) ([]source.Migration, error) {
+	if opts.DeferredDir == "" {
+		return nil, nil
+	}
+	f := deferredFormat(opts)
+	head, err := f.List(headFS, opts.DeferredDir)
+	if err != nil {
+		return nil, fmt.Errorf("list deferred migrations: %w", err)
+	}
+	prev, _ := f.List(prevFS, opts.DeferredDir)
+	had := map[string]bool{}
+	for _, m := range prev {
+		had[m.Path] = true
+	}
+	var out []source.Migration
+	for _, m := range head {
+		if !had[m.Path] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// deferredFormat is the format of the deferred directory: the migrations'
+// format where it can list a directory of its own, else plain SQL files.
+func deferredFormat(opts Options) source.Format {
+	switch opts.Format.(type) {
+	case source.GolangMigrate, source.Goose, source.Dbmate, source.Flyway, source.Pop:
+		return opts.Format
+	}
+	return source.Plain{}
+}
+
+// attribute fills Where for each change with the first new statement that
+// names the object.
+func attribute(changes []Change, ms []Migration) {
+	for i := range changes {
+		c := &changes[i]
+		for _, m := range ms {
+			for _, s := range m.File.Statements {
+				if namesAll(strings.ToLower(s.Text), c.names) {
+					c.Where = fmt.Sprintf("%s:%d", m.Path, s.Pos.Line)
+					break
+				}
+			}
+			if c.Where != "" {
+				break
+			}
+		}
+	}
+}
+
+func namesAll(text string, names []string) bool {
+	for _, n := range names {
+		if !containsWord(text, strings.ToLower(n)) {
+			return false
+		}
+	}
+	return len(names) > 0
+}
+
+func containsWord(text, word string) bool {
+	for off := 0; ; {
+		i := strings.Index(text[off:], word)
+		if i < 0 {
+			return false
+		}
+		start, end := off+i, off+i+len(word)
+		if (start == 0 || !identChar(text[start-1])) && (end == len(text) || !identChar(text[end])) {
+			return true
+		}
+		off = start + 1
+	}
+}
+
+func identChar(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+func headVersion(head string) string {
+	if head == "" {
+		return "work tree"
+	}
+	return short(head)
+}

@@ -1,0 +1,457 @@
+package compat
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/phasegate/phasegate/git"
+	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/source"
+)
+
+// shared is one PostgreSQL server (a container started with this
+// package's own StartContainer) that most tests use through the
+// --database-url provider; TestMain removes it and checks that no
+// container of a run is left behind.
+var shared *Server
+
+// testImage is the PostgreSQL image tests use; they never pull.
+func testImage() string { return os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE") }
+
+func TestMain(m *testing.M) {
+	if testImage() == "" {
+		fmt.Fprintln(os.Stderr, "compat tests need Docker and a PostgreSQL image: run eval \"$(../shared/ci/docker-postgres.sh)\" (it exports PHASEGATE_TEST_POSTGRES_IMAGE), as .ci/run does")
+		os.Exit(1)
+	}
+	ctx := context.Background()
+	LogDocker(nil)
+	var err error
+	shared, err = StartContainer(ctx, ContainerOptions{Image: testImage(), Labels: map[string]string{"dev.phasegate.test": "compat"}})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start the shared test server:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if err := shared.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "close the shared test server:", err)
+		code = 1
+	}
+	if left := leakedContainers(); left != "" {
+		fmt.Fprintf(os.Stderr, "containers of phasegate runs are still there after the tests:\n%s\n", left)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// leakedContainers lists containers carrying phasegate's run label.
+func leakedContainers() string {
+	out, err := exec.Command("docker", "ps", "-a", "--filter", "label="+LabelRun, "--format", "{{.ID}} {{.Image}} {{.Status}}").CombinedOutput()
+	if err != nil {
+		return "docker ps failed: " + err.Error() + "\n" + string(out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// sharedURL is the admin URL of the shared server.
+func sharedURL() string {
+	c := shared.conn
+	return fmt.Sprintf("postgres://%s:%s@%s:%d/postgres?sslmode=disable", c.User, c.Password, c.Host, c.Port)
+}
+
+// app builds a repository from testdata/compatapp/v1 on main (tagged
+// v1.0.0) and checks out a feature branch with the given changes written
+// into the work tree (not committed: the head is the work tree).
+func app(t *testing.T, changes map[string]string) *gittest.Repo {
+	t.Helper()
+	r := gittest.New(t)
+	src, _ := filepath.Abs("../testdata/compatapp/v1")
+	r.CopyDir(src)
+	r.Commit("v1", nil)
+	r.Git("tag", "v1.0.0")
+	r.Git("checkout", "-qb", "feature")
+	r.Write(changes)
+	return r
+}
+
+// run runs the runtime check of the repository's work tree against main.
+func run(t *testing.T, r *gittest.Repo, mod func(*Options)) *Result {
+	t.Helper()
+	repo, err := git.Open(r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	prev, err := repo.Resolve(ctx, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{
+		Repo: repo, Previous: prev, Format: source.GolangMigrate{}, Dir: "db/migrations", DeferredDir: "db/deferred",
+		URL: sharedURL(), TestCommand: "go test -count=1 ./...", Timeout: 5 * time.Minute, Jobs: 2,
+		Runner: Runner{LockTimeout: "5s"},
+	}
+	if testing.Verbose() {
+		opts.Log = os.Stderr
+	}
+	if mod != nil {
+		mod(&opts)
+	}
+	res, err := Run(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClean(t, repo)
+	return res
+}
+
+// assertClean checks that a run left no database and no worktree behind.
+func assertClean(t *testing.T, repo *git.Repo) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, sharedURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var left []string
+	rows, _ := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'phasegate\_%' AND datname NOT LIKE $1`, shared.prefix+"%")
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		left = append(left, n)
+	}
+	if len(left) > 0 {
+		t.Errorf("databases left behind: %v", left)
+	}
+	out, _ := repo.Git(ctx, "worktree", "list", "--porcelain")
+	if n := strings.Count(string(out), "worktree "); n != 1 {
+		t.Errorf("worktrees left behind:\n%s", out)
+	}
+}
+
+func scenario(res *Result, name string) Scenario {
+	for _, s := range res.Scenarios {
+		if s.Name == name {
+			return s
+		}
+	}
+	return Scenario{}
+}
+
+func statuses(res *Result) string {
+	var parts []string
+	for _, s := range res.Scenarios {
+		parts = append(parts, s.Name+"="+s.Status)
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestAddNullableColumnPasses(t *testing.T) {
+	res := run(t, app(t, map[string]string{
+		"db/migrations/0003_nick.up.sql": "ALTER TABLE users ADD COLUMN nick text;",
+		// alone in its file, so golang-migrate runs it outside a transaction
+		"db/migrations/0004_nick_idx.up.sql": "CREATE INDEX CONCURRENTLY users_nick_idx ON users (nick);",
+	}), nil)
+	if got := statuses(res); got != "baseline=pass compat=pass contract-ready=skipped" || res.Verdict != Pass {
+		t.Fatalf("%s, verdict %s: %s\n%s", got, res.Verdict, scenario(res, Compat).Reason, scenario(res, Compat).OutputTail)
+	}
+	if len(res.Changes) != 0 {
+		t.Errorf("changes = %+v", res.Changes)
+	}
+	// The lock trace measured the ALTER (ACCESS EXCLUSIVE, no rewrite); the
+	// concurrent index build runs outside a transaction and is not measured.
+	if len(res.Traces) != 2 || len(res.Traces[0].Locks) != 1 || res.Traces[0].Locks[0] != (MeasuredLock{Relation: "users", Mode: "AccessExclusiveLock"}) || res.Traces[1].Note == "" {
+		t.Errorf("traces = %+v", res.Traces)
+	}
+}
+
+func TestDropColumnFailsCompatAndNamesIt(t *testing.T) {
+	res := run(t, app(t, map[string]string{
+		"db/migrations/0003_drop_name.up.sql": "SET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN name;",
+	}), nil)
+	c := scenario(res, Compat)
+	if c.Status != Fail || res.Verdict != Fail || scenario(res, Baseline).Status != Pass {
+		t.Fatalf("%s, verdict %s", statuses(res), res.Verdict)
+	}
+	if len(c.Implicated) != 1 || c.Implicated[0].Object != "users.name" || c.Implicated[0].Change != "removed" || c.Implicated[0].Where != "db/migrations/0003_drop_name.up.sql:2" {
+		t.Errorf("implicated = %+v\noutput:\n%s", c.Implicated, c.OutputTail)
+	}
+	if !strings.Contains(c.OutputTail, `column "name"`) {
+		t.Errorf("output tail lacks the error:\n%s", c.OutputTail)
+	}
+}
+
+func TestRenameColumnFailsCompat(t *testing.T) {
+	res := run(t, app(t, map[string]string{
+		"db/migrations/0003_rename.up.sql": "ALTER TABLE users RENAME COLUMN name TO full_name;",
+	}), nil)
+	c := scenario(res, Compat)
+	if c.Status != Fail || len(c.Implicated) != 1 || c.Implicated[0].Change != "renamed" || c.Implicated[0].Detail != "renamed to full_name" {
+		t.Fatalf("%s implicated %+v\n%s", statuses(res), c.Implicated, c.OutputTail)
+	}
+}
+
+// v2Code is the new release's code: it no longer reads or writes users.name.
+const v2Code = `package shop
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+)
+
+type User struct {
+	ID    int64
+	Email string
+}
+
+func CreateUser(ctx context.Context, db *pgx.Conn, email string) (int64, error) {
+	var id int64
+	err := db.QueryRow(ctx, "INSERT INTO users (email) VALUES ($1) RETURNING id", email).Scan(&id)
+	return id, err
+}
+
+func GetUser(ctx context.Context, db *pgx.Conn, id int64) (User, error) {
+	u := User{ID: id}
+	err := db.QueryRow(ctx, "SELECT email FROM users WHERE id = $1", id).Scan(&u.Email)
+	return u, err
+}
+`
+
+const v2Test = `package shop
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+func TestUsers(t *testing.T) {
+	ctx := context.Background()
+	db, err := pgx.Connect(ctx, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	id, err := CreateUser(ctx, db, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := GetUser(ctx, db, id); err != nil || u.Email != "ada@example.com" {
+		t.Fatalf("GetUser = %+v, %v", u, err)
+	}
+}
+`
+
+func TestDeferredDropPassesCompatAndContractReady(t *testing.T) {
+	res := run(t, app(t, map[string]string{
+		"db/deferred/0003_drop_name.up.sql": "ALTER TABLE users DROP COLUMN name;",
+		"shop.go":                           v2Code,
+		"shop_test.go":                      v2Test,
+	}), nil)
+	if got := statuses(res); got != "baseline=pass compat=pass contract-ready=pass" || res.Verdict != Pass {
+		t.Fatalf("%s, verdict %s\n%s", got, res.Verdict, scenario(res, ContractReady).OutputTail)
+	}
+}
+
+func TestDeferredDropFailsContractReadyWhileCodeUsesIt(t *testing.T) {
+	// The new release still reads name (its code is v1's): dropping the
+	// column after the deploy would break it.
+	res := run(t, app(t, map[string]string{
+		"db/deferred/0003_drop_name.up.sql": "ALTER TABLE users DROP COLUMN name;",
+	}), nil)
+	r := scenario(res, ContractReady)
+	if r.Status != Fail || scenario(res, Compat).Status != Pass || res.Verdict != Fail {
+		t.Fatalf("%s, verdict %s", statuses(res), res.Verdict)
+	}
+	if !strings.Contains(r.OutputTail, `column "name"`) {
+		t.Errorf("output:\n%s", r.OutputTail)
+	}
+}
+
+func TestBrokenBaselineIsNotBlamedOnTheMigrations(t *testing.T) {
+	// The command fails in the previous version's checkout (no NEWS file),
+	// whatever the schema.
+	res := run(t, app(t, map[string]string{
+		"NEWS":                           "v2\n",
+		"db/migrations/0003_nick.up.sql": "ALTER TABLE users ADD COLUMN nick text;",
+	}), func(o *Options) { o.TestCommand = "test -f NEWS && go test -count=1 ./..." })
+	if res.Verdict != "baseline broken" || scenario(res, Baseline).Status != Fail || scenario(res, Compat).Status != Fail {
+		t.Fatalf("%s, verdict %s", statuses(res), res.Verdict)
+	}
+}
+
+func TestTimeoutKillsTheSuite(t *testing.T) {
+	start := time.Now()
+	res := run(t, app(t, map[string]string{"db/migrations/0003_nick.up.sql": "ALTER TABLE users ADD COLUMN nick text;"}),
+		func(o *Options) {
+			o.TestCommand = "echo started; sleep 60 & sleep 60"
+			o.Timeout = 2 * time.Second
+		})
+	b := scenario(res, Baseline)
+	if b.Status != Error || !strings.Contains(b.Reason, "timed out after 2s") || !strings.Contains(b.OutputTail, "started") {
+		t.Fatalf("baseline = %+v", b)
+	}
+	if time.Since(start) > 40*time.Second {
+		t.Errorf("the run took %s: the timed-out commands were not killed", time.Since(start))
+	}
+}
+
+func TestFailingMigrationIsReportedAtItsLine(t *testing.T) {
+	res := run(t, app(t, map[string]string{
+		"db/migrations/0003_bad.up.sql": "ALTER TABLE users ADD COLUMN nick text;\nALTER TABLE nope ADD COLUMN y int;",
+	}), nil)
+	want := `db/migrations/0003_bad.up.sql:2:1: relation "nope" does not exist (SQLSTATE 42P01)`
+	if res.MigrationError != want || res.Verdict != Error || scenario(res, Compat).Status != Error {
+		t.Fatalf("migration error %q, verdict %s, %s", res.MigrationError, res.Verdict, statuses(res))
+	}
+	if scenario(res, Baseline).Status != Pass {
+		t.Errorf("baseline should still run: %+v", scenario(res, Baseline))
+	}
+}
+
+func TestTestCommandNotFound(t *testing.T) {
+	res := run(t, app(t, nil), func(o *Options) { o.TestCommand = "no-such-test-runner --all" })
+	if b := scenario(res, Baseline); b.Status != Error || !strings.Contains(b.Reason, "not found") {
+		t.Fatalf("baseline = %+v", b)
+	}
+}
+
+func TestImageMissingWithoutPull(t *testing.T) {
+	_, err := StartContainer(context.Background(), ContainerOptions{Image: "local/phasegate-no-such-image:0", Pull: false})
+	if err == nil || !strings.Contains(err.Error(), "not present locally") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestErrorPositionInsideStatement(t *testing.T) {
+	res := run(t, app(t, map[string]string{
+		"db/migrations/0003_bad.up.sql": "-- a comment\nUPDATE users\n   SET name = nam;",
+	}), func(o *Options) { o.TestCommand = "" })
+	want := `db/migrations/0003_bad.up.sql:3:15: column "nam" does not exist (SQLSTATE 42703); hint: Perhaps you meant to reference the column "users.name".`
+	if res.MigrationError != want {
+		t.Fatalf("got  %s\nwant %s", res.MigrationError, want)
+	}
+}
+
+// TestGooseMigrateOnStart runs the previous release's goose migrate-on-start
+// against the migrated database: goose must find nothing to do and no
+// error, although the database has a migration the release does not know.
+func TestGooseMigrateOnStart(t *testing.T) {
+	r := gittest.New(t)
+	src, _ := filepath.Abs("../testdata/compatapp/goose-v1")
+	r.CopyDir(src)
+	r.Commit("v1", nil)
+	r.Git("checkout", "-qb", "feature")
+	r.Write(map[string]string{"migrations/00002_tags.sql": "-- +goose Up\nALTER TABLE notes ADD COLUMN tags text[];\n-- +goose Down\nALTER TABLE notes DROP COLUMN tags;\n"})
+	res := run(t, r, func(o *Options) { o.Format, o.Dir, o.DeferredDir = source.Goose{}, "migrations", "" })
+	if got := statuses(res); got != "baseline=pass compat=pass contract-ready=skipped" {
+		t.Fatalf("%s\n%s", got, scenario(res, Compat).OutputTail)
+	}
+}
+
+// TestWithoutBookkeepingGolangMigrateFails is the control for the
+// bookkeeping: the previous release's golang-migrate refuses a database
+// whose version it has no file for, which is what phasegate's version
+// table write prevents.
+func TestWithoutBookkeepingGolangMigrateFails(t *testing.T) {
+	r := app(t, map[string]string{"db/migrations/0003_nick.up.sql": "ALTER TABLE users ADD COLUMN nick text;"})
+	repo, _ := git.Open(r.Dir)
+	ctx := context.Background()
+	db, err := shared.Create(ctx, "control", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shared.Drop(ctx, db)
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := os.DirFS(r.Dir)
+	list, _ := source.GolangMigrate{}.List(head, "db/migrations")
+	ms, err := Load(head, source.GolangMigrate{}, list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (Runner{}).Apply(ctx, conn, ms); err != nil {
+		t.Fatal(err)
+	}
+	// What golang-migrate itself would have written after applying 0003.
+	if err := Bookkeeping(ctx, conn, "golang-migrate", list, list); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	prev, _ := repo.AddWorktree(ctx, "main", "phasegate-control-")
+	defer prev.Remove()
+	out := Command{Script: "go test -count=1 ./...", Dir: prev.Dir, Env: db.Env(nil), Timeout: 5 * time.Minute}.Run(ctx)
+	if out.ExitCode == 0 || !strings.Contains(out.Tail, "no migration found for version 3") {
+		t.Fatalf("exit %d, output:\n%s", out.ExitCode, out.Tail)
+	}
+}
+
+func TestContainerProviderLeavesNothing(t *testing.T) {
+	res := run(t, app(t, map[string]string{"db/migrations/0003_nick.up.sql": "ALTER TABLE users ADD COLUMN nick text;"}),
+		func(o *Options) { o.URL, o.Image, o.Pull, o.TestCommand = "", testImage(), false, "" })
+	if res.Server != testImage() || res.Verdict != Pass {
+		t.Fatalf("server %q verdict %s", res.Server, res.Verdict)
+	}
+	if left := leakedContainers(); strings.Count(left, "\n")+1 > 1 { // the shared server only
+		t.Errorf("containers left:\n%s", left)
+	}
+}
+
+func TestPanicInScenarioIsAnErrorAndCleansUp(t *testing.T) {
+	testHookScenario = func(name string) {
+		if name == Compat {
+			panic("boom")
+		}
+	}
+	defer func() { testHookScenario = nil }()
+	res := run(t, app(t, nil), func(o *Options) { o.TestCommand = "true" })
+	if c := scenario(res, Compat); c.Status != Error || !strings.Contains(c.Reason, "boom") {
+		t.Fatalf("compat = %+v", c)
+	}
+}
+
+func TestCancelStopsTheSuiteAndCleansUp(t *testing.T) {
+	r := app(t, nil)
+	repo, _ := git.Open(r.Dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	prev, _ := repo.Resolve(ctx, "main")
+	started := make(chan struct{})
+	testHookScenario = func(string) {
+		select {
+		case <-started:
+		default:
+			close(started)
+		}
+	}
+	defer func() { testHookScenario = nil }()
+	go func() { <-started; time.Sleep(500 * time.Millisecond); cancel() }()
+	begin := time.Now()
+	_, err := Run(ctx, Options{Repo: repo, Previous: prev, Format: source.GolangMigrate{}, Dir: "db/migrations",
+		Image: testImage(), TestCommand: "sleep 120", Timeout: time.Hour, Jobs: 3})
+	if err == nil || !strings.Contains(err.Error(), "cancelled") {
+		t.Fatalf("err = %v", err)
+	}
+	if time.Since(begin) > 60*time.Second {
+		t.Errorf("cancel took %s", time.Since(begin))
+	}
+	if left := leakedContainers(); strings.Count(left, "\n")+1 > 1 {
+		t.Errorf("containers left after cancel:\n%s", left)
+	}
+	out, _ := repo.Git(context.Background(), "worktree", "list")
+	if strings.Count(string(out), "\n") != 1 {
+		t.Errorf("worktrees left:\n%s", out)
+	}
+}

@@ -1,0 +1,98 @@
+package report
+
+import (
+	"fmt"
+
+	"github.com/phasegate/phasegate/checker"
+	"github.com/phasegate/phasegate/compat"
+)
+
+// Runtime is the runtime compatibility check's part of the report.
+type Runtime struct {
+	// Verdict is pass, fail, "baseline broken" or error.
+	Verdict string `json:"verdict"`
+	// Previous names the release whose tests ran (a tag, or a commit).
+	Previous       string `json:"previous"`
+	PreviousCommit string `json:"previous_commit"`
+	// Server is the container image, or "url" for --database-url.
+	Server string `json:"server"`
+	// Changes are what the new migrations removed, renamed or narrowed of
+	// the previous schema, measured on the database.
+	Changes        []compat.Change `json:"changes"`
+	MigrationError string          `json:"migration_error,omitempty"`
+	Timings        TimingsMS       `json:"timings_ms"`
+}
+
+// TimingsMS is phasegate's own overhead, in milliseconds.
+type TimingsMS struct {
+	ServerReady    int64 `json:"server_ready"`
+	PreviousSchema int64 `json:"previous_schema"`
+	NewSchema      int64 `json:"new_schema"`
+	Clones         int64 `json:"clones"`
+	LockTrace      int64 `json:"lock_trace"`
+}
+
+// Scenario is one run of a test suite.
+type Scenario struct {
+	Name       string          `json:"name"`
+	Status     string          `json:"status"`
+	DurationMS int64           `json:"duration_ms"`
+	Command    string          `json:"command,omitempty"`
+	Version    string          `json:"version,omitempty"`
+	OutputTail string          `json:"output_tail,omitempty"`
+	Implicated []compat.Change `json:"implicated,omitempty"`
+	Reason     string          `json:"reason,omitempty"`
+}
+
+// MeasuredLock is a lock measured on the database.
+type MeasuredLock = compat.MeasuredLock
+
+// AddRuntime adds the runtime check's results: the scenarios, the measured
+// locks of each statement with a lock-disagreement finding where they
+// differ from the prediction, and the verdict.
+func (r *Report) AddRuntime(res *compat.Result, previousLabel string, opts checker.Options) {
+	r.Runtime = &Runtime{
+		Verdict: res.Verdict, Previous: previousLabel, PreviousCommit: res.Previous, Server: res.Server,
+		Changes: res.Changes, MigrationError: res.MigrationError,
+		Timings: TimingsMS{
+			ServerReady: res.Timings.ServerReady.Milliseconds(), PreviousSchema: res.Timings.PreviousSchema.Milliseconds(),
+			NewSchema: res.Timings.NewSchema.Milliseconds(), Clones: res.Timings.Clones.Milliseconds(), LockTrace: res.Timings.LockTrace.Milliseconds(),
+		},
+	}
+	if r.Runtime.Changes == nil {
+		r.Runtime.Changes = []compat.Change{}
+	}
+	for _, s := range res.Scenarios {
+		r.Scenarios = append(r.Scenarios, Scenario{Name: s.Name, Status: s.Status, DurationMS: s.Duration.Milliseconds(),
+			Command: s.Command, Version: s.Version, OutputTail: s.OutputTail, Implicated: s.Implicated, Reason: s.Reason})
+	}
+	traces := map[string]compat.Trace{}
+	for _, t := range res.Traces {
+		traces[fmt.Sprintf("%s:%d", t.Path, t.Line)] = t
+	}
+	rule := checker.Lookup("lock-disagreement")
+	for fi := range r.Files {
+		f := &r.Files[fi]
+		sev := opts.SeverityOf(rule, f.Path)
+		for si := range f.Statements {
+			st := &f.Statements[si]
+			t, ok := traces[fmt.Sprintf("%s:%d", f.Path, st.Line)]
+			if !ok {
+				continue
+			}
+			st.Locks = append([]MeasuredLock{}, t.Locks...)
+			st.LocksNote = t.Note
+			if t.Note != "" || sev == checker.Off {
+				continue
+			}
+			var expected []checker.Lock
+			for _, l := range st.ExpectedLocks {
+				expected = append(expected, checker.Lock{Relation: qname(l.Relation), Mode: checker.ParseLockMode(l.Mode), Rewrite: l.Rewrite, Scan: l.Scan})
+			}
+			for _, d := range compat.Disagreements(expected, t.Locks) {
+				st.Findings = append(st.Findings, Finding{Rule: rule.ID, Category: rule.Category.String(), Severity: sev.String(), Message: d, Fix: rule.Fix})
+			}
+		}
+	}
+	r.Finish()
+}
