@@ -149,8 +149,9 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		serverCh <- st
 	}()
 	var srv *Server
+	received := false
 	cleanups = append(cleanups, func() {
-		if srv == nil { // never received: wait for the start to finish, then stop it
+		if !received { // an earlier step failed: wait for the start to finish, then stop it
 			if st := <-serverCh; st.srv != nil {
 				st.srv.Close()
 			}
@@ -225,6 +226,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	}
 
 	st := <-serverCh
+	received = true
 	if st.err != nil {
 		return nil, st.err
 	}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is phasegate built once for the end-to-end tests, which run it
+// as users and the GitHub Action do.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "phasegate-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "phasegate")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// exampleRepo builds testdata/example as a repository (main = release,
+// feature = the change) and returns its directory.
+func exampleRepo(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "example")
+	if out, err := exec.Command("sh", "../../testdata/example/make-repo.sh", dir).CombinedOutput(); err != nil {
+		t.Fatalf("make-repo.sh: %v\n%s", err, out)
+	}
+	return dir
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// phasegate runs the binary in dir with extra environment.
+func phasegate(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, stdout.String(), stderr.String()}
+}
+
+func testImage(t *testing.T) string {
+	t.Helper()
+	img := os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE")
+	if img == "" {
+		t.Fatal("this test needs Docker and a PostgreSQL image: run eval \"$(../shared/ci/docker-postgres.sh)\" (it exports PHASEGATE_TEST_POSTGRES_IMAGE), as .ci/run does")
+	}
+	return img
+}
+
+func leftovers(t *testing.T) string {
+	out, err := exec.Command("docker", "ps", "-a", "--filter", "label=dev.phasegate.run", "--format", "{{.ID}} {{.Status}}").CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker ps: %v\n%s", err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func TestStaticExampleFromREADME(t *testing.T) {
+	r := phasegate(t, exampleRepo(t), nil, "check", "--base", "main", "--static-only")
+	if r.code != 1 || !strings.Contains(r.stdout, "contract/drop-column") || !strings.Contains(r.stdout, "1 contract") {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestRuntimeExampleNamesTheColumn(t *testing.T) {
+	img := testImage(t)
+	r := phasegate(t, exampleRepo(t), nil, "check", "--base", "main", "--postgres-image", img, "--no-pull")
+	if r.code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"baseline        pass", "compat          FAIL", "the previous release still uses users.legacy_flags, removed in db/migrations/0003_display_name.up.sql:9", "verdict: fail"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if l := leftovers(t); l != "" {
+		t.Errorf("containers left:\n%s", l)
+	}
+}
+
+// TestDockerNotRunningSaysWhatToDo runs phasegate in a mount namespace
+// where /run (and so Docker's socket) is an empty tmpfs: to phasegate, no
+// Docker engine runs. (testcontainers falls back to the default socket
+// when DOCKER_HOST does not answer, so pointing DOCKER_HOST elsewhere would
+// not do.)
+func TestDockerNotRunningSaysWhatToDo(t *testing.T) {
+	dir := exampleRepo(t)
+	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c",
+		`mount -t tmpfs tmpfs /run && exec "$0" "$@"`, binary, "check", "--base", "main", "--postgres-image", "local/postgres:15", "--no-pull")
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if strings.Contains(stderr.String(), "unshare:") {
+		t.Fatalf("cannot hide Docker's socket here (the test needs root and unshare): %s", stderr.String())
+	}
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 || !strings.Contains(stderr.String(), "--database-url") || !strings.Contains(stderr.String(), "--static-only") {
+		t.Fatalf("err %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+}
+
+func TestSIGTERMCleansUp(t *testing.T) {
+	img := testImage(t)
+	dir := exampleRepo(t)
+	cfg := filepath.Join(t.TempDir(), "slow.yml")
+	os.WriteFile(cfg, []byte("migrations:\n  dir: db/migrations\ntests:\n  command: echo started; sleep 300\n"), 0o644)
+	cmd := exec.Command(binary, "check", "--base", "main", "--config", cfg, "--postgres-image", img, "--no-pull")
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(stderr.String(), "running") && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("phasegate did not stop within 60s of SIGTERM")
+	}
+	if cmd.ProcessState.ExitCode() == 0 {
+		t.Errorf("exit 0 after SIGTERM")
+	}
+	if !strings.Contains(stderr.String(), "cancelled") {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	if l := leftovers(t); l != "" {
+		t.Errorf("containers left after SIGTERM:\n%s", l)
+	}
+	out, _ := exec.Command("git", "-C", dir, "worktree", "list").Output()
+	if strings.Count(string(out), "\n") != 1 {
+		t.Errorf("worktrees left:\n%s", out)
+	}
+}
