@@ -91,6 +91,7 @@ type Finding struct {
 type Checker struct {
 	opts    Options
 	catalog *schema.Catalog
+	sev     []Severity // per rule (in Rules order), for the file being judged
 }
 
 // New returns a Checker that judges against cat, the schema as of the base
@@ -139,6 +140,11 @@ func matchPath(pattern, file string) bool {
 // File judges one file and replays it into the catalog.
 func (c *Checker) File(in Input) FileResult {
 	res := FileResult{Migration: in.Migration, Tx: in.Tx}
+	// Each rule's severity in this file, computed once.
+	c.sev = c.sev[:0]
+	for _, r := range Rules() {
+		c.sev = append(c.sev, c.severity(r, in.Migration.Path))
+	}
 	f := in.File
 	st := &session{tx: in.Tx, stmts: len(f.Statements), lockTimeout: c.opts.LockTimeout, altered: map[schema.QName]bool{}, held: map[schema.QName]bool{}}
 	st.inTx, st.mixed = FileTransaction(in.Tx, f.Statements)
@@ -242,8 +248,8 @@ func (c *Checker) statement(ctx *Context, file string, res *FileResult) Statemen
 	// The text is copied so that results do not keep whole files alive.
 	out := StatementResult{Pos: s.Pos, EndPos: s.EndPos, SQL: strings.Clone(s.Text), Locks: ctx.Locks()}
 	var findings []Finding
-	for _, r := range Rules() {
-		sev := c.severity(r, file)
+	for i, r := range Rules() {
+		sev := c.sev[i]
 		if sev == Off || r.Check == nil {
 			continue
 		}
@@ -358,11 +364,15 @@ func (st *session) after(s *sqltext.Statement, cat *schema.Catalog) {
 			st.statementTimeout = set
 		}
 	case *pg.Node_SelectStmt:
-		if setsConfig(n.SelectStmt, "lock_timeout") {
-			st.lockTimeout = true
-		}
-		if setsConfig(n.SelectStmt, "statement_timeout") {
-			st.statementTimeout = true
+		if len(n.SelectStmt.FromClause) == 0 {
+			for _, name := range configsSet(n.SelectStmt) {
+				switch name {
+				case "lock_timeout":
+					st.lockTimeout = true
+				case "statement_timeout":
+					st.statementTimeout = true
+				}
+			}
 		}
 	case *pg.Node_AlterTableStmt:
 		if st.inTx {
@@ -371,9 +381,9 @@ func (st *session) after(s *sqltext.Statement, cat *schema.Catalog) {
 	}
 }
 
-// setsConfig reports whether a SELECT calls set_config('name', ...).
-func setsConfig(s *pg.SelectStmt, name string) bool {
-	found := false
+// configsSet returns the settings a SELECT sets with set_config('name', ...).
+func configsSet(s *pg.SelectStmt) []string {
+	var out []string
 	for _, t := range s.TargetList {
 		schema.Walk(t, func(n *pg.Node) {
 			fc := n.GetFuncCall()
@@ -382,11 +392,11 @@ func setsConfig(s *pg.SelectStmt, name string) bool {
 			}
 			names := schema.Names(fc.Funcname)
 			if len(names) > 0 && names[len(names)-1] == "set_config" {
-				if c := fc.Args[0].GetAConst(); c != nil && c.GetSval() != nil && c.GetSval().Sval == name {
-					found = true
+				if c := fc.Args[0].GetAConst(); c != nil && c.GetSval() != nil {
+					out = append(out, c.GetSval().Sval)
 				}
 			}
 		})
 	}
-	return found
+	return out
 }

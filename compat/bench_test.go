@@ -53,7 +53,7 @@ func BenchmarkOverhead(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
 		res, err := Run(ctx, Options{Repo: repo, Previous: prev, Format: source.Plain{}, Dir: "db/migrations",
-			Image: testImage(), TestCommand: "true", Jobs: 3})
+			Image: testImage(), Labels: testLabels, TestCommand: "true", Jobs: 3})
 		if err != nil {
 			b.Fatal(err)
 		}

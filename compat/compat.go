@@ -47,6 +47,8 @@ type Options struct {
 	// Image is the container image; Pull allows pulling it.
 	Image string
 	Pull  bool
+	// Labels are added to the container.
+	Labels map[string]string
 
 	// MigrateCommand, if set, applies the migrations instead of the
 	// built-in runner (run in the version's checkout).
@@ -143,7 +145,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 			st.srv, st.err = Connect(ctx, opts.URL)
 		} else {
 			fmt.Fprintf(opts.Log, "phasegate: starting PostgreSQL (%s)\n", opts.Image)
-			st.srv, st.err = StartContainer(ctx, ContainerOptions{Image: opts.Image, Pull: opts.Pull})
+			st.srv, st.err = StartContainer(ctx, ContainerOptions{Image: opts.Image, Pull: opts.Pull, Labels: opts.Labels})
 		}
 		st.at = time.Since(begin)
 		serverCh <- st

@@ -23,6 +23,10 @@ import (
 // container of a run is left behind.
 var shared *Server
 
+// testLabels mark this package's containers, so that other packages'
+// leak checks, running at the same time, can tell them apart.
+var testLabels = map[string]string{"dev.phasegate.test": "compat"}
+
 // testImage is the PostgreSQL image tests use; they never pull.
 func testImage() string { return os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE") }
 
@@ -34,7 +38,7 @@ func TestMain(m *testing.M) {
 	ctx := context.Background()
 	LogDocker(nil)
 	var err error
-	shared, err = StartContainer(ctx, ContainerOptions{Image: testImage(), Labels: map[string]string{"dev.phasegate.test": "compat"}})
+	shared, err = StartContainer(ctx, ContainerOptions{Image: testImage(), Labels: testLabels})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start the shared test server:", err)
 		os.Exit(1)
@@ -401,7 +405,7 @@ func TestWithoutBookkeepingGolangMigrateFails(t *testing.T) {
 
 func TestContainerProviderLeavesNothing(t *testing.T) {
 	res := run(t, app(t, map[string]string{"db/migrations/0003_nick.up.sql": "ALTER TABLE users ADD COLUMN nick text;"}),
-		func(o *Options) { o.URL, o.Image, o.Pull, o.TestCommand = "", testImage(), false, "" })
+		func(o *Options) { o.URL, o.Image, o.Pull, o.TestCommand, o.Labels = "", testImage(), false, "", testLabels })
 	if res.Server != testImage() || res.Verdict != Pass {
 		t.Fatalf("server %q verdict %s", res.Server, res.Verdict)
 	}
@@ -440,7 +444,7 @@ func TestCancelStopsTheSuiteAndCleansUp(t *testing.T) {
 	go func() { <-started; time.Sleep(500 * time.Millisecond); cancel() }()
 	begin := time.Now()
 	_, err := Run(ctx, Options{Repo: repo, Previous: prev, Format: source.GolangMigrate{}, Dir: "db/migrations",
-		Image: testImage(), TestCommand: "sleep 120", Timeout: time.Hour, Jobs: 3})
+		Image: testImage(), Labels: testLabels, TestCommand: "sleep 120", Timeout: time.Hour, Jobs: 3})
 	if err == nil || !strings.Contains(err.Error(), "cancelled") {
 		t.Fatalf("err = %v", err)
 	}

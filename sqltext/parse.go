@@ -9,6 +9,8 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 	pgparser "github.com/pganalyze/pg_query_go/v5/parser"
+
+	"github.com/phasegate/phasegate/pgtree"
 )
 
 // Region is a byte range [Start, End) of a file.
@@ -101,7 +103,7 @@ func Parse(src []byte, opts Options) (*File, error) {
 	var tree *pg.ParseResult
 	for metas := 0; ; metas++ {
 		var err error
-		tree, err = pg.Parse(string(masked))
+		tree, err = pgtree.Parse(string(masked))
 		if err == nil {
 			break
 		}

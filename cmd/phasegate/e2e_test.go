@@ -73,12 +73,20 @@ func testImage(t *testing.T) string {
 	return img
 }
 
+// leftovers lists containers of phasegate runs, except those of other
+// packages' tests (label dev.phasegate.test), which may run meanwhile.
 func leftovers(t *testing.T) string {
-	out, err := exec.Command("docker", "ps", "-a", "--filter", "label=dev.phasegate.run", "--format", "{{.ID}} {{.Status}}").CombinedOutput()
+	out, err := exec.Command("docker", "ps", "-a", "--filter", "label=dev.phasegate.run", "--format", "{{.ID}} {{.Status}} {{.Labels}}").CombinedOutput()
 	if err != nil {
 		t.Fatalf("docker ps: %v\n%s", err, out)
 	}
-	return strings.TrimSpace(string(out))
+	var left []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if l != "" && !strings.Contains(l, "dev.phasegate.test=") {
+			left = append(left, l)
+		}
+	}
+	return strings.Join(left, "\n")
 }
 
 func TestStaticExampleFromREADME(t *testing.T) {
