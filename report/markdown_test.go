@@ -1,0 +1,161 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/phasegate/phasegate/change"
+	"github.com/phasegate/phasegate/checker"
+	"github.com/phasegate/phasegate/compat"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/comment golden files")
+
+const schemaSQL = `CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, name text, legacy_flags int NOT NULL DEFAULT 0);`
+
+// static runs the static check on one migration file against schemaSQL.
+func static(t *testing.T, name, sql string) *Report {
+	t.Helper()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "schema.sql"), []byte(schemaSQL), 0o644)
+	os.MkdirAll(filepath.Join(dir, "db/migrations"), 0o755)
+	p := filepath.Join(dir, "db/migrations", name)
+	os.WriteFile(p, []byte(sql), 0o644)
+	t.Chdir(dir)
+	res, err := change.Files([]string{"db/migrations/" + name}, change.FilesOptions{Schema: "schema.sql"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := FromChange(res, Options{PostgresVersion: 16})
+	r.Base = "4f2c0a1b9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a"
+	return r
+}
+
+func runtimeResult(verdict string, compatStatus string, tail string, implicated []compat.Change, changes []compat.Change, traces []compat.Trace) *compat.Result {
+	return &compat.Result{
+		Previous: "0b8261f824abe7cc4193197749cd536739f44c3f", Server: "postgres:16", Verdict: verdict,
+		Changes: changes, Traces: traces,
+		Scenarios: []compat.Scenario{
+			{Name: compat.Baseline, Status: "pass", Duration: 1300 * time.Millisecond, Command: "go test ./...", Version: "0b8261f824ab"},
+			{Name: compat.Compat, Status: compatStatus, Duration: 1500 * time.Millisecond, Command: "go test ./...", Version: "0b8261f824ab", OutputTail: tail, Implicated: implicated, Reason: map[bool]string{true: "the test command exited with status 1"}[compatStatus == "fail"]},
+			{Name: compat.ContractReady, Status: "skipped", Reason: "the change adds no deferred contract migration"},
+		},
+	}
+}
+
+func golden(t *testing.T, name string, got string) {
+	t.Helper()
+	path := filepath.Join(testdataDir, "comment", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./report -update creates it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test ./report -update rewrites it; review the diff):\n%s", name, got)
+	}
+}
+
+var testdataDir, _ = filepath.Abs("../testdata")
+
+var mdOpts = MarkdownOptions{ServerURL: "https://github.com", Repo: "acme/shop", Commit: "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d", Marker: true, MaxBytes: 65000}
+
+func TestCommentAllExpand(t *testing.T) {
+	r := static(t, "0003_nick.up.sql", "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nick text;\n")
+	r.AddRuntime(runtimeResult("pass", "pass", "", nil, nil, []compat.Trace{{Path: "db/migrations/0003_nick.up.sql", Line: 2, Locks: []compat.MeasuredLock{{Relation: "users", Mode: "AccessExclusiveLock"}}}}), "v1.0.0", checker.Options{})
+	var b bytes.Buffer
+	Markdown(&b, r, mdOpts)
+	golden(t, "all-expand.md", b.String())
+	if !strings.Contains(b.String(), "<details>") || strings.Contains(b.String(), "What to do next") {
+		t.Error("an all-green comment must be compact")
+	}
+}
+
+const exampleMigration = `SET lock_timeout = '5s';
+ALTER TABLE users ADD COLUMN display_name text;
+CREATE INDEX users_display_name_idx ON users (display_name);
+ALTER TABLE users DROP COLUMN legacy_flags;
+`
+
+func TestCommentContractPresent(t *testing.T) {
+	r := static(t, "0003_display_name.up.sql", exampleMigration)
+	var b bytes.Buffer
+	Markdown(&b, r, mdOpts)
+	golden(t, "contract.md", b.String())
+}
+
+func TestCommentCompatFailure(t *testing.T) {
+	r := static(t, "0003_display_name.up.sql", exampleMigration)
+	legacy := compat.Change{Object: "users.legacy_flags", Kind: "column", Change: "removed", Where: "db/migrations/0003_display_name.up.sql:4"}
+	tail := "--- FAIL: TestUsers (0.01s)\n    users_test.go:24: ERROR: column \"legacy_flags\" does not exist (SQLSTATE 42703)\nFAIL\nFAIL\texample.com/shop\t0.012s"
+	r.AddRuntime(runtimeResult("fail", "fail", tail, []compat.Change{legacy}, []compat.Change{legacy}, []compat.Trace{
+		{Path: "db/migrations/0003_display_name.up.sql", Line: 2, Locks: []compat.MeasuredLock{{Relation: "users", Mode: "AccessExclusiveLock"}}},
+		{Path: "db/migrations/0003_display_name.up.sql", Line: 3, Locks: []compat.MeasuredLock{{Relation: "users", Mode: "ShareLock"}}},
+		{Path: "db/migrations/0003_display_name.up.sql", Line: 4, Locks: []compat.MeasuredLock{{Relation: "users", Mode: "AccessExclusiveLock"}}},
+	}), "v1.0.0", checker.Options{})
+	var b bytes.Buffer
+	Markdown(&b, r, mdOpts)
+	golden(t, "compat-failure.md", b.String())
+	if r.ExitCode() != 1 || !strings.Contains(b.String(), "it still uses [`users.legacy_flags`]") && !strings.Contains(b.String(), "it still uses `users.legacy_flags`") {
+		t.Errorf("exit %d; comment does not name the column", r.ExitCode())
+	}
+}
+
+func TestCommentNoMigrations(t *testing.T) {
+	r := &Report{Version: Version, Files: []File{}, Errors: []Error{}, PostgresVersion: 16}
+	r.Finish()
+	var b bytes.Buffer
+	Markdown(&b, r, mdOpts)
+	if !strings.Contains(b.String(), "changes no migration") || !strings.HasPrefix(b.String(), Marker) {
+		t.Errorf("comment:\n%s", b.String())
+	}
+}
+
+func TestCommentStaysUnderTheLimit(t *testing.T) {
+	var sql strings.Builder
+	for i := 0; i < 3000; i++ {
+		sql.WriteString("ALTER TABLE users DROP COLUMN IF EXISTS c" + strings.Repeat("x", 40) + ";\n")
+	}
+	r := static(t, "0003_big.up.sql", sql.String())
+	var b bytes.Buffer
+	Markdown(&b, r, MarkdownOptions{Marker: true, MaxBytes: 65000})
+	if b.Len() > 65000 || !strings.HasPrefix(b.String(), Marker) {
+		t.Errorf("comment is %d bytes", b.Len())
+	}
+}
+
+func TestSARIFIsValid(t *testing.T) {
+	r := static(t, "0003_display_name.up.sql", exampleMigration)
+	r.Errors = append(r.Errors, Error{Path: "db/migrations/0004_bad.up.sql", Line: 2, Column: 5, Message: "syntax error at or near \"x\""})
+	var b bytes.Buffer
+	if err := SARIF(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := sarif.FromBytes(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Validate(); err != nil {
+		t.Fatalf("SARIF does not validate against the 2.1.0 schema: %v", err)
+	}
+	results := rep.Runs[0].Results
+	if len(results) != 3 {
+		t.Fatalf("%d results, want 3 (two findings, one parse error)", len(results))
+	}
+	loc := results[0].Locations[0].PhysicalLocation
+	if *loc.ArtifactLocation.URI != "db/migrations/0003_display_name.up.sql" || *loc.Region.StartLine != 3 {
+		t.Errorf("first result at %s:%d", *loc.ArtifactLocation.URI, *loc.Region.StartLine)
+	}
+}
