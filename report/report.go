@@ -39,6 +39,18 @@ type Report struct {
 	// --static-only.
 	Scenarios []Scenario `json:"scenarios,omitempty"`
 	Runtime   *Runtime   `json:"runtime,omitempty"`
+	// Context is where the run happened, when it ran in GitHub Actions: it
+	// lets "phasegate comment" post a report made by another workflow.
+	Context *Context `json:"context,omitempty"`
+}
+
+// Context is the GitHub repository and pull request a report is about.
+type Context struct {
+	Repository  string `json:"repository"`
+	ServerURL   string `json:"server_url"`
+	PullRequest int    `json:"pull_request,omitempty"`
+	// HeadSHA is the pull request's head commit, for links to files.
+	HeadSHA string `json:"head_sha,omitempty"`
 }
 
 // Migrations says where the migrations were found.

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/phasegate/phasegate/action"
 	"github.com/phasegate/phasegate/change"
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/compat"
@@ -31,20 +32,32 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	staticOnly := fs.Bool("static-only", false, "run only the static phase check, no database")
 	format := fs.String("format", "text", "output format: text or json")
 	pgVersion := fs.Int("pg-version", 0, "target PostgreSQL major version (overrides postgres.version)")
-	databaseURL := fs.String("database-url", "", "use this PostgreSQL server instead of a container (overrides postgres.url); phasegate creates and drops its own databases there")
+	databaseURL := fs.String("database-url", os.Getenv("PHASEGATE_DATABASE_URL"), "use this PostgreSQL server instead of a container (overrides postgres.url; default $PHASEGATE_DATABASE_URL); phasegate creates and drops its own databases there")
 	previous := fs.String("previous", "", "the release whose tests prove compatibility: merge-base, latest-tag or a revision (overrides previous)")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "scenarios run in parallel at most")
 	verbose := fs.Bool("verbose", false, "stream the test suites' output, prefixed by scenario")
 	image := fs.String("postgres-image", "", "container image of the runtime check (overrides postgres.image; default postgres:<version>)")
 	noPull := fs.Bool("no-pull", false, "never pull the image: fail when it is not present locally (overrides postgres.pull)")
+	var d delivery
+	d.flags(fs)
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return 0, err
 	}
-	if *base == "" {
-		return 0, usagef("--base is required (e.g. --base origin/main)")
+	d.format = *format
+	if err := d.validate(); err != nil {
+		return 0, err
 	}
-	if *format != "text" && *format != "json" {
-		return 0, usagef("--format must be text or json")
+	env, err := action.Detect(os.Getenv, stdout)
+	if err != nil {
+		return 0, err
+	}
+	if *base == "" && env != nil {
+		if pr := env.PullRequest(); pr != nil {
+			*base = pr.BaseSHA
+		}
+	}
+	if *base == "" {
+		return 0, usagef("--base is required (e.g. --base origin/main); in GitHub Actions it defaults to the pull request's base")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -88,10 +101,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			return 0, err
 		}
 	}
-	if err := write(stdout, *format, rep); err != nil {
-		return 0, fmt.Errorf("write report: %w", err)
-	}
-	return rep.ExitCode(), nil
+	return deliver(ctx, rep, d, env, stdout, stderr)
 }
 
 // runtimeCheck runs the previous release's tests against the migrated

@@ -27,8 +27,10 @@ const (
 const usage = `phasegate enforces the expand/contract workflow for PostgreSQL migrations.
 
 Usage:
-  phasegate check --base REF [--head REF] [--repo DIR] [--config FILE] --static-only [--format text|json]
+  phasegate check --base REF [--head REF] [--repo DIR] [--config FILE] [--static-only] [--format text|json]
+                  [--report-json FILE] [--sarif FILE] [--comment on|off|on-failure] [--fail-on error|warning|never]
   phasegate classify [--schema FILE] [--config FILE] [--format text|json] PATH...
+  phasegate comment --report FILE [--pr N] [--repository OWNER/NAME] [--github-token TOKEN]
   phasegate rules [--markdown]
   phasegate version
 
@@ -57,6 +59,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runClassify(args[1:], stdout, stderr)
 	case "rules":
 		code, err = runRules(args[1:], stdout, stderr)
+	case "comment":
+		code, err = runComment(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "phasegate", version())
 		return exitOK

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"github.com/phasegate/phasegate/github"
+)
+
+// runComment posts a report made elsewhere (a pull_request run from a
+// fork, whose token is read-only) as the pull request comment: it is meant
+// for a workflow_run workflow, which has a write token but never runs the
+// pull request's code.
+func runComment(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := flag.NewFlagSet("comment", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	reportPath := fs.String("report", "", "the JSON report (--report-json of phasegate check); required")
+	pr := fs.Int("pr", 0, "the pull request number (default: the one the report names)")
+	repo := fs.String("repository", "", "owner/name (default: the report's, then $GITHUB_REPOSITORY)")
+	token := fs.String("github-token", "", "token with pull-requests: write (default $INPUT_TOKEN, then $GITHUB_TOKEN)")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return 0, err
+	}
+	if *reportPath == "" {
+		return 0, usagef("--report is required")
+	}
+	rep, err := loadReport(*reportPath)
+	if err != nil {
+		return 0, err
+	}
+	if *repo == "" && rep.Context != nil {
+		*repo = rep.Context.Repository
+	}
+	if *repo == "" {
+		*repo = os.Getenv("GITHUB_REPOSITORY")
+	}
+	if *pr == 0 && rep.Context != nil {
+		*pr = rep.Context.PullRequest
+	}
+	if *pr <= 0 {
+		return 0, usagef("--pr is required: the report names no pull request")
+	}
+	if *token == "" {
+		*token = firstEnv("INPUT_TOKEN", "GITHUB_TOKEN")
+	}
+	if *token == "" {
+		return 0, fmt.Errorf("no token: pass --github-token or set GITHUB_TOKEN")
+	}
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		fmt.Fprintf(stdout, "::add-mask::%s\n", *token)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	client, err := github.New(github.Options{Token: *token, APIURL: os.Getenv("GITHUB_API_URL"), Repository: *repo})
+	if err != nil {
+		return 0, err
+	}
+	runID, _ := strconv.ParseInt(os.Getenv("GITHUB_RUN_ID"), 10, 64)
+	attempt, _ := strconv.ParseInt(os.Getenv("GITHUB_RUN_ATTEMPT"), 10, 64)
+	onlyIfExists := len(rep.Files) == 0 && len(rep.Errors) == 0
+	res, err := client.UpsertComment(ctx, *pr, markdown(rep, true), github.Run{ID: runID, Attempt: attempt}, onlyIfExists)
+	if err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(stderr, "phasegate: pull request #%d comment %s %s\n", *pr, res.Action, res.URL)
+	return exitOK, nil
+}
