@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/phasegate/phasegate/checker"
+	"github.com/phasegate/phasegate/deferred"
 	"github.com/phasegate/phasegate/git"
 	"github.com/phasegate/phasegate/schema"
 	"github.com/phasegate/phasegate/source"
@@ -31,15 +32,19 @@ type Options struct {
 	Head string
 	// Dir and Format locate the migrations; empty means detect.
 	Dir, Format string
+	// DeferredDir holds deferred contract migrations; empty means the
+	// format's default (package deferred).
+	DeferredDir string
 	Checker     checker.Options
 }
 
 // Result is the static verdict on a change.
 type Result struct {
-	BaseCommit string
-	HeadCommit string // empty for the work tree
-	Dir        string
-	Format     string
+	BaseCommit  string
+	HeadCommit  string // empty for the work tree
+	Dir         string
+	Format      string
+	DeferredDir string
 	// Files are the judged files in apply order, then removed migrations.
 	Files []checker.FileResult
 	// Errors are files that could not be read or parsed.
@@ -199,6 +204,34 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		fr.Findings = append(keep(extra), fr.Findings...)
 		res.Files = append(res.Files, fr)
 	}
+	// Deferred contract migrations the change adds: judged last, as they
+	// run after the next release.
+	res.DeferredDir = opts.DeferredDir
+	if res.DeferredDir == "" {
+		res.DeferredDir = deferred.Dir(format.Name(), dir)
+	}
+	deferredFormat := DeferredFormat(format)
+	if heads, err := deferredFormat.List(headFS, res.DeferredDir); err == nil {
+		bases, _ := deferredFormat.List(baseFS, res.DeferredDir)
+		had := map[string]bool{}
+		for _, m := range bases {
+			had[m.Path] = true
+		}
+		for _, m := range heads {
+			if had[m.Path] && res.Changed[m.Path] == 0 || m.Skip != "" {
+				continue
+			}
+			f, script, err := load(headFS, deferredFormat, m)
+			if err != nil {
+				res.Errors = append(res.Errors, fileError(m.Path, err))
+				continue
+			}
+			if !had[m.Path] {
+				res.Changed[m.Path] = git.Added
+			}
+			res.Files = append(res.Files, ck.File(checker.Input{Migration: m, Tx: script.Tx, File: f, Deferred: true}))
+		}
+	}
 	// Migrations that the base has and the head lost.
 	inHead := map[string]bool{}
 	for _, m := range headList {
@@ -248,6 +281,17 @@ func outOfOrderEffect(format string) string {
 		return "Flyway refuses to run unless outOfOrder is set"
 	}
 	return ""
+}
+
+// DeferredFormat is the format of a deferred directory: the migrations'
+// own where its files name themselves (so they keep their version and
+// annotations), plain SQL files otherwise.
+func DeferredFormat(f source.Format) source.Format {
+	switch f.(type) {
+	case source.GolangMigrate, source.Goose, source.Dbmate, source.Flyway, source.Pop, source.Prisma, source.Diesel:
+		return f
+	}
+	return source.Plain{}
 }
 
 // locate finds the migrations directory and format.

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/phasegate/phasegate/deferred"
 	"github.com/phasegate/phasegate/source"
 )
 
@@ -78,6 +79,9 @@ func Discover(fsys fs.FS, files []string) []Candidate {
 
 func skipped(p string) bool {
 	for _, part := range strings.Split(p, "/") {
+		if deferred.IsDeferredDir(part) {
+			return true
+		}
 		if skipDirs[part] || strings.HasPrefix(part, ".") && part != ".github" {
 			return true
 		}

@@ -53,12 +53,17 @@ type Input struct {
 	// it rejects are only replayed (used for edited migrations). Nil judges
 	// every statement.
 	Judge func(s *sqltext.Statement) bool
+	// Deferred marks a deferred contract migration: it runs after the next
+	// release, so its compatibility findings are expected (reported at
+	// info) while its locking findings stand.
+	Deferred bool
 }
 
 // FileResult is the verdict on one file.
 type FileResult struct {
 	Migration  source.Migration
 	Tx         source.TxMode
+	Deferred   bool
 	Statements []StatementResult
 	// Findings not tied to a statement (directives that precede none...).
 	Findings []Finding
@@ -139,7 +144,7 @@ func matchPath(pattern, file string) bool {
 
 // File judges one file and replays it into the catalog.
 func (c *Checker) File(in Input) FileResult {
-	res := FileResult{Migration: in.Migration, Tx: in.Tx}
+	res := FileResult{Migration: in.Migration, Tx: in.Tx, Deferred: in.Deferred}
 	// Each rule's severity in this file, computed once.
 	c.sev = c.sev[:0]
 	for _, r := range Rules() {
@@ -159,7 +164,16 @@ func (c *Checker) File(in Input) FileResult {
 		}
 		judged++
 		ctx := &Context{Stmt: s, Node: s.Node, File: f, Catalog: c.catalog, Version: c.opts.Version, Path: in.Migration.Path, Format: in.Migration.Format, sess: st}
-		res.Statements = append(res.Statements, c.statement(ctx, in.Migration.Path, &res))
+		sr := c.statement(ctx, in.Migration.Path, &res)
+		if in.Deferred {
+			for i := range sr.Findings {
+				if f := &sr.Findings[i]; f.Rule.Category == Compatibility && f.Severity > Info {
+					f.Severity = Info
+					f.Message += " (deferred: it runs after the next release)"
+				}
+			}
+		}
+		res.Statements = append(res.Statements, sr)
 		if st.inTx {
 			for _, l := range ctx.Locks() {
 				if l.Mode.BlocksWrites() {
@@ -326,12 +340,12 @@ func dropRule(fs []Finding, id string) []Finding {
 // session is what a migration file's earlier statements did to the
 // connection that runs it.
 type session struct {
-	tx          source.TxMode
-	stmts       int
-	inTx        bool // the next statement runs inside a transaction block
-	explicitTx  bool // the block was opened by BEGIN in the file
-	mixed       bool // Flyway: non-transactional statements beside others
-	beginPos    sqltext.Position
+	tx               source.TxMode
+	stmts            int
+	inTx             bool // the next statement runs inside a transaction block
+	explicitTx       bool // the block was opened by BEGIN in the file
+	mixed            bool // Flyway: non-transactional statements beside others
+	beginPos         sqltext.Position
 	lockTimeout      bool
 	statementTimeout bool
 	// altered holds the tables DDL in the current transaction has locked.

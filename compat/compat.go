@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/phasegate/phasegate/change"
 	"github.com/phasegate/phasegate/git"
 	"github.com/phasegate/phasegate/source"
 )
@@ -526,15 +527,9 @@ func deferred(prevFS, headFS fs.FS, opts Options) ([]source.Migration, error) {
 	return out, nil
 }
 
-// deferredFormat is the format of the deferred directory: the migrations'
-// format where it can list a directory of its own, else plain SQL files.
-func deferredFormat(opts Options) source.Format {
-	switch opts.Format.(type) {
-	case source.GolangMigrate, source.Goose, source.Dbmate, source.Flyway, source.Pop:
-		return opts.Format
-	}
-	return source.Plain{}
-}
+// deferredFormat is the format of the deferred directory (see
+// change.DeferredFormat).
+func deferredFormat(opts Options) source.Format { return change.DeferredFormat(opts.Format) }
 
 // attribute fills Where for each change with the first new statement that
 // names the object.

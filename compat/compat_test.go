@@ -405,7 +405,9 @@ func TestWithoutBookkeepingGolangMigrateFails(t *testing.T) {
 
 func TestContainerProviderLeavesNothing(t *testing.T) {
 	res := run(t, app(t, map[string]string{"db/migrations/0003_nick.up.sql": "ALTER TABLE users ADD COLUMN nick text;"}),
-		func(o *Options) { o.URL, o.Image, o.Pull, o.TestCommand, o.Labels = "", testImage(), false, "", testLabels })
+		func(o *Options) {
+			o.URL, o.Image, o.Pull, o.TestCommand, o.Labels = "", testImage(), false, "", testLabels
+		})
 	if res.Server != testImage() || res.Verdict != Pass {
 		t.Fatalf("server %q verdict %s", res.Server, res.Verdict)
 	}

@@ -77,6 +77,9 @@ type File struct {
 	Format string `json:"format"`
 	// Status is "added", "modified" or "removed" relative to the base.
 	Status string `json:"status,omitempty"`
+	// Deferred marks a deferred contract migration (it runs after the next
+	// release).
+	Deferred bool `json:"deferred,omitempty"`
 	// Transaction says how the migration tool runs the file.
 	Transaction string      `json:"transaction,omitempty"`
 	Statements  []Statement `json:"statements"`
@@ -184,7 +187,7 @@ func FromChange(res *change.Result, opts Options) *Report {
 
 // FromFile converts one file's verdict.
 func FromFile(f checker.FileResult) File {
-	rf := File{Path: f.Migration.Path, Format: f.Migration.Format, Transaction: f.Tx.String(), Statements: []Statement{}, Findings: findings(f.Findings)}
+	rf := File{Path: f.Migration.Path, Format: f.Migration.Format, Transaction: f.Tx.String(), Deferred: f.Deferred, Statements: []Statement{}, Findings: findings(f.Findings)}
 	for _, s := range f.Statements {
 		st := Statement{
 			Line: s.Pos.Line, Column: s.Pos.Column, EndLine: s.EndPos.Line, EndColumn: s.EndPos.Column,

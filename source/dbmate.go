@@ -53,7 +53,7 @@ func (Dbmate) Script(m Migration, src []byte) (Script, error) {
 	for _, l := range lines(src) {
 		opts, ok := annotation(l.text, "migrate:up")
 		if ok && up < 0 {
-			up = l.end
+			up = nextLine(src, l)
 			for _, o := range strings.Fields(opts) {
 				if o == "transaction:false" {
 					s.Tx = TxImplicit

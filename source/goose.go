@@ -57,16 +57,23 @@ func (f Goose) List(fsys fs.FS, dir string) ([]Migration, error) {
 func (Goose) Script(m Migration, src []byte) (Script, error) {
 	s := Script{Tx: TxFile}
 	up, down := -1, len(src)
+	header := false // in the annotation lines right after "-- +goose Up"
 	for _, l := range lines(src) {
 		cmd, ok := annotation(l.text, "+goose")
 		if !ok {
+			header = false
 			continue
 		}
-		switch strings.ToUpper(cmd) {
-		case "UP":
+		switch c := strings.ToUpper(cmd); {
+		case c == "UP":
 			if up < 0 {
-				up = l.end
+				up, header = nextLine(src, l), true
 			}
+		case header && (c == "NO TRANSACTION" || strings.HasPrefix(c, "ENVSUB")):
+			// The Up section's SQL starts after its annotations.
+			up = nextLine(src, l)
+		}
+		switch strings.ToUpper(cmd) {
 		case "DOWN":
 			if up >= 0 && down == len(src) {
 				down = l.start

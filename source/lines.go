@@ -44,3 +44,11 @@ func annotation(text, prefix string) (string, bool) {
 	}
 	return strings.TrimSpace(t[len(prefix):]), true
 }
+
+// nextLine returns the offset of the line after l.
+func nextLine(src []byte, l line) int {
+	if l.end < len(src) {
+		return l.end + 1
+	}
+	return l.end
+}

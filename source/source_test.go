@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/phasegate/phasegate/sqltext"
 )
@@ -211,6 +212,30 @@ func TestCorpora(t *testing.T) {
 			if _, err := f.Script(m, src); err != nil {
 				t.Errorf("%s: %v", m.Path, err)
 			}
+		}
+	}
+}
+
+func TestNextPath(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 30, 0, 0, time.UTC)
+	cases := []struct {
+		f    Namer
+		ms   []Migration
+		want string
+	}{
+		{GolangMigrate{}, []Migration{{Version: "0001"}, {Version: "0012"}}, "m/0013_drop_name.up.sql"},
+		{GolangMigrate{}, []Migration{{Version: "20240101120000"}}, "m/20261122103000_drop_name.up.sql"},
+		{GolangMigrate{}, []Migration{{Version: "20991231000000"}}, "m/20991231000001_drop_name.up.sql"},
+		{GolangMigrate{}, nil, "m/1_drop_name.up.sql"},
+		{Goose{}, []Migration{{Version: "00007"}}, "m/00008_drop_name.sql"},
+		{Flyway{}, []Migration{{Version: "1"}, {Version: "18.3"}, {Version: "9"}, {Kind: Repeatable}}, "m/V19__drop_name.sql"},
+		{Prisma{}, []Migration{{Version: "20230101000000"}}, "m/20261122103000_drop_name/migration.sql"},
+		{Dbmate{}, []Migration{{Version: "20261122103000"}}, "m/20261122103001_drop_name.sql"},
+		{Diesel{}, []Migration{{Version: "2019-02-26-002946"}}, "m/2026-11-22-103000_drop_name/up.sql"},
+	}
+	for _, c := range cases {
+		if got := c.f.NextPath("m", c.ms, "Drop name!", now); got != c.want {
+			t.Errorf("%T.NextPath = %s, want %s", c.f, got, c.want)
 		}
 	}
 }

@@ -53,6 +53,8 @@ func parseDirective(body string) (*Directive, string) {
 	verb := strings.ToLower(fields[0])
 	args := fields[1:]
 	switch verb {
+	case "deferred":
+		return nil, "" // the header of a deferred migration (package deferred)
 	case "ignore":
 		if len(args) == 0 {
 			return nil, "phasegate:ignore needs the rule ids and a reason, e.g. -- phasegate:ignore drop-column the column was unused since v1.4"

@@ -76,7 +76,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	res, err := change.Check(ctx, change.Options{
 		Repo: repo, Base: *base, Head: *head,
-		Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format,
+		Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format, DeferredDir: cfg.Migrations.DeferredDir,
 		Checker: opts,
 	})
 	if err != nil {
@@ -147,7 +147,7 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 	}
 	rt, err := compat.Run(ctx, compat.Options{
 		Repo: repo, Previous: prev, Head: headCommit,
-		Format: format, Dir: res.Dir, DeferredDir: cfg.Migrations.DeferredDir,
+		Format: format, Dir: res.Dir, DeferredDir: res.DeferredDir,
 		URL: cfg.Postgres.URL, Image: image, Pull: pull,
 		MigrateCommand: cfg.Migrate.Command,
 		Runner:         compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},

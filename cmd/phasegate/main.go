@@ -30,6 +30,7 @@ Usage:
   phasegate check --base REF [--head REF] [--repo DIR] [--config FILE] [--static-only] [--format text|json]
                   [--report-json FILE] [--sarif FILE] [--comment on|off|on-failure] [--fail-on error|warning|never]
   phasegate classify [--schema FILE] [--config FILE] [--format text|json] PATH...
+  phasegate split [--dry-run] [--base REF] [--after release|"deployment ENV"|DATE] FILE...
   phasegate comment --report FILE [--pr N] [--repository OWNER/NAME] [--github-token TOKEN]
   phasegate rules [--markdown]
   phasegate version
@@ -61,6 +62,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runRules(args[1:], stdout, stderr)
 	case "comment":
 		code, err = runComment(args[1:], stdout, stderr)
+	case "split":
+		code, err = runSplit(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "phasegate", version())
 		return exitOK

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/phasegate/phasegate/change"
+	"github.com/phasegate/phasegate/checker"
+	"github.com/phasegate/phasegate/config"
+	"github.com/phasegate/phasegate/git"
+	"github.com/phasegate/phasegate/source"
+	"github.com/phasegate/phasegate/split"
+)
+
+func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := flag.NewFlagSet("split", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := fs.String("base", "", "the revision the change is compared with (default origin/HEAD, then main)")
+	cfgPath := fs.String("config", "", "config file (default .github/phasegate.yml or phasegate.yml)")
+	dryRun := fs.Bool("dry-run", false, "print the split as a unified diff and change nothing")
+	after := fs.String("after", "release", "when the deferred part may be applied: release, \"deployment ENV\" or a date YYYY-MM-DD")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(paths) == 0 {
+		return 0, usagef("give the migration files to split")
+	}
+	ctx := context.Background()
+	repo, err := git.Open(".")
+	if err != nil {
+		return 0, err
+	}
+	cfg, err := config.Find(repo.Root, *cfgPath)
+	if err != nil {
+		return 0, err
+	}
+	opts, err := checkerOptions(cfg, 0)
+	if err != nil {
+		return 0, err
+	}
+	if *base == "" {
+		*base = defaultBase(ctx, repo)
+	}
+	res, err := change.Check(ctx, change.Options{Repo: repo, Base: *base, Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format,
+		DeferredDir: cfg.Migrations.DeferredDir, Checker: opts})
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range res.Errors {
+		return 0, fmt.Errorf("%s: fix the migrations before splitting them", e)
+	}
+	format, err := source.Lookup(res.Format)
+	if err != nil {
+		return 0, err
+	}
+	byPath := map[string]checker.FileResult{}
+	for _, f := range res.Files {
+		if !f.Deferred {
+			byPath[f.Migration.Path] = f
+		}
+	}
+	wd, _ := os.Getwd()
+	fsys := os.DirFS(repo.Root)
+	code := exitOK
+	for _, p := range paths {
+		rel, err := repoPath(repo.Root, wd, p)
+		if err != nil {
+			return 0, err
+		}
+		fr, ok := byPath[rel]
+		if !ok {
+			return 0, fmt.Errorf("%s is not a new migration of this change (compared with %s): only migrations production has not applied can be split", rel, *base)
+		}
+		plan, err := split.Split(fsys, fr.Migration, fr, split.Options{Format: format, DeferredDir: res.DeferredDir, After: *after})
+		if errors.Is(err, split.ErrNothing) {
+			fmt.Fprintf(stderr, "%s: nothing to split (%v)\n", rel, err)
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if *dryRun {
+			io.WriteString(stdout, plan.Diff())
+			continue
+		}
+		if err := plan.Apply(repo.Root); err != nil {
+			return 0, err
+		}
+		io.WriteString(stdout, plan.Summary())
+	}
+	return code, nil
+}
+
+// defaultBase is the remote's default branch, or main.
+func defaultBase(ctx context.Context, repo *git.Repo) string {
+	if out, err := repo.Git(ctx, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"); err == nil {
+		if b := strings.TrimSpace(string(out)); b != "" {
+			return b
+		}
+	}
+	return "main"
+}
+
+// repoPath makes a command-line path relative to the repository root.
+func repoPath(root, wd, p string) (string, error) {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(wd, p)
+	}
+	rel, err := filepath.Rel(root, p)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", fmt.Errorf("%s is outside the repository %s", p, root)
+	}
+	return filepath.ToSlash(rel), nil
+}

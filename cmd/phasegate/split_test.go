@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/phasegate/phasegate/gittest"
+)
+
+// TestSplitGolden splits the migration of every case of testdata/split:
+// base/ is committed on main, change/ is the work tree, and the migration
+// the change adds is split. The resulting tree must equal want/, the dry
+// run must print want.diff, and a second split must change nothing.
+// go test ./cmd/phasegate -run TestSplitGolden -update rewrites want/.
+func TestSplitGolden(t *testing.T) {
+	cases, _ := filepath.Glob("../../testdata/split/*")
+	if len(cases) == 0 {
+		t.Fatal("no split cases")
+	}
+	for _, dir := range cases {
+		dir, _ := filepath.Abs(dir)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			r := gittest.New(t)
+			r.CopyDir(filepath.Join(dir, "base"))
+			r.Commit("base", nil)
+			added := copyTree(t, filepath.Join(dir, "change"), r.Dir)
+			var target string
+			for _, p := range added {
+				if strings.HasSuffix(p, ".sql") && !strings.Contains(p, "down") {
+					target = p
+				}
+			}
+			t.Chdir(r.Dir)
+			var out, errb bytes.Buffer
+			if code := run([]string{"split", "--dry-run", "--base", "main", target}, &out, &errb); code != 0 {
+				t.Fatalf("split --dry-run: exit %d\n%s", code, errb.String())
+			}
+			compareFile(t, filepath.Join(dir, "want.diff"), out.String())
+			out.Reset()
+			if code := run([]string{"split", "--base", "main", target}, &out, &errb); code != 0 {
+				t.Fatalf("split: exit %d\n%s", code, errb.String())
+			}
+			got := readTree(t, r.Dir)
+			wantDir := filepath.Join(dir, "want")
+			if *update {
+				os.RemoveAll(wantDir)
+				for p, content := range got {
+					full := filepath.Join(wantDir, filepath.FromSlash(p))
+					os.MkdirAll(filepath.Dir(full), 0o755)
+					os.WriteFile(full, []byte(content), 0o644)
+				}
+			} else {
+				want := readTree(t, wantDir)
+				for p := range union(got, want) {
+					if got[p] != want[p] {
+						t.Errorf("%s after split:\n%s\nwant:\n%s", p, got[p], want[p])
+					}
+				}
+			}
+			// Splitting again is a no-op.
+			errb.Reset()
+			if code := run([]string{"split", "--base", "main", target}, &out, &errb); code != 0 && !strings.Contains(errb.String(), "not a new migration") {
+				t.Fatalf("second split: exit %d\n%s", code, errb.String())
+			}
+			if again := readTree(t, r.Dir); !equalTrees(again, got) {
+				t.Error("a second split changed the tree")
+			}
+		})
+	}
+}
+
+func copyTree(t *testing.T, src, dst string) []string {
+	var out []string
+	filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		b, _ := os.ReadFile(p)
+		full := filepath.Join(dst, rel)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		os.WriteFile(full, b, 0o644)
+		out = append(out, filepath.ToSlash(rel))
+		return nil
+	})
+	return out
+}
+
+func readTree(t *testing.T, root string) map[string]string {
+	out := map[string]string{}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && d.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(root, p)
+			b, _ := os.ReadFile(p)
+			out[filepath.ToSlash(rel)] = string(b)
+		}
+		return nil
+	})
+	return out
+}
+
+func union(a, b map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+func equalTrees(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func compareFile(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		os.WriteFile(path, []byte(got), 0o644)
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (-update creates it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs:\n%s", filepath.Base(path), got)
+	}
+}

@@ -1,0 +1,169 @@
+package split
+
+import (
+	"io/fs"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/phasegate/phasegate/schema"
+	"github.com/phasegate/phasegate/source"
+	"github.com/phasegate/phasegate/sqltext"
+)
+
+// downs is the down part of a migration: an inline section (goose,
+// dbmate) or a separate file (golang-migrate, pop, Diesel).
+type downs struct {
+	separate   bool
+	path       string // the separate file
+	text       string // its whole text
+	region     sqltext.Region
+	file       *sqltext.File
+	inlineKeep string
+}
+
+// downPart finds and parses the down part of migration m.
+func downPart(fsys fs.FS, m source.Migration, src []byte, script source.Script, f source.Format) *downs {
+	switch f.(type) {
+	case source.Goose, source.Dbmate:
+		up := script.Regions[0]
+		if up.End >= len(src) {
+			return nil
+		}
+		// The down section runs from its marker line to the end.
+		region := sqltext.Region{Start: up.End, End: len(src)}
+		file, err := sqltext.Parse(src, sqltext.Options{Regions: []sqltext.Region{{Start: lineEnd(src, up.End), End: len(src)}}})
+		if err != nil {
+			return nil
+		}
+		return &downs{region: region, file: file, text: string(src)}
+	case source.GolangMigrate, source.Pop, source.Diesel:
+		p := downPathOf(m.Path)
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil
+		}
+		file, err := sqltext.Parse(b, sqltext.Options{})
+		if err != nil {
+			return nil
+		}
+		return &downs{separate: true, path: p, text: string(b), region: sqltext.Region{End: len(b)}, file: file}
+	}
+	return nil
+}
+
+func lineEnd(src []byte, off int) int {
+	for off < len(src) && src[off] != '\n' {
+		off++
+	}
+	if off < len(src) {
+		off++
+	}
+	return off
+}
+
+// splitDown sorts the down statements: those that touch an object a
+// deferred statement touches go with the deferred migration.
+func splitDown(d *downs, targets map[string]bool) (keep, move string) {
+	text := d.text
+	start := d.region.Start
+	if !d.separate {
+		start = lineEnd([]byte(text), d.region.Start)
+	}
+	chunks := chunksOf(text, d.file.Statements, sqltext.Region{Start: start, End: d.region.End})
+	var k, mv strings.Builder
+	if !d.separate {
+		k.WriteString(text[d.region.Start:start]) // the down marker line
+	}
+	cat := schema.New()
+	for i, s := range d.file.Statements {
+		if touches(targetsOfNode(cat, s.Node), targets) {
+			mv.WriteString(chunks[i])
+		} else {
+			k.WriteString(chunks[i])
+		}
+	}
+	k.WriteString(text[chunkEndOf(text, d.file.Statements, sqltext.Region{Start: start, End: d.region.End}):d.region.End])
+	return k.String(), strings.TrimLeft(mv.String(), "\n")
+}
+
+// targetsOf collects the objects the deferred statements touch.
+func targetsOf(stmts []*sqltext.Statement, sides []side) map[string]bool {
+	out := map[string]bool{}
+	cat := schema.New()
+	for i, s := range stmts {
+		if sides[i] == later {
+			for _, t := range targetsOfNode(cat, s.Node) {
+				out[t] = true
+			}
+		}
+	}
+	return out
+}
+
+// touches reports whether a down statement's targets meet the deferred
+// ones: the same column, or the same table when either is table-wide.
+func touches(down []string, targets map[string]bool) bool {
+	for _, t := range down {
+		if targets[t] {
+			return true
+		}
+		if i := strings.LastIndexByte(t, '#'); i >= 0 && targets[t[:i]] {
+			return true
+		}
+		if !strings.Contains(t, "#") {
+			for x := range targets {
+				if strings.HasPrefix(x, t+"#") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// targetsOfNode names what a statement changes: "table" or
+// "table#column".
+func targetsOfNode(cat *schema.Catalog, n *pg.Node) []string {
+	var out []string
+	switch s := n.GetNode().(type) {
+	case *pg.Node_AlterTableStmt:
+		t := cat.Resolve(s.AlterTableStmt.Relation).String()
+		for _, c := range s.AlterTableStmt.Cmds {
+			cmd := c.GetAlterTableCmd()
+			if cmd == nil {
+				continue
+			}
+			switch {
+			case cmd.Def.GetColumnDef() != nil && cmd.Def.GetColumnDef().Colname != "":
+				out = append(out, t+"#"+cmd.Def.GetColumnDef().Colname)
+			case cmd.Name != "":
+				out = append(out, t+"#"+cmd.Name)
+			default:
+				out = append(out, t)
+			}
+		}
+	case *pg.Node_RenameStmt:
+		if s.RenameStmt.Relation != nil {
+			t := cat.Resolve(s.RenameStmt.Relation).String()
+			if s.RenameStmt.RenameType == pg.ObjectType_OBJECT_COLUMN {
+				out = append(out, t+"#"+s.RenameStmt.Subname, t+"#"+s.RenameStmt.Newname)
+			} else {
+				out = append(out, t, s.RenameStmt.Newname)
+			}
+		}
+	case *pg.Node_DropStmt:
+		for _, o := range s.DropStmt.Objects {
+			out = append(out, cat.ResolveNames(schema.ObjectNames(o)).String())
+		}
+	case *pg.Node_CreateStmt:
+		out = append(out, cat.Resolve(s.CreateStmt.Relation).String())
+	case *pg.Node_ViewStmt:
+		out = append(out, cat.Resolve(s.ViewStmt.View).String())
+	case *pg.Node_IndexStmt:
+		if s.IndexStmt.Idxname != "" {
+			out = append(out, s.IndexStmt.Idxname)
+		}
+	}
+	return out
+}

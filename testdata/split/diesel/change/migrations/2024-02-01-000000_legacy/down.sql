@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUMN legacy text;
+ALTER TABLE users DROP COLUMN handle;

@@ -1,0 +1,3 @@
+ALTER TABLE users ADD COLUMN name text;
+ALTER TABLE users ADD COLUMN legacy_flags int;
+ALTER TABLE users DROP COLUMN display_name;

@@ -1,0 +1,1 @@
+CREATE TABLE "User" ("id" TEXT NOT NULL PRIMARY KEY, "name" TEXT, "legacy" TEXT);

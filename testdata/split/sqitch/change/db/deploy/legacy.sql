@@ -1,0 +1,4 @@
+BEGIN;
+ALTER TABLE users ADD COLUMN handle text;
+ALTER TABLE users DROP COLUMN legacy;
+COMMIT;

@@ -1,0 +1,6 @@
+-- phasegate:deferred
+--   after: release
+--   from: db/deploy/legacy.sql
+BEGIN;
+ALTER TABLE users DROP COLUMN legacy;
+COMMIT;
