@@ -294,6 +294,12 @@ func DeferredFormat(f source.Format) source.Format {
 	return source.Plain{}
 }
 
+// Locate finds the migrations directory and format among files (the
+// repository's file list), or takes them from the config.
+func Locate(fsys fs.FS, files []string, dir, format string) (source.Format, string, error) {
+	return locate(fsys, files, dir, format)
+}
+
 // locate finds the migrations directory and format.
 func locate(fsys fs.FS, files []string, dir, format string) (source.Format, string, error) {
 	if format == "auto" {

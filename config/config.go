@@ -32,6 +32,7 @@ type Config struct {
 	Releases Releases `yaml:"releases"`
 	Migrate  Migrate  `yaml:"migrate"`
 	Tests    Tests    `yaml:"tests"`
+	Followup Followup `yaml:"followup"`
 
 	// Path is the file the configuration was read from ("" for defaults).
 	Path string `yaml:"-"`
@@ -72,6 +73,23 @@ type Postgres struct {
 type Releases struct {
 	// TagPattern is the glob release tags match (default v*).
 	TagPattern string `yaml:"tag_pattern"`
+}
+
+// Followup configures the follow-up bot (phasegate followup).
+type Followup struct {
+	// MinAge is how long a release or deployment must have been out before
+	// its deferred contracts are proposed (Go duration, default 24h).
+	MinAge string `yaml:"min_age"`
+	// Base is the branch the pull requests target (default: the remote's
+	// default branch, else main).
+	Base string `yaml:"base"`
+	// Reviewers and TeamReviewers are asked to review each pull request.
+	Reviewers     []string `yaml:"reviewers"`
+	TeamReviewers []string `yaml:"team_reviewers"`
+	// Labels go on each pull request (default [phasegate:contract]).
+	Labels []string `yaml:"labels"`
+	// BranchPrefix names the branches (default phasegate/contract/).
+	BranchPrefix string `yaml:"branch_prefix"`
 }
 
 // Migrate says how the runtime check applies migrations.

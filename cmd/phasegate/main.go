@@ -31,6 +31,7 @@ Usage:
                   [--report-json FILE] [--sarif FILE] [--comment on|off|on-failure] [--fail-on error|warning|never]
   phasegate classify [--schema FILE] [--config FILE] [--format text|json] PATH...
   phasegate split [--dry-run] [--base REF] [--after release|"deployment ENV"|DATE] FILE...
+  phasegate followup [--dry-run] [--force] [--repo DIR] [--repository OWNER/NAME] [--github-token TOKEN]
   phasegate comment --report FILE [--pr N] [--repository OWNER/NAME] [--github-token TOKEN]
   phasegate rules [--markdown]
   phasegate version
@@ -64,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runComment(args[1:], stdout, stderr)
 	case "split":
 		code, err = runSplit(args[1:], stdout, stderr)
+	case "followup":
+		code, err = runFollowup(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "phasegate", version())
 		return exitOK

@@ -1,0 +1,253 @@
+package followup
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"testing/fstest"
+
+	"github.com/phasegate/phasegate/github"
+	"github.com/phasegate/phasegate/source"
+)
+
+// marker identifies the bot's pull requests and the deferred migration
+// each one carries.
+func marker(deferredPath string) string {
+	return "<!-- phasegate:followup " + deferredPath + " -->"
+}
+
+// carry makes sure one pull request moves deferred migration m into the
+// active migrations, on top of the current base branch.
+func (o Options) carry(ctx context.Context, oc *Outcome, m source.Migration, src []byte, added string, pr int) {
+	fail := func(err error) {
+		oc.Action, oc.Reason = "error", err.Error()
+	}
+	branch := o.BranchPrefix + branchName(m)
+	oc.Branch = branch
+	pulls, err := o.Client.PullsForBranch(ctx, branch)
+	if err != nil {
+		fail(err)
+		return
+	}
+	var open *github.Pull
+	for i := range pulls {
+		p := &pulls[i]
+		switch {
+		case p.Merged:
+			oc.Action, oc.PR = "done", p.URL
+			oc.Reason = "merged in " + p.URL + "; the deferred migration is still on " + o.Base + ": remove it there"
+			return
+		case p.State == "open":
+			open = p
+		}
+	}
+	if open == nil && len(pulls) > 0 && !o.Force {
+		oc.Action, oc.PR = "closed", pulls[0].URL
+		oc.Reason = "its pull request was closed without merge; run with --force to open a new one"
+		return
+	}
+
+	// The base branch as it is now, and where the migration goes in it.
+	baseSHA, err := o.Client.BranchHead(ctx, o.Base)
+	if err != nil || baseSHA == "" {
+		if err == nil {
+			err = fmt.Errorf("branch %s not found", o.Base)
+		}
+		fail(err)
+		return
+	}
+	baseCommit, err := o.Client.GetCommit(ctx, baseSHA)
+	if err != nil {
+		fail(err)
+		return
+	}
+	files, err := o.Client.Files(ctx, baseCommit.Tree)
+	if err != nil {
+		fail(err)
+		return
+	}
+	moves, target, err := o.moves(files, m)
+	if err != nil {
+		fail(err)
+		return
+	}
+	oc.Target = target
+	title := fmt.Sprintf("phasegate: apply deferred contract %s", path.Base(target))
+	body := o.body(m, src, target, oc.Reason, pr, added)
+
+	if open != nil {
+		// Up to date when the pull request's commit sits on the current
+		// base and already moves the file to the right place.
+		if head, err := o.Client.GetCommit(ctx, open.HeadSHA); err == nil && len(head.Parents) == 1 && head.Parents[0] == baseSHA && o.treeHas(ctx, head.Tree, target) {
+			oc.Action, oc.PR = "unchanged", open.URL
+			if open.Body != body && !o.DryRun {
+				if err := o.Client.EditPull(ctx, open.Number, title, body); err != nil {
+					fail(err)
+				}
+			}
+			return
+		}
+	}
+	if o.DryRun {
+		oc.Action = "planned"
+		if open != nil {
+			oc.Reason += "; would rebase " + open.URL + " onto " + o.Base
+			oc.PR = open.URL
+		}
+		return
+	}
+	commit, err := o.Client.CommitChanges(ctx, baseCommit, moves, title+"\n\n"+strings.TrimSpace(plainBody(m, target, oc.Reason, pr)))
+	if err != nil {
+		fail(err)
+		return
+	}
+	created, err := o.Client.SetBranch(ctx, branch, commit)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if open != nil {
+		if err := o.Client.EditPull(ctx, open.Number, title, body); err != nil {
+			fail(err)
+			return
+		}
+		oc.Action, oc.PR = "updated", open.URL
+		return
+	}
+	p, err := o.Client.OpenPull(ctx, branch, o.Base, title, body)
+	if err != nil {
+		// Leave no orphan branch; if this fails too, the next run finds the
+		// branch without a pull request and repairs it.
+		if created {
+			o.Client.DeleteBranch(context.WithoutCancel(ctx), branch)
+		}
+		fail(err)
+		return
+	}
+	oc.Action, oc.PR = "created", p.URL
+	if err := o.Client.Label(ctx, p.Number, o.Labels); err != nil {
+		fail(err)
+		return
+	}
+	if err := o.Client.RequestReviewers(ctx, p.Number, o.Reviewers, o.TeamReviewers); err != nil {
+		fail(err)
+	}
+}
+
+// branchName is the deferred migration's file (or directory) name without
+// extensions.
+func branchName(m source.Migration) string {
+	base := path.Base(m.Path)
+	if base == "migration.sql" || base == "up.sql" {
+		base = path.Base(path.Dir(m.Path))
+	}
+	if i := strings.Index(base, "."); i > 0 {
+		base = base[:i]
+	}
+	return base
+}
+
+// moves computes the tree changes: the deferred migration (and its down
+// companion) moved to the next version of the active migrations.
+func (o Options) moves(files []github.TreeEntry, m source.Migration) ([]github.Move, string, error) {
+	byPath := map[string]github.TreeEntry{}
+	fsys := fstest.MapFS{}
+	for _, f := range files {
+		byPath[f.Path] = f
+		fsys[f.Path] = &fstest.MapFile{Mode: 0o644}
+	}
+	entry, ok := byPath[m.Path]
+	if !ok {
+		return nil, "", fmt.Errorf("%s is not on %s any more", m.Path, o.Base)
+	}
+	active, err := o.Format.List(names{fsys}, o.Dir)
+	if err != nil {
+		return nil, "", err
+	}
+	name := m.Name
+	if name == "" {
+		name = branchName(m)
+	}
+	target := o.Format.(source.Namer).NextPath(o.Dir, active, name, o.Now())
+	moves := []github.Move{{Path: target, SHA: entry.SHA, Mode: entry.Mode}, {Path: m.Path}}
+	// The down companion moves along.
+	if down, ok := companion(m.Path, byPath); ok {
+		moves = append(moves, github.Move{Path: companionTarget(target), SHA: down.SHA, Mode: down.Mode}, github.Move{Path: down.Path})
+	}
+	return moves, target, nil
+}
+
+func companion(p string, byPath map[string]github.TreeEntry) (github.TreeEntry, bool) {
+	var down string
+	switch {
+	case strings.HasSuffix(p, "/up.sql"):
+		down = strings.TrimSuffix(p, "up.sql") + "down.sql"
+	case strings.Contains(p, ".up."):
+		down = strings.Replace(p, ".up.", ".down.", 1)
+	default:
+		return github.TreeEntry{}, false
+	}
+	e, ok := byPath[down]
+	return e, ok
+}
+
+func companionTarget(target string) string {
+	if strings.HasSuffix(target, "/up.sql") {
+		return strings.TrimSuffix(target, "up.sql") + "down.sql"
+	}
+	return strings.Replace(target, ".up.", ".down.", 1)
+}
+
+// treeHas reports whether a tree has a file.
+func (o Options) treeHas(ctx context.Context, tree, p string) bool {
+	files, err := o.Client.Files(ctx, tree)
+	if err != nil {
+		return false
+	}
+	for _, f := range files {
+		if f.Path == p {
+			return true
+		}
+	}
+	return false
+}
+
+// names is an fs.FS of file names only: listing migrations needs names,
+// not contents (a read gets an empty file).
+type names struct{ fstest.MapFS }
+
+func (n names) ReadFile(name string) ([]byte, error) {
+	if _, err := fs.Stat(n.MapFS, name); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
+// body is the pull request's description.
+func (o Options) body(m source.Migration, src []byte, target, why string, pr int, added string) string {
+	var b strings.Builder
+	b.WriteString(marker(m.Path) + "\n")
+	b.WriteString(plainBody(m, target, why, pr))
+	if stmts := statementsOf(src, deferredFormat(o.Format), m); len(stmts) > 0 {
+		b.WriteString("\n**What it runs**\n\n```sql\n")
+		for _, s := range stmts {
+			b.WriteString(s + ";\n")
+		}
+		b.WriteString("```\n")
+	}
+	fmt.Fprintf(&b, "\nphasegate checks this pull request like any other: its previous release is the one that stopped using what this removes, so the compat scenario passes once that release runs everywhere.\n\n<sub>Opened by `phasegate followup` · deferred in commit `%s`</sub>\n", short(added))
+	return b.String()
+}
+
+func plainBody(m source.Migration, target, why string, pr int) string {
+	var b strings.Builder
+	b.WriteString("This pull request applies a deferred contract migration: it moves\n")
+	fmt.Fprintf(&b, "`%s` to `%s`.\n\n", m.Path, target)
+	fmt.Fprintf(&b, "**Why now:** %s.\n", why)
+	if pr > 0 {
+		fmt.Fprintf(&b, "**Deferred in:** #%d.\n", pr)
+	}
+	return b.String()
+}
