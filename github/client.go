@@ -35,6 +35,7 @@ type Options struct {
 // Client talks to one repository.
 type Client struct {
 	gh          *gh.Client
+	tr          *transport
 	Owner, Repo string
 }
 
@@ -48,7 +49,8 @@ func New(opts Options) (*Client, error) {
 	if opts.HTTPClient != nil && opts.HTTPClient.Transport != nil {
 		base = opts.HTTPClient.Transport
 	}
-	hc := &http.Client{Transport: newTransport(base, opts.Retry)}
+	tr := newTransport(base, opts.Retry)
+	hc := &http.Client{Transport: tr}
 	if opts.HTTPClient != nil {
 		hc.Timeout = opts.HTTPClient.Timeout
 	}
@@ -66,7 +68,7 @@ func New(opts Options) (*Client, error) {
 		}
 		c.BaseURL = u
 	}
-	return &Client{gh: c, Owner: owner, Repo: repo}, nil
+	return &Client{gh: c, tr: tr, Owner: owner, Repo: repo}, nil
 }
 
 // GitHub exposes go-github's client for the follow-up bot's Git Data calls.
