@@ -191,6 +191,9 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 			continue
 		}
 		in := checker.Input{Migration: m, Tx: script.Tx, File: f}
+		if _, ok, _ := deferred.Parse(f.Src); ok {
+			in.Followup = true
+		}
 		if existed && m.Kind == source.Versioned {
 			extra = append(extra, ck.Flag("edited-migration", m.Path,
 				"edits a migration that exists on the base branch; databases that applied it will not run the change", &sqltext.Position{Line: 1, Column: 1}))

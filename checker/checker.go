@@ -57,6 +57,12 @@ type Input struct {
 	// release, so its compatibility findings are expected (reported at
 	// info) while its locking findings stand.
 	Deferred bool
+	// Followup marks an active migration that carries a deferred
+	// migration's header: the follow-up bot moved it in because the release
+	// that stopped using what it removes has shipped. Its compatibility
+	// findings are warnings: the runtime check against that release is the
+	// proof.
+	Followup bool
 }
 
 // FileResult is the verdict on one file.
@@ -165,12 +171,16 @@ func (c *Checker) File(in Input) FileResult {
 		judged++
 		ctx := &Context{Stmt: s, Node: s.Node, File: f, Catalog: c.catalog, Version: c.opts.Version, Path: in.Migration.Path, Format: in.Migration.Format, sess: st}
 		sr := c.statement(ctx, in.Migration.Path, &res)
-		if in.Deferred {
-			for i := range sr.Findings {
-				if f := &sr.Findings[i]; f.Rule.Category == Compatibility && f.Severity > Info {
-					f.Severity = Info
-					f.Message += " (deferred: it runs after the next release)"
-				}
+		for i := range sr.Findings {
+			f := &sr.Findings[i]
+			switch {
+			case f.Rule.Category != Compatibility:
+			case in.Deferred && f.Severity > Info:
+				f.Severity = Info
+				f.Message += " (deferred: it runs after the next release)"
+			case in.Followup && f.Severity > Warning:
+				f.Severity = Warning
+				f.Message += " (a deferred contract applied after its release: the runtime check against that release proves it)"
 			}
 		}
 		res.Statements = append(res.Statements, sr)

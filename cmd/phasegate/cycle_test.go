@@ -1,0 +1,179 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/phasegate/phasegate/fakegithub"
+	"github.com/phasegate/phasegate/gittest"
+)
+
+// newCode is the release that stops using users.name.
+const newCode = `package shop
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+)
+
+type User struct {
+	ID    int64
+	Email string
+}
+
+func CreateUser(ctx context.Context, db *pgx.Conn, email string) (int64, error) {
+	var id int64
+	err := db.QueryRow(ctx, "INSERT INTO users (email) VALUES ($1) RETURNING id", email).Scan(&id)
+	return id, err
+}
+
+func GetUser(ctx context.Context, db *pgx.Conn, id int64) (User, error) {
+	u := User{ID: id}
+	err := db.QueryRow(ctx, "SELECT email FROM users WHERE id = $1", id).Scan(&u.Email)
+	return u, err
+}
+
+func AddOrder(ctx context.Context, db *pgx.Conn, userID, cents int64) error {
+	_, err := db.Exec(ctx, "INSERT INTO orders (user_id, total_cents) VALUES ($1, $2)", userID, cents)
+	return err
+}
+`
+
+const newTest = `package shop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/golang-migrate/migrate/v4"
+	_ "github.com/golang-migrate/migrate/v4/database/pgx/v5"
+	_ "github.com/golang-migrate/migrate/v4/source/file"
+	"github.com/jackc/pgx/v5"
+)
+
+func TestMain(m *testing.M) {
+	url := os.Getenv("DATABASE_URL")
+	mg, err := migrate.New("file://db/migrations", "pgx5"+url[len("postgres"):])
+	if err == nil {
+		err = mg.Up()
+	}
+	if err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		fmt.Fprintln(os.Stderr, "migrate up:", err)
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+func TestUsers(t *testing.T) {
+	ctx := context.Background()
+	db, err := pgx.Connect(ctx, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	id, err := CreateUser(ctx, db, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := GetUser(ctx, db, id); err != nil || u.Email != "ada@example.com" {
+		t.Fatalf("GetUser = %+v, %v", u, err)
+	}
+	if err := AddOrder(ctx, db, id, 100); err != nil {
+		t.Fatal(err)
+	}
+}
+`
+
+const cycleConfig = `migrations:
+  dir: db/migrations
+previous: latest-tag
+tests:
+  command: go test -count=1 ./...
+followup:
+  min_age: 0s
+`
+
+// TestDeferredContractCycle is the whole multi-release workflow, end to
+// end: a pull request that stops using a column and drops it is split,
+// its check passes (the drop is deferred); it ships in v1.1.0; the
+// follow-up bot opens the pull request that applies the drop; and that
+// pull request's check passes too, because its previous release, v1.1.0,
+// no longer uses the column.
+func TestDeferredContractCycle(t *testing.T) {
+	img := testImage(t)
+	r := gittest.New(t)
+	src, _ := filepath.Abs("../../testdata/compatapp/v1")
+	r.CopyDir(src)
+	r.Write(map[string]string{".github/phasegate.yml": cycleConfig})
+	r.Commit("v1", nil)
+	r.Git("tag", "v1.0.0")
+
+	// 1. The pull request: new code, and a migration that mixes phases.
+	r.Git("checkout", "-qb", "stop-using-name")
+	r.Write(map[string]string{
+		"shop.go": newCode, "shop_test.go": newTest,
+		"db/migrations/0003_nick.up.sql": "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nick text;\nALTER TABLE users DROP COLUMN name;\n",
+	})
+	run := func(env []string, args ...string) result {
+		t.Helper()
+		return phasegate(t, r.Dir, env, args...)
+	}
+	res := run(nil, "check", "--base", "main", "--static-only")
+	if res.code != 1 || !strings.Contains(res.stdout, "contract/drop-column: error") {
+		t.Fatalf("before the split the drop must fail the check:\n%s", res.stdout)
+	}
+	if res = run(nil, "split", "--base", "main", "db/migrations/0003_nick.up.sql"); res.code != 0 {
+		t.Fatalf("split: %s", res.stderr)
+	}
+	res = run(nil, "check", "--base", "main", "--postgres-image", img, "--no-pull")
+	if res.code != 0 || !strings.Contains(res.stdout, "compat          pass") || !strings.Contains(res.stdout, "contract-ready  pass") {
+		t.Fatalf("after the split the check must pass with both scenarios:\nexit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	r.Commit("Stop using users.name; defer dropping it (#7)", nil)
+
+	// 2. It is merged and released as v1.1.0.
+	r.Git("checkout", "-q", "main")
+	r.Git("merge", "-q", "--no-ff", "-m", "Merge pull request #7 from acme/stop-using-name", "stop-using-name")
+	r.Git("tag", "v1.1.0")
+
+	// 3. The scheduled bot opens the follow-up pull request.
+	s := fakegithub.New()
+	defer s.Close()
+	s.AddToken("app-token", fakegithub.Write)
+	remote := s.AddRepo("acme", "shop")
+	if err := remote.ImportGit(r.Dir); err != nil {
+		t.Fatal(err)
+	}
+	res = run([]string{"GITHUB_API_URL=" + s.URL, "GITHUB_REPOSITORY=acme/shop", "GITHUB_TOKEN=app-token", "GITHUB_ACTIONS="}, "followup")
+	if res.code != 0 || !strings.Contains(res.stdout, "created → db/migrations/0004_nick_contract.up.sql") {
+		t.Fatalf("followup: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	pulls := remote.Pulls()
+	if len(pulls) != 1 || !strings.Contains(pulls[0].Body, "#7") || !strings.Contains(pulls[0].Body, "v1.1.0") {
+		t.Fatalf("pull requests: %+v", pulls)
+	}
+
+	// 4. Its check: the previous release is v1.1.0, which no longer reads
+	// users.name, so dropping it passes the compat scenario.
+	branch := "refs/heads/" + pulls[0].Head
+	if _, err := remote.ExportRef(r.Dir, branch); err != nil {
+		t.Fatal(err)
+	}
+	r.Git("checkout", "-q", pulls[0].Head)
+	if _, err := os.Stat(filepath.Join(r.Dir, "db/migrations/0004_nick_contract.up.sql")); err != nil {
+		t.Fatal(err)
+	}
+	res = run(nil, "check", "--base", "main", "--postgres-image", img, "--no-pull")
+	if res.code != 0 || !strings.Contains(res.stdout, "the previous release is v1.1.0") || !strings.Contains(res.stdout, "compat          pass") {
+		t.Fatalf("follow-up check: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if !strings.Contains(res.stdout, "column users.name: removed") {
+		t.Errorf("the evidence should show the drop:\n%s", res.stdout)
+	}
+}
