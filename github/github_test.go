@@ -233,5 +233,3 @@ func TestPaginationAndConditionalRequests(t *testing.T) {
 		t.Errorf("%d GETs, %d conditional: the unchanged first page should be asked with If-None-Match", pages, conditional)
 	}
 }
-
-
