@@ -55,9 +55,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// leakedContainers lists containers carrying phasegate's run label.
+// leakedContainers lists this package's containers of phasegate runs
+// (other packages' tests may run theirs at the same time).
 func leakedContainers() string {
-	out, err := exec.Command("docker", "ps", "-a", "--filter", "label="+LabelRun, "--format", "{{.ID}} {{.Image}} {{.Status}}").CombinedOutput()
+	out, err := exec.Command("docker", "ps", "-a", "--filter", "label="+LabelRun, "--filter", "label=dev.phasegate.test=compat", "--format", "{{.ID}} {{.Image}} {{.Status}}").CombinedOutput()
 	if err != nil {
 		return "docker ps failed: " + err.Error() + "\n" + string(out)
 	}
