@@ -35,6 +35,8 @@ type Options struct {
 	// After is the release condition written in the header (default
 	// "release").
 	After string
+	// PR is the pull request that defers the statements, when known.
+	PR int
 }
 
 // FileChange is one file the split writes: New is its new content, ""
@@ -123,7 +125,7 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 	if _, err := fs.Stat(fsys, deferredPath); err == nil {
 		return nil, fmt.Errorf("%s already exists: split %s by hand, or remove it first", deferredPath, m.Path)
 	}
-	h := deferred.Header{After: opts.After, From: m.Path}
+	h := deferred.Header{After: opts.After, From: m.Path, PR: opts.PR}
 	body := strings.TrimLeft(laterText.String(), "\n")
 
 	// The down part that reverts the moved statements goes with them.

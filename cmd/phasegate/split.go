@@ -25,6 +25,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	cfgPath := fs.String("config", "", "config file (default .github/phasegate.yml or phasegate.yml)")
 	dryRun := fs.Bool("dry-run", false, "print the split as a unified diff and change nothing")
 	after := fs.String("after", "release", "when the deferred part may be applied: release, \"deployment ENV\" or a date YYYY-MM-DD")
+	pr := fs.Int("pr", 0, "the pull request that defers it, recorded in the header (the follow-up bot otherwise finds it in the merge commit's message)")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 0, err
@@ -78,7 +79,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 		if !ok {
 			return 0, fmt.Errorf("%s is not a new migration of this change (compared with %s): only migrations production has not applied can be split", rel, *base)
 		}
-		plan, err := split.Split(fsys, fr.Migration, fr, split.Options{Format: format, DeferredDir: res.DeferredDir, After: *after})
+		plan, err := split.Split(fsys, fr.Migration, fr, split.Options{Format: format, DeferredDir: res.DeferredDir, After: *after, PR: *pr})
 		if errors.Is(err, split.ErrNothing) {
 			fmt.Fprintf(stderr, "%s: nothing to split (%v)\n", rel, err)
 			continue
