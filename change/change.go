@@ -213,7 +213,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 	if res.DeferredDir == "" {
 		res.DeferredDir = deferred.Dir(format.Name(), dir)
 	}
-	deferredFormat := DeferredFormat(format)
+	deferredFormat := deferred.Format(format)
 	if heads, err := deferredFormat.List(headFS, res.DeferredDir); err == nil {
 		bases, _ := deferredFormat.List(baseFS, res.DeferredDir)
 		had := map[string]bool{}
@@ -284,17 +284,6 @@ func outOfOrderEffect(format string) string {
 		return "Flyway refuses to run unless outOfOrder is set"
 	}
 	return ""
-}
-
-// DeferredFormat is the format of a deferred directory: the migrations'
-// own where its files name themselves (so they keep their version and
-// annotations), plain SQL files otherwise.
-func DeferredFormat(f source.Format) source.Format {
-	switch f.(type) {
-	case source.GolangMigrate, source.Goose, source.Dbmate, source.Flyway, source.Pop, source.Prisma, source.Diesel:
-		return f
-	}
-	return source.Plain{}
 }
 
 // Locate finds the migrations directory and format among files (the

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/phasegate/phasegate/change"
+	"github.com/phasegate/phasegate/deferred"
 	"github.com/phasegate/phasegate/git"
 	"github.com/phasegate/phasegate/source"
 )
@@ -194,7 +194,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 			newList = append(newList, m)
 		}
 	}
-	deferredList, err := deferred(prevFS, headFS, opts)
+	deferredList, err := deferredAdded(prevFS, headFS, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -503,8 +503,8 @@ func snapshot(ctx context.Context, db *Database) (*Snapshot, error) {
 	return TakeSnapshot(ctx, conn)
 }
 
-// deferred lists the deferred migrations the change adds.
-func deferred(prevFS, headFS fs.FS, opts Options) ([]source.Migration, error) {
+// deferredAdded lists the deferred migrations the change adds.
+func deferredAdded(prevFS, headFS fs.FS, opts Options) ([]source.Migration, error) {
 	if opts.DeferredDir == "" {
 		return nil, nil
 	}
@@ -527,9 +527,8 @@ func deferred(prevFS, headFS fs.FS, opts Options) ([]source.Migration, error) {
 	return out, nil
 }
 
-// deferredFormat is the format of the deferred directory (see
-// change.DeferredFormat).
-func deferredFormat(opts Options) source.Format { return change.DeferredFormat(opts.Format) }
+// deferredFormat is the format of the deferred directory.
+func deferredFormat(opts Options) source.Format { return deferred.Format(opts.Format) }
 
 // attribute fills Where for each change with the first new statement that
 // names the object.

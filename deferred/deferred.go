@@ -22,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/phasegate/phasegate/source"
 )
 
 // Dir returns the default deferred directory for a migrations directory
@@ -38,6 +40,17 @@ func Dir(format, migrationsDir string) string {
 		return path.Join(migrationsDir, ".deferred")
 	}
 	return strings.TrimSuffix(migrationsDir, "/") + "-deferred"
+}
+
+// Format is the format of a deferred directory: the migrations' own where
+// its files name themselves (so they keep their version and annotations),
+// plain SQL files otherwise.
+func Format(f source.Format) source.Format {
+	switch f.(type) {
+	case source.GolangMigrate, source.Goose, source.Dbmate, source.Flyway, source.Pop, source.Prisma, source.Diesel:
+		return f
+	}
+	return source.Plain{}
 }
 
 // IsDeferredDir reports whether a directory name is one of the default

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing/fstest"
 
+	"github.com/phasegate/phasegate/deferred"
 	"github.com/phasegate/phasegate/github"
 	"github.com/phasegate/phasegate/source"
 )
@@ -230,7 +231,7 @@ func (o Options) body(m source.Migration, src []byte, target, why string, pr int
 	var b strings.Builder
 	b.WriteString(marker(m.Path) + "\n")
 	b.WriteString(plainBody(m, target, why, pr))
-	if stmts := statementsOf(src, deferredFormat(o.Format), m); len(stmts) > 0 {
+	if stmts := statementsOf(src, deferred.Format(o.Format), m); len(stmts) > 0 {
 		b.WriteString("\n**What it runs**\n\n```sql\n")
 		for _, s := range stmts {
 			b.WriteString(s + ";\n")

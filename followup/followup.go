@@ -96,7 +96,7 @@ func Run(ctx context.Context, o Options) ([]Outcome, error) {
 		return nil, err
 	}
 	defer tree.Close()
-	df := deferredFormat(o.Format)
+	df := deferred.Format(o.Format)
 	list, err := df.List(tree, o.DeferredDir)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", o.DeferredDir, err)
@@ -145,16 +145,6 @@ func Run(ctx context.Context, o Options) ([]Outcome, error) {
 		out = append(out, oc)
 	}
 	return out, nil
-}
-
-// deferredFormat mirrors change.DeferredFormat (the bot reads the deferred
-// directory as check does).
-func deferredFormat(f source.Format) source.Format {
-	switch f.(type) {
-	case source.GolangMigrate, source.Goose, source.Dbmate, source.Flyway, source.Pop, source.Prisma, source.Diesel:
-		return f
-	}
-	return source.Plain{}
 }
 
 var prInMessage = regexp.MustCompile(`(?:\(#|Merge pull request #)(\d+)`)

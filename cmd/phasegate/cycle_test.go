@@ -10,86 +10,6 @@ import (
 	"github.com/phasegate/phasegate/gittest"
 )
 
-// newCode is the release that stops using users.name.
-const newCode = `package shop
-
-import (
-	"context"
-
-	"github.com/jackc/pgx/v5"
-)
-
-type User struct {
-	ID    int64
-	Email string
-}
-
-func CreateUser(ctx context.Context, db *pgx.Conn, email string) (int64, error) {
-	var id int64
-	err := db.QueryRow(ctx, "INSERT INTO users (email) VALUES ($1) RETURNING id", email).Scan(&id)
-	return id, err
-}
-
-func GetUser(ctx context.Context, db *pgx.Conn, id int64) (User, error) {
-	u := User{ID: id}
-	err := db.QueryRow(ctx, "SELECT email FROM users WHERE id = $1", id).Scan(&u.Email)
-	return u, err
-}
-
-func AddOrder(ctx context.Context, db *pgx.Conn, userID, cents int64) error {
-	_, err := db.Exec(ctx, "INSERT INTO orders (user_id, total_cents) VALUES ($1, $2)", userID, cents)
-	return err
-}
-`
-
-const newTest = `package shop
-
-import (
-	"context"
-	"errors"
-	"fmt"
-	"os"
-	"testing"
-
-	"github.com/golang-migrate/migrate/v4"
-	_ "github.com/golang-migrate/migrate/v4/database/pgx/v5"
-	_ "github.com/golang-migrate/migrate/v4/source/file"
-	"github.com/jackc/pgx/v5"
-)
-
-func TestMain(m *testing.M) {
-	url := os.Getenv("DATABASE_URL")
-	mg, err := migrate.New("file://db/migrations", "pgx5"+url[len("postgres"):])
-	if err == nil {
-		err = mg.Up()
-	}
-	if err != nil && !errors.Is(err, migrate.ErrNoChange) {
-		fmt.Fprintln(os.Stderr, "migrate up:", err)
-		os.Exit(2)
-	}
-	os.Exit(m.Run())
-}
-
-func TestUsers(t *testing.T) {
-	ctx := context.Background()
-	db, err := pgx.Connect(ctx, os.Getenv("DATABASE_URL"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(ctx)
-	id, err := CreateUser(ctx, db, "ada@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u, err := GetUser(ctx, db, id); err != nil || u.Email != "ada@example.com" {
-		t.Fatalf("GetUser = %+v, %v", u, err)
-	}
-	if err := AddOrder(ctx, db, id, 100); err != nil {
-		t.Fatal(err)
-	}
-}
-`
-
 const cycleConfig = `migrations:
   dir: db/migrations
 previous: latest-tag
@@ -117,7 +37,7 @@ func TestDeferredContractCycle(t *testing.T) {
 	// 1. The pull request: new code, and a migration that mixes phases.
 	r.Git("checkout", "-qb", "stop-using-name")
 	r.Write(map[string]string{
-		"shop.go": newCode, "shop_test.go": newTest,
+		"shop.go": readFile(t, "../../testdata/compatapp/v2/shop.go"), "shop_test.go": readFile(t, "../../testdata/compatapp/v2/shop_test.go"),
 		"db/migrations/0003_nick.up.sql": "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nick text;\nALTER TABLE users DROP COLUMN name;\n",
 	})
 	run := func(env []string, args ...string) result {
@@ -176,4 +96,13 @@ func TestDeferredContractCycle(t *testing.T) {
 	if !strings.Contains(res.stdout, "column users.name: removed") {
 		t.Errorf("the evidence should show the drop:\n%s", res.stdout)
 	}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
