@@ -170,7 +170,17 @@ func (c *Checker) File(in Input) FileResult {
 		}
 		judged++
 		ctx := &Context{Stmt: s, Node: s.Node, File: f, Catalog: c.catalog, Version: c.opts.Version, Path: in.Migration.Path, Format: in.Migration.Format, sess: st}
-		sr := c.statement(ctx, in.Migration.Path, &res)
+		var sr StatementResult
+		doBody, isDo := doBlock(s)
+		if isDo {
+			// The block's statements are judged (and replayed) one by one.
+			sr = c.verdict(ctx, in.Migration.Path, &res, c.doFindings(ctx, doBody, origin))
+			for _, inner := range doBody.Stmts {
+				st.after(&sqltext.Statement{Node: inner.Node, Pos: s.Pos}, c.catalog)
+			}
+		} else {
+			sr = c.statement(ctx, in.Migration.Path, &res)
+		}
 		for i := range sr.Findings {
 			f := &sr.Findings[i]
 			switch {
@@ -185,14 +195,16 @@ func (c *Checker) File(in Input) FileResult {
 		}
 		res.Statements = append(res.Statements, sr)
 		if st.inTx {
-			for _, l := range ctx.Locks() {
+			for _, l := range sr.Locks {
 				if l.Mode.BlocksWrites() {
 					st.held[l.Relation] = true
 				}
 			}
 		}
-		c.catalog.Apply(s.Node, origin)
-		st.after(s, c.catalog)
+		if !isDo {
+			c.catalog.Apply(s.Node, origin)
+			st.after(s, c.catalog)
+		}
 	}
 	c.catalog.EndSession()
 	res.Findings = append(res.Findings, c.fileFindings(in, st, judged)...)
@@ -268,9 +280,11 @@ func (c *Checker) fileFindings(in Input, st *session, judged int) []Finding {
 
 // statement runs every rule on one statement and applies its directives.
 func (c *Checker) statement(ctx *Context, file string, res *FileResult) StatementResult {
-	s := ctx.Stmt
-	// The text is copied so that results do not keep whole files alive.
-	out := StatementResult{Pos: s.Pos, EndPos: s.EndPos, SQL: strings.Clone(s.Text), Locks: ctx.Locks()}
+	return c.verdict(ctx, file, res, c.findings(ctx))
+}
+
+// findings runs every rule on the statement of ctx.
+func (c *Checker) findings(ctx *Context) []Finding {
 	var findings []Finding
 	for i, r := range Rules() {
 		sev := c.sev[i]
@@ -285,6 +299,65 @@ func (c *Checker) statement(ctx *Context, file string, res *FileResult) Statemen
 			findings = append(findings, f)
 		}
 	}
+	return findings
+}
+
+// doBlock returns the body of a DO block phasegate can read.
+func doBlock(s *sqltext.Statement) (*schema.DoBody, bool) {
+	d := s.Node.GetDoStmt()
+	if d == nil {
+		return nil, false
+	}
+	body, err := schema.ParseDo(d)
+	return body, err == nil
+}
+
+// doFindings judges a DO block by its statements: each is checked by the
+// rules against the catalog the ones before it left, and replayed. The
+// block's own findings (dynamic SQL) come from the rules on the block.
+func (c *Checker) doFindings(ctx *Context, body *schema.DoBody, origin schema.Origin) []Finding {
+	findings := c.findings(ctx)
+	ctx.locks, ctx.locksDone = nil, true
+	for _, in := range body.Stmts {
+		ictx := &Context{Stmt: ctx.Stmt, Node: in.Node, Catalog: c.catalog, Version: ctx.Version, Path: ctx.Path, Format: ctx.Format, sess: ctx.sess}
+		for _, f := range c.findings(ictx) {
+			f.Message = fmt.Sprintf("in the DO block (line %d of its body): %s", in.Line, f.Message)
+			f.Pos = nil
+			findings = append(findings, f)
+		}
+		ctx.locks = mergeLocks(ctx.locks, ictx.Locks())
+		c.catalog.Apply(in.Node, origin)
+	}
+	return findings
+}
+
+// mergeLocks adds locks, keeping the strongest mode per relation.
+func mergeLocks(into, more []Lock) []Lock {
+	for _, l := range more {
+		found := false
+		for i := range into {
+			if into[i].Relation == l.Relation {
+				found = true
+				if l.Mode > into[i].Mode {
+					into[i].Mode = l.Mode
+				}
+				into[i].Rewrite = into[i].Rewrite || l.Rewrite
+				into[i].Scan = into[i].Scan || l.Scan
+			}
+		}
+		if !found {
+			into = append(into, l)
+		}
+	}
+	return into
+}
+
+// verdict applies a statement's directives to its findings and gives its
+// phase.
+func (c *Checker) verdict(ctx *Context, file string, res *FileResult, findings []Finding) StatementResult {
+	s := ctx.Stmt
+	// The text is copied so that results do not keep whole files alive.
+	out := StatementResult{Pos: s.Pos, EndPos: s.EndPos, SQL: strings.Clone(s.Text), Locks: ctx.Locks()}
 	// Directives: ignore drops findings; phase overrides the verdict.
 	var phaseDirective *sqltext.Directive
 	for _, d := range s.Directives {

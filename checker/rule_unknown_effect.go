@@ -9,25 +9,35 @@ import (
 var unknownEffect = register(&Rule{
 	ID:       "unknown-effect",
 	Category: Compatibility, Phase: Unknown, Severity: Error,
-	Summary: "DO blocks, CALL, SELECT of a user function, EXECUTE, row level security and trigger switches: statements whose effect on the previous release phasegate cannot judge",
+	Summary: "DO blocks that run dynamic SQL, CALL, SELECT of a user function, EXECUTE, row level security and trigger switches: statements whose effect on the previous release phasegate cannot judge",
 	Why:     "the statement may run any DDL or change what the previous release sees, and nothing in its text says what",
 	Fix: `write the DDL as plain statements so phasegate can judge them, or state the phase on the line before:
 -- phasegate:phase expand <why the previous release is unaffected>
 -- phasegate:phase contract <what it removes>`,
 	Notes: `No reference linter judges these: squawk and strong_migrations skip them silently. phasegate
-treats them as unknown, which is handled like contract until a directive says otherwise.`,
+treats them as unknown, which is handled like contract until a directive says otherwise. A DO block in
+PL/pgSQL is read with PostgreSQL's PL/pgSQL parser: the statements of its body are judged by every rule
+like any other (under IF or a loop they count as run); only dynamic SQL (EXECUTE of a computed string),
+another language or a body that does not parse make it unknown.`,
 	Examples: []Example{
 		{SQL: "DO $$ BEGIN EXECUTE 'DROP TABLE ' || 'events'; END $$;", Flagged: true},
 		{SQL: "SELECT migrate_tenants();", Flagged: true},
 		{SQL: "CALL backfill();", Flagged: true},
 		{SQL: "ALTER TABLE users ENABLE ROW LEVEL SECURITY;", Flagged: true},
 		{SQL: "SELECT set_config('lock_timeout', '5s', false);"},
+		{SQL: "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'tier') THEN CREATE TYPE tier AS ENUM ('free'); END IF; END $$;"},
 		{SQL: "SELECT setval('invoice_seq', 100);"},
 	},
 	Check: func(c *Context) []Finding {
 		switch n := c.Node.GetNode().(type) {
 		case *pg.Node_DoStmt:
-			return []Finding{finding("DO block: phasegate cannot tell what it changes")}
+			body, err := schema.ParseDo(n.DoStmt)
+			if err != nil {
+				return []Finding{finding("DO block: %v, so phasegate cannot tell what it changes", err)}
+			}
+			if len(body.Dynamic) > 0 {
+				return []Finding{finding("DO block runs SQL computed at run time (EXECUTE, line %d of its body): phasegate cannot tell what it changes", body.Dynamic[0])}
+			}
 		case *pg.Node_CallStmt:
 			return []Finding{finding("CALL runs a procedure phasegate cannot see into")}
 		case *pg.Node_ExecuteStmt:

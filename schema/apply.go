@@ -147,7 +147,17 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 			}
 		}
 	case *pg.Node_DoStmt:
-		c.gap(origin, "DO block: its effect on the schema is unknown")
+		body, err := ParseDo(n.DoStmt)
+		if err != nil {
+			c.gap(origin, "DO block: "+err.Error())
+			return
+		}
+		for _, s := range body.Stmts {
+			c.Apply(s.Node, origin)
+		}
+		if len(body.Dynamic) > 0 {
+			c.gap(origin, fmt.Sprintf("DO block runs dynamic SQL (EXECUTE, line %d of its body): its effect on the schema is unknown", body.Dynamic[0]))
+		}
 	case *pg.Node_CallStmt:
 		c.gap(origin, "CALL of a procedure: its effect on the schema is unknown")
 	case *pg.Node_SelectStmt:

@@ -133,11 +133,11 @@ func TestOriginAndTemp(t *testing.T) {
 }
 
 func TestGapsAndSearchPath(t *testing.T) {
-	c := replay(t, `SET search_path TO app, public; CREATE TABLE t (id int); DO $$ BEGIN END $$; SELECT my_fn(); SELECT set_config('x', 'y', false);`, Origin{Where: "f.sql:1"})
+	c := replay(t, `SET search_path TO app, public; CREATE TABLE t (id int); DO $$ BEGIN EXECUTE 'CREATE TABLE ' || 'x ()'; END $$; SELECT my_fn(); SELECT set_config('x', 'y', false);`, Origin{Where: "f.sql:1"})
 	if c.Table(QName{Schema: "app", Name: "t"}) == nil {
 		t.Errorf("search_path ignored: %v", c.Tables)
 	}
-	if len(c.Gaps) != 2 || !strings.Contains(c.Gaps[0].Reason, "DO block") || !strings.Contains(c.Gaps[1].Reason, "function") {
+	if len(c.Gaps) != 2 || !strings.Contains(c.Gaps[0].Reason, "dynamic SQL (EXECUTE, line 1") || !strings.Contains(c.Gaps[1].Reason, "function") {
 		t.Errorf("gaps = %+v", c.Gaps)
 	}
 }
@@ -159,4 +159,42 @@ func TestTypeOf(t *testing.T) {
 			t.Errorf("TypeOf(%s) = %s, want %s", in, got, want)
 		}
 	}
+}
+
+func TestDoBlocksAreReplayed(t *testing.T) {
+	c := replay(t, `
+DO $$
+DECLARE r record;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN
+    CREATE TYPE mood AS ENUM ('sad', 'ok');
+  END IF;
+  CREATE TABLE t (id int, m mood);
+  EXECUTE 'ALTER TABLE t ADD COLUMN note text';
+  FOR r IN SELECT id FROM t LOOP
+    UPDATE t SET id = r.id;
+  END LOOP;
+END $$;
+DO LANGUAGE plperl $$ print 1 $$;
+DO $$ BEGIN this is not plpgsql; END $$;`, Origin{Where: "f.sql:1"})
+	tbl := c.Table(q("t"))
+	if tbl == nil || tbl.Column("note") == nil || c.Types[q("mood")] == nil {
+		t.Fatalf("DO block not replayed: %+v", tbl)
+	}
+	if len(c.Gaps) != 2 || !strings.Contains(c.Gaps[0].Reason, "plperl") || !strings.Contains(c.Gaps[1].Reason, "does not parse") {
+		t.Errorf("gaps = %+v", c.Gaps)
+	}
+	body, err := ParseDo(mustDo(t, "DO $$ BEGIN UPDATE t SET a = 1; EXECUTE format('DROP TABLE %I', 'x'); PERFORM f(); END $$"))
+	if err != nil || len(body.Stmts) != 2 || len(body.Dynamic) != 1 || body.Dynamic[0] != 1 {
+		t.Errorf("ParseDo = %+v, %v", body, err)
+	}
+}
+
+func mustDo(t *testing.T, sql string) *pg.DoStmt {
+	t.Helper()
+	tree, err := pg.Parse(sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree.Stmts[0].Stmt.GetDoStmt()
 }

@@ -1,3 +1,3 @@
 DO $$ BEGIN
-  EXECUTE 'CREATE TABLE accounts (id bigint, handle varchar(40))';
+  EXECUTE 'CREATE TABLE ' || 'accounts (id bigint, handle varchar(40))';
 END $$;
