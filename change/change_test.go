@@ -108,7 +108,7 @@ func TestHistoryFindings(t *testing.T) {
 func TestConfigSeverityAndGapNotes(t *testing.T) {
 	r := gittest.New(t)
 	r.Commit("base", map[string]string{
-		"db/1_a.sql": "-- +goose Up\nDO $$ BEGIN EXECUTE 'CREATE TABLE t (c varchar(10))'; END $$;\n-- +goose Down\nSELECT 1;",
+		"db/1_a.sql": "-- +goose Up\nDO $$ BEGIN EXECUTE 'CREATE TABLE t ' || '(c varchar(10))'; END $$;\n-- +goose Down\nSELECT 1;",
 	})
 	r.Commit("change", map[string]string{
 		"db/2_b.sql": "-- +goose Up\nALTER TABLE t ALTER COLUMN c TYPE varchar(20);\n",
