@@ -153,7 +153,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 			continue
 		}
 		for _, s := range f.Statements {
-			cat.Apply(s.Node, schema.Origin{Where: fmt.Sprintf("%s:%d", m.Path, s.Pos.Line)})
+			cat.Apply(s.Node, schema.Origin{Path: m.Path, Line: s.Pos.Line})
 		}
 		cat.EndSession()
 	}

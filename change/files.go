@@ -41,7 +41,7 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 			return nil, fmt.Errorf("%s:%w", opts.Schema, err)
 		}
 		for _, s := range f.Statements {
-			cat.Apply(s.Node, schema.Origin{Where: fmt.Sprintf("%s:%d", opts.Schema, s.Pos.Line)})
+			cat.Apply(s.Node, schema.Origin{Path: opts.Schema, Line: s.Pos.Line})
 		}
 	}
 	ck := checker.New(cat, opts.Checker)

@@ -159,10 +159,9 @@ func (c *Checker) File(in Input) FileResult {
 	f := in.File
 	st := &session{tx: in.Tx, stmts: len(f.Statements), lockTimeout: c.opts.LockTimeout, altered: map[schema.QName]bool{}, held: map[schema.QName]bool{}}
 	st.inTx, st.mixed = FileTransaction(in.Tx, f.Statements)
-	where := func(s *sqltext.Statement) string { return fmt.Sprintf("%s:%d", in.Migration.Path, s.Pos.Line) }
 	judged := 0
 	for _, s := range f.Statements {
-		origin := schema.Origin{New: true, Where: where(s)}
+		origin := schema.Origin{New: true, Path: in.Migration.Path, Line: s.Pos.Line}
 		if in.Judge != nil && !in.Judge(s) {
 			c.catalog.Apply(s.Node, origin)
 			st.after(s, c.catalog)

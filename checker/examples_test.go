@@ -41,7 +41,7 @@ func replay(t testing.TB, sql string) *schema.Catalog {
 		t.Fatalf("base schema: %v", err)
 	}
 	for _, s := range f.Statements {
-		cat.Apply(s.Node, schema.Origin{Where: "base.sql"})
+		cat.Apply(s.Node, schema.Origin{Path: "base.sql"})
 	}
 	return cat
 }

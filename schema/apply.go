@@ -168,7 +168,7 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 }
 
 func (c *Catalog) gap(origin Origin, reason string) {
-	c.Gaps = append(c.Gaps, Gap{Where: origin.Where, Reason: reason})
+	c.Gaps = append(c.Gaps, Gap{Where: origin.Where(), Reason: reason})
 }
 
 func (c *Catalog) createTable(s *pg.CreateStmt, origin Origin) {
@@ -368,7 +368,7 @@ func (c *Catalog) alterTable(s *pg.AlterTableStmt, origin Origin) {
 			return
 		}
 		// A table the history never created: remember it, incomplete.
-		t = &Table{Name: q, Constraints: map[string]*Constraint{}, Origin: Origin{New: false, Where: origin.Where}, Incomplete: true}
+		t = &Table{Name: q, Constraints: map[string]*Constraint{}, Origin: Origin{Path: origin.Path, Line: origin.Line}, Incomplete: true}
 		c.Tables[q] = t
 	}
 	for _, n := range s.Cmds {

@@ -117,7 +117,7 @@ func TestViewReadsFollowRenames(t *testing.T) {
 }
 
 func TestOriginAndTemp(t *testing.T) {
-	c := replay(t, `CREATE TABLE old (id int);`, Origin{Where: "base"})
+	c := replay(t, `CREATE TABLE old (id int);`, Origin{Path: "base"})
 	apply(t, c, `CREATE TABLE fresh (id int); ALTER TABLE old ADD COLUMN x int; CREATE TEMP TABLE scratch AS SELECT 1;`, Origin{New: true})
 	if c.Table(q("old")).Origin.New || !c.Table(q("fresh")).Origin.New || !c.Table(q("old")).Column("x").Origin.New {
 		t.Error("origins not kept")
@@ -133,7 +133,7 @@ func TestOriginAndTemp(t *testing.T) {
 }
 
 func TestGapsAndSearchPath(t *testing.T) {
-	c := replay(t, `SET search_path TO app, public; CREATE TABLE t (id int); DO $$ BEGIN EXECUTE 'CREATE TABLE ' || 'x ()'; END $$; SELECT my_fn(); SELECT set_config('x', 'y', false);`, Origin{Where: "f.sql:1"})
+	c := replay(t, `SET search_path TO app, public; CREATE TABLE t (id int); DO $$ BEGIN EXECUTE 'CREATE TABLE ' || 'x ()'; END $$; SELECT my_fn(); SELECT set_config('x', 'y', false);`, Origin{Path: "f.sql", Line: 1})
 	if c.Table(QName{Schema: "app", Name: "t"}) == nil {
 		t.Errorf("search_path ignored: %v", c.Tables)
 	}
@@ -176,7 +176,7 @@ BEGIN
   END LOOP;
 END $$;
 DO LANGUAGE plperl $$ print 1 $$;
-DO $$ BEGIN this is not plpgsql; END $$;`, Origin{Where: "f.sql:1"})
+DO $$ BEGIN this is not plpgsql; END $$;`, Origin{Path: "f.sql", Line: 1})
 	tbl := c.Table(q("t"))
 	if tbl == nil || tbl.Column("note") == nil || c.Types[q("mood")] == nil {
 		t.Fatalf("DO block not replayed: %+v", tbl)

@@ -33,8 +33,17 @@ func (q QName) String() string {
 type Origin struct {
 	// New is true for objects created by the change under review.
 	New bool
-	// Where is "path:line" of the statement that created it.
-	Where string
+	// Path and Line locate the statement that created it.
+	Path string
+	Line int
+}
+
+// Where is "path:line" of the statement.
+func (o Origin) Where() string {
+	if o.Line == 0 {
+		return o.Path
+	}
+	return o.Path + ":" + strconv.Itoa(o.Line)
 }
 
 // Catalog is the replayed schema.
