@@ -105,6 +105,25 @@ func TestHistoryFindings(t *testing.T) {
 	}
 }
 
+// A cosmetic edit to an old migration must not make its objects look new:
+// the later contract in the same change is still a contract.
+func TestEditedMigrationKeepsOrigins(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("base", map[string]string{
+		"db/migrations/0001_init.up.sql": "CREATE TABLE users (id bigint, email text, legacy text);",
+	})
+	r.Git("checkout", "-qb", "feature")
+	r.Commit("feature", map[string]string{
+		"db/migrations/0001_init.up.sql": "-- initial schema\nCREATE TABLE users (id bigint, email text, legacy text);",
+		"db/migrations/0002_drop.up.sql": "ALTER TABLE users DROP COLUMN legacy;\nCREATE INDEX users_email ON users (email);",
+	})
+	got := summary(check(t, r, "main", ""))
+	want := "db/migrations/0002_drop.up.sql: contract drop-column, expand create-index-non-concurrently"
+	if !strings.Contains(got, want) {
+		t.Errorf("missing %q in\n%s", want, got)
+	}
+}
+
 func TestConfigSeverityAndGapNotes(t *testing.T) {
 	r := gittest.New(t)
 	r.Commit("base", map[string]string{

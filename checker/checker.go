@@ -50,8 +50,8 @@ type Input struct {
 	Tx        source.TxMode
 	File      *sqltext.File
 	// Judge reports whether a statement is part of the change; statements
-	// it rejects are only replayed (used for edited migrations). Nil judges
-	// every statement.
+	// it rejects were applied by the base replay and are skipped (used for
+	// edited migrations). Nil judges every statement.
 	Judge func(s *sqltext.Statement) bool
 	// Deferred marks a deferred contract migration: it runs after the next
 	// release, so its compatibility findings are expected (reported at
@@ -163,7 +163,13 @@ func (c *Checker) File(in Input) FileResult {
 	for _, s := range f.Statements {
 		origin := schema.Origin{New: true, Path: in.Migration.Path, Line: s.Pos.Line}
 		if in.Judge != nil && !in.Judge(s) {
-			c.catalog.Apply(s.Node, origin)
+			// An unchanged statement of an edited migration: the base
+			// replay already applied it, so only its session settings
+			// (search_path) are replayed; re-creating its objects here
+			// would make production objects look new.
+			if s.Node.GetVariableSetStmt() != nil {
+				c.catalog.Apply(s.Node, schema.Origin{Path: in.Migration.Path, Line: s.Pos.Line})
+			}
 			st.after(s, c.catalog)
 			continue
 		}

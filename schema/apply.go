@@ -48,8 +48,8 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 			return
 		}
 		q := c.Resolve(s.Into.Rel)
-		if s.IfNotExists && c.Tables[q] != nil {
-			return
+		if c.Tables[q] != nil {
+			return // PostgreSQL skips it (IF NOT EXISTS) or fails: the table stays.
 		}
 		kind := OrdinaryTable
 		if s.Objtype == pg.ObjectType_OBJECT_MATVIEW {
@@ -81,13 +81,18 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 	case *pg.Node_ViewStmt:
 		s := n.ViewStmt
 		q := c.Resolve(s.View)
-		if old := c.Views[q]; old != nil && s.Replace {
-			old.Reads = c.reads(s.Query)
-			return
+		if old := c.Views[q]; old != nil {
+			if s.Replace {
+				old.Reads = c.reads(s.Query)
+			}
+			return // a plain CREATE of an existing view fails; its origin stays.
 		}
 		c.Views[q] = &View{Name: q, Reads: c.reads(s.Query), Origin: origin}
 	case *pg.Node_CreateEnumStmt:
 		q := c.ResolveNames(Names(n.CreateEnumStmt.TypeName))
+		if c.Types[q] != nil {
+			return
+		}
 		t := &Type{Name: q.String(), Kind: EnumType, Origin: origin}
 		for _, v := range n.CreateEnumStmt.Vals {
 			if s := v.GetString_(); s != nil {
@@ -98,14 +103,17 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 	case *pg.Node_AlterEnumStmt:
 		c.alterEnum(n.AlterEnumStmt)
 	case *pg.Node_CreateDomainStmt:
-		q := c.ResolveNames(Names(n.CreateDomainStmt.Domainname))
-		c.Types[q] = &Type{Name: q.String(), Kind: DomainType, Origin: origin}
+		if q := c.ResolveNames(Names(n.CreateDomainStmt.Domainname)); c.Types[q] == nil {
+			c.Types[q] = &Type{Name: q.String(), Kind: DomainType, Origin: origin}
+		}
 	case *pg.Node_CompositeTypeStmt:
-		q := c.Resolve(n.CompositeTypeStmt.Typevar)
-		c.Types[q] = &Type{Name: q.String(), Kind: CompositeType, Origin: origin}
+		if q := c.Resolve(n.CompositeTypeStmt.Typevar); c.Types[q] == nil {
+			c.Types[q] = &Type{Name: q.String(), Kind: CompositeType, Origin: origin}
+		}
 	case *pg.Node_CreateRangeStmt:
-		q := c.ResolveNames(Names(n.CreateRangeStmt.TypeName))
-		c.Types[q] = &Type{Name: q.String(), Kind: RangeType, Origin: origin}
+		if q := c.ResolveNames(Names(n.CreateRangeStmt.TypeName)); c.Types[q] == nil {
+			c.Types[q] = &Type{Name: q.String(), Kind: RangeType, Origin: origin}
+		}
 	case *pg.Node_CreateSeqStmt:
 		q := c.Resolve(n.CreateSeqStmt.Sequence)
 		if c.Sequences[q] == nil {
@@ -176,7 +184,10 @@ func (c *Catalog) createTable(s *pg.CreateStmt, origin Origin) {
 		return
 	}
 	q := c.Resolve(s.Relation)
-	if c.Tables[q] != nil && s.IfNotExists {
+	if c.Tables[q] != nil {
+		// PostgreSQL skips it (IF NOT EXISTS) or fails ("relation already
+		// exists"); either way the table, and where it came from, stays. A
+		// guarded CREATE inside a DO block reaches here too.
 		return
 	}
 	t := &Table{Name: q, Constraints: map[string]*Constraint{}, Origin: origin, Partitioned: s.Partspec != nil}
@@ -216,11 +227,11 @@ func (c *Catalog) addColumn(t *Table, def *pg.ColumnDef, origin Origin) *Column 
 		col.HasDefault = true
 	}
 	if old := t.Column(def.Colname); old != nil {
-		*old = *col
-		col = old
-	} else {
-		t.Columns = append(t.Columns, col)
+		// Adding a column that exists fails (or is skipped with IF NOT
+		// EXISTS): the column keeps its definition and origin.
+		return old
 	}
+	t.Columns = append(t.Columns, col)
 	for _, n := range def.Constraints {
 		con := n.GetConstraint()
 		if con == nil {

@@ -198,3 +198,38 @@ func mustDo(t *testing.T, sql string) *pg.DoStmt {
 	}
 	return tree.Stmts[0].Stmt.GetDoStmt()
 }
+
+// Creating an object that exists fails or is skipped in PostgreSQL, so the
+// catalog keeps the existing object and its origin. Guarded creates in DO
+// blocks (EXCEPTION WHEN duplicate_table) are the common way to get here.
+func TestCreateKeepsExistingObjects(t *testing.T) {
+	c := replay(t, `CREATE TABLE users (id bigint, legacy text); CREATE TYPE mood AS ENUM ('sad');
+CREATE VIEW v AS SELECT id FROM users; CREATE TABLE other (id int); CREATE DOMAIN d AS int;`, Origin{Path: "base.sql", Line: 1})
+	apply(t, c, `DO $$ BEGIN
+  CREATE TABLE users (id bigint, email text);
+EXCEPTION WHEN duplicate_table THEN NULL;
+END $$;
+DO $$ BEGIN CREATE TYPE mood AS ENUM ('happy'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+CREATE TABLE IF NOT EXISTS users (x int);
+CREATE VIEW v AS SELECT id FROM other;
+CREATE DOMAIN d AS text;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS legacy jsonb;
+ALTER TABLE users ADD COLUMN id int;`, Origin{New: true, Path: "new.sql"})
+	u := c.Table(q("users"))
+	if u.Origin.New || u.Column("email") != nil || u.Column("legacy").Origin.New || u.Column("legacy").Type.String() != "text" || u.Column("id").Origin.New {
+		t.Errorf("users replaced: %+v", u)
+	}
+	if ty := c.Types[q("mood")]; ty.Origin.New || strings.Join(ty.Values, ",") != "sad" {
+		t.Errorf("mood replaced: %+v", ty)
+	}
+	if v := c.Views[q("v")]; v.Origin.New || len(v.Reads) != 1 || v.Reads[0] != q("users") {
+		t.Errorf("view replaced: %+v", v)
+	}
+	if c.Types[q("d")].Origin.New {
+		t.Error("domain replaced")
+	}
+	apply(t, c, `CREATE OR REPLACE VIEW v AS SELECT u.id FROM users u JOIN other o USING (id);`, Origin{New: true})
+	if v := c.Views[q("v")]; v.Origin.New || len(v.Reads) != 2 {
+		t.Errorf("CREATE OR REPLACE VIEW: %+v", v)
+	}
+}
