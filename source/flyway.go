@@ -14,12 +14,15 @@ import (
 // versioned ones whenever they change), found recursively. U (undo) files
 // are not forward migrations. Flyway sends statements one by one, in one
 // transaction unless the migration holds a statement it knows PostgreSQL
-// refuses to run in one (CREATE INDEX CONCURRENTLY...): TxAuto.
+// refuses to run in one (CREATE INDEX CONCURRENTLY...): TxAuto. A script
+// configuration file beside it (V2__x.sql.conf) with
+// executeInTransaction=false turns the transaction off.
 type Flyway struct{}
 
 var (
 	flywayVersioned  = regexp.MustCompile(`^V([0-9]+(?:[._][0-9]+)*)__(.+)\.sql$`)
 	flywayRepeatable = regexp.MustCompile(`^R__(.+)\.sql$`)
+	flywayNoTx       = regexp.MustCompile(`(?m)^\s*executeInTransaction\s*=\s*false\b`)
 )
 
 func (Flyway) Name() string { return "flyway" }
@@ -46,9 +49,9 @@ func (f Flyway) List(fsys fs.FS, dir string) ([]Migration, error) {
 				return true
 			}
 			seen[key] = p
-			versioned = append(versioned, Migration{Path: p, Format: f.Name(), Version: v, Name: strings.ReplaceAll(m[2], "_", " ")})
+			versioned = append(versioned, Migration{Path: p, Format: f.Name(), Version: v, Name: strings.ReplaceAll(m[2], "_", " "), NoTx: flywayConfNoTx(fsys, p)})
 		} else if m := flywayRepeatable.FindStringSubmatch(base); m != nil {
-			repeatable = append(repeatable, Migration{Path: p, Format: f.Name(), Name: strings.ReplaceAll(m[1], "_", " "), Kind: Repeatable})
+			repeatable = append(repeatable, Migration{Path: p, Format: f.Name(), Name: strings.ReplaceAll(m[1], "_", " "), Kind: Repeatable, NoTx: flywayConfNoTx(fsys, p)})
 		}
 		return true
 	})
@@ -67,8 +70,17 @@ func (f Flyway) List(fsys fs.FS, dir string) ([]Migration, error) {
 	return append(versioned, repeatable...), nil
 }
 
-func (Flyway) Script(Migration, []byte) (Script, error) {
+func (Flyway) Script(m Migration, _ []byte) (Script, error) {
+	if m.NoTx {
+		return Script{Tx: TxNone}, nil
+	}
 	return Script{Tx: TxAuto}, nil
+}
+
+// flywayConfNoTx reads a migration's script configuration file.
+func flywayConfNoTx(fsys fs.FS, p string) bool {
+	b, err := fs.ReadFile(fsys, p+".conf")
+	return err == nil && flywayNoTx.Match(b)
 }
 
 // compareFlyway compares dotted versions part by part, numerically; missing

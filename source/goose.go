@@ -58,11 +58,33 @@ func (Goose) Script(m Migration, src []byte) (Script, error) {
 	s := Script{Tx: TxFile}
 	up, down := -1, len(src)
 	header := false // in the annotation lines right after "-- +goose Up"
-	for _, l := range lines(src) {
+	begin := -1     // the open StatementBegin line's offset
+	var beginLine int
+	for n, l := range lines(src) {
 		cmd, ok := annotation(l.text, "+goose")
 		if !ok {
 			header = false
 			continue
+		}
+		switch strings.ToUpper(cmd) {
+		case "STATEMENTBEGIN":
+			if begin >= 0 {
+				return s, &sqltext.Error{Pos: sqltext.Position{Line: n + 1, Column: 1},
+					Message: fmt.Sprintf(`"-- +goose StatementBegin" while the one on line %d is still open; goose refuses it: add "-- +goose StatementEnd" before`, beginLine)}
+			}
+			begin, beginLine = l.start, n+1
+		case "STATEMENTEND":
+			if begin < 0 {
+				return s, &sqltext.Error{Pos: sqltext.Position{Line: n + 1, Column: 1},
+					Message: `"-- +goose StatementEnd" without a "-- +goose StatementBegin" before it; goose refuses the file`}
+			}
+			s.Blocks = append(s.Blocks, sqltext.Region{Start: begin, End: nextLine(src, l)})
+			begin = -1
+		case "DOWN":
+			if begin >= 0 && up >= 0 && down == len(src) {
+				return s, &sqltext.Error{Pos: sqltext.Position{Line: beginLine, Column: 1},
+					Message: `"-- +goose StatementBegin" has no "-- +goose StatementEnd" before "-- +goose Down"; goose refuses the file`}
+			}
 		}
 		switch c := strings.ToUpper(cmd); {
 		case c == "UP":
@@ -85,6 +107,10 @@ func (Goose) Script(m Migration, src []byte) (Script, error) {
 	if up < 0 {
 		return s, &sqltext.Error{Pos: sqltext.Position{Line: 1, Column: 1},
 			Message: `goose migration has no "-- +goose Up" annotation; goose refuses to run it`}
+	}
+	if begin >= 0 {
+		return s, &sqltext.Error{Pos: sqltext.Position{Line: beginLine, Column: 1},
+			Message: `"-- +goose StatementBegin" has no "-- +goose StatementEnd"; goose refuses the file`}
 	}
 	s.Regions = []sqltext.Region{{Start: up, End: down}}
 	return s, nil

@@ -83,6 +83,10 @@ type Script struct {
 	// Regions of the file that hold the forward SQL; nil for the whole file.
 	Regions []sqltext.Region
 	Tx      TxMode
+	// Blocks are spans of the forward SQL the tool sends as one unit
+	// (goose's StatementBegin ... StatementEnd, markers included): their
+	// statements cannot be separated.
+	Blocks []sqltext.Region
 }
 
 // Format is one migration tool's conventions.

@@ -127,6 +127,21 @@ func TestScripts(t *testing.T) {
 	if !errors.As(err, &se) {
 		t.Errorf("goose without Up: err = %v", err)
 	}
+	// goose's StatementBegin/End must pair up, as goose's own parser demands.
+	block := "-- +goose Up\n-- +goose StatementBegin\nDO $$ BEGIN NULL; END $$;\n-- +goose StatementEnd\nSELECT 1;\n"
+	s, err = (Goose{}).Script(Migration{}, []byte(block))
+	if err != nil || len(s.Blocks) != 1 || block[s.Blocks[0].Start:s.Blocks[0].End] != "-- +goose StatementBegin\nDO $$ BEGIN NULL; END $$;\n-- +goose StatementEnd\n" {
+		t.Errorf("goose blocks = %+v, %v", s.Blocks, err)
+	}
+	for src, want := range map[string]string{
+		"-- +goose Up\nSELECT 1;\n-- +goose StatementEnd\n":                            "3:1: \"-- +goose StatementEnd\" without",
+		"-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n":                          "2:1: \"-- +goose StatementBegin\" has no",
+		"-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n-- +goose Down\nSELECT 2;": "2:1: \"-- +goose StatementBegin\" has no",
+	} {
+		if _, err := (Goose{}).Script(Migration{}, []byte(src)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("goose %q: err = %v, want %q", src, err, want)
+		}
+	}
 	dbmate := "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n\n-- migrate:down\nDROP INDEX i;\n"
 	s, err = (Dbmate{}).Script(Migration{}, []byte(dbmate))
 	if err != nil || s.Tx != TxImplicit || strings.Contains(dbmate[s.Regions[0].Start:s.Regions[0].End], "DROP") {
