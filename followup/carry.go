@@ -173,32 +173,28 @@ func (o Options) moves(files []github.TreeEntry, m source.Migration) ([]github.M
 	}
 	target := o.Format.(source.Namer).NextPath(o.Dir, active, name, o.Now())
 	moves := []github.Move{{Path: target, SHA: entry.SHA, Mode: entry.Mode}, {Path: m.Path}}
-	// The down companion moves along.
-	if down, ok := companion(m.Path, byPath); ok {
-		moves = append(moves, github.Move{Path: companionTarget(target), SHA: down.SHA, Mode: down.Mode}, github.Move{Path: down.Path})
+	// The companions move along: the down file, and the files that
+	// configure how the migration runs (Diesel's metadata.toml, Flyway's
+	// .conf).
+	for _, c := range companions(m.Path, target) {
+		if e, ok := byPath[c[0]]; ok {
+			moves = append(moves, github.Move{Path: c[1], SHA: e.SHA, Mode: e.Mode}, github.Move{Path: c[0]})
+		}
 	}
 	return moves, target, nil
 }
 
-func companion(p string, byPath map[string]github.TreeEntry) (github.TreeEntry, bool) {
-	var down string
+// companions pairs the files that may sit beside a migration with where
+// they go when it moves to target.
+func companions(p, target string) [][2]string {
 	switch {
 	case strings.HasSuffix(p, "/up.sql"):
-		down = strings.TrimSuffix(p, "up.sql") + "down.sql"
+		dir, tdir := strings.TrimSuffix(p, "up.sql"), strings.TrimSuffix(target, "up.sql")
+		return [][2]string{{dir + "down.sql", tdir + "down.sql"}, {dir + "metadata.toml", tdir + "metadata.toml"}}
 	case strings.Contains(p, ".up."):
-		down = strings.Replace(p, ".up.", ".down.", 1)
-	default:
-		return github.TreeEntry{}, false
+		return [][2]string{{strings.Replace(p, ".up.", ".down.", 1), strings.Replace(target, ".up.", ".down.", 1)}}
 	}
-	e, ok := byPath[down]
-	return e, ok
-}
-
-func companionTarget(target string) string {
-	if strings.HasSuffix(target, "/up.sql") {
-		return strings.TrimSuffix(target, "up.sql") + "down.sql"
-	}
-	return strings.Replace(target, ".up.", ".down.", 1)
+	return [][2]string{{p + ".conf", target + ".conf"}}
 }
 
 // treeHas reports whether a tree has a file.

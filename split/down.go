@@ -19,6 +19,7 @@ type downs struct {
 	text       string // its whole text
 	region     sqltext.Region
 	file       *sqltext.File
+	blocks     []sqltext.Region // goose blocks of an inline section
 	inlineKeep string
 }
 
@@ -36,7 +37,7 @@ func downPart(fsys fs.FS, m source.Migration, src []byte, script source.Script, 
 		if err != nil {
 			return nil
 		}
-		return &downs{region: region, file: file, text: string(src)}
+		return &downs{region: region, file: file, text: string(src), blocks: script.Blocks}
 	case source.GolangMigrate, source.Pop, source.Diesel:
 		p := downPathOf(m.Path)
 		b, err := fs.ReadFile(fsys, p)
@@ -70,20 +71,28 @@ func splitDown(d *downs, targets map[string]bool) (keep, move string) {
 	if !d.separate {
 		start = lineEnd([]byte(text), d.region.Start)
 	}
-	chunks := chunksOf(text, d.file.Statements, sqltext.Region{Start: start, End: d.region.End})
+	region := sqltext.Region{Start: start, End: d.region.End}
+	chunks := chunksOf(text, d.file.Statements, region, d.blocks)
 	var k, mv strings.Builder
 	if !d.separate {
 		k.WriteString(text[d.region.Start:start]) // the down marker line
 	}
 	cat := schema.New()
+	sides := make([]side, len(d.file.Statements))
 	for i, s := range d.file.Statements {
 		if touches(targetsOfNode(cat, s.Node), targets) {
+			sides[i] = later
+		}
+	}
+	keepBlocks(d.file.Statements, sides, d.blocks)
+	for i := range d.file.Statements {
+		if sides[i] == later {
 			mv.WriteString(chunks[i])
 		} else {
 			k.WriteString(chunks[i])
 		}
 	}
-	k.WriteString(text[chunkEndOf(text, d.file.Statements, sqltext.Region{Start: start, End: d.region.End}):d.region.End])
+	k.WriteString(text[chunkEndOf(text, d.file.Statements, region, d.blocks):d.region.End])
 	return k.String(), strings.TrimLeft(mv.String(), "\n")
 }
 
@@ -163,6 +172,13 @@ func targetsOfNode(cat *schema.Catalog, n *pg.Node) []string {
 	case *pg.Node_IndexStmt:
 		if s.IndexStmt.Idxname != "" {
 			out = append(out, s.IndexStmt.Idxname)
+		}
+	case *pg.Node_DoStmt:
+		// A DO block changes what its statements change.
+		if body, err := schema.ParseDo(s.DoStmt); err == nil {
+			for _, inner := range body.Stmts {
+				out = append(out, targetsOfNode(cat, inner.Node)...)
+			}
 		}
 	}
 	return out

@@ -27,11 +27,15 @@ func (p *Plan) Diff() string {
 
 // Apply writes the plan into the work tree at root.
 func (p *Plan) Apply(root string) error {
+	var pruned []string
 	for _, c := range p.Changes {
 		full := filepath.Join(root, filepath.FromSlash(c.Path))
 		if c.Delete {
 			if err := os.Remove(full); err != nil {
 				return fmt.Errorf("remove %s: %w", c.Path, err)
+			}
+			if c.PruneDir {
+				pruned = append(pruned, filepath.Dir(full))
 			}
 			continue
 		}
@@ -40,6 +44,13 @@ func (p *Plan) Apply(root string) error {
 		}
 		if err := os.WriteFile(full, []byte(c.New), 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", c.Path, err)
+		}
+	}
+	for _, dir := range pruned {
+		if entries, err := os.ReadDir(dir); err == nil && len(entries) == 0 {
+			if err := os.Remove(dir); err != nil {
+				return fmt.Errorf("remove the emptied directory %s: %w", dir, err)
+			}
 		}
 	}
 	return nil

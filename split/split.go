@@ -5,10 +5,13 @@
 //
 // Each statement moves with its comments and directives; order is kept;
 // the format's up/down sections and annotations are respected, and the
-// down statements that revert the contract part go with it. Statements
-// that only make sense together (a table rename and the view that keeps
-// the old name alive) move together. Splitting a file that has no contract
-// statement left changes nothing.
+// down statements that revert the contract part go with it. An expand
+// statement that uses what a deferred one renames, drops or creates (the
+// view that keeps a renamed table's old name alive, a comment on a renamed
+// column) moves with it, as does everything in the same goose
+// StatementBegin/End block; files that configure the migration (Diesel's
+// metadata.toml, Flyway's .conf) are copied beside the deferred one.
+// Splitting a file that has no contract statement left changes nothing.
 package split
 
 import (
@@ -20,6 +23,7 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/deferred"
@@ -45,6 +49,9 @@ type FileChange struct {
 	Path     string
 	Old, New string
 	Delete   bool
+	// PruneDir removes the file's directory too when the removal leaves it
+	// empty (one directory per migration: Diesel, Prisma).
+	PruneDir bool
 }
 
 // Plan is what splitting one migration does.
@@ -100,9 +107,10 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 	if contract == 0 {
 		return nil, ErrNothing
 	}
+	plan.Notes = append(plan.Notes, keepBlocks(file.Statements, side, script.Blocks)...)
 	plan.Notes = append(plan.Notes, linkGroups(file.Statements, side)...)
 
-	chunks := chunksOf(string(src), file.Statements, up)
+	chunks := chunksOf(string(src), file.Statements, up, script.Blocks)
 	var expandText, laterText strings.Builder
 	expandReal := 0
 	for i, ch := range chunks {
@@ -118,7 +126,7 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 			laterText.WriteString(ch)
 		}
 	}
-	tail := string(src[chunkEndOf(string(src), file.Statements, up):up.End])
+	tail := string(src[chunkEndOf(string(src), file.Statements, up, script.Blocks):up.End])
 	expandText.WriteString(tail)
 
 	deferredPath := deferredPathOf(opts, m)
@@ -137,7 +145,7 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 		if move != "" {
 			if downs.separate {
 				if keep == "" && expandReal == 0 {
-					plan.Changes = append(plan.Changes, FileChange{Path: downs.path, Old: downs.text, Delete: true})
+					plan.Changes = append(plan.Changes, FileChange{Path: downs.path, Old: downs.text, Delete: true, PruneDir: perDirectory(opts.Format)})
 				} else {
 					plan.Changes = append(plan.Changes, FileChange{Path: downs.path, Old: downs.text, New: keep})
 				}
@@ -149,8 +157,21 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 	}
 
 	// The expand part stays in the file, unless nothing real is left.
+	// Files that configure the migration from beside it (Diesel's
+	// metadata.toml, Flyway's .conf) go with the deferred copy, and leave
+	// with the file when it moves whole.
+	for _, cf := range configFiles(opts.Format, m.Path) {
+		b, err := fs.ReadFile(fsys, cf.path)
+		if err != nil {
+			continue
+		}
+		plan.Changes = append(plan.Changes, FileChange{Path: cf.deferredPath(deferredPath), New: string(b)})
+		if expandReal == 0 {
+			plan.Changes = append(plan.Changes, FileChange{Path: cf.path, Old: string(b), Delete: true, PruneDir: perDirectory(opts.Format)})
+		}
+	}
 	if expandReal == 0 {
-		plan.Changes = append(plan.Changes, FileChange{Path: m.Path, Old: string(src), Delete: true})
+		plan.Changes = append(plan.Changes, FileChange{Path: m.Path, Old: string(src), Delete: true, PruneDir: perDirectory(opts.Format)})
 		plan.Notes = append(plan.Notes, fmt.Sprintf("every statement of %s is deferred: the file moves whole", m.Path))
 	} else {
 		newSrc := string(src[:up.Start]) + expandText.String() + string(src[up.End:])
@@ -189,23 +210,73 @@ func isSession(n *pg.Node) bool {
 
 // chunksOf cuts the up section into one piece per statement: the comments
 // and blank lines before it, the statement, its semicolon and the rest of
-// its line (a trailing comment).
-func chunksOf(src string, stmts []*sqltext.Statement, up sqltext.Region) []string {
+// its line (a trailing comment). The last statement of a block (goose's
+// StatementBegin ... StatementEnd) takes the block's end marker with it.
+func chunksOf(src string, stmts []*sqltext.Statement, up sqltext.Region, blocks []sqltext.Region) []string {
 	out := make([]string, len(stmts))
 	start := up.Start
-	for i, s := range stmts {
-		end := afterStatement(src, s.End, up.End)
+	for i := range stmts {
+		end := chunkEnd(src, stmts, i, up, blocks)
 		out[i] = src[start:end]
 		start = end
 	}
 	return out
 }
 
-func chunkEndOf(src string, stmts []*sqltext.Statement, up sqltext.Region) int {
+func chunkEndOf(src string, stmts []*sqltext.Statement, up sqltext.Region, blocks []sqltext.Region) int {
 	if len(stmts) == 0 {
 		return up.Start
 	}
-	return afterStatement(src, stmts[len(stmts)-1].End, up.End)
+	return chunkEnd(src, stmts, len(stmts)-1, up, blocks)
+}
+
+func chunkEnd(src string, stmts []*sqltext.Statement, i int, up sqltext.Region, blocks []sqltext.Region) int {
+	end := afterStatement(src, stmts[i].End, up.End)
+	if b, ok := blockOf(blocks, stmts[i].Start); ok && b.End > end && b.End <= up.End {
+		if i+1 == len(stmts) || stmts[i+1].Start >= b.End {
+			end = b.End
+		}
+	}
+	return end
+}
+
+// blockOf finds the block that holds offset at.
+func blockOf(blocks []sqltext.Region, at int) (sqltext.Region, bool) {
+	for _, b := range blocks {
+		if b.Start <= at && at < b.End {
+			return b, true
+		}
+	}
+	return sqltext.Region{}, false
+}
+
+// keepBlocks moves every statement of a block with the block's deferred
+// statements: the tool sends a block as one unit, so its statements cannot
+// end up in different files.
+func keepBlocks(stmts []*sqltext.Statement, sides []side, blocks []sqltext.Region) []string {
+	var notes []string
+	for _, b := range blocks {
+		var in []int
+		deferred := -1
+		for i, s := range stmts {
+			if b.Start <= s.Start && s.Start < b.End {
+				in = append(in, i)
+				if sides[i] == later && deferred < 0 {
+					deferred = i
+				}
+			}
+		}
+		if deferred < 0 {
+			continue
+		}
+		for _, i := range in {
+			if sides[i] == now {
+				sides[i] = later
+				notes = append(notes, fmt.Sprintf("line %d moves with line %d: they are in the same StatementBegin/StatementEnd block", stmts[i].Pos.Line, stmts[deferred].Pos.Line))
+			}
+		}
+	}
+	return notes
 }
 
 // afterStatement returns the offset after a statement's semicolon and the
@@ -238,55 +309,131 @@ func afterStatement(src string, end, limit int) int {
 	return j
 }
 
-// linkGroups moves expand statements that exist for a deferred one: a view
-// or table created under the name a deferred statement renames away or
-// drops (the bridge that keeps the old name working).
+// linkGroups moves the expand statements that depend on a deferred one:
+// a statement after it that names what it renames, drops or changes (the
+// view that keeps a renamed table's old name alive, a comment or index on
+// a renamed column, a column re-added after a drop). Left behind, such a
+// statement would fail in PostgreSQL, or run against the wrong object.
+// The match is by name, so it errs on the side of moving too much: a moved
+// expand statement is only applied later.
 func linkGroups(stmts []*sqltext.Statement, sides []side) []string {
-	freed := map[string]int{} // name -> index of the deferred statement
+	type target struct {
+		table, column string // column "" for a whole object
+		line          int
+	}
+	var targets []target
 	cat := schema.New()
 	var notes []string
 	for i, s := range stmts {
-		if sides[i] == later {
-			for _, n := range freedNames(cat, s.Node) {
-				freed[n] = i
+		if sides[i] == now {
+			names := namesIn(s.Node)
+			for _, t := range targets {
+				if names[t.table] && (t.column == "" || names[t.column]) {
+					sides[i] = later
+					what := t.table
+					if t.column != "" {
+						what += "." + t.column
+					}
+					notes = append(notes, fmt.Sprintf("line %d moves with line %d: it uses %s, which line %d renames, drops or changes; they must stay together", s.Pos.Line, t.line, what, t.line))
+					break
+				}
 			}
 		}
-		if sides[i] == now {
-			if name := createdName(cat, s.Node); name != "" {
-				if j, ok := freed[name]; ok {
-					sides[i] = later
-					notes = append(notes, fmt.Sprintf("line %d moves with line %d: it creates %s, which line %d renames or drops; they must stay together", s.Pos.Line, stmts[j].Pos.Line, name, stmts[j].Pos.Line))
+		if sides[i] == later {
+			for _, name := range linkTargets(cat, s.Node) {
+				table, column, _ := strings.Cut(name, "#")
+				if k := strings.LastIndexByte(table, '.'); k >= 0 {
+					table = table[k+1:]
 				}
+				targets = append(targets, target{table: table, column: column, line: s.Pos.Line})
 			}
 		}
 	}
 	return notes
 }
 
-func freedNames(cat *schema.Catalog, n *pg.Node) []string {
-	switch s := n.GetNode().(type) {
-	case *pg.Node_RenameStmt:
-		if s.RenameStmt.Relation != nil && (s.RenameStmt.RenameType == pg.ObjectType_OBJECT_TABLE || s.RenameStmt.RenameType == pg.ObjectType_OBJECT_VIEW) {
-			return []string{cat.Resolve(s.RenameStmt.Relation).String()}
-		}
-	case *pg.Node_DropStmt:
-		var out []string
-		for _, o := range s.DropStmt.Objects {
-			out = append(out, cat.ResolveNames(schema.ObjectNames(o)).String())
-		}
-		return out
+// linkTargets names what a deferred statement renames, drops, creates or
+// changes: "table#column" or an object's name. Unlike the down-section
+// matching, a table-wide ALTER TABLE (a constraint) does not claim the
+// whole table, only the constraint's name.
+func linkTargets(cat *schema.Catalog, n *pg.Node) []string {
+	a := n.GetAlterTableStmt()
+	if a == nil {
+		return targetsOfNode(cat, n)
 	}
-	return nil
+	var out []string
+	t := cat.Resolve(a.Relation).String()
+	for _, c := range a.Cmds {
+		cmd := c.GetAlterTableCmd()
+		switch {
+		case cmd == nil:
+		case cmd.Def.GetColumnDef() != nil && cmd.Def.GetColumnDef().Colname != "":
+			out = append(out, t+"#"+cmd.Def.GetColumnDef().Colname)
+		case cmd.Def.GetConstraint() != nil:
+			if name := cmd.Def.GetConstraint().Conname; name != "" {
+				out = append(out, name)
+			}
+		case cmd.Name != "" && (cmd.Subtype == pg.AlterTableType_AT_DropConstraint || cmd.Subtype == pg.AlterTableType_AT_ValidateConstraint):
+			out = append(out, cmd.Name)
+		case cmd.Name != "":
+			out = append(out, t+"#"+cmd.Name)
+		default:
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
-func createdName(cat *schema.Catalog, n *pg.Node) string {
-	switch s := n.GetNode().(type) {
-	case *pg.Node_ViewStmt:
-		return cat.Resolve(s.ViewStmt.View).String()
-	case *pg.Node_CreateStmt:
-		return cat.Resolve(s.CreateStmt.Relation).String()
+// namesIn collects every string of a statement's parse tree: identifiers
+// and constants alike.
+func namesIn(n *pg.Node) map[string]bool {
+	out := map[string]bool{}
+	var walk func(m protoreflect.Message)
+	walk = func(m protoreflect.Message) {
+		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			switch {
+			case fd.Kind() == protoreflect.StringKind && !fd.IsList():
+				out[v.String()] = true
+			case fd.Kind() == protoreflect.MessageKind && fd.IsList():
+				for i := 0; i < v.List().Len(); i++ {
+					walk(v.List().Get(i).Message())
+				}
+			case fd.Kind() == protoreflect.MessageKind && !fd.IsMap():
+				walk(v.Message())
+			}
+			return true
+		})
 	}
-	return ""
+	walk(n.ProtoReflect())
+	return out
+}
+
+// perDirectory reports formats that keep each migration in a directory of
+// its own: a directory a split empties is removed, or the tool would take
+// it for a migration.
+func perDirectory(f source.Format) bool {
+	switch f.(type) {
+	case source.Prisma, source.Diesel:
+		return true
+	}
+	return false
+}
+
+// configFile is a file beside a migration that configures how it runs.
+type configFile struct {
+	path string
+	// deferredPath names the copy beside the deferred migration.
+	deferredPath func(deferredMigration string) string
+}
+
+func configFiles(f source.Format, migration string) []configFile {
+	switch f.(type) {
+	case source.Diesel:
+		return []configFile{{path.Join(path.Dir(migration), "metadata.toml"), func(d string) string { return path.Join(path.Dir(d), "metadata.toml") }}}
+	case source.Flyway:
+		return []configFile{{migration + ".conf", func(d string) string { return d + ".conf" }}}
+	}
+	return nil
 }
 
 // deferredPathOf names the deferred migration: the original's name with
@@ -335,10 +482,9 @@ func wrap(f source.Format, h deferred.Header, up, down string, tx source.TxMode)
 		if tx == source.TxImplicit {
 			b.WriteString(" transaction:false")
 		}
+		// dbmate refuses a migration without a down block, even an empty one.
 		b.WriteString("\n" + up)
-		if down != "" {
-			b.WriteString("\n-- migrate:down\n" + down)
-		}
+		b.WriteString("\n-- migrate:down\n" + down)
 	default:
 		b.WriteString(up)
 	}

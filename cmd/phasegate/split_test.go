@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -60,6 +61,31 @@ func TestSplitGolden(t *testing.T) {
 						t.Errorf("%s after split:\n%s\nwant:\n%s", p, got[p], want[p])
 					}
 				}
+			}
+			// The split leaves no directory a tool would take for an empty
+			// migration, and every file still parses in its format.
+			filepath.WalkDir(r.Dir, func(p string, d fs.DirEntry, err error) error {
+				if err == nil && d.IsDir() && d.Name() == ".git" {
+					return filepath.SkipDir
+				}
+				if err == nil && d.IsDir() {
+					if entries, _ := os.ReadDir(p); len(entries) == 0 {
+						t.Errorf("split left the empty directory %s", p)
+					}
+				}
+				return nil
+			})
+			out.Reset()
+			errb.Reset()
+			run([]string{"check", "--static-only", "--base", "main", "--format", "json"}, &out, &errb)
+			var rep struct {
+				Errors []struct{ Path, Message string }
+			}
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatalf("check after split: %v\n%s%s", err, out.String(), errb.String())
+			}
+			if len(rep.Errors) > 0 {
+				t.Errorf("check after split reports file errors: %+v", rep.Errors)
 			}
 			// Splitting again is a no-op.
 			errb.Reset()

@@ -1,0 +1,4 @@
+-- migrate:up
+CREATE TABLE users (id bigint PRIMARY KEY, name text, bio text);
+-- migrate:down
+DROP TABLE users;

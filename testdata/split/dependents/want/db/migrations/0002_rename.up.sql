@@ -1,0 +1,3 @@
+-- Unrelated expand statements stay.
+ALTER TABLE users ADD COLUMN nick text;
+COMMENT ON COLUMN users.email IS 'login';
