@@ -18,7 +18,9 @@ var unknownEffect = register(&Rule{
 treats them as unknown, which is handled like contract until a directive says otherwise. A DO block in
 PL/pgSQL is read with PostgreSQL's PL/pgSQL parser: the statements of its body are judged by every rule
 like any other (under IF or a loop they count as run); only dynamic SQL (EXECUTE of a computed string),
-another language or a body that does not parse make it unknown.`,
+another language or a body that does not parse make it unknown. Only a SELECT without FROM counts as
+calling a function for its effect (SELECT migrate_tenants()); a SELECT that reads a table, aggregates and
+well-known built-in functions (length, format, now, nextval, setval, pg_advisory_lock...) do not.`,
 	Examples: []Example{
 		{SQL: "DO $$ BEGIN EXECUTE 'DROP TABLE ' || 'events'; END $$;", Flagged: true},
 		{SQL: "SELECT migrate_tenants();", Flagged: true},
@@ -27,6 +29,8 @@ another language or a body that does not parse make it unknown.`,
 		{SQL: "SELECT set_config('lock_timeout', '5s', false);"},
 		{SQL: "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'tier') THEN CREATE TYPE tier AS ENUM ('free'); END IF; END $$;"},
 		{SQL: "SELECT setval('invoice_seq', 100);"},
+		{SQL: "SELECT max(length(email)) FROM users;"},
+		{SQL: "DO $$ DECLARE n bigint; BEGIN SELECT max(length(email)) INTO n FROM users; END $$;"},
 	},
 	Check: func(c *Context) []Finding {
 		switch n := c.Node.GetNode().(type) {
@@ -70,29 +74,7 @@ another language or a body that does not parse make it unknown.`,
 	},
 })
 
-// knownFunctions are built-in functions migrations call for their value or
-// for session settings; calling them changes no schema.
-var knownFunctions = map[string]bool{
-	"set_config": true, "pg_sleep": true, "now": true, "current_setting": true, "pg_advisory_lock": true,
-	"pg_advisory_unlock": true, "pg_advisory_xact_lock": true, "pg_try_advisory_lock": true,
-	"pg_try_advisory_xact_lock": true, "setval": true, "nextval": true, "currval": true, "version": true,
-	"count": true, "max": true, "min": true, "coalesce": true, "pg_catalog.set_config": true, "to_regclass": true,
-	"current_database": true, "current_schema": true, "pg_reload_conf": true,
-}
-
-// userFunctionCall returns the name of the first function a SELECT calls
-// that is not a known built-in, or "".
-func userFunctionCall(s *pg.SelectStmt) string {
-	fn := ""
-	for _, t := range s.TargetList {
-		schema.Walk(t, func(n *pg.Node) {
-			if fc := n.GetFuncCall(); fc != nil && fn == "" {
-				names := schema.Names(fc.Funcname)
-				if len(names) > 0 && !knownFunctions[names[len(names)-1]] {
-					fn = names[len(names)-1]
-				}
-			}
-		})
-	}
-	return fn
-}
+// userFunctionCall returns the name of the function a SELECT without FROM
+// calls for its effect (not an aggregate or a well-known built-in), or "":
+// the same judgement the catalog's replay makes (schema.CalledFunction).
+func userFunctionCall(s *pg.SelectStmt) string { return schema.CalledFunction(s) }

@@ -10,29 +10,22 @@ import (
 // maxIdentifier is PostgreSQL's identifier length limit (NAMEDATALEN-1).
 const maxIdentifier = 63
 
-// Resolve returns the qualified name of a relation reference, using the
-// catalog's current search path for unqualified names.
+// Resolve returns the qualified name of a relation reference. An
+// unqualified name is looked up in each schema of the session's search path
+// in turn (see SearchPath); when no relation of the catalog has it, it is
+// qualified with the schema a CREATE would put it in.
 func (c *Catalog) Resolve(rv *pg.RangeVar) QName {
 	if rv == nil {
 		return QName{}
 	}
-	s := rv.Schemaname
-	if s == "" {
-		s = c.searchPath
-	}
-	return QName{Schema: s, Name: rv.Relname}
+	return c.resolve(rv.Schemaname, rv.Relname, c.hasRelation)
 }
 
-// ResolveNames returns the qualified name of a dotted name list.
+// ResolveNames returns the qualified name of a dotted name list, looking an
+// unqualified name up along the search path like Resolve (for objects of
+// any kind).
 func (c *Catalog) ResolveNames(names []string) QName {
-	switch len(names) {
-	case 0:
-		return QName{}
-	case 1:
-		return QName{Schema: c.searchPath, Name: names[0]}
-	default:
-		return QName{Schema: names[len(names)-2], Name: names[len(names)-1]}
-	}
+	return c.resolveNames(names, c.hasAny)
 }
 
 // Apply replays one statement. origin says whether it belongs to the change
@@ -47,7 +40,7 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 		if s.Into == nil || s.Into.Rel == nil {
 			return
 		}
-		q := c.Resolve(s.Into.Rel)
+		q := c.creationName(s.Into.Rel)
 		if c.Tables[q] != nil {
 			return // PostgreSQL skips it (IF NOT EXISTS) or fails: the table stays.
 		}
@@ -58,7 +51,6 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 		t := &Table{Name: q, Kind: kind, Constraints: map[string]*Constraint{}, Origin: origin, Incomplete: true}
 		if s.Into.Rel.Relpersistence == "t" {
 			t.Temp, t.Origin.New = true, true
-			c.temp = append(c.temp, q)
 		}
 		c.Tables[q] = t
 	case *pg.Node_CreateForeignTableStmt:
@@ -80,7 +72,7 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 		c.createIndex(n.IndexStmt, origin)
 	case *pg.Node_ViewStmt:
 		s := n.ViewStmt
-		q := c.Resolve(s.View)
+		q := c.creationName(s.View)
 		if old := c.Views[q]; old != nil {
 			if s.Replace {
 				old.Reads = c.reads(s.Query)
@@ -89,7 +81,7 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 		}
 		c.Views[q] = &View{Name: q, Reads: c.reads(s.Query), Origin: origin}
 	case *pg.Node_CreateEnumStmt:
-		q := c.ResolveNames(Names(n.CreateEnumStmt.TypeName))
+		q := c.creationNames(Names(n.CreateEnumStmt.TypeName))
 		if c.Types[q] != nil {
 			return
 		}
@@ -103,24 +95,30 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 	case *pg.Node_AlterEnumStmt:
 		c.alterEnum(n.AlterEnumStmt)
 	case *pg.Node_CreateDomainStmt:
-		if q := c.ResolveNames(Names(n.CreateDomainStmt.Domainname)); c.Types[q] == nil {
+		if q := c.creationNames(Names(n.CreateDomainStmt.Domainname)); c.Types[q] == nil {
 			c.Types[q] = &Type{Name: q.String(), Kind: DomainType, Origin: origin}
 		}
 	case *pg.Node_CompositeTypeStmt:
-		if q := c.Resolve(n.CompositeTypeStmt.Typevar); c.Types[q] == nil {
+		if q := c.creationName(n.CompositeTypeStmt.Typevar); c.Types[q] == nil {
 			c.Types[q] = &Type{Name: q.String(), Kind: CompositeType, Origin: origin}
 		}
 	case *pg.Node_CreateRangeStmt:
-		if q := c.ResolveNames(Names(n.CreateRangeStmt.TypeName)); c.Types[q] == nil {
+		if q := c.creationNames(Names(n.CreateRangeStmt.TypeName)); c.Types[q] == nil {
 			c.Types[q] = &Type{Name: q.String(), Kind: RangeType, Origin: origin}
 		}
 	case *pg.Node_CreateSeqStmt:
-		q := c.Resolve(n.CreateSeqStmt.Sequence)
+		q := c.creationName(n.CreateSeqStmt.Sequence)
 		if c.Sequences[q] == nil {
-			c.Sequences[q] = &Object{Name: q, Origin: origin}
+			seq := &Object{Name: q, Origin: origin}
+			c.Sequences[q] = seq
+			c.sequenceOwnedBy(seq, n.CreateSeqStmt.Options)
+		}
+	case *pg.Node_AlterSeqStmt:
+		if seq := c.Sequences[c.Resolve(n.AlterSeqStmt.Sequence)]; seq != nil {
+			c.sequenceOwnedBy(seq, n.AlterSeqStmt.Options)
 		}
 	case *pg.Node_CreateFunctionStmt:
-		q := c.ResolveNames(Names(n.CreateFunctionStmt.Funcname))
+		q := c.creationNames(Names(n.CreateFunctionStmt.Funcname))
 		if c.Functions[q] == nil {
 			c.Functions[q] = &Object{Name: q, Origin: origin}
 		}
@@ -129,8 +127,15 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 		if c.Schemas[name] == nil {
 			c.Schemas[name] = &Object{Name: QName{Name: name}, Origin: origin}
 		}
-		for _, e := range n.CreateSchemaStmt.SchemaElts {
-			c.Apply(e, origin)
+		if len(n.CreateSchemaStmt.SchemaElts) > 0 && name != "" {
+			// The elements are created in the new schema, which PostgreSQL
+			// puts first on the search path while it runs them.
+			saved := c.searchPath
+			c.searchPath = append([]string{name}, c.SearchPath()...)
+			for _, e := range n.CreateSchemaStmt.SchemaElts {
+				c.Apply(e, origin)
+			}
+			c.searchPath = saved
 		}
 	case *pg.Node_CreateTrigStmt:
 		s := n.CreateTrigStmt
@@ -145,14 +150,8 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 		}
 	case *pg.Node_VariableSetStmt:
 		s := n.VariableSetStmt
-		if s.Name == "search_path" && !s.IsLocal {
-			if s.Kind == pg.VariableSetKind_VAR_SET_VALUE && len(s.Args) > 0 {
-				if v := constString(s.Args[0]); v != "" {
-					c.searchPath = strings.Trim(strings.TrimSpace(strings.Split(v, ",")[0]), `"`)
-				}
-			} else {
-				c.searchPath = "public"
-			}
+		if (s.Name == "search_path" || s.Kind == pg.VariableSetKind_VAR_RESET_ALL) && !s.IsLocal {
+			c.setSearchPath(s)
 		}
 	case *pg.Node_DoStmt:
 		body, err := ParseDo(n.DoStmt)
@@ -169,6 +168,7 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 	case *pg.Node_CallStmt:
 		c.gap(origin, "CALL of a procedure: its effect on the schema is unknown")
 	case *pg.Node_SelectStmt:
+		c.setConfigSearchPath(n.SelectStmt, origin)
 		if callsFunction(n.SelectStmt) {
 			c.gap(origin, "SELECT calls a function, whose effect on the schema is unknown")
 		}
@@ -183,7 +183,7 @@ func (c *Catalog) createTable(s *pg.CreateStmt, origin Origin) {
 	if s.Relation == nil {
 		return
 	}
-	q := c.Resolve(s.Relation)
+	q := c.creationName(s.Relation)
 	if c.Tables[q] != nil {
 		// PostgreSQL skips it (IF NOT EXISTS) or fails ("relation already
 		// exists"); either way the table, and where it came from, stays. A
@@ -194,7 +194,6 @@ func (c *Catalog) createTable(s *pg.CreateStmt, origin Origin) {
 	if s.Relation.Relpersistence == "t" {
 		// Temporary tables never reach production; the session's end drops them.
 		t.Temp, t.Origin.New = true, true
-		c.temp = append(c.temp, q)
 	}
 	if len(s.InhRelations) > 0 || s.OfTypename != nil {
 		t.Incomplete = true
@@ -232,6 +231,9 @@ func (c *Catalog) addColumn(t *Table, def *pg.ColumnDef, origin Origin) *Column 
 		return old
 	}
 	t.Columns = append(t.Columns, col)
+	if typ.IsSerial() {
+		c.addOwnedSequence(t, col, nil, col.Origin)
+	}
 	for _, n := range def.Constraints {
 		con := n.GetConstraint()
 		if con == nil {
@@ -245,6 +247,9 @@ func (c *Catalog) addColumn(t *Table, def *pg.ColumnDef, origin Origin) *Column 
 		case pg.ConstrType_CONSTR_DEFAULT:
 			col.HasDefault = true
 		case pg.ConstrType_CONSTR_IDENTITY:
+			if !col.Identity {
+				c.addOwnedSequence(t, col, con.Options, col.Origin)
+			}
 			col.Identity, col.NotNull, col.HasDefault = true, true, true
 		case pg.ConstrType_CONSTR_GENERATED:
 			col.Generated, col.HasDefault = true, true
@@ -416,10 +421,20 @@ func (c *Catalog) alterTable(s *pg.AlterTableStmt, origin Origin) {
 			}
 		case pg.AlterTableType_AT_AddIdentity:
 			if col != nil {
+				if !col.Identity {
+					var opts []*pg.Node
+					if con := cmd.Def.GetConstraint(); con != nil {
+						opts = con.Options
+					}
+					c.addOwnedSequence(t, col, opts, origin)
+				}
 				col.Identity, col.HasDefault = true, true
 			}
 		case pg.AlterTableType_AT_DropIdentity:
 			if col != nil {
+				if col.Identity {
+					c.dropOwnedSequences(t.Name, col.Name) // the identity's sequence goes with it
+				}
 				col.Identity, col.HasDefault = false, false
 			}
 		case pg.AlterTableType_AT_DropExpression:
@@ -452,6 +467,7 @@ func (c *Catalog) alterTable(s *pg.AlterTableStmt, origin Origin) {
 }
 
 func (c *Catalog) dropColumn(t *Table, name string) {
+	c.dropOwnedSequences(t.Name, name)
 	for i, col := range t.Columns {
 		if col.Name == name {
 			t.Columns = append(t.Columns[:i:i], t.Columns[i+1:]...)
@@ -504,26 +520,12 @@ func (c *Catalog) createIndex(s *pg.IndexStmt, origin Origin) {
 
 func (c *Catalog) rename(s *pg.RenameStmt) {
 	switch s.RenameType {
-	case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_MATVIEW, pg.ObjectType_OBJECT_FOREIGN_TABLE:
-		old := c.Resolve(s.Relation)
-		if t := c.Tables[old]; t != nil {
-			delete(c.Tables, old)
-			t.Name = QName{Schema: old.Schema, Name: s.Newname}
-			c.Tables[t.Name] = t
-			c.retarget(old, t.Name)
-		}
-		if v := c.Views[old]; v != nil { // ALTER TABLE ... RENAME works on views too
-			delete(c.Views, old)
-			v.Name = QName{Schema: old.Schema, Name: s.Newname}
-			c.Views[v.Name] = v
-		}
-	case pg.ObjectType_OBJECT_VIEW:
-		old := c.Resolve(s.Relation)
-		if v := c.Views[old]; v != nil {
-			delete(c.Views, old)
-			v.Name = QName{Schema: old.Schema, Name: s.Newname}
-			c.Views[v.Name] = v
-		}
+	case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_MATVIEW, pg.ObjectType_OBJECT_FOREIGN_TABLE,
+		pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_INDEX, pg.ObjectType_OBJECT_SEQUENCE:
+		// ALTER TABLE ... RENAME works on any relation (views, sequences),
+		// and the others name the relation they rename: relations share
+		// one namespace, so the name finds one of them.
+		c.renameRelation(c.Resolve(s.Relation), s.Newname)
 	case pg.ObjectType_OBJECT_COLUMN:
 		if t := c.Tables[c.Resolve(s.Relation)]; t != nil {
 			if col := t.Column(s.Subname); col != nil {
@@ -538,13 +540,11 @@ func (c *Catalog) rename(s *pg.RenameStmt) {
 			for _, ix := range c.IndexesOn(t.Name) {
 				replace(ix.Columns, s.Subname, s.Newname)
 			}
-		}
-	case pg.ObjectType_OBJECT_INDEX:
-		old := c.Resolve(s.Relation)
-		if ix := c.Indexes[old]; ix != nil {
-			delete(c.Indexes, old)
-			ix.Name = QName{Schema: old.Schema, Name: s.Newname}
-			c.Indexes[ix.Name] = ix
+			for _, o := range c.Sequences {
+				if o.Owner == t.Name && o.OwnerColumn == s.Subname {
+					o.OwnerColumn = s.Newname
+				}
+			}
 		}
 	case pg.ObjectType_OBJECT_TABCONSTRAINT:
 		if t := c.Tables[c.Resolve(s.Relation)]; t != nil {
@@ -554,15 +554,8 @@ func (c *Catalog) rename(s *pg.RenameStmt) {
 				t.Constraints[s.Newname] = con
 			}
 		}
-	case pg.ObjectType_OBJECT_SEQUENCE:
-		old := c.Resolve(s.Relation)
-		if o := c.Sequences[old]; o != nil {
-			delete(c.Sequences, old)
-			o.Name = QName{Schema: old.Schema, Name: s.Newname}
-			c.Sequences[o.Name] = o
-		}
 	case pg.ObjectType_OBJECT_TYPE, pg.ObjectType_OBJECT_DOMAIN:
-		old := c.ResolveNames(ObjectNames(s.Object))
+		old := c.resolveNames(ObjectNames(s.Object), c.hasType)
 		if t := c.Types[old]; t != nil {
 			delete(c.Types, old)
 			nq := QName{Schema: old.Schema, Name: s.Newname}
@@ -576,13 +569,47 @@ func (c *Catalog) rename(s *pg.RenameStmt) {
 		}
 		c.moveSchema(s.Subname, s.Newname)
 	case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE, pg.ObjectType_OBJECT_ROUTINE:
-		old := c.ResolveNames(ObjectNames(s.Object))
+		old := c.resolveNames(ObjectNames(s.Object), c.hasFunction)
 		if o := c.Functions[old]; o != nil {
 			delete(c.Functions, old)
 			o.Name = QName{Schema: old.Schema, Name: s.Newname}
 			c.Functions[o.Name] = o
 		}
 	}
+}
+
+// renameRelation renames the table, view, index or sequence old.
+func (c *Catalog) renameRelation(old QName, newName string) {
+	c.moveRelation(old, QName{Schema: old.Schema, Name: newName})
+}
+
+// moveRelation gives the relation old (a table, view, index or sequence)
+// the name nq, and points what refers to it at the new name.
+func (c *Catalog) moveRelation(old, nq QName) {
+	if old == nq {
+		return
+	}
+	if t := c.Tables[old]; t != nil {
+		delete(c.Tables, old)
+		t.Name = nq
+		c.Tables[nq] = t
+	}
+	if v := c.Views[old]; v != nil {
+		delete(c.Views, old)
+		v.Name = nq
+		c.Views[nq] = v
+	}
+	if ix := c.Indexes[old]; ix != nil {
+		delete(c.Indexes, old)
+		ix.Name = nq
+		c.Indexes[nq] = ix
+	}
+	if o := c.Sequences[old]; o != nil {
+		delete(c.Sequences, old)
+		o.Name = nq
+		c.Sequences[nq] = o
+	}
+	c.retarget(old, nq)
 }
 
 func replace(list []string, old, new string) {
@@ -593,7 +620,8 @@ func replace(list []string, old, new string) {
 	}
 }
 
-// retarget points indexes, views and foreign keys at a renamed table.
+// retarget points indexes, views, foreign keys and owned sequences at a
+// renamed relation.
 func (c *Catalog) retarget(old, new QName) {
 	for _, ix := range c.Indexes {
 		if ix.Table == old {
@@ -614,17 +642,62 @@ func (c *Catalog) retarget(old, new QName) {
 			}
 		}
 	}
+	for _, o := range c.Sequences {
+		if o.Owner == old {
+			o.Owner = new
+		}
+	}
 }
 
-// moveSchema renames the schema part of every table in schema from.
+// moveSchema renames the schema part of every object in schema from.
 func (c *Catalog) moveSchema(from, to string) {
-	for q, t := range c.Tables {
+	if from == to {
+		return
+	}
+	var rels []QName
+	collect := func(q QName) {
 		if q.Schema == from {
-			delete(c.Tables, q)
-			t.Name.Schema = to
-			c.Tables[t.Name] = t
-			c.retarget(q, t.Name)
+			rels = append(rels, q)
 		}
+	}
+	for q := range c.Tables {
+		collect(q)
+	}
+	for q := range c.Views {
+		collect(q)
+	}
+	for q := range c.Indexes {
+		collect(q)
+	}
+	for q := range c.Sequences {
+		collect(q)
+	}
+	for _, q := range rels {
+		c.moveRelation(q, QName{Schema: to, Name: q.Name})
+	}
+	var types, funcs []QName
+	for q := range c.Types {
+		if q.Schema == from {
+			types = append(types, q)
+		}
+	}
+	for q := range c.Functions {
+		if q.Schema == from {
+			funcs = append(funcs, q)
+		}
+	}
+	for _, q := range types {
+		t := c.Types[q]
+		delete(c.Types, q)
+		nq := QName{Schema: to, Name: q.Name}
+		t.Name = nq.String()
+		c.Types[nq] = t
+	}
+	for _, q := range funcs {
+		o := c.Functions[q]
+		delete(c.Functions, q)
+		o.Name = QName{Schema: to, Name: q.Name}
+		c.Functions[o.Name] = o
 	}
 }
 
@@ -633,22 +706,25 @@ func (c *Catalog) setSchema(s *pg.AlterObjectSchemaStmt) {
 		return
 	}
 	old := c.Resolve(s.Relation)
-	nq := QName{Schema: s.Newschema, Name: old.Name}
-	if t := c.Tables[old]; t != nil {
-		delete(c.Tables, old)
-		t.Name = nq
-		c.Tables[nq] = t
-		c.retarget(old, nq)
+	if old.Schema == s.Newschema {
+		return
 	}
-	if v := c.Views[old]; v != nil {
-		delete(c.Views, old)
-		v.Name = nq
-		c.Views[nq] = v
+	moved := []QName{old}
+	if c.Tables[old] != nil {
+		// A table takes its indexes and the sequences it owns along.
+		for q, ix := range c.Indexes {
+			if ix.Table == old {
+				moved = append(moved, q)
+			}
+		}
+		for q, o := range c.Sequences {
+			if o.Owner == old {
+				moved = append(moved, q)
+			}
+		}
 	}
-	if o := c.Sequences[old]; o != nil {
-		delete(c.Sequences, old)
-		o.Name = nq
-		c.Sequences[nq] = o
+	for _, q := range moved {
+		c.moveRelation(q, QName{Schema: s.Newschema, Name: q.Name})
 	}
 }
 
@@ -656,42 +732,66 @@ func (c *Catalog) drop(s *pg.DropStmt) {
 	for _, obj := range s.Objects {
 		switch s.RemoveType {
 		case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_MATVIEW, pg.ObjectType_OBJECT_FOREIGN_TABLE:
-			q := c.ResolveNames(ObjectNames(obj))
-			delete(c.Tables, q)
-			for k, ix := range c.Indexes {
-				if ix.Table == q {
-					delete(c.Indexes, k)
-				}
-			}
-			if s.Behavior == pg.DropBehavior_DROP_CASCADE {
-				for _, v := range c.ViewsReading(q) {
-					delete(c.Views, v)
-				}
-			}
+			q := c.resolveNames(ObjectNames(obj), c.hasRelation)
+			c.dropTable(q, s.Behavior == pg.DropBehavior_DROP_CASCADE)
 		case pg.ObjectType_OBJECT_VIEW:
-			delete(c.Views, c.ResolveNames(ObjectNames(obj)))
+			delete(c.Views, c.resolveNames(ObjectNames(obj), c.hasRelation))
 		case pg.ObjectType_OBJECT_INDEX:
-			delete(c.Indexes, c.ResolveNames(ObjectNames(obj)))
+			delete(c.Indexes, c.resolveNames(ObjectNames(obj), c.hasRelation))
 		case pg.ObjectType_OBJECT_SEQUENCE:
-			delete(c.Sequences, c.ResolveNames(ObjectNames(obj)))
+			q := c.resolveNames(ObjectNames(obj), c.hasRelation)
+			if o := c.Sequences[q]; o != nil && s.Behavior == pg.DropBehavior_DROP_CASCADE {
+				// CASCADE drops the serial column's DEFAULT nextval(...) too.
+				if t := c.Tables[o.Owner]; t != nil {
+					if col := t.Column(o.OwnerColumn); col != nil && !col.Identity && !col.Generated {
+						col.HasDefault = false
+					}
+				}
+			}
+			delete(c.Sequences, q)
 		case pg.ObjectType_OBJECT_TYPE, pg.ObjectType_OBJECT_DOMAIN:
-			delete(c.Types, c.ResolveNames(ObjectNames(obj)))
+			delete(c.Types, c.resolveNames(ObjectNames(obj), c.hasType))
 		case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE, pg.ObjectType_OBJECT_ROUTINE:
-			delete(c.Functions, c.ResolveNames(ObjectNames(obj)))
+			delete(c.Functions, c.resolveNames(ObjectNames(obj), c.hasFunction))
 		case pg.ObjectType_OBJECT_SCHEMA:
 			name := strings.Join(ObjectNames(obj), ".")
 			delete(c.Schemas, name)
 			if s.Behavior == pg.DropBehavior_DROP_CASCADE {
 				for q := range c.Tables {
 					if q.Schema == name {
-						delete(c.Tables, q)
+						c.dropTable(q, true)
+					}
+				}
+				for q := range c.Views {
+					if q.Schema == name {
+						delete(c.Views, q)
+					}
+				}
+				for q := range c.Indexes {
+					if q.Schema == name {
+						delete(c.Indexes, q)
+					}
+				}
+				for q := range c.Sequences {
+					if q.Schema == name {
+						delete(c.Sequences, q)
+					}
+				}
+				for q := range c.Types {
+					if q.Schema == name {
+						delete(c.Types, q)
+					}
+				}
+				for q := range c.Functions {
+					if q.Schema == name {
+						delete(c.Functions, q)
 					}
 				}
 			}
 		case pg.ObjectType_OBJECT_TRIGGER:
 			names := ObjectNames(obj)
 			if len(names) >= 2 {
-				tq := c.ResolveNames(names[:len(names)-1])
+				tq := c.resolveNames(names[:len(names)-1], c.hasRelation)
 				delete(c.Triggers, tq.String()+"."+names[len(names)-1])
 			}
 		case pg.ObjectType_OBJECT_EXTENSION:
@@ -700,8 +800,25 @@ func (c *Catalog) drop(s *pg.DropStmt) {
 	}
 }
 
+// dropTable drops table q with its indexes and the sequences its columns
+// own, and, with CASCADE, the views that read it.
+func (c *Catalog) dropTable(q QName, cascade bool) {
+	delete(c.Tables, q)
+	for k, ix := range c.Indexes {
+		if ix.Table == q {
+			delete(c.Indexes, k)
+		}
+	}
+	c.dropOwnedSequences(q, "")
+	if cascade {
+		for _, v := range c.ViewsReading(q) {
+			delete(c.Views, v)
+		}
+	}
+}
+
 func (c *Catalog) alterEnum(s *pg.AlterEnumStmt) {
-	t := c.Types[c.ResolveNames(Names(s.TypeName))]
+	t := c.Types[c.resolveNames(Names(s.TypeName), c.hasType)]
 	if t == nil {
 		return
 	}
@@ -762,36 +879,9 @@ func (c *Catalog) reads(query *pg.Node) []QName {
 }
 
 // callsFunction reports whether a SELECT without FROM calls a function
-// (SELECT my_migration_fn()), the pattern of migrations that run DDL from a
-// function.
-func callsFunction(s *pg.SelectStmt) bool {
-	if len(s.FromClause) > 0 {
-		return false
-	}
-	found := false
-	for _, t := range s.TargetList {
-		Walk(t, func(n *pg.Node) {
-			if fc := n.GetFuncCall(); fc != nil && !isBuiltinNoop(Names(fc.Funcname)) {
-				found = true
-			}
-		})
-	}
-	return found
-}
-
-// isBuiltinNoop lists functions migrations call that do not change the
-// schema.
-func isBuiltinNoop(names []string) bool {
-	if len(names) == 0 {
-		return true
-	}
-	switch names[len(names)-1] {
-	case "set_config", "pg_sleep", "now", "current_setting", "pg_advisory_lock", "pg_advisory_unlock",
-		"pg_advisory_xact_lock", "pg_try_advisory_lock", "setval", "nextval", "version", "count":
-		return true
-	}
-	return false
-}
+// that is not a known built-in (SELECT my_migration_fn()), the pattern of
+// migrations that run DDL from a function.
+func callsFunction(s *pg.SelectStmt) bool { return CalledFunction(s) != "" }
 
 func constString(n *pg.Node) string {
 	if c := n.GetAConst(); c != nil {

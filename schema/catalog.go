@@ -60,8 +60,9 @@ type Catalog struct {
 	// Gaps are statements whose effect could not be replayed.
 	Gaps []Gap
 
-	searchPath string
-	temp       []QName // temporary tables of the current session
+	// searchPath is the session's search_path as set by SET search_path or
+	// set_config: nil means the default ("$user", public).
+	searchPath []string
 }
 
 // Gap is a statement of the history the catalog could not replay exactly.
@@ -74,6 +75,11 @@ type Gap struct {
 type Object struct {
 	Name   QName
 	Origin Origin
+	// Owner and OwnerColumn name the column that owns a sequence (serial
+	// and identity columns, ALTER SEQUENCE ... OWNED BY): dropping the
+	// column or its table drops the sequence.
+	Owner       QName
+	OwnerColumn string
 }
 
 // Table is a table, materialized view or foreign table.
@@ -180,31 +186,31 @@ const (
 	RangeType
 )
 
-// New returns an empty catalog with search_path public.
+// New returns an empty catalog with the default search_path ("$user", public).
 func New() *Catalog {
 	return &Catalog{
-		Tables:     map[QName]*Table{},
-		Views:      map[QName]*View{},
-		Indexes:    map[QName]*Index{},
-		Types:      map[QName]*Type{},
-		Sequences:  map[QName]*Object{},
-		Functions:  map[QName]*Object{},
-		Schemas:    map[string]*Object{},
-		Triggers:   map[string]*Object{},
-		Other:      map[string]*Object{},
-		searchPath: "public",
+		Tables:    map[QName]*Table{},
+		Views:     map[QName]*View{},
+		Indexes:   map[QName]*Index{},
+		Types:     map[QName]*Type{},
+		Sequences: map[QName]*Object{},
+		Functions: map[QName]*Object{},
+		Schemas:   map[string]*Object{},
+		Triggers:  map[string]*Object{},
+		Other:     map[string]*Object{},
 	}
 }
 
 // EndSession forgets the temporary tables of the session that ran a
-// migration file.
+// migration file (with the sequences they own), and the session's
+// search_path: the next file runs in a new session with the default one.
 func (c *Catalog) EndSession() {
-	for _, q := range c.temp {
-		if t := c.Tables[q]; t != nil && t.Temp {
-			delete(c.Tables, q)
+	for q, t := range c.Tables {
+		if t.Temp {
+			c.dropTable(q, true)
 		}
 	}
-	c.temp = c.temp[:0]
+	c.searchPath = nil
 }
 
 // Table returns the table (or materialized view) named q, or nil.

@@ -61,8 +61,8 @@ func ParseDo(d *pg.DoStmt) (*DoBody, error) {
 	if err != nil {
 		return nil, fmt.Errorf("its PL/pgSQL does not parse: %v", err)
 	}
-	var tree any
-	if err := json.Unmarshal([]byte(js), &tree); err != nil {
+	tree, err := decodeOrdered(json.NewDecoder(strings.NewReader(js)))
+	if err != nil {
 		return nil, err
 	}
 	out := &DoBody{}
@@ -102,27 +102,74 @@ func (b *DoBody) add(sql string, line int, errp *error) {
 	}
 }
 
+// jsonObject is a JSON object that remembers the order of its keys.
+// PL/pgSQL's parse tree lists a statement's parts in source order (an IF's
+// then_body, elsif_list, else_body; a block's body, then its exception
+// handlers), so walking keys in document order replays the body in the
+// order it is written.
+type jsonObject struct {
+	keys []string
+	vals map[string]any
+}
+
+// decodeOrdered reads one JSON value, objects as *jsonObject.
+func decodeOrdered(dec *json.Decoder) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return tok, nil // string, float64, bool or nil
+	}
+	switch d {
+	case '{':
+		o := &jsonObject{vals: map[string]any{}}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			key, _ := kt.(string)
+			v, err := decodeOrdered(dec)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := o.vals[key]; !dup {
+				o.keys = append(o.keys, key)
+			}
+			o.vals[key] = v
+		}
+		_, err := dec.Token() // }
+		return o, err
+	case '[':
+		var list []any
+		for dec.More() {
+			v, err := decodeOrdered(dec)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, v)
+		}
+		_, err := dec.Token() // ]
+		return list, err
+	}
+	return nil, fmt.Errorf("unexpected %v in PL/pgSQL parse tree", d)
+}
+
 // walkJSON calls fn for every object wrapped as {"Kind": {...}}, in
-// document order.
+// document order: statements in the order the body has them.
 func walkJSON(v any, fn func(kind string, m map[string]any)) {
 	switch t := v.(type) {
-	case map[string]any:
-		if len(t) == 1 {
-			for k, inner := range t {
-				if m, ok := inner.(map[string]any); ok && strings.HasPrefix(k, "PLpgSQL_") {
-					fn(k, m)
-				}
+	case *jsonObject:
+		if len(t.keys) == 1 {
+			k := t.keys[0]
+			if inner, ok := t.vals[k].(*jsonObject); ok && strings.HasPrefix(k, "PLpgSQL_") {
+				fn(k, inner.vals)
 			}
 		}
-		// Visit children in a stable order: PL/pgSQL bodies are lists, so
-		// statement order survives; map keys are sorted.
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sortStrings(keys)
-		for _, k := range keys {
-			walkJSON(t[k], fn)
+		for _, k := range t.keys {
+			walkJSON(t.vals[k], fn)
 		}
 	case []any:
 		for _, e := range t {
@@ -132,9 +179,15 @@ func walkJSON(v any, fn func(kind string, m map[string]any)) {
 }
 
 func query(v any) string {
-	m, _ := v.(map[string]any)
-	e, _ := m["PLpgSQL_expr"].(map[string]any)
-	s, _ := e["query"].(string)
+	m, _ := v.(*jsonObject)
+	if m == nil {
+		return ""
+	}
+	e, _ := m.vals["PLpgSQL_expr"].(*jsonObject)
+	if e == nil {
+		return ""
+	}
+	s, _ := e.vals["query"].(string)
 	return s
 }
 

@@ -1,8 +1,6 @@
 package schema
 
 import (
-	"sort"
-
 	pg "github.com/pganalyze/pg_query_go/v5"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -45,5 +43,3 @@ func walkMessage(m protoreflect.Message, fn func(*pg.Node)) {
 		return true
 	})
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

@@ -1,1 +1,0 @@
-CREATE TABLE accounts (id bigint PRIMARY KEY, name text);
