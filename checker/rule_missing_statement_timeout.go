@@ -8,7 +8,8 @@ var missingStatementTimeout = register(&Rule{
 	Fix:     "set a statement_timeout at the top of the migration (SET statement_timeout = '15min';) sized for the slowest expected statement",
 	Notes: `squawk flags it by default (require-statement-timeout); strong_migrations sets it itself (1 hour).
 phasegate has it off by default (turn it on with rules: {missing-statement-timeout: warning}): lock_timeout
-(missing-lock-timeout) prevents the queueing outage, this one only bounds the run time.`,
+(missing-lock-timeout) prevents the queueing outage, this one only bounds the run time. SET LOCAL, 0 and RESET count as
+they do for missing-lock-timeout.`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE users ADD COLUMN nick text;", Flagged: true},
 		{SQL: "SET statement_timeout = '15min';\nALTER TABLE users ADD COLUMN nick text;"},
@@ -19,7 +20,11 @@ phasegate has it off by default (turn it on with rules: {missing-statement-timeo
 		}
 		for _, l := range c.Locks() {
 			if l.Mode.BlocksWrites() {
-				return []Finding{finding("takes %s on %s without a statement_timeout", l.Mode, l.Relation)}
+				why := ""
+				if u := c.sess.stmtT.unset; u != "" {
+					why = " (" + u + ")"
+				}
+				return []Finding{finding("takes %s on %s without a statement_timeout%s", l.Mode, l.Relation, why)}
 			}
 		}
 		return nil

@@ -14,3 +14,10 @@ BEGIN
 END $$;
 -- Only SQL computed at run time stays unknown.
 DO $$ BEGIN EXECUTE format('ALTER TABLE %I DROP COLUMN name', 'users'); END $$;
+-- A guarded CREATE of an existing table or type leaves it as it was: the
+-- statements after it still judge production objects.
+DO $$ BEGIN
+  CREATE TABLE users (id bigint PRIMARY KEY, email text);
+EXCEPTION WHEN duplicate_table THEN NULL;
+END $$;
+ALTER TABLE users RENAME COLUMN name TO full_name;

@@ -1,0 +1,4 @@
+BEGIN;
+ALTER TYPE mood ADD VALUE 'great';
+COMMIT;
+UPDATE people SET m = 'great' WHERE id = 1;
