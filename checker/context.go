@@ -28,6 +28,8 @@ type Context struct {
 	locksDone  bool
 	columns    []columnType
 	columnsSet bool
+	alterCmds  []*pg.AlterTableCmd
+	alterDone  bool
 }
 
 // InTransaction reports whether the statement runs inside a transaction
@@ -66,11 +68,14 @@ func (c *Context) Table(rv *pg.RangeVar) (schema.QName, *schema.Table) {
 }
 
 // ExistingColumn reports whether column col of table q existed before the
-// change. Unknown tables and columns count as existing.
+// change. A column the statement itself adds (ALTER TABLE t ADD COLUMN c
+// ..., ADD CONSTRAINT ... (c)) is new; so is a column a fully known table
+// does not have. Unknown tables, and unknown columns of tables the history
+// only partly defines, count as existing.
 func (c *Context) ExistingColumn(q schema.QName, col string) bool {
 	t := c.Catalog.Tables[q]
 	if t == nil {
-		return true
+		return !c.addsColumn(q, col)
 	}
 	if t.Origin.New {
 		return false
@@ -78,7 +83,55 @@ func (c *Context) ExistingColumn(q schema.QName, col string) bool {
 	if cc := t.Column(col); cc != nil {
 		return !cc.Origin.New
 	}
-	return true
+	if c.addsColumn(q, col) {
+		return false
+	}
+	// With gaps in the replay, the column may exist all the same.
+	return t.Incomplete || len(c.Catalog.Gaps) > 0
+}
+
+// addsColumn reports whether the statement is an ALTER TABLE of q that adds
+// column col in one of its commands.
+func (c *Context) addsColumn(q schema.QName, col string) bool {
+	at, cmds := c.AlterTable()
+	if at == nil || c.Catalog.Resolve(at.Relation) != q {
+		return false
+	}
+	for _, cmd := range cmds {
+		if cmd.Subtype == pg.AlterTableType_AT_AddColumn {
+			if def := cmd.Def.GetColumnDef(); def != nil && def.Colname == col {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// LaterInTransaction reports whether a statement after this one, in the
+// same transaction block, satisfies match: together they are atomic, so
+// the previous release never sees the state between them (a view dropped
+// and created again).
+func (c *Context) LaterInTransaction(match func(*pg.Node) bool) bool {
+	if c.File == nil || !c.InTransaction() {
+		return false
+	}
+	i := 0
+	for i < len(c.File.Statements) && c.File.Statements[i] != c.Stmt {
+		i++
+	}
+	for _, s := range c.File.Statements[min(i+1, len(c.File.Statements)):] {
+		if t := s.Node.GetTransactionStmt(); t != nil {
+			switch t.Kind {
+			case pg.TransactionStmtKind_TRANS_STMT_COMMIT, pg.TransactionStmtKind_TRANS_STMT_ROLLBACK,
+				pg.TransactionStmtKind_TRANS_STMT_PREPARE, pg.TransactionStmtKind_TRANS_STMT_COMMIT_PREPARED:
+				return false
+			}
+		}
+		if match(s.Node) {
+			return true
+		}
+	}
+	return false
 }
 
 // Pos returns the position of a parse tree location (a byte offset), or
@@ -107,13 +160,16 @@ func (c *Context) AlterTable() (*pg.AlterTableStmt, []*pg.AlterTableCmd) {
 	if at == nil {
 		return nil, nil
 	}
-	cmds := make([]*pg.AlterTableCmd, 0, len(at.Cmds))
-	for _, n := range at.Cmds {
-		if cmd := n.GetAlterTableCmd(); cmd != nil {
-			cmds = append(cmds, cmd)
+	if !c.alterDone {
+		c.alterCmds = make([]*pg.AlterTableCmd, 0, len(at.Cmds))
+		for _, n := range at.Cmds {
+			if cmd := n.GetAlterTableCmd(); cmd != nil {
+				c.alterCmds = append(c.alterCmds, cmd)
+			}
 		}
+		c.alterDone = true
 	}
-	return at, cmds
+	return at, c.alterCmds
 }
 
 // AlterExisting returns the ALTER TABLE of an existing table (and its

@@ -109,7 +109,15 @@ func (c *Context) predictLocks() []Lock {
 				}
 			}
 			if pc := cmd.Def.GetPartitionCmd(); pc != nil {
-				take(c.Catalog.Resolve(pc.Name), AccessExclusive)
+				// The partition: ACCESS EXCLUSIVE to attach or detach it
+				// (for ALTER INDEX ... ATTACH PARTITION, the partition's
+				// index), SHARE UPDATE EXCLUSIVE for DETACH CONCURRENTLY
+				// and its FINALIZE.
+				mode := AccessExclusive
+				if cmd.Subtype == pg.AlterTableType_AT_DetachPartition && pc.Concurrent || cmd.Subtype == pg.AlterTableType_AT_DetachPartitionFinalize {
+					mode = ShareUpdateExclusive
+				}
+				take(c.Catalog.Resolve(pc.Name), mode)
 			}
 		}
 	case *pg.Node_RenameStmt:
@@ -325,7 +333,7 @@ func (c *Context) cmdRewrites(q schema.QName, cmd *pg.AlterTableCmd) bool {
 			return c.typeChange(q, cmd.Name, def).rewrite
 		}
 	case pg.AlterTableType_AT_SetLogged, pg.AlterTableType_AT_SetUnLogged, pg.AlterTableType_AT_SetTableSpace,
-		pg.AlterTableType_AT_SetAccessMethod, pg.AlterTableType_AT_AddIdentity:
+		pg.AlterTableType_AT_SetAccessMethod:
 		return true
 	}
 	return false

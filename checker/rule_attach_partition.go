@@ -14,9 +14,13 @@ var attachPartition = register(&Rule{
 	Examples: []Example{
 		{Base: "CREATE TABLE m (at date) PARTITION BY RANGE (at);\nCREATE TABLE m_2024 (at date);", SQL: "ALTER TABLE m ATTACH PARTITION m_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');", Flagged: true},
 		{Base: "CREATE TABLE m (at date) PARTITION BY RANGE (at);", SQL: "CREATE TABLE m_2025 (at date);\nALTER TABLE m ATTACH PARTITION m_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');"},
+		{Base: "CREATE TABLE m (at date) PARTITION BY RANGE (at);\nCREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\nCREATE INDEX m_at ON ONLY m (at);\nCREATE INDEX m_2024_at ON m_2024 (at);", SQL: "ALTER INDEX m_at ATTACH PARTITION m_2024_at;"},
 	},
 	Check: func(c *Context) []Finding {
-		_, cmds := c.AlterTable()
+		at, cmds := c.AlterTable()
+		if at == nil || at.Objtype == pg.ObjectType_OBJECT_INDEX {
+			return nil // ALTER INDEX ... ATTACH PARTITION checks no rows
+		}
 		var out []Finding
 		for _, cmd := range cmds {
 			if pc := cmd.Def.GetPartitionCmd(); cmd.Subtype == pg.AlterTableType_AT_AttachPartition && pc != nil {

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/phasegate/phasegate/schema"
 )
 
 var dropObject = register(&Rule{
@@ -14,13 +16,18 @@ var dropObject = register(&Rule{
 	Fix:     "stop using the object in this release and drop it in a deferred migration one release later (phasegate split moves the statement)",
 	Notes: `squawk and strong_migrations do not flag these drops; GitLab treats every removal of something
 the running code uses as a post-deployment step. phasegate follows GitLab. Objects created earlier in the
-same change are not flagged. DROP TABLE, DROP INDEX and DROP DATABASE have rules of their own.`,
+same change are not flagged. A view, materialized view, function or trigger that a later statement of the
+same transaction creates again is replaced, not removed: the previous release never sees it missing (the
+new definition is not compared with the old one; the runtime check proves the previous release still
+works with it). DROP TABLE, DROP INDEX and DROP DATABASE have rules of their own.`,
 	Examples: []Example{
 		{SQL: "DROP VIEW active_users;", Flagged: true},
 		{SQL: "DROP FUNCTION touch();", Flagged: true},
 		{SQL: "DROP TYPE mood;", Flagged: true},
 		{SQL: "DROP TRIGGER set_updated_at ON users;", Flagged: true},
 		{SQL: "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\nDROP FUNCTION f();"},
+		{SQL: "BEGIN;\nDROP VIEW active_users;\nCREATE VIEW active_users AS SELECT id, email FROM users;\nCOMMIT;"},
+		{SQL: "BEGIN;\nDROP VIEW active_users;\nCOMMIT;\nCREATE VIEW active_users AS SELECT id FROM users;", Flagged: true},
 	},
 	Check: func(c *Context) []Finding {
 		d := c.Node.GetDropStmt()
@@ -88,7 +95,7 @@ same change are not flagged. DROP TABLE, DROP INDEX and DROP DATABASE have rules
 					existed = !o.Origin.New
 				}
 			}
-			if !existed {
+			if !existed || c.LaterInTransaction(func(n *pg.Node) bool { return recreates(c, kind, q, names, n) }) {
 				continue
 			}
 			name := q.String()
@@ -100,3 +107,24 @@ same change are not flagged. DROP TABLE, DROP INDEX and DROP DATABASE have rules
 		return out
 	},
 })
+
+// recreates reports whether n creates the object a DROP removed: kind and
+// q as the drop rule resolved them, names as written.
+func recreates(c *Context, kind string, q schema.QName, names []string, n *pg.Node) bool {
+	switch s := n.GetNode().(type) {
+	case *pg.Node_ViewStmt:
+		return kind == "view" && c.Catalog.Resolve(s.ViewStmt.View) == q
+	case *pg.Node_CreateTableAsStmt:
+		return kind == "materialized view" && s.CreateTableAsStmt.Objtype == pg.ObjectType_OBJECT_MATVIEW &&
+			s.CreateTableAsStmt.Into != nil && c.Catalog.Resolve(s.CreateTableAsStmt.Into.Rel) == q
+	case *pg.Node_CreateFunctionStmt:
+		return kind == "function" && c.Catalog.ResolveNames(schema.Names(s.CreateFunctionStmt.Funcname)) == q
+	case *pg.Node_CreateTrigStmt:
+		if kind != "trigger" || len(names) < 2 {
+			return false
+		}
+		table := c.Catalog.ResolveNames(names[:len(names)-1])
+		return s.CreateTrigStmt.Trigname == names[len(names)-1] && c.Catalog.Resolve(s.CreateTrigStmt.Relation) == table
+	}
+	return false
+}

@@ -17,10 +17,12 @@ Alternatively create the new table, write to both, backfill, switch reads, and d
 	Notes: `squawk (renaming-table), strong_migrations (rename_table) and GitLab (rename_table_safely) all flag it.
 squawk suggests a view with the new name first; GitLab renames and keeps a view with the old name.
 phasegate recommends GitLab's order because the view then serves only the previous release.
-When the rename and the view are in the same file, phasegate split keeps them together.`,
+A rename followed, in the same transaction, by a view under the old name is that first step and is not
+flagged; the deferred DROP VIEW is then the contract. When a split moves the rename, the view goes with it.`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE users RENAME TO accounts;", Flagged: true},
 		{SQL: "CREATE TABLE draft (id int);\nALTER TABLE draft RENAME TO final;"},
+		{SQL: "BEGIN;\nALTER TABLE users RENAME TO accounts;\nCREATE VIEW users AS SELECT * FROM accounts;\nCOMMIT;"},
 	},
 	Check: func(c *Context) []Finding {
 		r := c.Node.GetRenameStmt()
@@ -29,6 +31,14 @@ When the rename and the view are in the same file, phasegate split keeps them to
 		}
 		q := c.Catalog.Resolve(r.Relation)
 		if !c.Existing(q) {
+			return nil
+		}
+		// The recipe's first step: a view under the old name, created in
+		// the same transaction, keeps the previous release working.
+		if c.LaterInTransaction(func(n *pg.Node) bool {
+			v := n.GetViewStmt()
+			return v != nil && c.Catalog.Resolve(v.View) == q
+		}) {
 			return nil
 		}
 		return []Finding{finding("renames table %s to %s; the previous release still uses the old name", q, r.Newname).

@@ -1,2 +1,2 @@
 -- phasegate:ignore drop-column the column was unused since v1.4
-ALTER TABLE users DROP COLUMN name;
+ALTER TABLE users DROP COLUMN status;

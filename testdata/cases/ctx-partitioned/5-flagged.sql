@@ -1,0 +1,1 @@
+CREATE INDEX events_at_idx2 ON events (at);
