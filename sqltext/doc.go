@@ -3,7 +3,8 @@
 //
 // Every statement keeps its byte offsets into the original file, so lines
 // and columns are computed in exactly one place (Position). The package also
-// reads phasegate's directives from the comments that precede a statement:
+// reads phasegate's directives from the comments that precede a statement,
+// sit inside it, or end its last line:
 //
 //	-- phasegate:ignore RULE[,RULE] reason
 //	-- phasegate:phase expand|contract reason

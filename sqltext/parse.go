@@ -264,6 +264,11 @@ func (f *File) build(tree *pg.ParseResult) {
 			prev = f.Statements[i-1]
 		}
 		pending = f.attach(comments, prevEnd, prev, pending)
+		if raw.StmtLen == 0 {
+			// The last statement without ";" runs to the end of the file:
+			// its trailing comments are not part of it.
+			end = f.codeEnd(start, end)
+		}
 		for end > start && isSpace(text[end-1]) {
 			end--
 		}
@@ -277,6 +282,10 @@ func (f *File) build(tree *pg.ParseResult) {
 			Node:   raw.Stmt,
 		}
 		s.Directives, pending = pending, nil
+		if strings.Contains(s.Text, "phasegate:") {
+			// A directive written inside the statement is for it too.
+			s.Directives = f.attach(f.innerComments(start, end), -1, nil, s.Directives)
+		}
 		for _, d := range s.Directives {
 			d.Stmt = s
 		}
@@ -335,6 +344,42 @@ func (f *File) attach(comments []comment, prevEnd int, prev *Statement, pending 
 		pending = append(pending, d)
 	}
 	return pending
+}
+
+// innerComments returns the comments inside text[from:to], found with
+// PostgreSQL's own scanner so that "--" in a string is not one.
+func (f *File) innerComments(from, to int) []comment {
+	res, err := pg.Scan(f.text[from:to])
+	if err != nil {
+		return nil
+	}
+	var out []comment
+	for _, t := range res.Tokens {
+		if t.Token != pg.Token_SQL_COMMENT && t.Token != pg.Token_C_COMMENT {
+			continue
+		}
+		c := comment{start: from + int(t.Start), bodyStart: from + int(t.Start) + 2, end: from + int(t.End)}
+		if t.Token == pg.Token_C_COMMENT && c.end-2 >= c.bodyStart && f.text[c.end-2:c.end] == "*/" {
+			c.end -= 2
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// codeEnd returns the offset after the last token of text[from:to] that is
+// not a comment.
+func (f *File) codeEnd(from, to int) int {
+	res, err := pg.Scan(f.text[from:to])
+	if err != nil {
+		return to
+	}
+	for i := len(res.Tokens) - 1; i >= 0; i-- {
+		if t := res.Tokens[i]; t.Token != pg.Token_SQL_COMMENT && t.Token != pg.Token_C_COMMENT {
+			return from + int(t.End)
+		}
+	}
+	return to
 }
 
 type comment struct {

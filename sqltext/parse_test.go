@@ -176,6 +176,41 @@ ALTER TABLE t DROP COLUMN b;
 	}
 }
 
+// A directive written inside a statement is for that statement; "--" in a
+// string is not a comment.
+func TestDirectivesInsideStatements(t *testing.T) {
+	src := `ALTER TABLE users
+  -- phasegate:phase expand unused since v2
+  DROP COLUMN legacy;
+ALTER TABLE users DROP COLUMN legacy2 /* phasegate:ignore missing-lock-timeout small table */
+;
+SELECT '-- phasegate:phase contract not a comment';
+ALTER TABLE users DROP COLUMN last
+-- phasegate:ignore drop-column trailing, after the last statement without a semicolon
+`
+	f := mustParse(t, src, Options{})
+	st := f.Statements
+	if len(st) != 4 {
+		t.Fatalf("got %d statements", len(st))
+	}
+	if d := st[0].Directives; len(d) != 1 || d[0].Phase != "expand" || d[0].Pos.Line != 2 || d[0].Stmt != st[0] {
+		t.Errorf("directive inside statement 0: %+v", d)
+	}
+	if d := st[1].Directives; len(d) != 1 || d[0].Kind != Ignore || d[0].Reason != "small table" {
+		t.Errorf("directive inside statement 1: %+v", d)
+	}
+	if d := st[2].Directives; len(d) != 0 {
+		t.Errorf("a string was read as a directive: %+v", d)
+	}
+	if st[3].Text != "ALTER TABLE users DROP COLUMN last" || st[3].EndPos.Line != 7 {
+		t.Errorf("last statement = %q ending at %v", st[3].Text, st[3].EndPos)
+	}
+	// On the line after the last statement: it precedes nothing.
+	if d := st[3].Directives; len(d) != 0 || len(f.Notes) != 1 || f.Notes[0].Pos.Line != 8 || !strings.Contains(f.Notes[0].Message, "precedes no statement") {
+		t.Errorf("directive after the last statement: %+v, notes %+v", d, f.Notes)
+	}
+}
+
 func TestLargeInputs(t *testing.T) {
 	big := "SELECT '" + strings.Repeat("x", 1<<20) + "';\nDROP TABLE t;\n"
 	f := mustParse(t, big, Options{})
