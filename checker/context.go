@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 
@@ -197,8 +198,38 @@ func (f Finding) at(pos *sqltext.Position) Finding {
 	return f
 }
 
-// withFix returns f with a fix specific to the statement.
+// withFix returns f with a fix specific to the statement. Object names
+// (schema.QName, ident) are written as SQL, quoted where needed, so the
+// suggested statements run as they are.
 func (f Finding) withFix(format string, args ...any) Finding {
+	for i, a := range args {
+		if q, ok := a.(schema.QName); ok {
+			args[i] = q.SQL()
+		}
+	}
 	f.Fix = fmt.Sprintf(format, args...)
 	return f
+}
+
+// ident is an identifier for a fix text: formatted quoted where needed.
+type ident string
+
+func (n ident) String() string { return schema.QuoteIdent(string(n)) }
+
+// identList writes column names as a SQL list.
+func identList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = schema.QuoteIdent(n)
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// identOr is name as an ident, or placeholder when the statement gives no
+// name.
+func identOr(name, placeholder string) any {
+	if name == "" {
+		return placeholder
+	}
+	return ident(name)
 }

@@ -25,7 +25,7 @@ it is flagged too.`,
 		for _, cmd := range cmds {
 			con := cmd.Def.GetConstraint()
 			if cmd.Subtype == pg.AlterTableType_AT_AddConstraint && con != nil && con.Contype == pg.ConstrType_CONSTR_CHECK && !con.SkipValidation {
-				name := orDefault(con.Conname, "<name>")
+				name := identOr(con.Conname, "<name>")
 				out = append(out, finding("adds CHECK constraint%s to %s without NOT VALID; the validation scan holds ACCESS EXCLUSIVE", nameSuffix(con.Conname), q).
 					at(c.Pos(con.Location)).
 					withFix("ALTER TABLE %s ADD CONSTRAINT %s CHECK (...) NOT VALID; then, in a later migration: ALTER TABLE %s VALIDATE CONSTRAINT %s;", q, name, q, name))

@@ -28,7 +28,7 @@ phasegate reports that as missing-lock-timeout instead, since no scan happens.`,
 			if cmd.Subtype != pg.AlterTableType_AT_AddConstraint || con == nil || con.Contype != pg.ConstrType_CONSTR_FOREIGN || con.SkipValidation {
 				continue
 			}
-			name := orDefault(con.Conname, q.Name+"_fkey")
+			name := ident(orDefault(con.Conname, q.Name+"_fkey"))
 			out = append(out, finding("adds foreign key%s to %s without NOT VALID; the validation scan blocks writes to %s and %s",
 				nameSuffix(con.Conname), q, q, c.Catalog.Resolve(con.Pktable)).at(c.Pos(con.Location)).
 				withFix("ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (...) REFERENCES ... NOT VALID; then, in a later migration: ALTER TABLE %s VALIDATE CONSTRAINT %s;", q, name, q, name))

@@ -31,10 +31,10 @@ phasegate gives the USING INDEX recipe.`,
 				if con.Contype == pg.ConstrType_CONSTR_PRIMARY {
 					kind = "PRIMARY KEY"
 				}
-				name := orDefault(con.Conname, q.Name+"_key")
+				name := ident(orDefault(con.Conname, q.Name+"_key"))
 				out = append(out, finding("adds %s constraint to %s, building its index under ACCESS EXCLUSIVE", kind, q).at(c.Pos(con.Location)).
 					withFix("CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s); then ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s;",
-						name, q, joinWords(namesOf(con.Keys)), q, name, kind, name))
+						name, q, identList(namesOf(con.Keys)), q, name, kind, name))
 			}
 			if def := cmd.Def.GetColumnDef(); cmd.Subtype == pg.AlterTableType_AT_AddColumn && def != nil {
 				for _, n := range def.Constraints {

@@ -33,7 +33,7 @@ PostgreSQL and is.`,
 		if ix.Concurrent {
 			if partitioned && ix.Relation.Inh {
 				return []Finding{finding("CREATE INDEX CONCURRENTLY on partitioned table %s fails: PostgreSQL cannot build an index on a partitioned table concurrently", q).
-					withFix("CREATE INDEX %s ON ONLY %s (...); then for each partition: CREATE INDEX CONCURRENTLY ... ON <partition> (...); ALTER INDEX %s ATTACH PARTITION <partition index>;", orDefault(ix.Idxname, "<name>"), q, orDefault(ix.Idxname, "<name>"))}
+					withFix("CREATE INDEX %s ON ONLY %s (...); then for each partition: CREATE INDEX CONCURRENTLY ... ON <partition> (...); ALTER INDEX %s ATTACH PARTITION <partition index>;", identOr(ix.Idxname, "<name>"), q, orDefault(ix.Idxname, "<name>"))}
 			}
 			return nil
 		}
@@ -48,11 +48,11 @@ PostgreSQL and is.`,
 		}
 		if partitioned {
 			return []Finding{finding("creates an index on partitioned table %s without CONCURRENTLY; every partition is locked against writes while it is built", q).
-				withFix("CREATE INDEX %s ON ONLY %s (...); then for each partition: CREATE INDEX CONCURRENTLY ... ON <partition> (...); ALTER INDEX %s ATTACH PARTITION <partition index>;", orDefault(ix.Idxname, "<name>"), q, orDefault(ix.Idxname, "<name>"))}
+				withFix("CREATE INDEX %s ON ONLY %s (...); then for each partition: CREATE INDEX CONCURRENTLY ... ON <partition> (...); ALTER INDEX %s ATTACH PARTITION <partition index>;", identOr(ix.Idxname, "<name>"), q, orDefault(ix.Idxname, "<name>"))}
 		}
 		f := finding("creates an index on %s without CONCURRENTLY; writes to %s are blocked until it is built", q, q)
 		if how := c.noTxFix(); how != "" && !c.ExplicitTransaction() {
-			f = f.withFix("CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s (...); it must run outside a transaction: %s. If it fails, DROP INDEX CONCURRENTLY the INVALID index it leaves and retry.", orDefault(ix.Idxname, "<name>"), q, how)
+			f = f.withFix("CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s (...); it must run outside a transaction: %s. If it fails, DROP INDEX CONCURRENTLY the INVALID index it leaves and retry.", identOr(ix.Idxname, "<name>"), q, how)
 		}
 		return []Finding{f}
 	},

@@ -31,6 +31,6 @@ rename_column_concurrently + cleanup_concurrent_column_rename).`,
 		}
 		return []Finding{finding("renames column %s.%s to %s; the previous release still uses the old name", q, r.Subname, r.Newname).
 			withFix("expand: ALTER TABLE %s ADD COLUMN %s ...; keep %s and %s in sync (trigger or dual writes); backfill in batches — deploy code that uses only %s — contract, deferred: ALTER TABLE %s DROP COLUMN %s;",
-				q, r.Newname, r.Subname, r.Newname, r.Newname, q, r.Subname)}
+				q, ident(r.Newname), ident(r.Subname), ident(r.Newname), ident(r.Newname), q, ident(r.Subname))}
 	},
 })

@@ -42,6 +42,6 @@ flagged; the deferred DROP VIEW is then the contract. When a split moves the ren
 			return nil
 		}
 		return []Finding{finding("renames table %s to %s; the previous release still uses the old name", q, r.Newname).
-			withFix("expand: ALTER TABLE %s RENAME TO %s; CREATE VIEW %s AS SELECT * FROM %s; (one transaction) — deploy — contract, deferred: DROP VIEW %s;", q, r.Newname, q, r.Newname, q)}
+			withFix("expand: ALTER TABLE %s RENAME TO %s; CREATE VIEW %s AS SELECT * FROM %s; (one transaction) — deploy — contract, deferred: DROP VIEW %s;", q, ident(r.Newname), q, ident(r.Newname), q)}
 	},
 })

@@ -41,12 +41,12 @@ the replayed history and in earlier statements of the change.`,
 					continue
 				}
 			}
-			name := q.Name + "_" + cmd.Name + "_not_null"
+			name := ident(q.Name + "_" + cmd.Name + "_not_null")
 			f := finding("SET NOT NULL on %s.%s scans the table under ACCESS EXCLUSIVE", q, cmd.Name).
 				withFix("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID; — later migration: ALTER TABLE %s VALIDATE CONSTRAINT %s; ALTER TABLE %s ALTER COLUMN %s SET NOT NULL; ALTER TABLE %s DROP CONSTRAINT %s;",
-					q, name, cmd.Name, q, name, q, cmd.Name, q, name)
+					q, name, ident(cmd.Name), q, name, q, ident(cmd.Name), q, name)
 			if c.Version < 12 {
-				f = f.withFix("PostgreSQL %d always scans for SET NOT NULL: keep a validated CHECK (%s IS NOT NULL) constraint (NOT VALID, then VALIDATE CONSTRAINT) instead", c.Version, cmd.Name)
+				f = f.withFix("PostgreSQL %d always scans for SET NOT NULL: keep a validated CHECK (%s IS NOT NULL) constraint (NOT VALID, then VALIDATE CONSTRAINT) instead", c.Version, ident(cmd.Name))
 			}
 			out = append(out, f)
 		}

@@ -493,3 +493,17 @@ func TestCalledFunction(t *testing.T) {
 		}
 	}
 }
+
+func TestQuoteIdent(t *testing.T) {
+	for in, want := range map[string]string{
+		"users": "users", "UserProfile": `"UserProfile"`, "user": `"user"`, "order": `"order"`,
+		"name": "name", "1abc": `"1abc"`, "a b": `"a b"`, `we"ird`: `"we""ird"`, "_x9": "_x9", "": `""`,
+	} {
+		if got := QuoteIdent(in); got != want {
+			t.Errorf("QuoteIdent(%q) = %s, want %s", in, got, want)
+		}
+	}
+	if got := (QName{Schema: "App", Name: "t"}).SQL(); got != `"App".t` {
+		t.Errorf("SQL() = %s", got)
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
 )
 
 // QName is a schema-qualified object name, case-folded as PostgreSQL does.
@@ -282,4 +284,35 @@ func (t Type) String() string {
 		b.WriteString("[]")
 	}
 	return b.String()
+}
+
+// SQL writes the name as SQL, quoting each part that needs it (the form
+// to put in suggested statements).
+func (q QName) SQL() string {
+	if q.Schema == "" || q.Schema == "public" {
+		return QuoteIdent(q.Name)
+	}
+	return QuoteIdent(q.Schema) + "." + QuoteIdent(q.Name)
+}
+
+// QuoteIdent quotes an identifier the way PostgreSQL's quote_ident does:
+// only when it has characters other than lower-case letters, digits and
+// underscores, starts with a digit, or is a keyword the grammar reserves
+// in some position.
+func QuoteIdent(name string) string {
+	safe := name != "" && (name[0] == '_' || name[0] >= 'a' && name[0] <= 'z')
+	for i := 0; safe && i < len(name); i++ {
+		c := name[i]
+		safe = c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+	}
+	if safe {
+		if res, err := pg.Scan(name); err == nil && len(res.Tokens) == 1 {
+			k := res.Tokens[0].KeywordKind
+			safe = k == pg.KeywordKind_NO_KEYWORD || k == pg.KeywordKind_UNRESERVED_KEYWORD
+		}
+	}
+	if safe {
+		return name
+	}
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }

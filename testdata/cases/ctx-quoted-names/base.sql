@@ -1,0 +1,1 @@
+CREATE TABLE "UserProfile" ("id" integer NOT NULL, "displayName" text, "order" int);
