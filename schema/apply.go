@@ -561,6 +561,15 @@ func (c *Catalog) rename(s *pg.RenameStmt) {
 			nq := QName{Schema: old.Schema, Name: s.Newname}
 			t.Name = nq.String()
 			c.Types[nq] = t
+			// Columns of the type follow it: PostgreSQL refers to types by
+			// oid, not by name.
+			for _, tbl := range c.Tables {
+				for _, col := range tbl.Columns {
+					if col.Type.Name == old.String() {
+						col.Type.Name = nq.String()
+					}
+				}
+			}
 		}
 	case pg.ObjectType_OBJECT_SCHEMA:
 		if o := c.Schemas[s.Subname]; o != nil {

@@ -507,3 +507,17 @@ func TestQuoteIdent(t *testing.T) {
 		t.Errorf("SQL() = %s", got)
 	}
 }
+
+// A renamed type takes its columns with it: a new type under the old name
+// is another type.
+func TestTypeRenameFollowsColumns(t *testing.T) {
+	c := replay(t, `CREATE TYPE vis AS ENUM ('a'); CREATE TABLE community (v vis, w vis[]);
+ALTER TYPE vis RENAME TO vis_old; CREATE TYPE vis AS ENUM ('a', 'b');`, Origin{})
+	tbl := c.Table(q("community"))
+	if got := tbl.Column("v").Type.Name; got != "vis_old" {
+		t.Errorf("column type after rename = %s, want vis_old", got)
+	}
+	if got := tbl.Column("w").Type; got.Name != "vis_old" || !got.Array {
+		t.Errorf("array column type after rename = %+v", got)
+	}
+}

@@ -76,6 +76,12 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 			return 0, err
 		}
 		fr, ok := byPath[rel]
+		if _, err := os.Stat(filepath.Join(repo.Root, filepath.FromSlash(rel))); err != nil && !ok {
+			return 0, fmt.Errorf("%s: no such file", p)
+		}
+		if ok && res.Changed[rel] == git.Modified {
+			return 0, fmt.Errorf("%s is an edited migration that exists on %s: databases that applied it will not run it again, so splitting it changes nothing for them; put the contract statements in a new deferred migration instead", rel, *base)
+		}
 		if !ok {
 			return 0, fmt.Errorf("%s is not a new migration of this change (compared with %s): only migrations production has not applied can be split", rel, *base)
 		}

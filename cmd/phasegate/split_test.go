@@ -87,9 +87,9 @@ func TestSplitGolden(t *testing.T) {
 			if len(rep.Errors) > 0 {
 				t.Errorf("check after split reports file errors: %+v", rep.Errors)
 			}
-			// Splitting again is a no-op.
+			// Splitting again is a no-op (a file that moved whole is gone).
 			errb.Reset()
-			if code := run([]string{"split", "--base", "main", target}, &out, &errb); code != 0 && !strings.Contains(errb.String(), "not a new migration") {
+			if code := run([]string{"split", "--base", "main", target}, &out, &errb); code != 0 && !strings.Contains(errb.String(), "not a new migration") && !strings.Contains(errb.String(), "no such file") {
 				t.Fatalf("second split: exit %d\n%s", code, errb.String())
 			}
 			if again := readTree(t, r.Dir); !equalTrees(again, got) {
@@ -170,5 +170,23 @@ func compareFile(t *testing.T, path, got string) {
 	}
 	if string(want) != got {
 		t.Errorf("%s differs:\n%s", filepath.Base(path), got)
+	}
+}
+
+// split refuses what it cannot split, and says why.
+func TestSplitRefusals(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("base", map[string]string{"db/migrations/0001_users.up.sql": "CREATE TABLE users (id bigint, legacy text);"})
+	r.Git("checkout", "-qb", "feature")
+	r.Write(map[string]string{"db/migrations/0001_users.up.sql": "CREATE TABLE users (id bigint, legacy text);\nALTER TABLE users DROP COLUMN legacy;"})
+	t.Chdir(r.Dir)
+	for file, want := range map[string]string{
+		"db/migrations/0001_users.up.sql": "is an edited migration that exists on main",
+		"db/migrations/0009_nope.up.sql":  "db/migrations/0009_nope.up.sql: no such file",
+	} {
+		var out, errb bytes.Buffer
+		if code := run([]string{"split", "--base", "main", file}, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), want) {
+			t.Errorf("split %s: exit %d, %q; want %q", file, code, errb.String(), want)
+		}
 	}
 }
