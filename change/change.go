@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"strings"
 
 	"github.com/phasegate/phasegate/checker"
@@ -123,6 +124,11 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("list migrations at head: %w", err)
 	}
 	res.Migrations = headList
+	if _, ok := format.(source.Atlas); ok {
+		if err := source.CheckAtlasSum(headFS, dir); err != nil {
+			res.Errors = append(res.Errors, fileError(path.Join(dir, source.AtlasSumFile), err))
+		}
+	}
 
 	baseFS, err := r.FS(ctx, base)
 	if err != nil {

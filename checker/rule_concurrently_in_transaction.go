@@ -125,6 +125,12 @@ func (c *Context) noTxFix() string {
 		return "move the statement to a .autocommit.up.sql migration of its own (it must be the only statement)"
 	case "flyway":
 		return "put the statement in a migration of its own: Flyway runs a migration that holds only non-transactional statements without a transaction"
+	case "sql-migrate":
+		return "write the file's Up annotation as -- +migrate Up notransaction, or move the statement to a file of its own that has it"
+	case "atlas":
+		return "add -- atlas:txmode none at the top of the file, or move the statement to a file of its own that has it"
+	case "liquibase":
+		return "put the statement in a changeset of its own with runInTransaction:false"
 	}
 	return ""
 }

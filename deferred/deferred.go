@@ -19,6 +19,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,7 @@ import (
 // every subdirectory as a migration, so the directory sits beside them.
 func Dir(format, migrationsDir string) string {
 	switch format {
-	case "golang-migrate", "goose", "dbmate", "sqitch":
+	case "golang-migrate", "goose", "dbmate", "sqitch", "sql-migrate":
 		return path.Join(migrationsDir, "deferred")
 	case "diesel":
 		return path.Join(migrationsDir, ".deferred")
@@ -47,7 +48,8 @@ func Dir(format, migrationsDir string) string {
 // plain SQL files otherwise.
 func Format(f source.Format) source.Format {
 	switch f.(type) {
-	case source.GolangMigrate, source.Goose, source.Dbmate, source.Flyway, source.Pop, source.Prisma, source.Diesel:
+	case source.GolangMigrate, source.Goose, source.Dbmate, source.Flyway, source.Pop, source.Prisma, source.Diesel,
+		source.SQLMigrate, source.Atlas, source.Liquibase:
 		return f
 	}
 	return source.Plain{}
@@ -115,8 +117,8 @@ func Parse(src []byte) (h Header, ok bool, err error) {
 		line++
 		text := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
 		if !in {
-			if text == "" {
-				continue
+			if text == "" || line == 1 && liquibaseHeader.MatchString(text) {
+				continue // Liquibase needs its own line first
 			}
 			if text != mark {
 				return h, false, nil
@@ -165,9 +167,10 @@ func Parse(src []byte) (h Header, ok bool, err error) {
 func Strip(src []byte) []byte {
 	s := string(src)
 	i := strings.Index(s, mark)
-	if i < 0 || strings.TrimSpace(s[:i]) != "" {
+	if i < 0 || strings.TrimSpace(s[:i]) != "" && !liquibaseHeader.MatchString(strings.TrimSpace(s[:i])) {
 		return src
 	}
+	before := s[:i]
 	rest := s[i+len(mark):]
 	lines := strings.SplitAfter(rest, "\n")
 	n := 1 // the rest of the mark's line
@@ -178,8 +181,12 @@ func Strip(src []byte) []byte {
 		}
 		n++
 	}
-	return []byte(strings.Join(lines[n:], ""))
+	return []byte(before + strings.Join(lines[n:], ""))
 }
+
+// liquibaseHeader is the first line of a Liquibase formatted SQL file,
+// which stays above the deferral header.
+var liquibaseHeader = regexp.MustCompile(`(?i)^--\s*liquibase\s+formatted\s+sql`)
 
 // Kind of a release condition.
 type Kind int

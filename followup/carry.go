@@ -234,6 +234,9 @@ func (o Options) body(m source.Migration, src []byte, target, why string, pr int
 		}
 		b.WriteString("```\n")
 	}
+	if _, ok := o.Format.(source.Atlas); ok {
+		fmt.Fprintf(&b, "\n**Before merging:** run `atlas migrate hash` in `%s` and push the new `atlas.sum` to this branch; Atlas refuses a directory whose files do not match it (phasegate's check on this pull request reports it until then).\n", o.Dir)
+	}
 	fmt.Fprintf(&b, "\nphasegate checks this pull request like any other: its previous release is the one that stopped using what this removes, so the compat scenario passes once that release runs everywhere.\n\n<sub>Opened by `phasegate followup` · deferred in commit `%s`</sub>\n", short(added))
 	return b.String()
 }

@@ -58,35 +58,18 @@ func (Goose) Script(m Migration, src []byte) (Script, error) {
 	s := Script{Tx: TxFile}
 	up, down := -1, len(src)
 	header := false // in the annotation lines right after "-- +goose Up"
-	begin := -1     // the open StatementBegin line's offset
-	var beginLine int
+	blocks := statementBlocks{mark: "-- +goose"}
 	for n, l := range lines(src) {
 		cmd, ok := annotation(l.text, "+goose")
 		if !ok {
 			header = false
 			continue
 		}
-		switch strings.ToUpper(cmd) {
-		case "STATEMENTBEGIN":
-			if begin >= 0 {
-				return s, &sqltext.Error{Pos: sqltext.Position{Line: n + 1, Column: 1},
-					Message: fmt.Sprintf(`"-- +goose StatementBegin" while the one on line %d is still open; goose refuses it: add "-- +goose StatementEnd" before`, beginLine)}
-			}
-			begin, beginLine = l.start, n+1
-		case "STATEMENTEND":
-			if begin < 0 {
-				return s, &sqltext.Error{Pos: sqltext.Position{Line: n + 1, Column: 1},
-					Message: `"-- +goose StatementEnd" without a "-- +goose StatementBegin" before it; goose refuses the file`}
-			}
-			s.Blocks = append(s.Blocks, sqltext.Region{Start: begin, End: nextLine(src, l)})
-			begin = -1
-		case "DOWN":
-			if begin >= 0 && up >= 0 && down == len(src) {
-				return s, &sqltext.Error{Pos: sqltext.Position{Line: beginLine, Column: 1},
-					Message: `"-- +goose StatementBegin" has no "-- +goose StatementEnd" before "-- +goose Down"; goose refuses the file`}
-			}
+		c := strings.ToUpper(cmd)
+		if err := blocks.line(src, n, l, c, c == "DOWN" && up >= 0 && down == len(src)); err != nil {
+			return s, err
 		}
-		switch c := strings.ToUpper(cmd); {
+		switch {
 		case c == "UP":
 			if up < 0 {
 				up, header = nextLine(src, l), true
@@ -95,7 +78,7 @@ func (Goose) Script(m Migration, src []byte) (Script, error) {
 			// The Up section's SQL starts after its annotations.
 			up = nextLine(src, l)
 		}
-		switch strings.ToUpper(cmd) {
+		switch c {
 		case "DOWN":
 			if up >= 0 && down == len(src) {
 				down = l.start
@@ -108,12 +91,59 @@ func (Goose) Script(m Migration, src []byte) (Script, error) {
 		return s, &sqltext.Error{Pos: sqltext.Position{Line: 1, Column: 1},
 			Message: `goose migration has no "-- +goose Up" annotation; goose refuses to run it`}
 	}
-	if begin >= 0 {
-		return s, &sqltext.Error{Pos: sqltext.Position{Line: beginLine, Column: 1},
-			Message: `"-- +goose StatementBegin" has no "-- +goose StatementEnd"; goose refuses the file`}
+	if err := blocks.end(); err != nil {
+		return s, err
 	}
 	s.Regions = []sqltext.Region{{Start: up, End: down}}
+	s.Blocks = blocks.blocks
 	return s, nil
+}
+
+// statementBlocks pairs the StatementBegin and StatementEnd annotations of
+// goose and sql-migrate, which both refuse a file where they do not pair.
+type statementBlocks struct {
+	mark string // "-- +goose"
+	// lenientEnd ignores a StatementEnd without a StatementBegin, as
+	// sql-migrate does.
+	lenientEnd bool
+	begin      int // the open StatementBegin line's offset
+	beginLine  int
+	open       bool
+	blocks     []sqltext.Region
+}
+
+// line reads annotation cmd (upper case) on line n; sectionEnd says the
+// line ends the Up section.
+func (b *statementBlocks) line(src []byte, n int, l line, cmd string, sectionEnd bool) error {
+	switch {
+	case cmd == "STATEMENTBEGIN":
+		if b.open {
+			return &sqltext.Error{Pos: sqltext.Position{Line: n + 1, Column: 1},
+				Message: fmt.Sprintf(`"%s StatementBegin" while the one on line %d is still open; add "%s StatementEnd" before it`, b.mark, b.beginLine, b.mark)}
+		}
+		b.begin, b.beginLine, b.open = l.start, n+1, true
+	case cmd == "STATEMENTEND" && !b.open && b.lenientEnd:
+	case cmd == "STATEMENTEND":
+		if !b.open {
+			return &sqltext.Error{Pos: sqltext.Position{Line: n + 1, Column: 1},
+				Message: fmt.Sprintf(`"%s StatementEnd" without a "%s StatementBegin" before it; the tool refuses the file`, b.mark, b.mark)}
+		}
+		b.blocks = append(b.blocks, sqltext.Region{Start: b.begin, End: nextLine(src, l)})
+		b.open = false
+	case sectionEnd && b.open:
+		return &sqltext.Error{Pos: sqltext.Position{Line: b.beginLine, Column: 1},
+			Message: fmt.Sprintf(`"%s StatementBegin" has no "%s StatementEnd" before the Down section; the tool refuses the file`, b.mark, b.mark)}
+	}
+	return nil
+}
+
+// end reports a block left open at the end of the file.
+func (b *statementBlocks) end() error {
+	if b.open {
+		return &sqltext.Error{Pos: sqltext.Position{Line: b.beginLine, Column: 1},
+			Message: fmt.Sprintf(`"%s StatementBegin" has no "%s StatementEnd"; the tool refuses the file`, b.mark, b.mark)}
+	}
+	return nil
 }
 
 // anyFileHas reports whether any file of dir with the extension contains

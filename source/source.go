@@ -105,7 +105,7 @@ type Format interface {
 // Formats lists every supported format, most specific first: that is the
 // order Detect tries them in.
 var Formats = []Format{
-	Sqitch{}, Prisma{}, Diesel{}, Pop{}, GolangMigrate{}, Goose{}, Dbmate{}, Flyway{}, Plain{},
+	Sqitch{}, Atlas{}, Liquibase{}, Prisma{}, Diesel{}, Pop{}, GolangMigrate{}, Goose{}, SQLMigrate{}, Dbmate{}, Flyway{}, Plain{},
 }
 
 // Lookup returns the format with the given config name.
@@ -155,6 +155,19 @@ func files(fsys fs.FS, dir string) ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// sqlFiles returns the names, without ".sql", of the .sql files of dir
+// (not recursing), sorted.
+func sqlFiles(fsys fs.FS, dir string) ([]string, error) {
+	names, err := files(fsys, dir)
+	var out []string
+	for _, n := range names {
+		if path.Ext(n) == ".sql" {
+			out = append(out, strings.TrimSuffix(n, ".sql"))
+		}
+	}
+	return out, err
 }
 
 // subdirs returns the directories of dir (not recursing), sorted by name.

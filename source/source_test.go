@@ -77,6 +77,19 @@ users [appschema] 2013-12-30T23:49:00Z Marge <marge@example.com> # Users.
 @v1.0 2013-12-31T00:00:00Z Marge <marge@example.com> # Tag v1.0.
 users [users@v1.0] 2014-01-01T00:00:00Z Marge <marge@example.com> # Rework users.
 `), "db/deploy/appschema.sql db/deploy/users@v1.0.sql db/deploy/users.sql"},
+		{"sql-migrate", "db", fsOf(
+			"db/10_c.sql", "-- +migrate Up\nSELECT 1;", "db/2_b.sql", "-- +migrate Up\nSELECT 1;",
+			"db/zz_named.sql", "-- +migrate Up\nSELECT 1;", "db/1-a.sql", "-- +migrate Up\nSELECT 1;", "db/README.md", ""),
+			"db/1-a.sql db/2_b.sql db/10_c.sql db/zz_named.sql"},
+		{"atlas", "migrations", fsOf(
+			"migrations/20240102000000_b.sql", "", "migrations/20240101000000_a.sql", "", "migrations/atlas.sum", "h1:x\n"),
+			"migrations/20240101000000_a.sql migrations/20240102000000_b.sql"},
+		{"liquibase", "db/changelog", fsOf(
+			"db/changelog/changes/002_b.sql", "--liquibase formatted sql\n--changeset a:2\nSELECT 1;",
+			"db/changelog/changes/001_a.sql", "-- liquibase formatted sql\n--changeset a:1\nSELECT 1;",
+			"db/changelog/db.changelog-master.yaml", "databaseChangeLog:\n  - includeAll:\n      path: changes/\n",
+			"db/changelog/changes/notes.sql", "SELECT 'not a changelog';"),
+			"db/changelog/changes/001_a.sql db/changelog/changes/002_b.sql"},
 		{"plain", "schema/versioned", fsOf(
 			"schema/versioned/v1.10/a.sql", "", "schema/versioned/v1.9/b.sql", "", "schema/versioned/v1.9/a.sql", "",
 			"schema/versioned/v1.0/schema.sql", "", "schema/versioned/v1.9/a.down.sql", ""),
@@ -141,6 +154,50 @@ func TestScripts(t *testing.T) {
 		if _, err := (Goose{}).Script(Migration{}, []byte(src)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("goose %q: err = %v, want %q", src, err, want)
 		}
+	}
+	// sql-migrate: several Up sections, notransaction, and a lenient StatementEnd.
+	sm := "-- +migrate Up notransaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n-- +migrate Down\nDROP INDEX i;\n-- +migrate Up\n-- +migrate StatementBegin\nDO $$ BEGIN NULL; END $$;\n-- +migrate StatementEnd\n-- +migrate StatementEnd\n"
+	s, err = (SQLMigrate{}).Script(Migration{}, []byte(sm))
+	if err != nil || s.Tx != TxNone || len(s.Regions) != 2 || len(s.Blocks) != 1 || strings.Contains(sm[s.Regions[0].Start:s.Regions[0].End], "DROP") || !strings.Contains(sm[s.Regions[1].Start:s.Regions[1].End], "DO $$") {
+		t.Errorf("sql-migrate script = %+v, %v", s, err)
+	}
+	for src, want := range map[string]string{
+		"SELECT 1;\n": `has no "-- +migrate Up" section`,
+		"-- +migrate Up\n-- +migrate StatementBegin\nSELECT 1;\n": `"-- +migrate StatementBegin" has no`,
+		"-- +migrate \nSELECT 1;\n":                               "1:1: incomplete sql-migrate command",
+	} {
+		if _, err := (SQLMigrate{}).Script(Migration{}, []byte(src)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("sql-migrate %q: err = %v, want %q", src, err, want)
+		}
+	}
+	// Atlas: txmode none.
+	if s, _ := (Atlas{}).Script(Migration{}, []byte("-- atlas:txmode none\nCREATE INDEX CONCURRENTLY i ON t (a);\n")); s.Tx != TxNone {
+		t.Errorf("atlas txmode none: %v", s.Tx)
+	}
+	// Liquibase: changesets are the regions; other databases, ignored lines and
+	// the header are not.
+	lb := `--liquibase formatted sql
+--changeset ann:1
+CREATE TABLE t (id int);
+--rollback DROP TABLE t;
+--changeset ann:2 dbms:mysql
+ALTER TABLE t ENGINE = InnoDB;
+--changeset ann:3 runInTransaction:false dbms:postgresql,h2
+--ignoreLines:start
+SELECT 'skipped';
+--ignoreLines:end
+CREATE INDEX CONCURRENTLY i ON t (id);
+`
+	s, err = (Liquibase{}).Script(Migration{}, []byte(lb))
+	var got []string
+	for _, r := range s.Regions {
+		got = append(got, strings.TrimSpace(lb[r.Start:r.End]))
+	}
+	if err != nil || s.Tx != TxNone || strings.Join(got, "|") != "CREATE TABLE t (id int);\n--rollback DROP TABLE t;|CREATE INDEX CONCURRENTLY i ON t (id);" {
+		t.Errorf("liquibase regions = %q, tx %v, %v", got, s.Tx, err)
+	}
+	if a, id := LiquibaseChangeset([]byte(lb)); a != "ann" || id != "1" {
+		t.Errorf("LiquibaseChangeset = %s, %s", a, id)
 	}
 	dbmate := "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n\n-- migrate:down\nDROP INDEX i;\n"
 	s, err = (Dbmate{}).Script(Migration{}, []byte(dbmate))
@@ -252,5 +309,32 @@ func TestNextPath(t *testing.T) {
 		if got := c.f.NextPath("m", c.ms, "Drop name!", now); got != c.want {
 			t.Errorf("%T.NextPath = %s, want %s", c.f, got, c.want)
 		}
+	}
+}
+
+// AtlasSum writes what "atlas migrate hash" writes. The algorithm was
+// checked against an atlas.sum Atlas wrote in a public repository
+// (1995parham-teaching/tinyurl at 5e349f9: same bytes); this pins it.
+func TestAtlasSum(t *testing.T) {
+	fsys := fsOf(
+		"m/20240101000000_a.sql", "CREATE TABLE t (id int);\n",
+		"m/20240102000000_b.sql", "-- atlas:sum ignore\nSELECT 1;\n",
+		"m/20240103000000_c.sql", "ALTER TABLE t ADD COLUMN n text;\n",
+		"m/notes.txt", "not hashed")
+	sum, err := AtlasSum(fsys, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(sum)), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "h1:") || !strings.HasPrefix(lines[1], "20240101000000_a.sql h1:") || !strings.HasPrefix(lines[2], "20240103000000_c.sql h1:") {
+		t.Fatalf("atlas.sum =\n%s", sum)
+	}
+	fsys["m/atlas.sum"] = &fstest.MapFile{Data: sum}
+	if err := CheckAtlasSum(fsys, "m"); err != nil {
+		t.Errorf("CheckAtlasSum of a fresh sum: %v", err)
+	}
+	fsys["m/20240103000000_c.sql"] = &fstest.MapFile{Data: []byte("ALTER TABLE t ADD COLUMN n int;\n")}
+	if err := CheckAtlasSum(fsys, "m"); err == nil || !strings.Contains(err.Error(), "run atlas migrate hash") {
+		t.Errorf("CheckAtlasSum after an edit: %v", err)
 	}
 }

@@ -26,7 +26,7 @@ type downs struct {
 // downPart finds and parses the down part of migration m.
 func downPart(fsys fs.FS, m source.Migration, src []byte, script source.Script, f source.Format) *downs {
 	switch f.(type) {
-	case source.Goose, source.Dbmate:
+	case source.Goose, source.Dbmate, source.SQLMigrate:
 		up := script.Regions[0]
 		if up.End >= len(src) {
 			return nil

@@ -21,6 +21,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"testing/fstest"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -85,6 +86,9 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 		return nil, fmt.Errorf("%s changed since it was checked; run split again", m.Path)
 	}
 	up := sqltext.Region{Start: 0, End: len(src)}
+	if len(script.Regions) > 1 {
+		return nil, fmt.Errorf("%s has %d separate forward sections (several Up sections or changesets): split it by hand, or make it one section first", m.Path, len(script.Regions))
+	}
 	if script.Regions != nil {
 		up = script.Regions[0]
 	}
@@ -181,13 +185,58 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 		}
 		plan.Changes = append(plan.Changes, FileChange{Path: m.Path, Old: string(src), New: newSrc})
 	}
-	laterSrc := wrap(opts.Format, h, body, laterDown, script.Tx)
+	laterSrc := wrap(opts.Format, h, body, laterDown, script.Tx, string(src))
 	plan.Changes = append(plan.Changes, FileChange{Path: deferredPath, New: laterSrc})
 	if downs != nil && downs.separate && laterDown != "" {
 		plan.Changes = append(plan.Changes, FileChange{Path: downPathOf(deferredPath), New: laterDown})
 	}
+	if _, ok := opts.Format.(source.Atlas); ok {
+		if err := atlasSum(fsys, path.Dir(m.Path), plan); err != nil {
+			return nil, err
+		}
+	}
 	sort.SliceStable(plan.Changes, func(i, j int) bool { return plan.Changes[i].Path < plan.Changes[j].Path })
 	return plan, nil
+}
+
+// atlasSum adds the new atlas.sum of dir to an Atlas plan: Atlas refuses a
+// directory whose files do not match it.
+func atlasSum(fsys fs.FS, dir string, plan *Plan) error {
+	after := fstest.MapFS{}
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
+		if err != nil {
+			return err
+		}
+		after[path.Join(dir, e.Name())] = &fstest.MapFile{Data: b}
+	}
+	for _, c := range plan.Changes {
+		if path.Dir(c.Path) != dir {
+			continue
+		}
+		if c.Delete {
+			delete(after, c.Path)
+		} else {
+			after[c.Path] = &fstest.MapFile{Data: []byte(c.New)}
+		}
+	}
+	sum, err := source.AtlasSum(after, dir)
+	if err != nil {
+		return err
+	}
+	p := path.Join(dir, source.AtlasSumFile)
+	old, _ := fs.ReadFile(fsys, p)
+	if string(old) != string(sum) {
+		plan.Changes = append(plan.Changes, FileChange{Path: p, Old: string(old), New: string(sum)})
+	}
+	return nil
 }
 
 type side int
@@ -464,8 +513,11 @@ func downPathOf(upPath string) string {
 }
 
 // wrap builds the deferred migration in the format's layout.
-func wrap(f source.Format, h deferred.Header, up, down string, tx source.TxMode) string {
+func wrap(f source.Format, h deferred.Header, up, down string, tx source.TxMode, src string) string {
 	var b strings.Builder
+	if _, ok := f.(source.Liquibase); ok {
+		b.WriteString("--liquibase formatted sql\n")
+	}
 	b.WriteString(h.String())
 	switch f.(type) {
 	case source.Goose:
@@ -477,6 +529,27 @@ func wrap(f source.Format, h deferred.Header, up, down string, tx source.TxMode)
 		if down != "" {
 			b.WriteString("\n-- +goose Down\n" + down)
 		}
+	case source.SQLMigrate:
+		b.WriteString("-- +migrate Up")
+		if tx == source.TxNone {
+			b.WriteString(" notransaction")
+		}
+		b.WriteString("\n" + up)
+		if down != "" {
+			b.WriteString("\n-- +migrate Down\n" + down)
+		}
+	case source.Atlas:
+		if tx == source.TxNone {
+			b.WriteString("-- atlas:txmode none\n")
+		}
+		b.WriteString(up)
+	case source.Liquibase:
+		author, id := source.LiquibaseChangeset([]byte(src))
+		b.WriteString("--changeset " + orDefault(author, "phasegate") + ":" + orDefault(id, "deferred") + "-contract")
+		if tx == source.TxNone {
+			b.WriteString(" runInTransaction:false")
+		}
+		b.WriteString("\n" + up)
 	case source.Dbmate:
 		b.WriteString("-- migrate:up")
 		if tx == source.TxImplicit {
@@ -491,6 +564,13 @@ func wrap(f source.Format, h deferred.Header, up, down string, tx source.TxMode)
 	s := b.String()
 	if !strings.HasSuffix(s, "\n") {
 		s += "\n"
+	}
+	return s
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
 	}
 	return s
 }

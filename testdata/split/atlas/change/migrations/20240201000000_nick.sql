@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUMN nick text;
+ALTER TABLE users DROP COLUMN bio;

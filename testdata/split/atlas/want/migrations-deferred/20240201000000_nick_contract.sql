@@ -1,0 +1,4 @@
+-- phasegate:deferred
+--   after: release
+--   from: migrations/20240201000000_nick.sql
+ALTER TABLE users DROP COLUMN bio;

@@ -1,0 +1,4 @@
+--liquibase formatted sql
+--changeset ann:1
+CREATE TABLE users (id bigint PRIMARY KEY, name text, bio text);
+--rollback DROP TABLE users;
