@@ -14,7 +14,9 @@ var addColumnRewrite = register(&Rule{
 3. backfill existing rows in batches;
 4. later, add NOT NULL (see set-not-null-scan) or make it an identity column on a table that is already filled.`,
 	Notes: `strong_migrations flags these (add_column_auto_incrementing, add_column_generated_stored); squawk
-only through its style rule prefer-identity and adding-serial-primary-key-field.`,
+flags identity and generated columns as adding-field-with-default, and serial ones only through its style
+rule prefer-identity. squawk also flags them on a table made earlier in the same file by CREATE TABLE AS,
+which phasegate knows is new (no other session can use it before the migration ends).`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE events ADD COLUMN seq bigserial;", Flagged: true},
 		{SQL: "ALTER TABLE events ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY;", Flagged: true},

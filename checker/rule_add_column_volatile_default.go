@@ -17,13 +17,16 @@ var addColumnVolatileDefault = register(&Rule{
 	Notes: `squawk (adding-field-with-default) and strong_migrations (add_column_default) agree. Since
 PostgreSQL 11 a constant or stable default (now(), 'x', 0) is stored once and needs no rewrite;
 phasegate uses the configured postgres.version. A function phasegate does not know counts as volatile.
-Serial, identity and stored generated columns are add-column-rewrite.`,
+Serial, identity and stored generated columns are add-column-rewrite. squawk reads a negative number
+(DEFAULT -1) as an expression rather than a constant and flags it; PostgreSQL folds it to a constant and
+does not rewrite (checked on PostgreSQL 15: the table keeps its relfilenode).`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();", Flagged: true},
 		{SQL: "ALTER TABLE users ADD COLUMN seen_at timestamptz DEFAULT clock_timestamp();", Flagged: true},
 		{SQL: "ALTER TABLE users ADD COLUMN active boolean DEFAULT true;"},
 		{SQL: "ALTER TABLE users ADD COLUMN active boolean DEFAULT true;", Flagged: true, Version: 10},
 		{SQL: "ALTER TABLE users ADD COLUMN seen_at timestamptz DEFAULT now();"},
+		{SQL: "ALTER TABLE users ADD COLUMN height integer NOT NULL DEFAULT -1;"},
 	},
 	Check: func(c *Context) []Finding {
 		_, cmds, q := c.AlterExisting()

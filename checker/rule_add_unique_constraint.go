@@ -14,11 +14,15 @@ var addUniqueConstraint = register(&Rule{
 For a primary key, the columns must already be NOT NULL, or step 2 scans the table (see set-not-null-scan).`,
 	Notes: `squawk (disallowed-unique-constraint, adding-serial-primary-key-field), strong_migrations
 (add_unique_constraint) and GitLab agree. squawk suggests NOT VALID for UNIQUE, which PostgreSQL rejects;
-phasegate gives the USING INDEX recipe.`,
+phasegate gives the USING INDEX recipe. Tables created earlier in the same change are not flagged: no
+other session can wait on them. squawk flags ADD PRIMARY KEY and ADD COLUMN ... UNIQUE on them too (it
+exempts a new table only for ADD CONSTRAINT ... UNIQUE, and only inside a transaction), and it does not
+recognise a table made by CREATE TABLE AS or a materialized view as new.`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);", Flagged: true},
 		{SQL: "ALTER TABLE events ADD PRIMARY KEY (id);", Flagged: true},
 		{SQL: "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_idx;"},
+		{SQL: "CREATE TABLE users_copy AS SELECT id FROM users;\nALTER TABLE users_copy ADD PRIMARY KEY (id);"},
 	},
 	Check: func(c *Context) []Finding {
 		_, cmds, q := c.AlterExisting()

@@ -12,8 +12,10 @@ If it fails, it leaves an INVALID index: DROP INDEX CONCURRENTLY it and retry (g
 For a partitioned table: CREATE INDEX ... ON ONLY parent, then CREATE INDEX CONCURRENTLY on each partition and ALTER INDEX parent_idx ATTACH PARTITION each one.`,
 	Notes: `squawk (require-concurrent-index-creation), strong_migrations (add_index) and GitLab
 (add_concurrent_index) agree. squawk exempts tables created in the same file only inside a transaction;
-phasegate exempts every table created earlier in the change. CREATE INDEX IF NOT EXISTS of an index
-that exists builds nothing and is not flagged. On a partitioned table, CREATE INDEX ON ONLY is the
+phasegate exempts every table created earlier in the change, also by CREATE TABLE AS or CREATE
+MATERIALIZED VIEW, which squawk does not recognise. CREATE INDEX IF NOT EXISTS of an index that exists
+(an earlier migration made it: the history is replayed) builds nothing and is not flagged; squawk, which
+sees one file, flags it. On a partitioned table, CREATE INDEX ON ONLY is the
 catalog-only first step of the recipe and is not flagged, while CREATE INDEX CONCURRENTLY fails in
 PostgreSQL and is.`,
 	Examples: []Example{
@@ -22,6 +24,8 @@ PostgreSQL and is.`,
 		{SQL: "CREATE TABLE t (id int, a int);\nCREATE INDEX t_a_idx ON t (a);"},
 		{SQL: "CREATE INDEX IF NOT EXISTS users_email_idx ON users (email);"},
 		{SQL: "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\nCREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"},
+		{SQL: "CREATE TABLE users_copy AS SELECT * FROM users;\nCREATE INDEX users_copy_name_idx ON users_copy (name);"},
+		{Base: "CREATE TABLE t (id int, a int);\nCREATE INDEX t_a_idx ON t (a);", SQL: "CREATE INDEX IF NOT EXISTS t_a_idx ON t (a);"},
 	},
 	Check: func(c *Context) []Finding {
 		ix := c.Node.GetIndexStmt()

@@ -15,11 +15,14 @@ var dropColumn = register(&Rule{
 2. drop it in a deferred migration one release later (phasegate split moves the statement).`,
 	Notes: `All three references agree: squawk ban-drop-column, strong_migrations remove_column, GitLab
 "dropping columns" (ignore_column first, then a post-deployment migration). Columns added earlier in
-the same change are not flagged.`,
+the same change, and columns of tables it created, are not flagged: the previous release never used them
+(squawk flags them). Neither is DROP COLUMN IF EXISTS of a column the replayed history says the table no
+longer has: PostgreSQL skips it.`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE users DROP COLUMN name;", Flagged: true},
 		{SQL: "ALTER TABLE users ADD COLUMN nick text;\nALTER TABLE users DROP COLUMN nick;"},
 		{SQL: "CREATE TABLE t (a int, b int);\nALTER TABLE t DROP COLUMN b;"},
+		{Base: "CREATE TABLE t (id int, a int);", SQL: "ALTER TABLE t DROP COLUMN IF EXISTS b;"},
 	},
 	Check: func(c *Context) []Finding {
 		_, cmds, q := c.AlterExisting()

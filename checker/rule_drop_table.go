@@ -13,11 +13,13 @@ var dropTable = register(&Rule{
 	Notes: `squawk flags every DROP TABLE (ban-drop-table); strong_migrations does not flag it;
 GitLab drops tables only in post-deployment migrations after the code stopped using them.
 phasegate follows GitLab: the statement is a contract, allowed once it is deferred.
-Tables created earlier in the same change are not flagged.`,
+Tables created earlier in the same change (also by CREATE TABLE AS, such as a scratch copy dropped
+at the end of the migration) are not flagged; squawk flags them.`,
 	Examples: []Example{
 		{SQL: "DROP TABLE events;", Flagged: true},
 		{SQL: "CREATE TABLE tmp (id int);\nDROP TABLE tmp;"},
 		{SQL: "DROP TABLE IF EXISTS never_created_here;", Flagged: true},
+		{SQL: "CREATE TABLE users_copy AS SELECT * FROM users;\nDROP TABLE users_copy;"},
 	},
 	Check: func(c *Context) []Finding {
 		d := c.Node.GetDropStmt()

@@ -10,9 +10,11 @@ var identifierTooLong = register(&Rule{
 	ID:       "identifier-too-long",
 	Category: Other, Severity: Error,
 	Summary: "a table, column, index or constraint name longer than 63 bytes",
-	Why:     "PostgreSQL silently truncates it to 63 bytes, so a later migration or query that uses the full name does not find the object",
+	Why:     "PostgreSQL silently truncates it to 63 bytes: SQL that names the object still works (the name is truncated the same way), but whatever compares the full name as a string (a catalog lookup such as a DO block checking pg_constraint, schema-diff tools) does not find it",
 	Fix:     "shorten the name to at most 63 bytes",
-	Notes:   `squawk flags it (identifier-too-long).`,
+	Notes: `squawk flags it (identifier-too-long), also where a statement only refers to the name (DROP INDEX
+of the long name); PostgreSQL truncates every use of the name the same way, so the reference still finds
+the object, and phasegate flags only the names a statement gives to new objects.`,
 	Examples: []Example{
 		{SQL: "CREATE INDEX CONCURRENTLY index_users_on_email_and_name_and_status_and_created_at_and_org_id_and_more ON users (email);", Flagged: true},
 		{SQL: "CREATE INDEX CONCURRENTLY users_email_name_idx ON users (email, name);"},

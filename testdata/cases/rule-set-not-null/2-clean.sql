@@ -1,2 +1,2 @@
-ALTER TABLE users ADD COLUMN nick text;
+ALTER TABLE users ADD COLUMN nick text DEFAULT '';
 ALTER TABLE users ALTER COLUMN nick SET NOT NULL;
