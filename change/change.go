@@ -37,6 +37,8 @@ type Options struct {
 	// format's default (package deferred).
 	DeferredDir string
 	Checker     checker.Options
+	// Render says how to run the ORM of a rendered format (Alembic).
+	Render RenderOptions
 }
 
 // Result is the static verdict on a change.
@@ -130,14 +132,29 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 
-	baseFS, err := r.FS(ctx, base)
+	baseTree, err := r.FS(ctx, base)
 	if err != nil {
 		return nil, err
 	}
-	defer baseFS.Close()
+	defer baseTree.Close()
+	var baseFS fs.FS = baseTree
 	baseList, err := format.List(baseFS, dir)
 	if err != nil {
 		return nil, fmt.Errorf("list migrations at base %s: %w", base[:12], err)
+	}
+	// An ORM's migrations are judged by the SQL the ORM renders for them.
+	var headLines map[string]lineMap
+	if _, ok := format.(source.Rendered); ok {
+		headRev := ""
+		if opts.Head != "" {
+			headRev = headCommit
+		}
+		if headFS, headLines, err = renderAt(ctx, r, headRev, headFS, format, dir, opts.Render); err != nil {
+			return nil, err
+		}
+		if baseFS, _, err = renderAt(ctx, r, base, baseFS, format, dir, opts.Render); err != nil {
+			return nil, fmt.Errorf("at the base %s: %w", base[:12], err)
+		}
 	}
 	changes, err := r.Changes(ctx, base, opts.Head)
 	if err != nil {
@@ -210,6 +227,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 				fmt.Sprintf("version %s sorts before %s, which already exists; %s", m.Version, headList[lastBase].Path, outOfOrderEffect(format.Name())), &sqltext.Position{Line: 1, Column: 1}))
 		}
 		fr := ck.File(in)
+		headLines[m.Path].remap(&fr)
 		fr.Findings = append(keep(extra), fr.Findings...)
 		res.Files = append(res.Files, fr)
 	}

@@ -45,12 +45,18 @@ type Migrations struct {
 	// Dir is the migrations directory relative to the repository root;
 	// empty means detect it.
 	Dir string `yaml:"dir"`
-	// Format is the migration tool (golang-migrate, goose, flyway, dbmate,
-	// prisma, sqitch, diesel, pop, plain); empty or "auto" means detect.
+	// Format is the migration tool (see source.Formats); empty or "auto"
+	// means detect.
 	Format string `yaml:"format"`
 	// DeferredDir holds deferred contract migrations, which the migration
 	// tool does not apply.
 	DeferredDir string `yaml:"deferred_dir"`
+	// Python runs an ORM's tooling to render its migrations' SQL (alembic);
+	// default python3.
+	Python string `yaml:"python"`
+	// AlembicConfig is alembic.ini's path; default: the nearest one above
+	// the versions directory.
+	AlembicConfig string `yaml:"alembic_config"`
 }
 
 // Postgres describes the target database.

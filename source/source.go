@@ -102,10 +102,17 @@ type Format interface {
 	Script(m Migration, src []byte) (Script, error)
 }
 
+// Rendered is implemented by formats whose files are not SQL: their SQL
+// comes from running the ORM (package render), and is read in place of
+// the files.
+type Rendered interface {
+	Rendered() bool
+}
+
 // Formats lists every supported format, most specific first: that is the
 // order Detect tries them in.
 var Formats = []Format{
-	Sqitch{}, Atlas{}, Liquibase{}, Prisma{}, Diesel{}, Pop{}, GolangMigrate{}, Goose{}, SQLMigrate{}, Dbmate{}, Flyway{}, Plain{},
+	Sqitch{}, Atlas{}, Liquibase{}, Alembic{}, Prisma{}, Diesel{}, Pop{}, GolangMigrate{}, Goose{}, SQLMigrate{}, Dbmate{}, Flyway{}, Plain{},
 }
 
 // Lookup returns the format with the given config name.

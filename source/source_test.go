@@ -338,3 +338,37 @@ func TestAtlasSum(t *testing.T) {
 		t.Errorf("CheckAtlasSum after an edit: %v", err)
 	}
 }
+
+// Alembic revisions apply parents first (a merge after both parents), ties
+// by id; helper modules in the directory are not revisions.
+func TestAlembicOrder(t *testing.T) {
+	rev := func(id, down string) string {
+		return "from alembic import op\nrevision = '" + id + "'\ndown_revision = " + down + "\n\ndef upgrade():\n    pass\n"
+	}
+	fsys := fsOf(
+		"m/versions/c_merge.py", rev("c3", "('b1', 'a2')"),
+		"m/versions/a_root.py", rev("a1", "None"),
+		"m/versions/b_branch.py", rev("b1", "'a1'"),
+		"m/versions/a_second.py", rev("a2", `"a1"`),
+		"m/versions/helpers.py", "def util():\n    pass\n",
+		"m/versions/z_last.py", "revision: str = 'z9'\ndown_revision: Union[str, None] = 'c3'\n",
+	)
+	if !(Alembic{}).Detect(fsys, "m/versions") {
+		t.Fatal("Detect")
+	}
+	ms, err := (Alembic{}).List(fsys, "m/versions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range ms {
+		ids = append(ids, m.Version)
+	}
+	if got := strings.Join(ids, " "); got != "a1 a2 b1 c3 z9" {
+		t.Errorf("order = %s", got)
+	}
+	fsys["m/versions/d_dangling.py"] = &fstest.MapFile{Data: []byte(rev("d4", "'nope'"))}
+	if _, err := (Alembic{}).List(fsys, "m/versions"); err == nil || !strings.Contains(err.Error(), "down_revision nope is not a revision") {
+		t.Errorf("dangling down_revision: %v", err)
+	}
+}

@@ -59,7 +59,11 @@ func (p *Plan) Apply(root string) error {
 // Summary says in a few lines what the plan does.
 func (p *Plan) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d statement(s) deferred\n", p.Source, p.Moved)
+	if len(p.Changes) == 0 {
+		fmt.Fprintf(&b, "%s: %d statement(s) to defer\n", p.Source, p.Moved)
+	} else {
+		fmt.Fprintf(&b, "%s: %d statement(s) deferred\n", p.Source, p.Moved)
+	}
 	for _, c := range p.Changes {
 		verb := "update"
 		switch {

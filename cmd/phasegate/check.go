@@ -77,7 +77,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	res, err := change.Check(ctx, change.Options{
 		Repo: repo, Base: *base, Head: *head,
 		Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format, DeferredDir: cfg.Migrations.DeferredDir,
-		Checker: opts,
+		Checker: opts, Render: renderOptions(cfg),
 	})
 	if err != nil {
 		return 0, err

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/phasegate/phasegate/change"
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/config"
 )
@@ -50,4 +51,9 @@ func checkerOptions(cfg *config.Config, pgVersion int) (checker.Options, error) 
 		opts.Ignore = append(opts.Ignore, checker.IgnoreRule{Path: ig.Path, Rules: rules})
 	}
 	return opts, nil
+}
+
+// renderOptions says how to run an ORM's tooling (Alembic) from the config.
+func renderOptions(cfg *config.Config) change.RenderOptions {
+	return change.RenderOptions{Python: cfg.Migrations.Python, AlembicConfig: cfg.Migrations.AlembicConfig}
 }

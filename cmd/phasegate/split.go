@@ -26,6 +26,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	dryRun := fs.Bool("dry-run", false, "print the split as a unified diff and change nothing")
 	after := fs.String("after", "release", "when the deferred part may be applied: release, \"deployment ENV\" or a date YYYY-MM-DD")
 	pr := fs.Int("pr", 0, "the pull request that defers it, recorded in the header (the follow-up bot otherwise finds it in the merge commit's message)")
+	emitSQL := fs.Bool("emit-sql", false, "for migrations written in an ORM (alembic): write the SQL of the operations to defer into the deferred directory")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 0, err
@@ -50,7 +51,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 		*base = defaultBase(ctx, repo)
 	}
 	res, err := change.Check(ctx, change.Options{Repo: repo, Base: *base, Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format,
-		DeferredDir: cfg.Migrations.DeferredDir, Checker: opts})
+		DeferredDir: cfg.Migrations.DeferredDir, Checker: opts, Render: renderOptions(cfg)})
 	if err != nil {
 		return 0, err
 	}
@@ -85,7 +86,13 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 		if !ok {
 			return 0, fmt.Errorf("%s is not a new migration of this change (compared with %s): only migrations production has not applied can be split", rel, *base)
 		}
-		plan, err := split.Split(fsys, fr.Migration, fr, split.Options{Format: format, DeferredDir: res.DeferredDir, After: *after, PR: *pr})
+		sopts := split.Options{Format: format, DeferredDir: res.DeferredDir, After: *after, PR: *pr}
+		var plan *split.Plan
+		if _, rendered := format.(source.Rendered); rendered {
+			plan, err = split.Rendered(fsys, fr.Migration, fr, sopts, *emitSQL)
+		} else {
+			plan, err = split.Split(fsys, fr.Migration, fr, sopts)
+		}
 		if errors.Is(err, split.ErrNothing) {
 			fmt.Fprintf(stderr, "%s: nothing to split (%v)\n", rel, err)
 			continue
@@ -95,6 +102,9 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		if *dryRun {
 			io.WriteString(stdout, plan.Diff())
+			if _, rendered := format.(source.Rendered); rendered {
+				io.WriteString(stdout, plan.Summary())
+			}
 			continue
 		}
 		if err := plan.Apply(repo.Root); err != nil {

@@ -1,0 +1,152 @@
+package change
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing/fstest"
+
+	"github.com/phasegate/phasegate/checker"
+	"github.com/phasegate/phasegate/git"
+	"github.com/phasegate/phasegate/render"
+	"github.com/phasegate/phasegate/source"
+	"github.com/phasegate/phasegate/sqltext"
+)
+
+// RenderOptions say how to run the ORM of a rendered format (Alembic).
+type RenderOptions struct {
+	// Python is the interpreter with the project's dependencies (default
+	// python3).
+	Python string
+	// AlembicConfig is alembic.ini's path in the repository (default: the
+	// nearest alembic.ini above the versions directory).
+	AlembicConfig string
+}
+
+// renderedFS serves a rendered format's migration files as their SQL.
+type renderedFS struct {
+	fs.FS
+	sql fstest.MapFS
+}
+
+func (r renderedFS) Open(name string) (fs.File, error) {
+	if _, ok := r.sql[name]; ok {
+		return r.sql.Open(name)
+	}
+	return r.FS.Open(name)
+}
+
+func (r renderedFS) ReadFile(name string) ([]byte, error) {
+	if f, ok := r.sql[name]; ok {
+		return f.Data, nil
+	}
+	return fs.ReadFile(r.FS, name)
+}
+
+// lineMap maps a rendered file's lines (index: line - 1) to the lines of
+// the migration file that produced them.
+type lineMap []int
+
+func (m lineMap) pos(p sqltext.Position) sqltext.Position {
+	if p.Line < 1 || p.Line > len(m) || m[p.Line-1] == 0 {
+		return p
+	}
+	return sqltext.Position{Line: m[p.Line-1], Column: 1}
+}
+
+// remap moves a rendered file's positions to the migration file's lines.
+func (m lineMap) remap(fr *checker.FileResult) {
+	if m == nil {
+		return
+	}
+	for i := range fr.Statements {
+		s := &fr.Statements[i]
+		s.Pos, s.EndPos = m.pos(s.Pos), m.pos(s.EndPos)
+		for j := range s.Findings {
+			if p := s.Findings[j].Pos; p != nil {
+				q := m.pos(*p)
+				s.Findings[j].Pos = &q
+			}
+		}
+	}
+}
+
+// render runs the ORM of a rendered format at a revision (rev "" is the
+// work tree) and returns the migrations' file system with their SQL in
+// place of their code, and each file's line map.
+func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format source.Format, dir string, opts RenderOptions) (fs.FS, map[string]lineMap, error) {
+	if _, ok := format.(source.Alembic); !ok {
+		return nil, nil, fmt.Errorf("format %s cannot be rendered", format.Name())
+	}
+	ms, err := format.List(fsys, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := renderedFS{FS: fsys, sql: fstest.MapFS{}}
+	maps := map[string]lineMap{}
+	for _, m := range ms {
+		out.sql[m.Path] = &fstest.MapFile{}
+	}
+	if len(ms) == 0 {
+		return out, maps, nil
+	}
+	config := opts.AlembicConfig
+	if config == "" {
+		if config = findUp(fsys, dir, "alembic.ini"); config == "" {
+			return nil, nil, fmt.Errorf("no alembic.ini above %s: set migrations.alembic_config", dir)
+		}
+	}
+	root := r.Root
+	if rev != "" {
+		t, err := r.AddWorktree(ctx, rev, "phasegate-render-")
+		if err != nil {
+			return nil, nil, err
+		}
+		defer t.Remove()
+		root = t.Dir
+	}
+	a := render.Alembic{Python: opts.Python, Config: path.Base(config),
+		// env.py files read the URL from the environment; offline
+		// rendering only needs its dialect.
+		Env: []string{"DATABASE_URL=postgresql://phasegate@localhost/phasegate", "SQLALCHEMY_URL=postgresql://phasegate@localhost/phasegate"}}
+	rendered, err := a.Render(ctx, root, filepath.Join(root, filepath.FromSlash(path.Dir(config))))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, m := range rendered {
+		var b strings.Builder
+		var lines lineMap
+		for _, s := range m.Statements {
+			text := strings.TrimSpace(s.SQL)
+			if !strings.HasSuffix(text, ";") {
+				text += ";"
+			}
+			b.WriteString(text + "\n")
+			for range strings.Count(text, "\n") + 1 {
+				lines = append(lines, s.Line)
+			}
+		}
+		if _, ok := out.sql[m.Path]; !ok {
+			return nil, nil, fmt.Errorf("Alembic rendered %s, which is not a revision of %s", m.Path, dir)
+		}
+		out.sql[m.Path] = &fstest.MapFile{Data: []byte(b.String())}
+		maps[m.Path] = lines
+	}
+	return out, maps, nil
+}
+
+// findUp looks for name in dir and the directories above it.
+func findUp(fsys fs.FS, dir, name string) string {
+	for d := dir; ; d = path.Dir(d) {
+		p := path.Join(d, name)
+		if _, err := fs.Stat(fsys, p); err == nil {
+			return p
+		}
+		if d == "." || d == "/" || d == "" {
+			return ""
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+//go:embed alembic_helper.py
+var alembicHelper []byte
+
+// Alembic says how to run a project's Alembic.
+type Alembic struct {
+	// Python is the interpreter that has the project's dependencies
+	// (default python3).
+	Python string
+	// Config is alembic.ini, relative to the work tree (default
+	// alembic.ini).
+	Config string
+	// Env is added to the environment: env.py files often read the
+	// database URL from it. Rendering is offline: nothing connects.
+	Env []string
+}
+
+// Render runs "alembic upgrade base:head --sql" in workdir (where
+// alembic.ini is) and returns every revision's statements, in the order
+// Alembic applies them, with paths relative to root (the work tree).
+// The SQL is what Alembic writes for PostgreSQL; Alembic's own bookkeeping
+// (alembic_version, BEGIN/COMMIT) is left out.
+func (a Alembic) Render(ctx context.Context, root, workdir string) ([]Migration, error) {
+	tmp, err := os.MkdirTemp("", "phasegate-alembic-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	helper := filepath.Join(tmp, "render.py")
+	if err := os.WriteFile(helper, alembicHelper, 0o644); err != nil {
+		return nil, err
+	}
+	out := filepath.Join(tmp, "out.json")
+	python := a.Python
+	if python == "" {
+		python = "python3"
+	}
+	config := a.Config
+	if config == "" {
+		config = "alembic.ini"
+	}
+	cmd := exec.CommandContext(ctx, python, helper, config, "base:head", out)
+	cmd.Dir = workdir
+	cmd.Env = append(os.Environ(), a.Env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("render the Alembic migrations (%s %s upgrade base:head --sql in %s): %v\n%s", python, config, workdir, err, lastLines(stderr.String(), 15))
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		return nil, err
+	}
+	var records []struct {
+		Revision *string
+		File     *string
+		Line     int
+		SQL      string
+	}
+	if err := json.Unmarshal(b, &records); err != nil {
+		return nil, fmt.Errorf("read the rendered Alembic migrations: %w", err)
+	}
+	absRoot, _ := filepath.Abs(root)
+	if r, err := filepath.EvalSymlinks(absRoot); err == nil {
+		absRoot = r
+	}
+	var ms []Migration
+	index := map[string]int{}
+	for _, r := range records {
+		if r.Revision == nil || r.File == nil {
+			continue // Alembic's own statements
+		}
+		file := *r.File
+		if f, err := filepath.EvalSymlinks(file); err == nil {
+			file = f
+		}
+		rel, err := filepath.Rel(absRoot, file)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return nil, fmt.Errorf("revision %s comes from %s, outside %s", *r.Revision, *r.File, root)
+		}
+		rel = filepath.ToSlash(rel)
+		i, ok := index[rel]
+		if !ok {
+			i = len(ms)
+			index[rel] = i
+			ms = append(ms, Migration{Path: rel, ID: *r.Revision})
+		}
+		ms[i].Statements = append(ms[i].Statements, Statement{SQL: strings.TrimSpace(r.SQL), Line: r.Line})
+	}
+	return ms, nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

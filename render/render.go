@@ -1,0 +1,29 @@
+// Package render obtains the SQL of migrations that are written in an
+// ORM's language (Alembic and Django in Python) by asking the ORM's own
+// tooling to print it, and maps every statement back to the line of the
+// migration file that produced it. phasegate then judges that SQL like any
+// SQL migration.
+//
+// Rendering runs the project's Python: it needs a checkout on disk (a work
+// tree), not just an fs.FS.
+package render
+
+// Statement is one SQL statement a migration runs.
+type Statement struct {
+	SQL string
+	// Line is the line of the migration file that emits it (the op.* call,
+	// the operation in a Django migration's operations list), or 0 when it
+	// cannot be known.
+	Line int
+}
+
+// Migration is the rendered SQL of one migration file.
+type Migration struct {
+	// Path is the migration file, relative to the repository root,
+	// slash-separated.
+	Path string
+	// ID is the ORM's name for it: an Alembic revision id, a Django
+	// "app.0002_name".
+	ID         string
+	Statements []Statement
+}

@@ -1,0 +1,20 @@
+"""display name; the legacy flags go
+
+Revision ID: 0002
+Revises: 0001
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade():
+    op.add_column("users", sa.Column("display_name", sa.Text))
+    op.drop_column("users", "legacy_flags")
+
+
+def downgrade():
+    op.add_column("users", sa.Column("legacy_flags", sa.Text))
+    op.drop_column("users", "display_name")
