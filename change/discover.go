@@ -32,6 +32,8 @@ func Discover(fsys fs.FS, files []string) []Candidate {
 		switch {
 		case path.Base(f) == "sqitch.plan":
 			dirs[path.Dir(f)] = true
+		case path.Base(f) == "manage.py":
+			dirs[path.Dir(f)] = true // a Django project
 		case strings.HasSuffix(f, ".py") && path.Base(path.Dir(f)) == "versions":
 			dirs[path.Dir(f)] = true // Alembic revisions
 		case strings.HasSuffix(f, ".sql"):

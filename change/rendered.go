@@ -24,6 +24,12 @@ type RenderOptions struct {
 	// AlembicConfig is alembic.ini's path in the repository (default: the
 	// nearest alembic.ini above the versions directory).
 	AlembicConfig string
+	// DjangoSettings is DJANGO_SETTINGS_MODULE (default: manage.py's).
+	DjangoSettings string
+	// Database returns the URL of a new, empty PostgreSQL database: Django
+	// writes some of its SQL from the live schema, so rendering its
+	// migrations needs one. Nil means none is available.
+	Database func(ctx context.Context) (string, error)
 }
 
 // renderedFS serves a rendered format's migration files as their SQL.
@@ -78,9 +84,6 @@ func (m lineMap) remap(fr *checker.FileResult) {
 // work tree) and returns the migrations' file system with their SQL in
 // place of their code, and each file's line map.
 func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format source.Format, dir string, opts RenderOptions) (fs.FS, map[string]lineMap, error) {
-	if _, ok := format.(source.Alembic); !ok {
-		return nil, nil, fmt.Errorf("format %s cannot be rendered", format.Name())
-	}
 	ms, err := format.List(fsys, dir)
 	if err != nil {
 		return nil, nil, err
@@ -93,12 +96,6 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 	if len(ms) == 0 {
 		return out, maps, nil
 	}
-	config := opts.AlembicConfig
-	if config == "" {
-		if config = findUp(fsys, dir, "alembic.ini"); config == "" {
-			return nil, nil, fmt.Errorf("no alembic.ini above %s: set migrations.alembic_config", dir)
-		}
-	}
 	root := r.Root
 	if rev != "" {
 		t, err := r.AddWorktree(ctx, rev, "phasegate-render-")
@@ -108,11 +105,36 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 		defer t.Remove()
 		root = t.Dir
 	}
-	a := render.Alembic{Python: opts.Python, Config: path.Base(config),
-		// env.py files read the URL from the environment; offline
-		// rendering only needs its dialect.
-		Env: []string{"DATABASE_URL=postgresql://phasegate@localhost/phasegate", "SQLALCHEMY_URL=postgresql://phasegate@localhost/phasegate"}}
-	rendered, err := a.Render(ctx, root, filepath.Join(root, filepath.FromSlash(path.Dir(config))))
+	var rendered []render.Migration
+	switch format.(type) {
+	case source.Alembic:
+		config := opts.AlembicConfig
+		if config == "" {
+			if config = findUp(fsys, dir, "alembic.ini"); config == "" {
+				return nil, nil, fmt.Errorf("no alembic.ini above %s: set migrations.alembic_config", dir)
+			}
+		}
+		a := render.Alembic{Python: opts.Python, Config: path.Base(config),
+			// env.py files read the URL from the environment; offline
+			// rendering only needs its dialect.
+			Env: []string{"DATABASE_URL=postgresql://phasegate@localhost/phasegate", "SQLALCHEMY_URL=postgresql://phasegate@localhost/phasegate"}}
+		rendered, err = a.Render(ctx, root, filepath.Join(root, filepath.FromSlash(path.Dir(config))))
+	case source.Django:
+		if opts.Database == nil {
+			return nil, nil, fmt.Errorf("Django writes its SQL from a live database: rendering the migrations needs PostgreSQL (Docker, or --database-url), even with --static-only")
+		}
+		url, err := opts.Database(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("a database to render the Django migrations: %w", err)
+		}
+		d := render.Django{Python: opts.Python, Settings: opts.DjangoSettings}
+		rendered, err = d.Render(ctx, root, filepath.Join(root, filepath.FromSlash(dir)), url)
+		if err != nil {
+			return nil, nil, err
+		}
+	default:
+		return nil, nil, fmt.Errorf("format %s cannot be rendered", format.Name())
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -120,6 +142,13 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 		var b strings.Builder
 		var lines lineMap
 		for _, s := range m.Statements {
+			if s.Python != "" {
+				// Python (RunPython) is not SQL phasegate can judge: it is
+				// kept as a comment, visible in the file's SQL.
+				b.WriteString("-- runs Python: " + strings.ReplaceAll(s.Python, "\n", " ") + "\n")
+				lines = append(lines, s.Line)
+				continue
+			}
 			text := strings.TrimSpace(s.SQL)
 			if !strings.HasSuffix(text, ";") {
 				text += ";"
@@ -130,7 +159,7 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 			}
 		}
 		if _, ok := out.sql[m.Path]; !ok {
-			return nil, nil, fmt.Errorf("Alembic rendered %s, which is not a revision of %s", m.Path, dir)
+			return nil, nil, fmt.Errorf("%s rendered %s, which is not one of the migrations phasegate found in %s", format.Name(), m.Path, dir)
 		}
 		out.sql[m.Path] = &fstest.MapFile{Data: []byte(b.String())}
 		maps[m.Path] = lines

@@ -57,6 +57,9 @@ type Migrations struct {
 	// AlembicConfig is alembic.ini's path; default: the nearest one above
 	// the versions directory.
 	AlembicConfig string `yaml:"alembic_config"`
+	// DjangoSettings is DJANGO_SETTINGS_MODULE for rendering Django's
+	// migrations; default: the one manage.py sets.
+	DjangoSettings string `yaml:"django_settings"`
 }
 
 // Postgres describes the target database.

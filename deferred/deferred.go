@@ -39,6 +39,9 @@ func Dir(format, migrationsDir string) string {
 		return path.Join(migrationsDir, "deferred")
 	case "diesel":
 		return path.Join(migrationsDir, ".deferred")
+	case "django":
+		// The project directory: beside its apps.
+		return path.Join(migrationsDir, "migrations-deferred")
 	}
 	return strings.TrimSuffix(migrationsDir, "/") + "-deferred"
 }

@@ -34,35 +34,13 @@ type Alembic struct {
 // The SQL is what Alembic writes for PostgreSQL; Alembic's own bookkeeping
 // (alembic_version, BEGIN/COMMIT) is left out.
 func (a Alembic) Render(ctx context.Context, root, workdir string) ([]Migration, error) {
-	tmp, err := os.MkdirTemp("", "phasegate-alembic-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	helper := filepath.Join(tmp, "render.py")
-	if err := os.WriteFile(helper, alembicHelper, 0o644); err != nil {
-		return nil, err
-	}
-	out := filepath.Join(tmp, "out.json")
-	python := a.Python
-	if python == "" {
-		python = "python3"
-	}
 	config := a.Config
 	if config == "" {
 		config = "alembic.ini"
 	}
-	cmd := exec.CommandContext(ctx, python, helper, config, "base:head", out)
-	cmd.Dir = workdir
-	cmd.Env = append(os.Environ(), a.Env...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("render the Alembic migrations (%s %s upgrade base:head --sql in %s): %v\n%s", python, config, workdir, err, lastLines(stderr.String(), 15))
-	}
-	b, err := os.ReadFile(out)
+	b, err := runHelper(ctx, alembicHelper, a.Python, workdir, a.Env, config, "base:head")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("render the Alembic migrations (upgrade base:head --sql with %s in %s): %w", config, workdir, err)
 	}
 	var records []struct {
 		Revision *string
@@ -109,4 +87,31 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// runHelper runs one of the embedded Python helpers in workdir with args
+// and an output file as its last argument, and returns what it wrote there.
+func runHelper(ctx context.Context, helper []byte, python, workdir string, env []string, args ...string) ([]byte, error) {
+	tmp, err := os.MkdirTemp("", "phasegate-render-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	script := filepath.Join(tmp, "render.py")
+	if err := os.WriteFile(script, helper, 0o644); err != nil {
+		return nil, err
+	}
+	out := filepath.Join(tmp, "out.json")
+	if python == "" {
+		python = "python3"
+	}
+	cmd := exec.CommandContext(ctx, python, append(append([]string{script}, args...), out)...)
+	cmd.Dir = workdir
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("%s: %v\n%s", python, err, lastLines(stderr.String(), 15))
+	}
+	return os.ReadFile(out)
 }

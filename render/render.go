@@ -15,6 +15,9 @@ type Statement struct {
 	// the operation in a Django migration's operations list), or 0 when it
 	// cannot be known.
 	Line int
+	// Python, when set, describes an operation that runs Python instead
+	// of SQL (Django's RunPython); SQL is then empty.
+	Python string
 }
 
 // Migration is the rendered SQL of one migration file.
@@ -26,4 +29,7 @@ type Migration struct {
 	// "app.0002_name".
 	ID         string
 	Statements []Statement
+	// NoTx is set for a migration the ORM runs outside a transaction
+	// (Django's atomic = False).
+	NoTx bool
 }

@@ -372,3 +372,38 @@ func TestAlembicOrder(t *testing.T) {
 		t.Errorf("dangling down_revision: %v", err)
 	}
 }
+
+// Django migrations apply after their dependencies, across apps; helpers
+// and __init__ are not migrations; atomic = False runs without a
+// transaction.
+func TestDjangoOrder(t *testing.T) {
+	mig := func(deps string, extra string) string {
+		return "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n" + extra + "    dependencies = [" + deps + "]\n\n    operations = []\n"
+	}
+	fsys := fsOf(
+		"proj/manage.py", "",
+		"proj/shop/orders/migrations/__init__.py", "",
+		"proj/shop/orders/migrations/0001_initial.py", mig(`("accounts", "0002_b")`, ""),
+		"proj/accounts/migrations/0001_initial.py", mig("", ""),
+		"proj/accounts/migrations/0002_b.py", mig(`("accounts", "0001_initial"), ("auth", "0012_x")`, "    atomic = False\n"),
+		"proj/accounts/migrations/helpers.py", "def f():\n    pass\n",
+		"proj/billing/migrations/0001_initial.py", mig(`("orders", "__first__")`, ""),
+	)
+	if !(Django{}).Detect(fsys, "proj") {
+		t.Fatal("Detect")
+	}
+	ms, err := (Django{}).List(fsys, "proj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, m := range ms {
+		keys = append(keys, m.Version)
+	}
+	if got := strings.Join(keys, " "); got != "accounts.0001_initial accounts.0002_b orders.0001_initial billing.0001_initial" {
+		t.Errorf("order = %s", got)
+	}
+	if s, _ := (Django{}).Script(ms[1], nil); s.Tx != TxNone {
+		t.Errorf("atomic = False: tx %v", s.Tx)
+	}
+}

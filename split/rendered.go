@@ -35,7 +35,7 @@ func Rendered(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Option
 	if plan.Moved == 0 {
 		return nil, ErrNothing
 	}
-	plan.Notes = append(plan.Notes, fmt.Sprintf("phasegate does not rewrite %s: remove these operations from it and apply them one release later (a revision added after the next release, or the SQL)", path.Base(m.Path)))
+	plan.Notes = append(plan.Notes, fmt.Sprintf("phasegate does not rewrite %s: remove these operations from it and apply them one release later (in a migration added after the next release, or as the SQL)", path.Base(m.Path)))
 	if !emitSQL {
 		plan.Notes = append(plan.Notes, "--emit-sql writes their SQL to "+opts.DeferredDir)
 		return plan, nil

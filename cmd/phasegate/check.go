@@ -32,12 +32,11 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	staticOnly := fs.Bool("static-only", false, "run only the static phase check, no database")
 	format := fs.String("format", "text", "output format: text or json")
 	pgVersion := fs.Int("pg-version", 0, "target PostgreSQL major version (overrides postgres.version)")
-	databaseURL := fs.String("database-url", os.Getenv("PHASEGATE_DATABASE_URL"), "use this PostgreSQL server instead of a container (overrides postgres.url; default $PHASEGATE_DATABASE_URL); phasegate creates and drops its own databases there")
+	var pgFlags postgresFlags
+	pgFlags.register(fs, "")
 	previous := fs.String("previous", "", "the release whose tests prove compatibility: merge-base, latest-tag or a revision (overrides previous)")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "scenarios run in parallel at most")
 	verbose := fs.Bool("verbose", false, "stream the test suites' output, prefixed by scenario")
-	image := fs.String("postgres-image", "", "container image of the runtime check (overrides postgres.image; default postgres:<version>)")
-	noPull := fs.Bool("no-pull", false, "never pull the image: fail when it is not present locally (overrides postgres.pull)")
 	var d delivery
 	d.flags(fs)
 	if _, err := parseInterspersed(fs, args); err != nil {
@@ -74,34 +73,74 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	pgFlags.apply(cfg)
+	ropts, closeRender := renderOptions(cfg, opts.Version, stderr)
+	defer closeRender()
 	res, err := change.Check(ctx, change.Options{
 		Repo: repo, Base: *base, Head: *head,
 		Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format, DeferredDir: cfg.Migrations.DeferredDir,
-		Checker: opts, Render: renderOptions(cfg),
+		Checker: opts, Render: ropts,
 	})
 	if err != nil {
 		return 0, err
 	}
+	closeRender()
 	rep := report.FromChange(res, report.Options{PostgresVersion: opts.Version})
 	if !*staticOnly && len(rep.Errors) == 0 {
-		if *databaseURL != "" {
-			cfg.Postgres.URL = *databaseURL
-		}
 		if *previous != "" {
 			cfg.Previous = *previous
-		}
-		if *image != "" {
-			cfg.Postgres.Image = *image
-		}
-		if *noPull {
-			f := false
-			cfg.Postgres.Pull = &f
 		}
 		if err := runtimeCheck(ctx, repo, cfg, opts, res, rep, *base, *head, *jobs, *verbose, stderr); err != nil {
 			return 0, err
 		}
 	}
 	return deliver(ctx, rep, d, env, stdout, stderr)
+}
+
+// renderDatabases starts PostgreSQL (or connects to postgres.url) the
+// first time an ORM needs a database to render its migrations (Django),
+// and gives it a new empty database each time.
+type renderDatabases struct {
+	cfg     *config.Config
+	version int
+	log     io.Writer
+	srv     *compat.Server
+	n       int
+}
+
+func (r *renderDatabases) create(ctx context.Context) (string, error) {
+	if r.srv == nil {
+		var err error
+		compat.LogDocker(nil)
+		if r.cfg.Postgres.URL != "" {
+			r.srv, err = compat.Connect(ctx, r.cfg.Postgres.URL)
+		} else {
+			image := r.cfg.Postgres.Image
+			if image == "" {
+				image = fmt.Sprintf("postgres:%d", r.version)
+			}
+			if r.log != nil {
+				fmt.Fprintf(r.log, "phasegate: starting PostgreSQL (%s): Django writes its migrations' SQL from a live database\n", image)
+			}
+			r.srv, err = compat.StartContainer(ctx, compat.ContainerOptions{Image: image, Pull: r.cfg.Postgres.Pull == nil || *r.cfg.Postgres.Pull})
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	r.n++
+	db, err := r.srv.Create(ctx, fmt.Sprintf("render%d", r.n), nil)
+	if err != nil {
+		return "", err
+	}
+	return db.URL(), nil
+}
+
+func (r *renderDatabases) close() {
+	if r.srv != nil {
+		r.srv.Close()
+		r.srv = nil
+	}
 }
 
 // runtimeCheck runs the previous release's tests against the migrated

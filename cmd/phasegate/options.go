@@ -1,7 +1,10 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/phasegate/phasegate/change"
 	"github.com/phasegate/phasegate/checker"
@@ -53,7 +56,37 @@ func checkerOptions(cfg *config.Config, pgVersion int) (checker.Options, error) 
 	return opts, nil
 }
 
-// renderOptions says how to run an ORM's tooling (Alembic) from the config.
-func renderOptions(cfg *config.Config) change.RenderOptions {
-	return change.RenderOptions{Python: cfg.Migrations.Python, AlembicConfig: cfg.Migrations.AlembicConfig}
+// renderOptions says how to run an ORM's tooling (Alembic, Django) from
+// the config; close stops the PostgreSQL started to render Django's
+// migrations, if any.
+func renderOptions(cfg *config.Config, version int, log io.Writer) (opts change.RenderOptions, close func()) {
+	db := &renderDatabases{cfg: cfg, version: version, log: log}
+	return change.RenderOptions{Python: cfg.Migrations.Python, AlembicConfig: cfg.Migrations.AlembicConfig,
+		DjangoSettings: cfg.Migrations.DjangoSettings, Database: db.create}, db.close
+}
+
+// postgresFlags say which PostgreSQL to use.
+type postgresFlags struct {
+	url, image *string
+	noPull     *bool
+}
+
+func (p *postgresFlags) register(fs *flag.FlagSet, purpose string) {
+	p.url = fs.String("database-url", os.Getenv("PHASEGATE_DATABASE_URL"), purpose+"use this PostgreSQL server instead of a container (overrides postgres.url; default $PHASEGATE_DATABASE_URL); phasegate creates and drops its own databases there")
+	p.image = fs.String("postgres-image", "", purpose+"container image (overrides postgres.image; default postgres:<version>)")
+	p.noPull = fs.Bool("no-pull", false, purpose+"never pull the image: fail when it is not present locally (overrides postgres.pull)")
+}
+
+// apply writes the flags given into the config.
+func (p postgresFlags) apply(cfg *config.Config) {
+	if *p.url != "" {
+		cfg.Postgres.URL = *p.url
+	}
+	if *p.image != "" {
+		cfg.Postgres.Image = *p.image
+	}
+	if *p.noPull {
+		f := false
+		cfg.Postgres.Pull = &f
+	}
 }

@@ -26,6 +26,8 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	dryRun := fs.Bool("dry-run", false, "print the split as a unified diff and change nothing")
 	after := fs.String("after", "release", "when the deferred part may be applied: release, \"deployment ENV\" or a date YYYY-MM-DD")
 	pr := fs.Int("pr", 0, "the pull request that defers it, recorded in the header (the follow-up bot otherwise finds it in the merge commit's message)")
+	var pgFlags postgresFlags
+	pgFlags.register(fs, "for Django, which writes its SQL from a live database: ")
 	emitSQL := fs.Bool("emit-sql", false, "for migrations written in an ORM (alembic): write the SQL of the operations to defer into the deferred directory")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -50,8 +52,11 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	if *base == "" {
 		*base = defaultBase(ctx, repo)
 	}
+	pgFlags.apply(cfg)
+	ropts, closeRender := renderOptions(cfg, opts.Version, stderr)
+	defer closeRender()
 	res, err := change.Check(ctx, change.Options{Repo: repo, Base: *base, Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format,
-		DeferredDir: cfg.Migrations.DeferredDir, Checker: opts, Render: renderOptions(cfg)})
+		DeferredDir: cfg.Migrations.DeferredDir, Checker: opts, Render: ropts})
 	if err != nil {
 		return 0, err
 	}

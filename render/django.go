@@ -1,0 +1,109 @@
+package render
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+//go:embed django_helper.py
+var djangoHelper []byte
+
+// Django says how to run a project's Django.
+type Django struct {
+	// Python is the interpreter that has the project's dependencies
+	// (default python3).
+	Python string
+	// Settings is DJANGO_SETTINGS_MODULE; empty keeps the environment's
+	// (manage.py usually sets a default, the helper does not read it).
+	Settings string
+	// Env is added to the environment.
+	Env []string
+}
+
+// Render migrates the empty database at databaseURL through every
+// migration of the project whose manage.py is in workdir, one at a time,
+// and returns the SQL Django ran for each, with each statement on the line
+// of its operation. Django needs the database: its schema editor reads the
+// live schema to write some statements (renaming a constraint, for
+// instance), so the SQL is taken right before each migration is applied,
+// as "manage.py sqlmigrate" would print it then. An operation Django
+// cannot write as SQL (RunPython) becomes a statement with empty SQL and
+// Python set.
+func (d Django) Render(ctx context.Context, root, workdir, databaseURL string) ([]Migration, error) {
+	settings := d.Settings
+	if settings == "" {
+		settings = djangoSettings(workdir)
+	}
+	env := append(append([]string{}, d.Env...), "DATABASE_URL="+databaseURL)
+	if settings != "" {
+		env = append(env, "DJANGO_SETTINGS_MODULE="+settings)
+	}
+	b, err := runHelper(ctx, djangoHelper, d.Python, workdir, env)
+	if err != nil {
+		return nil, fmt.Errorf("render the Django migrations (migrating an empty database in %s): %w", workdir, err)
+	}
+	var records []struct {
+		App, Name, File string
+		Atomic          bool
+		Statements      []struct {
+			SQL, Python string
+			Line        int
+		}
+	}
+	if err := json.Unmarshal(b, &records); err != nil {
+		return nil, fmt.Errorf("read the rendered Django migrations: %w", err)
+	}
+	absRoot := realPath(root)
+	var ms []Migration
+	for _, r := range records {
+		rel, err := filepath.Rel(absRoot, realPath(r.File))
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue // a migration of an installed package, not of this repository
+		}
+		m := Migration{Path: filepath.ToSlash(rel), ID: r.App + "." + r.Name, NoTx: !r.Atomic}
+		for _, s := range r.Statements {
+			m.Statements = append(m.Statements, Statement{SQL: strings.TrimSpace(s.SQL), Line: s.Line, Python: s.Python})
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}
+
+// djangoSettings reads the default settings module manage.py sets.
+func djangoSettings(workdir string) string {
+	b, err := os.ReadFile(filepath.Join(workdir, "manage.py"))
+	if err != nil {
+		return ""
+	}
+	const key = `"DJANGO_SETTINGS_MODULE",`
+	s := string(b)
+	i := strings.Index(s, key)
+	if i < 0 {
+		return ""
+	}
+	rest := strings.TrimSpace(s[i+len(key):])
+	if rest == "" || rest[0] != '"' && rest[0] != '\'' {
+		return ""
+	}
+	q := rest[0]
+	j := strings.IndexByte(rest[1:], q)
+	if j < 0 {
+		return ""
+	}
+	return rest[1 : 1+j]
+}
+
+func realPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		p = a
+	}
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		p = r
+	}
+	return p
+}

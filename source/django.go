@@ -1,0 +1,135 @@
+package source
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Django is Django's migrations: the project directory (where manage.py
+// is) and, in each app, a migrations package of Python files, each a
+// Migration class whose dependencies order it. Their SQL is not in the
+// files: phasegate gets it from Django (package render), which needs a
+// database to write it, and reads that in place of the Python. A
+// migration runs in one transaction unless it says atomic = False.
+//
+// The app label is taken to be the app's directory name (an AppConfig
+// with another label is not read), and dependencies on apps outside the
+// repository are ignored for ordering.
+type Django struct{}
+
+var (
+	djangoClass = regexp.MustCompile(`(?m)^class\s+\w+\(\s*(?:migrations\.)?Migration\s*\)`)
+	djangoDeps  = regexp.MustCompile(`(?s)dependencies\s*=\s*[\[(](.*?)[\])]\s*\n`)
+	djangoDep   = regexp.MustCompile(`\(\s*['"]([\w.]+)['"]\s*,\s*['"](\w+)['"]\s*\)`)
+	djangoNoTx  = regexp.MustCompile(`(?m)^\s+atomic\s*=\s*False\b`)
+)
+
+func (Django) Name() string { return "django" }
+
+// Rendered marks formats whose SQL comes from running the ORM.
+func (Django) Rendered() bool { return true }
+
+func (f Django) Detect(fsys fs.FS, dir string) bool {
+	if !exists(fsys, join(dir, "manage.py")) {
+		return false
+	}
+	ms, err := f.List(fsys, dir)
+	return err == nil && len(ms) > 0
+}
+
+// List finds every app's migrations under dir and orders them by their
+// dependencies, ties by app and name.
+func (f Django) List(fsys fs.FS, dir string) ([]Migration, error) {
+	type node struct {
+		m    Migration
+		deps []string
+	}
+	nodes := map[string]*node{}
+	firstOf := map[string]string{} // app -> its first migration's key
+	root := dir
+	if root == "" {
+		root = "."
+	}
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); p != root && (strings.HasPrefix(n, ".") || n == "node_modules" || n == "site-packages" || n == "__pycache__" || n == "venv") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if path.Ext(p) != ".py" || path.Base(path.Dir(p)) != "migrations" || strings.HasPrefix(path.Base(p), "__") {
+			return nil
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil || !djangoClass.Match(b) {
+			return nil
+		}
+		app := path.Base(path.Dir(path.Dir(p)))
+		name := strings.TrimSuffix(path.Base(p), ".py")
+		key := app + "." + name
+		n := &node{m: Migration{Path: p, Format: f.Name(), Version: key, Name: name, NoTx: djangoNoTx.Match(b)}}
+		if deps := djangoDeps.FindSubmatch(b); deps != nil {
+			for _, d := range djangoDep.FindAllSubmatch(deps[1], -1) {
+				n.deps = append(n.deps, string(d[1])+"."+string(d[2]))
+			}
+		}
+		nodes[key] = n
+		if first, ok := firstOf[app]; !ok || key < first {
+			firstOf[app] = key
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(nodes))
+	for k := range nodes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []Migration
+	state := map[string]int{}
+	var visit func(k string) error
+	visit = func(k string) error {
+		switch state[k] {
+		case 2:
+			return nil
+		case 1:
+			return fmt.Errorf("%s: its dependencies form a cycle", nodes[k].m.Path)
+		}
+		state[k] = 1
+		for _, d := range nodes[k].deps {
+			if app, name, _ := strings.Cut(d, "."); name == "__first__" {
+				d = firstOf[app]
+			}
+			if _, ok := nodes[d]; ok {
+				if err := visit(d); err != nil {
+					return err
+				}
+			}
+		}
+		state[k] = 2
+		out = append(out, nodes[k].m)
+		return nil
+	}
+	for _, k := range keys {
+		if err := visit(k); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (Django) Script(m Migration, _ []byte) (Script, error) {
+	if m.NoTx {
+		return Script{Tx: TxNone}, nil
+	}
+	return Script{Tx: TxFile}, nil
+}

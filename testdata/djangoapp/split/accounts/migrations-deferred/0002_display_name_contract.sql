@@ -1,0 +1,4 @@
+-- phasegate:deferred
+--   after: release
+--   from: accounts/migrations/0002_display_name.py
+ALTER TABLE "accounts_user" DROP COLUMN "legacy_flags" CASCADE;
