@@ -1,0 +1,762 @@
+package capture
+
+import (
+	"strconv"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v5"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// VersionTable describes a migration tool's version table: the table in
+// which it records each migration it applied.
+type VersionTable struct {
+	// Name is the table's name as PostgreSQL stores it (lower case unless
+	// it was created quoted: "SequelizeMeta"); any schema matches.
+	Name string
+	// Columns hold the version. They are tried in order: the version is
+	// what the write gives the first of them it sets to a constant or a
+	// bound parameter that is not NULL. An entry naming several columns
+	// joined by "+" joins their values with Sep (django_migrations'
+	// "app+name" gives "shop.0001_initial"). Empty: version, version_num,
+	// version_id, name, migration_name, id, then, for an INSERT without a
+	// column list, its first value.
+	Columns []string
+	// Sep joins the values of a "+" entry of Columns; default ".".
+	Sep string
+	// OpenColumn is a boolean column: a write setting it true opens a
+	// migration instead of closing one (golang-migrate writes its version
+	// with dirty = true before the migration, and dirty = false after).
+	OpenColumn string
+	// OpensOnInsert: the tool inserts the version's row before running the
+	// migration and updates it after (Prisma); the INSERT opens a migration
+	// and the next UPDATE of the table closes it.
+	OpensOnInsert bool
+	// Tool names the tools that use the table, for messages.
+	Tool string
+}
+
+// DefaultTables are the version tables Attribute recognises unless told
+// otherwise.
+var DefaultTables = []VersionTable{
+	{Name: "schema_migrations", Columns: []string{"version"}, OpenColumn: "dirty", Tool: "Rails, golang-migrate, dbmate, Ecto"},
+	{Name: "alembic_version", Columns: []string{"version_num"}, Tool: "Alembic"},
+	{Name: "django_migrations", Columns: []string{"app+name"}, Tool: "Django"},
+	{Name: "flyway_schema_history", Columns: []string{"version", "script"}, Tool: "Flyway"},
+	{Name: "schema_version", Columns: []string{"version", "script"}, Tool: "Flyway before 5"},
+	{Name: "knex_migrations", Columns: []string{"name"}, Tool: "Knex"},
+	{Name: "migrations", Columns: []string{"name", "migration"}, Tool: "TypeORM, Laravel"},
+	{Name: "SequelizeMeta", Columns: []string{"name"}, Tool: "Sequelize"},
+	{Name: "goose_db_version", Columns: []string{"version_id"}, Tool: "goose"},
+	{Name: "gorp_migrations", Columns: []string{"id"}, Tool: "sql-migrate"},
+	{Name: "_prisma_migrations", Columns: []string{"migration_name"}, OpensOnInsert: true, Tool: "Prisma"},
+	{Name: "_sqlx_migrations", Columns: []string{"version"}, Tool: "sqlx"},
+	{Name: "__diesel_schema_migrations", Columns: []string{"version"}, Tool: "Diesel"},
+	{Name: "__EFMigrationsHistory", Columns: []string{"MigrationId"}, Tool: "Entity Framework Core"},
+	{Name: "databasechangelog", Columns: []string{"filename+id+author"}, Sep: "::", Tool: "Liquibase"},
+	{Name: "doctrine_migration_versions", Columns: []string{"version"}, Tool: "Doctrine Migrations"},
+	{Name: "phinxlog", Columns: []string{"version"}, Tool: "Phinx"},
+}
+
+// DefaultToolTables are tables, other than version tables, that migration
+// tools keep for themselves: lock tables and metadata the tool writes
+// around migrations. Statements on them alone are bookkeeping.
+var DefaultToolTables = []string{
+	"knex_migrations_lock",       // Knex
+	"ar_internal_metadata",       // Rails
+	"typeorm_metadata",           // TypeORM
+	"databasechangeloglock",      // Liquibase
+	"flyway_schema_history_lock", // (some Flyway setups)
+	"django_content_type",        // Django's post-migrate signal
+	"auth_permission",            // Django's post-migrate signal
+}
+
+// DefaultKeepSettings are the run-time parameters whose SET belongs to the
+// migration (it changes how the migration locks or what its names
+// resolve to) rather than to the tool's session setup.
+var DefaultKeepSettings = []string{"lock_timeout", "statement_timeout", "idle_in_transaction_session_timeout", "transaction_timeout", "search_path", "role", "session_authorization"}
+
+// AttributeOptions configure Attribute.
+type AttributeOptions struct {
+	// Tables are version tables recognised besides DefaultTables (the
+	// project's own name for its tool's table); one with the Name of a
+	// default replaces it.
+	Tables []VersionTable
+	// Only makes Attribute recognise Tables alone, not DefaultTables (when
+	// the tool is known, so that an application table named "migrations"
+	// is not taken for TypeORM's).
+	Only bool
+	// ToolTables are more tables of the tool's own (see
+	// DefaultToolTables).
+	ToolTables []string
+	// KeepSettings replaces DefaultKeepSettings when not nil.
+	KeepSettings []string
+	// IgnoreApplications lists application_names whose sessions are not
+	// the migrate command's statements; nil means pg_dump and pg_dumpall
+	// (Rails dumps structure.sql with pg_dump after migrating, and pg_dump
+	// locks every table it reads).
+	IgnoreApplications []string
+}
+
+// Migration is a run of captured statements that the tool recorded under
+// one version.
+type Migration struct {
+	// Version is what the tool wrote to its version table for these
+	// statements (see VersionTable.Columns). Versions lists every version
+	// when the write recorded several at once (a multi-row INSERT, as a
+	// schema load does); Version is then the last.
+	Version  string
+	Versions []string
+	// Table is the version table written, Tool the tools that use it.
+	Table string
+	Tool  string
+	// Down is set when the write deleted the version: a rollback.
+	Down bool
+	// Unrecorded is set for the statements after the last version write:
+	// the migrate command stopped (a statement failed, it was killed)
+	// before recording them. Version is then "" (unknown), unless the tool
+	// writes its version before running a migration (golang-migrate's
+	// dirty row, Prisma), in which case it is that version.
+	Unrecorded bool
+	// Statements are the migration's own statements, one SQL statement
+	// each (see Split), in execution order.
+	Statements []Statement
+	// Bookkeeping are the tool's statements among them, left out of
+	// Statements (the version write included).
+	Bookkeeping []Bookkept
+	// Failed is set when a statement of the run (its own or the tool's)
+	// failed; Error is the first failure's message.
+	Failed bool
+	Error  string
+	// RolledBack is set when all that succeeded of the migration (its own
+	// statements, and the version write of a recorded one) was rolled back
+	// (see Statement.RolledBack): it left nothing in the database, as when
+	// a failure ends Alembic's one transaction for all revisions.
+	RolledBack bool
+}
+
+// Bookkept is a statement of the tool's own, and why it counts as such.
+type Bookkept struct {
+	Statement
+	// Why: "version table", "tool table", "transaction control", "session
+	// setting", "advisory lock", "catalog query", "session" (DISCARD,
+	// DEALLOCATE, LISTEN), "ignored application".
+	Why string
+}
+
+// Attribute divides captured statements (Split first) into migrations by
+// the tool's writes to its version table, in execution order: an INSERT
+// into a version table, an UPDATE that sets its version column (Alembic),
+// or a DELETE whose WHERE names a version (a rollback) closes a migration,
+// which holds the statements since the previous such write, under the
+// version the write carries in a string or numeric constant or a bound
+// parameter. Tools write the version after the migration's statements, in
+// the same transaction (Rails, Knex, TypeORM, Alembic, Django, Flyway,
+// goose, dbmate, Ecto...); OpenColumn and OpensOnInsert describe the ones
+// that write before. A version write that failed closes nothing.
+//
+// The tool's own statements are set aside as Bookkeeping: statements
+// whose tables are all version or tool tables (its CREATE TABLE IF NOT
+// EXISTS, SELECTs, LOCK TABLE, TRUNCATE...), transaction control (BEGIN,
+// COMMIT, ROLLBACK, SAVEPOINT...), SET, RESET and SHOW except the settings
+// of KeepSettings, set_config() calls, anything calling an advisory-lock
+// function, SELECTs (without INTO or a data-modifying WITH) reading only
+// catalogs (pg_catalog, information_schema, pg_*), version and tool tables
+// or no table, calling only built-in functions that change nothing,
+// DISCARD, DEALLOCATE, LISTEN and UNLISTEN, and the statements of
+// sessions of IgnoreApplications. Everything else, statements the parser
+// rejects included, belongs to the migration.
+//
+// A COMMIT that follows a version write on the same session is filed
+// with the migration it commits. A run of statements with no statement of
+// its own (or only SETs of KeepSettings, which then count as the tool's)
+// is dropped, unless one of its statements failed (a tool failing in its
+// bookkeeping). Attribute splits the statements itself (see Split).
+func Attribute(stmts []Statement, opts AttributeOptions) []Migration {
+	a := newAttributor(opts)
+	var out []Migration
+	cur := Migration{}
+	var open *VersionTable
+	openVersion := ""
+	settings := 0 // kept settings among cur.Statements
+	emit := func() bool {
+		if settings == len(cur.Statements) && len(cur.Statements) > 0 {
+			// Only SETs the tool may have sent itself (Flyway restoring
+			// search_path): not a migration of their own.
+			for _, st := range cur.Statements {
+				cur.Bookkeeping = append(cur.Bookkeeping, Bookkept{Statement: st, Why: "session setting"})
+			}
+			cur.Statements = nil
+		}
+		succeeded, undone := 0, 0
+		for _, st := range cur.Statements {
+			if !st.Failed {
+				succeeded++
+				if st.RolledBack {
+					undone++
+				}
+			}
+		}
+		if !cur.Unrecorded && len(cur.Bookkeeping) > 0 { // the version write
+			succeeded++
+			if cur.Bookkeeping[len(cur.Bookkeeping)-1].RolledBack {
+				undone++
+			}
+		}
+		cur.RolledBack = succeeded > 0 && undone == succeeded
+		kept := len(cur.Statements) > 0 || cur.Failed
+		if kept {
+			out = append(out, cur)
+		}
+		cur, settings = Migration{}, 0
+		return kept
+	}
+	closed := -1 // the migration a version write just closed, in out
+	for _, s := range Split(stmts) {
+		v := a.judge(s)
+		if closed >= 0 && v.commit && s.Conn == out[closed].Bookkeeping[len(out[closed].Bookkeeping)-1].Conn {
+			// The COMMIT of the migration's transaction.
+			m := &out[closed]
+			m.Bookkeeping = append(m.Bookkeeping, Bookkept{Statement: s, Why: v.why})
+			if s.Failed && !m.Failed {
+				m.Failed, m.Error = true, s.Error
+			}
+			closed = -1
+			continue
+		}
+		closed = -1
+		if s.Failed && !cur.Failed {
+			cur.Failed, cur.Error = true, s.Error
+		}
+		w := v.write
+		if w != nil && (s.Failed || s.Pending) {
+			w = nil // the version was not recorded
+		}
+		if v.why != "" || w != nil {
+			why := v.why
+			if w != nil {
+				why = "version table"
+			}
+			cur.Bookkeeping = append(cur.Bookkeeping, Bookkept{Statement: s, Why: why})
+		} else {
+			cur.Statements = append(cur.Statements, s)
+			if v.setting {
+				settings++
+			}
+		}
+		if w == nil {
+			continue
+		}
+		switch {
+		case w.opens:
+			// What came before the opening write was not recorded.
+			last := cur.Bookkeeping[len(cur.Bookkeeping)-1]
+			cur.Bookkeeping = cur.Bookkeeping[:len(cur.Bookkeeping)-1]
+			cur.Unrecorded = true
+			if open != nil {
+				cur.Version, cur.Table, cur.Tool = openVersion, open.Name, open.Tool
+			}
+			emit()
+			cur.Bookkeeping = append(cur.Bookkeeping, last)
+			open, openVersion = w.table, w.versions[len(w.versions)-1]
+		case len(w.versions) > 0:
+			cur.Version, cur.Table, cur.Tool, cur.Down = w.versions[len(w.versions)-1], w.table.Name, w.table.Tool, w.down
+			if len(w.versions) > 1 {
+				cur.Versions = w.versions
+			}
+			if emit() {
+				closed = len(out) - 1
+			}
+			open, openVersion = nil, ""
+		case w.table.OpensOnInsert && open == w.table:
+			cur.Version, cur.Table, cur.Tool = openVersion, open.Name, open.Tool
+			if emit() {
+				closed = len(out) - 1
+			}
+			open, openVersion = nil, ""
+		}
+	}
+	cur.Unrecorded = true
+	if open != nil {
+		cur.Version, cur.Table, cur.Tool = openVersion, open.Name, open.Tool
+	}
+	emit()
+	return out
+}
+
+type attributor struct {
+	tables map[string]*VersionTable
+	tool   map[string]bool
+	keep   map[string]bool
+	ignore map[string]bool
+}
+
+func newAttributor(opts AttributeOptions) *attributor {
+	a := &attributor{tables: map[string]*VersionTable{}, tool: map[string]bool{}, keep: map[string]bool{}, ignore: map[string]bool{}}
+	if !opts.Only {
+		for i := range DefaultTables {
+			t := DefaultTables[i]
+			a.tables[t.Name] = &t
+		}
+	}
+	for i := range opts.Tables {
+		t := opts.Tables[i]
+		a.tables[t.Name] = &t
+	}
+	for _, t := range DefaultToolTables {
+		a.tool[t] = true
+	}
+	for _, t := range opts.ToolTables {
+		a.tool[t] = true
+	}
+	keep := opts.KeepSettings
+	if keep == nil {
+		keep = DefaultKeepSettings
+	}
+	for _, k := range keep {
+		a.keep[strings.ToLower(k)] = true
+	}
+	ignore := opts.IgnoreApplications
+	if ignore == nil {
+		ignore = []string{"pg_dump", "pg_dumpall"}
+	}
+	for _, app := range ignore {
+		a.ignore[app] = true
+	}
+	return a
+}
+
+// verdict says whose a statement is: the tool's (why is set) or the
+// migration's; write is set for a version-table write.
+type verdict struct {
+	why     string
+	write   *write
+	setting bool // a SET of KeepSettings: the migration's, unless alone
+	commit  bool // COMMIT (or END)
+}
+
+type write struct {
+	table    *VersionTable
+	versions []string // in the order of the rows written
+	opens    bool
+	down     bool
+}
+
+func (a *attributor) judge(s Statement) verdict {
+	if a.ignore[s.Application] && s.Application != "" {
+		return verdict{why: "ignored application"}
+	}
+	res, err := pg_query.Parse(s.SQL)
+	if err != nil || len(res.Stmts) != 1 {
+		return verdict{}
+	}
+	node := res.Stmts[0].Stmt
+	switch n := node.Node.(type) {
+	case *pg_query.Node_TransactionStmt:
+		return verdict{why: "transaction control", commit: n.TransactionStmt.Kind == pg_query.TransactionStmtKind_TRANS_STMT_COMMIT}
+	case *pg_query.Node_VariableSetStmt:
+		if n.VariableSetStmt.Name != "" && a.keep[strings.ToLower(n.VariableSetStmt.Name)] {
+			return verdict{setting: true}
+		}
+		return verdict{why: "session setting"}
+	case *pg_query.Node_VariableShowStmt:
+		return verdict{why: "session setting"}
+	case *pg_query.Node_DiscardStmt, *pg_query.Node_DeallocateStmt, *pg_query.Node_ListenStmt, *pg_query.Node_UnlistenStmt:
+		return verdict{why: "session"}
+	case *pg_query.Node_InsertStmt:
+		if t := a.table(n.InsertStmt.Relation); t != nil {
+			return verdict{why: "version table", write: insertWrite(t, n.InsertStmt, s.Params)}
+		}
+	case *pg_query.Node_UpdateStmt:
+		if t := a.table(n.UpdateStmt.Relation); t != nil {
+			return verdict{why: "version table", write: updateWrite(t, n.UpdateStmt, s.Params)}
+		}
+	case *pg_query.Node_DeleteStmt:
+		if t := a.table(n.DeleteStmt.Relation); t != nil {
+			return verdict{why: "version table", write: deleteWrite(t, n.DeleteStmt, s.Params)}
+		}
+	}
+
+	f := collect(node)
+	for _, fn := range f.funcs {
+		if strings.Contains(fn, "advisory_") && (strings.HasPrefix(fn, "pg_advisory") || strings.HasPrefix(fn, "pg_try_advisory")) {
+			return verdict{why: "advisory lock"}
+		}
+	}
+	ours, catalog, versionTable := 0, 0, false
+	for _, rv := range f.rels {
+		switch {
+		case a.table(rv) != nil:
+			ours++
+			versionTable = true
+		case a.tool[rv.Relname]:
+			ours++
+		case isCatalog(rv):
+			catalog++
+		}
+	}
+	if len(f.rels) > 0 && ours == len(f.rels) && !f.callsUser {
+		if versionTable {
+			return verdict{why: "version table"}
+		}
+		return verdict{why: "tool table"}
+	}
+	if sel, ok := node.Node.(*pg_query.Node_SelectStmt); ok && !f.modifies && sel.SelectStmt.IntoClause == nil && ours+catalog == len(f.rels) {
+		if f.setsConfig != nil {
+			if name, ok := f.setsConfig[0]; ok && a.keep[strings.ToLower(name)] {
+				return verdict{setting: true}
+			}
+			return verdict{why: "session setting"}
+		}
+		if !f.callsUser {
+			if versionTable {
+				return verdict{why: "version table"}
+			}
+			return verdict{why: "catalog query"}
+		}
+	}
+	return verdict{}
+}
+
+func (a *attributor) table(rv *pg_query.RangeVar) *VersionTable {
+	if rv == nil {
+		return nil
+	}
+	return a.tables[rv.Relname]
+}
+
+func isCatalog(rv *pg_query.RangeVar) bool {
+	switch rv.Schemaname {
+	case "pg_catalog", "information_schema":
+		return true
+	case "":
+		return strings.HasPrefix(rv.Relname, "pg_")
+	}
+	return false
+}
+
+// facts are what a statement's tree holds, found by walking all of it.
+type facts struct {
+	rels       []*pg_query.RangeVar
+	funcs      []string // called functions' names, lower case
+	callsUser  bool     // it calls a function not known to be a built-in without side effects
+	modifies   bool     // it holds INSERT, UPDATE, DELETE or MERGE (a data-modifying WITH)
+	setsConfig map[int]string
+}
+
+func collect(node *pg_query.Node) *facts {
+	f := &facts{}
+	walk(node.ProtoReflect(), func(m proto.Message) {
+		switch x := m.(type) {
+		case *pg_query.RangeVar:
+			f.rels = append(f.rels, x)
+		case *pg_query.InsertStmt, *pg_query.UpdateStmt, *pg_query.DeleteStmt, *pg_query.MergeStmt:
+			f.modifies = true
+		case *pg_query.FuncCall:
+			var names []string
+			for _, n := range x.Funcname {
+				if s, ok := n.Node.(*pg_query.Node_String_); ok {
+					names = append(names, strings.ToLower(s.String_.Sval))
+				}
+			}
+			if len(names) == 0 {
+				f.callsUser = true
+				return
+			}
+			name := names[len(names)-1]
+			f.funcs = append(f.funcs, name)
+			if name == "set_config" {
+				f.setsConfig = map[int]string{}
+				if len(x.Args) > 0 {
+					if v, null, ok := constOf(x.Args[0], nil); ok && !null {
+						f.setsConfig[0] = v
+					}
+				}
+				return
+			}
+			qualified := len(names) > 1
+			if qualified && names[0] != "pg_catalog" && names[0] != "information_schema" {
+				f.callsUser = true
+				return
+			}
+			if !harmless(name) {
+				f.callsUser = true
+			}
+		}
+	})
+	return f
+}
+
+// harmless reports whether a built-in function changes nothing (or only
+// takes advisory locks, judged apart).
+func harmless(name string) bool {
+	if safeFuncs[name] {
+		return true
+	}
+	if !strings.HasPrefix(name, "pg_") {
+		return false
+	}
+	for _, p := range []string{"pg_advisory", "pg_try_advisory", "pg_terminate", "pg_cancel", "pg_reload", "pg_rotate",
+		"pg_switch", "pg_create", "pg_drop", "pg_notify", "pg_stat_reset", "pg_promote", "pg_replication_origin",
+		"pg_logical_emit", "pg_import", "pg_file", "pg_read", "pg_copy", "pg_log", "pg_backup", "pg_start", "pg_stop", "pg_wal_replay"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	return true
+}
+
+var safeFuncs = map[string]bool{}
+
+func init() {
+	for _, f := range strings.Fields(`current_database current_schema current_schemas current_user session_user current_role
+		version current_setting format_type obj_description col_description shobj_description
+		to_regclass to_regtype to_regnamespace to_regproc to_regprocedure to_regrole to_regoper
+		quote_ident quote_literal quote_nullable format concat concat_ws lower upper length btrim ltrim rtrim replace
+		split_part substring substr position strpos left right regexp_replace regexp_match regexp_matches starts_with
+		array_to_string string_to_array array_agg string_agg json_agg jsonb_agg json_build_object jsonb_build_object
+		row_to_json to_json to_jsonb array_length array_upper array_lower array_position array_positions cardinality
+		unnest generate_series generate_subscripts count sum min max avg bool_and bool_or every bit_and bit_or
+		row_number rank dense_rank coalesce nullif greatest least now statement_timestamp transaction_timestamp clock_timestamp
+		has_table_privilege has_schema_privilege has_database_privilege has_column_privilege has_function_privilege
+		has_sequence_privilege has_type_privilege has_any_column_privilege
+		encode decode md5 txid_current txid_current_if_assigned inet_server_addr inet_server_port
+		array_remove array_append array_cat string_to_table exists`) {
+		safeFuncs[f] = true
+	}
+}
+
+// walk calls visit on every message of the tree under m, m included.
+func walk(m protoreflect.Message, visit func(proto.Message)) {
+	visit(m.Interface())
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.Message() == nil {
+			return true
+		}
+		if fd.IsList() {
+			l := v.List()
+			for i := 0; i < l.Len(); i++ {
+				walk(l.Get(i).Message(), visit)
+			}
+		} else if !fd.IsMap() {
+			walk(v.Message(), visit)
+		}
+		return true
+	})
+}
+
+// constOf returns the value of a constant or a bound parameter, through
+// type casts; ok is false for anything else (a function call, a column).
+func constOf(n *pg_query.Node, params []Param) (v string, null, ok bool) {
+	if n == nil {
+		return "", false, false
+	}
+	switch x := n.Node.(type) {
+	case *pg_query.Node_AConst:
+		c := x.AConst
+		if c.Isnull {
+			return "", true, true
+		}
+		switch v := c.Val.(type) {
+		case *pg_query.A_Const_Sval:
+			return v.Sval.Sval, false, true
+		case *pg_query.A_Const_Ival:
+			return strconv.Itoa(int(v.Ival.Ival)), false, true
+		case *pg_query.A_Const_Fval:
+			return v.Fval.Fval, false, true
+		case *pg_query.A_Const_Boolval:
+			if v.Boolval.Boolval {
+				return "t", false, true
+			}
+			return "f", false, true
+		case *pg_query.A_Const_Bsval:
+			return v.Bsval.Bsval, false, true
+		}
+	case *pg_query.Node_ParamRef:
+		i := int(x.ParamRef.Number) - 1
+		if i >= 0 && i < len(params) {
+			return params[i].Value, params[i].Null, true
+		}
+	case *pg_query.Node_TypeCast:
+		return constOf(x.TypeCast.Arg, params)
+	}
+	return "", false, false
+}
+
+// row maps the columns a write sets (or its WHERE compares) to their
+// values (constants or bound parameters, not NULL).
+type row struct {
+	values  map[string]string
+	ordered []string // the same values in the order of the statement
+	named   bool     // the values have column names (not an INSERT without a column list)
+}
+
+func (r *row) add(col, v string) {
+	if col != "" {
+		r.values[col] = v
+	}
+	r.ordered = append(r.ordered, v)
+}
+
+func insertWrite(t *VersionTable, ins *pg_query.InsertStmt, params []Param) *write {
+	w := &write{table: t}
+	var cols []string
+	for _, c := range ins.Cols {
+		if rt, ok := c.Node.(*pg_query.Node_ResTarget); ok {
+			cols = append(cols, rt.ResTarget.Name)
+		}
+	}
+	sel, ok := ins.SelectStmt.GetNode().(*pg_query.Node_SelectStmt)
+	if !ok {
+		return w
+	}
+	for _, vl := range sel.SelectStmt.ValuesLists {
+		l, ok := vl.Node.(*pg_query.Node_List)
+		if !ok {
+			continue
+		}
+		r := row{values: map[string]string{}, named: len(cols) > 0}
+		for i, item := range l.List.Items {
+			v, null, ok := constOf(item, params)
+			if !ok || null {
+				continue
+			}
+			if i < len(cols) {
+				r.add(cols[i], v)
+			} else if len(cols) == 0 {
+				r.add("", v)
+			}
+		}
+		if v, found := t.version(&r); found {
+			w.versions = append(w.versions, v)
+			if t.OpensOnInsert || t.OpenColumn != "" && truthy(r.values[t.OpenColumn]) {
+				w.opens = true
+			}
+		}
+	}
+	return w
+}
+
+func updateWrite(t *VersionTable, up *pg_query.UpdateStmt, params []Param) *write {
+	w := &write{table: t}
+	r := row{values: map[string]string{}, named: true}
+	for _, n := range up.TargetList {
+		rt, ok := n.Node.(*pg_query.Node_ResTarget)
+		if !ok {
+			continue
+		}
+		if v, null, ok := constOf(rt.ResTarget.Val, params); ok && !null {
+			r.add(rt.ResTarget.Name, v)
+		}
+	}
+	if v, found := t.version(&r); found {
+		w.versions = []string{v}
+		w.opens = t.OpenColumn != "" && truthy(r.values[t.OpenColumn])
+	}
+	return w
+}
+
+func deleteWrite(t *VersionTable, del *pg_query.DeleteStmt, params []Param) *write {
+	w := &write{table: t, down: true}
+	r := &row{values: map[string]string{}, named: true}
+	equalities(del.WhereClause, params, r)
+	if v, found := t.version(r); found {
+		w.versions = []string{v}
+	}
+	return w
+}
+
+// equalities collects column = constant comparisons of a WHERE clause,
+// through AND.
+func equalities(n *pg_query.Node, params []Param, r *row) {
+	if n == nil {
+		return
+	}
+	switch x := n.Node.(type) {
+	case *pg_query.Node_BoolExpr:
+		if x.BoolExpr.Boolop == pg_query.BoolExprType_AND_EXPR {
+			for _, a := range x.BoolExpr.Args {
+				equalities(a, params, r)
+			}
+		}
+	case *pg_query.Node_AExpr:
+		e := x.AExpr
+		if e.Kind != pg_query.A_Expr_Kind_AEXPR_OP || len(e.Name) != 1 {
+			return
+		}
+		if s, ok := e.Name[0].Node.(*pg_query.Node_String_); !ok || s.String_.Sval != "=" {
+			return
+		}
+		col, val := e.Lexpr, e.Rexpr
+		if columnName(col) == "" {
+			col, val = val, col
+		}
+		name := columnName(col)
+		if name == "" {
+			return
+		}
+		if v, null, ok := constOf(val, params); ok && !null {
+			r.add(name, v)
+		}
+	}
+}
+
+func columnName(n *pg_query.Node) string {
+	if n == nil {
+		return ""
+	}
+	cr, ok := n.Node.(*pg_query.Node_ColumnRef)
+	if !ok || len(cr.ColumnRef.Fields) == 0 {
+		return ""
+	}
+	s, ok := cr.ColumnRef.Fields[len(cr.ColumnRef.Fields)-1].Node.(*pg_query.Node_String_)
+	if !ok {
+		return ""
+	}
+	return s.String_.Sval
+}
+
+var guessColumns = []string{"version", "version_num", "version_id", "name", "migration_name", "id"}
+
+// version finds the version in what a write sets: the Columns (or the
+// usual version columns when the table's are not given).
+func (t *VersionTable) version(r *row) (string, bool) {
+	cols := t.Columns
+	if len(cols) == 0 {
+		cols = guessColumns
+	}
+	sep := t.Sep
+	if sep == "" {
+		sep = "."
+	}
+	for _, c := range cols {
+		parts := strings.Split(c, "+")
+		vals := make([]string, 0, len(parts))
+		for _, p := range parts {
+			v, ok := r.values[p]
+			if !ok {
+				break
+			}
+			vals = append(vals, v)
+		}
+		if len(vals) == len(parts) {
+			return strings.Join(vals, sep), true
+		}
+	}
+	if len(r.ordered) > 0 && (len(t.Columns) == 0 || !r.named) {
+		// A table whose columns are not known, or an INSERT without a
+		// column list: the version column comes first in most version
+		// tables.
+		return r.ordered[0], true
+	}
+	return "", false
+}
+
+func truthy(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "t", "true", "y", "yes", "on", "1":
+		return true
+	}
+	return false
+}
