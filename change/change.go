@@ -149,10 +149,15 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		if opts.Head != "" {
 			headRev = headCommit
 		}
-		if headFS, headLines, err = renderAt(ctx, r, headRev, headFS, format, dir, opts.Render); err != nil {
+		var failures []FileError
+		if headFS, headLines, failures, err = renderAt(ctx, r, headRev, headFS, format, dir, opts.Render); err != nil {
 			return nil, err
 		}
-		if baseFS, _, err = renderAt(ctx, r, base, baseFS, format, dir, opts.Render); err != nil {
+		res.Errors = append(res.Errors, failures...)
+		if baseFS, _, failures, err = renderAt(ctx, r, base, baseFS, format, dir, opts.Render); err != nil || len(failures) > 0 {
+			if err == nil {
+				err = failures[0]
+			}
 			return nil, fmt.Errorf("at the base %s: %w", base[:12], err)
 		}
 	}

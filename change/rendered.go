@@ -27,9 +27,13 @@ type RenderOptions struct {
 	// DjangoSettings is DJANGO_SETTINGS_MODULE (default: manage.py's).
 	DjangoSettings string
 	// Database returns the URL of a new, empty PostgreSQL database: Django
-	// writes some of its SQL from the live schema, so rendering its
-	// migrations needs one. Nil means none is available.
+	// writes some of its SQL from the live schema, and capture records
+	// what the migrate command runs there. Nil means none is available.
 	Database func(ctx context.Context) (string, error)
+	// MigrateCommand is the project's migrate command (format capture).
+	MigrateCommand string
+	// Env is added to the migrate command's environment.
+	Env []string
 }
 
 // renderedFS serves a rendered format's migration files as their SQL.
@@ -83,10 +87,13 @@ func (m lineMap) remap(fr *checker.FileResult) {
 // render runs the ORM of a rendered format at a revision (rev "" is the
 // work tree) and returns the migrations' file system with their SQL in
 // place of their code, and each file's line map.
-func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format source.Format, dir string, opts RenderOptions) (fs.FS, map[string]lineMap, error) {
+//
+// A capture whose migrate command fails returns what it recorded up to the
+// failure, and the failure as a FileError.
+func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format source.Format, dir string, opts RenderOptions) (fs.FS, map[string]lineMap, []FileError, error) {
 	ms, err := format.List(fsys, dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	out := renderedFS{FS: fsys, sql: fstest.MapFS{}}
 	maps := map[string]lineMap{}
@@ -94,24 +101,25 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 		out.sql[m.Path] = &fstest.MapFile{}
 	}
 	if len(ms) == 0 {
-		return out, maps, nil
+		return out, maps, nil, nil
 	}
 	root := r.Root
 	if rev != "" {
 		t, err := r.AddWorktree(ctx, rev, "phasegate-render-")
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		defer t.Remove()
 		root = t.Dir
 	}
 	var rendered []render.Migration
+	var failures []FileError
 	switch format.(type) {
 	case source.Alembic:
 		config := opts.AlembicConfig
 		if config == "" {
 			if config = findUp(fsys, dir, "alembic.ini"); config == "" {
-				return nil, nil, fmt.Errorf("no alembic.ini above %s: set migrations.alembic_config", dir)
+				return nil, nil, nil, fmt.Errorf("no alembic.ini above %s: set migrations.alembic_config", dir)
 			}
 		}
 		a := render.Alembic{Python: opts.Python, Config: path.Base(config),
@@ -121,24 +129,57 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 		rendered, err = a.Render(ctx, root, filepath.Join(root, filepath.FromSlash(path.Dir(config))))
 	case source.Django:
 		if opts.Database == nil {
-			return nil, nil, fmt.Errorf("Django writes its SQL from a live database: rendering the migrations needs PostgreSQL (Docker, or --database-url), even with --static-only")
+			return nil, nil, nil, fmt.Errorf("Django writes its SQL from a live database: rendering the migrations needs PostgreSQL (Docker, or --database-url), even with --static-only")
 		}
 		url, err := opts.Database(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("a database to render the Django migrations: %w", err)
+			return nil, nil, nil, fmt.Errorf("a database to render the Django migrations: %w", err)
 		}
 		d := render.Django{Python: opts.Python, Settings: opts.DjangoSettings}
 		rendered, err = d.Render(ctx, root, filepath.Join(root, filepath.FromSlash(dir)), url)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
+	case source.Capture:
+		if opts.MigrateCommand == "" {
+			return nil, nil, nil, fmt.Errorf("migrations.format capture runs the project's migrate command: set migrate.command")
+		}
+		if opts.Database == nil {
+			return nil, nil, nil, fmt.Errorf("capture records what migrate.command runs on PostgreSQL: it needs one (Docker, or --database-url), even with --static-only")
+		}
+		url, err := opts.Database(ctx)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("a database to capture the migrations on: %w", err)
+		}
+		var paths []string
+		for _, m := range ms {
+			paths = append(paths, m.Path)
+		}
+		c := render.Capture{Command: opts.MigrateCommand, Env: opts.Env}
+		var runErr error
+		rendered, runErr = c.Render(ctx, root, url, paths)
+		if runErr != nil && rendered == nil {
+			return nil, nil, nil, runErr
+		}
+		for _, m := range rendered {
+			if m.Error != "" && m.Path != "" {
+				failures = append(failures, FileError{Path: m.Path, Msg: "migrate.command failed on it: " + m.Error})
+			}
+		}
+		if runErr != nil && len(failures) == 0 {
+			failures = append(failures, FileError{Path: dir, Msg: runErr.Error()})
+		}
+		placeCaptured(fsys, rendered)
 	default:
-		return nil, nil, fmt.Errorf("format %s cannot be rendered", format.Name())
+		return nil, nil, nil, fmt.Errorf("format %s cannot be rendered", format.Name())
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, m := range rendered {
+		if m.Path == "" {
+			continue // a capture that failed before any file's version
+		}
 		var b strings.Builder
 		var lines lineMap
 		for _, s := range m.Statements {
@@ -159,12 +200,35 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 			}
 		}
 		if _, ok := out.sql[m.Path]; !ok {
-			return nil, nil, fmt.Errorf("%s rendered %s, which is not one of the migrations phasegate found in %s", format.Name(), m.Path, dir)
+			return nil, nil, nil, fmt.Errorf("%s rendered %s, which is not one of the migrations phasegate found in %s", format.Name(), m.Path, dir)
 		}
 		out.sql[m.Path] = &fstest.MapFile{Data: []byte(b.String())}
 		maps[m.Path] = lines
 	}
-	return out, maps, nil
+	return out, maps, failures, nil
+}
+
+// placeCaptured gives captured statements the line where their text
+// appears in the migration file, when it does (a tool that sends a SQL
+// file's statements as written); the others stay on the file.
+func placeCaptured(fsys fs.FS, ms []render.Migration) {
+	for i := range ms {
+		src, err := fs.ReadFile(fsys, ms[i].Path)
+		if err != nil {
+			continue
+		}
+		text, from := string(src), 0
+		for j := range ms[i].Statements {
+			s := &ms[i].Statements[j]
+			k := strings.Index(text[from:], strings.TrimSuffix(strings.TrimSpace(s.SQL), ";"))
+			if k < 0 {
+				s.Line = 1
+				continue
+			}
+			s.Line = strings.Count(text[:from+k], "\n") + 1
+			from += k
+		}
+	}
 }
 
 // findUp looks for name in dir and the directories above it.

@@ -32,4 +32,6 @@ type Migration struct {
 	// NoTx is set for a migration the ORM runs outside a transaction
 	// (Django's atomic = False).
 	NoTx bool
+	// Error is the server's error when the migration failed to apply.
+	Error string
 }

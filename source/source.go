@@ -112,7 +112,7 @@ type Rendered interface {
 // Formats lists every supported format, most specific first: that is the
 // order Detect tries them in.
 var Formats = []Format{
-	Sqitch{}, Atlas{}, Liquibase{}, Alembic{}, Django{}, Prisma{}, Diesel{}, Pop{}, GolangMigrate{}, Goose{}, SQLMigrate{}, Dbmate{}, Flyway{}, Plain{},
+	Sqitch{}, Atlas{}, Liquibase{}, Alembic{}, Django{}, Prisma{}, Diesel{}, Pop{}, GolangMigrate{}, Goose{}, SQLMigrate{}, Dbmate{}, Flyway{}, Plain{}, Capture{},
 }
 
 // Lookup returns the format with the given config name.

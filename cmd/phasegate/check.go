@@ -120,7 +120,7 @@ func (r *renderDatabases) create(ctx context.Context) (string, error) {
 				image = fmt.Sprintf("postgres:%d", r.version)
 			}
 			if r.log != nil {
-				fmt.Fprintf(r.log, "phasegate: starting PostgreSQL (%s): Django writes its migrations' SQL from a live database\n", image)
+				fmt.Fprintf(r.log, "phasegate: starting PostgreSQL (%s): the migrations' SQL is taken on a live database (django, capture)\n", image)
 			}
 			r.srv, err = compat.StartContainer(ctx, compat.ContainerOptions{Image: image, Pull: r.cfg.Postgres.Pull == nil || *r.cfg.Postgres.Pull})
 		}

@@ -62,7 +62,7 @@ func checkerOptions(cfg *config.Config, pgVersion int) (checker.Options, error) 
 func renderOptions(cfg *config.Config, version int, log io.Writer) (opts change.RenderOptions, close func()) {
 	db := &renderDatabases{cfg: cfg, version: version, log: log}
 	return change.RenderOptions{Python: cfg.Migrations.Python, AlembicConfig: cfg.Migrations.AlembicConfig,
-		DjangoSettings: cfg.Migrations.DjangoSettings, Database: db.create}, db.close
+		DjangoSettings: cfg.Migrations.DjangoSettings, Database: db.create, MigrateCommand: cfg.Migrate.Command}, db.close
 }
 
 // postgresFlags say which PostgreSQL to use.

@@ -1,0 +1,44 @@
+package source
+
+import (
+	"io/fs"
+	"sort"
+	"strings"
+)
+
+// Capture is any migration tool phasegate cannot read (Rails, Knex,
+// TypeORM, Ecto, Flyway's Java migrations...): the migrations directory's
+// files, in natural name order, whose SQL is what the project's
+// migrate.command executes against an empty database, recorded by a proxy
+// and divided by the tool's version-table writes (packages capture and
+// render). It is never detected: set migrations.format: capture. Each
+// migration is taken to run in a transaction, as most such tools do.
+type Capture struct{}
+
+func (Capture) Name() string { return "capture" }
+
+// Rendered marks formats whose SQL comes from running the tool.
+func (Capture) Rendered() bool { return true }
+
+func (Capture) Detect(fs.FS, string) bool { return false }
+
+func (f Capture) List(fsys fs.FS, dir string) ([]Migration, error) {
+	names, err := files(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, n := range names {
+		if strings.HasPrefix(n, ".") || strings.HasPrefix(n, "__") {
+			continue
+		}
+		v := digitPrefix(n)
+		out = append(out, Migration{Path: join(dir, n), Format: f.Name(), Version: v, Name: n})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return naturalLess(out[i].Name, out[j].Name) })
+	return out, nil
+}
+
+func (Capture) Script(Migration, []byte) (Script, error) {
+	return Script{Tx: TxFile}, nil
+}
