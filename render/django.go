@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -80,23 +81,13 @@ func djangoSettings(workdir string) string {
 	if err != nil {
 		return ""
 	}
-	const key = `"DJANGO_SETTINGS_MODULE",`
-	s := string(b)
-	i := strings.Index(s, key)
-	if i < 0 {
-		return ""
+	if m := settingsDefault.FindSubmatch(b); m != nil {
+		return string(m[1])
 	}
-	rest := strings.TrimSpace(s[i+len(key):])
-	if rest == "" || rest[0] != '"' && rest[0] != '\'' {
-		return ""
-	}
-	q := rest[0]
-	j := strings.IndexByte(rest[1:], q)
-	if j < 0 {
-		return ""
-	}
-	return rest[1 : 1+j]
+	return ""
 }
+
+var settingsDefault = regexp.MustCompile(`['"]DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]`)
 
 func realPath(p string) string {
 	if a, err := filepath.Abs(p); err == nil {
