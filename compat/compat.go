@@ -55,6 +55,11 @@ type Options struct {
 	// built-in runner (run in the version's checkout).
 	MigrateCommand string
 	Runner         Runner
+	// Judged are the new migrations' statements as the static check read
+	// them (for an ORM, the SQL it renders, at the migration file's
+	// lines): with a migrate command, the only place that says which
+	// migration line removed what.
+	Judged []JudgedStatement
 
 	// TestCommand is the project's test suite; empty skips the scenarios.
 	TestCommand string
@@ -270,7 +275,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 			return nil, err
 		}
 		res.Changes = Diff(prevSnap, newSnap)
-		attribute(res.Changes, newMs)
+		attribute(res.Changes, newMs, opts.Judged)
 	}
 	res.Timings.NewSchema = time.Since(start)
 
@@ -532,7 +537,7 @@ func deferredFormat(opts Options) source.Format { return deferred.Format(opts.Fo
 
 // attribute fills Where for each change with the first new statement that
 // names the object.
-func attribute(changes []Change, ms []Migration) {
+func attribute(changes []Change, ms []Migration, judged []JudgedStatement) {
 	for i := range changes {
 		c := &changes[i]
 		for _, m := range ms {
@@ -546,7 +551,24 @@ func attribute(changes []Change, ms []Migration) {
 				break
 			}
 		}
+		if c.Where != "" {
+			continue
+		}
+		for _, s := range judged {
+			if namesAll(strings.ToLower(s.SQL), c.names) {
+				c.Where = fmt.Sprintf("%s:%d", s.Path, s.Line)
+				break
+			}
+		}
 	}
+}
+
+// JudgedStatement is a statement of a new migration as the static check
+// read it.
+type JudgedStatement struct {
+	Path string
+	Line int
+	SQL  string
 }
 
 func namesAll(text string, names []string) bool {

@@ -184,13 +184,22 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 	if head != "" {
 		headCommit = res.HeadCommit
 	}
+	var judged []compat.JudgedStatement
+	for _, f := range res.Files {
+		if f.Deferred {
+			continue
+		}
+		for _, s := range f.Statements {
+			judged = append(judged, compat.JudgedStatement{Path: f.Migration.Path, Line: s.Pos.Line, SQL: s.SQL})
+		}
+	}
 	rt, err := compat.Run(ctx, compat.Options{
 		Repo: repo, Previous: prev, Head: headCommit,
 		Format: format, Dir: res.Dir, DeferredDir: res.DeferredDir,
 		URL: cfg.Postgres.URL, Image: image, Pull: pull,
-		MigrateCommand: cfg.Migrate.Command,
-		Runner:         compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},
-		TestCommand:    cfg.Tests.Command, TestEnv: env, EnvNames: cfg.Tests.EnvNames,
+		MigrateCommand: cfg.Migrate.Command, Judged: judged,
+		Runner:      compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},
+		TestCommand: cfg.Tests.Command, TestEnv: env, EnvNames: cfg.Tests.EnvNames,
 		Timeout: timeout, Jobs: jobs, Verbose: stream, Log: stderr,
 	})
 	if err != nil {
