@@ -183,10 +183,10 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 		var b strings.Builder
 		var lines lineMap
 		for _, s := range m.Statements {
-			if s.Python != "" {
-				// Python (RunPython) is not SQL phasegate can judge: it is
-				// kept as a comment, visible in the file's SQL.
-				b.WriteString("-- runs Python: " + strings.ReplaceAll(s.Python, "\n", " ") + "\n")
+			if s.Unjudged != "" {
+				// Not SQL phasegate can judge: kept as a comment, visible in
+				// the file's SQL, and reported as unknown (see unjudged).
+				b.WriteString("-- " + strings.ReplaceAll(s.Unjudged, "\n", " ") + "\n")
 				lines = append(lines, s.Line)
 				continue
 			}

@@ -68,11 +68,18 @@ func (d Django) Render(ctx context.Context, root, workdir, databaseURL string) (
 		}
 		m := Migration{Path: filepath.ToSlash(rel), ID: r.App + "." + r.Name, NoTx: !r.Atomic}
 		for _, s := range r.Statements {
-			m.Statements = append(m.Statements, Statement{SQL: strings.TrimSpace(s.SQL), Line: s.Line, Python: s.Python})
+			m.Statements = append(m.Statements, Statement{SQL: strings.TrimSpace(s.SQL), Line: s.Line, Unjudged: unjudged(s.Python)})
 		}
 		ms = append(ms, m)
 	}
 	return ms, nil
+}
+
+func unjudged(python string) string {
+	if python == "" {
+		return ""
+	}
+	return "runs Python (" + python + ")"
 }
 
 // djangoSettings reads the default settings module manage.py sets.

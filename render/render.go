@@ -15,9 +15,11 @@ type Statement struct {
 	// the operation in a Django migration's operations list), or 0 when it
 	// cannot be known.
 	Line int
-	// Python, when set, describes an operation that runs Python instead
-	// of SQL (Django's RunPython); SQL is then empty.
-	Python string
+	// Unjudged, when set, says why an operation's effect cannot be known:
+	// it runs Python instead of SQL (Django's RunPython), or it could not
+	// be rendered (an Alembic revision that needs a connection). SQL is
+	// then empty; phasegate treats it as unknown.
+	Unjudged string
 }
 
 // Migration is the rendered SQL of one migration file.
