@@ -26,7 +26,7 @@ type Atlas struct{}
 const AtlasSumFile = "atlas.sum"
 
 var (
-	atlasTxNone = regexp.MustCompile(`(?m)^--\s*atlas:txmode\s+none\b`)
+	atlasTxNone = regexp.MustCompile(`^--\s*atlas:txmode\s+none\b`)
 	// atlasDirective is Atlas's own pattern for a file's first line.
 	atlasDirective = regexp.MustCompile(`^([ -~]*)atlas:(\w+)(?: +([ -~]*))*`)
 )
@@ -52,10 +52,32 @@ func (f Atlas) List(fsys fs.FS, dir string) ([]Migration, error) {
 }
 
 func (Atlas) Script(m Migration, src []byte) (Script, error) {
-	if atlasTxNone.Match(src) {
-		return Script{Tx: TxNone}, nil
+	for _, d := range atlasDirectives(src) {
+		if atlasTxNone.MatchString(d) {
+			return Script{Tx: TxNone}, nil
+		}
 	}
 	return Script{Tx: TxFile}, nil
+}
+
+// atlasDirectives returns the comment lines Atlas reads directives from:
+// the comment block that opens the file, and only when a blank line
+// separates it from the statements (Atlas's own rule; a directive
+// anywhere else is an ordinary comment).
+func atlasDirectives(src []byte) []string {
+	var block []string
+	for _, l := range lines(src) {
+		t := strings.TrimSpace(l.text)
+		switch {
+		case strings.HasPrefix(t, "--"):
+			block = append(block, t)
+		case t == "":
+			return block
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 func (Atlas) NextPath(dir string, ms []Migration, name string, now time.Time) string {

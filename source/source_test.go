@@ -170,9 +170,17 @@ func TestScripts(t *testing.T) {
 			t.Errorf("sql-migrate %q: err = %v, want %q", src, err, want)
 		}
 	}
-	// Atlas: txmode none.
-	if s, _ := (Atlas{}).Script(Migration{}, []byte("-- atlas:txmode none\nCREATE INDEX CONCURRENTLY i ON t (a);\n")); s.Tx != TxNone {
-		t.Errorf("atlas txmode none: %v", s.Tx)
+	// Atlas: txmode none, only in the opening comment block ended by a
+	// blank line, as Atlas reads it.
+	for src, want := range map[string]TxMode{
+		"-- atlas:txmode none\n\nCREATE INDEX CONCURRENTLY i ON t (a);\n":                     TxNone,
+		"-- phasegate:deferred\n--   after: release\n-- atlas:txmode none\n\nDROP INDEX i;\n": TxNone,
+		"-- atlas:txmode none\nCREATE INDEX CONCURRENTLY i ON t (a);\n":                       TxFile,
+		"CREATE INDEX CONCURRENTLY i ON t (a);\n-- atlas:txmode none\n":                       TxFile,
+	} {
+		if s, _ := (Atlas{}).Script(Migration{}, []byte(src)); s.Tx != want {
+			t.Errorf("atlas %q: tx %v, want %v", src, s.Tx, want)
+		}
 	}
 	// Liquibase: changesets are the regions; other databases, ignored lines and
 	// the header are not.

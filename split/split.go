@@ -540,7 +540,9 @@ func wrap(f source.Format, h deferred.Header, up, down string, tx source.TxMode,
 		}
 	case source.Atlas:
 		if tx == source.TxNone {
-			b.WriteString("-- atlas:txmode none\n")
+			// Atlas reads directives only in the opening comment block,
+			// which a blank line must end.
+			b.WriteString("-- atlas:txmode none\n\n")
 		}
 		b.WriteString(up)
 	case source.Liquibase:
