@@ -7,6 +7,7 @@
 package change
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -143,23 +144,25 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("list migrations at base %s: %w", base[:12], err)
 	}
 	// An ORM's migrations are judged by the SQL the ORM renders for them.
-	var headLines map[string]lineMap
+	var headR *rendering
 	if _, ok := format.(source.Rendered); ok {
 		headRev := ""
 		if opts.Head != "" {
 			headRev = headCommit
 		}
-		var failures []FileError
-		if headFS, headLines, failures, err = renderAt(ctx, r, headRev, headFS, format, dir, opts.Render); err != nil {
+		if headR, err = renderAt(ctx, r, headRev, headFS, format, dir, opts.Render); err != nil {
 			return nil, err
 		}
-		res.Errors = append(res.Errors, failures...)
-		if baseFS, _, failures, err = renderAt(ctx, r, base, baseFS, format, dir, opts.Render); err != nil || len(failures) > 0 {
-			if err == nil {
-				err = failures[0]
-			}
+		headFS = headR.fs
+		res.Errors = append(res.Errors, headR.failures...)
+		baseR, err := renderAt(ctx, r, base, baseFS, format, dir, opts.Render)
+		if err == nil && len(baseR.failures) > 0 {
+			err = baseR.failures[0]
+		}
+		if err != nil {
 			return nil, fmt.Errorf("at the base %s: %w", base[:12], err)
 		}
+		baseFS = baseR.fs
 	}
 	changes, err := r.Changes(ctx, base, opts.Head)
 	if err != nil {
@@ -205,6 +208,9 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		if existed && !changed {
 			continue
 		}
+		if existed && headR != nil && sameContent(baseFS, headFS, m.Path) {
+			continue // an ORM migration edited without changing its SQL (a comment, downgrade())
+		}
 		if !existed {
 			status = git.Added
 		}
@@ -232,7 +238,13 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 				fmt.Sprintf("version %s sorts before %s, which already exists; %s", m.Version, headList[lastBase].Path, outOfOrderEffect(format.Name())), &sqltext.Position{Line: 1, Column: 1}))
 		}
 		fr := ck.File(in)
-		headLines[m.Path].remap(&fr)
+		if headR != nil {
+			headR.lines[m.Path].remap(&fr)
+			for _, u := range headR.unjudged[m.Path] {
+				fr.Findings = append(fr.Findings, ck.Flag("unknown-effect", m.Path,
+					u.Unjudged+": phasegate cannot tell what it changes", &sqltext.Position{Line: max(u.Line, 1), Column: 1}))
+			}
+		}
 		fr.Findings = append(keep(extra), fr.Findings...)
 		res.Files = append(res.Files, fr)
 	}
@@ -398,3 +410,10 @@ func changedStatements(baseFS fs.FS, format source.Format, old source.Migration)
 
 // normalize collapses whitespace so re-indenting a statement is no change.
 func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// sameContent reports a file that reads the same in both trees.
+func sameContent(a, b fs.FS, p string) bool {
+	x, errA := fs.ReadFile(a, p)
+	y, errB := fs.ReadFile(b, p)
+	return errA == nil && errB == nil && bytes.Equal(x, y)
+}

@@ -90,10 +90,26 @@ func (m lineMap) remap(fr *checker.FileResult) {
 //
 // A capture whose migrate command fails returns what it recorded up to the
 // failure, and the failure as a FileError.
-func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format source.Format, dir string, opts RenderOptions) (fs.FS, map[string]lineMap, []FileError, error) {
+func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format source.Format, dir string, opts RenderOptions) (*rendering, error) {
+	fsys, lines, unjudged, failures, err := renderFiles(ctx, r, rev, fsys, format, dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &rendering{fs: fsys, lines: lines, unjudged: unjudged, failures: failures}, nil
+}
+
+// rendering is what rendering a revision's migrations gives.
+type rendering struct {
+	fs       fs.FS
+	lines    map[string]lineMap
+	unjudged map[string][]render.Statement // operations that cannot be judged, by file
+	failures []FileError
+}
+
+func renderFiles(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format source.Format, dir string, opts RenderOptions) (fs.FS, map[string]lineMap, map[string][]render.Statement, []FileError, error) {
 	ms, err := format.List(fsys, dir)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	out := renderedFS{FS: fsys, sql: fstest.MapFS{}}
 	maps := map[string]lineMap{}
@@ -101,13 +117,13 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 		out.sql[m.Path] = &fstest.MapFile{}
 	}
 	if len(ms) == 0 {
-		return out, maps, nil, nil
+		return out, maps, nil, nil, nil
 	}
 	root := r.Root
 	if rev != "" {
 		t, err := r.AddWorktree(ctx, rev, "phasegate-render-")
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		defer t.Remove()
 		root = t.Dir
@@ -119,7 +135,7 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 		config := opts.AlembicConfig
 		if config == "" {
 			if config = findUp(fsys, dir, "alembic.ini"); config == "" {
-				return nil, nil, nil, fmt.Errorf("no alembic.ini above %s: set migrations.alembic_config", dir)
+				return nil, nil, nil, nil, fmt.Errorf("no alembic.ini above %s: set migrations.alembic_config", dir)
 			}
 		}
 		a := render.Alembic{Python: opts.Python, Config: path.Base(config),
@@ -129,27 +145,27 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 		rendered, err = a.Render(ctx, root, filepath.Join(root, filepath.FromSlash(path.Dir(config))))
 	case source.Django:
 		if opts.Database == nil {
-			return nil, nil, nil, fmt.Errorf("Django writes its SQL from a live database: rendering the migrations needs PostgreSQL (Docker, or --database-url), even with --static-only")
+			return nil, nil, nil, nil, fmt.Errorf("Django writes its SQL from a live database: rendering the migrations needs PostgreSQL (Docker, or --database-url), even with --static-only")
 		}
 		url, err := opts.Database(ctx)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("a database to render the Django migrations: %w", err)
+			return nil, nil, nil, nil, fmt.Errorf("a database to render the Django migrations: %w", err)
 		}
 		d := render.Django{Python: opts.Python, Settings: opts.DjangoSettings}
 		rendered, err = d.Render(ctx, root, filepath.Join(root, filepath.FromSlash(dir)), url)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 	case source.Capture:
 		if opts.MigrateCommand == "" {
-			return nil, nil, nil, fmt.Errorf("migrations.format capture runs the project's migrate command: set migrate.command")
+			return nil, nil, nil, nil, fmt.Errorf("migrations.format capture runs the project's migrate command: set migrate.command")
 		}
 		if opts.Database == nil {
-			return nil, nil, nil, fmt.Errorf("capture records what migrate.command runs on PostgreSQL: it needs one (Docker, or --database-url), even with --static-only")
+			return nil, nil, nil, nil, fmt.Errorf("capture records what migrate.command runs on PostgreSQL: it needs one (Docker, or --database-url), even with --static-only")
 		}
 		url, err := opts.Database(ctx)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("a database to capture the migrations on: %w", err)
+			return nil, nil, nil, nil, fmt.Errorf("a database to capture the migrations on: %w", err)
 		}
 		var paths []string
 		for _, m := range ms {
@@ -159,7 +175,7 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 		var runErr error
 		rendered, runErr = c.Render(ctx, root, url, paths)
 		if runErr != nil && rendered == nil {
-			return nil, nil, nil, runErr
+			return nil, nil, nil, nil, runErr
 		}
 		for _, m := range rendered {
 			if m.Error != "" && m.Path != "" {
@@ -171,23 +187,35 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 		}
 		placeCaptured(fsys, rendered)
 	default:
-		return nil, nil, nil, fmt.Errorf("format %s cannot be rendered", format.Name())
+		return nil, nil, nil, nil, fmt.Errorf("format %s cannot be rendered", format.Name())
 	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
+	unjudged := map[string][]render.Statement{}
 	for _, m := range rendered {
 		if m.Path == "" {
 			continue // a capture that failed before any file's version
 		}
 		var b strings.Builder
 		var lines lineMap
+		// Alembic's autocommit_block commits Alembic's transaction and
+		// opens another: the revision then runs as explicit transaction
+		// blocks, which phasegate writes around it (Alembic.Script reads
+		// the marker).
+		explicit := false
+		if _, ok := format.(source.Alembic); ok && autocommits(m.Statements) {
+			explicit = true
+			b.WriteString(source.AlembicExplicitTx)
+			lines = append(lines, 0)
+		}
 		for _, s := range m.Statements {
 			if s.Unjudged != "" {
 				// Not SQL phasegate can judge: kept as a comment, visible in
-				// the file's SQL, and reported as unknown (see unjudged).
+				// the file's SQL, and reported as unknown.
 				b.WriteString("-- " + strings.ReplaceAll(s.Unjudged, "\n", " ") + "\n")
 				lines = append(lines, s.Line)
+				unjudged[m.Path] = append(unjudged[m.Path], s)
 				continue
 			}
 			text := strings.TrimSpace(s.SQL)
@@ -199,13 +227,28 @@ func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format s
 				lines = append(lines, s.Line)
 			}
 		}
+		if explicit {
+			b.WriteString("COMMIT;\n")
+			lines = append(lines, 0)
+		}
 		if _, ok := out.sql[m.Path]; !ok {
-			return nil, nil, nil, fmt.Errorf("%s rendered %s, which is not one of the migrations phasegate found in %s", format.Name(), m.Path, dir)
+			return nil, nil, nil, nil, fmt.Errorf("%s rendered %s, which is not one of the migrations phasegate found in %s", format.Name(), m.Path, dir)
 		}
 		out.sql[m.Path] = &fstest.MapFile{Data: []byte(b.String())}
 		maps[m.Path] = lines
 	}
-	return out, maps, failures, nil
+	return out, maps, unjudged, failures, nil
+}
+
+// autocommits reports a revision that commits Alembic's transaction
+// (op.get_context().autocommit_block() renders COMMIT, then BEGIN).
+func autocommits(stmts []render.Statement) bool {
+	for _, s := range stmts {
+		if strings.EqualFold(strings.TrimSuffix(strings.TrimSpace(s.SQL), ";"), "COMMIT") {
+			return true
+		}
+	}
+	return false
 }
 
 // placeCaptured gives captured statements the line where their text

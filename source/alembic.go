@@ -110,6 +110,14 @@ func (f Alembic) List(fsys fs.FS, dir string) ([]Migration, error) {
 	return out, nil
 }
 
-func (Alembic) Script(Migration, []byte) (Script, error) {
+// AlembicExplicitTx starts the SQL phasegate renders for a revision whose
+// autocommit_block commits Alembic's transaction: the revision then runs
+// as the explicit transaction blocks its SQL shows.
+const AlembicExplicitTx = "BEGIN; -- Alembic's transaction; the revision's autocommit_block commits it\n"
+
+func (Alembic) Script(_ Migration, src []byte) (Script, error) {
+	if strings.HasPrefix(string(src), AlembicExplicitTx) {
+		return Script{Tx: TxNone}, nil
+	}
 	return Script{Tx: TxFile}, nil
 }

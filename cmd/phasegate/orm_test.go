@@ -196,3 +196,43 @@ func TestCaptureStatic(t *testing.T) {
 		t.Errorf("containers left:\n%s", l)
 	}
 }
+
+// Alembic's autocommit_block (its way to CREATE INDEX CONCURRENTLY) runs
+// outside Alembic's transaction: no nesting or in-transaction error. A
+// revision edited without changing its SQL (a comment) is not an edited
+// migration.
+func TestAlembicAutocommitAndCosmeticEdit(t *testing.T) {
+	needPython(t, "alembic", "sqlalchemy")
+	dir := alembicRepo(t, "split")
+	write := func(p, content string) {
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("migrations/versions/0003_email_index.py", `"""email lookups
+
+Revision ID: 0003
+Revises: 0002
+"""
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+
+
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.create_index("users_email_lower", "users", ["email"], postgresql_concurrently=True)
+`)
+	old, _ := os.ReadFile(filepath.Join(dir, "migrations/versions/0001_users.py"))
+	write("migrations/versions/0001_users.py", "# The first revision.\n"+string(old))
+	r := phasegate(t, dir, nil, "check", "--base", "main", "--static-only")
+	for _, bad := range []string{"transaction-nesting", "concurrently-in-transaction", "edited-migration", "0001_users.py"} {
+		if strings.Contains(r.stdout, bad) {
+			t.Errorf("output has %q:\n%s", bad, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stdout, "phasegate: ok: 3 files") || r.code != 0 {
+		t.Errorf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
