@@ -18,8 +18,10 @@ type Alembic struct{}
 
 var (
 	alembicRevision = regexp.MustCompile(`(?m)^revision(?:\s*:\s*[\w\[\], |]+)?\s*=\s*['"]([^'"]+)['"]`)
-	alembicDown     = regexp.MustCompile(`(?m)^down_revision(?:\s*:\s*[\w\[\], |.]+)?\s*=\s*(.+)$`)
-	quoted          = regexp.MustCompile(`['"]([^'"]+)['"]`)
+	// down_revision's value: a tuple or list (over several lines), or the
+	// rest of the line.
+	alembicDown = regexp.MustCompile(`(?m)^down_revision(?:\s*:\s*[\w\[\], |.]+)?\s*=\s*(\([^)]*\)|\[[^\]]*\]|.+$)`)
+	quoted      = regexp.MustCompile(`['"]([^'"]+)['"]`)
 )
 
 func (Alembic) Name() string { return "alembic" }

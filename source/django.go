@@ -18,14 +18,18 @@ import (
 //
 // The app label is taken to be the app's directory name (an AppConfig
 // with another label is not read), and dependencies on apps outside the
-// repository are ignored for ordering.
+// repository are ignored for ordering. run_before orders too. A squashed
+// migration (replaces) is left out while every migration it replaces is
+// there: databases that applied those never run it.
 type Django struct{}
 
 var (
-	djangoClass = regexp.MustCompile(`(?m)^class\s+\w+\(\s*(?:migrations\.)?Migration\s*\)`)
-	djangoDeps  = regexp.MustCompile(`(?s)dependencies\s*=\s*[\[(](.*?)[\])]\s*\n`)
-	djangoDep   = regexp.MustCompile(`\(\s*['"]([\w.]+)['"]\s*,\s*['"](\w+)['"]\s*\)`)
-	djangoNoTx  = regexp.MustCompile(`(?m)^\s+atomic\s*=\s*False\b`)
+	djangoClass     = regexp.MustCompile(`(?m)^class\s+\w+\(\s*(?:migrations\.)?Migration\s*\)`)
+	djangoDeps      = regexp.MustCompile(`(?s)\n\s+dependencies\s*=\s*[\[(](.*?)[\])]\s*\n`)
+	djangoRunBefore = regexp.MustCompile(`(?s)\n\s+run_before\s*=\s*[\[(](.*?)[\])]\s*\n`)
+	djangoReplaces  = regexp.MustCompile(`(?s)\n\s+replaces\s*=\s*[\[(](.*?)[\])]\s*\n`)
+	djangoDep       = regexp.MustCompile(`\(\s*['"]([\w.]+)['"]\s*,\s*['"](\w+)['"]\s*\)`)
+	djangoNoTx      = regexp.MustCompile(`(?m)^\s+atomic\s*=\s*False\b`)
 )
 
 func (Django) Name() string { return "django" }
@@ -45,8 +49,8 @@ func (f Django) Detect(fsys fs.FS, dir string) bool {
 // dependencies, ties by app and name.
 func (f Django) List(fsys fs.FS, dir string) ([]Migration, error) {
 	type node struct {
-		m    Migration
-		deps []string
+		m                         Migration
+		deps, runBefore, replaces []string
 	}
 	nodes := map[string]*node{}
 	firstOf := map[string]string{} // app -> its first migration's key
@@ -75,11 +79,16 @@ func (f Django) List(fsys fs.FS, dir string) ([]Migration, error) {
 		name := strings.TrimSuffix(path.Base(p), ".py")
 		key := app + "." + name
 		n := &node{m: Migration{Path: p, Format: f.Name(), Version: key, Name: name, NoTx: djangoNoTx.Match(b)}}
-		if deps := djangoDeps.FindSubmatch(b); deps != nil {
-			for _, d := range djangoDep.FindAllSubmatch(deps[1], -1) {
-				n.deps = append(n.deps, string(d[1])+"."+string(d[2]))
+		keys := func(re *regexp.Regexp) []string {
+			var out []string
+			if list := re.FindSubmatch(b); list != nil {
+				for _, d := range djangoDep.FindAllSubmatch(list[1], -1) {
+					out = append(out, string(d[1])+"."+string(d[2]))
+				}
 			}
+			return out
 		}
+		n.deps, n.runBefore, n.replaces = keys(djangoDeps), keys(djangoRunBefore), keys(djangoReplaces)
 		nodes[key] = n
 		if first, ok := firstOf[app]; !ok || key < first {
 			firstOf[app] = key
@@ -88,6 +97,33 @@ func (f Django) List(fsys fs.FS, dir string) ([]Migration, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	// A squashed migration whose replaced migrations are all here is
+	// replaced by them; who depends on it depends on the last of them.
+	alias := map[string]string{}
+	for k, n := range nodes {
+		if len(n.replaces) == 0 {
+			continue
+		}
+		all := true
+		for _, r := range n.replaces {
+			if nodes[r] == nil {
+				all = false
+			}
+		}
+		if all {
+			alias[k] = n.replaces[len(n.replaces)-1]
+		}
+	}
+	for k := range alias {
+		delete(nodes, k)
+	}
+	for k, n := range nodes {
+		for _, target := range n.runBefore {
+			if t := nodes[target]; t != nil {
+				t.deps = append(t.deps, k)
+			}
+		}
 	}
 	keys := make([]string, 0, len(nodes))
 	for k := range nodes {
@@ -108,6 +144,9 @@ func (f Django) List(fsys fs.FS, dir string) ([]Migration, error) {
 		for _, d := range nodes[k].deps {
 			if app, name, _ := strings.Cut(d, "."); name == "__first__" {
 				d = firstOf[app]
+			}
+			if a, ok := alias[d]; ok {
+				d = a
 			}
 			if _, ok := nodes[d]; ok {
 				if err := visit(d); err != nil {

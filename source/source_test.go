@@ -78,9 +78,9 @@ users [appschema] 2013-12-30T23:49:00Z Marge <marge@example.com> # Users.
 users [users@v1.0] 2014-01-01T00:00:00Z Marge <marge@example.com> # Rework users.
 `), "db/deploy/appschema.sql db/deploy/users@v1.0.sql db/deploy/users.sql"},
 		{"sql-migrate", "db", fsOf(
-			"db/10_c.sql", "-- +migrate Up\nSELECT 1;", "db/2_b.sql", "-- +migrate Up\nSELECT 1;",
+			"db/10_c.sql", "-- +migrate Up\nSELECT 1;", "db/2_b.sql", "-- +migrate Up\nSELECT 1;", "db/2_a.sql", "-- +migrate Up\nSELECT 1;",
 			"db/zz_named.sql", "-- +migrate Up\nSELECT 1;", "db/1-a.sql", "-- +migrate Up\nSELECT 1;", "db/README.md", ""),
-			"db/1-a.sql db/2_b.sql db/10_c.sql db/zz_named.sql"},
+			"db/1-a.sql db/2_a.sql db/2_b.sql db/10_c.sql db/zz_named.sql"},
 		{"atlas", "migrations", fsOf(
 			"migrations/20240102000000_b.sql", "", "migrations/20240101000000_a.sql", "", "migrations/atlas.sum", "h1:x\n"),
 			"migrations/20240101000000_a.sql migrations/20240102000000_b.sql"},
@@ -360,6 +360,7 @@ func TestAlembicOrder(t *testing.T) {
 		"m/versions/a_second.py", rev("a2", `"a1"`),
 		"m/versions/helpers.py", "def util():\n    pass\n",
 		"m/versions/z_last.py", "revision: str = 'z9'\ndown_revision: Union[str, None] = 'c3'\n",
+		"m/versions/y_merge.py", "revision = 'y8'\ndown_revision = (\n    'z9',\n    'b1',\n)\n",
 	)
 	if !(Alembic{}).Detect(fsys, "m/versions") {
 		t.Fatal("Detect")
@@ -372,7 +373,7 @@ func TestAlembicOrder(t *testing.T) {
 	for _, m := range ms {
 		ids = append(ids, m.Version)
 	}
-	if got := strings.Join(ids, " "); got != "a1 a2 b1 c3 z9" {
+	if got := strings.Join(ids, " "); got != "a1 a2 b1 c3 z9 y8" {
 		t.Errorf("order = %s", got)
 	}
 	fsys["m/versions/d_dangling.py"] = &fstest.MapFile{Data: []byte(rev("d4", "'nope'"))}
@@ -413,5 +414,28 @@ func TestDjangoOrder(t *testing.T) {
 	}
 	if s, _ := (Django{}).Script(ms[1], nil); s.Tx != TxNone {
 		t.Errorf("atomic = False: tx %v", s.Tx)
+	}
+	// run_before orders; a squashed migration stays out while what it
+	// replaces is there, and who depends on it follows the last of those.
+	fsys["proj/accounts/migrations/0003_squashed.py"] = &fstest.MapFile{Data: []byte(mig(``, "    replaces = [(\"accounts\", \"0001_initial\"), (\"accounts\", \"0002_b\")]\n"))}
+	fsys["proj/aaa/migrations/0001_initial.py"] = &fstest.MapFile{Data: []byte(mig(`("accounts", "0003_squashed")`, "    run_before = [(\"accounts\", \"0001_initial\")]\n"))}
+	if ms, err = (Django{}).List(fsys, "proj"); err == nil {
+		keys = keys[:0]
+		for _, m := range ms {
+			keys = append(keys, m.Version)
+		}
+	}
+	if got := strings.Join(keys, " "); err == nil || !strings.Contains(err.Error(), "cycle") {
+		t.Errorf("a run_before against a dependency must be a cycle: %s, %v", got, err)
+	}
+	fsys["proj/aaa/migrations/0001_initial.py"] = &fstest.MapFile{Data: []byte(mig(``, "    run_before = [(\"accounts\", \"0001_initial\")]\n"))}
+	fsys["proj/zzz/migrations/0001_initial.py"] = &fstest.MapFile{Data: []byte(mig(`("accounts", "0003_squashed")`, ""))}
+	ms, err = (Django{}).List(fsys, "proj")
+	keys = keys[:0]
+	for _, m := range ms {
+		keys = append(keys, m.Version)
+	}
+	if got := strings.Join(keys, " "); err != nil || got != "aaa.0001_initial accounts.0001_initial accounts.0002_b orders.0001_initial billing.0001_initial zzz.0001_initial" {
+		t.Errorf("run_before/replaces: order = %s, %v", got, err)
 	}
 }

@@ -1,7 +1,6 @@
 package source
 
 import (
-	"fmt"
 	"io/fs"
 	"path"
 	"sort"
@@ -51,11 +50,8 @@ func (f SQLMigrate) List(fsys fs.FS, dir string) ([]Migration, error) {
 		}
 		return path.Base(a.Path) < path.Base(b.Path)
 	})
-	for i := 1; i < len(out); i++ {
-		if out[i].Version != "" && compareNumbers(out[i].Version, out[i-1].Version) == 0 {
-			return nil, fmt.Errorf("%s: version %s is also used by %s; sql-migrate applies both, in name order, and records them by file name", out[i].Path, out[i].Version, out[i-1].Path)
-		}
-	}
+	// Files sharing a number are applied in name order: sql-migrate
+	// records migrations by file name, so that is valid.
 	return out, nil
 }
 
