@@ -229,8 +229,17 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 			in.Followup = true
 		}
 		if existed && m.Kind == source.Versioned {
-			extra = append(extra, ck.Flag("edited-migration", m.Path,
-				"edits a migration that exists on the base branch; databases that applied it will not run the change", &sqltext.Position{Line: 1, Column: 1}))
+			switch _, lb := format.(source.Liquibase); {
+			case lb && appendedOnly(baseFS, headFS, m.Path):
+				// Liquibase's way: new changesets appended to a changelog
+				// run on every database; the applied ones are unchanged.
+			case lb:
+				extra = append(extra, ck.Flag("edited-migration", m.Path,
+					"changes a changeset that exists on the base branch; Liquibase refuses to run a changelog whose applied changesets changed (their checksum), and databases that ran it will not run the change", &sqltext.Position{Line: 1, Column: 1}))
+			default:
+				extra = append(extra, ck.Flag("edited-migration", m.Path,
+					"edits a migration that exists on the base branch; databases that applied it will not run the change", &sqltext.Position{Line: 1, Column: 1}))
+			}
 			in.Judge = changedStatements(baseFS, format, inBase[m.Path])
 		}
 		if !existed && m.Kind == source.Versioned && i < lastBase && outOfOrderMatters(format.Name()) {
@@ -416,4 +425,12 @@ func sameContent(a, b fs.FS, p string) bool {
 	x, errA := fs.ReadFile(a, p)
 	y, errB := fs.ReadFile(b, p)
 	return errA == nil && errB == nil && bytes.Equal(x, y)
+}
+
+// appendedOnly reports a file whose head version only adds text after the
+// base version's.
+func appendedOnly(base, head fs.FS, p string) bool {
+	b, errB := fs.ReadFile(base, p)
+	h, errH := fs.ReadFile(head, p)
+	return errB == nil && errH == nil && bytes.HasPrefix(h, bytes.TrimRight(b, " \t\r\n"))
 }

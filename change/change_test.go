@@ -192,3 +192,22 @@ func TestShallowCloneSaysFetchDepth(t *testing.T) {
 		t.Errorf("cut history: err = %v", err)
 	}
 }
+
+// Appending a changeset to a Liquibase changelog is how Liquibase is used:
+// only the new changeset is judged, and it is not an edit. Changing an
+// applied changeset is.
+func TestLiquibaseAppendedChangeset(t *testing.T) {
+	r := gittest.New(t)
+	base := "--liquibase formatted sql\n--changeset ann:1\nCREATE TABLE users (id bigint, legacy text);\n"
+	r.Commit("base", map[string]string{"db/changelog/001.sql": base})
+	r.Git("checkout", "-qb", "feature")
+	r.Write(map[string]string{"db/changelog/001.sql": base + "\n--changeset ann:2\nALTER TABLE users DROP COLUMN legacy;\n"})
+	got := summary(check(t, r, "main", ""))
+	if want := "db/changelog/001.sql: contract drop-column"; !strings.Contains(got, want) || strings.Contains(got, "edited-migration") {
+		t.Errorf("appended changeset: got\n%s\nwant %q and no edited-migration", got, want)
+	}
+	r.Write(map[string]string{"db/changelog/001.sql": strings.Replace(base, "legacy text", "legacy text, note text", 1)})
+	if got := summary(check(t, r, "main", "")); !strings.Contains(got, "edited-migration") {
+		t.Errorf("changed changeset: got\n%s", got)
+	}
+}

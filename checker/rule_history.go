@@ -12,7 +12,9 @@ var editedMigration = register(&Rule{
 	Summary: "a change to a migration that already exists on the base branch",
 	Why:     "databases that already applied the migration never run it again, so production and fresh databases end up with different schemas",
 	Fix:     "restore the file and put the change in a new migration",
-	Notes:   `phasegate judges only the statements that changed in the edited file, and reports the edit itself with this rule.`,
+	Notes: `phasegate judges only the statements that changed in the edited file, and reports the edit itself with this rule.
+A Liquibase changelog that only gains changesets at its end is not edited (that is how Liquibase is used),
+and an ORM migration edited without changing the SQL it runs (a comment, its downgrade) is not either.`,
 })
 
 var outOfOrderMigration = register(&Rule{
