@@ -2,6 +2,8 @@ package change
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -209,5 +211,16 @@ func TestLiquibaseAppendedChangeset(t *testing.T) {
 	r.Write(map[string]string{"db/changelog/001.sql": strings.Replace(base, "legacy text", "legacy text, note text", 1)})
 	if got := summary(check(t, r, "main", "")); !strings.Contains(got, "edited-migration") {
 		t.Errorf("changed changeset: got\n%s", got)
+	}
+}
+
+// classify reads SQL; an ORM's migrations need check, and say so.
+func TestFilesRefusesRenderedFormats(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "versions"), 0o755)
+	os.WriteFile(filepath.Join(dir, "versions", "0001_a.py"), []byte("revision = '1'\ndown_revision = None\n"), 0o644)
+	_, err := Files([]string{filepath.Join(dir, "versions")}, FilesOptions{})
+	if err == nil || !strings.Contains(err.Error(), "use phasegate check --base REF") {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -72,6 +72,9 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 			}
 			ms = []source.Migration{{Path: rel, Format: format.Name(), Name: path.Base(rel)}}
 		}
+		if _, ok := format.(source.Rendered); ok {
+			return nil, fmt.Errorf("%s: %s migrations are judged by the SQL the tool runs for them, which needs the project's checkout and history: use phasegate check --base REF", p, format.Name())
+		}
 		for _, m := range ms {
 			display := displayPath(p, abs, m.Path)
 			if m.Skip != "" {
