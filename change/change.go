@@ -175,6 +175,9 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 	// Replay the base history.
 	cat := schema.New()
 	for _, m := range baseList {
+		if m.Kind == source.Checkpoint {
+			continue // production ran the migrations it stands for
+		}
 		if m.Skip != "" {
 			continue
 		}
@@ -205,8 +208,8 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 	for i, m := range headList {
 		_, existed := inBase[m.Path]
 		status, changed := res.Changed[m.Path]
-		if existed && !changed {
-			continue
+		if existed && !changed || m.Kind == source.Checkpoint {
+			continue // unchanged, or a checkpoint, which production never runs
 		}
 		if existed && headR != nil && sameContent(baseFS, headFS, m.Path) {
 			continue // an ORM migration edited without changing its SQL (a comment, downgrade())

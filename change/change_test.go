@@ -10,6 +10,7 @@ import (
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/git"
 	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/source"
 )
 
 func check(t *testing.T, r *gittest.Repo, base, head string) *Result {
@@ -222,5 +223,28 @@ func TestFilesRefusesRenderedFormats(t *testing.T) {
 	_, err := Files([]string{filepath.Join(dir, "versions")}, FilesOptions{})
 	if err == nil || !strings.Contains(err.Error(), "use phasegate check --base REF") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// An Atlas checkpoint runs only on empty databases: it is neither judged
+// nor replayed over the history it stands for.
+func TestAtlasCheckpointIsNotJudged(t *testing.T) {
+	r := gittest.New(t)
+	files := map[string]string{
+		"migrations/20240101000000_users.sql": "CREATE TABLE users (id bigint, email text);\n",
+	}
+	r.Commit("base", files)
+	r.Git("checkout", "-qb", "feature")
+	files["migrations/20240201000000_checkpoint.sql"] = "-- atlas:checkpoint\n\nCREATE TABLE users (id bigint, email text);\nCREATE INDEX users_email ON users (email);\n"
+	files["migrations/20240301000000_idx.sql"] = "CREATE INDEX users_id ON users (id);\n"
+	r.Write(files)
+	sum, err := source.AtlasSum(os.DirFS(r.Dir), "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Write(map[string]string{"migrations/atlas.sum": string(sum)})
+	got := summary(check(t, r, "main", ""))
+	if strings.Contains(got, "checkpoint") || !strings.Contains(got, "migrations/20240301000000_idx.sql: expand create-index-non-concurrently") {
+		t.Errorf("got\n%s", got)
 	}
 }

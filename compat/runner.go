@@ -24,10 +24,14 @@ type Migration struct {
 	File *sqltext.File
 }
 
-// Load reads and parses migrations from a file tree.
+// Load reads and parses migrations from a file tree. Checkpoints (Atlas)
+// are left out: the schema is built from the history, as production's was.
 func Load(fsys fs.FS, format source.Format, ms []source.Migration) ([]Migration, error) {
 	var out []Migration
 	for _, m := range ms {
+		if m.Kind == source.Checkpoint {
+			continue
+		}
 		if m.Skip != "" {
 			return nil, fmt.Errorf("%s: %s; set migrate.command in the config to let the project's own tool apply the migrations", m.Path, m.Skip)
 		}

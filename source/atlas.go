@@ -26,7 +26,8 @@ type Atlas struct{}
 const AtlasSumFile = "atlas.sum"
 
 var (
-	atlasTxNone = regexp.MustCompile(`^--\s*atlas:txmode\s+none\b`)
+	atlasTxNone     = regexp.MustCompile(`^--\s*atlas:txmode\s+none\b`)
+	atlasCheckpoint = regexp.MustCompile(`^--\s*atlas:checkpoint\b`)
 	// atlasDirective is Atlas's own pattern for a file's first line.
 	atlasDirective = regexp.MustCompile(`^([ -~]*)atlas:(\w+)(?: +([ -~]*))*`)
 )
@@ -46,7 +47,15 @@ func (f Atlas) List(fsys fs.FS, dir string) ([]Migration, error) {
 	for _, base := range bases {
 		n := base + ".sql"
 		v, name, _ := strings.Cut(base, "_")
-		out = append(out, Migration{Path: join(dir, n), Format: f.Name(), Version: v, Name: name})
+		m := Migration{Path: join(dir, n), Format: f.Name(), Version: v, Name: name}
+		if b, err := fs.ReadFile(fsys, m.Path); err == nil {
+			for _, d := range atlasDirectives(b) {
+				if atlasCheckpoint.MatchString(d) {
+					m.Kind = Checkpoint
+				}
+			}
+		}
+		out = append(out, m)
 	}
 	return out, nil // Atlas applies them in name order, as files lists them
 }

@@ -28,6 +28,10 @@ const (
 	// Repeatable migrations (Flyway's R__) are re-applied whenever their
 	// checksum changes, after the versioned ones.
 	Repeatable
+	// Checkpoint migrations (Atlas's atlas:checkpoint) stand for the
+	// history before them and run only on an empty database: production
+	// never runs one.
+	Checkpoint
 )
 
 // TxMode says how the migration tool runs a file's statements.
