@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing/fstest"
+	"time"
 
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/git"
@@ -32,6 +33,9 @@ type RenderOptions struct {
 	Database func(ctx context.Context) (string, error)
 	// MigrateCommand is the project's migrate command (format capture).
 	MigrateCommand string
+	// Timeout bounds each rendering (the ORM or the migrate command);
+	// zero means 15 minutes.
+	Timeout time.Duration
 	// Env is added to the migrate command's environment.
 	Env []string
 }
@@ -91,6 +95,12 @@ func (m lineMap) remap(fr *checker.FileResult) {
 // A capture whose migrate command fails returns what it recorded up to the
 // failure, and the failure as a FileError.
 func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format source.Format, dir string, opts RenderOptions) (*rendering, error) {
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = 15 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	fsys, lines, unjudged, failures, err := renderFiles(ctx, r, rev, fsys, format, dir, opts)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/phasegate/phasegate/change"
 	"github.com/phasegate/phasegate/checker"
@@ -61,8 +62,12 @@ func checkerOptions(cfg *config.Config, pgVersion int) (checker.Options, error) 
 // migrations, if any.
 func renderOptions(cfg *config.Config, version int, log io.Writer) (opts change.RenderOptions, close func()) {
 	db := &renderDatabases{cfg: cfg, version: version, log: log}
+	var timeout time.Duration
+	if d, err := time.ParseDuration(cfg.Tests.Timeout); err == nil && d > 0 {
+		timeout = d // the runtime check's bound serves the ORM's rendering too
+	}
 	return change.RenderOptions{Python: cfg.Migrations.Python, AlembicConfig: cfg.Migrations.AlembicConfig,
-		DjangoSettings: cfg.Migrations.DjangoSettings, Database: db.create, MigrateCommand: cfg.Migrate.Command}, db.close
+		DjangoSettings: cfg.Migrations.DjangoSettings, Database: db.create, MigrateCommand: cfg.Migrate.Command, Timeout: timeout}, db.close
 }
 
 // postgresFlags say which PostgreSQL to use.
