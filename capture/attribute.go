@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -20,8 +21,9 @@ type VersionTable struct {
 	// bound parameter that is not NULL. An entry naming several columns
 	// joined by "+" joins their values with Sep (django_migrations'
 	// "app+name" gives "shop.0001_initial"). Empty: version, version_num,
-	// version_id, name, migration_name, id, then, for an INSERT without a
-	// column list, its first value.
+	// version_id, migration_id, name, migration_name, migration, filename,
+	// script, id, then, for an INSERT without a column list (or one that
+	// sets none of them), its first value.
 	Columns []string
 	// Sep joins the values of a "+" entry of Columns; default ".".
 	Sep string
@@ -46,8 +48,15 @@ var DefaultTables = []VersionTable{
 	{Name: "flyway_schema_history", Columns: []string{"version", "script"}, Tool: "Flyway"},
 	{Name: "schema_version", Columns: []string{"version", "script"}, Tool: "Flyway before 5"},
 	{Name: "knex_migrations", Columns: []string{"name"}, Tool: "Knex"},
-	{Name: "migrations", Columns: []string{"name", "migration"}, Tool: "TypeORM, Laravel"},
+	{Name: "migrations", Columns: []string{"name", "migration", "filename"}, Tool: "TypeORM, Laravel, postgres-migrations, Graphile Migrate"},
 	{Name: "SequelizeMeta", Columns: []string{"name"}, Tool: "Sequelize"},
+	{Name: "pgmigrations", Columns: []string{"name"}, Tool: "node-pg-migrate"},
+	{Name: "mikro_orm_migrations", Columns: []string{"name"}, Tool: "MikroORM"},
+	{Name: "kysely_migration", Columns: []string{"name"}, Tool: "Kysely"},
+	{Name: "_yoyo_migration", Columns: []string{"migration_id"}, Tool: "yoyo"},
+	{Name: "refinery_schema_history", Columns: []string{"version"}, Tool: "refinery"},
+	{Name: "seaql_migrations", Columns: []string{"version"}, Tool: "SeaORM"},
+	{Name: "schemaversions", Columns: []string{"scriptname"}, Tool: "DbUp"},
 	{Name: "goose_db_version", Columns: []string{"version_id"}, Tool: "goose"},
 	{Name: "gorp_migrations", Columns: []string{"id"}, Tool: "sql-migrate"},
 	{Name: "_prisma_migrations", Columns: []string{"migration_name"}, OpensOnInsert: true, Tool: "Prisma"},
@@ -68,6 +77,11 @@ var DefaultToolTables = []string{
 	"typeorm_metadata",           // TypeORM
 	"databasechangeloglock",      // Liquibase
 	"flyway_schema_history_lock", // (some Flyway setups)
+	"kysely_migration_lock",      // Kysely
+	"_yoyo_log",                  // yoyo
+	"_yoyo_version",              // yoyo
+	"yoyo_lock",                  // yoyo
+	"django_site",                // Django's post-migrate signal (django.contrib.sites)
 	"django_content_type",        // Django's post-migrate signal
 	"auth_permission",            // Django's post-migrate signal
 }
@@ -97,6 +111,60 @@ type AttributeOptions struct {
 	// (Rails dumps structure.sql with pg_dump after migrating, and pg_dump
 	// locks every table it reads).
 	IgnoreApplications []string
+}
+
+// ParseVersionTable reads a project's own version table as a user names
+// it (phasegate's migrations.version_table): "name" or "schema.name" (any
+// schema matches: the schema is dropped), optionally followed by the
+// version column(s) in parentheses, "app_versions(tag)" or
+// "app_versions(app+name)" (see VersionTable.Columns); without them the
+// columns are guessed. A "quoted" name is matched exactly; an unquoted one
+// as written and, when it has capitals, also folded to lower case as
+// PostgreSQL stores unquoted names (a user writing SequelizeMeta for a
+// table created quoted, or MyVersions for one created unquoted): one or
+// two tables.
+func ParseVersionTable(spec string) ([]VersionTable, error) {
+	s := strings.TrimSpace(spec)
+	var cols []string
+	if i := strings.IndexByte(s, '('); i >= 0 {
+		if !strings.HasSuffix(s, ")") {
+			return nil, fmt.Errorf("version table %q: its column list must end with )", spec)
+		}
+		for _, c := range strings.Split(s[i+1:len(s)-1], ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				cols = append(cols, unquote(c))
+			}
+		}
+		s = strings.TrimSpace(s[:i])
+	}
+	// The last dot outside quotes separates the schema.
+	quoted := false
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '"' {
+			quoted = !quoted
+		} else if s[i] == '.' && !quoted {
+			s = s[i+1:]
+			break
+		}
+	}
+	name := unquote(s)
+	if name == "" || strings.ContainsAny(s, " \t\n;,()") && !strings.HasPrefix(s, `"`) {
+		return nil, fmt.Errorf("version table %q: want a table name, optionally schema-qualified, optionally followed by its version column(s) in parentheses", spec)
+	}
+	out := []VersionTable{{Name: name, Columns: cols, Tool: "migrations.version_table"}}
+	if !strings.HasPrefix(s, `"`) && strings.ToLower(name) != name {
+		out = append(out, VersionTable{Name: strings.ToLower(name), Columns: cols, Tool: "migrations.version_table"})
+	}
+	return out, nil
+}
+
+// unquote removes an identifier's double quotes.
+func unquote(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && strings.HasPrefix(s, `"`) && strings.HasSuffix(s, `"`) {
+		return strings.ReplaceAll(s[1:len(s)-1], `""`, `"`)
+	}
+	return s
 }
 
 // Migration is a run of captured statements that the tool recorded under
@@ -717,7 +785,7 @@ func columnName(n *pg_query.Node) string {
 	return s.String_.Sval
 }
 
-var guessColumns = []string{"version", "version_num", "version_id", "name", "migration_name", "id"}
+var guessColumns = []string{"version", "version_num", "version_id", "migration_id", "name", "migration_name", "migration", "filename", "script", "id"}
 
 // version finds the version in what a write sets: the Columns (or the
 // usual version columns when the table's are not given).
@@ -735,6 +803,9 @@ func (t *VersionTable) version(r *row) (string, bool) {
 		vals := make([]string, 0, len(parts))
 		for _, p := range parts {
 			v, ok := r.values[p]
+			if !ok {
+				v, ok = r.values[strings.ToLower(p)] // a user's MigrationId for an unquoted column
+			}
 			if !ok {
 				break
 			}

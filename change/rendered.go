@@ -38,6 +38,9 @@ type RenderOptions struct {
 	Timeout time.Duration
 	// Env is added to the migrate command's environment.
 	Env []string
+	// VersionTables are the project's own version tables (format capture;
+	// see render.Capture.VersionTables).
+	VersionTables []string
 }
 
 // renderedFS serves a rendered format's migration files as their SQL.
@@ -181,7 +184,7 @@ func renderFiles(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, forma
 		for _, m := range ms {
 			paths = append(paths, m.Path)
 		}
-		c := render.Capture{Command: opts.MigrateCommand, Env: opts.Env}
+		c := render.Capture{Command: opts.MigrateCommand, Env: opts.Env, VersionTables: opts.VersionTables, Files: fsys}
 		var runErr error
 		rendered, runErr = c.Render(ctx, root, url, paths)
 		if runErr != nil && rendered == nil {

@@ -60,6 +60,11 @@ type Migrations struct {
 	// DjangoSettings is DJANGO_SETTINGS_MODULE for rendering Django's
 	// migrations; default: the one manage.py sets.
 	DjangoSettings string `yaml:"django_settings"`
+	// VersionTable names the table a migrate command records its
+	// migrations in, when phasegate does not know it (format capture):
+	// "name", "schema.name", optionally with its version column(s),
+	// "app_versions(tag)".
+	VersionTable string `yaml:"version_table"`
 }
 
 // Postgres describes the target database.

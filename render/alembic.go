@@ -5,11 +5,14 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 )
 
 //go:embed alembic_helper.py
@@ -28,25 +31,36 @@ type Alembic struct {
 	Env []string
 }
 
-// Render runs "alembic upgrade base:head --sql" in workdir (where
-// alembic.ini is) and returns every revision's statements, in the order
-// Alembic applies them, with paths relative to root (the work tree).
-// The SQL is what Alembic writes for PostgreSQL; Alembic's own bookkeeping
-// (alembic_version, BEGIN/COMMIT) is left out.
+// Render runs "alembic upgrade base:heads --sql" in workdir (where
+// alembic.ini is; every branch, when there are several heads) and returns
+// every revision's statements, in the order Alembic applies them, with
+// paths relative to root (the work tree). The SQL is what Alembic writes
+// for PostgreSQL; Alembic's own bookkeeping (alembic_version,
+// BEGIN/COMMIT) is left out.
+//
+// A revision whose upgrade() fails offline (it reads from the database
+// through op.get_bind(), for instance) keeps the statements it wrote before
+// failing, and gets one more, with Unjudged "could not be rendered offline:
+// <error>" on the line that failed; the revisions after it are rendered.
+// A failure outside the revisions (alembic.ini, env.py) is an error.
+//
+// ctx bounds the run: when it is cancelled or its deadline passes, the
+// helper's whole process group is killed.
 func (a Alembic) Render(ctx context.Context, root, workdir string) ([]Migration, error) {
 	config := a.Config
 	if config == "" {
 		config = "alembic.ini"
 	}
-	b, err := runHelper(ctx, alembicHelper, a.Python, workdir, a.Env, config, "base:head")
+	b, err := runHelper(ctx, alembicHelper, a.Python, workdir, a.Env, config, "base:heads")
 	if err != nil {
-		return nil, fmt.Errorf("render the Alembic migrations (upgrade base:head --sql with %s in %s): %w", config, workdir, err)
+		return nil, fmt.Errorf("render the Alembic migrations (upgrade base:heads --sql with %s in %s): %w", config, workdir, err)
 	}
 	var records []struct {
 		Revision *string
 		File     *string
 		Line     int
 		SQL      string
+		Error    *string
 	}
 	if err := json.Unmarshal(b, &records); err != nil {
 		return nil, fmt.Errorf("read the rendered Alembic migrations: %w", err)
@@ -75,6 +89,10 @@ func (a Alembic) Render(ctx context.Context, root, workdir string) ([]Migration,
 			i = len(ms)
 			index[rel] = i
 			ms = append(ms, Migration{Path: rel, ID: *r.Revision})
+		}
+		if r.Error != nil {
+			ms[i].Statements = append(ms[i].Statements, Statement{Line: r.Line, Unjudged: "could not be rendered offline: " + *r.Error})
+			continue
 		}
 		ms[i].Statements = append(ms[i].Statements, Statement{SQL: strings.TrimSpace(r.SQL), Line: r.Line})
 	}
@@ -108,9 +126,25 @@ func runHelper(ctx context.Context, helper []byte, python, workdir string, env [
 	cmd := exec.CommandContext(ctx, python, append(append([]string{script}, args...), out)...)
 	cmd.Dir = workdir
 	cmd.Env = append(os.Environ(), env...)
+	// Cancelling ctx kills the helper's whole process group: whatever the
+	// project's code started (a migration's subprocess) goes with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		why := "was cancelled"
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			why = "did not finish in time"
+		}
+		if dl, ok := ctx.Deadline(); ok {
+			why += fmt.Sprintf(" (deadline %s)", dl.Format(time.RFC3339))
+		}
+		return nil, fmt.Errorf("%s %s and was killed\n%s", python, why, lastLines(stderr.String(), 15))
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s: %v\n%s", python, err, lastLines(stderr.String(), 15))
 	}
 	return os.ReadFile(out)

@@ -19,8 +19,9 @@ type Django struct {
 	// Python is the interpreter that has the project's dependencies
 	// (default python3).
 	Python string
-	// Settings is DJANGO_SETTINGS_MODULE; empty keeps the environment's
-	// (manage.py usually sets a default, the helper does not read it).
+	// Settings is DJANGO_SETTINGS_MODULE. It wins over the environment's
+	// (Env's, then phasegate's own), which wins over the default manage.py
+	// sets.
 	Settings string
 	// Env is added to the environment.
 	Env []string
@@ -34,14 +35,22 @@ type Django struct {
 // instance), so the SQL is taken right before each migration is applied,
 // as "manage.py sqlmigrate" would print it then. An operation Django
 // cannot write as SQL (RunPython) becomes a statement with empty SQL and
-// Python set.
+// Unjudged set.
+//
+// Rendering applies the migrations, RunPython included, so it only ever
+// uses databaseURL: the helper replaces the settings' DATABASES["default"]
+// by it, whatever the settings say, checks that the connection reaches
+// that database before anything runs, and makes every other alias of
+// DATABASES refuse to connect (a database router or a migration that uses
+// another alias stops the render with an error). databaseURL is given to
+// the helper as PHASEGATE_RENDER_DATABASE_URL (and DATABASE_URL, which
+// settings often read).
+//
+// ctx bounds the run: when it is cancelled or its deadline passes, the
+// helper's whole process group is killed.
 func (d Django) Render(ctx context.Context, root, workdir, databaseURL string) ([]Migration, error) {
-	settings := d.Settings
-	if settings == "" {
-		settings = djangoSettings(workdir)
-	}
-	env := append(append([]string{}, d.Env...), "DATABASE_URL="+databaseURL)
-	if settings != "" {
+	env := append(append([]string{}, d.Env...), "DATABASE_URL="+databaseURL, "PHASEGATE_RENDER_DATABASE_URL="+databaseURL)
+	if settings := d.settingsModule(workdir, os.Getenv); settings != "" {
 		env = append(env, "DJANGO_SETTINGS_MODULE="+settings)
 	}
 	b, err := runHelper(ctx, djangoHelper, d.Python, workdir, env)
@@ -80,6 +89,24 @@ func unjudged(python string) string {
 		return ""
 	}
 	return "runs Python (" + python + ")"
+}
+
+// settingsModule is the DJANGO_SETTINGS_MODULE to set, if one must be:
+// Settings, else none when the environment (Env, then getenv) has one,
+// else manage.py's default.
+func (d Django) settingsModule(workdir string, getenv func(string) string) string {
+	if d.Settings != "" {
+		return d.Settings
+	}
+	for _, kv := range d.Env {
+		if v, ok := strings.CutPrefix(kv, "DJANGO_SETTINGS_MODULE="); ok && v != "" {
+			return ""
+		}
+	}
+	if getenv("DJANGO_SETTINGS_MODULE") != "" {
+		return ""
+	}
+	return djangoSettings(workdir)
 }
 
 // djangoSettings reads the default settings module manage.py sets.

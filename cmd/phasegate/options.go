@@ -66,8 +66,13 @@ func renderOptions(cfg *config.Config, version int, log io.Writer) (opts change.
 	if d, err := time.ParseDuration(cfg.Tests.Timeout); err == nil && d > 0 {
 		timeout = d // the runtime check's bound serves the ORM's rendering too
 	}
+	var tables []string
+	if cfg.Migrations.VersionTable != "" {
+		tables = []string{cfg.Migrations.VersionTable}
+	}
 	return change.RenderOptions{Python: cfg.Migrations.Python, AlembicConfig: cfg.Migrations.AlembicConfig,
-		DjangoSettings: cfg.Migrations.DjangoSettings, Database: db.create, MigrateCommand: cfg.Migrate.Command, Timeout: timeout}, db.close
+		DjangoSettings: cfg.Migrations.DjangoSettings, Database: db.create, MigrateCommand: cfg.Migrate.Command, Timeout: timeout,
+		VersionTables: tables}, db.close
 }
 
 // postgresFlags say which PostgreSQL to use.

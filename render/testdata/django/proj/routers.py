@@ -1,0 +1,3 @@
+class ReportingRouter:
+    def db_for_write(self, model, **hints):
+        return "reporting"
