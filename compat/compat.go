@@ -16,12 +16,27 @@ import (
 	"github.com/phasegate/phasegate/source"
 )
 
-// Scenario names.
+// Scenario names, in the order production goes through the states they
+// prove.
 const (
-	Baseline      = "baseline"
-	Compat        = "compat"
+	// Baseline: the previous release's tests on its own schema (is the
+	// proof meaningful at all).
+	Baseline = "baseline"
+	// Compat: the previous release's tests on the schema after the change's
+	// active migrations (the migrations ran, old instances still serve, or
+	// a rollback).
+	Compat = "compat"
+	// Deploy: the change's code and tests on that same expanded schema, the
+	// state production lives in for a whole release cycle, until the
+	// deferred contract runs.
+	Deploy = "deploy"
+	// ContractReady: the change's code and tests on the schema after the
+	// deferred contract migrations too (what the follow-up applies).
 	ContractReady = "contract-ready"
 )
+
+// Scenarios lists the scenario names in order.
+var Scenarios = []string{Baseline, Compat, Deploy, ContractReady}
 
 // Scenario statuses.
 const (
@@ -63,10 +78,13 @@ type Options struct {
 
 	// TestCommand is the project's test suite; empty skips the scenarios.
 	TestCommand string
-	TestEnv     []string
-	EnvNames    map[string]string
-	Timeout     time.Duration
-	Jobs        int
+	// Off names scenarios the user turned off (tests.scenarios): they are
+	// reported as skipped, with the reason.
+	Off      map[string]bool
+	TestEnv  []string
+	EnvNames map[string]string
+	Timeout  time.Duration
+	Jobs     int
 
 	// Verbose, if set, receives the commands' output as it comes.
 	Verbose io.Writer
@@ -79,8 +97,8 @@ type Result struct {
 	Previous  string     `json:"previous"`
 	Server    string     `json:"server"`
 	Scenarios []Scenario `json:"scenarios"`
-	// Verdict is pass, fail (compat or contract-ready failed), baseline
-	// broken (the previous release's tests fail on its own schema, so the
+	// Verdict is pass, fail (compat, deploy or contract-ready failed),
+	// baseline broken (the previous release's tests fail on its own schema, so the
 	// migrations are not blamed), or error.
 	Verdict string `json:"verdict"`
 	// Changes are what the new migrations removed, renamed or narrowed.
@@ -113,6 +131,8 @@ type Scenario struct {
 	Implicated []Change `json:"implicated,omitempty"`
 	// Reason explains an error, a skip or a failure.
 	Reason string `json:"reason,omitempty"`
+	// tail is all of the output phasegate kept, to find the culprit in.
+	tail string
 }
 
 // Run performs the runtime check. Every database, container and worktree
@@ -267,10 +287,11 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		return nil, err
 	}
 	migErr := migrate(ctx, opts, newDB, newMs, headDir, secrets)
+	var newSnap *Snapshot
 	if migErr != nil {
 		res.MigrationError = migErr.Error()
 	} else {
-		newSnap, err := snapshot(ctx, newDB)
+		newSnap, err = snapshot(ctx, newDB)
 		if err != nil {
 			return nil, err
 		}
@@ -284,25 +305,36 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	type job struct {
 		sc   *Scenario
 		db   *Database
+		tmpl *Database
 		dir  string
 		prep func(context.Context, *Database) error
 	}
+	headV, prevV := headVersion(opts.Head), short(opts.Previous)
 	res.Scenarios = []Scenario{
-		{Name: Baseline, Version: short(opts.Previous), Command: opts.TestCommand},
-		{Name: Compat, Version: short(opts.Previous), Command: opts.TestCommand},
-		{Name: ContractReady, Version: headVersion(opts.Head), Command: opts.TestCommand},
+		{Name: Baseline, Version: prevV, Command: opts.TestCommand},
+		{Name: Compat, Version: prevV, Command: opts.TestCommand},
+		{Name: Deploy, Version: headV, Command: opts.TestCommand},
+		{Name: ContractReady, Version: headV, Command: opts.TestCommand},
 	}
+	baseline, compat, deploy, ready := &res.Scenarios[0], &res.Scenarios[1], &res.Scenarios[2], &res.Scenarios[3]
 	var jobs []job
-	baseline, compat, ready := &res.Scenarios[0], &res.Scenarios[1], &res.Scenarios[2]
-	jobs = append(jobs, job{sc: baseline, dir: prevTree.Dir, prep: func(ctx context.Context, db *Database) error {
+	add := func(sc *Scenario, tmpl *Database, dir string, prep func(context.Context, *Database) error) {
+		if opts.Off[sc.Name] {
+			sc.Status, sc.Reason = Skipped, "turned off in the config (tests.scenarios)"
+			return
+		}
+		jobs = append(jobs, job{sc: sc, tmpl: tmpl, dir: dir, prep: prep})
+	}
+	add(baseline, prevDB, prevTree.Dir, func(ctx context.Context, db *Database) error {
 		return bookkeep(ctx, opts, db, prevList, prevList)
-	}})
+	})
 	if migErr != nil {
 		compat.Status, compat.Reason = Error, "the new migrations failed to apply: "+migErr.Error()
+		deploy.Status, deploy.Reason = Skipped, "the new migrations failed to apply"
 		ready.Status, ready.Reason = Skipped, "the new migrations failed to apply"
 	} else {
 		compatDir := prevTree.Dir
-		if opts.Jobs > 1 && opts.TestCommand != "" {
+		if opts.Jobs > 1 && opts.TestCommand != "" && !opts.Off[Baseline] && !opts.Off[Compat] {
 			// A second checkout, so the two runs of the previous version's
 			// tests do not share build output or caches.
 			t, err := opts.Repo.AddWorktree(ctx, opts.Previous, "phasegate-previous-")
@@ -313,26 +345,27 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 			compatDir = t.Dir
 		}
 		applied := append(append([]source.Migration{}, prevList...), newList...)
-		jobs = append(jobs, job{sc: compat, dir: compatDir, prep: func(ctx context.Context, db *Database) error {
+		add(compat, newDB, compatDir, func(ctx context.Context, db *Database) error {
 			return bookkeep(ctx, opts, db, prevList, applied)
-		}})
+		})
+		// The new code migrates on start too: it finds every migration it
+		// has applied, and nothing of the deferred ones.
+		add(deploy, newDB, headDir, func(ctx context.Context, db *Database) error {
+			return bookkeep(ctx, opts, db, headList, applied)
+		})
 		if len(deferredMs) == 0 {
 			ready.Status, ready.Reason = Skipped, "the change adds no deferred contract migration"
 		} else {
-			jobs = append(jobs, job{sc: ready, dir: headDir, prep: func(ctx context.Context, db *Database) error {
+			add(ready, newDB, headDir, func(ctx context.Context, db *Database) error {
 				if err := applyBuiltin(ctx, opts, db, deferredMs); err != nil {
 					return fmt.Errorf("apply the deferred migrations: %w", err)
 				}
 				return bookkeep(ctx, opts, db, headList, append(applied, deferredList...))
-			}})
+			})
 		}
 	}
 	for i := range jobs {
-		tmpl := prevDB
-		if jobs[i].sc != baseline {
-			tmpl = newDB
-		}
-		db, err := srv.Create(ctx, jobs[i].sc.Name, tmpl)
+		db, err := srv.Create(ctx, jobs[i].sc.Name, jobs[i].tmpl)
 		if err != nil {
 			return nil, err
 		}
@@ -368,13 +401,23 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		}()
 	}
 
-	// The scenarios, at most Jobs at a time.
+	// The scenarios, at most Jobs at a time; those that share a checkout
+	// (deploy and contract-ready both run the head's) one after the other,
+	// so their builds and caches never race.
 	sem := make(chan struct{}, opts.Jobs)
+	dirLocks := map[string]*sync.Mutex{}
+	for _, j := range jobs {
+		if dirLocks[j.dir] == nil {
+			dirLocks[j.dir] = &sync.Mutex{}
+		}
+	}
 	for i := range jobs {
 		j := jobs[i]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			dirLocks[j.dir].Lock()
+			defer dirLocks[j.dir].Unlock()
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			defer func() {
@@ -391,6 +434,14 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	}
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("runtime check cancelled: %w", ctx.Err())
+	}
+	if deploy.Status == Fail && len(deferredMs) > 0 {
+		// What the new code needs that only the deferred contract provides.
+		missing, err := provided(ctx, srv, opts, newDB, newSnap, deferredMs)
+		if err != nil {
+			fmt.Fprintf(opts.Log, "phasegate: could not tell what the deferred migrations provide: %v\n", err)
+		}
+		deploy.Implicated = Implicated(missing, deploy.tail)
 	}
 	res.Verdict = verdict(res)
 	return res, nil
@@ -419,7 +470,7 @@ func runScenario(ctx context.Context, opts Options, sc *Scenario, db *Database, 
 		Env:     append(append([]string{}, opts.TestEnv...), db.Env(opts.EnvNames)...),
 		Timeout: opts.Timeout, Stream: opts.Verbose, Prefix: "[" + sc.Name + "] ", Secrets: secrets,
 	}.Run(ctx)
-	sc.OutputTail = lastLines(out.Tail, 80)
+	sc.OutputTail, sc.tail = lastLines(out.Tail, 80), out.Tail
 	switch {
 	case out.Err != nil:
 		sc.Status, sc.Reason = Error, "the test command "+out.Err.Error()
@@ -447,12 +498,37 @@ func verdict(res *Result) string {
 	if s := by[Baseline]; s.Status == Fail || s.Status == Error {
 		return "baseline broken"
 	}
-	for _, n := range []string{Compat, ContractReady} {
+	for _, n := range []string{Compat, Deploy, ContractReady} {
 		if s := by[n]; s.Status == Fail || s.Status == Error {
 			return Fail
 		}
 	}
 	return Pass
+}
+
+// provided lists what the deferred migrations add to the expanded schema
+// (columns and relations under new names, functions): what the new code
+// may need before the contract runs. It applies them on a clone of
+// expanded, which it drops.
+func provided(ctx context.Context, srv *Server, opts Options, expanded *Database, before *Snapshot, deferredMs []Migration) ([]Change, error) {
+	if before == nil {
+		return nil, nil
+	}
+	db, err := srv.Create(ctx, "provided", expanded)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Drop(context.WithoutCancel(ctx), db)
+	if err := applyBuiltin(ctx, opts, db, deferredMs); err != nil {
+		return nil, err
+	}
+	after, err := snapshot(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	added := Added(before, after)
+	attribute(added, deferredMs, nil)
+	return added, nil
 }
 
 // migrate brings db to a version's schema: with the project's own command

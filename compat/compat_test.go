@@ -165,7 +165,7 @@ func TestAddNullableColumnPasses(t *testing.T) {
 		// alone in its file, so golang-migrate runs it outside a transaction
 		"db/migrations/0004_nick_idx.up.sql": "CREATE INDEX CONCURRENTLY users_nick_idx ON users (nick);",
 	}), nil)
-	if got := statuses(res); got != "baseline=pass compat=pass contract-ready=skipped" || res.Verdict != Pass {
+	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=skipped" || res.Verdict != Pass {
 		t.Fatalf("%s, verdict %s: %s\n%s", got, res.Verdict, scenario(res, Compat).Reason, scenario(res, Compat).OutputTail)
 	}
 	if len(res.Changes) != 0 {
@@ -210,7 +210,7 @@ func TestDeferredDropPassesCompatAndContractReady(t *testing.T) {
 		"shop.go":                           v2("shop.go"),
 		"shop_test.go":                      v2("shop_test.go"),
 	}), nil)
-	if got := statuses(res); got != "baseline=pass compat=pass contract-ready=pass" || res.Verdict != Pass {
+	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=pass" || res.Verdict != Pass {
 		t.Fatalf("%s, verdict %s\n%s", got, res.Verdict, scenario(res, ContractReady).OutputTail)
 	}
 }
@@ -227,6 +227,66 @@ func TestDeferredDropFailsContractReadyWhileCodeUsesIt(t *testing.T) {
 	}
 	if !strings.Contains(r.OutputTail, `column "name"`) {
 		t.Errorf("output:\n%s", r.OutputTail)
+	}
+}
+
+// renamedCode is the test application's v1 code with users.name read and
+// written as full_name: the code of a change that renames the column.
+func renamedCode() map[string]string {
+	b, err := os.ReadFile("../testdata/compatapp/v1/shop.go")
+	if err != nil {
+		panic(err)
+	}
+	code := strings.ReplaceAll(string(b), "(email, name)", "(email, full_name)")
+	code = strings.ReplaceAll(code, "SELECT email, name FROM", "SELECT email, full_name FROM")
+	return map[string]string{"shop.go": code}
+}
+
+// TestDeferredRenameFailsDeploy is the defect the deploy scenario exists
+// for: a rename moved whole into the deferred directory leaves the new
+// code without its column for a whole release cycle, although the
+// previous release and the contracted future both pass.
+func TestDeferredRenameFailsDeploy(t *testing.T) {
+	changes := renamedCode()
+	changes["db/deferred/0003_rename_contract.up.sql"] = "SET lock_timeout = '5s';\nALTER TABLE users RENAME COLUMN name TO full_name;\n"
+	res := run(t, app(t, changes), nil)
+	if got := statuses(res); got != "baseline=pass compat=pass deploy=fail contract-ready=pass" || res.Verdict != Fail {
+		t.Fatalf("%s, verdict %s\n%s", got, res.Verdict, scenario(res, Deploy).OutputTail)
+	}
+	d := scenario(res, Deploy)
+	if len(d.Implicated) != 1 || d.Implicated[0].Object != "users.full_name" || d.Implicated[0].Change != "missing" ||
+		d.Implicated[0].Where != "db/deferred/0003_rename_contract.up.sql:2" {
+		t.Errorf("implicated = %+v\noutput:\n%s", d.Implicated, d.OutputTail)
+	}
+}
+
+// TestDeferredRequiredColumnFailsDeploy: a NOT NULL column the new code
+// writes, deferred whole, is missing after the deploy.
+func TestDeferredRequiredColumnFailsDeploy(t *testing.T) {
+	b, err := os.ReadFile("../testdata/compatapp/v1/shop.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := strings.ReplaceAll(string(b), "INSERT INTO users (email, name) VALUES ($1, $2)", "INSERT INTO users (email, name, plan) VALUES ($1, $2, 'free')")
+	res := run(t, app(t, map[string]string{
+		"shop.go":                               code,
+		"db/deferred/0003_plan_contract.up.sql": "ALTER TABLE users ADD COLUMN plan text NOT NULL;\n",
+	}), nil)
+	d := scenario(res, Deploy)
+	if d.Status != Fail || len(d.Implicated) != 1 || d.Implicated[0].Object != "users.plan" || d.Implicated[0].Where != "db/deferred/0003_plan_contract.up.sql:1" {
+		t.Fatalf("%s: implicated %+v\n%s", statuses(res), d.Implicated, d.OutputTail)
+	}
+}
+
+// TestScenarioTurnedOff: tests.scenarios turns a scenario off; it is
+// reported as skipped, with the reason, and the others still run.
+func TestScenarioTurnedOff(t *testing.T) {
+	res := run(t, app(t, map[string]string{
+		"db/migrations/0003_nick.up.sql": "ALTER TABLE users ADD COLUMN nick text;",
+	}), func(o *Options) { o.Off = map[string]bool{Deploy: true} })
+	d := scenario(res, Deploy)
+	if got := statuses(res); got != "baseline=pass compat=pass deploy=skipped contract-ready=skipped" || !strings.Contains(d.Reason, "tests.scenarios") || res.Verdict != Pass {
+		t.Fatalf("%s: %q", got, d.Reason)
 	}
 }
 
@@ -306,7 +366,7 @@ func TestGooseMigrateOnStart(t *testing.T) {
 	r.Git("checkout", "-qb", "feature")
 	r.Write(map[string]string{"migrations/00002_tags.sql": "-- +goose Up\nALTER TABLE notes ADD COLUMN tags text[];\n-- +goose Down\nALTER TABLE notes DROP COLUMN tags;\n"})
 	res := run(t, r, func(o *Options) { o.Format, o.Dir, o.DeferredDir = source.Goose{}, "migrations", "" })
-	if got := statuses(res); got != "baseline=pass compat=pass contract-ready=skipped" {
+	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=skipped" {
 		t.Fatalf("%s\n%s", got, scenario(res, Compat).OutputTail)
 	}
 }

@@ -203,7 +203,8 @@ type Change struct {
 	// Kind is table, view, column, index, constraint, function, enum label,
 	// sequence.
 	Kind string `json:"kind"`
-	// Change is removed, renamed or narrowed.
+	// Change is removed, renamed or narrowed; or, for what the new code
+	// needs before the deferred contract provides it, missing.
 	Change string `json:"change"`
 	// Detail says what happened ("renamed to full_name", "varchar(255) →
 	// varchar(50)").
@@ -298,6 +299,40 @@ func Diff(prev, next *Snapshot) []Change {
 		}
 		return out[i].Detail < out[j].Detail
 	})
+	return out
+}
+
+// Added lists what next has that prev did not, under the names next
+// gives it: relations and columns that are new or renamed, and new
+// functions. Their Change is "missing": code that needs them fails on
+// prev.
+func Added(prev, next *Snapshot) []Change {
+	var out []Change
+	for oid, r := range next.Relations {
+		if p, ok := prev.Relations[oid]; ok && p.Name == r.Name && p.Schema == r.Schema {
+			continue
+		}
+		if r.Kind == "S" {
+			continue // sequences come with the columns that use them
+		}
+		out = append(out, Change{Object: next.relName(oid), Kind: kindNames[r.Kind], Change: "missing", names: []string{r.Name}})
+	}
+	for k, c := range next.Columns {
+		if p, ok := prev.Columns[k]; ok && p.Name == c.Name {
+			continue
+		}
+		if _, ok := prev.Relations[k.Rel]; !ok {
+			continue // the whole relation is new: listed above
+		}
+		out = append(out, Change{Object: next.relName(c.Rel) + "." + c.Name, Kind: "column", Change: "missing", names: []string{c.Name, next.Relations[c.Rel].Name}})
+	}
+	for oid, f := range next.Functions {
+		if p, ok := prev.Functions[oid]; ok && p.Name == f.Name {
+			continue
+		}
+		out = append(out, Change{Object: "function " + f.Name + "(" + f.Args + ")", Kind: "function", Change: "missing", names: []string{f.Name}})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Object < out[j].Object })
 	return out
 }
 

@@ -128,7 +128,14 @@ type Tests struct {
 	EnvNames map[string]string `yaml:"env_names"`
 	// Timeout bounds each scenario's run (Go duration, default 15m).
 	Timeout string `yaml:"timeout"`
+	// Scenarios turns runtime scenarios on or off by name (baseline,
+	// compat, deploy, contract-ready); every scenario runs by default.
+	Scenarios map[string]bool `yaml:"scenarios"`
 }
+
+// ScenarioNames are the runtime check's scenarios, in the order they run
+// (tests.scenarios keys).
+var ScenarioNames = []string{"baseline", "compat", "deploy", "contract-ready"}
 
 // Ignore silences rules for files matching a path pattern.
 type Ignore struct {
@@ -224,7 +231,47 @@ func Parse(path string, b []byte) (*Config, error) {
 	c.Path = path
 	c.rulePos = map[string]pos{}
 	collectRulePositions(doc, c.rulePos)
+	if err := checkScenarios(path, doc); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// checkScenarios rejects a tests.scenarios key that names no scenario.
+func checkScenarios(path string, doc *yaml.Node) error {
+	tests := mappingValue(doc, "tests")
+	if tests == nil {
+		return nil
+	}
+	sc := mappingValue(tests, "scenarios")
+	if sc == nil {
+		return nil
+	}
+	for i := 0; i+1 < len(sc.Content); i += 2 {
+		k := sc.Content[i]
+		known := false
+		for _, n := range ScenarioNames {
+			known = known || k.Value == n
+		}
+		if !known {
+			return &Error{Path: path, Line: k.Line, Col: k.Column,
+				Msg: fmt.Sprintf("unknown scenario %q in tests.scenarios; the scenarios are %s", k.Value, strings.Join(ScenarioNames, ", "))}
+		}
+	}
+	return nil
+}
+
+// mappingValue returns the value of key in mapping n, or nil.
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // checkKeys reports a mapping key that names no field of t.

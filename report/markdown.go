@@ -77,6 +77,7 @@ var (
 	scenarioWords = map[string]string{
 		compat.Baseline:      "previous release's tests, previous schema",
 		compat.Compat:        "previous release's tests, schema after the new migrations",
+		compat.Deploy:        "new code's tests, schema after the new migrations (until the contract runs)",
 		compat.ContractReady: "new code's tests, schema after the deferred contract",
 	}
 )
@@ -95,8 +96,12 @@ func markdown(r *Report, opts MarkdownOptions, compact bool) string {
 	}
 	b.f("### %s phasegate: %s\n\n", verdictIcon(r), headline(r))
 	green := r.Result == "pass" && s.Contract == 0 && s.Unknown == 0 && s.Warnings == 0
-	b.f("%s · %s: %d expand, %d contract, %d unknown · %s, %s",
-		plural(s.Files, "migration file"), plural(s.Statements, "statement"), s.Expand, s.Contract, s.Unknown,
+	deferred := ""
+	if s.Deferred > 0 {
+		deferred = fmt.Sprintf(", %d deferred", s.Deferred)
+	}
+	b.f("%s · %s: %d expand, %d contract, %d unknown%s · %s, %s",
+		plural(s.Files, "migration file"), plural(s.Statements, "statement"), s.Expand, s.Contract, s.Unknown, deferred,
 		plural(s.Errors+len(r.Errors), "error"), plural(s.Warnings, "warning"))
 	if rt := r.Runtime; rt != nil {
 		b.f(" · runtime check: %s %s", verdictEmoji(rt.Verdict), rt.Verdict)
@@ -153,6 +158,8 @@ func headline(r *Report) string {
 		return "the new migrations fail to apply"
 	case r.Runtime != nil && r.Runtime.Verdict == "fail" && failed(r, compat.Compat):
 		return "the previous release breaks against the new schema"
+	case r.Runtime != nil && r.Runtime.Verdict == "fail" && failed(r, compat.Deploy):
+		return "the new code breaks on the schema it is deployed on"
 	case s.Contract+s.Unknown > 0:
 		n := s.Contract + s.Unknown
 		if n == 1 {
@@ -190,6 +197,9 @@ func nextSteps(b *mdWriter, r *Report) {
 	var order []string
 	lockErrors := 0
 	for _, f := range r.Files {
+		if f.Deferred {
+			continue // it waits for the next release already
+		}
 		for _, st := range f.Statements {
 			if st.Phase == "contract" || st.Phase == "unknown" && st.PhaseDirective == "" {
 				if deferFiles[f.Path] == 0 {
@@ -227,6 +237,17 @@ func nextSteps(b *mdWriter, r *Report) {
 					steps = append(steps, "The previous release's tests fail against the new schema: it still uses "+strings.Join(objs, ", ")+". Defer that change.")
 				} else {
 					steps = append(steps, "The previous release's tests fail against the new schema: see the compat output below.")
+				}
+			case sc.Name == compat.Deploy && sc.Status == "fail":
+				var objs []string
+				for _, c := range sc.Implicated {
+					objs = append(objs, fmt.Sprintf("`%s`, which only the deferred migration%s provides", c.Object, whereMD(b, c.Where)))
+				}
+				if len(objs) > 0 {
+					steps = append(steps, "The new code's tests fail on the schema it is deployed on: it needs "+strings.Join(objs, "; ")+
+						". Keep the expand part of that change active: `phasegate split` rewrites a rename, a required column or a type change into an expand part that ships now and a contract part that waits.")
+				} else {
+					steps = append(steps, "The new code's tests fail on the schema it is deployed on (the new migrations without the deferred ones): see the deploy output below.")
 				}
 			case sc.Name == compat.ContractReady && sc.Status == "fail":
 				steps = append(steps, "The new code still depends on what the deferred contract removes: stop using it in this release.")
@@ -276,7 +297,12 @@ func files(b *mdWriter, r *Report, compact bool) {
 		for _, st := range f.Statements {
 			counts[st.Phase]++
 		}
-		b.f("**%s**%s: %s\n\n", b.link(f.Path, 0), status, phaseCounts(counts))
+		summary := phaseCounts(counts)
+		if f.Deferred {
+			summary = "deferred contract migration: " + plural(len(f.Statements), "statement") + " that run after the next release (the follow-up pull request applies them)"
+			counts = map[string]int{} // nothing in it has to move
+		}
+		b.f("**%s**%s: %s\n\n", b.link(f.Path, 0), status, summary)
 		for _, fd := range f.Findings {
 			b.f("- %s `%s` %s: %s\n", sevIcon[fd.Severity], fd.Rule, b.link(f.Path, fd.Line), fd.Message)
 		}
@@ -302,6 +328,9 @@ func files(b *mdWriter, r *Report, compact bool) {
 			icon := phaseIcon[st.Phase]
 			if st.Phase == "expand" && hasSerious(st.Findings) {
 				icon = "🟡"
+			}
+			if f.Deferred {
+				icon, phase = "⏸️", "deferred: "+st.Phase+", applied after the next release"
 			}
 			b.f("| %s | %d | `%s` | %s | %s |\n", icon, st.Line, cell(oneLine(st.SQL, 90)), phase, strings.Join(fs, " "))
 		}

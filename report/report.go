@@ -66,9 +66,13 @@ type Summary struct {
 	Expand     int `json:"expand"`
 	Contract   int `json:"contract"`
 	Unknown    int `json:"unknown"`
-	Errors     int `json:"errors"`
-	Warnings   int `json:"warnings"`
-	Infos      int `json:"infos"`
+	// Deferred counts the statements of deferred contract migrations, which
+	// wait for the next release already (Expand, Contract and Unknown
+	// count those of active migrations only).
+	Deferred int `json:"deferred"`
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+	Infos    int `json:"infos"`
 }
 
 // File is one checked migration file.
@@ -245,7 +249,13 @@ func (r *Report) Finish() {
 		}
 		for _, st := range f.Statements {
 			s.Statements++
-			switch st.Phase {
+			phase := st.Phase
+			if f.Deferred {
+				phase = "deferred"
+			}
+			switch phase {
+			case "deferred":
+				s.Deferred++
 			case "expand":
 				s.Expand++
 			case "contract":

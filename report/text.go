@@ -102,6 +102,10 @@ func Text(w io.Writer, r *Report, opts TextOptions) error {
 			}
 			b.WriteString(line + "\n")
 			for _, c := range sc.Implicated {
+				if c.Change == "missing" {
+					fmt.Fprintf(&b, "      the new code needs %s, which only the deferred migration%s provides: it is not there until the contract runs\n", c.Object, where(c.Where))
+					continue
+				}
 				fmt.Fprintf(&b, "      the previous release still uses %s, %s%s\n", c.Object, describe(c), where(c.Where))
 			}
 			if sc.Status == "fail" || sc.Status == "error" {
@@ -125,8 +129,12 @@ func Text(w io.Writer, r *Report, opts TextOptions) error {
 	if r.Result == "fail" {
 		verdict = paint(red+bold, "FAIL")
 	}
-	fmt.Fprintf(&b, "phasegate: %s: %s, %s: %d expand, %d contract, %d unknown; %s, %s, %d info\n",
-		verdict, plural(s.Files, "file"), plural(s.Statements, "statement"), s.Expand, s.Contract, s.Unknown,
+	deferred := ""
+	if s.Deferred > 0 {
+		deferred = fmt.Sprintf(", %d deferred", s.Deferred)
+	}
+	fmt.Fprintf(&b, "phasegate: %s: %s, %s: %d expand, %d contract, %d unknown%s; %s, %s, %d info\n",
+		verdict, plural(s.Files, "file"), plural(s.Statements, "statement"), s.Expand, s.Contract, s.Unknown, deferred,
 		plural(s.Errors+len(r.Errors), "error"), plural(s.Warnings, "warning"), s.Infos)
 	_, err := io.WriteString(w, b.String())
 	return err

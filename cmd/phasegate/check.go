@@ -199,7 +199,7 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 		URL: cfg.Postgres.URL, Image: image, Pull: pull,
 		MigrateCommand: cfg.Migrate.Command, Judged: judged,
 		Runner:      compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},
-		TestCommand: cfg.Tests.Command, TestEnv: env, EnvNames: cfg.Tests.EnvNames,
+		TestCommand: cfg.Tests.Command, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg),
 		Timeout: timeout, Jobs: jobs, Verbose: stream, Log: stderr,
 	})
 	if err != nil {
@@ -207,6 +207,17 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 	}
 	rep.AddRuntime(rt, label, opts)
 	return nil
+}
+
+// scenariosOff names the scenarios tests.scenarios turns off.
+func scenariosOff(cfg *config.Config) map[string]bool {
+	off := map[string]bool{}
+	for name, on := range cfg.Tests.Scenarios {
+		if !on {
+			off[name] = true
+		}
+	}
+	return off
 }
 
 func write(w io.Writer, format string, rep *report.Report) error {
