@@ -40,6 +40,10 @@ type Options struct {
 	Checker     checker.Options
 	// Render says how to run the ORM of a rendered format (Alembic).
 	Render RenderOptions
+	// Before, if set, is called before each statement of a new or edited
+	// active migration is judged, with the catalog as the history and the
+	// statements before it left it (see checker.Input.Before).
+	Before func(path string, i int, cat *schema.Catalog)
 }
 
 // Result is the static verdict on a change.
@@ -228,6 +232,10 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 			continue
 		}
 		in := checker.Input{Migration: m, Tx: script.Tx, File: f}
+		if opts.Before != nil {
+			path := m.Path
+			in.Before = func(i int, cat *schema.Catalog) { opts.Before(path, i, cat) }
+		}
 		if _, ok, _ := deferred.Parse(f.Src); ok {
 			in.Followup = true
 		}

@@ -65,6 +65,10 @@ type Input struct {
 	// findings are warnings: the runtime check against that release is the
 	// proof.
 	Followup bool
+	// Before, if set, is called before statement i of the file is judged,
+	// with the catalog as the statements before it left it (split reads
+	// the definitions it recreates there). It must not change the catalog.
+	Before func(i int, cat *schema.Catalog)
 }
 
 // FileResult is the verdict on one file.
@@ -161,7 +165,10 @@ func (c *Checker) File(in Input) FileResult {
 	f := in.File
 	st := newSession(in.Tx, f.Statements, c.opts.Version, c.opts.LockTimeout)
 	judged := 0
-	for _, s := range f.Statements {
+	for i, s := range f.Statements {
+		if in.Before != nil {
+			in.Before(i, c.catalog)
+		}
 		origin := schema.Origin{New: true, Path: in.Migration.Path, Line: s.Pos.Line}
 		if in.Judge != nil && !in.Judge(s) {
 			// An unchanged statement of an edited migration: the base

@@ -3,13 +3,14 @@ package checker
 import (
 	pg "github.com/pganalyze/pg_query_go/v5"
 
+	"github.com/phasegate/phasegate/schema"
 	"github.com/phasegate/phasegate/source"
 )
 
 var concurrentlyInTransaction = register(&Rule{
 	ID:       "concurrently-in-transaction",
 	Category: Other, Severity: Error,
-	Summary: "CONCURRENTLY (index create/drop, REINDEX, DETACH PARTITION), VACUUM, or CREATE/DROP DATABASE inside a transaction block",
+	Summary: "CONCURRENTLY (index create/drop, REINDEX, DETACH PARTITION), VACUUM, CREATE/DROP DATABASE, or a DO block that commits, inside a transaction block",
 	Why:     "PostgreSQL refuses to run these inside a transaction block, so the migration fails",
 	Fix: `run the statement outside a transaction:
 goose: -- +goose NO TRANSACTION;  dbmate: -- migrate:up transaction:false;  Diesel: run_in_transaction = false in metadata.toml;  pop: a .autocommit.up.sql file;
@@ -20,6 +21,8 @@ whether the file's migration tool wraps it in a transaction.`,
 	Examples: []Example{
 		{SQL: "BEGIN;\nCREATE INDEX CONCURRENTLY users_name_idx ON users (name);\nCOMMIT;", Flagged: true},
 		{SQL: "CREATE INDEX CONCURRENTLY users_name_idx ON users (name);"},
+		{SQL: "BEGIN;\nDO $$ BEGIN UPDATE users SET name = lower(name); COMMIT; END $$;\nCOMMIT;", Flagged: true},
+		{SQL: "DO $$ BEGIN UPDATE users SET name = lower(name); COMMIT; END $$;"},
 	},
 	Check: func(c *Context) []Finding {
 		what := nonTransactional(c.Node)
@@ -67,6 +70,10 @@ func nonTransactional(n *pg.Node) string {
 		return "DROP DATABASE"
 	case *pg.Node_AlterSystemStmt:
 		return "ALTER SYSTEM"
+	case *pg.Node_DoStmt:
+		if body, err := schema.ParseDo(s.DoStmt); err == nil && body.Commits {
+			return "a DO block that commits"
+		}
 	case *pg.Node_AlterTableStmt:
 		for _, cn := range s.AlterTableStmt.Cmds {
 			if cmd := cn.GetAlterTableCmd(); cmd != nil && cmd.Subtype == pg.AlterTableType_AT_DetachPartition {
@@ -84,7 +91,7 @@ func nonTransactional(n *pg.Node) string {
 // misses REINDEX CONCURRENTLY and DETACH PARTITION CONCURRENTLY).
 func flywayNonTransactional(n *pg.Node) bool {
 	switch nonTransactional(n) {
-	case "", "REINDEX CONCURRENTLY", "DETACH PARTITION CONCURRENTLY":
+	case "", "REINDEX CONCURRENTLY", "DETACH PARTITION CONCURRENTLY", "a DO block that commits":
 		return false
 	}
 	return true

@@ -218,7 +218,7 @@ func (c *Catalog) createTable(s *pg.CreateStmt, origin Origin) {
 
 func (c *Catalog) addColumn(t *Table, def *pg.ColumnDef, origin Origin) *Column {
 	typ := TypeOf(def.TypeName)
-	col := &Column{Name: def.Colname, Type: typ.Storage(), NotNull: def.IsNotNull, Origin: origin}
+	col := &Column{Name: def.Colname, Type: typ.Storage(), NotNull: def.IsNotNull, Origin: origin, TypeName: def.TypeName, Default: def.RawDefault, Collate: def.CollClause}
 	if typ.IsSerial() {
 		col.HasDefault, col.NotNull = true, true
 	}
@@ -245,7 +245,7 @@ func (c *Catalog) addColumn(t *Table, def *pg.ColumnDef, origin Origin) *Column 
 		case pg.ConstrType_CONSTR_NULL:
 			col.NotNull = false
 		case pg.ConstrType_CONSTR_DEFAULT:
-			col.HasDefault = true
+			col.HasDefault, col.Default = true, con.RawExpr
 		case pg.ConstrType_CONSTR_IDENTITY:
 			if !col.Identity {
 				c.addOwnedSequence(t, col, con.Options, col.Origin)
@@ -282,7 +282,7 @@ func (c *Catalog) addConstraint(t *Table, con *pg.Constraint, col *Column, origi
 	default:
 		return nil
 	}
-	k := &Constraint{Kind: kind, Validated: !con.SkipValidation, Origin: origin}
+	k := &Constraint{Kind: kind, Validated: !con.SkipValidation, Origin: origin, Def: con}
 	switch {
 	case col != nil:
 		k.Columns = []string{col.Name}
@@ -405,7 +405,10 @@ func (c *Catalog) alterTable(s *pg.AlterTableStmt, origin Origin) {
 			c.dropColumn(t, cmd.Name)
 		case pg.AlterTableType_AT_AlterColumnType:
 			if def := cmd.Def.GetColumnDef(); def != nil && col != nil {
-				col.Type = TypeOf(def.TypeName).Storage()
+				col.Type, col.TypeName = TypeOf(def.TypeName).Storage(), def.TypeName
+				if def.CollClause != nil {
+					col.Collate = def.CollClause
+				}
 			}
 		case pg.AlterTableType_AT_SetNotNull:
 			if col != nil {
@@ -417,7 +420,7 @@ func (c *Catalog) alterTable(s *pg.AlterTableStmt, origin Origin) {
 			}
 		case pg.AlterTableType_AT_ColumnDefault:
 			if col != nil {
-				col.HasDefault = cmd.Def != nil
+				col.HasDefault, col.Default = cmd.Def != nil, cmd.Def
 			}
 		case pg.AlterTableType_AT_AddIdentity:
 			if col != nil {
@@ -515,7 +518,7 @@ func (c *Catalog) createIndex(s *pg.IndexStmt, origin Origin) {
 	if c.Indexes[q] != nil && s.IfNotExists {
 		return
 	}
-	c.Indexes[q] = &Index{Name: q, Table: tq, Unique: s.Unique, Primary: s.Primary, Columns: cols, Origin: origin}
+	c.Indexes[q] = &Index{Name: q, Table: tq, Unique: s.Unique, Primary: s.Primary, Columns: cols, Origin: origin, Stmt: s}
 }
 
 func (c *Catalog) rename(s *pg.RenameStmt) {
@@ -753,7 +756,7 @@ func (c *Catalog) drop(s *pg.DropStmt) {
 				// CASCADE drops the serial column's DEFAULT nextval(...) too.
 				if t := c.Tables[o.Owner]; t != nil {
 					if col := t.Column(o.OwnerColumn); col != nil && !col.Identity && !col.Generated {
-						col.HasDefault = false
+						col.HasDefault, col.Default = false, nil
 					}
 				}
 			}

@@ -119,6 +119,12 @@ type Column struct {
 	Identity   bool
 	Generated  bool
 	Origin     Origin
+	// TypeName, Default and Collate are the column's definition as last
+	// written (ADD COLUMN, ALTER COLUMN TYPE, SET DEFAULT), for statements
+	// that recreate it elsewhere (phasegate split). Nil when unknown.
+	TypeName *pg.TypeName
+	Default  *pg.Node
+	Collate  *pg.CollateClause
 }
 
 // ConstraintKind is a constraint's type.
@@ -146,6 +152,9 @@ type Constraint struct {
 	NotNullOf string
 	Refs      QName // ForeignKey: the referenced table
 	Origin    Origin
+	// Def is the constraint as written, for statements that recreate it
+	// (phasegate split); nil when unknown.
+	Def *pg.Constraint
 }
 
 // Index is an index.
@@ -156,6 +165,9 @@ type Index struct {
 	Primary bool
 	Columns []string
 	Origin  Origin
+	// Stmt is the CREATE INDEX that made it, for statements that recreate
+	// it (phasegate split); nil for the index of a constraint.
+	Stmt *pg.IndexStmt
 }
 
 // View is a view.

@@ -19,6 +19,10 @@ type DoBody struct {
 	// Dynamic holds the body lines of EXECUTE statements whose SQL is
 	// computed at run time.
 	Dynamic []int
+	// Commits is set when the body ends transactions itself (COMMIT or
+	// ROLLBACK, PostgreSQL 11+): PostgreSQL runs such a block only outside
+	// a transaction block.
+	Commits bool
 }
 
 // DoStatement is one SQL statement of a DO block's body.
@@ -74,6 +78,8 @@ func ParseDo(d *pg.DoStmt) (*DoBody, error) {
 			out.add(query(m["sqlstmt"]), line, &walkErr)
 		case "PLpgSQL_stmt_perform", "PLpgSQL_stmt_call":
 			out.add(query(m["expr"]), line, &walkErr)
+		case "PLpgSQL_stmt_commit", "PLpgSQL_stmt_rollback":
+			out.Commits = true
 		case "PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors":
 			if sql, ok := literal(query(m["query"])); ok {
 				out.add(sql, line, &walkErr)

@@ -145,3 +145,72 @@ func (Plain) NextPath(dir string, ms []Migration, name string, now time.Time) st
 	}
 	return join(dir, nextNumber(nums, now)+"_"+Slug(name)+".sql")
 }
+
+// Inserter is implemented by formats that can name a new migration the
+// tool applies right after an existing one: split puts the steps of a
+// recipe that must run outside a transaction there (a batched backfill, a
+// concurrent index build). k counts the new migrations after m, from 1.
+// The path may collide with, or sort after, a migration that follows m:
+// callers check the order with List.
+type Inserter interface {
+	PathAfter(dir string, m Migration, k int, name string) string
+}
+
+// afterVersion names the k-th migration after m with a format's own
+// NextPath: the version after m's, plus k-1 (timestamps count seconds as
+// numbers, which the tools only compare).
+func afterVersion(f Namer, dir string, m Migration, k int, name string) string {
+	v := strings.ReplaceAll(m.Version, "-", "")
+	n, ok := new(big.Int).SetString(v, 10)
+	if !ok {
+		return f.NextPath(dir, nil, name, time.Time{})
+	}
+	n.Add(n, big.NewInt(int64(k-1)))
+	s := n.String()
+	if len(s) < len(v) {
+		s = strings.Repeat("0", len(v)-len(s)) + s
+	}
+	return f.NextPath(dir, []Migration{{Kind: Versioned, Version: s}}, name, time.Time{})
+}
+
+func (f GolangMigrate) PathAfter(dir string, m Migration, k int, name string) string {
+	return afterVersion(f, dir, m, k, name)
+}
+
+func (f Goose) PathAfter(dir string, m Migration, k int, name string) string {
+	return afterVersion(f, dir, m, k, name)
+}
+
+func (f Dbmate) PathAfter(dir string, m Migration, k int, name string) string {
+	return afterVersion(f, dir, m, k, name)
+}
+
+func (f Pop) PathAfter(dir string, m Migration, k int, name string) string {
+	return afterVersion(f, dir, m, k, name)
+}
+
+func (f Prisma) PathAfter(dir string, m Migration, k int, name string) string {
+	return afterVersion(f, dir, m, k, name)
+}
+
+func (f Diesel) PathAfter(dir string, m Migration, k int, name string) string {
+	return afterVersion(f, dir, m, k, name)
+}
+
+func (f SQLMigrate) PathAfter(dir string, m Migration, k int, name string) string {
+	return afterVersion(f, dir, m, k, name)
+}
+
+func (f Atlas) PathAfter(dir string, m Migration, k int, name string) string {
+	return afterVersion(f, dir, m, k, name)
+}
+
+func (f Liquibase) PathAfter(dir string, m Migration, k int, name string) string {
+	return afterVersion(f, dir, m, k, name)
+}
+
+// PathAfter for Flyway: a minor version of m's (V3.1 after V3), which
+// Flyway orders between V3 and V4.
+func (Flyway) PathAfter(dir string, m Migration, k int, name string) string {
+	return join(dir, fmt.Sprintf("V%s.%d__%s.sql", m.Version, k, Slug(name)))
+}
