@@ -63,9 +63,43 @@ func lineEnd(src []byte, off int) int {
 	return off
 }
 
+// keptText is the down part as it is: what splitDown returns as keep when
+// it changes nothing.
+func (d *downs) keptText() string {
+	if d.separate {
+		return d.text
+	}
+	return d.text[d.region.Start:d.region.End]
+}
+
+// rewriteTarget is a rewritten statement with the objects it touches.
+type rewriteTarget struct {
+	targets map[string]bool
+	rw      *rewrite
+}
+
+// rewriteTargets lists the rewritten statements with their objects.
+func rewriteTargets(stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite) []rewriteTarget {
+	var out []rewriteTarget
+	cat := schema.New()
+	for i, s := range stmts {
+		if sides[i] != rewritten {
+			continue
+		}
+		t := map[string]bool{}
+		for _, x := range targetsOfNode(cat, s.Node) {
+			t[x] = true
+		}
+		out = append(out, rewriteTarget{targets: t, rw: rewrites[i]})
+	}
+	return out
+}
+
 // splitDown sorts the down statements: those that touch an object a
-// deferred statement touches go with the deferred migration.
-func splitDown(d *downs, targets map[string]bool) (keep, move string) {
+// deferred statement touches go with the deferred migration; those that
+// revert a rewritten statement give way to the reverts of its expand part
+// (where they stood) and of its contract part (in the deferred migration).
+func splitDown(d *downs, targets map[string]bool, rewrites []rewriteTarget) (keep, move string) {
 	text := d.text
 	start := d.region.Start
 	if !d.separate {
@@ -79,16 +113,41 @@ func splitDown(d *downs, targets map[string]bool) (keep, move string) {
 	}
 	cat := schema.New()
 	sides := make([]side, len(d.file.Statements))
+	by := make([]int, len(d.file.Statements)) // the rewrite a down statement reverts, +1
 	for i, s := range d.file.Statements {
-		if touches(targetsOfNode(cat, s.Node), targets) {
+		ts := targetsOfNode(cat, s.Node)
+		for j, r := range rewrites {
+			if touches(ts, r.targets) {
+				sides[i], by[i] = rewritten, j+1
+				break
+			}
+		}
+		if sides[i] != rewritten && touches(ts, targets) {
 			sides[i] = later
 		}
 	}
 	keepBlocks(d.file.Statements, sides, d.blocks)
+	done := map[int]bool{}
 	for i := range d.file.Statements {
-		if sides[i] == later {
+		switch sides[i] {
+		case later:
 			mv.WriteString(chunks[i])
-		} else {
+		case rewritten:
+			if done[by[i]] {
+				continue
+			}
+			done[by[i]] = true
+			r := rewrites[by[i]-1].rw
+			if r.moveOriginal {
+				mv.WriteString(chunks[i]) // it reverts the statement that moved
+			}
+			for _, st := range r.expandDown {
+				k.WriteString(st + ";\n")
+			}
+			for _, st := range r.contractDown {
+				mv.WriteString(st + ";\n")
+			}
+		default:
 			k.WriteString(chunks[i])
 		}
 	}
@@ -146,6 +205,9 @@ func targetsOfNode(cat *schema.Catalog, n *pg.Node) []string {
 			switch {
 			case cmd.Def.GetColumnDef() != nil && cmd.Def.GetColumnDef().Colname != "":
 				out = append(out, t+"#"+cmd.Def.GetColumnDef().Colname)
+			case cmd.Def.GetConstraint().GetConname() != "":
+				// A named constraint: what reverts it names it (DROP CONSTRAINT).
+				out = append(out, t+"#"+cmd.Def.GetConstraint().GetConname())
 			case cmd.Name != "":
 				out = append(out, t+"#"+cmd.Name)
 			default:

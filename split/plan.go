@@ -59,10 +59,17 @@ func (p *Plan) Apply(root string) error {
 // Summary says in a few lines what the plan does.
 func (p *Plan) Summary() string {
 	var b strings.Builder
+	verb := "deferred"
 	if len(p.Changes) == 0 {
-		fmt.Fprintf(&b, "%s: %d statement(s) to defer\n", p.Source, p.Moved)
-	} else {
-		fmt.Fprintf(&b, "%s: %d statement(s) deferred\n", p.Source, p.Moved)
+		verb = "to defer"
+	}
+	fmt.Fprintf(&b, "%s: %d statement(s) %s as written", p.Source, p.Moved, verb)
+	if len(p.Rewritten) > 0 {
+		fmt.Fprintf(&b, ", %d cut into expand and contract steps", len(p.Rewritten))
+	}
+	b.WriteString("\n")
+	for _, r := range p.Rewritten {
+		fmt.Fprintf(&b, "  rewrite %s\n", r)
 	}
 	for _, c := range p.Changes {
 		verb := "update"

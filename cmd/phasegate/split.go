@@ -14,6 +14,7 @@ import (
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/config"
 	"github.com/phasegate/phasegate/git"
+	"github.com/phasegate/phasegate/schema"
 	"github.com/phasegate/phasegate/source"
 	"github.com/phasegate/phasegate/split"
 )
@@ -29,6 +30,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	var pgFlags postgresFlags
 	pgFlags.register(fs, "for Django, which writes its SQL from a live database: ")
 	emitSQL := fs.Bool("emit-sql", false, "for migrations written in an ORM (alembic): write the SQL of the operations to defer into the deferred directory")
+	force := fs.Bool("force", false, "defer a drop even though the new code still mentions what it drops (the contract-ready scenario of phasegate check then proves whether it is used)")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 0, err
@@ -55,8 +57,26 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	pgFlags.apply(cfg)
 	ropts, closeRender := renderOptions(cfg, opts.Version, stderr)
 	defer closeRender()
+	wd, _ := os.Getwd()
+	targets := map[string]bool{}
+	for _, p := range paths {
+		if rel, err := repoPath(repo.Root, wd, p); err == nil {
+			targets[rel] = true
+		}
+	}
+	// The schema just before each statement of the files to split: the
+	// recipes recreate columns, indexes and constraints from it.
+	catalogs := map[string]map[int]*schema.Catalog{}
 	res, err := change.Check(ctx, change.Options{Repo: repo, Base: *base, Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format,
-		DeferredDir: cfg.Migrations.DeferredDir, Checker: opts, Render: ropts})
+		DeferredDir: cfg.Migrations.DeferredDir, Checker: opts, Render: ropts,
+		Before: func(path string, i int, cat *schema.Catalog) {
+			if targets[path] {
+				if catalogs[path] == nil {
+					catalogs[path] = map[int]*schema.Catalog{}
+				}
+				catalogs[path][i] = cat.Clone()
+			}
+		}})
 	if err != nil {
 		return 0, err
 	}
@@ -73,8 +93,11 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 			byPath[f.Migration.Path] = f
 		}
 	}
-	wd, _ := os.Getwd()
 	fsys := os.DirFS(repo.Root)
+	codeFiles, err := repo.WorkTreeFiles(ctx)
+	if err != nil {
+		return 0, err
+	}
 	code := exitOK
 	for _, p := range paths {
 		rel, err := repoPath(repo.Root, wd, p)
@@ -91,7 +114,10 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 		if !ok {
 			return 0, fmt.Errorf("%s is not a new migration of this change (compared with %s): only migrations production has not applied can be split", rel, *base)
 		}
-		sopts := split.Options{Format: format, DeferredDir: res.DeferredDir, After: *after, PR: *pr}
+		sopts := split.Options{Format: format, DeferredDir: res.DeferredDir, After: *after, PR: *pr,
+			Dir: res.Dir, Migrations: res.Migrations, Version: opts.Version,
+			Schema: func(path string, i int) *schema.Catalog { return catalogs[path][i] },
+			Code:   fsys, CodeFiles: codeFiles, Force: *force}
 		var plan *split.Plan
 		if _, rendered := format.(source.Rendered); rendered {
 			plan, err = split.Rendered(fsys, fr.Migration, fr, sopts, *emitSQL)

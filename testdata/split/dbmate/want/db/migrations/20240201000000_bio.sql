@@ -1,5 +1,33 @@
 -- migrate:up
+-- phasegate split: RENAME COLUMN bio TO about, cut into expand and contract steps.
+-- Its contract part waits in db/migrations/deferred/20240201000000_bio_contract.sql.
+-- Right after this migration, outside a transaction: db/migrations/20240201000001_bio_backfill_about.sql.
+ALTER TABLE users ADD COLUMN about text;
+CREATE FUNCTION users_about_sync() RETURNS trigger LANGUAGE plpgsql AS $phasegate$
+BEGIN
+  -- Written by phasegate split: keeps bio and about equal while both
+  -- releases run, the previous one writing bio, the new one about.
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.bio IS DISTINCT FROM NEW.about THEN
+      IF NEW.about IS NOT DISTINCT FROM NULL THEN
+        NEW.about := NEW.bio;
+      ELSE
+        NEW.bio := NEW.about;
+      END IF;
+    END IF;
+  ELSIF NEW.bio IS DISTINCT FROM OLD.bio THEN
+    NEW.about := NEW.bio;
+  ELSIF NEW.about IS DISTINCT FROM OLD.about THEN
+    NEW.bio := NEW.about;
+  END IF;
+  RETURN NEW;
+END
+$phasegate$;
+CREATE TRIGGER users_about_sync BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION users_about_sync();
 ALTER TABLE users ADD COLUMN avatar text;
 
 -- migrate:down
 ALTER TABLE users DROP COLUMN avatar;
+DROP TRIGGER IF EXISTS users_about_sync ON users;
+DROP FUNCTION IF EXISTS users_about_sync();
+ALTER TABLE users DROP COLUMN IF EXISTS about;

@@ -2,7 +2,31 @@
 --   after: release
 --   from: db/migrations/20240201000000_bio.sql
 -- migrate:up
-ALTER TABLE users RENAME COLUMN bio TO about;
+DROP TRIGGER IF EXISTS users_about_sync ON users;
+DROP FUNCTION IF EXISTS users_about_sync();
+ALTER TABLE users DROP COLUMN IF EXISTS bio;
 
 -- migrate:down
-ALTER TABLE users RENAME COLUMN about TO bio;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS bio text;
+UPDATE users SET bio = about;
+CREATE FUNCTION users_about_sync() RETURNS trigger LANGUAGE plpgsql AS $phasegate$
+BEGIN
+  -- Written by phasegate split: keeps bio and about equal while both
+  -- releases run, the previous one writing bio, the new one about.
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.bio IS DISTINCT FROM NEW.about THEN
+      IF NEW.about IS NOT DISTINCT FROM NULL THEN
+        NEW.about := NEW.bio;
+      ELSE
+        NEW.bio := NEW.about;
+      END IF;
+    END IF;
+  ELSIF NEW.bio IS DISTINCT FROM OLD.bio THEN
+    NEW.about := NEW.bio;
+  ELSIF NEW.about IS DISTINCT FROM OLD.about THEN
+    NEW.bio := NEW.about;
+  END IF;
+  RETURN NEW;
+END
+$phasegate$;
+CREATE TRIGGER users_about_sync BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION users_about_sync();

@@ -1,0 +1,208 @@
+package split
+
+import (
+	"io/fs"
+	"path"
+	"strings"
+	"testing/fstest"
+
+	"github.com/phasegate/phasegate/source"
+)
+
+// atlasSum adds the new atlas.sum of dir to an Atlas plan: Atlas refuses a
+// directory whose files do not match it.
+func atlasSum(fsys fs.FS, dir string, plan *Plan) error {
+	after := fstest.MapFS{}
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
+		if err != nil {
+			return err
+		}
+		after[path.Join(dir, e.Name())] = &fstest.MapFile{Data: b}
+	}
+	for _, c := range plan.Changes {
+		if path.Dir(c.Path) != dir {
+			continue
+		}
+		if c.Delete {
+			delete(after, c.Path)
+		} else {
+			after[c.Path] = &fstest.MapFile{Data: []byte(c.New)}
+		}
+	}
+	sum, err := source.AtlasSum(after, dir)
+	if err != nil {
+		return err
+	}
+	p := path.Join(dir, source.AtlasSumFile)
+	old, _ := fs.ReadFile(fsys, p)
+	if string(old) != string(sum) {
+		plan.Changes = append(plan.Changes, FileChange{Path: p, Old: string(old), New: string(sum)})
+	}
+	return nil
+}
+
+// perDirectory reports formats that keep each migration in a directory of
+// its own: a directory a split empties is removed, or the tool would take
+// it for a migration.
+func perDirectory(f source.Format) bool {
+	switch f.(type) {
+	case source.Prisma, source.Diesel:
+		return true
+	}
+	return false
+}
+
+// configFile is a file beside a migration that configures how it runs.
+type configFile struct {
+	path string
+	// deferredPath names the copy beside the deferred migration.
+	deferredPath func(deferredMigration string) string
+}
+
+func configFiles(f source.Format, migration string) []configFile {
+	switch f.(type) {
+	case source.Diesel:
+		return []configFile{{path.Join(path.Dir(migration), "metadata.toml"), func(d string) string { return path.Join(path.Dir(d), "metadata.toml") }}}
+	case source.Flyway:
+		return []configFile{{migration + ".conf", func(d string) string { return d + ".conf" }}}
+	}
+	return nil
+}
+
+// deferredPathOf names the deferred migration: the original's name with
+// "_contract", in the deferred directory, in the format's naming scheme
+// (the follow-up bot gives it its final version).
+func deferredPathOf(opts Options, m source.Migration) string {
+	dir := opts.DeferredDir
+	base := path.Base(m.Path)
+	switch opts.Format.(type) {
+	case source.Prisma, source.Diesel:
+		// One directory per migration.
+		parent := path.Base(path.Dir(m.Path))
+		return path.Join(dir, parent+"_contract", base)
+	case source.GolangMigrate, source.Pop:
+		i := strings.Index(base, ".")
+		return path.Join(dir, base[:i]+"_contract"+base[i:])
+	}
+	ext := path.Ext(base)
+	return path.Join(dir, strings.TrimSuffix(base, ext)+"_contract"+ext)
+}
+
+// downPathOf is a golang-migrate or pop up file's down companion.
+func downPathOf(upPath string) string {
+	if strings.HasSuffix(upPath, "/up.sql") {
+		return strings.TrimSuffix(upPath, "up.sql") + "down.sql"
+	}
+	return strings.Replace(upPath, ".up.", ".down.", 1)
+}
+
+// wrap builds a new migration in the format's layout: header (comment
+// lines), the up and down SQL, in transaction mode tx (the tool's usual
+// one, or the way it is told to run the file without one, TxNone, or as
+// one implicit transaction, TxImplicit). src is the migration it comes
+// from (Liquibase's changeset names).
+func wrap(f source.Format, header, up, down string, tx source.TxMode, src string) string {
+	var b strings.Builder
+	if _, ok := f.(source.Liquibase); ok {
+		b.WriteString("--liquibase formatted sql\n")
+	}
+	b.WriteString(header)
+	switch f.(type) {
+	case source.Goose:
+		b.WriteString("-- +goose Up\n")
+		if tx == source.TxNone {
+			b.WriteString("-- +goose NO TRANSACTION\n")
+		}
+		b.WriteString(up)
+		if down != "" {
+			b.WriteString("\n-- +goose Down\n" + down)
+		}
+	case source.SQLMigrate:
+		b.WriteString("-- +migrate Up")
+		if tx == source.TxNone {
+			b.WriteString(" notransaction")
+		}
+		b.WriteString("\n" + up)
+		if down != "" {
+			b.WriteString("\n-- +migrate Down\n" + down)
+		}
+	case source.Atlas:
+		if tx == source.TxNone {
+			// Atlas reads directives only in the opening comment block,
+			// which a blank line must end.
+			b.WriteString("-- atlas:txmode none\n\n")
+		}
+		b.WriteString(up)
+	case source.Liquibase:
+		author, id := source.LiquibaseChangeset([]byte(src))
+		b.WriteString("--changeset " + orDefault(author, "phasegate") + ":" + orDefault(id, "deferred") + "-contract")
+		if tx == source.TxNone {
+			b.WriteString(" runInTransaction:false")
+		}
+		b.WriteString("\n" + up)
+	case source.Dbmate:
+		b.WriteString("-- migrate:up")
+		if tx == source.TxImplicit {
+			b.WriteString(" transaction:false")
+		}
+		// dbmate refuses a migration without a down block, even an empty one.
+		b.WriteString("\n" + up)
+		b.WriteString("\n-- migrate:down\n" + down)
+	default:
+		b.WriteString(up)
+	}
+	s := b.String()
+	if !strings.HasSuffix(s, "\n") {
+		s += "\n"
+	}
+	return s
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// separation is how format f runs a migration whose statements must not
+// all share one transaction: TxImplicit, as one implicit transaction that
+// a COMMIT statement divides (the file is sent as one query), or TxNone,
+// each statement on its own (the format's no-transaction marker, which
+// wrap and txCompanions write). ok is false when the tool always wraps a
+// migration in one transaction.
+func separation(f source.Format) (tx source.TxMode, ok bool) {
+	switch f.(type) {
+	case source.GolangMigrate, source.Prisma, source.Dbmate, source.Diesel:
+		return source.TxImplicit, true
+	case source.Goose, source.SQLMigrate, source.Atlas, source.Liquibase, source.Flyway, source.Sqitch, source.Plain:
+		return source.TxNone, true
+	}
+	return 0, false
+}
+
+// txCompanions are the files beside a new migration at p that tell the
+// tool to run it in mode tx, when the tool reads that from a file of its
+// own (Flyway's script configuration, Diesel's metadata.toml).
+func txCompanions(f source.Format, p string, tx source.TxMode) map[string]string {
+	out := map[string]string{}
+	switch f.(type) {
+	case source.Flyway:
+		if tx == source.TxNone {
+			out[p+".conf"] = "executeInTransaction=false\n"
+		}
+	case source.Diesel:
+		if tx == source.TxImplicit {
+			out[path.Join(path.Dir(p), "metadata.toml")] = "run_in_transaction = false\n"
+		}
+	}
+	return out
+}

@@ -1,0 +1,114 @@
+package split
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+)
+
+// usageIndex finds where the code of a repository mentions a word: a
+// whole word, in any case, in the files that are code (not the migrations,
+// documentation, vendored or generated files).
+type usageIndex struct {
+	fsys  fs.FS
+	files []string
+}
+
+// NewUsage indexes files of fsys, leaving out those under skip (the
+// migration directories).
+func newUsage(fsys fs.FS, files []string, skip []string) *usageIndex {
+	u := &usageIndex{fsys: fsys}
+	for _, f := range files {
+		if codeFile(f, skip) {
+			u.files = append(u.files, f)
+		}
+	}
+	return u
+}
+
+// codeFile reports whether a path is code split should search.
+func codeFile(p string, skip []string) bool {
+	for _, s := range skip {
+		if s != "" && (p == s || strings.HasPrefix(p, strings.TrimSuffix(s, "/")+"/")) {
+			return false
+		}
+	}
+	for _, part := range strings.Split(path.Dir(p), "/") {
+		switch part {
+		case "vendor", "node_modules", ".git", "testdata", "dist", "build":
+			return false
+		}
+	}
+	switch strings.ToLower(path.Ext(p)) {
+	case ".md", ".txt", ".rst", ".adoc", ".sum", ".lock", ".svg", ".png", ".jpg", ".gif", ".ico", ".pdf", ".zip", ".gz":
+		return false
+	}
+	switch path.Base(p) {
+	case "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "go.sum", "Cargo.lock", "poetry.lock", "LICENSE", "CHANGELOG":
+		return false
+	}
+	return true
+}
+
+// find returns up to max places ("path:line: text") where word is
+// mentioned, in files that also mention one of context (any, when context
+// is empty).
+func (u *usageIndex) find(word string, context []string, max int) []string {
+	var out []string
+	for _, f := range u.files {
+		b, err := fs.ReadFile(u.fsys, f)
+		if err != nil || len(b) > 1<<20 || bytes.IndexByte(b, 0) >= 0 {
+			continue
+		}
+		low := strings.ToLower(string(b))
+		if !hasWord(low, strings.ToLower(word)) {
+			continue
+		}
+		if len(context) > 0 {
+			ok := false
+			for _, c := range context {
+				ok = ok || hasWord(low, strings.ToLower(c))
+			}
+			if !ok {
+				continue
+			}
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if hasWord(strings.ToLower(line), strings.ToLower(word)) {
+				out = append(out, fmt.Sprintf("%s:%d: %s", f, i+1, strings.TrimSpace(trimTo(line, 100))))
+				if len(out) == max {
+					return out
+				}
+			}
+		}
+	}
+	return out
+}
+
+// hasWord reports whether text holds word between non-identifier bytes.
+func hasWord(text, word string) bool {
+	for off := 0; ; {
+		i := strings.Index(text[off:], word)
+		if i < 0 {
+			return false
+		}
+		start, end := off+i, off+i+len(word)
+		if (start == 0 || !identByte(text[start-1])) && (end == len(text) || !identByte(text[end])) {
+			return true
+		}
+		off = start + 1
+	}
+}
+
+func identByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
+
+func trimTo(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

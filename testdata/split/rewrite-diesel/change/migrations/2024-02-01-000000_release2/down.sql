@@ -1,0 +1,6 @@
+ALTER TABLE users ADD COLUMN legacy_flags integer NOT NULL DEFAULT 0;
+ALTER TABLE users DROP CONSTRAINT users_org_fkey;
+ALTER TABLE users ALTER COLUMN nickname DROP NOT NULL;
+ALTER TABLE users DROP COLUMN plan;
+ALTER TABLE memos RENAME TO notes;
+ALTER TABLE users RENAME COLUMN full_name TO name;

@@ -1,0 +1,1 @@
+-- Nothing to undo: the backfill only copied values.

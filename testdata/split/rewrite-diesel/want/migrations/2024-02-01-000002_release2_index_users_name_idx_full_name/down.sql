@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS users_name_idx_full_name;

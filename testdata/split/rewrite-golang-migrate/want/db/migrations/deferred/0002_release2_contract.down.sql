@@ -1,0 +1,29 @@
+ALTER TABLE users ADD COLUMN legacy_flags integer NOT NULL DEFAULT 0;
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_org_fkey;
+ALTER TABLE users ALTER COLUMN nickname DROP NOT NULL;
+ALTER TABLE users ALTER COLUMN plan DROP NOT NULL;
+CREATE VIEW notes AS SELECT * FROM memos;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS name text DEFAULT '';
+UPDATE users SET name = full_name;
+CREATE FUNCTION users_full_name_sync() RETURNS trigger LANGUAGE plpgsql AS $phasegate$
+BEGIN
+  -- Written by phasegate split: keeps name and full_name equal while both
+  -- releases run, the previous one writing name, the new one full_name.
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.name IS DISTINCT FROM NEW.full_name THEN
+      IF NEW.full_name IS NOT DISTINCT FROM '' THEN
+        NEW.full_name := NEW.name;
+      ELSE
+        NEW.name := NEW.full_name;
+      END IF;
+    END IF;
+  ELSIF NEW.name IS DISTINCT FROM OLD.name THEN
+    NEW.full_name := NEW.name;
+  ELSIF NEW.full_name IS DISTINCT FROM OLD.full_name THEN
+    NEW.name := NEW.full_name;
+  END IF;
+  RETURN NEW;
+END
+$phasegate$;
+CREATE TRIGGER users_full_name_sync BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION users_full_name_sync();
+ALTER TABLE users ALTER COLUMN name SET NOT NULL;

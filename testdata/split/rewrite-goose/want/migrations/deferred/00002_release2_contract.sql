@@ -1,0 +1,57 @@
+-- phasegate:deferred
+--   after: release
+--   from: migrations/00002_release2.sql
+-- +goose Up
+-- +goose NO TRANSACTION
+SET lock_timeout = '5s';
+ALTER TABLE users VALIDATE CONSTRAINT users_full_name_not_null;
+DROP TRIGGER IF EXISTS users_full_name_sync ON users;
+DROP FUNCTION IF EXISTS users_full_name_sync();
+ALTER TABLE users ALTER COLUMN full_name SET NOT NULL;
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_full_name_not_null;
+ALTER TABLE users DROP COLUMN IF EXISTS name;
+ALTER INDEX IF EXISTS users_name_idx_full_name RENAME TO users_name_idx;
+DROP VIEW IF EXISTS notes;
+ALTER TABLE users ADD CONSTRAINT users_plan_not_null CHECK (plan IS NOT NULL) NOT VALID;
+ALTER TABLE users VALIDATE CONSTRAINT users_plan_not_null;
+ALTER TABLE users ALTER COLUMN plan SET NOT NULL;
+ALTER TABLE users DROP CONSTRAINT users_plan_not_null;
+ALTER TABLE users ADD CONSTRAINT users_nickname_not_null CHECK (nickname IS NOT NULL) NOT VALID;
+ALTER TABLE users VALIDATE CONSTRAINT users_nickname_not_null;
+ALTER TABLE users ALTER COLUMN nickname SET NOT NULL;
+ALTER TABLE users DROP CONSTRAINT users_nickname_not_null;
+ALTER TABLE users ADD CONSTRAINT users_org_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;
+ALTER TABLE users VALIDATE CONSTRAINT users_org_fkey;
+-- Release 2 no longer reads or writes legacy_flags.
+ALTER TABLE users DROP COLUMN legacy_flags;
+
+-- +goose Down
+ALTER TABLE users ADD COLUMN legacy_flags integer NOT NULL DEFAULT 0;
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_org_fkey;
+ALTER TABLE users ALTER COLUMN nickname DROP NOT NULL;
+ALTER TABLE users ALTER COLUMN plan DROP NOT NULL;
+CREATE VIEW notes AS SELECT * FROM memos;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS name text DEFAULT '';
+UPDATE users SET name = full_name;
+CREATE FUNCTION users_full_name_sync() RETURNS trigger LANGUAGE plpgsql AS $phasegate$
+BEGIN
+  -- Written by phasegate split: keeps name and full_name equal while both
+  -- releases run, the previous one writing name, the new one full_name.
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.name IS DISTINCT FROM NEW.full_name THEN
+      IF NEW.full_name IS NOT DISTINCT FROM '' THEN
+        NEW.full_name := NEW.name;
+      ELSE
+        NEW.name := NEW.full_name;
+      END IF;
+    END IF;
+  ELSIF NEW.name IS DISTINCT FROM OLD.name THEN
+    NEW.full_name := NEW.name;
+  ELSIF NEW.full_name IS DISTINCT FROM OLD.full_name THEN
+    NEW.name := NEW.full_name;
+  END IF;
+  RETURN NEW;
+END
+$phasegate$;
+CREATE TRIGGER users_full_name_sync BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION users_full_name_sync();
+ALTER TABLE users ALTER COLUMN name SET NOT NULL;

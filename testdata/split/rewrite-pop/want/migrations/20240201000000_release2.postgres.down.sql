@@ -1,0 +1,3 @@
+ALTER TABLE users ALTER COLUMN legacy_flags SET NOT NULL;
+DROP VIEW IF EXISTS notes;
+ALTER TABLE memos RENAME TO notes;
