@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,15 +23,18 @@ import (
 // migrations whose release condition holds. It is meant for a schedule:
 // workflow (and workflow_dispatch).
 func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("followup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("followup")
 	repoDir := fs.String("repo", ".", "a directory inside the repository (a checkout of the default branch with history and tags)")
 	cfgPath := fs.String("config", "", "config file (default .github/phasegate.yml or phasegate.yml)")
 	dryRun := fs.Bool("dry-run", false, "print the plan and write nothing")
 	force := fs.Bool("force", false, "open a new pull request also where an earlier one was closed without merge")
 	repository := fs.String("repository", os.Getenv("GITHUB_REPOSITORY"), "owner/name on GitHub (default $GITHUB_REPOSITORY)")
 	token := fs.String("github-token", "", "token with contents: write and pull-requests: write (default $INPUT_TOKEN, then $GITHUB_TOKEN); pull requests opened with GITHUB_TOKEN start no workflow, so use a GitHub App or fine-grained token")
-	if _, err := parseInterspersed(fs, args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if err := noArguments(fs, pos, ""); err != nil {
 		return 0, err
 	}
 	if *token == "" {
