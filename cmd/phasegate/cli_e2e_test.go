@@ -62,7 +62,7 @@ func TestMissingRefSaysWhatToDo(t *testing.T) {
 		{"check", "--base", "main", "--head", "nosuchref", "--static-only"},
 	} {
 		r := phasegate(t, dir, nil, args...)
-		if r.code != exitUsage || !strings.Contains(r.stderr, `revision "nosuchref" not found`) || !strings.Contains(r.stderr, "git fetch origin nosuchref") {
+		if r.code != exitUsage || !strings.Contains(r.stderr, `revision "nosuchref" not found`) || !strings.Contains(r.stderr, "git branch -a") || !strings.Contains(r.stderr, "git fetch origin nosuchref") {
 			t.Errorf("phasegate %s: exit %d\n%s", strings.Join(args, " "), r.code, r.stderr)
 		}
 	}
