@@ -35,6 +35,7 @@ func TestUsageErrorsSpeak(t *testing.T) {
 		{[]string{"comment", "--report", "r.json"}, []string{"phasegate comment: --pr is required", "phasegate help comment"}},
 		{[]string{"comment"}, []string{"--report is required"}},
 		{[]string{"followup", "now"}, []string{"takes no arguments"}},
+		{[]string{"--base", "main", "check"}, []string{"unknown flag --base: give the command first"}},
 		{[]string{"chek", "--base", "main"}, []string{`unknown command "chek"; did you mean "check"?`, "phasegate --help"}},
 		{[]string{"help", "clasify"}, []string{`unknown command "clasify"; did you mean "classify"?`}},
 		{[]string{"rules", "lock-timeout"}, []string{`unknown rule "lock-timeout"; did you mean missing-lock-timeout?`}},

@@ -47,6 +47,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		name = "version"
 	}
 	cmd := lookupCommand(name)
+	if cmd == nil && strings.HasPrefix(name, "-") {
+		fmt.Fprintf(stderr, "phasegate: unknown flag %s: give the command first, then its flags (phasegate COMMAND --flag)\nRun 'phasegate --help' for the list of commands.\n", name)
+		return exitUsage
+	}
 	if cmd == nil {
 		fmt.Fprintf(stderr, "phasegate: unknown command %q%s\nRun 'phasegate --help' for the list of commands.\n", name, didYouMean(name, commandNames(), "%q"))
 		return exitUsage
