@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/sethvargo/go-githubactions"
 
@@ -18,8 +19,9 @@ import (
 
 // Env is one GitHub Actions run.
 type Env struct {
-	a   *githubactions.Action
-	Ctx *githubactions.GitHubContext
+	a      *githubactions.Action
+	getenv func(string) string
+	Ctx    *githubactions.GitHubContext
 }
 
 // Detect returns the Actions environment when GITHUB_ACTIONS is true, and
@@ -36,7 +38,7 @@ func Detect(getenv func(string) string, w io.Writer) (*Env, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the GitHub Actions context (GITHUB_EVENT_PATH): %w", err)
 	}
-	return &Env{a: a, Ctx: ctx}, nil
+	return &Env{a: a, getenv: getenv, Ctx: ctx}, nil
 }
 
 // Input returns an action input (INPUT_<NAME>).
@@ -148,17 +150,59 @@ func (e *Env) Annotate(r *report.Report) {
 }
 
 // SetOutputs sets the action's outputs: result (pass or fail), the expand,
-// contract and unknown counts, and report (the JSON report's path).
+// contract and unknown counts, and report (the JSON report's path). When
+// $GITHUB_OUTPUT is unset or cannot be written (a runner that does not
+// provide it, a read-only file), it warns and goes on: the outputs are a
+// convenience, the report itself is on standard output.
 func (e *Env) SetOutputs(r *report.Report, result, reportPath string) {
-	e.a.SetOutput("result", result)
-	e.a.SetOutput("expand", strconv.Itoa(r.Summary.Expand))
-	e.a.SetOutput("contract", strconv.Itoa(r.Summary.Contract))
-	e.a.SetOutput("unknown", strconv.Itoa(r.Summary.Unknown))
-	e.a.SetOutput("report", reportPath)
+	var b strings.Builder
+	for _, kv := range [][2]string{
+		{"result", result},
+		{"expand", strconv.Itoa(r.Summary.Expand)},
+		{"contract", strconv.Itoa(r.Summary.Contract)},
+		{"unknown", strconv.Itoa(r.Summary.Unknown)},
+		{"report", reportPath},
+	} {
+		fmt.Fprintf(&b, "%s<<%s\n%s\n%s\n", kv[0], delimiter, kv[1], delimiter)
+	}
+	if err := e.appendFile("GITHUB_OUTPUT", b.String()); err != nil {
+		e.Warning("phasegate: the step outputs (result, expand, contract, unknown, report) are not set: %v", err)
+	}
 }
 
-// Summary appends markdown to the job summary ($GITHUB_STEP_SUMMARY).
-func (e *Env) Summary(markdown string) { e.a.AddStepSummary(markdown) }
+// Summary appends markdown to the job summary ($GITHUB_STEP_SUMMARY); when
+// that file is unset or cannot be written, it warns and goes on.
+func (e *Env) Summary(markdown string) {
+	if err := e.appendFile("GITHUB_STEP_SUMMARY", markdown+"\n"); err != nil {
+		e.Warning("phasegate: the job summary is not written: %v", err)
+	}
+}
+
+// delimiter ends a multiline value in an environment file, as
+// go-githubactions writes it.
+const delimiter = "_GitHubActionsFileCommandDelimeter_"
+
+// appendFile appends text to the environment file named by the variable
+// (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY). go-githubactions panics when it
+// cannot; phasegate reports an error instead.
+func (e *Env) appendFile(variable, text string) error {
+	path := e.getenv(variable)
+	if path == "" {
+		return fmt.Errorf("$%s is not set (GitHub Actions sets it for every step; outside a runner, unset GITHUB_ACTIONS)", variable)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("$%s: %w", variable, err)
+	}
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("$%s: write %s: %w", variable, path, err)
+	}
+	return nil
+}
 
 // Notice writes a notice to the log.
 func (e *Env) Notice(format string, args ...any) { e.a.Noticef(format, args...) }

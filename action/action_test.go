@@ -116,3 +116,35 @@ func TestOutputsSummaryAnnotations(t *testing.T) {
 		t.Errorf("GITHUB_STEP_SUMMARY = %q", summary)
 	}
 }
+
+// TestMissingOrUnwritableFilesWarn: GITHUB_ACTIONS=true without
+// GITHUB_OUTPUT or GITHUB_STEP_SUMMARY, or with paths that cannot be
+// written (tests run as root here, so a directory stands for an unwritable
+// file), gives a warning naming the variable, not a panic.
+func TestMissingOrUnwritableFilesWarn(t *testing.T) {
+	dir := t.TempDir()
+	for name, vars := range map[string]map[string]string{
+		"unset":  {},
+		"no dir": {"GITHUB_OUTPUT": filepath.Join(dir, "missing", "output"), "GITHUB_STEP_SUMMARY": filepath.Join(dir, "missing", "summary")},
+		"a dir":  {"GITHUB_OUTPUT": dir, "GITHUB_STEP_SUMMARY": dir},
+	} {
+		t.Run(name, func(t *testing.T) {
+			vars["GITHUB_ACTIONS"] = "true"
+			var out bytes.Buffer
+			e, err := Detect(func(k string) string { return vars[k] }, &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &report.Report{}
+			r.Finish()
+			e.SetOutputs(r, "pass", "/tmp/report.json")
+			e.Summary("## phasegate\n")
+			log := out.String()
+			for _, want := range []string{"::warning::phasegate: the step outputs", "GITHUB_OUTPUT", "::warning::phasegate: the job summary is not written", "GITHUB_STEP_SUMMARY"} {
+				if !strings.Contains(log, want) {
+					t.Errorf("log lacks %q:\n%s", want, log)
+				}
+			}
+		})
+	}
+}

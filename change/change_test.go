@@ -248,3 +248,54 @@ func TestAtlasCheckpointIsNotJudged(t *testing.T) {
 		t.Errorf("got\n%s", got)
 	}
 }
+
+// A directory is a migration history: each migration is judged as the
+// pull request that added it was, against the ones before it. So a rename
+// in the last file is a contract (judged as one change it would be an
+// expand of a column the change itself created: a false all-clear), and
+// the verdict on every file is the one Check gives the pull request that
+// adds it. OneChange keeps the judgement of the whole directory as one
+// change.
+func TestFilesJudgesADirectoryAsAHistory(t *testing.T) {
+	history := []struct{ name, sql string }{
+		{"1_users.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n"},
+		{"2_name_index.up.sql", "CREATE INDEX users_name_idx ON users (name);\n"},
+		{"3_rename.up.sql", "SET lock_timeout = '5s';\nALTER TABLE users RENAME COLUMN name TO full_name;\n"},
+	}
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "db/migrations"), 0o755)
+	for _, f := range history {
+		os.WriteFile(filepath.Join(dir, "db/migrations", f.name), []byte(f.sql), 0o644)
+	}
+	res, err := Files([]string{filepath.Join(dir, "db/migrations")}, FilesOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.ReplaceAll(summary(res), filepath.ToSlash(dir)+"/", "")
+
+	// The same history, one pull request per migration, through Check.
+	r := gittest.New(t)
+	r.Commit("empty", map[string]string{"README": "x\n"})
+	var want []string
+	for _, f := range history {
+		r.Git("checkout", "-qb", "add-"+f.name)
+		r.Commit("add "+f.name, map[string]string{"db/migrations/" + f.name: f.sql})
+		want = append(want, summary(check(t, r, "main", "")))
+		r.Git("checkout", "-q", "main")
+		r.Git("merge", "-q", "--ff-only", "add-"+f.name)
+	}
+	if got != strings.Join(want, "\n") {
+		t.Errorf("classify of the directory:\n%s\nthe pull requests that added each file:\n%s", got, strings.Join(want, "\n"))
+	}
+	if !strings.Contains(got, "3_rename.up.sql: expand, contract rename-column") || !strings.Contains(got, "2_name_index.up.sql: expand create-index-non-concurrently") {
+		t.Errorf("got\n%s", got)
+	}
+
+	res, err = Files([]string{filepath.Join(dir, "db/migrations")}, FilesOptions{OneChange: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(res); strings.Contains(got, "contract") || strings.Contains(got, "create-index-non-concurrently") {
+		t.Errorf("as one change, every object is new:\n%s", got)
+	}
+}

@@ -22,12 +22,23 @@ type FilesOptions struct {
 	// Format forces the migration format; empty detects it per path.
 	Format  string
 	Checker checker.Options
+	// OneChange judges the migrations of a directory as one change, like
+	// files given one by one: objects an earlier migration creates count as
+	// new in the later ones (nothing of the directory is in production
+	// yet, as before a service's first release).
+	OneChange bool
 }
 
 // Files judges migration files outside git: each path is a file or a
 // migrations directory, judged in the order given against an empty schema
 // (plus opts.Schema). Nothing counts as existing in production but what
 // the schema file creates, and anything the files do not create.
+//
+// A directory is a migration history: each of its migrations is judged
+// against the ones before it, as the pull request that added it was (what
+// an earlier migration created is production's, with rows and readers),
+// unless opts.OneChange. Files given one by one form one change: what an
+// earlier one creates counts as new in the later ones.
 func Files(paths []string, opts FilesOptions) (*Result, error) {
 	res := &Result{Changed: map[string]git.Status{}}
 	cat := schema.New()
@@ -88,6 +99,9 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 			m.Path = display
 			fr := ck.File(checker.Input{Migration: m, Tx: script.Tx, File: f})
 			res.Files = append(res.Files, fr)
+			if info.IsDir() && !opts.OneChange {
+				cat.Settle() // the next migration finds this one in production
+			}
 		}
 	}
 	res.Gaps = append(res.Gaps, ck.Catalog().Gaps...)

@@ -227,6 +227,8 @@ func (c *Checker) File(in Input) FileResult {
 		}
 	}
 	c.catalog.EndSession()
+	st.lockGroups.describe(missingLockTimeout, &res)
+	st.stmtGroups.describe(missingStatementTimeout, &res)
 	res.Findings = append(res.Findings, c.fileFindings(in, st, judged)...)
 	for _, n := range f.Notes {
 		pos := n.Pos
@@ -537,6 +539,7 @@ func (c *Checker) verdict(ctx *Context, file string, res *FileResult, findings [
 			}
 		}
 	}
+	oneFixPerConstraint(findings)
 	out.Findings = findings
 	return out
 }
@@ -579,6 +582,9 @@ type session struct {
 	// commit; enumTypes are the enum types the transaction created.
 	enumValues map[string][]addedEnumValue
 	enumTypes  map[schema.QName]bool
+	// lockGroups and stmtGroups gather the statements that lack a
+	// lock_timeout (statement_timeout): reported once per transaction.
+	lockGroups, stmtGroups onePerTransaction
 }
 
 // addedEnumValue is an enum label added in the current transaction.
@@ -672,6 +678,8 @@ func (st *session) inTransaction() bool { return st.inTx || st.inDo }
 func (st *session) beginTx() {
 	st.lockT.begin()
 	st.stmtT.begin()
+	st.lockGroups.newTransaction()
+	st.stmtGroups.newTransaction()
 	st.enumValues, st.enumTypes = nil, nil
 }
 
@@ -680,6 +688,8 @@ func (st *session) beginTx() {
 func (st *session) endTx(rollback bool, where string) {
 	st.lockT.end(rollback, where)
 	st.stmtT.end(rollback, where)
+	st.lockGroups.newTransaction()
+	st.stmtGroups.newTransaction()
 	st.altered = map[schema.QName]bool{}
 	st.held = map[schema.QName]bool{}
 	st.enumValues, st.enumTypes = nil, nil

@@ -211,6 +211,29 @@ func (f Finding) withFix(format string, args ...any) Finding {
 	return f
 }
 
+// withSteps returns f with a fix of numbered steps, one per line; with no
+// step (the SQL could not be built), f keeps the rule's fix.
+func (f Finding) withSteps(lines ...string) Finding {
+	for _, l := range lines {
+		if l == "" {
+			return f
+		}
+	}
+	if len(lines) > 0 {
+		f.Fix = steps(lines...)
+	}
+	return f
+}
+
+// withNote returns f with a closing remark after the steps of its fix;
+// without steps (f keeps the rule's fix), f is unchanged.
+func (f Finding) withNote(note string) Finding {
+	if f.Fix != "" {
+		f.Fix += "\n" + note
+	}
+	return f
+}
+
 // ident is an identifier for a fix text: formatted quoted where needed.
 type ident string
 

@@ -2,6 +2,8 @@ package checker
 
 import (
 	pg "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/phasegate/phasegate/schema"
 )
 
 var addCheckValidated = register(&Rule{
@@ -23,21 +25,22 @@ constraints on tables made earlier in the same file by CREATE TABLE AS, which ph
 		{SQL: "ALTER TABLE users ADD COLUMN nick text CHECK (nick <> '');", Flagged: true},
 	},
 	Check: func(c *Context) []Finding {
-		_, cmds, q := c.AlterExisting()
+		at, cmds, q := c.AlterExisting()
 		var out []Finding
 		for _, cmd := range cmds {
 			con := cmd.Def.GetConstraint()
 			if cmd.Subtype == pg.AlterTableType_AT_AddConstraint && con != nil && con.Contype == pg.ConstrType_CONSTR_CHECK && !con.SkipValidation {
-				name := identOr(con.Conname, "<name>")
+				name := orDefault(con.Conname, c.Catalog.ConstraintName(q, schema.Check, exprColumns(con.RawExpr)))
 				out = append(out, finding("adds CHECK constraint%s to %s without NOT VALID; the validation scan holds ACCESS EXCLUSIVE", nameSuffix(con.Conname), q).
-					at(c.Pos(con.Location)).
-					withFix("ALTER TABLE %s ADD CONSTRAINT %s CHECK (...) NOT VALID; then, in a later migration: ALTER TABLE %s VALIDATE CONSTRAINT %s;", q, name, q, name))
+					at(c.Pos(con.Location)).withSteps(notValidSteps(at, con, name, "")...))
 			}
 			if def := cmd.Def.GetColumnDef(); cmd.Subtype == pg.AlterTableType_AT_AddColumn && def != nil {
 				for _, n := range def.Constraints {
 					if con := n.GetConstraint(); con != nil && con.Contype == pg.ConstrType_CONSTR_CHECK {
+						name := orDefault(con.Conname, c.Catalog.ConstraintName(q, schema.Check, []string{def.Colname}))
+						without := addColumnWithoutSQL(at, def, func(k *pg.Constraint) bool { return k.Contype == pg.ConstrType_CONSTR_CHECK })
 						out = append(out, finding("adds column %s.%s with a CHECK constraint, validated by a scan under ACCESS EXCLUSIVE", q, def.Colname).at(c.Pos(con.Location)).
-							withFix("add the column without the CHECK, then ALTER TABLE %s ADD CONSTRAINT ... CHECK (...) NOT VALID; and VALIDATE CONSTRAINT in a later migration", q))
+							withSteps(append([]string{sqlStep("", without, "without the CHECK")}, notValidSteps(at, con, name, "")...)...))
 					}
 				}
 			}

@@ -1,11 +1,13 @@
 package checker
 
 import (
+	"fmt"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 
 	"github.com/phasegate/phasegate/schema"
+	"github.com/phasegate/phasegate/sqltext"
 )
 
 var addConstraint = register(&Rule{
@@ -13,8 +15,9 @@ var addConstraint = register(&Rule{
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "adding a CHECK, UNIQUE, PRIMARY KEY, FOREIGN KEY or EXCLUDE constraint (or a unique index) over columns that exist in production",
 	Why:     "the constraint rejects writes the previous release may still make (a duplicate, an orphan, a value out of range); NOT VALID does not help, it only skips checking existing rows",
-	Fix: `1. expand: deploy code that never writes violating rows, and clean up existing ones in batches;
-2. contract (deferred, after that release): add the constraint (NOT VALID, then VALIDATE CONSTRAINT; or CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX).
+	Fix: `1. expand: deploy code that never writes violating rows, and clean up the existing ones in batches;
+2. contract (deferred, after that release): add the constraint without a long lock: NOT VALID (FOREIGN KEY, CHECK), or CREATE UNIQUE INDEX CONCURRENTLY (UNIQUE, PRIMARY KEY);
+3. in a later migration: VALIDATE CONSTRAINT, or ADD CONSTRAINT ... USING INDEX.
 If the previous release already guarantees the rule, say so on the statement: -- phasegate:phase expand <how it is guaranteed>.`,
 	Notes: `squawk and strong_migrations judge only the lock these statements take (add-foreign-key-validated,
 add-check-validated, add-unique-constraint here). GitLab adds constraints on existing columns in
@@ -41,8 +44,9 @@ the previous release never writes those columns.`,
 				if kind == "" || !c.anyExistingColumn(q, cols, con.RawExpr) {
 					continue
 				}
-				out = append(out, finding("adds %s constraint%s to %s over existing columns (%s); writes of the previous release that violate it fail",
-					kind, nameSuffix(con.Conname), q, strings.Join(cols, ", ")).at(c.Pos(con.Location)))
+				f := finding("adds %s constraint%s to %s over existing columns (%s); writes of the previous release that violate it fail",
+					kind, nameSuffix(con.Conname), q, strings.Join(cols, ", ")).at(c.Pos(con.Location))
+				out = append(out, c.constraintFix(f, at, con, q, cols))
 			}
 		}
 		if ix := c.Node.GetIndexStmt(); ix != nil && ix.Unique {
@@ -59,7 +63,12 @@ the previous release never writes those columns.`,
 				}
 			}
 			if c.Existing(q) && (c.anyExistingColumn(q, cols, nil) || anyExprUsesExisting(c, q, exprs)) {
-				out = append(out, finding("creates unique index%s on %s over existing columns; inserts of the previous release that duplicate a key fail", nameSuffix(ix.Idxname), q))
+				f := finding("creates unique index%s on %s over existing columns; inserts of the previous release that duplicate a key fail", nameSuffix(ix.Idxname), q)
+				concurrently := indexSQL(ix, c.Stmt.Text, indexName(q.Name, ix), func(cp *pg.IndexStmt) { cp.Concurrent, cp.IfNotExists = true, true })
+				out = append(out, f.withSteps(
+					fmt.Sprintf("expand, in this release: deploy code that never writes two %s rows with the same key, and remove the existing duplicates in batches;", q),
+					sqlStep("contract, deferred one release (phasegate split moves it): ", concurrently, "outside a transaction: a migration of its own"),
+				).withNote(guaranteedNote))
 			}
 		}
 		if ad := c.Node.GetAlterDomainStmt(); ad != nil && ad.Subtype == "C" {
@@ -71,6 +80,104 @@ the previous release never writes those columns.`,
 		return out
 	},
 })
+
+// guaranteedNote closes the fix of a constraint the previous release may
+// violate.
+const guaranteedNote = "If the previous release already guarantees it, say so on the statement: -- phasegate:phase expand <how it is guaranteed>."
+
+// constraintFix gives f the recipe for constraint con of ALTER TABLE at
+// over existing columns cols of q: the code first, then the constraint,
+// added without a long lock, one release later. The locking rules that
+// fire on the same constraint (add-foreign-key-validated,
+// add-check-validated, add-unique-constraint) point to this fix.
+func (c *Context) constraintFix(f Finding, at *pg.AlterTableStmt, con *pg.Constraint, q schema.QName, cols []string) Finding {
+	const deferred = "contract, deferred one release (phasegate split moves it): "
+	colList := identList(cols)
+	if len(cols) > 1 {
+		colList = "(" + colList + ")"
+	}
+	switch con.Contype {
+	case pg.ConstrType_CONSTR_FOREIGN:
+		name := orDefault(con.Conname, c.Catalog.ConstraintName(q, schema.ForeignKey, cols))
+		add := notValidSteps(at, con, name, "")
+		return f.withSteps(
+			fmt.Sprintf("expand, in this release: deploy code that never writes a %s row whose %s has no %s row, and fix the existing orphans in batches;", q, colList, c.Catalog.Resolve(con.Pktable)),
+			prefixed(deferred, add[0]), add[1]).withNote(guaranteedNote)
+	case pg.ConstrType_CONSTR_CHECK:
+		name := orDefault(con.Conname, c.Catalog.ConstraintName(q, schema.Check, cols))
+		add := notValidSteps(at, con, name, "")
+		return f.withSteps(
+			fmt.Sprintf("expand, in this release: deploy code that never writes a %s row that fails the check, and fix the existing ones in batches;", q),
+			prefixed(deferred, add[0]), add[1]).withNote(guaranteedNote)
+	case pg.ConstrType_CONSTR_UNIQUE, pg.ConstrType_CONSTR_PRIMARY:
+		ckind, not := schema.Unique, ""
+		if con.Contype == pg.ConstrType_CONSTR_PRIMARY {
+			ckind, not = schema.PrimaryKey, " or NULL"
+		}
+		name := orDefault(con.Conname, c.Catalog.ConstraintName(q, ckind, cols))
+		return f.withSteps(
+			fmt.Sprintf("expand, in this release: deploy code that never writes two %s rows with the same %s%s, and remove the existing duplicates in batches;", q, colList, not),
+			prefixed(deferred, usingIndexSteps(at, con, name)[0]), usingIndexSteps(at, con, name)[1]).withNote(guaranteedNote)
+	}
+	return f
+}
+
+// oneFixPerConstraint gives the findings of one statement one fix per
+// constraint: where add-constraint and a locking rule fire on the same
+// constraint (or unique index), add-constraint's recipe already adds it
+// without the long lock, so the locking finding points to it instead of
+// giving a second recipe.
+func oneFixPerConstraint(fs []Finding) {
+	for _, a := range fs {
+		if a.Rule != addConstraint || a.Fix == "" || a.Fix == addConstraint.Fix {
+			continue
+		}
+		for i := range fs {
+			b := &fs[i]
+			if !samePos(a.Pos, b.Pos) {
+				continue
+			}
+			switch b.Rule {
+			case addForeignKeyValidated, addCheckValidated:
+				b.Fix = "one fix for this constraint: add-constraint's above, whose NOT VALID and later VALIDATE CONSTRAINT steps take no long lock"
+			case addUniqueConstraint, createIndexNonConcurrently:
+				b.Fix = "one fix for this constraint: add-constraint's above, whose CREATE UNIQUE INDEX CONCURRENTLY step blocks no writes"
+			}
+		}
+	}
+}
+
+func samePos(a, b *sqltext.Position) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// usingIndexSteps are the steps that add UNIQUE or PRIMARY KEY constraint
+// con (named name) of at without a long lock: its index built
+// concurrently, then the constraint on it.
+func usingIndexSteps(at *pg.AlterTableStmt, con *pg.Constraint, name string) []string {
+	ix := &pg.IndexStmt{Idxname: name, Relation: at.Relation, AccessMethod: "btree", Unique: true, Concurrent: true, IfNotExists: true}
+	for _, k := range con.Keys {
+		ix.IndexParams = append(ix.IndexParams, &pg.Node{Node: &pg.Node_IndexElem{IndexElem: &pg.IndexElem{Name: k.GetString_().GetSval(),
+			Ordering: pg.SortByDir_SORTBY_DEFAULT, NullsOrdering: pg.SortByNulls_SORTBY_NULLS_DEFAULT}}})
+	}
+	using := &pg.Constraint{Contype: con.Contype, Conname: name, Indexname: name}
+	return []string{
+		sqlStep("", indexSQL(ix, "", name, nil), "outside a transaction: a migration of its own"),
+		sqlStep("then: ", alterSQL(at, &pg.AlterTableCmd{Subtype: pg.AlterTableType_AT_AddConstraint,
+			Def: &pg.Node{Node: &pg.Node_Constraint{Constraint: using}}, Behavior: pg.DropBehavior_DROP_RESTRICT}), "a brief lock, no scan"),
+	}
+}
+
+// prefixed is step with before it, or "" when the step could not be built.
+func prefixed(before, step string) string {
+	if step == "" {
+		return ""
+	}
+	return before + step
+}
 
 func nameSuffix(name string) string {
 	if name == "" {

@@ -26,34 +26,44 @@ which missing-lock-timeout and lock-multiple-tables report.`,
 		{SQL: "ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id);", Flagged: true},
 		{SQL: "ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;"},
 		{SQL: "CREATE TABLE t (id int, org_id bigint REFERENCES orgs (id));"},
-		{SQL: "ALTER TABLE users ADD COLUMN org_id bigint NOT NULL DEFAULT 0 REFERENCES orgs (id);", Flagged: true},
-		{SQL: "ALTER TABLE users ADD COLUMN org_id bigint REFERENCES orgs (id);"},
+		{SQL: "ALTER TABLE users ADD COLUMN team_id bigint NOT NULL DEFAULT 0 REFERENCES orgs (id);", Flagged: true},
+		{SQL: "ALTER TABLE users ADD COLUMN team_id bigint REFERENCES orgs (id);"},
 	},
 	Check: func(c *Context) []Finding {
-		_, cmds, q := c.AlterExisting()
+		at, cmds, q := c.AlterExisting()
 		var out []Finding
 		for _, cmd := range cmds {
 			if def := cmd.Def.GetColumnDef(); cmd.Subtype == pg.AlterTableType_AT_AddColumn && def != nil {
-				out = append(out, c.columnForeignKeys(q, def)...)
+				out = append(out, c.columnForeignKeys(at, q, def)...)
 				continue
 			}
 			con := cmd.Def.GetConstraint()
 			if cmd.Subtype != pg.AlterTableType_AT_AddConstraint || con == nil || con.Contype != pg.ConstrType_CONSTR_FOREIGN || con.SkipValidation {
 				continue
 			}
-			name := ident(orDefault(con.Conname, q.Name+"_fkey"))
+			name := orDefault(con.Conname, c.Catalog.ConstraintName(q, schema.ForeignKey, namesOf(con.FkAttrs)))
 			out = append(out, finding("adds foreign key%s to %s without NOT VALID; the validation scan blocks writes to %s and %s",
 				nameSuffix(con.Conname), q, q, c.Catalog.Resolve(con.Pktable)).at(c.Pos(con.Location)).
-				withFix("ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (...) REFERENCES ... NOT VALID; then, in a later migration: ALTER TABLE %s VALIDATE CONSTRAINT %s;", q, name, q, name))
+				withSteps(notValidSteps(at, con, name, "")...))
 		}
 		return out
 	},
 })
 
+// notValidSteps are the steps that add constraint con (named name) of at
+// without a long lock: NOT VALID, then VALIDATE CONSTRAINT in a later
+// migration. fkColumn makes a column constraint a table constraint on it.
+func notValidSteps(at *pg.AlterTableStmt, con *pg.Constraint, name, fkColumn string) []string {
+	return []string{
+		sqlStep("", addConstraintSQL(at, con, name, true, fkColumn), "a brief lock, checks new rows only"),
+		sqlStep("in a later migration (its own transaction): ", validateSQL(at, name), "scans without blocking reads or writes"),
+	}
+}
+
 // columnForeignKeys flags the REFERENCES clauses of a column added to an
 // existing table with a DEFAULT clause: PostgreSQL validates them with a
 // scan (without a default every row is NULL and the validation is skipped).
-func (c *Context) columnForeignKeys(q schema.QName, def *pg.ColumnDef) []Finding {
+func (c *Context) columnForeignKeys(at *pg.AlterTableStmt, q schema.QName, def *pg.ColumnDef) []Finding {
 	hasDefault := def.RawDefault != nil
 	var fks []*pg.Constraint
 	for _, n := range def.Constraints {
@@ -71,10 +81,11 @@ func (c *Context) columnForeignKeys(q schema.QName, def *pg.ColumnDef) []Finding
 	}
 	var out []Finding
 	for _, con := range fks {
+		name := orDefault(con.Conname, c.Catalog.ConstraintName(q, schema.ForeignKey, []string{def.Colname}))
+		without := addColumnWithoutSQL(at, def, func(k *pg.Constraint) bool { return k.Contype == pg.ConstrType_CONSTR_FOREIGN })
 		out = append(out, finding("adds column %s.%s with a default and a foreign key%s; every existing row gets the default, so the key is validated by a scan that blocks writes to %s and %s",
 			q, def.Colname, nameSuffix(con.Conname), q, c.Catalog.Resolve(con.Pktable)).at(c.Pos(con.Location)).
-			withFix("ALTER TABLE %s ADD COLUMN %s ... DEFAULT ...;  ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES ... NOT VALID; then, in a later migration: ALTER TABLE %s VALIDATE CONSTRAINT %s;",
-				q, ident(def.Colname), q, ident(orDefault(con.Conname, q.Name+"_"+def.Colname+"_fkey")), ident(def.Colname), q, ident(orDefault(con.Conname, q.Name+"_"+def.Colname+"_fkey"))))
+			withSteps(append([]string{sqlStep("", without, "without the REFERENCES clause")}, notValidSteps(at, con, name, def.Colname)...)...))
 	}
 	return out
 }

@@ -2,6 +2,9 @@ package checker
 
 import (
 	pg "github.com/pganalyze/pg_query_go/v5"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/phasegate/phasegate/schema"
 )
 
 var addUniqueConstraint = register(&Rule{
@@ -25,25 +28,35 @@ recognise a table made by CREATE TABLE AS or a materialized view as new.`,
 		{SQL: "CREATE TABLE users_copy AS SELECT id FROM users;\nALTER TABLE users_copy ADD PRIMARY KEY (id);"},
 	},
 	Check: func(c *Context) []Finding {
-		_, cmds, q := c.AlterExisting()
+		at, cmds, q := c.AlterExisting()
 		var out []Finding
 		for _, cmd := range cmds {
 			con := cmd.Def.GetConstraint()
 			if cmd.Subtype == pg.AlterTableType_AT_AddConstraint && con != nil && con.Indexname == "" &&
 				(con.Contype == pg.ConstrType_CONSTR_UNIQUE || con.Contype == pg.ConstrType_CONSTR_PRIMARY) {
-				kind := "UNIQUE"
+				kind, ckind := "UNIQUE", schema.Unique
 				if con.Contype == pg.ConstrType_CONSTR_PRIMARY {
-					kind = "PRIMARY KEY"
+					kind, ckind = "PRIMARY KEY", schema.PrimaryKey
 				}
-				name := ident(orDefault(con.Conname, q.Name+"_key"))
+				name := orDefault(con.Conname, c.Catalog.ConstraintName(q, ckind, namesOf(con.Keys)))
 				out = append(out, finding("adds %s constraint to %s, building its index under ACCESS EXCLUSIVE", kind, q).at(c.Pos(con.Location)).
-					withFix("CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s); then ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s;",
-						name, q, identList(namesOf(con.Keys)), q, name, kind, name))
+					withSteps(usingIndexSteps(at, con, name)...))
 			}
 			if def := cmd.Def.GetColumnDef(); cmd.Subtype == pg.AlterTableType_AT_AddColumn && def != nil {
 				for _, n := range def.Constraints {
 					if con := n.GetConstraint(); con != nil && (con.Contype == pg.ConstrType_CONSTR_UNIQUE || con.Contype == pg.ConstrType_CONSTR_PRIMARY) {
-						out = append(out, finding("adds column %s.%s with a UNIQUE or PRIMARY KEY constraint, building its index under ACCESS EXCLUSIVE", q, def.Colname).at(c.Pos(con.Location)))
+						ckind := schema.Unique
+						if con.Contype == pg.ConstrType_CONSTR_PRIMARY {
+							ckind = schema.PrimaryKey
+						}
+						keyed := proto.Clone(con).(*pg.Constraint)
+						keyed.Keys = []*pg.Node{pg.MakeStrNode(def.Colname)}
+						name := orDefault(con.Conname, c.Catalog.ConstraintName(q, ckind, []string{def.Colname}))
+						without := addColumnWithoutSQL(at, def, func(k *pg.Constraint) bool {
+							return k.Contype == pg.ConstrType_CONSTR_UNIQUE || k.Contype == pg.ConstrType_CONSTR_PRIMARY
+						})
+						out = append(out, finding("adds column %s.%s with a UNIQUE or PRIMARY KEY constraint, building its index under ACCESS EXCLUSIVE", q, def.Colname).at(c.Pos(con.Location)).
+							withSteps(append([]string{sqlStep("", without, "without the constraint")}, usingIndexSteps(at, keyed, name)...)...))
 					}
 				}
 			}

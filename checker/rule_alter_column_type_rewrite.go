@@ -9,7 +9,10 @@ var alterColumnTypeRewrite = register(&Rule{
 	Category: Locking, Severity: Error,
 	Summary: "ALTER COLUMN ... TYPE that rewrites (or scans) a table that exists in production",
 	Why:     "the table and its indexes are rewritten under an ACCESS EXCLUSIVE lock that blocks all queries until it ends",
-	Fix: `add a new column of the new type, keep it in sync (trigger or dual writes), backfill in batches, switch the code, and drop the old column in a deferred migration.
+	Fix: `1. expand: add a new column of the new type; keep it in sync (a trigger, or code that writes both);
+2. backfill it in batches;
+3. deploy code that uses only the new column;
+4. contract: drop the old column in a deferred migration.
 No rewrite happens for: varchar(n) to varchar(m >= n) or text, text to varchar, numeric(p,s) to numeric(q >= p,s) or numeric, raising timestamp/time/interval precision, cidr to inet.`,
 	Notes: `squawk flags every type change (changing-column-type); strong_migrations and GitLab list the safe
 ones, and so does phasegate, judging against the type the replayed history gives the column. When the

@@ -9,8 +9,11 @@ var attachPartition = register(&Rule{
 	Category: Locking, Severity: Info,
 	Summary: "ALTER TABLE ... ATTACH PARTITION of a table that exists in production",
 	Why:     "attaching scans the whole partition to check its bound, under an ACCESS EXCLUSIVE lock on it, unless a validated CHECK constraint already proves the bound",
-	Fix:     "first ADD CONSTRAINT ... CHECK (<the partition bound>) NOT VALID and VALIDATE CONSTRAINT it on the partition; ATTACH PARTITION then skips the scan; drop the CHECK afterwards",
-	Notes:   `Not flagged by squawk or strong_migrations; from PostgreSQL's documentation of ATTACH PARTITION.`,
+	Fix: `1. on the partition: ALTER TABLE part ADD CONSTRAINT part_bound CHECK (<the partition bound as a condition>) NOT VALID;
+2. in a later migration: ALTER TABLE part VALIDATE CONSTRAINT part_bound;  (scans without blocking writes)
+3. ALTER TABLE parent ATTACH PARTITION part FOR VALUES ...;  (skips the scan: the constraint proves the bound)
+4. ALTER TABLE part DROP CONSTRAINT part_bound;`,
+	Notes: `Not flagged by squawk or strong_migrations; from PostgreSQL's documentation of ATTACH PARTITION.`,
 	Examples: []Example{
 		{Base: "CREATE TABLE m (at date) PARTITION BY RANGE (at);\nCREATE TABLE m_2024 (at date);", SQL: "ALTER TABLE m ATTACH PARTITION m_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');", Flagged: true},
 		{Base: "CREATE TABLE m (at date) PARTITION BY RANGE (at);", SQL: "CREATE TABLE m_2025 (at date);\nALTER TABLE m ATTACH PARTITION m_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');"},

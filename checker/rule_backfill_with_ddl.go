@@ -9,8 +9,9 @@ var backfillWithDDL = register(&Rule{
 	Category: Locking, Severity: Error,
 	Summary: "UPDATE, DELETE or INSERT ... SELECT on a table that DDL earlier in the same transaction altered",
 	Why:     "the ALTER's ACCESS EXCLUSIVE lock is held until the transaction commits, so every query on the table waits for the whole backfill",
-	Fix:     "commit the schema change first (its own migration file) and backfill afterwards in batches, outside that transaction",
-	Notes:   `strong_migrations calls this out ("backfilling in the same transaction that alters a table"); squawk does not.`,
+	Fix: `1. commit the schema change first: a migration file of its own;
+2. backfill afterwards, in batches, outside that transaction.`,
+	Notes: `strong_migrations calls this out ("backfilling in the same transaction that alters a table"); squawk does not.`,
 	Examples: []Example{
 		{SQL: "BEGIN;\nALTER TABLE users ADD COLUMN tier text;\nUPDATE users SET tier = 'free';\nCOMMIT;", Flagged: true},
 		{SQL: "ALTER TABLE users ADD COLUMN tier text;\nUPDATE users SET tier = 'free';"},

@@ -1,15 +1,23 @@
 package checker
 
-import "github.com/phasegate/phasegate/schema"
+import (
+	"fmt"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/phasegate/phasegate/schema"
+)
 
 var createIndexNonConcurrently = register(&Rule{
 	ID:       "create-index-non-concurrently",
 	Category: Locking, Severity: Error,
 	Summary: "CREATE INDEX without CONCURRENTLY on a table that exists in production",
 	Why:     "building the index holds a SHARE lock that blocks every INSERT, UPDATE and DELETE on the table until the whole table is indexed",
-	Fix: `CREATE INDEX CONCURRENTLY, which must run outside a transaction: goose: -- +goose NO TRANSACTION; golang-migrate, Prisma, dbmate (transaction:false), Diesel: a migration file holding only that statement; Flyway: a migration of its own.
-If it fails, it leaves an INVALID index: DROP INDEX CONCURRENTLY it and retry (give the index a name, and use IF NOT EXISTS, so the retry is clean).
-For a partitioned table: CREATE INDEX ... ON ONLY parent, then CREATE INDEX CONCURRENTLY on each partition and ALTER INDEX parent_idx ATTACH PARTITION each one.`,
+	Fix: `1. CREATE INDEX CONCURRENTLY IF NOT EXISTS name ON t (col), named, so a retry is clean;
+2. run it outside a transaction: goose: -- +goose NO TRANSACTION; golang-migrate, Prisma, dbmate (transaction:false), Diesel: a migration file holding only that statement; Flyway: a migration of its own;
+3. if it fails, it leaves an INVALID index: DROP INDEX CONCURRENTLY IF EXISTS name, and run step 1 again.
+For a partitioned table: CREATE INDEX name ON ONLY parent (col); CREATE INDEX CONCURRENTLY on each partition; ALTER INDEX name ATTACH PARTITION each partition's index.`,
 	Notes: `squawk (require-concurrent-index-creation), strong_migrations (add_index) and GitLab
 (add_concurrent_index) agree. squawk exempts tables created in the same file only inside a transaction;
 phasegate exempts every table created earlier in the change, also by CREATE TABLE AS or CREATE
@@ -26,6 +34,8 @@ PostgreSQL and is.`,
 		{SQL: "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\nCREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"},
 		{SQL: "CREATE TABLE users_copy AS SELECT * FROM users;\nCREATE INDEX users_copy_name_idx ON users_copy (name);"},
 		{Base: "CREATE TABLE t (id int, a int);\nCREATE INDEX t_a_idx ON t (a);", SQL: "CREATE INDEX IF NOT EXISTS t_a_idx ON t (a);"},
+		{Base: "CREATE TABLE m (id bigint, at date) PARTITION BY RANGE (at);\nCREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
+			SQL: "CREATE INDEX m_at_idx ON m (at);", Flagged: true},
 	},
 	Check: func(c *Context) []Finding {
 		ix := c.Node.GetIndexStmt()
@@ -34,10 +44,11 @@ PostgreSQL and is.`,
 		}
 		q, t := c.Table(ix.Relation)
 		partitioned := t != nil && t.Partitioned
+		name := indexName(q.Name, ix)
 		if ix.Concurrent {
 			if partitioned && ix.Relation.Inh {
 				return []Finding{finding("CREATE INDEX CONCURRENTLY on partitioned table %s fails: PostgreSQL cannot build an index on a partitioned table concurrently", q).
-					withFix("CREATE INDEX %s ON ONLY %s (...); then for each partition: CREATE INDEX CONCURRENTLY ... ON <partition> (...); ALTER INDEX %s ATTACH PARTITION <partition index>;", identOr(ix.Idxname, "<name>"), q, orDefault(ix.Idxname, "<name>"))}
+					withSteps(partitionedIndexSteps(c, ix, name)...)}
 			}
 			return nil
 		}
@@ -52,15 +63,39 @@ PostgreSQL and is.`,
 		}
 		if partitioned {
 			return []Finding{finding("creates an index on partitioned table %s without CONCURRENTLY; every partition is locked against writes while it is built", q).
-				withFix("CREATE INDEX %s ON ONLY %s (...); then for each partition: CREATE INDEX CONCURRENTLY ... ON <partition> (...); ALTER INDEX %s ATTACH PARTITION <partition index>;", identOr(ix.Idxname, "<name>"), q, orDefault(ix.Idxname, "<name>"))}
+				withSteps(partitionedIndexSteps(c, ix, name)...)}
 		}
-		f := finding("creates an index on %s without CONCURRENTLY; writes to %s are blocked until it is built", q, q)
-		if how := c.noTxFix(); how != "" && !c.ExplicitTransaction() {
-			f = f.withFix("CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s (...); it must run outside a transaction: %s. If it fails, DROP INDEX CONCURRENTLY the INVALID index it leaves and retry.", identOr(ix.Idxname, "<name>"), q, how)
+		how := c.noTxFix()
+		if how == "" {
+			how = "run it without the migration tool's transaction"
 		}
-		return []Finding{f}
+		concurrently := indexSQL(ix, c.Stmt.Text, name, func(cp *pg.IndexStmt) { cp.Concurrent, cp.IfNotExists = true, true })
+		return []Finding{finding("creates an index on %s without CONCURRENTLY; writes to %s are blocked until it is built", q, q).withSteps(
+			sqlStep("", concurrently, "writes go on while it is built"),
+			"it must run outside a transaction: "+how+";",
+			fmt.Sprintf("if it fails, it leaves an INVALID index: DROP INDEX CONCURRENTLY IF EXISTS %s; and run step 1 again.", ident(name)))}
 	},
 })
+
+// partitionedIndexSteps are the steps that index a partitioned table
+// without locking it: the parent's index alone (ON ONLY), each
+// partition's built concurrently, then attached.
+func partitionedIndexSteps(c *Context, ix *pg.IndexStmt, name string) []string {
+	const placeholder = "phasegate_partition"
+	parent := indexSQL(ix, c.Stmt.Text, name, func(cp *pg.IndexStmt) {
+		cp.Concurrent, cp.IfNotExists = false, false
+		cp.Relation.Inh = false
+	})
+	each := indexSQL(ix, c.Stmt.Text, "", func(cp *pg.IndexStmt) {
+		cp.Concurrent, cp.IfNotExists = true, false
+		cp.Relation = &pg.RangeVar{Relname: placeholder, Inh: true, Relpersistence: "p"}
+	})
+	return []string{
+		sqlStep("", parent, "the parent's index alone: no build"),
+		sqlStep("for each partition, outside a transaction: ", strings.Replace(each, placeholder, "<partition>", 1), ""),
+		fmt.Sprintf("for each partition's index: ALTER INDEX %s ATTACH PARTITION <partition index>;", ident(name)),
+	}
+}
 
 func orDefault(s, def string) string {
 	if s == "" {

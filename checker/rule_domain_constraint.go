@@ -5,8 +5,10 @@ var domainConstraint = register(&Rule{
 	Category: Locking, Severity: Warning,
 	Summary: "ALTER DOMAIN ... ADD CONSTRAINT, or CREATE DOMAIN with a constraint",
 	Why:     "adding a constraint to a domain checks every column of every table that uses it, under locks, and a constrained domain cannot later get a new constraint cheaply",
-	Fix:     "put CHECK constraints on the tables (NOT VALID, then VALIDATE CONSTRAINT) instead of on the domain; if you must, ALTER DOMAIN ... ADD CONSTRAINT ... NOT VALID then VALIDATE CONSTRAINT",
-	Notes:   `squawk flags both (ban-alter-domain-with-add-constraint, ban-create-domain-with-constraint).`,
+	Fix: `1. put the CHECK on the tables instead of on the domain: ALTER TABLE t ADD CONSTRAINT ... CHECK (col ...) NOT VALID;
+2. in a later migration: ALTER TABLE t VALIDATE CONSTRAINT ...;
+If it must be on the domain: ALTER DOMAIN d ADD CONSTRAINT ... NOT VALID, and VALIDATE CONSTRAINT in a later migration.`,
+	Notes: `squawk flags both (ban-alter-domain-with-add-constraint, ban-create-domain-with-constraint).`,
 	Examples: []Example{
 		{Base: "CREATE DOMAIN email AS text;", SQL: "ALTER DOMAIN email ADD CONSTRAINT email_at CHECK (VALUE LIKE '%@%');", Flagged: true},
 		{SQL: "CREATE DOMAIN positive AS int CHECK (VALUE > 0);", Flagged: true},

@@ -1,6 +1,8 @@
 package checker
 
 import (
+	"fmt"
+
 	pg "github.com/pganalyze/pg_query_go/v5"
 )
 
@@ -9,7 +11,8 @@ var dropDefault = register(&Rule{
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "ALTER COLUMN ... DROP DEFAULT on a NOT NULL column that exists in production",
 	Why:     "the previous release may insert rows without the column, relying on the default; those inserts fail",
-	Fix:     "make the new release always write the column, and drop the default in a deferred migration one release later",
+	Fix: `1. make the new release always write the column;
+2. drop the default in a deferred migration one release later (phasegate split moves the statement).`,
 	Notes: `Not flagged by squawk or strong_migrations. Nullable columns are not flagged: the previous release's
 inserts then store NULL instead of the default, which changes data but does not fail. A NOT NULL column
 added earlier in the same change to a table that exists is flagged too: adding it with a default and
@@ -36,7 +39,9 @@ required column the previous release does not know, and its inserts fail.`,
 				}
 				if col := t.Column(cmd.Name); col != nil && col.NotNull && col.HasDefault {
 					out = append(out, finding("drops the default of NOT NULL column %s.%s, which this change adds: the column becomes required, and inserts of the previous release, which omit it, fail", q, cmd.Name).
-						withFix("keep the default until the release that writes %s has shipped, and drop it in a deferred migration (with Django: drop the default in a later migration, or keep it with db_default)", ident(cmd.Name)))
+						withSteps(
+							"keep the default in this release: remove this statement (with Django, keep the default with db_default);",
+							fmt.Sprintf("once the release that always writes %s has shipped, drop it in a deferred migration (phasegate split moves it): ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;", cmd.Name, q.SQL(), ident(cmd.Name))))
 				}
 				continue
 			}

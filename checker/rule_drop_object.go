@@ -13,7 +13,8 @@ var dropObject = register(&Rule{
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "DROP of a view, materialized view, function, procedure, type, domain, sequence, schema, trigger or extension that exists in production",
 	Why:     "the previous release may still query the view, call the function, cast to the type or rely on what the trigger does",
-	Fix:     "stop using the object in this release and drop it in a deferred migration one release later (phasegate split moves the statement)",
+	Fix: `1. stop using the object in this release;
+2. drop it in a deferred migration one release later (phasegate split moves the statement).`,
 	Notes: `squawk and strong_migrations do not flag these drops; GitLab treats every removal of something
 the running code uses as a post-deployment step. phasegate follows GitLab. Objects created earlier in the
 same change are not flagged. A view, materialized view, function or trigger that a later statement of the

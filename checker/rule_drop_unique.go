@@ -11,7 +11,8 @@ var dropUnique = register(&Rule{
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "dropping a unique or primary key constraint, or a unique index, that exists in production",
 	Why:     "the previous release may rely on it: INSERT ... ON CONFLICT (col) fails without a matching unique index, and code that assumes one row per key starts seeing several",
-	Fix:     "stop relying on the uniqueness (ON CONFLICT targets, lookups that expect one row) in this release and drop it in a deferred migration",
+	Fix: `1. stop relying on the uniqueness in this release (ON CONFLICT targets, lookups that expect one row);
+2. drop it in a deferred migration one release later (phasegate split moves the statement).`,
 	Notes: `Not flagged by squawk, strong_migrations or GitLab, which look at locks only; phasegate flags it
 because a missing ON CONFLICT arbiter is a hard error in the previous release. Dropping a plain index is
 a performance question and is not a contract. A key dropped and added again over the same columns later

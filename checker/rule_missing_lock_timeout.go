@@ -1,18 +1,23 @@
 package checker
 
+import "fmt"
+
 var missingLockTimeout = register(&Rule{
 	ID:       "missing-lock-timeout",
 	Category: Locking, Severity: Warning,
 	Summary: "a statement that needs a lock blocking reads or writes on an existing table, with no lock_timeout set before it",
 	Why:     "while the statement waits for its lock behind a long query, every other query on the table queues behind it: a short ALTER becomes an outage",
-	Fix: `set a lock_timeout at the top of the migration (SET lock_timeout = '5s'; or SET LOCAL inside the transaction) and retry the migration when it times out.
-If your migration tool or database role already sets it, say so in the config (postgres.lock_timeout_set: true).`,
+	Fix: `1. set a lock_timeout at the top of the migration: SET lock_timeout = '5s'; (in a transaction block the file opens, SET LOCAL lock_timeout = '5s'; right after BEGIN);
+2. if the migration fails with "canceling statement due to lock timeout", run it again (at a quieter time if it keeps failing).
+If your migration tool or database role sets lock_timeout already, say so in the config: postgres.lock_timeout_set: true.`,
 	Notes: `squawk flags this by default (require-lock-timeout, and require-statement-timeout); strong_migrations
 sets lock_timeout itself; GitLab retries with lock timeouts (with_lock_retries). phasegate counts
 SET lock_timeout and set_config('lock_timeout', ...) earlier in the same file (in a DO block, earlier in the block too).
 SET LOCAL (set_config(..., true)) counts only inside a transaction block (the tool's, a BEGIN, or the DO block's own),
 and only until that transaction ends; 0 disables the timeout, and RESET or SET ... TO DEFAULT go back to what the tool
-or role sets. Locks on tables created in the change and locks that block neither reads nor writes (SHARE UPDATE EXCLUSIVE) do not count.`,
+or role sets. Locks on tables created in the change and locks that block neither reads nor writes (SHARE UPDATE EXCLUSIVE) do not count.
+One finding per transaction: the first statement that lacks a lock_timeout carries it and names the others of its
+transaction (of the file, for statements outside transaction blocks), since one SET fixes them all.`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE users ADD COLUMN nick text;", Flagged: true},
 		{SQL: "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nick text;"},
@@ -39,9 +44,29 @@ or role sets. Locks on tables created in the change and locks that block neither
 			if u := c.sess.lockT.unset; u != "" {
 				why = " (" + u + ")"
 			}
+			if !c.ignores("missing-lock-timeout") && !c.sess.lockGroups.add(c.sess.inTransaction(), c.Stmt.Pos.Line) {
+				return nil // the finding on the first statement of its transaction stands for it
+			}
 			return []Finding{finding("takes %s on %s (blocks %s) without a lock_timeout%s", l.Mode, l.Relation, blocks, why).
-				withFix("put SET lock_timeout = '5s'; before this statement (or configure postgres.lock_timeout_set if the tool sets it)")}
+				withFix("%s", timeoutFix(c, "lock_timeout", "'5s'"))}
 		}
 		return nil
 	},
 })
+
+// timeoutFix is the fix of a missing timeout (setting, with value) for the
+// statement of c, in numbered steps: where the SET goes in this file.
+func timeoutFix(c *Context, setting, value string) string {
+	var first string
+	switch {
+	case c.ExplicitTransaction():
+		first = fmt.Sprintf("1. put SET LOCAL %s = %s; right after the BEGIN at line %d (it lasts until that transaction ends);", setting, value, c.sess.beginPos.Line)
+	default:
+		first = fmt.Sprintf("1. put SET %s = %s; at the top of the file, before line %d;", setting, value, c.Stmt.Pos.Line)
+	}
+	if setting == "statement_timeout" {
+		return first + "\n2. if the migration fails with \"canceling statement due to statement timeout\", find the statement that ran long before running it again."
+	}
+	return first + "\n2. if the migration fails with \"canceling statement due to lock timeout\", run it again (at a quieter time if it keeps failing)." +
+		"\nIf your migration tool or database role sets lock_timeout already, say so in the config: postgres.lock_timeout_set: true."
+}

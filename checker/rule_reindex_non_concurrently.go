@@ -1,12 +1,23 @@
 package checker
 
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+)
+
 var reindexNonConcurrently = register(&Rule{
 	ID:       "reindex-non-concurrently",
 	Category: Locking, Severity: Warning,
 	Summary: "REINDEX without CONCURRENTLY",
 	Why:     "REINDEX blocks writes to the table, and reads that use the index, until the index is rebuilt",
 	Fix: `PostgreSQL 12+: REINDEX ... CONCURRENTLY, outside a transaction.
-Before 12: CREATE INDEX CONCURRENTLY a replacement, DROP INDEX CONCURRENTLY the old one, and rename.`,
+Before 12:
+1. CREATE INDEX CONCURRENTLY a replacement with the same definition;
+2. DROP INDEX CONCURRENTLY the old one;
+3. ALTER INDEX the replacement RENAME TO the old name.`,
 	Notes: `squawk flags it (require-concurrent-reindex) regardless of version, although CONCURRENTLY
 exists only since PostgreSQL 12; phasegate gives the recipe that works on the target version.`,
 	Examples: []Example{
@@ -21,8 +32,30 @@ exists only since PostgreSQL 12; phasegate gives the recipe that works on the ta
 		}
 		f := finding("REINDEX without CONCURRENTLY blocks writes until the index is rebuilt")
 		if c.Version < 12 {
-			f = f.withFix("PostgreSQL %d has no REINDEX CONCURRENTLY: CREATE INDEX CONCURRENTLY a replacement, DROP INDEX CONCURRENTLY the old one, then rename the new one", c.Version)
+			old := "the old index"
+			if r.Kind == pg.ReindexObjectType_REINDEX_OBJECT_INDEX && r.Relation != nil {
+				old = ident(r.Relation.Relname).String()
+			}
+			f = f.withSteps(
+				fmt.Sprintf("PostgreSQL %d has no REINDEX CONCURRENTLY: CREATE INDEX CONCURRENTLY a replacement with the definition of %s, under a new name;", c.Version, old),
+				fmt.Sprintf("DROP INDEX CONCURRENTLY %s;", old),
+				fmt.Sprintf("ALTER INDEX <the replacement> RENAME TO %s;", old))
+		} else {
+			f = f.withSteps(sqlStep("", reindexConcurrently(c.Stmt.Text), "outside a transaction, like CREATE INDEX CONCURRENTLY"))
 		}
 		return []Finding{f}
 	},
 })
+
+var reindexKind = regexp.MustCompile(`(?is)^(\s*REINDEX\s*(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE))\s`)
+
+// reindexConcurrently is the REINDEX statement text with CONCURRENTLY
+// after its kind (REINDEX INDEX CONCURRENTLY name, which PostgreSQL 12 and
+// 13 accept too), or "" when the text does not read as expected.
+func reindexConcurrently(text string) string {
+	m := reindexKind.FindStringSubmatchIndex(text)
+	if m == nil {
+		return ""
+	}
+	return strings.TrimSpace(text[:m[3]]+" CONCURRENTLY"+text[m[3]:]) + ";"
+}

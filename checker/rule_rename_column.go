@@ -1,6 +1,8 @@
 package checker
 
 import (
+	"fmt"
+
 	pg "github.com/pganalyze/pg_query_go/v5"
 )
 
@@ -29,8 +31,17 @@ rename_column_concurrently + cleanup_concurrent_column_rename).`,
 		if !c.Existing(q) || !c.ExistingColumn(q, r.Subname) {
 			return nil
 		}
-		return []Finding{finding("renames column %s.%s to %s; the previous release still uses the old name", q, r.Subname, r.Newname).
-			withFix("expand: ALTER TABLE %s ADD COLUMN %s ...; keep %s and %s in sync (trigger or dual writes); backfill in batches — deploy code that uses only %s — contract, deferred: ALTER TABLE %s DROP COLUMN %s;",
-				q, ident(r.Newname), ident(r.Subname), ident(r.Newname), ident(r.Newname), q, ident(r.Subname))}
+		typ := "<type>"
+		if t := c.Catalog.Tables[q]; t != nil {
+			if col := t.Column(r.Subname); col != nil && col.Type.Name != "" {
+				typ = col.Type.String()
+			}
+		}
+		from, to := ident(r.Subname), ident(r.Newname)
+		return []Finding{finding("renames column %s.%s to %s; the previous release still uses the old name", q, r.Subname, r.Newname).withSteps(
+			fmt.Sprintf("expand, in this release: ALTER TABLE %s ADD COLUMN %s %s;", q.SQL(), to, typ),
+			fmt.Sprintf("keep %s and %s in sync (a trigger, or code that writes both), and backfill %s from %s in batches;", from, to, to, from),
+			fmt.Sprintf("deploy code that reads and writes only %s;", to),
+			fmt.Sprintf("contract, deferred one release (phasegate split moves it): ALTER TABLE %s DROP COLUMN %s;", q.SQL(), from))}
 	},
 })

@@ -11,7 +11,9 @@ var renameObject = register(&Rule{
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "renaming a view, materialized view, sequence, type, function or schema, or moving it to another schema",
 	Why:     "the previous release still refers to the object by its old name",
-	Fix:     "create the object under the new name beside the old one (or a forwarding view or function), switch the code in this release, and drop the old name in a deferred migration",
+	Fix: `1. create the object under the new name beside the old one (or a forwarding view or function);
+2. switch the code to the new name in this release;
+3. drop the old name in a deferred migration one release later.`,
 	Notes: `strong_migrations flags schema renames (rename_schema); squawk and GitLab cover tables and columns
 only. Index, constraint and trigger renames are not flagged: applications do not name them in queries.`,
 	Examples: []Example{

@@ -1,6 +1,8 @@
 package checker
 
 import (
+	"fmt"
+
 	pg "github.com/pganalyze/pg_query_go/v5"
 )
 
@@ -42,6 +44,9 @@ flagged; the deferred DROP VIEW is then the contract. When a split moves the ren
 			return nil
 		}
 		return []Finding{finding("renames table %s to %s; the previous release still uses the old name", q, r.Newname).
-			withFix("expand: ALTER TABLE %s RENAME TO %s; CREATE VIEW %s AS SELECT * FROM %s; (one transaction) — deploy — contract, deferred: DROP VIEW %s;", q, ident(r.Newname), q, ident(r.Newname), q)}
+			withSteps(
+				fmt.Sprintf("expand, in one transaction: ALTER TABLE %s RENAME TO %s; CREATE VIEW %s AS SELECT * FROM %s;  (the view keeps the old name working)", q.SQL(), ident(r.Newname), q.SQL(), ident(r.Newname)),
+				fmt.Sprintf("deploy code that uses only %s;", ident(r.Newname)),
+				fmt.Sprintf("contract, deferred one release (phasegate split moves it): DROP VIEW %s;", q.SQL()))}
 	},
 })

@@ -1,6 +1,8 @@
 package checker
 
 import (
+	"fmt"
+
 	pg "github.com/pganalyze/pg_query_go/v5"
 
 	"github.com/phasegate/phasegate/schema"
@@ -49,7 +51,9 @@ steps), not when a default fills it.`,
 					continue
 				}
 				out = append(out, finding("makes %s.%s NOT NULL without a default; the previous release does not know the column, and its inserts, which leave it NULL, fail", q, cmd.Name).
-					withFix("give the column a default first (ALTER TABLE %s ALTER COLUMN %s SET DEFAULT ...), or defer SET NOT NULL until no instance of the previous release runs", q, ident(cmd.Name)))
+					withSteps(
+						fmt.Sprintf("expand, in this release: give the column a default, which the previous release's inserts get: ALTER TABLE %s ALTER COLUMN %s SET DEFAULT <value>;", q.SQL(), ident(cmd.Name)),
+						fmt.Sprintf("or, without a default: defer the NOT NULL one release, until no instance of the previous release runs (phasegate split moves it): ALTER TABLE %s ALTER COLUMN %s SET NOT NULL;", q.SQL(), ident(cmd.Name))))
 				continue
 			}
 			out = append(out, finding("makes %s.%s NOT NULL; writes of the previous release that leave it NULL fail", q, cmd.Name))

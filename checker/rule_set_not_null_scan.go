@@ -1,6 +1,8 @@
 package checker
 
 import (
+	"fmt"
+
 	pg "github.com/pganalyze/pg_query_go/v5"
 )
 
@@ -52,12 +54,14 @@ SET NOT NULL on the same 3M rows).`,
 					continue
 				}
 			}
-			name := ident(q.Name + "_" + cmd.Name + "_not_null")
-			f := finding("SET NOT NULL on %s.%s scans the table under ACCESS EXCLUSIVE", q, cmd.Name).
-				withFix("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID; — later migration: ALTER TABLE %s VALIDATE CONSTRAINT %s; ALTER TABLE %s ALTER COLUMN %s SET NOT NULL; ALTER TABLE %s DROP CONSTRAINT %s;",
-					q, name, ident(cmd.Name), q, name, q, ident(cmd.Name), q, name)
+			tq, col, name := q.SQL(), ident(cmd.Name), ident(truncateIdent(q.Name+"_"+cmd.Name+"_not_null"))
+			check := fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID;  (a brief lock, checks new rows only)", tq, name, col)
+			validate := fmt.Sprintf("in a later migration (its own transaction): ALTER TABLE %s VALIDATE CONSTRAINT %s;  (scans without blocking reads or writes)", tq, name)
+			f := finding("SET NOT NULL on %s.%s scans the table under ACCESS EXCLUSIVE", q, cmd.Name).withSteps(check, validate,
+				fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL;  (no scan: the constraint proves it)", tq, col),
+				fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s;", tq, name))
 			if c.Version < 12 {
-				f = f.withFix("PostgreSQL %d always scans for SET NOT NULL: keep a validated CHECK (%s IS NOT NULL) constraint (NOT VALID, then VALIDATE CONSTRAINT) instead", c.Version, ident(cmd.Name))
+				f = f.withSteps(check, validate).withNote(fmt.Sprintf("PostgreSQL %d always scans for SET NOT NULL: keep the validated CHECK constraint instead of SET NOT NULL.", c.Version))
 			}
 			out = append(out, f)
 		}

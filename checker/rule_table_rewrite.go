@@ -9,8 +9,12 @@ var tableRewrite = register(&Rule{
 	Category: Locking, Severity: Error,
 	Summary: "ALTER TABLE ... SET LOGGED / SET UNLOGGED / SET TABLESPACE / SET ACCESS METHOD on a table that exists in production",
 	Why:     "the table is copied in full under an ACCESS EXCLUSIVE lock that blocks all queries until it ends",
-	Fix:     "create a new table with the wanted property, copy the rows in batches while writing to both, switch, and drop the old table in a deferred migration; or do it in a maintenance window",
-	Notes:   `Not flagged by squawk or strong_migrations.`,
+	Fix: `1. create a new table with the wanted property;
+2. copy the rows in batches while the code writes to both;
+3. switch the code to the new table;
+4. drop the old table in a deferred migration.
+Or accept the lock in a maintenance window.`,
+	Notes: `Not flagged by squawk or strong_migrations.`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE events SET LOGGED;", Flagged: true},
 		{SQL: "ALTER TABLE events SET TABLESPACE fast_ssd;", Flagged: true},

@@ -77,7 +77,7 @@ func (r *Repo) Resolve(ctx context.Context, rev string) (string, error) {
 			return strings.TrimSpace(string(out)), nil
 		}
 	}
-	hint := "fetch it first, e.g. git fetch origin " + rev
+	hint := "check the name (git branch -a and git tag list what there is), or fetch it first: git fetch origin " + rev
 	if r.Shallow(ctx) {
 		hint = "the clone is shallow; in GitHub Actions check out with actions/checkout and fetch-depth: 0"
 	}

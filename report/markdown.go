@@ -380,8 +380,12 @@ func findingsSection(b *mdWriter, r *Report) {
 					line = fd.Line
 				}
 				b.f("%s **`%s`** (%s) at %s: %s\n\n", sevIcon[fd.Severity], fd.Rule, fd.Severity, b.link(f.Path, line), fd.Message)
-				if fd.Fix != "" {
-					b.f("> **Fix.** %s\n\n", strings.ReplaceAll(strings.TrimSpace(fd.Fix), "\n", "\n> "))
+				if fix := strings.TrimSpace(fd.Fix); strings.HasPrefix(fix, "1. ") {
+					// Numbered steps: a list of their own, after the label
+					// (a list cannot start inside the label's paragraph).
+					b.f("> **Fix.**\n>\n> %s\n\n", strings.ReplaceAll(fix, "\n", "\n> "))
+				} else if fix != "" {
+					b.f("> **Fix.** %s\n\n", strings.ReplaceAll(fix, "\n", "\n> "))
 				}
 			}
 		}

@@ -40,36 +40,111 @@ func RulesMarkdown(w io.Writer, rules []*checker.Rule) error {
 	if err := RulesTable(&b, rules, ""); err != nil {
 		return err
 	}
-	for _, r := range rules {
-		fmt.Fprintf(&b, "\n## %s\n\n", r.ID)
-		cat := r.Category.String()
-		if r.Category == checker.Compatibility {
-			if r.Phase == checker.Expand {
-				cat += ", advisory (the statement stays expand)"
-			} else {
-				cat += ", makes the statement " + r.Phase.String()
-			}
+	b.WriteString("\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	return RuleSections(w, rules)
+}
+
+// RuleSections renders the sections of docs/rules.md for rules: each
+// rule's category, why, safe alternative, notes and examples.
+func RuleSections(w io.Writer, rules []*checker.Rule) error {
+	var b strings.Builder
+	for i, r := range rules {
+		if i > 0 {
+			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "*Category:* %s. *Default severity:* %s.\n\n", cat, r.Severity)
+		fmt.Fprintf(&b, "## %s\n\n", r.ID)
+		fmt.Fprintf(&b, "*Category:* %s. *Default severity:* %s.\n\n", ruleCategory(r), r.Severity)
 		fmt.Fprintf(&b, "Flags %s.\n\n", lowerFirst(r.Summary))
 		fmt.Fprintf(&b, "**Why.** %s.\n\n", upperFirst(strings.TrimSuffix(r.Why, ".")))
 		fmt.Fprintf(&b, "**Safe alternative.**\n\n%s\n", r.Fix)
 		if r.Notes != "" {
 			fmt.Fprintf(&b, "\n**Notes.** %s\n", strings.ReplaceAll(r.Notes, "\n", " "))
 		}
-		var bad, good []checker.Example
-		for _, ex := range r.Examples {
-			if ex.Flagged {
-				bad = append(bad, ex)
-			} else {
-				good = append(good, ex)
-			}
-		}
+		bad, good := examples(r)
 		writeExamples(&b, "Flagged", bad)
 		writeExamples(&b, "Not flagged", good)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// RuleText renders one rule's whole documentation for a terminal
+// (phasegate rules RULE): the same content as its section of
+// docs/rules.md, without Markdown.
+func RuleText(w io.Writer, r *checker.Rule) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%s\n\n", r.ID, strings.Repeat("=", len(r.ID)))
+	fmt.Fprintf(&b, "Category: %s. Default severity: %s.\n\n", ruleCategory(r), r.Severity)
+	fmt.Fprintf(&b, "Flags %s.\n\n", lowerFirst(r.Summary))
+	fmt.Fprintf(&b, "Why: %s.\n\n", upperFirst(strings.TrimSuffix(r.Why, ".")))
+	fmt.Fprintf(&b, "Safe alternative:\n%s\n", indent(r.Fix, "  "))
+	if r.Notes != "" {
+		fmt.Fprintf(&b, "\nNotes:\n%s\n", indent(r.Notes, "  "))
+	}
+	bad, good := examples(r)
+	for _, group := range []struct {
+		title string
+		exs   []checker.Example
+	}{{"Flagged", bad}, {"Not flagged", good}} {
+		if len(group.exs) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s:\n", group.title)
+		for i, ex := range group.exs {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			b.WriteString(indent(exampleSQL(ex), "  "))
+			b.WriteString("\n")
+		}
+	}
+	fmt.Fprintf(&b, "\nSilence it on one statement with -- phasegate:ignore %s <reason>; change its severity in the config (rules: {%s: warning}).\n", r.ID, r.ID)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func ruleCategory(r *checker.Rule) string {
+	cat := r.Category.String()
+	if r.Category == checker.Compatibility {
+		if r.Phase == checker.Expand {
+			cat += ", advisory (the statement stays expand)"
+		} else {
+			cat += ", makes the statement " + r.Phase.String()
+		}
+	}
+	return cat
+}
+
+func examples(r *checker.Rule) (bad, good []checker.Example) {
+	for _, ex := range r.Examples {
+		if ex.Flagged {
+			bad = append(bad, ex)
+		} else {
+			good = append(good, ex)
+		}
+	}
+	return bad, good
+}
+
+// exampleSQL is an example's SQL, preceded by the version and production
+// schema it assumes as comments.
+func exampleSQL(ex checker.Example) string {
+	var b strings.Builder
+	if ex.Version != 0 {
+		fmt.Fprintf(&b, "-- on PostgreSQL %d\n", ex.Version)
+	}
+	if ex.Base != "" {
+		fmt.Fprintf(&b, "-- production schema:\n-- %s\n", strings.ReplaceAll(ex.Base, "\n", "\n-- "))
+	}
+	b.WriteString(ex.SQL)
+	return b.String()
+}
+
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }
 
 func writeExamples(b *strings.Builder, title string, exs []checker.Example) {
@@ -78,15 +153,7 @@ func writeExamples(b *strings.Builder, title string, exs []checker.Example) {
 	}
 	fmt.Fprintf(b, "\n%s:\n\n", title)
 	for _, ex := range exs {
-		b.WriteString("```sql\n")
-		if ex.Version != 0 {
-			fmt.Fprintf(b, "-- on PostgreSQL %d\n", ex.Version)
-		}
-		if ex.Base != "" {
-			fmt.Fprintf(b, "-- production schema:\n-- %s\n", strings.ReplaceAll(ex.Base, "\n", "\n-- "))
-		}
-		b.WriteString(ex.SQL)
-		b.WriteString("\n```\n")
+		fmt.Fprintf(b, "```sql\n%s\n```\n", exampleSQL(ex))
 	}
 }
 

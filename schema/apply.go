@@ -325,6 +325,17 @@ func (c *Catalog) addConstraint(t *Table, con *pg.Constraint, col *Column, origi
 	return k
 }
 
+// ConstraintName is the name PostgreSQL gives an unnamed constraint of
+// kind on cols of table: a fix that adds a constraint names it, so that
+// its VALIDATE CONSTRAINT step can too.
+func (c *Catalog) ConstraintName(table QName, kind ConstraintKind, cols []string) string {
+	t := c.Tables[table]
+	if t == nil {
+		t = &Table{Name: table}
+	}
+	return c.constraintName(t, kind, cols)
+}
+
 // constraintName picks the name PostgreSQL would give an unnamed constraint.
 func (c *Catalog) constraintName(t *Table, kind ConstraintKind, cols []string) string {
 	var suffix string

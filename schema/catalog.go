@@ -227,6 +227,42 @@ func (c *Catalog) EndSession() {
 	c.searchPath = nil
 }
 
+// Settle makes every object production's: the migrations replayed so far
+// have shipped, so what they created has rows and readers from now on.
+// Judging a migration history one migration at a time, each against the
+// ones before it, settles the catalog after each.
+func (c *Catalog) Settle() {
+	for _, t := range c.Tables {
+		t.Origin.New = false
+		for _, col := range t.Columns {
+			col.Origin.New = false
+			col.Type.Origin.New = false
+		}
+		for _, con := range t.Constraints {
+			con.Origin.New = false
+		}
+	}
+	for _, v := range c.Views {
+		v.Origin.New = false
+	}
+	for _, ix := range c.Indexes {
+		ix.Origin.New = false
+	}
+	for _, t := range c.Types {
+		t.Origin.New = false
+	}
+	for _, m := range []map[QName]*Object{c.Sequences, c.Functions} {
+		for _, o := range m {
+			o.Origin.New = false
+		}
+	}
+	for _, m := range []map[string]*Object{c.Schemas, c.Triggers, c.Other} {
+		for _, o := range m {
+			o.Origin.New = false
+		}
+	}
+}
+
 // Table returns the table (or materialized view) named q, or nil.
 func (c *Catalog) Table(q QName) *Table { return c.Tables[q] }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,8 +22,7 @@ import (
 )
 
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("check")
 	base := fs.String("base", "", "the revision the change is compared with (its merge base with the head); required")
 	head := fs.String("head", "", "the revision to check (default: the work tree, uncommitted files included)")
 	repoDir := fs.String("repo", ".", "a directory inside the git repository")
@@ -35,11 +33,15 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	var pgFlags postgresFlags
 	pgFlags.register(fs, "")
 	previous := fs.String("previous", "", "the release whose tests prove compatibility: merge-base, latest-tag or a revision (overrides previous)")
-	jobs := fs.Int("jobs", runtime.NumCPU(), "scenarios run in parallel at most")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "scenarios run in parallel at most (default: the number of CPUs)")
 	verbose := fs.Bool("verbose", false, "stream the test suites' output, prefixed by scenario")
 	var d delivery
 	d.flags(fs)
-	if _, err := parseInterspersed(fs, args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if err := noArguments(fs, pos, ": give the base revision as --base REF"); err != nil {
 		return 0, err
 	}
 	d.format = *format

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -11,13 +10,13 @@ import (
 )
 
 func runClassify(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("classify")
 	schemaFile := fs.String("schema", "", "SQL file with the production schema the files run against")
 	cfgPath := fs.String("config", "", "config file (default: none)")
 	format := fs.String("format", "text", "output format: text or json")
 	migFormat := fs.String("migrations-format", "", "migration format of the files (default: detect)")
 	pgVersion := fs.Int("pg-version", 0, "target PostgreSQL major version")
+	oneChange := fs.Bool("one-change", false, "judge a directory's migrations as one change, like files named one by one: objects an earlier migration creates count as new in the later ones (before a first release, when nothing is in production); by default each migration of a directory is judged against the ones before it")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 0, err
@@ -42,7 +41,7 @@ func runClassify(args []string, stdout, stderr io.Writer) (int, error) {
 	if mf == "" {
 		mf = cfg.Migrations.Format
 	}
-	res, err := change.Files(paths, change.FilesOptions{Schema: *schemaFile, Format: mf, Checker: opts})
+	res, err := change.Files(paths, change.FilesOptions{Schema: *schemaFile, Format: mf, Checker: opts, OneChange: *oneChange})
 	if err != nil {
 		return 0, err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,13 +17,16 @@ import (
 // for a workflow_run workflow, which has a write token but never runs the
 // pull request's code.
 func runComment(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("comment", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("comment")
 	reportPath := fs.String("report", "", "the JSON report (--report-json of phasegate check); required")
 	pr := fs.Int("pr", 0, "the pull request number (default: the one the report names)")
 	repo := fs.String("repository", "", "owner/name (default: the report's, then $GITHUB_REPOSITORY)")
 	token := fs.String("github-token", "", "token with pull-requests: write (default $INPUT_TOKEN, then $GITHUB_TOKEN)")
-	if _, err := parseInterspersed(fs, args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if err := noArguments(fs, pos, ": give the report as --report FILE"); err != nil {
 		return 0, err
 	}
 	if *reportPath == "" {

@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -24,22 +25,25 @@ import (
 // migrations whose release condition holds. It is meant for a schedule:
 // workflow (and workflow_dispatch).
 func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("followup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("followup")
 	repoDir := fs.String("repo", ".", "a directory inside the repository (a checkout of the default branch with history and tags)")
 	cfgPath := fs.String("config", "", "config file (default .github/phasegate.yml or phasegate.yml)")
-	dryRun := fs.Bool("dry-run", false, "print the plan and write nothing")
+	dryRun := fs.Bool("dry-run", false, "print the plan and write nothing; needs no token while no deferred migration is ready")
 	force := fs.Bool("force", false, "open a new pull request also where an earlier one was closed without merge")
 	repository := fs.String("repository", os.Getenv("GITHUB_REPOSITORY"), "owner/name on GitHub (default $GITHUB_REPOSITORY)")
 	token := fs.String("github-token", "", "token with contents: write and pull-requests: write (default $INPUT_TOKEN, then $GITHUB_TOKEN); pull requests opened with GITHUB_TOKEN start no workflow, so use a GitHub App or fine-grained token")
-	if _, err := parseInterspersed(fs, args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if err := noArguments(fs, pos, ""); err != nil {
 		return 0, err
 	}
 	if *token == "" {
 		*token = firstEnv("INPUT_TOKEN", "GITHUB_TOKEN")
 	}
-	if *token == "" {
-		return 0, fmt.Errorf("no token: pass --github-token or set GITHUB_TOKEN")
+	if *token == "" && !*dryRun {
+		return 0, fmt.Errorf("no token: pass --github-token or set GITHUB_TOKEN (phasegate followup --dry-run needs none until a migration is ready)")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -80,7 +84,18 @@ func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
 	if base == "" {
 		base = strings.TrimPrefix(defaultBase(ctx, repo), "origin/")
 	}
-	client, err := github.New(github.Options{Token: *token, APIURL: os.Getenv("GITHUB_API_URL"), Repository: *repository})
+	gopts := github.Options{Token: *token, APIURL: os.Getenv("GITHUB_API_URL"), Repository: *repository}
+	if *token == "" {
+		// A dry run without a token plans what needs no GitHub call (the
+		// migrations still waiting for a release) and names the call it
+		// could not make.
+		nt := noToken{log: stderr}
+		if gopts.Repository == "" {
+			gopts.Repository, nt.noRepository = "OWNER/REPOSITORY", true
+		}
+		gopts.HTTPClient = &http.Client{Transport: nt}
+	}
+	client, err := github.New(gopts)
 	if err != nil {
 		return 0, err
 	}
@@ -103,4 +118,20 @@ func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	return exitOK, nil
+}
+
+// noToken is the transport of a dry run without a token: it refuses every
+// GitHub API call, and says which on stderr (a failed call whose result
+// the bot can do without, the list of releases, leaves no other trace).
+type noToken struct {
+	log          io.Writer
+	noRepository bool // --repository is missing too
+}
+
+func (n noToken) RoundTrip(req *http.Request) (*http.Response, error) {
+	fmt.Fprintf(n.log, "phasegate followup: --dry-run without a token: GitHub was not asked (%s %s)\n", req.Method, req.URL.Path)
+	if n.noRepository {
+		return nil, errors.New("this call needs a GitHub token and the repository: pass --github-token and --repository OWNER/NAME (or set GITHUB_TOKEN and GITHUB_REPOSITORY)")
+	}
+	return nil, errors.New("this call needs a GitHub token: pass --github-token or set GITHUB_TOKEN")
 }

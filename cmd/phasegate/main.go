@@ -4,7 +4,8 @@
 // alternatives.
 //
 // This package only parses flags and configuration and wires the other
-// packages together.
+// packages together. The commands, their help and their examples are
+// listed in commands.go; help.go prints them.
 package main
 
 import (
@@ -13,6 +14,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strings"
 )
@@ -24,69 +27,98 @@ const (
 	exitUsage    = 2 // usage, config or parse errors
 )
 
-const usage = `phasegate enforces the expand/contract workflow for PostgreSQL migrations.
-
-Usage:
-  phasegate check --base REF [--head REF] [--repo DIR] [--config FILE] [--static-only] [--format text|json]
-                  [--report-json FILE] [--sarif FILE] [--comment on|off|on-failure] [--fail-on error|warning|never]
-  phasegate classify [--schema FILE] [--config FILE] [--format text|json] PATH...
-  phasegate split [--dry-run] [--base REF] [--after release|"deployment ENV"|DATE] FILE...
-  phasegate followup [--dry-run] [--force] [--repo DIR] [--repository OWNER/NAME] [--github-token TOKEN]
-  phasegate comment --report FILE [--pr N] [--repository OWNER/NAME] [--github-token TOKEN]
-  phasegate rules [--markdown]
-  phasegate version
-
-Run "phasegate COMMAND -h" for the flags of a command.
-Exit status: 0 no error findings, 1 findings at error severity, 2 usage, config or parse errors.
-`
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// errUsage marks errors that are the user's invocation.
-var errUsage = errors.New("usage")
-
+// run runs one invocation and returns its exit status. Every error reaches
+// stderr: there is no exit status without a message.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, "phasegate: give a command\n\n")
+		printMainHelp(stderr)
 		return exitUsage
 	}
-	var code int
-	var err error
-	switch args[0] {
-	case "check":
-		code, err = runCheck(args[1:], stdout, stderr)
-	case "classify":
-		code, err = runClassify(args[1:], stdout, stderr)
-	case "rules":
-		code, err = runRules(args[1:], stdout, stderr)
-	case "comment":
-		code, err = runComment(args[1:], stdout, stderr)
-	case "split":
-		code, err = runSplit(args[1:], stdout, stderr)
-	case "followup":
-		code, err = runFollowup(args[1:], stdout, stderr)
-	case "version", "--version":
-		fmt.Fprintln(stdout, "phasegate", version())
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		return runHelp(args[1:], stdout, stderr)
+	case "--version", "-version":
+		name = "version"
+	}
+	cmd := lookupCommand(name)
+	if cmd == nil && strings.HasPrefix(name, "-") {
+		fmt.Fprintf(stderr, "phasegate: unknown flag %s: give the command first, then its flags (phasegate COMMAND --flag)\nRun 'phasegate --help' for the list of commands.\n", name)
+		return exitUsage
+	}
+	if cmd == nil {
+		fmt.Fprintf(stderr, "phasegate: unknown command %q%s\nRun 'phasegate --help' for the list of commands.\n", name, didYouMean(name, commandNames(), "%q"))
+		return exitUsage
+	}
+	code, err := cmd.run(args[1:], stdout, stderr)
+	if err == nil {
+		return code
+	}
+	var help *helpRequest
+	if errors.As(err, &help) {
+		printCommandHelp(stdout, cmd, help.fs)
 		return exitOK
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	}
+	fmt.Fprintf(stderr, "phasegate %s: %s\n", cmd.name, err)
+	var usage *usageError
+	if errors.As(err, &usage) {
+		fmt.Fprintf(stderr, "Run 'phasegate help %s' for its flags and examples.\n", cmd.name)
+	}
+	return exitUsage
+}
+
+// runHelp is "phasegate help [COMMAND]": the command's help, or the list
+// of commands, on stdout.
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		printMainHelp(stdout)
 		return exitOK
-	default:
-		fmt.Fprintf(stderr, "phasegate: unknown command %q\n\n%s", args[0], usage)
+	}
+	if len(args) > 1 {
+		fmt.Fprintf(stderr, "phasegate help: give one command, not %d\n", len(args))
 		return exitUsage
 	}
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		if !errors.Is(err, errUsage) || !strings.HasSuffix(err.Error(), "usage") {
-			fmt.Fprintf(stderr, "phasegate %s: %s\n", args[0], strings.TrimSuffix(err.Error(), ": usage"))
-		}
+	if args[0] == "help" {
+		printMainHelp(stdout)
+		return exitOK
+	}
+	if lookupCommand(args[0]) == nil {
+		fmt.Fprintf(stderr, "phasegate help: unknown command %q%s\nRun 'phasegate --help' for the list of commands.\n", args[0], didYouMean(args[0], commandNames(), "%q"))
 		return exitUsage
 	}
-	return code
+	return run([]string{args[0], "--help"}, stdout, stderr)
+}
+
+// usageError is an invocation that cannot run as given (a missing or
+// invalid flag, a missing argument): its message is printed with a pointer
+// to the command's help, and phasegate exits with status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// helpRequest is returned by a command given -h or --help: run prints the
+// help of the command, whose flags are in fs, and exits 0.
+type helpRequest struct{ fs *flag.FlagSet }
+
+func (*helpRequest) Error() string { return "help requested" }
+
+// newFlagSet returns the flag set of a command. Parse errors are not
+// printed by the flag package: parseInterspersed returns them as usage
+// errors, and -h or --help as a helpRequest.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
 }
 
 // parseInterspersed parses flags that may follow positional arguments.
@@ -94,7 +126,10 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, fmt.Errorf("%w: usage", err)
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, &helpRequest{fs}
+			}
+			return nil, flagError(fs, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -108,15 +143,98 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func usagef(format string, args ...any) error {
-	return fmt.Errorf("%s%w", fmt.Sprintf(format+": ", args...), errUsage)
+// noArguments refuses positional arguments for commands that take none.
+func noArguments(fs *flag.FlagSet, pos []string, hint string) error {
+	if len(pos) == 0 {
+		return nil
+	}
+	return usagef("%s takes no arguments, only flags (got %q)%s", fs.Name(), pos[0], hint)
 }
 
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+var (
+	undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
+	flagName      = regexp.MustCompile(`(^|[ :])-([a-z][a-z0-9-]*)`)
+)
+
+// flagError rewrites a parse error of the flag package as a usage error
+// that writes flags as --flag, and suggests the nearest flag for an
+// unknown one.
+func flagError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	if m := undefinedFlag.FindStringSubmatch(msg); m != nil {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		return usagef("unknown flag --%s%s", m[1], didYouMean(m[1], names, "--%s"))
 	}
-	return "devel"
+	return usagef("%s", flagName.ReplaceAllString(msg, "$1--$2"))
+}
+
+// version is the release version, stamped at build time with
+// go build -ldflags "-X main.version=v1.2.3"; other builds take it from
+// the module or the git checkout they were built in.
+var version string
+
+// versionText says which phasegate this is: the stamped or module version,
+// the commit and commit date the binary was built from, and the Go
+// toolchain, from bi, the build information the Go linker records
+// (debug.ReadBuildInfo; nil when there is none).
+//
+// go build stamps the commit (vcs.revision) in a git clone; it does not in
+// a git worktree (whose .git is a file) or with -buildvcs=false.
+func versionText(bi *debug.BuildInfo) string {
+	v := version
+	var rev, at string
+	modified := false
+	if bi != nil {
+		if v == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.time":
+				at = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	var b strings.Builder
+	switch {
+	case v != "":
+		fmt.Fprintf(&b, "phasegate %s\n", v)
+	case rev != "":
+		b.WriteString("phasegate development build\n")
+	default:
+		b.WriteString("phasegate (no version recorded: it was built outside a git checkout without -ldflags \"-X main.version=VERSION\")\n")
+	}
+	if rev != "" {
+		fmt.Fprintf(&b, "commit %s", rev)
+		if at != "" {
+			fmt.Fprintf(&b, " (%s)", at)
+		}
+		if modified {
+			b.WriteString(", with uncommitted changes")
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return b.String()
+}
+
+func runVersion(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlagSet("version")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if err := noArguments(fs, pos, ""); err != nil {
+		return 0, err
+	}
+	bi, _ := debug.ReadBuildInfo()
+	fmt.Fprint(stdout, versionText(bi))
+	return exitOK, nil
 }
 
 // colorOK reports whether w is a terminal that wants colour.

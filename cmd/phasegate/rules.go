@@ -1,23 +1,48 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/report"
 )
 
 func runRules(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	markdown := fs.Bool("markdown", false, "print the full rule reference (docs/rules.md)")
-	if _, err := parseInterspersed(fs, args); err != nil {
+	fs := newFlagSet("rules")
+	markdown := fs.Bool("markdown", false, "print the rule reference as Markdown (docs/rules.md); with rule ids, only theirs")
+	ids, err := parseInterspersed(fs, args)
+	if err != nil {
 		return 0, err
 	}
-	if *markdown {
+	var rules []*checker.Rule
+	for _, id := range ids {
+		r := checker.Lookup(id)
+		if r == nil {
+			var names []string
+			for _, r := range checker.Rules() {
+				names = append(names, r.ID)
+			}
+			return 0, usagef("unknown rule %q%s ('phasegate rules' lists them)", id, didYouMean(id, names, "%s"))
+		}
+		rules = append(rules, r)
+	}
+	switch {
+	case *markdown && len(rules) == 0:
 		return exitOK, report.RulesMarkdown(stdout, checker.Rules())
+	case *markdown:
+		return exitOK, report.RuleSections(stdout, rules)
+	case len(rules) > 0:
+		for i, r := range rules {
+			if i > 0 {
+				io.WriteString(stdout, "\n"+strings.Repeat("-", 100)+"\n\n")
+			}
+			if err := report.RuleText(stdout, r); err != nil {
+				return 0, err
+			}
+		}
+		return exitOK, nil
 	}
 	for _, r := range checker.Rules() {
 		phase := ""

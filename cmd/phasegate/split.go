@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,8 +19,7 @@ import (
 )
 
 func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("split", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("split")
 	base := fs.String("base", "", "the revision the change is compared with (default origin/HEAD, then main)")
 	cfgPath := fs.String("config", "", "config file (default .github/phasegate.yml or phasegate.yml)")
 	dryRun := fs.Bool("dry-run", false, "print the split as a unified diff and change nothing")

@@ -568,7 +568,7 @@ func runHistory(res *corpusResult, dir string, fsys fs.FS, cand change.Candidate
 			res.stmts = append(res.stmts, s)
 		}
 		if mode == "history" {
-			demote(cat)
+			cat.Settle() // the file just judged has been deployed before the next one is written
 		}
 	}
 	return files, nil
@@ -690,39 +690,6 @@ func inRegions(rs []sqltext.Region, off int) bool {
 		}
 	}
 	return false
-}
-
-// demote makes everything the catalog holds look like production: the
-// file just judged has been deployed before the next one is written.
-func demote(cat *schema.Catalog) {
-	for _, t := range cat.Tables {
-		t.Origin.New = false
-		for _, c := range t.Columns {
-			c.Origin.New = false
-		}
-		for _, c := range t.Constraints {
-			c.Origin.New = false
-		}
-	}
-	for _, x := range cat.Indexes {
-		x.Origin.New = false
-	}
-	for _, x := range cat.Views {
-		x.Origin.New = false
-	}
-	for _, x := range cat.Types {
-		x.Origin.New = false
-	}
-	for _, m := range []map[schema.QName]*schema.Object{cat.Sequences, cat.Functions} {
-		for _, x := range m {
-			x.Origin.New = false
-		}
-	}
-	for _, m := range []map[string]*schema.Object{cat.Schemas, cat.Triggers, cat.Other} {
-		for _, x := range m {
-			x.Origin.New = false
-		}
-	}
 }
 
 // facts are what the schema before a file, and the file's earlier

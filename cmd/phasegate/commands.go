@@ -1,0 +1,168 @@
+package main
+
+import "io"
+
+// command is one phasegate command: how it runs and how its help reads.
+// Its flags are defined by run itself (on a flag set from newFlagSet);
+// groups only orders and names them for the help, and a test checks that
+// every flag of every command is in one group.
+type command struct {
+	name    string
+	summary string // one line, for phasegate --help
+	usage   string // the synopsis after "phasegate NAME"
+	long    string // what the command does
+	groups  []flagGroup
+	// examples are shell lines, each after a comment saying what it does.
+	examples []example
+	run      func(args []string, stdout, stderr io.Writer) (int, error)
+}
+
+// flagGroup is a titled group of flags in a command's help. Each entry is
+// the flag as written on the command line: "--base REF", "--static-only".
+type flagGroup struct {
+	title string
+	flags []string
+}
+
+type example struct{ what, line string }
+
+// commands lists the commands in the order phasegate --help shows them.
+var commands = []*command{
+	{
+		name:    "check",
+		summary: "judge the migrations a change adds or edits, then prove the previous release survives them",
+		usage:   "--base REF [flags]",
+		long: `Finds the migrations added or edited between the merge base of --base and the head (the work tree, or
+--head), judges every statement against the schema the base history builds (its phase: expand,
+contract or unknown, and its lock and rewrite hazards), then, unless --static-only, runs the previous
+release's tests against PostgreSQL migrated by the change.`,
+		groups: []flagGroup{
+			{"Change", []string{"--base REF", "--head REF", "--repo DIR", "--config FILE"}},
+			{"Static check", []string{"--static-only", "--pg-version N"}},
+			{"Runtime check", []string{"--database-url URL", "--postgres-image IMAGE", "--no-pull", "--previous REV", "--jobs N", "--verbose"}},
+			{"Output", []string{"--format text|json", "--report-json FILE", "--sarif FILE", "--fail-on error|warning|never"}},
+			{"Pull request comment (GitHub Actions)", []string{"--comment on|off|on-failure", "--github-token TOKEN"}},
+		},
+		examples: []example{
+			{"Judge the work tree's new migrations against main, without a database", "phasegate check --base main --static-only"},
+			{"Also run the previous release's tests, on a PostgreSQL server you already have", "phasegate check --base origin/main --database-url postgres://postgres@localhost:5432/postgres"},
+			{"Check a branch as CI does, with a JSON report and SARIF for code scanning", "phasegate check --base main --head feature --static-only --report-json report.json --sarif phasegate.sarif"},
+		},
+		run: runCheck,
+	},
+	{
+		name:    "classify",
+		summary: "judge migration files or directories outside git",
+		usage:   "[flags] PATH...",
+		long: `Judges migration files and directories without git: against an empty schema, plus --schema FILE.
+A directory is a migration history: each migration in it is judged against the ones before it, as
+the pull request that added it was (a rename in the last file is a contract). Files named one by one
+form one change, judged together: objects an earlier file creates count as new in the later ones.`,
+		groups: []flagGroup{
+			{"Input", []string{"--schema FILE", "--migrations-format NAME", "--one-change"}},
+			{"Judging", []string{"--config FILE", "--pg-version N"}},
+			{"Output", []string{"--format text|json"}},
+		},
+		examples: []example{
+			{"Judge every migration of a directory against the ones before it", "phasegate classify db/migrations"},
+			{"Judge one new file against a dump of the production schema", "phasegate classify --schema schema.sql db/migrations/0042_add_index.up.sql"},
+			{"Judge a whole directory as one change (a first release, nothing in production yet)", "phasegate classify --one-change --format json db/migrations"},
+		},
+		run: runClassify,
+	},
+	{
+		name:    "split",
+		summary: "move the contract statements of new migrations into deferred migrations",
+		usage:   "[flags] FILE...",
+		long: `Splits each new migration of the change (compared with --base) in two: the expand statements stay,
+the contract statements move to a deferred migration (migrations.deferred_dir) with a header that
+says when it may run. The follow-up bot (phasegate followup) proposes it once that time has come.`,
+		groups: []flagGroup{
+			{"Split", []string{"--base REF", "--after WHEN", "--pr N", "--dry-run", "--config FILE"}},
+			{"ORM migrations (Alembic, Django)", []string{"--emit-sql", "--database-url URL", "--postgres-image IMAGE", "--no-pull"}},
+		},
+		examples: []example{
+			{"Show the split as a diff, changing nothing", "phasegate split --dry-run db/migrations/0003_display_name.up.sql"},
+			{"Defer the contract part until a deployment to production has succeeded", `phasegate split --after "deployment production" --pr 42 db/migrations/0003_display_name.up.sql`},
+		},
+		run: runSplit,
+	},
+	{
+		name:    "followup",
+		summary: "open the pull requests that apply deferred migrations once their release has shipped",
+		usage:   "[flags]",
+		long: `For each deferred migration whose condition holds (a release containing it has been out for
+followup.min_age, a deployment succeeded, a date passed), opens or updates one pull request that moves
+it into the active migrations. Meant for a scheduled workflow. --dry-run needs no token as long as no
+migration is ready (nothing to ask GitHub); when a GitHub call is needed, it says which one.`,
+		groups: []flagGroup{
+			{"Repository", []string{"--repo DIR", "--config FILE", "--repository OWNER/NAME", "--github-token TOKEN"}},
+			{"Run", []string{"--dry-run", "--force"}},
+		},
+		examples: []example{
+			{"See what the bot would do, writing nothing", "phasegate followup --dry-run"},
+			{"Open the follow-up pull requests (GitHub Actions sets both variables)", "GITHUB_TOKEN=... GITHUB_REPOSITORY=acme/shop phasegate followup"},
+		},
+		run: runFollowup,
+	},
+	{
+		name:    "comment",
+		summary: "post a JSON report as the pull request comment (for fork pull requests)",
+		usage:   "--report FILE [flags]",
+		long: `Posts or updates the pull request comment from a JSON report written elsewhere (--report-json of
+phasegate check in a pull_request run from a fork, whose token is read-only). Meant for a
+workflow_run workflow, which has a write token and never runs the pull request's code.`,
+		groups: []flagGroup{
+			{"Flags", []string{"--report FILE", "--pr N", "--repository OWNER/NAME", "--github-token TOKEN"}},
+		},
+		examples: []example{
+			{"Comment on pull request 42 with a report downloaded from the pull_request run", "phasegate comment --report phasegate-report.json --pr 42"},
+		},
+		run: runComment,
+	},
+	{
+		name:    "rules",
+		summary: "list the rules, or print one rule's documentation",
+		usage:   "[--markdown] [RULE...]",
+		long: `Without arguments, lists every rule with its category, default severity and what it flags. With
+rule ids, prints each rule's whole documentation: why it matters, the safe alternative, notes and
+examples.`,
+		groups: []flagGroup{
+			{"Flags", []string{"--markdown"}},
+		},
+		examples: []example{
+			{"List the rules", "phasegate rules"},
+			{"Read one rule", "phasegate rules missing-lock-timeout"},
+			{"Regenerate the rule reference", "phasegate rules --markdown > docs/rules.md"},
+		},
+		run: runRules,
+	},
+	{
+		name:    "version",
+		summary: "print the version, and the commit and date the binary was built from",
+		usage:   "",
+		long:    `Prints the version (stamped with -ldflags "-X main.version=VERSION", else the module's), the git commit and commit date the binary was built from, and the Go toolchain.`,
+		examples: []example{
+			{"Say which phasegate runs", "phasegate version"},
+		},
+		run: runVersion,
+	},
+}
+
+// lookupCommand returns the command called name, or nil.
+func lookupCommand(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func commandNames() []string {
+	names := []string{"help"}
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	return names
+}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+const helpWidth = 100 // columns the help is wrapped to
+
+const exitStatusHelp = `Exit status: 0 nothing at error severity; 1 findings at error severity (or a failed runtime check);
+2 usage, config, git or parse errors.`
+
+// printMainHelp writes phasegate --help: every command with one line.
+func printMainHelp(w io.Writer) {
+	var b strings.Builder
+	b.WriteString(`phasegate enforces the expand/contract workflow for PostgreSQL migrations: it gives every new
+migration statement a phase (expand, contract or unknown), reports lock and rewrite hazards with their
+safe alternatives, and proves with the previous release's tests that it survives the migrations.
+
+Usage:
+  phasegate COMMAND [flags]
+
+Commands:
+`)
+	width := 0
+	for _, c := range commands {
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprintf(&b, "  %-*s  %s\n", width, "help", "print a command's flags and examples")
+	b.WriteString(`
+Examples:
+  $ phasegate check --base main --static-only
+  $ phasegate classify db/migrations
+  $ phasegate rules missing-lock-timeout
+
+Run 'phasegate help COMMAND' (or 'phasegate COMMAND --help') for a command's flags and examples.
+` + exitStatusHelp + `
+Documentation: README.md, docs/cli.md (every command and flag), docs/rules.md (every rule).
+`)
+	io.WriteString(w, b.String())
+}
+
+// printCommandHelp writes the help of cmd, whose flags are in fs: what it
+// does, its synopsis, its flags by group, and examples.
+func printCommandHelp(w io.Writer, cmd *command, fs *flag.FlagSet) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "phasegate %s: %s\n\n%s\n\nUsage:\n  %s\n", cmd.name, cmd.summary, cmd.long,
+		strings.TrimSpace("phasegate "+cmd.name+" "+cmd.usage))
+	groups, _ := helpGroups(cmd, fs)
+	width := 0
+	for _, g := range groups {
+		for _, e := range g.entries {
+			width = max(width, len(e.text))
+		}
+	}
+	width = min(width, 24)
+	for _, g := range groups {
+		fmt.Fprintf(&b, "\n%s:\n", g.title)
+		for _, e := range g.entries {
+			writeFlag(&b, e, width)
+		}
+	}
+	if len(cmd.examples) > 0 {
+		b.WriteString("\nExamples:\n")
+		for i, ex := range cmd.examples {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "  # %s\n  $ %s\n", ex.what, ex.line)
+		}
+	}
+	b.WriteString("\n" + exitStatusHelp + "\n")
+	io.WriteString(w, b.String())
+}
+
+// helpGroup is a group of flags as printed.
+type helpGroup struct {
+	title   string
+	entries []helpEntry
+}
+
+type helpEntry struct {
+	text string // "--base REF"
+	flag *flag.Flag
+}
+
+// helpGroups returns the flag groups of cmd with the flags of fs, and the
+// entries of cmd.groups that name no flag of fs (a stale help). Flags no
+// group names come last, under "Other flags", so that the help never
+// hides a flag.
+func helpGroups(cmd *command, fs *flag.FlagSet) (groups []helpGroup, stale []string) {
+	grouped := map[string]bool{}
+	for _, g := range cmd.groups {
+		hg := helpGroup{title: g.title}
+		for _, text := range g.flags {
+			name, _, _ := strings.Cut(strings.TrimPrefix(text, "--"), " ")
+			f := fs.Lookup(name)
+			if f == nil {
+				stale = append(stale, text)
+				continue
+			}
+			grouped[name] = true
+			hg.entries = append(hg.entries, helpEntry{text, f})
+		}
+		groups = append(groups, hg)
+	}
+	other := helpGroup{title: "Other flags"}
+	fs.VisitAll(func(f *flag.Flag) {
+		if !grouped[f.Name] {
+			placeholder, _ := flag.UnquoteUsage(f)
+			other.entries = append(other.entries, helpEntry{strings.TrimSpace("--" + f.Name + " " + strings.ToUpper(placeholder)), f})
+		}
+	})
+	if len(other.entries) > 0 {
+		groups = append(groups, other)
+	}
+	return groups, stale
+}
+
+// writeFlag writes one flag: its synopsis, then its usage wrapped beside
+// it, and its default when the usage does not already say it.
+func writeFlag(b *strings.Builder, e helpEntry, width int) {
+	text := e.flag.Usage
+	if d := e.flag.DefValue; d != "" && d != "false" && d != "0" && !strings.Contains(text, "default") {
+		text += fmt.Sprintf(" (default %s)", d)
+	}
+	indent := 2 + width + 2
+	lines := wrap(text, helpWidth-indent)
+	if len(e.text) > width {
+		fmt.Fprintf(b, "  %s\n", e.text)
+		for _, l := range lines {
+			fmt.Fprintf(b, "%s%s\n", strings.Repeat(" ", indent), l)
+		}
+		return
+	}
+	for i, l := range lines {
+		if i == 0 {
+			fmt.Fprintf(b, "  %-*s  %s\n", width, e.text, l)
+		} else {
+			fmt.Fprintf(b, "%s%s\n", strings.Repeat(" ", indent), l)
+		}
+	}
+}
+
+// wrap breaks text into lines of at most width columns, at spaces.
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(word) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	return append(lines, line)
+}
+
+// didYouMean returns "; did you mean X?" with the names nearest to name
+// (each formatted with format, e.g. "%q" or "--%s"), or "" when none is
+// near.
+func didYouMean(name string, names []string, format string) string {
+	near := nearest(name, names)
+	if len(near) == 0 {
+		return ""
+	}
+	for i, n := range near {
+		near[i] = fmt.Sprintf(format, n)
+	}
+	if len(near) == 1 {
+		return "; did you mean " + near[0] + "?"
+	}
+	return "; did you mean " + strings.Join(near[:len(near)-1], ", ") + " or " + near[len(near)-1] + "?"
+}
+
+// nearest returns the names within a few typos of name (at most a third
+// of its length, at least 2), or that contain it or that it contains,
+// closest first, at most three.
+func nearest(name string, names []string) []string {
+	type cand struct {
+		name string
+		d    int
+	}
+	var cands []cand
+	limit := max(2, len(name)/3)
+	for _, n := range names {
+		d := distance(strings.ToLower(name), strings.ToLower(n))
+		switch {
+		case d <= limit:
+		case len(name) >= 4 && (strings.Contains(n, name) || strings.Contains(name, n) && len(n) >= 4):
+			d = limit + 1
+		default:
+			continue
+		}
+		cands = append(cands, cand{n, d})
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].d < cands[j].d })
+	var out []string
+	for i, c := range cands {
+		if i == 3 {
+			break
+		}
+		out = append(out, c.name)
+	}
+	return out
+}
+
+// distance is the Levenshtein distance between a and b (bytes).
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

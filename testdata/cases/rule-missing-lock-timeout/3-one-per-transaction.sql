@@ -1,0 +1,6 @@
+ALTER TABLE users ADD COLUMN a text;
+BEGIN;
+ALTER TABLE users ADD COLUMN b text;
+ALTER TABLE orgs ADD COLUMN c text;
+COMMIT;
+ALTER TABLE users ADD COLUMN d text;
