@@ -72,13 +72,20 @@ form one change, judged together: objects an earlier file creates count as new i
 	},
 	{
 		name:    "split",
-		summary: "move the contract statements of new migrations into deferred migrations",
+		summary: "cut new migrations into what ships now and what waits for the next release",
 		usage:   "[flags] FILE...",
 		long: `Splits each new migration of the change (compared with --base) in two: the expand statements stay,
-the contract statements move to a deferred migration (migrations.deferred_dir) with a header that
-says when it may run. The follow-up bot (phasegate followup) proposes it once that time has come.`,
+the contract statements wait in a deferred migration (migrations.deferred_dir) with a header that
+says when it may run. The follow-up bot (phasegate followup) proposes it once that time has come.
+
+A statement the new code needs now is rewritten, not moved: a renamed column gets its new name
+beside the old one, kept in sync by a trigger and backfilled; a renamed table leaves a view under
+its old name; a required column is added nullable and made NOT NULL later. Steps that must run
+outside a transaction (the backfill, index builds) go into new migrations right after. A drop of
+something the new code still mentions, and what no recipe makes safe (a type change), are refused
+with the steps to take by hand.`,
 		groups: []flagGroup{
-			{"Split", []string{"--base REF", "--after WHEN", "--pr N", "--dry-run", "--config FILE"}},
+			{"Split", []string{"--base REF", "--after WHEN", "--pr N", "--dry-run", "--force", "--config FILE"}},
 			{"ORM migrations (Alembic, Django)", []string{"--emit-sql", "--database-url URL", "--postgres-image IMAGE", "--no-pull"}},
 		},
 		examples: []example{
