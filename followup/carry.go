@@ -104,8 +104,7 @@ func (o Options) carry(ctx context.Context, oc *Outcome, m source.Migration, src
 		fail(err)
 		return
 	}
-	created, err := o.Client.SetBranch(ctx, branch, commit)
-	if err != nil {
+	if err := o.Client.SetBranch(ctx, branch, commit); err != nil {
 		fail(err)
 		return
 	}
@@ -119,11 +118,10 @@ func (o Options) carry(ctx context.Context, oc *Outcome, m source.Migration, src
 	}
 	p, err := o.Client.OpenPull(ctx, branch, o.Base, title, body)
 	if err != nil {
-		// Leave no orphan branch; if this fails too, the next run finds the
-		// branch without a pull request and repairs it.
-		if created {
-			o.Client.DeleteBranch(context.WithoutCancel(ctx), branch)
-		}
+		// The branch stays: GitHub may have opened the pull request before
+		// it answered the error, and deleting the branch would close it.
+		// The next run finds the pull request by its branch, or opens it
+		// on the branch.
 		fail(err)
 		return
 	}
