@@ -69,6 +69,9 @@ func (s *Server) Fault(method, pattern string, responses ...Response) {
 	if _, err := path.Match(pattern, ""); err != nil {
 		panic(fmt.Sprintf("fakegithub: bad fault pattern %q: %v", pattern, err))
 	}
+	if len(responses) == 0 {
+		panic("fakegithub: Fault without responses")
+	}
 	if method == "*" {
 		method = ""
 	}
@@ -76,6 +79,13 @@ func (s *Server) Fault(method, pattern string, responses ...Response) {
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &fault{method: method, pattern: pattern,
 		responses: append([]Response(nil), responses...)})
+}
+
+// ClearFaults drops the injected responses not used yet.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
 }
 
 // PendingFaults returns how many injected responses have not been used yet.

@@ -257,3 +257,13 @@ func objectID(typ string, data []byte) string {
 	sum := sha1.Sum(append([]byte(fmt.Sprintf("%s %d\x00", typ, len(data))), data...))
 	return hex.EncodeToString(sum[:])
 }
+
+func TestClearFaults(t *testing.T) {
+	s, repo, gh := setup(t)
+	n := repo.AddIssue("i")
+	s.Fault("POST", "/repos/acme/shop/issues/*/comments", fakegithub.Refused(502), fakegithub.Refused(502))
+	s.ClearFaults()
+	if _, _, err := gh.Issues.CreateComment(ctx, "acme", "shop", n, &github.IssueComment{Body: github.String("hi")}); err != nil || s.PendingFaults() != 0 {
+		t.Fatalf("after ClearFaults: %v, %d pending", err, s.PendingFaults())
+	}
+}
