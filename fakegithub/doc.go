@@ -48,7 +48,11 @@
 //     Failed","errors":[...]} and the other messages GitHub sends, each with
 //     a documentation_url.
 //   - Faults: Fault makes the next matching requests fail with given
-//     responses (5xx, primary or secondary rate limits, ...).
+//     responses (5xx, primary or secondary rate limits, ...). A fault is
+//     refused (nothing happens, see Refused) or, with Response.Applied,
+//     applied: the write takes effect and the client still gets the error
+//     (see AppliedButFailed), as when GitHub answers 502 after creating the
+//     pull request.
 //   - Requests returns a log of every request for assertions.
 //
 // # Git data

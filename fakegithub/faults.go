@@ -21,7 +21,19 @@ type Response struct {
 	// Body is the response body. When empty, a JSON error document
 	// {"message": <status text>} is sent (nothing for 204 and 304).
 	Body string
+	// Applied makes the request take effect before the injected response
+	// replaces the real one: GitHub did the work (created the pull
+	// request, moved the ref, posted the comment) and then answered 502.
+	// Without it the request is refused: it changes nothing.
+	Applied bool
 }
+
+// Refused is a server error that GitHub answered without doing anything.
+func Refused(status int) Response { return Response{Status: status} }
+
+// AppliedButFailed is a server error that GitHub answered after doing the
+// work: the write takes effect, the client sees status.
+func AppliedButFailed(status int) Response { return Response{Status: status, Applied: true} }
 
 type fault struct {
 	method    string
@@ -36,6 +48,10 @@ var placeholder = regexp.MustCompile(`\{[^/}]*\}`)
 // normal behaviour resumes. Faulted requests are neither authenticated nor
 // counted against the rate limit, and change no state; they carry the
 // token's rate limit headers unless the fault sets X-RateLimit-Remaining.
+// A response with Applied set is the exception: the request is handled
+// first (authenticated, counted, its writes done), then answered with the
+// injected response, as when GitHub times out behind its proxy after the
+// work is done.
 //
 // method is an HTTP method, or "" or "*" for any. pattern is matched against
 // the request path (without any "/api/v3" prefix, unescaped) with path.Match,
@@ -44,6 +60,7 @@ var placeholder = regexp.MustCompile(`\{[^/}]*\}`)
 //
 //	s.Fault("POST", "/repos/acme/shop/issues/*/comments", fakegithub.Response{Status: 502})
 //	s.Fault("GET", "/repos/{owner}/{repo}/pulls", fakegithub.SecondaryRateLimit(time.Second))
+//	s.Fault("POST", "/repos/{owner}/{repo}/pulls", fakegithub.AppliedButFailed(502))
 //
 // Faults registered by several calls are used in the order they were
 // registered.
@@ -52,6 +69,9 @@ func (s *Server) Fault(method, pattern string, responses ...Response) {
 	if _, err := path.Match(pattern, ""); err != nil {
 		panic(fmt.Sprintf("fakegithub: bad fault pattern %q: %v", pattern, err))
 	}
+	if len(responses) == 0 {
+		panic("fakegithub: Fault without responses")
+	}
 	if method == "*" {
 		method = ""
 	}
@@ -59,6 +79,13 @@ func (s *Server) Fault(method, pattern string, responses ...Response) {
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &fault{method: method, pattern: pattern,
 		responses: append([]Response(nil), responses...)})
+}
+
+// ClearFaults drops the injected responses not used yet.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
 }
 
 // PendingFaults returns how many injected responses have not been used yet.

@@ -177,7 +177,7 @@ func handleDeleteRef(c *call) {
 		c.unprocessable("Reference does not exist")
 		return
 	}
-	c.repo.deleteRefLocked(name)
+	c.repo.deleteRefLocked(name, c.tok.user)
 	c.noContent()
 }
 

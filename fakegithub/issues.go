@@ -22,6 +22,7 @@ type issue struct {
 	createdAt time.Time
 	updatedAt time.Time
 	closedAt  time.Time
+	closedBy  *user    // who closed it; nil while open
 	labels    []*label // in the order they were added
 	pr        *pull    // set for pull requests
 }
@@ -143,6 +144,14 @@ type reactionsJSON struct {
 	Eyes       int    `json:"eyes"`
 }
 
+// loginOf is a user's login, "" for none.
+func loginOf(u *user) string {
+	if u == nil {
+		return ""
+	}
+	return u.login
+}
+
 func nullable(s string) *string {
 	if s == "" {
 		return nil
@@ -180,6 +189,7 @@ func (c *call) issueJSON(is *issue) issueJSON {
 	if is.state == "closed" {
 		reason := "completed"
 		j.StateReason = &reason
+		j.ClosedBy = c.userJSON(is.closedBy)
 	}
 	if is.pr != nil {
 		pulls := c.api(fmt.Sprintf("%s/pulls/%d", r.path(), is.number))

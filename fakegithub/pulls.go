@@ -36,6 +36,7 @@ type Pull struct {
 	User           string // login of the author
 	Merged         bool
 	MergeCommitSHA string
+	ClosedBy       string   // login of who closed it ("" while open)
 	Labels         []string // sorted by name
 	Reviewers      []string // logins of requested reviewers
 	TeamReviewers  []string // slugs of requested teams
@@ -50,6 +51,7 @@ func (r *Repo) exportPull(is *issue) Pull {
 	out := Pull{Number: is.number, Title: is.title, Body: is.body, State: is.state, Draft: p.draft,
 		Head: p.head, Base: p.base, HeadSHA: p.headSHA, User: is.user.login, Merged: p.merged,
 		MergeCommitSHA: p.mergeCommitSHA, TeamReviewers: append([]string(nil), p.teams...),
+		ClosedBy:  loginOf(is.closedBy),
 		CreatedAt: is.createdAt, UpdatedAt: is.updatedAt, ClosedAt: is.closedAt, MergedAt: p.mergedAt}
 	for _, l := range sortLabels(is.labels) {
 		out.Labels = append(out.Labels, l.name)
@@ -130,19 +132,22 @@ func (r *Repo) pullOrPanic(number int) *issue {
 	return is
 }
 
-// ClosePull closes a pull request without merging it, as a user would.
+// ClosePull closes a pull request without merging it, as a user
+// (DefaultAuthor) would.
 func (r *Repo) ClosePull(number int) {
 	r.s.mu.Lock()
 	defer r.s.mu.Unlock()
 	is := r.pullOrPanic(number)
 	if is.state == "open" {
-		r.closeLocked(is)
+		r.closeLocked(is, r.s.userLocked(DefaultAuthor))
 	}
 }
 
-func (r *Repo) closeLocked(is *issue) {
+// closeLocked closes an issue or pull request; by is who closed it (the
+// issue's closed_by).
+func (r *Repo) closeLocked(is *issue, by *user) {
 	now := r.s.clock()
-	is.state, is.closedAt, is.updatedAt = "closed", now, now
+	is.state, is.closedAt, is.updatedAt, is.closedBy = "closed", now, now, by
 }
 
 // MergePull merges an open pull request as GitHub's merge button does: a
@@ -168,9 +173,9 @@ func (r *Repo) MergePull(number int) string {
 	sha := r.put(typeCommit, encodeCommit(commit{tree: tree, parents: []string{baseTip, p.headSHA},
 		author: sig, committer: sig, message: msg}))
 	r.setRefLocked("refs/heads/"+p.base, sha)
-	r.closeLocked(is)
-	p.merged, p.mergedAt, p.mergeCommitSHA = true, is.closedAt, sha
 	p.mergedBy = r.s.userLocked(DefaultAuthor)
+	r.closeLocked(is, p.mergedBy)
+	p.merged, p.mergedAt, p.mergeCommitSHA = true, is.closedAt, sha
 	return sha
 }
 
@@ -272,11 +277,11 @@ func (r *Repo) branchMovedLocked(branch string) {
 }
 
 // branchDeletedLocked closes the open pull requests whose head or base was
-// the deleted branch, as GitHub does.
-func (r *Repo) branchDeletedLocked(branch string) {
+// the deleted branch, as GitHub does; by deleted it, and so closed them.
+func (r *Repo) branchDeletedLocked(branch string, by *user) {
 	for _, is := range r.issues {
 		if p := is.pr; p != nil && is.state == "open" && (p.head == branch || p.base == branch) {
-			r.closeLocked(is)
+			r.closeLocked(is, by)
 		}
 	}
 }
@@ -683,9 +688,9 @@ func handleUpdatePull(c *call) {
 	}
 	if req.State != nil && *req.State != is.state {
 		if *req.State == "closed" {
-			r.closeLocked(is)
+			r.closeLocked(is, c.tok.user)
 		} else {
-			is.state, is.closedAt = "open", time.Time{}
+			is.state, is.closedAt, is.closedBy = "open", time.Time{}, nil
 			p.headSHA = r.refs["refs/heads/"+p.head]
 		}
 	}

@@ -210,6 +210,10 @@ type Request struct {
 	Status int
 	// Fault is whether the response was injected by Fault.
 	Fault bool
+	// Applied is whether a faulted request was handled, successfully,
+	// before its answer was replaced (see Response.Applied): its writes
+	// took effect.
+	Applied bool
 }
 
 // IsWrite reports whether the request was not a GET or HEAD.
@@ -269,7 +273,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Token: bearer(r.Header.Get("Authorization")), IfNoneMatch: r.Header.Get("If-None-Match") != ""}
 
 	s.mu.Lock()
-	if f, ok := s.takeFaultLocked(r.Method, p); ok {
+	if f, ok := s.takeFaultLocked(r.Method, p); ok && f.Applied {
+		// The request takes effect; its answer is lost.
+		s.handleLocked(c, escaped)
+		entry.Applied = c.out.status < 400
+		c.out = reply{header: rateHeaders(c.out.header)}
+		c.writeFault(f)
+		entry.Fault = true
+	} else if ok {
 		// The token's rate limit headers, not counted, unless the fault
 		// sets its own.
 		if c.tok = s.tokens[entry.Token]; c.tok != nil {
@@ -356,6 +367,17 @@ func (s *Server) handleLocked(c *call, escapedPath string) {
 	}
 	tok.used++
 	s.setRateHeaders(c)
+}
+
+// rateHeaders keeps the rate limit and request id headers of a response.
+func rateHeaders(h http.Header) http.Header {
+	out := http.Header{}
+	for k, v := range h {
+		if strings.HasPrefix(k, "X-Ratelimit-") || k == "X-Github-Request-Id" {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // startWindowLocked starts a new rate limit window for the token if the

@@ -303,11 +303,11 @@ func (r *Repo) setRefLocked(name, sha string) {
 }
 
 // deleteRefLocked deletes a ref; deleting the head branch of an open pull
-// request closes it, as on GitHub.
-func (r *Repo) deleteRefLocked(name string) {
+// request closes it, as on GitHub, in the name of by.
+func (r *Repo) deleteRefLocked(name string, by *user) {
 	delete(r.refs, name)
 	if branch, ok := strings.CutPrefix(name, "refs/heads/"); ok {
-		r.branchDeletedLocked(branch)
+		r.branchDeletedLocked(branch, by)
 	}
 }
 
@@ -333,12 +333,12 @@ func (r *Repo) Refs() map[string]string {
 
 // SetRef points a ref ("heads/x", "tags/v1", "refs/heads/x") at an object
 // the repository holds, creating the ref if needed; SetRef(name, "")
-// deletes it.
+// deletes it (as DefaultAuthor: the pull requests it closes say so).
 func (r *Repo) SetRef(name, sha string) {
 	r.s.mu.Lock()
 	defer r.s.mu.Unlock()
 	if sha == "" {
-		r.deleteRefLocked(fullRef(name))
+		r.deleteRefLocked(fullRef(name), r.s.userLocked(DefaultAuthor))
 		return
 	}
 	if _, ok := r.get(sha); !ok {

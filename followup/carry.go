@@ -45,12 +45,20 @@ func (o Options) carry(ctx context.Context, oc *Outcome, m source.Migration, src
 		}
 	}
 	if open == nil && len(pulls) > 0 && !o.Force {
-		oc.Action, oc.PR = "closed", pulls[0].URL
-		oc.Reason = "its pull request was closed without merge; run with --force to open a new one"
-		return
+		cleanup, err := o.closedByCleanup(ctx, pulls[0], branch)
+		if err != nil {
+			fail(err)
+			return
+		}
+		if !cleanup {
+			oc.Action, oc.PR = "closed", pulls[0].URL
+			oc.Reason = "its pull request was closed without merge; run with --force to open a new one"
+			return
+		}
+		fmt.Fprintf(o.Log, "%s was closed when an earlier phasegate deleted its branch after an error, not by a user: opening a new one\n", pulls[0].URL)
 	}
 
-	// The base branch as it is now, and where the migration goes in it.
+	// The base branch as it is now.
 	baseSHA, err := o.Client.BranchHead(ctx, o.Base)
 	if err != nil || baseSHA == "" {
 		if err == nil {
@@ -69,7 +77,26 @@ func (o Options) carry(ctx context.Context, oc *Outcome, m source.Migration, src
 		fail(err)
 		return
 	}
-	moves, target, err := o.moves(files, m)
+	// What the branch proposes now: the open pull request's commit, or
+	// the branch an earlier run left without a pull request.
+	head := ""
+	if open != nil {
+		head = open.HeadSHA
+	} else if head, err = o.Client.BranchHead(ctx, branch); err != nil {
+		fail(err)
+		return
+	}
+	var current *proposal
+	if head != "" {
+		if current, err = o.proposal(ctx, head, baseSHA, files); err != nil {
+			fail(err)
+			return
+		}
+	}
+	// Where the migration goes: where the branch put it while that is
+	// still after every migration on the base branch, else the next
+	// version.
+	moves, target, err := o.moves(files, m, current.targetPath())
 	if err != nil {
 		fail(err)
 		return
@@ -77,64 +104,113 @@ func (o Options) carry(ctx context.Context, oc *Outcome, m source.Migration, src
 	oc.Target = target
 	title := fmt.Sprintf("phasegate: apply deferred contract %s", path.Base(target))
 	body := o.body(m, src, target, oc.Reason, pr, added)
-
-	if open != nil {
-		// Up to date when the pull request's commit sits on the current
-		// base and already moves the file to the right place.
-		if head, err := o.Client.GetCommit(ctx, open.HeadSHA); err == nil && len(head.Parents) == 1 && head.Parents[0] == baseSHA && o.treeHas(ctx, head.Tree, target) {
-			oc.Action, oc.PR = "unchanged", open.URL
-			if open.Body != body && !o.DryRun {
-				if err := o.Client.EditPull(ctx, open.Number, title, body); err != nil {
-					fail(err)
-				}
-			}
-			return
-		}
+	upToDate, err := o.upToDate(ctx, current, moves, baseSHA, open)
+	if err != nil {
+		fail(err)
+		return
 	}
-	if o.DryRun {
+
+	switch {
+	case upToDate && open != nil:
+		oc.Action, oc.PR = "unchanged", open.URL
+		if !o.DryRun {
+			o.tidy(ctx, oc, *open, title, body)
+		}
+		return
+	case o.DryRun:
 		oc.Action = "planned"
 		if open != nil {
 			oc.Reason += "; would rebase " + open.URL + " onto " + o.Base
 			oc.PR = open.URL
+		} else if upToDate {
+			oc.Reason += "; would open the pull request on the existing branch " + branch
 		}
 		return
-	}
-	commit, err := o.Client.CommitChanges(ctx, baseCommit, moves, title+"\n\n"+strings.TrimSpace(plainBody(m, target, oc.Reason, pr)))
-	if err != nil {
-		fail(err)
-		return
-	}
-	created, err := o.Client.SetBranch(ctx, branch, commit)
-	if err != nil {
-		fail(err)
-		return
-	}
-	if open != nil {
-		if err := o.Client.EditPull(ctx, open.Number, title, body); err != nil {
+	case !upToDate:
+		commit, err := o.Client.CommitChanges(ctx, baseCommit, moves, title+"\n\n"+strings.TrimSpace(plainBody(m, target, oc.Reason, pr)))
+		if err != nil {
 			fail(err)
 			return
 		}
+		if err := o.Client.SetBranch(ctx, branch, commit); err != nil {
+			fail(err)
+			return
+		}
+	}
+	if open != nil {
 		oc.Action, oc.PR = "updated", open.URL
+		o.tidy(ctx, oc, *open, title, body)
 		return
 	}
 	p, err := o.Client.OpenPull(ctx, branch, o.Base, title, body)
 	if err != nil {
-		// Leave no orphan branch; if this fails too, the next run finds the
-		// branch without a pull request and repairs it.
-		if created {
-			o.Client.DeleteBranch(context.WithoutCancel(ctx), branch)
-		}
+		// The branch stays: GitHub may have opened the pull request before
+		// it answered the error, and deleting the branch would close it.
+		// The next run finds the pull request by its branch, or opens it
+		// on the branch.
 		fail(err)
 		return
 	}
 	oc.Action, oc.PR = "created", p.URL
-	if err := o.Client.Label(ctx, p.Number, o.Labels); err != nil {
-		fail(err)
+	o.tidy(ctx, oc, p, title, body)
+}
+
+// upToDate reports whether the branch's commit already makes these moves
+// on a commit of the base branch: then it stays as it is (no new commit,
+// no force-push), even if the base branch moved on since.
+func (o Options) upToDate(ctx context.Context, current *proposal, moves []github.Move, baseSHA string, open *github.Pull) (bool, error) {
+	if !current.makes(moves) {
+		return false, nil
+	}
+	if current.parent == baseSHA {
+		return true, nil
+	}
+	if open == nil || open.HeadSHA != current.head {
+		return false, nil // only a pull request says cheaply what the base branch lacks
+	}
+	// The branch's one commit is all the base branch lacks: its parent is
+	// on the base branch.
+	n, err := o.Client.PullCommits(ctx, open.Number)
+	return n == 1, err
+}
+
+// tidy finishes a pull request: its title and body, and, when it lacks the
+// labels, the reviewers and labels. The labels go last, so a pull request
+// without them was not finished by the run that opened it.
+func (o Options) tidy(ctx context.Context, oc *Outcome, p github.Pull, title, body string) {
+	fail := func(err error) {
+		oc.Action, oc.Reason = "error", err.Error()
+	}
+	if p.Body != body || oc.Action == "updated" {
+		if err := o.Client.EditPull(ctx, p.Number, title, body); err != nil {
+			fail(err)
+			return
+		}
+	}
+	if !missing(p.Labels, o.Labels) && oc.Action != "created" {
 		return
 	}
 	if err := o.Client.RequestReviewers(ctx, p.Number, o.Reviewers, o.TeamReviewers); err != nil {
 		fail(err)
+		return
 	}
+	if err := o.Client.Label(ctx, p.Number, o.Labels); err != nil {
+		fail(err)
+	}
+}
+
+// missing reports whether some of want are not in have.
+func missing(have, want []string) bool {
+	for _, w := range want {
+		found := false
+		for _, h := range have {
+			found = found || strings.EqualFold(h, w)
+		}
+		if !found {
+			return true
+		}
+	}
+	return false
 }
 
 // branchName is the deferred migration's file (or directory) name without
@@ -151,8 +227,9 @@ func branchName(m source.Migration) string {
 }
 
 // moves computes the tree changes: the deferred migration (and its down
-// companion) moved to the next version of the active migrations.
-func (o Options) moves(files []github.TreeEntry, m source.Migration) ([]github.Move, string, error) {
+// companion) moved to keep, when it still comes after every active
+// migration, else to the next version of the active migrations.
+func (o Options) moves(files []github.TreeEntry, m source.Migration, keep string) ([]github.Move, string, error) {
 	byPath := map[string]github.TreeEntry{}
 	fsys := fstest.MapFS{}
 	for _, f := range files {
@@ -171,7 +248,10 @@ func (o Options) moves(files []github.TreeEntry, m source.Migration) ([]github.M
 	if name == "" {
 		name = branchName(m)
 	}
-	target := o.Format.(source.Namer).NextPath(o.Dir, active, name, o.Now())
+	target := keep
+	if !o.stillLast(fsys, keep) {
+		target = o.Format.(source.Namer).NextPath(o.Dir, active, name, o.Now())
+	}
 	moves := []github.Move{{Path: target, SHA: entry.SHA, Mode: entry.Mode}, {Path: m.Path}}
 	// The companions move along: the down file, and the files that
 	// configure how the migration runs (Diesel's metadata.toml, Flyway's
@@ -195,20 +275,6 @@ func companions(p, target string) [][2]string {
 		return [][2]string{{strings.Replace(p, ".up.", ".down.", 1), strings.Replace(target, ".up.", ".down.", 1)}}
 	}
 	return [][2]string{{p + ".conf", target + ".conf"}}
-}
-
-// treeHas reports whether a tree has a file.
-func (o Options) treeHas(ctx context.Context, tree, p string) bool {
-	files, err := o.Client.Files(ctx, tree)
-	if err != nil {
-		return false
-	}
-	for _, f := range files {
-		if f.Path == p {
-			return true
-		}
-	}
-	return false
 }
 
 // names is an fs.FS of file names only: listing migrations needs names,

@@ -175,7 +175,8 @@ func origin(ctx context.Context, repo *git.Repo, p string, h deferred.Header) (s
 }
 
 // ready decides whether a deferred migration's condition holds, and says
-// why or why not.
+// why or why not. Once it holds, the why names dates, not ages, so the pull
+// request's description it goes into stays the same from run to run.
 func (o Options) ready(ctx context.Context, c deferred.Condition, added string, releases []github.Release, releasesErr error) (bool, string, error) {
 	now := o.Now()
 	switch c.Kind {
@@ -190,15 +191,19 @@ func (o Options) ready(ctx context.Context, c deferred.Condition, added string, 
 			return false, "", err
 		}
 		var young string
-		for _, d := range deps {
+		var first *github.Deployment // the earliest old enough
+		for i, d := range deps {
 			if !o.contains(ctx, d.SHA, added) {
 				continue
 			}
-			if age := now.Sub(d.Succeeded); age >= o.MinAge {
-				return true, fmt.Sprintf("deployment %s to %s succeeded %s ago", short(d.SHA), c.Env, round(age)), nil
-			} else {
+			if age := now.Sub(d.Succeeded); age < o.MinAge {
 				young = fmt.Sprintf("deployment %s to %s succeeded only %s ago (min_age %s)", short(d.SHA), c.Env, round(age), o.MinAge)
+			} else if first == nil || d.Succeeded.Before(first.Succeeded) {
+				first = &deps[i]
 			}
+		}
+		if first != nil {
+			return true, fmt.Sprintf("deployment %s to %s succeeded on %s", short(first.SHA), c.Env, day(first.Succeeded)), nil
 		}
 		if young != "" {
 			return false, young, nil
@@ -237,7 +242,7 @@ func (o Options) ready(ctx context.Context, c deferred.Condition, added string, 
 	var young string
 	for _, r := range rels {
 		if age := now.Sub(r.at); age >= o.MinAge {
-			return true, fmt.Sprintf("%s contains %s and has been out for %s", r.name, short(added), round(age)), nil
+			return true, fmt.Sprintf("%s contains %s and has been out since %s", r.name, short(added), day(r.at)), nil
 		} else if young == "" {
 			young = fmt.Sprintf("%s contains %s but has been out only %s (min_age %s)", r.name, short(added), round(age), o.MinAge)
 		}
@@ -260,6 +265,9 @@ func short(s string) string {
 	}
 	return s
 }
+
+// day is a moment to the minute, in UTC.
+func day(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
 func round(d time.Duration) time.Duration {
 	if d > time.Hour {

@@ -234,6 +234,12 @@ func TestFaultHalfWayIsRepairedByTheNextRun(t *testing.T) {
 	if outs[0].Action != "created" || len(w.openPulls()) != 1 {
 		t.Fatalf("second run: %+v, %d pulls", outs, len(w.remote.Pulls()))
 	}
+	// The branch was never deleted: it may have carried a pull request.
+	for _, r := range w.s.Requests() {
+		if r.Method == "DELETE" {
+			t.Errorf("%s %s", r.Method, r.Path)
+		}
+	}
 }
 
 func TestTwoDeferredMigrationsTwoPullRequests(t *testing.T) {

@@ -59,7 +59,9 @@ type Upsert struct {
 // it finds it again by Marker and updates it in place, or creates it. With
 // onlyIfExists, a missing comment is not created (nothing to say). Two runs
 // racing may both create one; each then keeps the oldest comment, gives it
-// the newest run's body and deletes the others, so one remains.
+// the newest run's body and deletes the others, so one remains. A comment
+// is never posted again after GitHub answered an error: it looks for it
+// first (a 502 may come after the comment was posted).
 func (c *Client) UpsertComment(ctx context.Context, pr int, body string, run Run, onlyIfExists bool) (Upsert, error) {
 	if !strings.HasPrefix(body, Marker) {
 		body = Marker + "\n" + body
@@ -73,7 +75,15 @@ func (c *Client) UpsertComment(ctx context.Context, pr int, body string, run Run
 		if onlyIfExists {
 			return Upsert{Action: "none"}, nil
 		}
-		created, _, err := c.gh.Issues.CreateComment(ctx, c.Owner, c.Repo, pr, &gh.IssueComment{Body: &body})
+		var created *gh.IssueComment
+		err := c.writeOnce(ctx, func() error {
+			var err error
+			created, _, err = c.gh.Issues.CreateComment(ctx, c.Owner, c.Repo, pr, &gh.IssueComment{Body: &body})
+			return err
+		}, func() (bool, error) {
+			found, err := c.phasegateComments(ctx, pr)
+			return len(found) > 0, err
+		})
 		if err != nil {
 			return Upsert{}, Explain(err, fmt.Sprintf("post the phasegate comment on pull request #%d", pr), "pull-requests: write")
 		}
@@ -81,10 +91,14 @@ func (c *Client) UpsertComment(ctx context.Context, pr int, body string, run Run
 		if mine, err = c.phasegateComments(ctx, pr); err != nil {
 			return Upsert{}, err
 		}
-		if len(mine) <= 1 {
+		if len(mine) == 0 { // the list does not show it yet
 			return Upsert{Action: "created", ID: created.GetID(), URL: created.GetHTMLURL()}, nil
 		}
-		return c.settle(ctx, mine, body, run)
+		res, err := c.settle(ctx, mine, body, run)
+		if res.Action == "unchanged" {
+			res.Action = "created"
+		}
+		return res, err
 	}
 	return c.settle(ctx, mine, body, run)
 }

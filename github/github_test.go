@@ -2,11 +2,16 @@ package github
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	gh "github.com/google/go-github/v60/github"
 
 	"github.com/phasegate/phasegate/fakegithub"
 )
@@ -231,5 +236,97 @@ func TestPaginationAndConditionalRequests(t *testing.T) {
 	}
 	if pages < 2 || conditional == 0 {
 		t.Errorf("%d GETs, %d conditional: the unchanged first page should be asked with If-None-Match", pages, conditional)
+	}
+}
+
+// TestCommentSurvivesServerErrors injects on each write of the comment
+// upsert a 5xx that GitHub answered after doing the write (or without
+// doing it), then runs the upsert twice more: one phasegate comment
+// remains, with the last run's report, and no comment was ever posted
+// twice (each post notifies everyone on the pull request).
+func TestCommentSurvivesServerErrors(t *testing.T) {
+	type fault struct {
+		method, pattern string
+		responses       []fakegithub.Response
+	}
+	five := func(r fakegithub.Response) []fakegithub.Response { return []fakegithub.Response{r, r, r, r, r} }
+	cases := map[string]struct {
+		// dup starts with two phasegate comments, as two racing runs leave.
+		dup   bool
+		fault fault
+	}{
+		"post applied once":     {fault: fault{"POST", "/repos/acme/shop/issues/*/comments", []fakegithub.Response{fakegithub.AppliedButFailed(502)}}},
+		"post applied always":   {fault: fault{"POST", "/repos/acme/shop/issues/*/comments", five(fakegithub.AppliedButFailed(502))}},
+		"post refused":          {fault: fault{"POST", "/repos/acme/shop/issues/*/comments", []fakegithub.Response{fakegithub.Refused(502), fakegithub.Refused(500)}}},
+		"post refused always":   {fault: fault{"POST", "/repos/acme/shop/issues/*/comments", five(fakegithub.Refused(503))}},
+		"edit applied always":   {dup: true, fault: fault{"PATCH", "/repos/acme/shop/issues/comments/*", five(fakegithub.AppliedButFailed(502))}},
+		"edit refused always":   {dup: true, fault: fault{"PATCH", "/repos/acme/shop/issues/comments/*", five(fakegithub.Refused(502))}},
+		"delete applied always": {dup: true, fault: fault{"DELETE", "/repos/acme/shop/issues/comments/*", five(fakegithub.AppliedButFailed(502))}},
+		"delete refused always": {dup: true, fault: fault{"DELETE", "/repos/acme/shop/issues/comments/*", five(fakegithub.Refused(500))}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			if tc.dup {
+				f.repo.AddComment(f.pr, fakegithub.DefaultLogin, Marker+"\n<!-- phasegate:run 1.1 -->\nold")
+				f.repo.AddComment(f.pr, fakegithub.DefaultLogin, Marker+"\n<!-- phasegate:run 1.2 -->\nold")
+			}
+			f.s.Fault(tc.fault.method, tc.fault.pattern, tc.fault.responses...)
+			c := f.client(t, "t-write")
+			_, err := c.UpsertComment(ctx, f.pr, "report 2", Run{ID: 2, Attempt: 1}, false)
+			t.Logf("first run: %v", err)
+			for i, run := range []Run{{ID: 3, Attempt: 1}, {ID: 3, Attempt: 2}} {
+				if _, err := c.UpsertComment(ctx, f.pr, "report 3", run, false); err != nil {
+					t.Fatalf("run %d: %v", i+2, err)
+				}
+			}
+			mine := f.phasegateComments()
+			if len(mine) != 1 || !strings.Contains(mine[0].Body, "report 3") || !strings.Contains(mine[0].Body, "phasegate:run 3.2") {
+				t.Fatalf("comments after the runs: %+v", mine)
+			}
+			posted := 0
+			for _, r := range f.s.Requests() {
+				if r.Method == "POST" && (r.Status == 201 || r.Applied) {
+					posted++
+				}
+			}
+			if want := map[bool]int{true: 0, false: 1}[tc.dup]; posted != want {
+				t.Errorf("%d comments posted, want %d", posted, want)
+			}
+		})
+	}
+}
+
+// TestWriteOnceSendsAgainOnlyWhenItKnows: after a server error, a write is
+// sent again only when the look says it did not take effect; when the look
+// fails too, or the error was a refusal, it is not.
+func TestWriteOnceSendsAgainOnlyWhenItKnows(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t, "t-write")
+	ctx := context.Background()
+	status := func(code int) error {
+		return &gh.ErrorResponse{Response: &http.Response{StatusCode: code, Request: &http.Request{Method: "POST", URL: &url.URL{}}}}
+	}
+	for _, tc := range []struct {
+		name      string
+		err       error
+		applied   bool
+		lookErr   error
+		wantSends int
+		wantErr   bool
+	}{
+		{"502, not there: sent again until the budget is spent", status(502), false, nil, 5, true},
+		{"502, there: done", status(502), true, nil, 1, false},
+		{"502, cannot look: not sent again", status(502), false, errors.New("list failed"), 1, true},
+		{"422, there (a concurrent run): done", status(422), true, nil, 1, false},
+		{"422, not there: a refusal is not retried", status(422), false, nil, 1, true},
+		{"403: not retried", status(403), false, nil, 1, true},
+	} {
+		sends := 0
+		err := c.writeOnce(ctx, func() error { sends++; return tc.err }, func() (bool, error) { return tc.applied, tc.lookErr })
+		if sends != tc.wantSends || (err != nil) != tc.wantErr {
+			t.Errorf("%s: %d sends, err %v", tc.name, sends, err)
+		}
 	}
 }

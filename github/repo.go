@@ -85,8 +85,10 @@ type Move struct {
 }
 
 // CommitChanges creates a commit on top of parent with the changes applied
-// to parent's tree; it returns the new commit.
+// to parent's tree; it returns the new commit. Both requests are
+// repeatable: git objects are named by their content.
 func (c *Client) CommitChanges(ctx context.Context, parent Commit, changes []Move, message string) (string, error) {
+	ctx = repeatable(ctx)
 	var entries []*gh.TreeEntry
 	for _, m := range changes {
 		e := &gh.TreeEntry{Path: gh.String(m.Path), Mode: gh.String(orDefault(m.Mode, "100644")), Type: gh.String("blob")}
@@ -113,24 +115,28 @@ func (c *Client) CommitChanges(ctx context.Context, parent Commit, changes []Mov
 }
 
 // SetBranch points branch at commit, creating it or moving it (forced: the
-// bot owns its branches).
-func (c *Client) SetBranch(ctx context.Context, branch, commit string) (created bool, err error) {
+// bot owns its branches). A branch already there is left alone. Creating
+// a branch is not repeatable (the second answer is "Reference already
+// exists"), so after a failure it looks whether the branch points at
+// commit.
+func (c *Client) SetBranch(ctx context.Context, branch, commit string) error {
 	head, err := c.BranchHead(ctx, branch)
-	if err != nil {
-		return false, err
+	if err != nil || head == commit {
+		return err
 	}
+	ref := &gh.Reference{Ref: gh.String("refs/heads/" + branch), Object: &gh.GitObject{SHA: gh.String(commit)}}
 	if head == "" {
-		_, _, err := c.gh.Git.CreateRef(ctx, c.Owner, c.Repo, &gh.Reference{Ref: gh.String("refs/heads/" + branch), Object: &gh.GitObject{SHA: gh.String(commit)}})
-		return true, Explain(err, "create branch "+branch, "contents: write")
+		err := c.writeOnce(ctx, func() error {
+			_, _, err := c.gh.Git.CreateRef(ctx, c.Owner, c.Repo, ref)
+			return err
+		}, func() (bool, error) {
+			head, err := c.BranchHead(ctx, branch)
+			return head == commit, err
+		})
+		return Explain(err, "create branch "+branch, "contents: write")
 	}
-	_, _, err = c.gh.Git.UpdateRef(ctx, c.Owner, c.Repo, &gh.Reference{Ref: gh.String("refs/heads/" + branch), Object: &gh.GitObject{SHA: gh.String(commit)}}, true)
-	return false, Explain(err, "update branch "+branch, "contents: write")
-}
-
-// DeleteBranch removes a branch.
-func (c *Client) DeleteBranch(ctx context.Context, branch string) error {
-	_, err := c.gh.Git.DeleteRef(ctx, c.Owner, c.Repo, "heads/"+branch)
-	return Explain(err, "delete branch "+branch, "contents: write")
+	_, _, err = c.gh.Git.UpdateRef(ctx, c.Owner, c.Repo, ref, true)
+	return Explain(err, "update branch "+branch, "contents: write")
 }
 
 // Pull is a pull request.
@@ -141,6 +147,21 @@ type Pull struct {
 	URL     string
 	HeadSHA string
 	Body    string
+	Author  string // login of who opened it
+	Labels  []string
+	// Opened and Closed are when it was opened and closed (zero while
+	// open).
+	Opened, Closed time.Time
+}
+
+func pullOf(p *gh.PullRequest) Pull {
+	out := Pull{Number: p.GetNumber(), State: p.GetState(), Merged: p.GetMerged() || p.MergedAt != nil,
+		URL: p.GetHTMLURL(), HeadSHA: p.GetHead().GetSHA(), Body: p.GetBody(), Author: p.GetUser().GetLogin(),
+		Opened: p.GetCreatedAt().Time, Closed: p.GetClosedAt().Time}
+	for _, l := range p.Labels {
+		out.Labels = append(out.Labels, l.GetName())
+	}
+	return out
 }
 
 // PullsForBranch lists the pull requests (open and closed) whose head is
@@ -150,20 +171,59 @@ func (c *Client) PullsForBranch(ctx context.Context, branch string) ([]Pull, err
 	err := each(ctx, func(o gh.ListOptions) ([]*gh.PullRequest, *gh.Response, error) {
 		return c.gh.PullRequests.List(ctx, c.Owner, c.Repo, &gh.PullRequestListOptions{State: "all", Head: c.Owner + ":" + branch, ListOptions: o})
 	}, func(p *gh.PullRequest) bool {
-		out = append(out, Pull{Number: p.GetNumber(), State: p.GetState(), Merged: p.GetMerged() || p.MergedAt != nil,
-			URL: p.GetHTMLURL(), HeadSHA: p.GetHead().GetSHA(), Body: p.GetBody()})
+		out = append(out, pullOf(p))
 		return true
 	})
 	return out, Explain(err, "list pull requests of "+branch, "pull-requests: read")
 }
 
-// OpenPull opens a pull request from branch into base.
+// PullCommits returns how many commits a pull request has: those of its
+// head that its base branch does not have.
+func (c *Client) PullCommits(ctx context.Context, number int) (int, error) {
+	p, _, err := c.gh.PullRequests.Get(ctx, c.Owner, c.Repo, number)
+	if err != nil {
+		return 0, Explain(err, fmt.Sprintf("read pull request #%d", number), "pull-requests: read")
+	}
+	return p.GetCommits(), nil
+}
+
+// ClosedBy returns the login of who closed an issue or pull request ("" if
+// GitHub does not say). For a pull request closed because its head branch
+// was deleted, it is who deleted the branch.
+func (c *Client) ClosedBy(ctx context.Context, number int) (string, error) {
+	is, _, err := c.gh.Issues.Get(ctx, c.Owner, c.Repo, number)
+	if err != nil {
+		return "", Explain(err, fmt.Sprintf("read pull request #%d", number), "pull-requests: read")
+	}
+	return is.GetClosedBy().GetLogin(), nil
+}
+
+// OpenPull opens a pull request from branch into base. If GitHub answers
+// an error but the pull request is there (it opened it before answering
+// 502, or a concurrent run did: "A pull request already exists"), that
+// pull request is returned: it is never opened twice.
 func (c *Client) OpenPull(ctx context.Context, branch, base, title, body string) (Pull, error) {
-	p, _, err := c.gh.PullRequests.Create(ctx, c.Owner, c.Repo, &gh.NewPullRequest{Title: &title, Head: &branch, Base: &base, Body: &body})
+	var out Pull
+	err := c.writeOnce(ctx, func() error {
+		p, _, err := c.gh.PullRequests.Create(ctx, c.Owner, c.Repo, &gh.NewPullRequest{Title: &title, Head: &branch, Base: &base, Body: &body})
+		if err == nil {
+			out = pullOf(p)
+		}
+		return err
+	}, func() (bool, error) {
+		pulls, err := c.PullsForBranch(ctx, branch)
+		for _, p := range pulls {
+			if p.State == "open" {
+				out = p
+				return true, nil
+			}
+		}
+		return false, err
+	})
 	if err != nil {
 		return Pull{}, Explain(err, "open the pull request for "+branch, "pull-requests: write")
 	}
-	return Pull{Number: p.GetNumber(), State: p.GetState(), URL: p.GetHTMLURL(), HeadSHA: p.GetHead().GetSHA()}, nil
+	return out, nil
 }
 
 // EditPull updates a pull request's title and body.
@@ -177,7 +237,7 @@ func (c *Client) Label(ctx context.Context, number int, labels []string) error {
 	if len(labels) == 0 {
 		return nil
 	}
-	_, _, err := c.gh.Issues.AddLabelsToIssue(ctx, c.Owner, c.Repo, number, labels)
+	_, _, err := c.gh.Issues.AddLabelsToIssue(repeatable(ctx), c.Owner, c.Repo, number, labels)
 	return Explain(err, fmt.Sprintf("label pull request #%d", number), "pull-requests: write (and issues: write to create labels)")
 }
 
@@ -186,7 +246,7 @@ func (c *Client) RequestReviewers(ctx context.Context, number int, users, teams 
 	if len(users)+len(teams) == 0 {
 		return nil
 	}
-	_, _, err := c.gh.PullRequests.RequestReviewers(ctx, c.Owner, c.Repo, number, gh.ReviewersRequest{Reviewers: users, TeamReviewers: teams})
+	_, _, err := c.gh.PullRequests.RequestReviewers(repeatable(ctx), c.Owner, c.Repo, number, gh.ReviewersRequest{Reviewers: users, TeamReviewers: teams})
 	return Explain(err, fmt.Sprintf("request reviewers on pull request #%d", number), "pull-requests: write")
 }
 

@@ -26,6 +26,13 @@ type RetryPolicy struct {
 // transport retries server errors and rate limits with bounded backoff,
 // and makes GET requests conditional with the ETag of the last response
 // (GitHub does not count 304 answers against the rate limit).
+//
+// A server error is retried only for a request that may be sent twice: a
+// read, a PATCH, PUT or DELETE, or a POST marked repeatable. GitHub may
+// answer 502 after it did the work, so repeating any other POST could open
+// a second pull request or post a second comment; those go through
+// writeOnce, which looks before it sends again. Rate limit refusals are
+// retried for every request: GitHub did nothing.
 type transport struct {
 	base   http.RoundTripper
 	policy RetryPolicy
@@ -85,7 +92,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return &http.Response{Status: "200 OK", StatusCode: http.StatusOK, Header: hit.header.Clone(), Body: io.NopCloser(bytes.NewReader(hit.body)),
 				Request: req, Proto: resp.Proto, ProtoMajor: resp.ProtoMajor, ProtoMinor: resp.ProtoMinor}, nil
 		}
-		wait, retry := t.retryAfter(resp, backoff)
+		wait, retry := t.retryAfter(resp, backoff, req.Method != http.MethodPost || isRepeatable(req.Context()))
 		if !retry || attempt >= t.policy.MaxRetries || wait > t.policy.MaxWait || req.Context().Err() != nil {
 			if req.Method == http.MethodGet && resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "" {
 				t.remember(key, resp)
@@ -101,11 +108,12 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// retryAfter decides whether a response asks to be retried, and when.
-func (t *transport) retryAfter(resp *http.Response, backoff time.Duration) (time.Duration, bool) {
+// retryAfter decides whether a response asks to be retried, and when;
+// repeatable says whether a server error may be retried (see transport).
+func (t *transport) retryAfter(resp *http.Response, backoff time.Duration, repeatable bool) (time.Duration, bool) {
 	switch {
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
-		return backoff, true
+		return backoff, repeatable
 	case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests:
 		if s := resp.Header.Get("Retry-After"); s != "" { // secondary rate limit
 			if secs, err := strconv.Atoi(s); err == nil {
