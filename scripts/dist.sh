@@ -154,6 +154,7 @@ for target in "${targets[@]}"; do
 
 	if [ "$os/$arch" = "$host_os/$host_arch" ]; then
 		reported="$("$dir/phasegate" version)"
+		# shellcheck disable=SC2020 # each of space and parentheses becomes a newline
 		if ! tr ' ()' '\n\n\n' <<<"$reported" | grep -qx -e "$version" -e "v$version"; then
 			echo "dist.sh: the binary reports '$reported', not $version: build from a clean checkout of tag v$version, or make cmd/phasegate's version() report main.version (set with -X)" >&2
 			exit 1

@@ -162,7 +162,7 @@ resolve() {
 	# A major (vX) or minor (vX.Y) version: the newest vX.Y.Z release under
 	# it. The list is newest first, 100 a page.
 	if [[ "$v" =~ ^[0-9]+$ ]]; then
-		pattern="^v$v[.][0-9]+[.][0-9]+\$"
+		pattern="^v${v}[.][0-9]+[.][0-9]+\$"
 	elif [[ "$v" =~ ^[0-9]+\.[0-9]+$ ]]; then
 		pattern="^v${v%.*}[.]${v#*.}[.][0-9]+\$"
 	else
@@ -177,12 +177,13 @@ resolve() {
 		[ "$n" -ge 100 ] || break
 		page=$((page + 1))
 	done
-	for candidate in $(grep -E "$pattern" "$tmp/tags" | sed 's/^v//' | sort -t. -k1,1nr -k2,2nr -k3,3nr); do
+	grep -E "$pattern" "$tmp/tags" | sed 's/^v//' | sort -t. -k1,1nr -k2,2nr -k3,3nr >"$tmp/candidates" || true
+	while read -r candidate; do
 		if release_by_tag "v$candidate"; then
 			tag="v$candidate"
 			return 0
 		fi
-	done
+	done <"$tmp/candidates"
 }
 
 # asset_url NAME sets url to the API URL of the asset NAME of the release in
@@ -243,7 +244,9 @@ build_from_source() {
 	if ! command -v go >/dev/null 2>&1; then
 		die "Go is not installed, so phasegate cannot be built: add actions/setup-go (Go 1.26 or later) and a C compiler before this step, or use a release (uses: phasegate/phasegate@v1)"
 	fi
-	[ -n "${ACTION_PATH:-}" ] && [ -f "$ACTION_PATH/go.mod" ] || die "the action's source is not at ACTION_PATH='${ACTION_PATH:-}'"
+	if [ -z "${ACTION_PATH:-}" ] || [ ! -f "$ACTION_PATH/go.mod" ]; then
+		die "the action's source is not at ACTION_PATH='${ACTION_PATH:-}'"
+	fi
 	local start=$SECONDS
 	dir="${RUNNER_TEMP:-$tmp}/phasegate-source"
 	(cd "$ACTION_PATH" && CGO_ENABLED=1 go build -trimpath -o "$dir/phasegate" ./cmd/phasegate) ||
