@@ -55,6 +55,14 @@
 //     pull request.
 //   - Requests returns a log of every request for assertions.
 //
+// # Release assets
+//
+// Repo.AddReleaseAsset attaches a file to a release. The API lists it in the
+// release's "assets" and, asked for it with "Accept:
+// application/octet-stream", redirects (302) to its browser_download_url,
+// {URL}/{owner}/{repo}/releases/download/{tag}/{name}, which the fake serves
+// without authentication, as GitHub serves a public repository's downloads.
+//
 // # Git data
 //
 // Each repository has a content-addressed object store that computes real

@@ -18,6 +18,7 @@ type release struct {
 	createdAt   time.Time
 	publishedAt time.Time
 	author      *user
+	assets      []*asset
 }
 
 // Release is a release, as returned by accessors and taken by AddRelease.
@@ -87,24 +88,24 @@ func (r *Repo) sortedReleases() []*release {
 }
 
 type releaseJSON struct {
-	URL             string    `json:"url"`
-	AssetsURL       string    `json:"assets_url"`
-	UploadURL       string    `json:"upload_url"`
-	HTMLURL         string    `json:"html_url"`
-	ID              int64     `json:"id"`
-	Author          *userJSON `json:"author"`
-	NodeID          string    `json:"node_id"`
-	TagName         string    `json:"tag_name"`
-	TargetCommitish string    `json:"target_commitish"`
-	Name            *string   `json:"name"`
-	Draft           bool      `json:"draft"`
-	Prerelease      bool      `json:"prerelease"`
-	CreatedAt       ts        `json:"created_at"`
-	PublishedAt     ts        `json:"published_at"`
-	Assets          []any     `json:"assets"`
-	TarballURL      *string   `json:"tarball_url"`
-	ZipballURL      *string   `json:"zipball_url"`
-	Body            *string   `json:"body"`
+	URL             string      `json:"url"`
+	AssetsURL       string      `json:"assets_url"`
+	UploadURL       string      `json:"upload_url"`
+	HTMLURL         string      `json:"html_url"`
+	ID              int64       `json:"id"`
+	Author          *userJSON   `json:"author"`
+	NodeID          string      `json:"node_id"`
+	TagName         string      `json:"tag_name"`
+	TargetCommitish string      `json:"target_commitish"`
+	Name            *string     `json:"name"`
+	Draft           bool        `json:"draft"`
+	Prerelease      bool        `json:"prerelease"`
+	CreatedAt       ts          `json:"created_at"`
+	PublishedAt     ts          `json:"published_at"`
+	Assets          []assetJSON `json:"assets"`
+	TarballURL      *string     `json:"tarball_url"`
+	ZipballURL      *string     `json:"zipball_url"`
+	Body            *string     `json:"body"`
 }
 
 func (c *call) releaseJSON(rel *release) releaseJSON {
@@ -129,7 +130,7 @@ func (c *call) releaseJSON(rel *release) releaseJSON {
 		Prerelease:      rel.prerelease,
 		CreatedAt:       timestamp(rel.createdAt),
 		PublishedAt:     timestamp(rel.publishedAt),
-		Assets:          []any{},
+		Assets:          c.assetsJSON(rel),
 		Body:            nullable(rel.body),
 	}
 	if !rel.draft {
@@ -177,15 +178,23 @@ func handleReleaseByTag(c *call) {
 }
 
 func handleGetRelease(c *call) {
+	if rel := c.pathRelease(); rel != nil {
+		c.json(http.StatusOK, c.releaseJSON(rel))
+	}
+}
+
+// pathRelease returns the release whose id is in the path, if the requester
+// may see it; otherwise it writes a 404 and returns nil.
+func (c *call) pathRelease() *release {
 	id, ok := c.pathInt("id")
 	if !ok {
-		return
+		return nil
 	}
 	for _, rel := range c.repo.releases {
 		if rel.id == id && c.visible(rel) {
-			c.json(http.StatusOK, c.releaseJSON(rel))
-			return
+			return rel
 		}
 	}
 	c.notFound()
+	return nil
 }

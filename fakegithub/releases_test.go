@@ -2,6 +2,8 @@ package fakegithub_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +109,74 @@ func TestDeployments(t *testing.T) {
 		t.Errorf("DeploymentStatuses: %v", got)
 	}
 	_, _, err = gh.Repositories.ListDeploymentStatuses(ctx, "acme", "shop", 999, nil)
+	errorResponse(t, err, 404)
+}
+
+func TestReleaseAssets(t *testing.T) {
+	s, repo, gh := setup(t)
+	rel := repo.AddRelease(fakegithub.Release{TagName: "v1.2.3"})
+	bin := repo.AddReleaseAsset(rel.ID, fakegithub.Asset{Name: "tool_1.2.3_linux_amd64.tar.gz", Data: []byte("archive")})
+	sums := repo.AddReleaseAsset(rel.ID, fakegithub.Asset{Name: "checksums.txt", ContentType: "text/plain", Data: []byte("sums\n")})
+	draft := repo.AddRelease(fakegithub.Release{TagName: "v2.0.0", Draft: true})
+	secret := repo.AddReleaseAsset(draft.ID, fakegithub.Asset{Name: "draft.txt", Data: []byte("draft")})
+
+	// The release lists its assets with both download URLs.
+	got, _, err := gh.Repositories.GetReleaseByTag(ctx, "acme", "shop", "v1.2.3")
+	if err != nil || len(got.Assets) != 2 {
+		t.Fatalf("release: %v %v", err, got)
+	}
+	a := got.Assets[0]
+	if a.GetID() != bin.ID || a.GetName() != bin.Name || a.GetSize() != 7 || a.GetState() != "uploaded" ||
+		a.GetContentType() != "application/octet-stream" ||
+		a.GetURL() != fmt.Sprintf("%s/repos/acme/shop/releases/assets/%d", s.URL, bin.ID) ||
+		a.GetBrowserDownloadURL() != s.URL+"/acme/shop/releases/download/v1.2.3/tool_1.2.3_linux_amd64.tar.gz" {
+		t.Errorf("asset: %v", a)
+	}
+	list, _, err := gh.Repositories.ListReleaseAssets(ctx, "acme", "shop", rel.ID, nil)
+	if err != nil || len(list) != 2 || list[1].GetName() != "checksums.txt" || list[1].GetContentType() != "text/plain" {
+		t.Errorf("list: %v %v", err, list)
+	}
+
+	// The API redirects to the content; go-github follows with the client given.
+	rc, redirect, err := gh.Repositories.DownloadReleaseAsset(ctx, "acme", "shop", sums.ID, http.DefaultClient)
+	if err != nil || redirect != "" {
+		t.Fatalf("download: %v %q", err, redirect)
+	}
+	body, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(body) != "sums\n" {
+		t.Errorf("download: %q", body)
+	}
+	// Without the octet-stream Accept header the API answers JSON.
+	one, _, err := gh.Repositories.GetReleaseAsset(ctx, "acme", "shop", sums.ID)
+	if err != nil || one.GetName() != "checksums.txt" {
+		t.Errorf("asset JSON: %v %v", err, one)
+	}
+
+	// The browser download URL needs no token.
+	resp, err := http.Get(a.GetBrowserDownloadURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "archive" {
+		t.Errorf("browser download: %d %q", resp.StatusCode, body)
+	}
+	if n := repo.ReleaseAssets(rel.ID)[0].Downloads; n != 1 {
+		t.Errorf("downloads of the archive: %d, want 1", n)
+	}
+	// A missing asset and a draft's assets are not served.
+	for _, u := range []string{s.URL + "/acme/shop/releases/download/v1.2.3/nope", s.URL + "/acme/shop/releases/download/v2.0.0/draft.txt"} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 404 {
+			t.Errorf("%s: %d, want 404", u, resp.StatusCode)
+		}
+	}
+	_, _, err = newClient(t, s, "t-read").Repositories.GetReleaseAsset(ctx, "acme", "shop", secret.ID)
 	errorResponse(t, err, 404)
 }

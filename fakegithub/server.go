@@ -289,7 +289,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		c.writeFault(f)
 		entry.Fault = true
-	} else {
+	} else if !s.serveDownloadLocked(c, p) {
 		s.handleLocked(c, escaped)
 	}
 	entry.Status = c.out.status
@@ -567,6 +567,8 @@ func (s *Server) buildRoutes() []route {
 	add(get, R+"/releases/latest", "/releases/releases#get-the-latest-release", handleLatestRelease)
 	add(get, R+"/releases/tags/{tag}", "/releases/releases#get-a-release-by-tag-name", handleReleaseByTag)
 	add(get, R+"/releases/{id}", "/releases/releases#get-a-release", handleGetRelease)
+	add(get, R+"/releases/{id}/assets", "/releases/assets#list-release-assets", handleListReleaseAssets)
+	add(get, R+"/releases/assets/{id}", "/releases/assets#get-a-release-asset", handleGetReleaseAsset)
 
 	// Deployments (deployments.go).
 	add(get, R+"/deployments", "/deployments/deployments#list-deployments", handleListDeployments)
