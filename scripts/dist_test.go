@@ -194,23 +194,6 @@ func TestDist(t *testing.T) {
 	if got := checksums(t, out); len(got) != 2 || got[name] != sums[name] || got[other] == "" {
 		t.Errorf("checksums.txt after -c: %v", got)
 	}
-
-	// Cross builds, where this machine has the C cross compiler.
-	t.Run("linux/arm64", func(t *testing.T) {
-		if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
-			t.Skip("cross-compiled from linux/amd64 only")
-		}
-		if _, err := exec.LookPath("aarch64-linux-gnu-gcc"); err != nil {
-			t.Skip("aarch64-linux-gnu-gcc is not installed (Debian: gcc-aarch64-linux-gnu libc6-dev-arm64-cross)")
-		}
-		cross := t.TempDir()
-		if log, err := dist(t, checkout, "-o", cross, "-t", "linux/arm64", distVersion); err != nil {
-			t.Fatalf("dist.sh: %v\n%s", err, log)
-		}
-		checksums(t, cross)
-		dir, _ := unpack(t, filepath.Join(cross, "phasegate_"+distVersion+"_linux_arm64.tar.gz"))
-		staticELF(t, filepath.Join(dir, "phasegate"), elf.EM_AARCH64)
-	})
 }
 
 // versionIn reports whether `phasegate version` output names version (with
