@@ -18,7 +18,8 @@ var addConstraint = register(&Rule{
 	Fix: `1. expand: deploy code that never writes violating rows, and clean up the existing ones in batches;
 2. contract (deferred, after that release): add the constraint without a long lock: NOT VALID (FOREIGN KEY, CHECK), or CREATE UNIQUE INDEX CONCURRENTLY (UNIQUE, PRIMARY KEY);
 3. in a later migration: VALIDATE CONSTRAINT, or ADD CONSTRAINT ... USING INDEX.
-If the previous release already guarantees the rule, say so on the statement: -- phasegate:phase expand <how it is guaranteed>.`,
+If the previous release already guarantees the rule, say so on the statement: -- phasegate:phase expand <how it is guaranteed>.
+phasegate split moves a FOREIGN KEY or CHECK to a deferred migration as steps 2 and 3, each in its own transaction.`,
 	Notes: `squawk and strong_migrations judge only the lock these statements take (add-foreign-key-validated,
 add-check-validated, add-unique-constraint here). GitLab adds constraints on existing columns in
 post-deployment migrations, after the code that guarantees them shipped: phasegate follows GitLab and

@@ -13,7 +13,8 @@ var addRequiredColumn = register(&Rule{
 	Why:     "the previous release inserts rows without the new column, which now fail; on a table with rows the statement itself fails",
 	Fix: `1. expand: add the column nullable (or NOT NULL with a constant default, which needs no rewrite since PostgreSQL 11);
 2. deploy code that writes it; backfill existing rows in batches;
-3. contract (deferred): SET NOT NULL (see set-not-null-scan) and drop the default if it was only a bridge.`,
+3. contract (deferred): SET NOT NULL (see set-not-null-scan) and drop the default if it was only a bridge.
+phasegate split writes steps 1 and 3: the column added nullable now, and NOT NULL through a validated CHECK in a deferred migration.`,
 	Notes: `squawk flags it as adding-required-field; GitLab as a column that must be added with a default or nullable.`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE users ADD COLUMN tenant_id bigint NOT NULL;", Flagged: true},

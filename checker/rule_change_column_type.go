@@ -13,7 +13,8 @@ var changeColumnType = register(&Rule{
 1. expand: add a new column of the new type; keep it in sync with the old one (trigger or dual writes); backfill in batches;
 2. deploy code that uses the new column;
 3. contract (deferred): drop the old column (and rename the new one in a later release if the name matters).
-Widening changes (varchar(n) to a larger n or to text, numeric precision up, int to bigint) are not flagged here.`,
+Widening changes (varchar(n) to a larger n or to text, numeric precision up, int to bigint) are not flagged here.
+phasegate split refuses it and prints these steps: a column has one type, and both releases use it by one name.`,
 	Notes: `squawk flags every type change (changing-column-type); strong_migrations and GitLab list the safe
 ones. phasegate judges against the type the history gives the column: a widening is expand, a narrowing or a
 change of type family is contract. When the history cannot tell the current type, the change counts as

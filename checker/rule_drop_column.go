@@ -12,7 +12,8 @@ var dropColumn = register(&Rule{
 	Summary: "ALTER TABLE ... DROP COLUMN of a column that exists in production",
 	Why:     "the previous release still selects, inserts or updates the column; its queries fail as soon as the column is gone",
 	Fix: `1. in this release, stop reading and writing the column (with an ORM, also tell it to ignore the column: Rails ignored_columns, SQLAlchemy deferred/exclude, Django SeparateDatabaseAndState);
-2. drop it in a deferred migration one release later (phasegate split moves the statement).`,
+2. drop it in a deferred migration one release later.
+phasegate split moves the statement (a column NOT NULL without a default first accepts NULL, since the new code no longer writes it); it refuses while the new code still mentions the column.`,
 	Notes: `All three references agree: squawk ban-drop-column, strong_migrations remove_column, GitLab
 "dropping columns" (ignore_column first, then a post-deployment migration). Columns added earlier in
 the same change, and columns of tables it created, are not flagged: the previous release never used them

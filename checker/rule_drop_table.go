@@ -10,7 +10,8 @@ var dropTable = register(&Rule{
 	Summary: "DROP TABLE of a table that exists in production",
 	Why:     "the previous release still reads and writes the table; its queries fail from the moment the migration runs until the last old instance stops",
 	Fix: `1. stop using the table in this release;
-2. drop it in a deferred migration one release later (phasegate split moves the statement).`,
+2. drop it in a deferred migration one release later.
+phasegate split moves the statement; it refuses while the new code still mentions the table.`,
 	Notes: `squawk flags every DROP TABLE (ban-drop-table); strong_migrations does not flag it;
 GitLab drops tables only in post-deployment migrations after the code stopped using them.
 phasegate follows GitLab: the statement is a contract, allowed once it is deferred.

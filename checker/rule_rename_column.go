@@ -15,7 +15,8 @@ var renameColumn = register(&Rule{
 1. expand: add the new column; keep both in sync (a trigger, or the application writing both);
 2. backfill the new column in batches;
 3. deploy code that reads and writes only the new column;
-4. contract (deferred): drop the old column.`,
+4. contract (deferred): drop the old column.
+phasegate split writes these steps: the new column with the old one's type, default and constraints, a trigger that keeps both equal, a batched backfill and concurrent index builds right after the migration, and the contract in a deferred migration.`,
 	Notes: `All three references flag it (squawk renaming-column, strong_migrations rename_column, GitLab
 rename_column_concurrently + cleanup_concurrent_column_rename).`,
 	Examples: []Example{

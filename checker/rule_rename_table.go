@@ -15,7 +15,8 @@ var renameTable = register(&Rule{
 1. expand: rename the table and create a view with the old name (CREATE VIEW old AS SELECT * FROM new), in one transaction; a simple view is updatable, so the previous release keeps reading and writing;
 2. deploy code that uses the new name;
 3. contract (deferred): DROP VIEW old.
-Alternatively create the new table, write to both, backfill, switch reads, and drop the old table later.`,
+Alternatively create the new table, write to both, backfill, switch reads, and drop the old table later.
+phasegate split writes the first and the last step: the view beside the rename, and its DROP in a deferred migration.`,
 	Notes: `squawk (renaming-table), strong_migrations (rename_table) and GitLab (rename_table_safely) all flag it.
 squawk suggests a view with the new name first; GitLab renames and keeps a view with the old name.
 phasegate recommends GitLab's order because the view then serves only the previous release.

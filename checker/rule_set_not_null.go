@@ -15,7 +15,8 @@ var setNotNull = register(&Rule{
 	Why:     "the previous release may insert rows without the column or write NULL into it; those writes fail once the constraint holds",
 	Fix: `1. expand: make the new release always write the column (and give it a default if the previous release omits it);
 2. backfill NULLs in batches;
-3. contract (deferred, after the release that writes it): add the constraint (see set-not-null-scan for the lock-free way).`,
+3. contract (deferred, after the release that writes it): add the constraint (see set-not-null-scan for the lock-free way).
+phasegate split moves it to a deferred migration as those lock-free steps (CHECK NOT VALID, VALIDATE, SET NOT NULL).`,
 	Notes: `GitLab adds NOT NULL constraints in a post-deployment migration of the release after the backfill;
 squawk and strong_migrations look only at the scan it takes (see set-not-null-scan). A column that has a
 default is still flagged: the previous release may write NULL explicitly. A column added earlier in the

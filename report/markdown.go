@@ -194,6 +194,7 @@ func failed(r *Report, scenario string) bool {
 func nextSteps(b *mdWriter, r *Report) {
 	var steps []string
 	deferFiles := map[string]int{}
+	var byHand []string
 	var order []string
 	lockErrors := 0
 	for _, f := range r.Files {
@@ -201,7 +202,11 @@ func nextSteps(b *mdWriter, r *Report) {
 			continue // it waits for the next release already
 		}
 		for _, st := range f.Statements {
-			if st.Phase == "contract" || st.Phase == "unknown" && st.PhaseDirective == "" {
+			switch {
+			case hasRule(st.Findings, "change-column-type"):
+				// split refuses a type change: it prints the steps instead.
+				byHand = append(byHand, fmt.Sprintf("%s:%d", f.Path, st.Line))
+			case st.Phase == "contract" || st.Phase == "unknown" && st.PhaseDirective == "":
 				if deferFiles[f.Path] == 0 {
 					order = append(order, f.Path)
 				}
@@ -216,8 +221,12 @@ func nextSteps(b *mdWriter, r *Report) {
 	}
 	for _, p := range order {
 		n := deferFiles[p]
-		steps = append(steps, fmt.Sprintf("Move %s to the deferred directory, to be applied after the next release: `phasegate split %s` (or, if the previous release really is unaffected, say why on the statement: `-- phasegate:phase expand <reason>`).",
+		steps = append(steps, fmt.Sprintf("Cut %s out of the release with `phasegate split %s`: what the new code needs ships now (a rename or a required column becomes expand steps), the rest waits in a deferred migration for the next release (or, if the previous release really is unaffected, say why on the statement: `-- phasegate:phase expand <reason>`).",
 			plural(n, "contract statement"), p))
+	}
+	for _, w := range byHand {
+		path, line := splitWhere(w)
+		steps = append(steps, fmt.Sprintf("Change the column type at %s through a second column, in steps across releases (its `change-column-type` fix says how; `phasegate split` cannot keep one name right for both releases).", b.link(path, line)))
 	}
 	if lockErrors > 0 {
 		steps = append(steps, fmt.Sprintf("Fix %s below before merging (each says how).", plural(lockErrors, "locking or correctness error")))
@@ -245,7 +254,7 @@ func nextSteps(b *mdWriter, r *Report) {
 				}
 				if len(objs) > 0 {
 					steps = append(steps, "The new code's tests fail on the schema it is deployed on: it needs "+strings.Join(objs, "; ")+
-						". Keep the expand part of that change active: `phasegate split` rewrites a rename, a required column or a type change into an expand part that ships now and a contract part that waits.")
+						". Keep the expand part of that change active: `phasegate split` rewrites a rename or a required column into an expand part that ships now and a contract part that waits.")
 				} else {
 					steps = append(steps, "The new code's tests fail on the schema it is deployed on (the new migrations without the deferred ones): see the deploy output below.")
 				}
@@ -266,6 +275,15 @@ func nextSteps(b *mdWriter, r *Report) {
 		b.f("- %s\n", s)
 	}
 	b.f("\n")
+}
+
+func hasRule(fs []Finding, id string) bool {
+	for _, f := range fs {
+		if f.Rule == id {
+			return true
+		}
+	}
+	return false
 }
 
 func whereMD(b *mdWriter, where string) string {

@@ -159,3 +159,49 @@ func TestSARIFIsValid(t *testing.T) {
 		t.Errorf("first result at %s:%d", *loc.ArtifactLocation.URI, *loc.Region.StartLine)
 	}
 }
+
+// TestCommentDeployFailure: the deploy scenario's failure says what the
+// new code needs that only a deferred migration provides, and a deferred
+// migration is shown as deferred, never as a contract to split.
+func TestCommentDeployFailure(t *testing.T) {
+	r := static(t, "0003_display_name.up.sql", "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN display_name text;\n")
+	r.Files = append(r.Files, File{Path: "db/deferred/0003_display_name_contract.up.sql", Deferred: true, Status: "added",
+		Statements: []Statement{{Line: 4, SQL: "ALTER TABLE users RENAME COLUMN name TO full_name", Phase: "contract", Findings: []Finding{}}}, Findings: []Finding{}})
+	r.Finish()
+	missing := compat.Change{Object: "users.full_name", Kind: "column", Change: "missing", Where: "db/deferred/0003_display_name_contract.up.sql:4"}
+	res := runtimeResult("fail", "pass", "", nil, nil, nil)
+	res.Scenarios = append(res.Scenarios[:2], compat.Scenario{Name: compat.Deploy, Status: "fail", Version: "work tree", Reason: "the test command exited with status 1",
+		OutputTail: "users_test.go:20: ERROR: column \"full_name\" does not exist (SQLSTATE 42703)", Implicated: []compat.Change{missing}}, res.Scenarios[2])
+	r.AddRuntime(res, "v1.0.0", checker.Options{})
+	var b bytes.Buffer
+	Markdown(&b, r, mdOpts)
+	md := b.String()
+	for _, want := range []string{
+		"the new code breaks on the schema it is deployed on",
+		"it needs [`users.full_name`]", "which only the deferred migration in",
+		"deferred contract migration: 1 statement that run after the next release",
+		"⏸️",
+		", 1 deferred",
+	} {
+		if !strings.Contains(md, want) && !strings.Contains(md, strings.ReplaceAll(want, "[`users.full_name`]", "`users.full_name`")) {
+			t.Errorf("comment lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "phasegate split db/deferred") || strings.Contains(md, "🔴") {
+		t.Errorf("a deferred migration is shown as a contract to split:\n%s", md)
+	}
+	if r.Summary.Contract != 0 || r.Summary.Deferred != 1 {
+		t.Errorf("summary %+v", r.Summary)
+	}
+}
+
+// TestCommentTypeChangeIsNotSentToSplit: split refuses a type change, so
+// the comment gives the steps instead of a command that fails.
+func TestCommentTypeChangeIsNotSentToSplit(t *testing.T) {
+	r := static(t, "0003_type.up.sql", "ALTER TABLE users ALTER COLUMN legacy_flags TYPE smallint;\n")
+	var b bytes.Buffer
+	Markdown(&b, r, mdOpts)
+	if md := b.String(); strings.Contains(md, "`phasegate split db/migrations/0003_type.up.sql`") || !strings.Contains(md, "through a second column") {
+		t.Errorf("comment:\n%s", md)
+	}
+}
