@@ -326,3 +326,19 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestCodeOf(t *testing.T) {
+	block := false
+	for _, c := range []struct{ line, want string }{
+		{"// GetUser no longer reads legacy_flags.", ""},
+		{"q := `SELECT legacy_flags FROM users` // legacy", "q := `SELECT legacy_flags FROM users` "},
+		{`s = "a # b"  # legacy_flags`, `s = "a # b"  `},
+		{"x := 1 /* legacy_flags", "x := 1 "},
+		{"still comment legacy_flags */ y := 2", " y := 2"},
+		{`"it's -- fine" -- no`, `"it's -- fine" `},
+	} {
+		if got := codeOf(c.line, &block); got != c.want {
+			t.Errorf("codeOf(%q) = %q, want %q", c.line, got, c.want)
+		}
+	}
+}

@@ -75,8 +75,10 @@ func (u *usageIndex) find(word string, context []string, max int) []string {
 				continue
 			}
 		}
+		inBlock := false
 		for i, line := range strings.Split(string(b), "\n") {
-			if hasWord(strings.ToLower(line), strings.ToLower(word)) {
+			code := codeOf(line, &inBlock)
+			if hasWord(strings.ToLower(code), strings.ToLower(word)) {
 				out = append(out, fmt.Sprintf("%s:%d: %s", f, i+1, strings.TrimSpace(trimTo(line, 100))))
 				if len(out) == max {
 					return out
@@ -85,6 +87,47 @@ func (u *usageIndex) find(word string, context []string, max int) []string {
 		}
 	}
 	return out
+}
+
+// codeOf returns the part of a line that is not a comment: it cuts at
+// //, # or -- outside quotes, and skips /* ... */ blocks (inBlock carries
+// an open block to the next line). A comment that says the code no longer
+// uses a column is not a use.
+func codeOf(line string, inBlock *bool) string {
+	var b strings.Builder
+	var quote byte
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if *inBlock {
+			if c == '*' && i+1 < len(line) && line[i+1] == '/' {
+				*inBlock = false
+				i++
+			}
+			continue
+		}
+		if quote != 0 {
+			b.WriteByte(c)
+			if c == '\\' && i+1 < len(line) {
+				b.WriteByte(line[i+1])
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+			continue
+		}
+		switch {
+		case c == '"' || c == '\'' || c == '`':
+			quote = c
+		case c == '#', c == '/' && i+1 < len(line) && line[i+1] == '/', c == '-' && i+1 < len(line) && line[i+1] == '-':
+			return b.String()
+		case c == '/' && i+1 < len(line) && line[i+1] == '*':
+			*inBlock = true
+			i++
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // hasWord reports whether text holds word between non-identifier bytes.
