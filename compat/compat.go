@@ -80,7 +80,10 @@ type Options struct {
 	TestCommand string
 	// Off names scenarios the user turned off (tests.scenarios): they are
 	// reported as skipped, with the reason.
-	Off      map[string]bool
+	Off map[string]bool
+	// Shard, when set, runs this slice of the test suite in every scenario
+	// (check --shard I/N; see Shard.command).
+	Shard    Shard
 	TestEnv  []string
 	EnvNames map[string]string
 	Timeout  time.Duration
@@ -464,10 +467,20 @@ func runScenario(ctx context.Context, opts Options, sc *Scenario, db *Database, 
 		sc.Status, sc.Reason = Skipped, "tests.command is not set: the migrations applied, but no test suite ran against them"
 		return
 	}
-	fmt.Fprintf(opts.Log, "phasegate: %s: running %q (%s)\n", sc.Name, opts.TestCommand, sc.Version)
+	script, empty, err := opts.Shard.command(ctx, opts.TestCommand, dir)
+	switch {
+	case err != nil:
+		sc.Status, sc.Reason = Error, err.Error()
+		return
+	case empty:
+		sc.Status, sc.Reason = Skipped, fmt.Sprintf("shard %d/%d has no Go package to test", opts.Shard.Index, opts.Shard.Total)
+		return
+	}
+	sc.Command = script
+	fmt.Fprintf(opts.Log, "phasegate: %s: running %q (%s)\n", sc.Name, script, sc.Version)
 	out := Command{
-		Script: opts.TestCommand, Dir: dir,
-		Env:     append(append([]string{}, opts.TestEnv...), db.Env(opts.EnvNames)...),
+		Script: script, Dir: dir,
+		Env:     append(append(append([]string{}, opts.TestEnv...), db.Env(opts.EnvNames)...), opts.Shard.env()...),
 		Timeout: opts.Timeout, Stream: opts.Verbose, Prefix: "[" + sc.Name + "] ", Secrets: secrets,
 	}.Run(ctx)
 	sc.OutputTail, sc.tail = lastLines(out.Tail, 80), out.Tail

@@ -39,6 +39,9 @@ type Report struct {
 	// --static-only.
 	Scenarios []Scenario `json:"scenarios,omitempty"`
 	Runtime   *Runtime   `json:"runtime,omitempty"`
+	// Shard is set when the check ran one slice of the test suite
+	// (check --shard I/N); phasegate merge combines the shards' reports.
+	Shard *Shard `json:"shard,omitempty"`
 	// Context is where the run happened, when it ran in GitHub Actions: it
 	// lets "phasegate comment" post a report made by another workflow.
 	Context *Context `json:"context,omitempty"`

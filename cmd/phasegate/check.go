@@ -35,6 +35,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	previous := fs.String("previous", "", "the release whose tests prove compatibility: merge-base, latest-tag or a revision (overrides previous)")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "scenarios run in parallel at most (default: the number of CPUs)")
 	verbose := fs.Bool("verbose", false, "stream the test suites' output, prefixed by scenario")
+	shard := fs.String("shard", "", "run the I-th of N slices of the test suite in each scenario (I/N, e.g. 2/4); phasegate merge combines the shards' reports")
 	var d delivery
 	d.flags(fs)
 	pos, err := parseInterspersed(fs, args)
@@ -47,6 +48,14 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	d.format = *format
 	if err := d.validate(); err != nil {
 		return 0, err
+	}
+	var sh *report.Shard
+	if *shard != "" {
+		s, err := report.ParseShard(*shard)
+		if err != nil {
+			return 0, usagef("--shard: %v", err)
+		}
+		sh = &s
 	}
 	env, err := action.Detect(os.Getenv, stdout)
 	if err != nil {
@@ -88,6 +97,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	closeRender()
 	rep := report.FromChange(res, report.Options{PostgresVersion: opts.Version})
+	rep.Shard = sh
 	if !*staticOnly && len(rep.Errors) == 0 {
 		if *previous != "" {
 			cfg.Previous = *previous
@@ -201,7 +211,7 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 		URL: cfg.Postgres.URL, Image: image, Pull: pull,
 		MigrateCommand: cfg.Migrate.Command, Judged: judged,
 		Runner:      compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},
-		TestCommand: cfg.Tests.Command, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg),
+		TestCommand: cfg.Tests.Command, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg), Shard: shardOf(rep),
 		Timeout: timeout, Jobs: jobs, Verbose: stream, Log: stderr,
 	})
 	if err != nil {
@@ -209,6 +219,14 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 	}
 	rep.AddRuntime(rt, label, opts)
 	return nil
+}
+
+// shardOf is the report's shard as the runtime check takes it.
+func shardOf(rep *report.Report) compat.Shard {
+	if rep.Shard == nil {
+		return compat.Shard{}
+	}
+	return compat.Shard{Index: rep.Shard.Index, Total: rep.Shard.Total}
 }
 
 // scenariosOff names the scenarios tests.scenarios turns off.

@@ -39,7 +39,7 @@ release's tests against PostgreSQL migrated by the change.`,
 		groups: []flagGroup{
 			{"Change", []string{"--base REF", "--head REF", "--repo DIR", "--config FILE"}},
 			{"Static check", []string{"--static-only", "--pg-version N"}},
-			{"Runtime check", []string{"--database-url URL", "--postgres-image IMAGE", "--no-pull", "--previous REV", "--jobs N", "--verbose"}},
+			{"Runtime check", []string{"--database-url URL", "--postgres-image IMAGE", "--no-pull", "--previous REV", "--jobs N", "--shard I/N", "--verbose"}},
 			{"Output", []string{"--format text|json", "--report-json FILE", "--sarif FILE", "--fail-on error|warning|never"}},
 			{"Pull request comment (GitHub Actions)", []string{"--comment on|off|on-failure", "--github-token TOKEN"}},
 		},
@@ -126,6 +126,25 @@ workflow_run workflow, which has a write token and never runs the pull request's
 			{"Comment on pull request 42 with a report downloaded from the pull_request run", "phasegate comment --report phasegate-report.json --pr 42"},
 		},
 		run: runComment,
+	},
+	{
+		name:    "merge",
+		summary: "combine the reports of a check sharded across runners into one",
+		usage:   "[flags] REPORT...",
+		long: `Combines the JSON reports of phasegate check --shard I/N, one per runner of a matrix job, into the
+report of the whole check, and delivers it as check does (text or JSON, --report-json, --sarif, and in
+GitHub Actions the annotations, the job summary and the pull request comment). The static part must be
+the same in every report; each scenario fails if it failed on any shard, its duration is the sum, and
+the output of the shards that failed is kept under their name. A missing shard, or one whose runtime
+check could not run, is named and makes the runtime verdict an error.`,
+		groups: []flagGroup{
+			{"Output", []string{"--format text|json", "--report-json FILE", "--sarif FILE", "--fail-on error|warning|never"}},
+			{"Pull request comment (GitHub Actions)", []string{"--comment on|off|on-failure", "--github-token TOKEN"}},
+		},
+		examples: []example{
+			{"Combine four shards' reports downloaded as artifacts", "phasegate merge shard-*/phasegate-report.json"},
+		},
+		run: runMerge,
 	},
 	{
 		name:    "rules",

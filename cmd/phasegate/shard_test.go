@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/phasegate/phasegate/gittest"
+)
+
+// shardedApp is a repository whose test suite is n Go packages; the
+// package named in fail (if any) fails on the new code.
+func shardedApp(t *testing.T, n int, fail string) *gittest.Repo {
+	t.Helper()
+	r := gittest.New(t)
+	files := map[string]string{
+		"go.mod":                          "module example.com/sharded\n\ngo 1.22\n",
+		".github/phasegate.yml":           "migrations:\n  dir: db/migrations\ntests:\n  command: go test -count=1 ./...\n",
+		"db/migrations/0001_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+	}
+	for i := 1; i <= n; i++ {
+		files[fmt.Sprintf("p%02d/p_test.go", i)] = fmt.Sprintf(`package p%02d
+
+import (
+	"os"
+	"testing"
+)
+
+func TestShard(t *testing.T) {
+	if os.Getenv("DATABASE_URL") == "" || os.Getenv("PHASEGATE_SHARD_TOTAL") == "" {
+		t.Fatal("no database or no shard in the environment")
+	}
+	if _, err := os.Stat("FAIL"); err == nil {
+		t.Fatal("p%02d fails on the new code")
+	}
+}
+`, i, i)
+	}
+	r.Commit("v1", files)
+	r.Git("checkout", "-qb", "feature")
+	change := map[string]string{"db/migrations/0002_nick.up.sql": "ALTER TABLE users ADD COLUMN nick text;\n"}
+	if fail != "" {
+		change[fail+"/FAIL"] = "x"
+	}
+	r.Write(change)
+	return r
+}
+
+// TestShardedCheckAndMerge: each shard runs its slice of the Go packages
+// in every scenario and writes its report; merge combines them, names a
+// shard whose slice failed, and refuses to pass with a shard missing.
+func TestShardedCheckAndMerge(t *testing.T) {
+	img := testImage(t)
+	r := shardedApp(t, 5, "p04")
+	dir := t.TempDir()
+	for i := 1; i <= 2; i++ {
+		res := phasegate(t, r.Dir, nil, "check", "--base", "main", "--postgres-image", img, "--no-pull",
+			"--shard", fmt.Sprintf("%d/2", i), "--report-json", filepath.Join(dir, fmt.Sprintf("shard%d.json", i)))
+		want := map[int]int{1: 0, 2: 1}[i] // p04 is the 2nd of the packages of shard 2 (p02, p04)
+		if res.code != want {
+			t.Fatalf("shard %d/2: exit %d, want %d\n%s\n%s", i, res.code, want, res.stdout, res.stderr)
+		}
+		var rep struct {
+			Shard     struct{ Index, Total int }
+			Scenarios []struct{ Name, Status, Command string }
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, fmt.Sprintf("shard%d.json", i)))
+		if err := json.Unmarshal(b, &rep); err != nil {
+			t.Fatal(err)
+		}
+		wantPkgs := map[int]string{1: "example.com/sharded/p01 example.com/sharded/p03 example.com/sharded/p05", 2: "example.com/sharded/p02 example.com/sharded/p04"}[i]
+		if rep.Shard.Index != i || rep.Shard.Total != 2 || len(rep.Scenarios) == 0 || rep.Scenarios[0].Command != "go test -count=1 "+wantPkgs {
+			t.Errorf("shard %d/2's report: %+v", i, rep)
+		}
+	}
+	res := phasegate(t, r.Dir, nil, "merge", filepath.Join(dir, "shard1.json"), filepath.Join(dir, "shard2.json"))
+	if res.code != 1 || !strings.Contains(scenarioLine(res.stdout, "deploy"), "FAIL") || !strings.Contains(res.stdout, "shard 2/2: the test command exited with status 1") ||
+		!strings.Contains(res.stdout, "p04 fails on the new code") || !strings.Contains(scenarioLine(res.stdout, "compat"), "pass") {
+		t.Errorf("merge: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	res = phasegate(t, r.Dir, nil, "merge", filepath.Join(dir, "shard1.json"))
+	if res.code != 1 || !strings.Contains(res.stdout, "no report from shard 2/2") {
+		t.Errorf("merge of one shard of two: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	res = phasegate(t, r.Dir, nil, "merge")
+	if res.code != 2 || !strings.Contains(res.stderr, "give the shards' JSON reports") {
+		t.Errorf("merge without reports: exit %d\n%s", res.code, res.stderr)
+	}
+}
