@@ -33,6 +33,7 @@ type Config struct {
 	Migrate  Migrate  `yaml:"migrate"`
 	Tests    Tests    `yaml:"tests"`
 	Followup Followup `yaml:"followup"`
+	Stats    Stats    `yaml:"stats"`
 
 	// Path is the file the configuration was read from ("" for defaults).
 	Path string `yaml:"-"`
@@ -136,6 +137,20 @@ type Tests struct {
 // ScenarioNames are the runtime check's scenarios, in the order they run
 // (tests.scenarios keys).
 var ScenarioNames = []string{"baseline", "compat", "deploy", "contract-ready"}
+
+// Stats says where production's table sizes are (phasegate stats writes
+// them) and how they weigh on locking findings.
+type Stats struct {
+	// File is the stats file (default .github/phasegate-stats.yml; none
+	// there means no sizes).
+	File string `yaml:"file"`
+	// SmallRows: locking findings on tables with fewer rows are info
+	// (default 10000; 0 keeps every severity).
+	SmallRows *int64 `yaml:"small_rows"`
+}
+
+// DefaultStatsFile is where phasegate looks for production's table sizes.
+const DefaultStatsFile = ".github/phasegate-stats.yml"
 
 // Ignore silences rules for files matching a path pattern.
 type Ignore struct {

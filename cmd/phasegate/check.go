@@ -36,6 +36,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	jobs := fs.Int("jobs", runtime.NumCPU(), "scenarios run in parallel at most (default: the number of CPUs)")
 	verbose := fs.Bool("verbose", false, "stream the test suites' output, prefixed by scenario")
 	shard := fs.String("shard", "", "run the I-th of N slices of the test suite in each scenario (I/N, e.g. 2/4); phasegate merge combines the shards' reports")
+	statsPath := fs.String("stats", "", "production's table sizes, written by phasegate stats (default: stats.file, then "+config.DefaultStatsFile+" when it exists)")
 	var d delivery
 	d.flags(fs)
 	pos, err := parseInterspersed(fs, args)
@@ -98,6 +99,11 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	closeRender()
 	rep := report.FromChange(res, report.Options{PostgresVersion: opts.Version})
 	rep.Shard = sh
+	sizes, sopts, err := statsFor(repo.Root, cfg, *statsPath)
+	if err != nil {
+		return 0, err
+	}
+	rep.ApplyStats(sizes, sopts)
 	if !*staticOnly && len(rep.Errors) == 0 {
 		if *previous != "" {
 			cfg.Previous = *previous

@@ -38,7 +38,7 @@ contract or unknown, and its lock and rewrite hazards), then, unless --static-on
 release's tests against PostgreSQL migrated by the change.`,
 		groups: []flagGroup{
 			{"Change", []string{"--base REF", "--head REF", "--repo DIR", "--config FILE"}},
-			{"Static check", []string{"--static-only", "--pg-version N"}},
+			{"Static check", []string{"--static-only", "--pg-version N", "--stats FILE"}},
 			{"Runtime check", []string{"--database-url URL", "--postgres-image IMAGE", "--no-pull", "--previous REV", "--jobs N", "--shard I/N", "--verbose"}},
 			{"Output", []string{"--format text|json", "--report-json FILE", "--sarif FILE", "--fail-on error|warning|never"}},
 			{"Pull request comment (GitHub Actions)", []string{"--comment on|off|on-failure", "--github-token TOKEN"}},
@@ -145,6 +145,23 @@ check could not run, is named and makes the runtime verdict an error.`,
 			{"Combine four shards' reports downloaded as artifacts", "phasegate merge shard-*/phasegate-report.json"},
 		},
 		run: runMerge,
+	},
+	{
+		name:    "stats",
+		summary: "write production's table sizes, for estimates of how long locks are held",
+		usage:   "--database-url URL [flags]",
+		long: `Reads the size of every table (rows, pages, bytes, write rate) from the catalog of a database you
+choose, such as a replica or a staging clone, and writes it as a small YAML file: schema object names
+and numbers, no data. Commit it as .github/phasegate-stats.yml (or pass --stats to check): locking
+findings then say how big the table is and how long the work under the lock takes, and those on
+tables below stats.small_rows rows are advice (info).`,
+		groups: []flagGroup{
+			{"Flags", []string{"--database-url URL", "--output FILE", "--format yaml|json"}},
+		},
+		examples: []example{
+			{"Read the sizes from a replica into the file check reads", "phasegate stats --database-url \"$REPLICA_URL\" --output .github/phasegate-stats.yml"},
+		},
+		run: runStats,
 	},
 	{
 		name:    "rules",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/phasegate/phasegate/compat"
 	"github.com/phasegate/phasegate/gittest"
 )
 
@@ -88,5 +90,69 @@ func TestShardedCheckAndMerge(t *testing.T) {
 	res = phasegate(t, r.Dir, nil, "merge")
 	if res.code != 2 || !strings.Contains(res.stderr, "give the shards' JSON reports") {
 		t.Errorf("merge without reports: exit %d\n%s", res.code, res.stderr)
+	}
+}
+
+// TestStatsEndToEnd: phasegate stats reads a database's table sizes into
+// the file that check reads from .github/phasegate-stats.yml; the locking
+// finding then says how big the table is, and on a small table it is
+// advice.
+func TestStatsEndToEnd(t *testing.T) {
+	img := testImage(t)
+	ctx := context.Background()
+	compat.LogDocker(nil)
+	srv, err := compat.StartContainer(ctx, compat.ContainerOptions{Image: img, Labels: map[string]string{"dev.phasegate.test": "cmd-stats"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	db, err := srv.Create(ctx, "production", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sql := range []string{
+		"CREATE TABLE users (id bigint PRIMARY KEY, name text)",
+		"INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 50000) g",
+		"CREATE TABLE plans (id int PRIMARY KEY, name text)",
+		"INSERT INTO plans VALUES (1, 'free'), (2, 'pro')",
+		"ANALYZE",
+	} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close(ctx)
+
+	r := gittest.New(t)
+	r.Commit("v1", map[string]string{"db/migrations/0001_init.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, name text);\nCREATE TABLE plans (id int PRIMARY KEY, name text);\n"})
+	r.Git("checkout", "-qb", "feature")
+	r.Write(map[string]string{"db/migrations/0002_idx.up.sql": "SET lock_timeout = '5s';\nCREATE INDEX users_name_idx ON users (name);\nCREATE INDEX plans_name_idx ON plans (name);\n"})
+	res := phasegate(t, r.Dir, nil, "stats", "--database-url", db.URL(), "--output", filepath.Join(r.Dir, ".github/phasegate-stats.yml"))
+	if res.code != 0 || !strings.Contains(res.stderr, "wrote the sizes of 2 tables") {
+		t.Fatalf("stats: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(r.Dir, ".github/phasegate-stats.yml"))
+	if strings.Contains(string(b), "user 1") {
+		t.Fatalf("the stats file holds data:\n%s", b)
+	}
+	res = phasegate(t, r.Dir, nil, "check", "--base", "main", "--static-only")
+	for _, want := range []string{
+		"0002_idx.up.sql:2:1: expand/create-index-non-concurrently: error: creates an index on users without CONCURRENTLY",
+		"(users: ~50.0k rows, ",
+		"0002_idx.up.sql:3:1: expand/create-index-non-concurrently: info: ",
+		"(plans: ~2 rows, ", "kB; it indexes the table in under a second under SHARE; below stats.small_rows (10000), so this is advice)",
+		"expand/lock-multiple-tables: info: locks plans while the transaction still holds a lock on users (plans: ~2 rows, ",
+	} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("check lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	res = phasegate(t, r.Dir, nil, "check", "--base", "main", "--static-only", "--stats", "nope.yml")
+	if res.code != 2 || !strings.Contains(res.stderr, "nope.yml") {
+		t.Errorf("a --stats file that does not exist: exit %d\n%s", res.code, res.stderr)
 	}
 }
