@@ -398,7 +398,17 @@ func load(fsys fs.FS, format source.Format, m source.Migration) (*sqltext.File, 
 		return nil, script, err
 	}
 	f, err := sqltext.Parse(src, sqltext.Options{Regions: script.Regions})
-	return f, script, err
+	if err != nil {
+		return nil, script, err
+	}
+	if c, ok := format.(source.Cutter); ok {
+		// The tool cuts the file its own way: a statement it would cut in
+		// two fails in production whatever PostgreSQL's parser says.
+		if err := c.Cut(src, script, f.Statements); err != nil {
+			return nil, script, err
+		}
+	}
+	return f, script, nil
 }
 
 func fileError(path string, err error) FileError {

@@ -439,3 +439,42 @@ func TestDjangoOrder(t *testing.T) {
 		t.Errorf("run_before/replaces: order = %s, %v", got, err)
 	}
 }
+
+// TestCut: goose and sql-migrate end a statement at a line ending in ";"
+// outside StatementBegin/End, and Liquibase splits at ";" without reading
+// dollar quotes; phasegate reports where the tool would cut.
+func TestCut(t *testing.T) {
+	fn := "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.a := 1;\n  RETURN NEW;\nEND\n$$;\n"
+	for _, c := range []struct {
+		f    Format
+		src  string
+		line int // 0: no cut
+	}{
+		{Goose{}, "-- +goose Up\n" + fn, 4},
+		{Goose{}, "-- +goose Up\n-- +goose StatementBegin\n" + fn + "-- +goose StatementEnd\n", 0},
+		{Goose{}, "-- +goose Up\nCREATE TABLE t (\n  a int -- the value;\n);\n", 0},
+		{SQLMigrate{}, "-- +migrate Up\n" + fn, 4},
+		{SQLMigrate{}, "-- +migrate Up\n-- +migrate StatementBegin\n" + fn + "-- +migrate StatementEnd\n", 0},
+		{Liquibase{}, "--liquibase formatted sql\n--changeset ann:1\n" + fn, 3},
+		{Liquibase{}, "--liquibase formatted sql\n--changeset ann:1 splitStatements:false\n" + fn, 0},
+		{Liquibase{}, "--liquibase formatted sql\n--changeset ann:1 splitStatements:false\nSELECT 1;\n--changeset ann:2\n" + fn, 5},
+	} {
+		m := Migration{Path: "m.sql"}
+		script, err := c.f.Script(m, []byte(c.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, err := sqltext.Parse([]byte(c.src), sqltext.Options{Regions: script.Regions})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.f.(Cutter).Cut([]byte(c.src), script, file.Statements)
+		var se *sqltext.Error
+		switch {
+		case c.line == 0 && err != nil:
+			t.Errorf("%s %q: %v", c.f.Name(), c.src, err)
+		case c.line != 0 && (!errors.As(err, &se) || se.Pos.Line != c.line):
+			t.Errorf("%s %q: %v, want a cut at line %d", c.f.Name(), c.src, err, c.line)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 // downs is the down part of a migration: an inline section (goose,
 // dbmate) or a separate file (golang-migrate, pop, Diesel).
 type downs struct {
+	format     source.Format
 	separate   bool
 	path       string // the separate file
 	text       string // its whole text
@@ -37,7 +38,7 @@ func downPart(fsys fs.FS, m source.Migration, src []byte, script source.Script, 
 		if err != nil {
 			return nil
 		}
-		return &downs{region: region, file: file, text: string(src), blocks: script.Blocks}
+		return &downs{format: f, region: region, file: file, text: string(src), blocks: script.Blocks}
 	case source.GolangMigrate, source.Pop, source.Diesel:
 		p := downPathOf(m.Path)
 		b, err := fs.ReadFile(fsys, p)
@@ -48,7 +49,7 @@ func downPart(fsys fs.FS, m source.Migration, src []byte, script source.Script, 
 		if err != nil {
 			return nil
 		}
-		return &downs{separate: true, path: p, text: string(b), region: sqltext.Region{End: len(b)}, file: file}
+		return &downs{format: f, separate: true, path: p, text: string(b), region: sqltext.Region{End: len(b)}, file: file}
 	}
 	return nil
 }
@@ -142,10 +143,10 @@ func splitDown(d *downs, targets map[string]bool, rewrites []rewriteTarget) (kee
 				mv.WriteString(chunks[i]) // it reverts the statement that moved
 			}
 			for _, st := range r.expandDown {
-				k.WriteString(st + ";\n")
+				k.WriteString(statementText(d.format, st))
 			}
 			for _, st := range r.contractDown {
-				mv.WriteString(st + ";\n")
+				mv.WriteString(statementText(d.format, st))
 			}
 		default:
 			k.WriteString(chunks[i])

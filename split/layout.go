@@ -1,6 +1,7 @@
 package split
 
 import (
+	"fmt"
 	"io/fs"
 	"path"
 	"strings"
@@ -108,8 +109,9 @@ func downPathOf(upPath string) string {
 // lines), the up and down SQL, in transaction mode tx (the tool's usual
 // one, or the way it is told to run the file without one, TxNone, or as
 // one implicit transaction, TxImplicit). src is the migration it comes
-// from (Liquibase's changeset names).
-func wrap(f source.Format, header, up, down string, tx source.TxMode, src string) string {
+// from, and suffix what this one is: Liquibase's changeset is named after
+// the first with the suffix ("2-contract").
+func wrap(f source.Format, header, up, down string, tx source.TxMode, src, suffix string) string {
 	var b strings.Builder
 	if _, ok := f.(source.Liquibase); ok {
 		b.WriteString("--liquibase formatted sql\n")
@@ -142,12 +144,7 @@ func wrap(f source.Format, header, up, down string, tx source.TxMode, src string
 		}
 		b.WriteString(up)
 	case source.Liquibase:
-		author, id := source.LiquibaseChangeset([]byte(src))
-		b.WriteString("--changeset " + orDefault(author, "phasegate") + ":" + orDefault(id, "deferred") + "-contract")
-		if tx == source.TxNone {
-			b.WriteString(" runInTransaction:false")
-		}
-		b.WriteString("\n" + up)
+		b.WriteString(changesets(src, suffix, tx, []string{up}))
 	case source.Dbmate:
 		b.WriteString("-- migrate:up")
 		if tx == source.TxImplicit {
@@ -205,4 +202,42 @@ func txCompanions(f source.Format, p string, tx source.TxMode) map[string]string
 		}
 	}
 	return out
+}
+
+// statementText writes one statement split generates, with its semicolon,
+// inside the tool's statement block when the tool would otherwise cut it
+// at a line ending in ";" (a function body, a DO block: goose,
+// sql-migrate).
+func statementText(f source.Format, sql string) string {
+	text := sql + ";\n"
+	if b, ok := f.(source.Blocker); ok && source.CutInside(text) {
+		begin, end := b.BlockMarkers()
+		text = begin + "\n" + text + end + "\n"
+	}
+	return text
+}
+
+// changesets writes Liquibase changesets, one per part, named after the
+// first changeset of src with the suffix (and a number after the first),
+// in transaction mode tx (runInTransaction:false with TxNone). A part
+// whose dollar-quoted bodies hold ";" is not split by Liquibase
+// (splitStatements:false): it goes to the database as one string, which
+// is safe only when the part is one statement or one transaction.
+func changesets(src, suffix string, tx source.TxMode, parts []string) string {
+	author, id := source.LiquibaseChangeset([]byte(src))
+	var b strings.Builder
+	for i, part := range parts {
+		fmt.Fprintf(&b, "--changeset %s:%s-%s", orDefault(author, "phasegate"), orDefault(id, "split"), suffix)
+		if i > 0 {
+			fmt.Fprintf(&b, "-%d", i+1)
+		}
+		if tx == source.TxNone {
+			b.WriteString(" runInTransaction:false")
+		}
+		if source.LiquibaseWouldCut(part) {
+			b.WriteString(" splitStatements:false")
+		}
+		b.WriteString("\n" + part)
+	}
+	return b.String()
 }

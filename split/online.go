@@ -24,7 +24,7 @@ type online struct {
 // it, else one migration per step (a single statement is not wrapped in a
 // transaction by the tools that send a file as one query). The order is
 // checked with the format's own List.
-func onlineMigrations(fsys fs.FS, m source.Migration, rewrites map[int]*rewrite, opts Options) (online, error) {
+func onlineMigrations(fsys fs.FS, m source.Migration, src []byte, rewrites map[int]*rewrite, opts Options) (online, error) {
 	var steps []onlineStep
 	idx := make([]int, 0, len(rewrites))
 	for i := range rewrites {
@@ -47,7 +47,11 @@ func onlineMigrations(fsys fs.FS, m source.Migration, rewrites map[int]*rewrite,
 	// The files: all steps in one when the tool runs it statement by
 	// statement, one per step when it sends a file as one query.
 	var files [][]onlineStep
-	if tx == source.TxNone {
+	_, lb := opts.Format.(source.Liquibase)
+	if lb {
+		tx = source.TxNone // a changeset of one statement, runInTransaction:false
+	}
+	if tx == source.TxNone && !lb {
 		files = [][]onlineStep{steps}
 	} else {
 		for _, s := range steps {
@@ -59,19 +63,20 @@ func onlineMigrations(fsys fs.FS, m source.Migration, rewrites map[int]*rewrite,
 		dir = path.Dir(m.Path)
 	}
 	for k, f := range files {
-		name := m.Name + "_" + f[0].name
+		what := f[0].name
 		if len(f) > 1 {
-			name = m.Name + "_online"
+			what = "online"
 		}
+		name := m.Name + "_" + what
 		p := ins.PathAfter(dir, m, k+1, name)
 		if _, err := fs.Stat(fsys, p); err == nil {
 			return out, fmt.Errorf("%s: split would write %s for the steps that run outside a transaction, and it exists", m.Path, p)
 		}
 		var up, down []string
 		for _, s := range f {
-			up = append(up, s.sql+";\n")
+			up = append(up, statementText(opts.Format, s.sql))
 			if s.down != "" {
-				down = append([]string{s.down + ";\n"}, down...)
+				down = append([]string{statementText(opts.Format, s.down)}, down...)
 			}
 		}
 		header := fmt.Sprintf("-- Written by phasegate split from %s: %s.\n-- It runs outside a transaction, right after that migration and before the deploy.\n", m.Path, stepNames(f))
@@ -80,7 +85,7 @@ func onlineMigrations(fsys fs.FS, m source.Migration, rewrites map[int]*rewrite,
 			downText = "-- Nothing to undo: the backfill only copied values.\n"
 		}
 		out.paths = append(out.paths, p)
-		out.changes = append(out.changes, FileChange{Path: p, New: wrap(opts.Format, header, strings.Join(up, "\n"), inlineDown(opts.Format, downText), tx, "")})
+		out.changes = append(out.changes, FileChange{Path: p, New: wrap(opts.Format, header, strings.Join(up, "\n"), inlineDown(opts.Format, downText), tx, string(src), what)})
 		if hasDownFiles(opts.Format) {
 			out.changes = append(out.changes, FileChange{Path: downPathOf(p), New: downText})
 		}

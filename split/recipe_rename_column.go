@@ -143,26 +143,30 @@ func renameColumn(rc *recipeContext, s *pg.RenameStmt) (*rewrite, error) {
 	}
 
 	// The trigger that keeps a and b equal, whichever release writes.
+	// Values are compared as text: every type has a text form, not every
+	// type has "=" (json, xml, point), and the default is cast to the
+	// column's type first (a date column's now() is today, not this
+	// instant; a numeric(10,2)'s 9.999 is 10.00).
 	body := fmt.Sprintf(`CREATE FUNCTION %[1]s() RETURNS trigger LANGUAGE plpgsql AS $phasegate$
 BEGIN
   -- Written by phasegate split: keeps %[2]s and %[3]s equal while both
   -- releases run, the previous one writing %[2]s, the new one %[3]s.
   IF TG_OP = 'INSERT' THEN
-    IF NEW.%[2]s IS DISTINCT FROM NEW.%[3]s THEN
-      IF NEW.%[3]s IS NOT DISTINCT FROM %[4]s THEN
+    IF NEW.%[2]s::text IS DISTINCT FROM NEW.%[3]s::text THEN
+      IF NEW.%[3]s::text IS NOT DISTINCT FROM (CAST(%[4]s AS %[5]s))::text THEN
         NEW.%[3]s := NEW.%[2]s;
       ELSE
         NEW.%[2]s := NEW.%[3]s;
       END IF;
     END IF;
-  ELSIF NEW.%[2]s IS DISTINCT FROM OLD.%[2]s THEN
+  ELSIF NEW.%[2]s::text IS DISTINCT FROM OLD.%[2]s::text THEN
     NEW.%[3]s := NEW.%[2]s;
-  ELSIF NEW.%[3]s IS DISTINCT FROM OLD.%[3]s THEN
+  ELSIF NEW.%[3]s::text IS DISTINCT FROM OLD.%[3]s::text THEN
     NEW.%[2]s := NEW.%[3]s;
   END IF;
   RETURN NEW;
 END
-$phasegate$`, fn.SQL(), ident(a), ident(b), def)
+$phasegate$`, fn.SQL(), ident(a), ident(b), def, typ)
 	execute := "FUNCTION"
 	if rc.version > 0 && rc.version < 11 {
 		execute = "PROCEDURE"
@@ -239,7 +243,7 @@ BEGIN
   WHILE first_page <= last_page LOOP
     UPDATE %[2]s SET %[3]s = %[4]s
       WHERE ctid >= format('(%%s,0)', first_page)::tid AND ctid < format('(%%s,0)', first_page + 1000)::tid
-        AND %[3]s IS DISTINCT FROM %[4]s;
+        AND %[3]s::text IS DISTINCT FROM %[4]s::text;
     COMMIT;
     first_page := first_page + 1000;
   END LOOP;

@@ -342,3 +342,66 @@ func TestCodeOf(t *testing.T) {
 		}
 	}
 }
+
+// TestRenameColumnKeepsWhatEitherReleaseWrites: a value release 1 writes
+// explicitly is never taken for the default, whatever the type (a date
+// whose default is now(), a numeric whose default rounds, a timestamp(0)),
+// and types without "=" (json) still sync.
+func TestRenameColumnKeepsWhatEitherReleaseWrites(t *testing.T) {
+	for _, c := range []struct{ def, value string }{
+		{"date DEFAULT now()", "'2020-01-01'"},
+		{"numeric(10,2) DEFAULT 9.999", "7"},
+		{"timestamp(0) DEFAULT CURRENT_TIMESTAMP", "'2020-01-01 10:00:00'"},
+		{"json", `'{"a": 1}'`},
+		{"xml DEFAULT '<a/>'", "'<b/>'"},
+		{"text[] DEFAULT '{}'", "'{x}'"},
+	} {
+		t.Run(strings.Fields(c.def)[0], func(t *testing.T) {
+			base := "CREATE TABLE t (id int PRIMARY KEY, v " + c.def + ");\n"
+			p, _ := plan(t, base, "ALTER TABLE t RENAME COLUMN v TO w;\n", "")
+			conn := database(t)
+			exec(t, conn, base)
+			exec(t, conn, `INSERT INTO t (id, v) VALUES (1, `+c.value+`)`)
+			exec(t, conn, p.file(t, "0002_change.up.sql"))
+			for _, ch := range p.Changes {
+				if strings.Contains(ch.Path, "0003_") && strings.HasSuffix(ch.Path, ".up.sql") {
+					exec(t, conn, ch.New) // the backfill
+				}
+			}
+			exec(t, conn, `INSERT INTO t (id, v) VALUES (2, `+c.value+`)`) // release 1
+			exec(t, conn, `INSERT INTO t (id, w) VALUES (3, `+c.value+`)`) // release 2
+			exec(t, conn, `INSERT INTO t (id) VALUES (4)`)                 // either, with the default
+			exec(t, conn, `UPDATE t SET v = `+c.value+` WHERE id = 4`)
+			if got := rows(t, conn, `SELECT id FROM t WHERE v::text IS DISTINCT FROM w::text OR (id < 4 AND v::text IS DISTINCT FROM (`+c.value+`::`+strings.Fields(c.def)[0]+`)::text)`); got != "" {
+				t.Errorf("rows that lost the written value or differ: %s\n%s", got, rows(t, conn, "SELECT id, v::text, w::text FROM t ORDER BY id"))
+			}
+		})
+	}
+}
+
+// TestRenameTableKeepsTheRoleWorking: the previous release's role, which
+// had privileges on the table, reads and writes through the view of the
+// old name.
+func TestRenameTableKeepsTheRoleWorking(t *testing.T) {
+	base := "CREATE TABLE notes (id int PRIMARY KEY, body text);\n"
+	p, _ := plan(t, base, "ALTER TABLE notes RENAME TO memos;\n", "ALTER TABLE memos RENAME TO notes;\n")
+	conn := database(t)
+	exec(t, conn, base)
+	exec(t, conn, `DO $$ BEGIN CREATE ROLE phasegate_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`)
+	exec(t, conn, `GRANT SELECT, INSERT, UPDATE ON notes TO phasegate_app`)
+	exec(t, conn, p.file(t, "0002_change.up.sql"))
+	exec(t, conn, `SET ROLE phasegate_app`)
+	exec(t, conn, `INSERT INTO notes (id, body) VALUES (1, 'by release 1')`)
+	exec(t, conn, `UPDATE notes SET body = 'edited by release 1' WHERE id = 1`)
+	exec(t, conn, `INSERT INTO memos (id, body) VALUES (2, 'by release 2')`)
+	if got := rows(t, conn, `SELECT id, body FROM notes ORDER BY id`); got != "1edited by release 1; 2by release 2" {
+		t.Errorf("through the view: %s", got)
+	}
+	exec(t, conn, `RESET ROLE`)
+	exec(t, conn, p.file(t, "deferred/0002_change_contract.up.sql"))
+	exec(t, conn, p.file(t, "deferred/0002_change_contract.down.sql"))
+	exec(t, conn, p.file(t, "0002_change.down.sql"))
+	if got := rows(t, conn, `SELECT count(*) FROM notes`); got != "2" {
+		t.Errorf("after both downs: %s", got)
+	}
+}

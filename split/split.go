@@ -151,7 +151,7 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 	if _, err := fs.Stat(fsys, deferredPath); err == nil {
 		return nil, fmt.Errorf("%s already exists: split %s by hand, or remove it first", deferredPath, m.Path)
 	}
-	online, err := onlineMigrations(fsys, m, rewrites, opts)
+	online, err := onlineMigrations(fsys, m, src, rewrites, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 	// The expand part and the deferred part, statement by statement.
 	chunks := chunksOf(string(src), file.Statements, up, script.Blocks)
 	var expandText strings.Builder
-	var body groups
+	body := groups{format: opts.Format}
 	expandReal := 0
 	for i, ch := range chunks {
 		switch sides[i] {
@@ -175,7 +175,7 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 		case rewritten:
 			rw := rewrites[i]
 			plan.Rewritten = append(plan.Rewritten, fmt.Sprintf("line %d: %s", file.Statements[i].Pos.Line, rw.what))
-			expandText.WriteString(rewrittenChunk(string(src), ch, file.Statements[i], rw, deferredPath, online.paths, script.Tx == source.TxNone && !inExplicitTx(file.Statements, i)))
+			expandText.WriteString(rewrittenChunk(opts.Format, string(src), ch, file.Statements[i], rw, deferredPath, online.paths, script.Tx == source.TxNone && !inExplicitTx(file.Statements, i)))
 			if len(rw.expand) > 0 || rw.keepOriginal {
 				expandReal++
 			}
@@ -262,9 +262,13 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 			// Rebuild the down section of an inline format.
 			newSrc = string(src[:up.Start]) + expandText.String() + string(src[up.End:downs.region.Start]) + downs.inlineKeep
 		}
+		if _, lb := opts.Format.(source.Liquibase); lb && strings.Contains(expandText.String(), "$phasegate$") {
+			newSrc = string(source.LiquibaseNoSplit([]byte(newSrc), up.Start))
+		}
 		plan.Changes = append(plan.Changes, FileChange{Path: m.Path, Old: string(src), New: newSrc})
 	}
-	laterSrc := wrap(opts.Format, h.String(), laterBody, laterDown, tx, string(src))
+	laterSrc := wrap(opts.Format, h.String(), laterBody, laterDown, tx, string(src), "contract")
+
 	plan.Changes = append(plan.Changes, FileChange{Path: deferredPath, New: laterSrc})
 	if downs != nil && downs.separate && laterDown != "" {
 		plan.Changes = append(plan.Changes, FileChange{Path: downPathOf(deferredPath), New: laterDown})
@@ -321,7 +325,7 @@ func surgery(m source.Migration, file *sqltext.File, sides []side, script source
 // rewrittenChunk is what replaces a rewritten statement in its migration:
 // the comments before it, a note that says what split did, the statement
 // itself when it stays, and the expand statements.
-func rewrittenChunk(src, chunk string, s *sqltext.Statement, rw *rewrite, deferredPath string, online []string, autocommit bool) string {
+func rewrittenChunk(f source.Format, src, chunk string, s *sqltext.Statement, rw *rewrite, deferredPath string, online []string, autocommit bool) string {
 	var b strings.Builder
 	lead := chunk
 	if k := strings.Index(chunk, strings.TrimSpace(src[s.Start:s.End])); k >= 0 {
@@ -348,8 +352,7 @@ func rewrittenChunk(src, chunk string, s *sqltext.Statement, rw *rewrite, deferr
 		b.WriteString(";\n")
 	}
 	for _, st := range rw.expand {
-		b.WriteString(st)
-		b.WriteString(";\n")
+		b.WriteString(statementText(f, st))
 	}
 	if wrapTx {
 		b.WriteString("COMMIT;\n")
@@ -381,7 +384,8 @@ func inExplicitTx(stmts []*sqltext.Statement, i int) bool {
 // groups is the deferred part as transactions: pieces of SQL text (a moved
 // statement with its comments, or a recipe's statement) in order.
 type groups struct {
-	list [][]string
+	format source.Format
+	list   [][]string
 	// session are the session settings, repeated after each COMMIT that
 	// ends a transaction they were local to.
 	session []string
@@ -421,7 +425,7 @@ func (g *groups) addGroups(txs [][]string) {
 			g.list = append(g.list, nil)
 		}
 		for _, s := range tx {
-			g.add(s + ";\n")
+			g.add(statementText(g.format, s))
 		}
 	}
 }

@@ -2,6 +2,7 @@
 -- It runs outside a transaction, right after that migration and before the deploy.
 -- +goose Up
 -- +goose NO TRANSACTION
+-- +goose StatementBegin
 DO $phasegate$
 DECLARE
   last_page bigint := pg_relation_size('users') / current_setting('block_size')::bigint;
@@ -12,12 +13,13 @@ BEGIN
   WHILE first_page <= last_page LOOP
     UPDATE users SET full_name = name
       WHERE ctid >= format('(%s,0)', first_page)::tid AND ctid < format('(%s,0)', first_page + 1000)::tid
-        AND full_name IS DISTINCT FROM name;
+        AND full_name::text IS DISTINCT FROM name::text;
     COMMIT;
     first_page := first_page + 1000;
   END LOOP;
 END
 $phasegate$;
+-- +goose StatementEnd
 
 CREATE INDEX CONCURRENTLY users_name_idx_full_name ON users USING btree (full_name);
 

@@ -8,16 +8,16 @@ BEGIN
   -- Written by phasegate split: keeps bio and about equal while both
   -- releases run, the previous one writing bio, the new one about.
   IF TG_OP = 'INSERT' THEN
-    IF NEW.bio IS DISTINCT FROM NEW.about THEN
-      IF NEW.about IS NOT DISTINCT FROM NULL THEN
+    IF NEW.bio::text IS DISTINCT FROM NEW.about::text THEN
+      IF NEW.about::text IS NOT DISTINCT FROM (CAST(NULL AS text))::text THEN
         NEW.about := NEW.bio;
       ELSE
         NEW.bio := NEW.about;
       END IF;
     END IF;
-  ELSIF NEW.bio IS DISTINCT FROM OLD.bio THEN
+  ELSIF NEW.bio::text IS DISTINCT FROM OLD.bio::text THEN
     NEW.about := NEW.bio;
-  ELSIF NEW.about IS DISTINCT FROM OLD.about THEN
+  ELSIF NEW.about::text IS DISTINCT FROM OLD.about::text THEN
     NEW.bio := NEW.about;
   END IF;
   RETURN NEW;

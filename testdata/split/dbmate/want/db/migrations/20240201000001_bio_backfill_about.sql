@@ -11,7 +11,7 @@ BEGIN
   WHILE first_page <= last_page LOOP
     UPDATE users SET about = bio
       WHERE ctid >= format('(%s,0)', first_page)::tid AND ctid < format('(%s,0)', first_page + 1000)::tid
-        AND about IS DISTINCT FROM bio;
+        AND about::text IS DISTINCT FROM bio::text;
     COMMIT;
     first_page := first_page + 1000;
   END LOOP;

@@ -8,16 +8,16 @@ BEGIN
   -- Written by phasegate split: keeps name and display_name equal while both
   -- releases run, the previous one writing name, the new one display_name.
   IF TG_OP = 'INSERT' THEN
-    IF NEW.name IS DISTINCT FROM NEW.display_name THEN
-      IF NEW.display_name IS NOT DISTINCT FROM NULL THEN
+    IF NEW.name::text IS DISTINCT FROM NEW.display_name::text THEN
+      IF NEW.display_name::text IS NOT DISTINCT FROM (CAST(NULL AS text))::text THEN
         NEW.display_name := NEW.name;
       ELSE
         NEW.name := NEW.display_name;
       END IF;
     END IF;
-  ELSIF NEW.name IS DISTINCT FROM OLD.name THEN
+  ELSIF NEW.name::text IS DISTINCT FROM OLD.name::text THEN
     NEW.display_name := NEW.name;
-  ELSIF NEW.display_name IS DISTINCT FROM OLD.display_name THEN
+  ELSIF NEW.display_name::text IS DISTINCT FROM OLD.display_name::text THEN
     NEW.name := NEW.display_name;
   END IF;
   RETURN NEW;

@@ -1,11 +1,11 @@
 --liquibase formatted sql
---changeset ann:2
+--changeset ann:2 splitStatements:false
 SET lock_timeout = '5s';
 
 -- Release 2 calls it full_name.
 -- phasegate split: RENAME COLUMN name TO full_name, cut into expand and contract steps.
 -- Its contract part waits in db/changelog-deferred/002_release2_contract.sql.
--- Right after this migration, outside a transaction: db/changelog/003_release2_online.sql.
+-- Right after this migration, outside a transaction: db/changelog/003_release2_backfill_full_name.sql, db/changelog/004_release2_index_users_name_idx_full_name.sql.
 ALTER TABLE users ADD COLUMN full_name text DEFAULT '';
 ALTER TABLE users ADD CONSTRAINT users_full_name_not_null CHECK (full_name IS NOT NULL) NOT VALID;
 CREATE FUNCTION users_full_name_sync() RETURNS trigger LANGUAGE plpgsql AS $phasegate$
@@ -13,16 +13,16 @@ BEGIN
   -- Written by phasegate split: keeps name and full_name equal while both
   -- releases run, the previous one writing name, the new one full_name.
   IF TG_OP = 'INSERT' THEN
-    IF NEW.name IS DISTINCT FROM NEW.full_name THEN
-      IF NEW.full_name IS NOT DISTINCT FROM '' THEN
+    IF NEW.name::text IS DISTINCT FROM NEW.full_name::text THEN
+      IF NEW.full_name::text IS NOT DISTINCT FROM (CAST('' AS text))::text THEN
         NEW.full_name := NEW.name;
       ELSE
         NEW.name := NEW.full_name;
       END IF;
     END IF;
-  ELSIF NEW.name IS DISTINCT FROM OLD.name THEN
+  ELSIF NEW.name::text IS DISTINCT FROM OLD.name::text THEN
     NEW.full_name := NEW.name;
-  ELSIF NEW.full_name IS DISTINCT FROM OLD.full_name THEN
+  ELSIF NEW.full_name::text IS DISTINCT FROM OLD.full_name::text THEN
     NEW.name := NEW.full_name;
   END IF;
   RETURN NEW;
@@ -32,7 +32,19 @@ CREATE TRIGGER users_full_name_sync BEFORE INSERT OR UPDATE ON users FOR EACH RO
 -- phasegate split: RENAME TO memos, cut into expand and contract steps.
 -- Its contract part waits in db/changelog-deferred/002_release2_contract.sql.
 ALTER TABLE notes RENAME TO memos;
-CREATE VIEW notes AS SELECT * FROM memos;
+CREATE VIEW notes WITH (security_invoker = true) AS SELECT * FROM memos;
+-- phasegate:phase expand gives the view of the old name the grants the table has
+DO $phasegate$
+DECLARE
+  g record;
+BEGIN
+  FOR g IN SELECT grantee, privilege_type FROM information_schema.role_table_grants
+           WHERE table_schema = 'public' AND table_name = 'memos' AND grantee <> current_user LOOP
+    EXECUTE format('GRANT %s ON notes TO %s', g.privilege_type,
+                   CASE WHEN g.grantee = 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(g.grantee) END);
+  END LOOP;
+END
+$phasegate$;
 -- Release 2 writes plan and nickname on every insert.
 -- phasegate split: ADD COLUMN plan ... NOT NULL, cut into expand and contract steps.
 -- Its contract part waits in db/changelog-deferred/002_release2_contract.sql.

@@ -2,7 +2,19 @@ ALTER TABLE users ADD COLUMN legacy_flags integer NOT NULL DEFAULT 0;
 ALTER TABLE users DROP CONSTRAINT IF EXISTS users_org_fkey;
 ALTER TABLE users ALTER COLUMN nickname DROP NOT NULL;
 ALTER TABLE users ALTER COLUMN plan DROP NOT NULL;
-CREATE VIEW notes AS SELECT * FROM memos;
+CREATE VIEW notes WITH (security_invoker = true) AS SELECT * FROM memos;
+-- phasegate:phase expand gives the view of the old name the grants the table has
+DO $phasegate$
+DECLARE
+  g record;
+BEGIN
+  FOR g IN SELECT grantee, privilege_type FROM information_schema.role_table_grants
+           WHERE table_schema = 'public' AND table_name = 'memos' AND grantee <> current_user LOOP
+    EXECUTE format('GRANT %s ON notes TO %s', g.privilege_type,
+                   CASE WHEN g.grantee = 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(g.grantee) END);
+  END LOOP;
+END
+$phasegate$;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS name text DEFAULT '';
 UPDATE users SET name = full_name;
 CREATE FUNCTION users_full_name_sync() RETURNS trigger LANGUAGE plpgsql AS $phasegate$
@@ -10,16 +22,16 @@ BEGIN
   -- Written by phasegate split: keeps name and full_name equal while both
   -- releases run, the previous one writing name, the new one full_name.
   IF TG_OP = 'INSERT' THEN
-    IF NEW.name IS DISTINCT FROM NEW.full_name THEN
-      IF NEW.full_name IS NOT DISTINCT FROM '' THEN
+    IF NEW.name::text IS DISTINCT FROM NEW.full_name::text THEN
+      IF NEW.full_name::text IS NOT DISTINCT FROM (CAST('' AS text))::text THEN
         NEW.full_name := NEW.name;
       ELSE
         NEW.name := NEW.full_name;
       END IF;
     END IF;
-  ELSIF NEW.name IS DISTINCT FROM OLD.name THEN
+  ELSIF NEW.name::text IS DISTINCT FROM OLD.name::text THEN
     NEW.full_name := NEW.name;
-  ELSIF NEW.full_name IS DISTINCT FROM OLD.full_name THEN
+  ELSIF NEW.full_name::text IS DISTINCT FROM OLD.full_name::text THEN
     NEW.name := NEW.full_name;
   END IF;
   RETURN NEW;

@@ -10,7 +10,7 @@ BEGIN
   WHILE first_page <= last_page LOOP
     UPDATE users SET full_name = name
       WHERE ctid >= format('(%s,0)', first_page)::tid AND ctid < format('(%s,0)', first_page + 1000)::tid
-        AND full_name IS DISTINCT FROM name;
+        AND full_name::text IS DISTINCT FROM name::text;
     COMMIT;
     first_page := first_page + 1000;
   END LOOP;

@@ -11,16 +11,16 @@ BEGIN
   -- Written by phasegate split: keeps name and full_name equal while both
   -- releases run, the previous one writing name, the new one full_name.
   IF TG_OP = 'INSERT' THEN
-    IF NEW.name IS DISTINCT FROM NEW.full_name THEN
-      IF NEW.full_name IS NOT DISTINCT FROM '' THEN
+    IF NEW.name::text IS DISTINCT FROM NEW.full_name::text THEN
+      IF NEW.full_name::text IS NOT DISTINCT FROM (CAST('' AS text))::text THEN
         NEW.full_name := NEW.name;
       ELSE
         NEW.name := NEW.full_name;
       END IF;
     END IF;
-  ELSIF NEW.name IS DISTINCT FROM OLD.name THEN
+  ELSIF NEW.name::text IS DISTINCT FROM OLD.name::text THEN
     NEW.full_name := NEW.name;
-  ELSIF NEW.full_name IS DISTINCT FROM OLD.full_name THEN
+  ELSIF NEW.full_name::text IS DISTINCT FROM OLD.full_name::text THEN
     NEW.name := NEW.full_name;
   END IF;
   RETURN NEW;
@@ -30,7 +30,19 @@ CREATE TRIGGER users_full_name_sync BEFORE INSERT OR UPDATE ON users FOR EACH RO
 -- phasegate split: RENAME TO memos, cut into expand and contract steps.
 -- Its contract part waits in src/main/resources/db/migration-deferred/V2__release2_contract.sql.
 ALTER TABLE notes RENAME TO memos;
-CREATE VIEW notes AS SELECT * FROM memos;
+CREATE VIEW notes WITH (security_invoker = true) AS SELECT * FROM memos;
+-- phasegate:phase expand gives the view of the old name the grants the table has
+DO $phasegate$
+DECLARE
+  g record;
+BEGIN
+  FOR g IN SELECT grantee, privilege_type FROM information_schema.role_table_grants
+           WHERE table_schema = 'public' AND table_name = 'memos' AND grantee <> current_user LOOP
+    EXECUTE format('GRANT %s ON notes TO %s', g.privilege_type,
+                   CASE WHEN g.grantee = 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(g.grantee) END);
+  END LOOP;
+END
+$phasegate$;
 -- Release 2 writes plan and nickname on every insert.
 -- phasegate split: ADD COLUMN plan ... NOT NULL, cut into expand and contract steps.
 -- Its contract part waits in src/main/resources/db/migration-deferred/V2__release2_contract.sql.

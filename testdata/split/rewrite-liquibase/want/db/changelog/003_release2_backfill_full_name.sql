@@ -1,7 +1,7 @@
 --liquibase formatted sql
--- Written by phasegate split from db/changelog/002_release2.sql: backfill full name, index users name idx full name.
+-- Written by phasegate split from db/changelog/002_release2.sql: backfill full name.
 -- It runs outside a transaction, right after that migration and before the deploy.
---changeset phasegate:deferred-contract runInTransaction:false
+--changeset ann:2-backfill_full_name runInTransaction:false splitStatements:false
 DO $phasegate$
 DECLARE
   last_page bigint := pg_relation_size('users') / current_setting('block_size')::bigint;
@@ -12,11 +12,9 @@ BEGIN
   WHILE first_page <= last_page LOOP
     UPDATE users SET full_name = name
       WHERE ctid >= format('(%s,0)', first_page)::tid AND ctid < format('(%s,0)', first_page + 1000)::tid
-        AND full_name IS DISTINCT FROM name;
+        AND full_name::text IS DISTINCT FROM name::text;
     COMMIT;
     first_page := first_page + 1000;
   END LOOP;
 END
 $phasegate$;
-
-CREATE INDEX CONCURRENTLY users_name_idx_full_name ON users USING btree (full_name);
