@@ -398,7 +398,7 @@ func TestWithoutBookkeepingGolangMigrateFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What golang-migrate itself would have written after applying 0003.
-	if err := Bookkeeping(ctx, conn, "golang-migrate", list, list); err != nil {
+	if err := Bookkeeping(ctx, conn, source.GolangMigrate{}, "db/migrations", list, list, head); err != nil {
 		t.Fatal(err)
 	}
 	conn.Close(ctx)
