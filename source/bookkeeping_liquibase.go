@@ -191,7 +191,13 @@ func liquibaseCheckSum(sql string) string {
 		}
 		return r
 	}, sql)
-	change := md5.Sum([]byte(stripped))
-	changeset := md5.Sum([]byte("9:" + hex.EncodeToString(change[:]) + ":"))
+	changeset := md5.Sum([]byte(liquibaseChangeCheckSum(stripped) + ":"))
 	return "9:" + hex.EncodeToString(changeset[:])
+}
+
+// liquibaseChangeCheckSum is the checksum of the changeset's one change,
+// its SQL with the whitespace already removed: "9:<md5>".
+func liquibaseChangeCheckSum(stripped string) string {
+	sum := md5.Sum([]byte(stripped))
+	return "9:" + hex.EncodeToString(sum[:])
 }
