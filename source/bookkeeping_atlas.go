@@ -17,7 +17,8 @@ import (
 // the first and the newest revision that has no row ("history
 // non-linear"), and ignores revisions without a file: every applied
 // migration is recorded, fully applied (applied = total), with its hash
-// from the release's atlas.sum. Atlas keeps the table in the
+// from the release's atlas.sum ("" for a migration the release lacks:
+// apply compares hashes only of a partly applied revision). Atlas keeps the table in the
 // atlas_schema_revisions schema when its URL names no schema, and in the
 // URL's schema when it does (search_path=public): the table is written in
 // both places, the second as the first schema of the search path.
