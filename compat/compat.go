@@ -329,7 +329,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		jobs = append(jobs, job{sc: sc, tmpl: tmpl, dir: dir, prep: prep})
 	}
 	add(baseline, prevDB, prevTree.Dir, func(ctx context.Context, db *Database) error {
-		return bookkeep(ctx, opts, db, prevList, prevList)
+		return bookkeep(ctx, opts, db, prevList, prevList, prevFS)
 	})
 	if migErr != nil {
 		compat.Status, compat.Reason = Error, "the new migrations failed to apply: "+migErr.Error()
@@ -349,12 +349,12 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		}
 		applied := append(append([]source.Migration{}, prevList...), newList...)
 		add(compat, newDB, compatDir, func(ctx context.Context, db *Database) error {
-			return bookkeep(ctx, opts, db, prevList, applied)
+			return bookkeep(ctx, opts, db, prevList, applied, layered{prevFS, headFS})
 		})
 		// The new code migrates on start too: it finds every migration it
 		// has applied, and nothing of the deferred ones.
 		add(deploy, newDB, headDir, func(ctx context.Context, db *Database) error {
-			return bookkeep(ctx, opts, db, headList, applied)
+			return bookkeep(ctx, opts, db, headList, applied, layered{headFS, prevFS})
 		})
 		if len(deferredMs) == 0 {
 			ready.Status, ready.Reason = Skipped, "the change adds no deferred contract migration"
@@ -363,7 +363,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 				if err := applyBuiltin(ctx, opts, db, deferredMs); err != nil {
 					return fmt.Errorf("apply the deferred migrations: %w", err)
 				}
-				return bookkeep(ctx, opts, db, headList, append(applied, deferredList...))
+				return bookkeep(ctx, opts, db, headList, append(applied, deferredList...), layered{headFS, prevFS})
 			})
 		}
 	}
@@ -576,7 +576,7 @@ func applyBuiltin(ctx context.Context, opts Options, db *Database, ms []Migratio
 
 // bookkeep writes the version table a release's migrate-on-start reads
 // (only with the built-in runner: a migrate command keeps its own).
-func bookkeep(ctx context.Context, opts Options, db *Database, release, applied []source.Migration) error {
+func bookkeep(ctx context.Context, opts Options, db *Database, release, applied []source.Migration, files fs.FS) error {
 	if opts.MigrateCommand != "" {
 		return nil
 	}
@@ -585,7 +585,7 @@ func bookkeep(ctx context.Context, opts Options, db *Database, release, applied 
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	return Bookkeeping(ctx, conn, opts.Format.Name(), release, applied)
+	return Bookkeeping(ctx, conn, opts.Format, opts.Dir, release, applied, files)
 }
 
 func snapshot(ctx context.Context, db *Database) (*Snapshot, error) {

@@ -355,22 +355,6 @@ func TestErrorPositionInsideStatement(t *testing.T) {
 	}
 }
 
-// TestGooseMigrateOnStart runs the previous release's goose migrate-on-start
-// against the migrated database: goose must find nothing to do and no
-// error, although the database has a migration the release does not know.
-func TestGooseMigrateOnStart(t *testing.T) {
-	r := gittest.New(t)
-	src, _ := filepath.Abs("../testdata/compatapp/goose-v1")
-	r.CopyDir(src)
-	r.Commit("v1", nil)
-	r.Git("checkout", "-qb", "feature")
-	r.Write(map[string]string{"migrations/00002_tags.sql": "-- +goose Up\nALTER TABLE notes ADD COLUMN tags text[];\n-- +goose Down\nALTER TABLE notes DROP COLUMN tags;\n"})
-	res := run(t, r, func(o *Options) { o.Format, o.Dir, o.DeferredDir = source.Goose{}, "migrations", "" })
-	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=skipped" {
-		t.Fatalf("%s\n%s", got, scenario(res, Compat).OutputTail)
-	}
-}
-
 // TestWithoutBookkeepingGolangMigrateFails is the control for the
 // bookkeeping: the previous release's golang-migrate refuses a database
 // whose version it has no file for, which is what phasegate's version
@@ -398,7 +382,7 @@ func TestWithoutBookkeepingGolangMigrateFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What golang-migrate itself would have written after applying 0003.
-	if err := Bookkeeping(ctx, conn, "golang-migrate", list, list); err != nil {
+	if err := Bookkeeping(ctx, conn, source.GolangMigrate{}, "db/migrations", list, list, head); err != nil {
 		t.Fatal(err)
 	}
 	conn.Close(ctx)

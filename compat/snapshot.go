@@ -79,11 +79,6 @@ type EnumLabel struct {
 
 const userSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'`
 
-// bookkeepingTables are the migration tools' own tables, left out of the
-// evidence.
-var bookkeepingTables = map[string]bool{"schema_migrations": true, "goose_db_version": true, "flyway_schema_history": true,
-	"_prisma_migrations": true, "__diesel_schema_migrations": true, "schema_migration": true}
-
 // TakeSnapshot reads the catalog of the database conn is connected to.
 func TakeSnapshot(ctx context.Context, conn *pgx.Conn) (*Snapshot, error) {
 	s := &Snapshot{Relations: map[uint32]Relation{}, Columns: map[colKey]Column{}, Indexes: map[uint32]Index{},
@@ -107,7 +102,7 @@ func TakeSnapshot(ctx context.Context, conn *pgx.Conn) (*Snapshot, error) {
 		if err := r.Scan(&rel.OID, &rel.Schema, &rel.Name, &rel.Kind); err != nil {
 			return err
 		}
-		if !bookkeepingTables[rel.Name] {
+		if !isToolTable(rel.Schema, rel.Name) {
 			s.Relations[rel.OID] = rel
 		}
 		return nil
