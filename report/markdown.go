@@ -254,7 +254,7 @@ func nextSteps(b *mdWriter, r *Report) {
 				}
 				if len(objs) > 0 {
 					steps = append(steps, "The new code's tests fail on the schema it is deployed on: it needs "+strings.Join(objs, "; ")+
-						". Keep the expand part of that change active: `phasegate split` rewrites a rename or a required column into an expand part that ships now and a contract part that waits.")
+						". Move that statement back from the deferred migration into the migration its header names (`from:`), delete the deferred one, and run `phasegate split` on that migration: it rewrites a rename or a required column into an expand part that ships now and a contract part that waits.")
 				} else {
 					steps = append(steps, "The new code's tests fail on the schema it is deployed on (the new migrations without the deferred ones): see the deploy output below.")
 				}

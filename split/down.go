@@ -39,7 +39,7 @@ func downPart(fsys fs.FS, m source.Migration, src []byte, script source.Script, 
 			return nil
 		}
 		return &downs{format: f, region: region, file: file, text: string(src), blocks: script.Blocks}
-	case source.GolangMigrate, source.Pop, source.Diesel:
+	case source.GolangMigrate, source.Pop, source.Diesel, source.Sqitch:
 		p := downPathOf(m.Path)
 		b, err := fs.ReadFile(fsys, p)
 		if err != nil {

@@ -97,8 +97,12 @@ func deferredPathOf(opts Options, m source.Migration) string {
 	return path.Join(dir, strings.TrimSuffix(base, ext)+"_contract"+ext)
 }
 
-// downPathOf is a golang-migrate or pop up file's down companion.
+// downPathOf is a golang-migrate, pop or Diesel up file's down
+// companion, or a sqitch deploy script's revert script.
 func downPathOf(upPath string) string {
+	if strings.Contains(upPath, "/deploy/") && !strings.Contains(upPath, ".up.") && !strings.HasSuffix(upPath, "/up.sql") {
+		return strings.Replace(upPath, "/deploy/", "/revert/", 1)
+	}
 	if strings.HasSuffix(upPath, "/up.sql") {
 		return strings.TrimSuffix(upPath, "up.sql") + "down.sql"
 	}
@@ -188,20 +192,34 @@ func separation(f source.Format) (tx source.TxMode, ok bool) {
 
 // txCompanions are the files beside a new migration at p that tell the
 // tool to run it in mode tx, when the tool reads that from a file of its
-// own (Flyway's script configuration, Diesel's metadata.toml).
-func txCompanions(f source.Format, p string, tx source.TxMode) map[string]string {
+// own (Flyway's script configuration, Diesel's metadata.toml). base is the
+// original migration's file of that kind, if any: its other settings are
+// kept.
+func txCompanions(f source.Format, p string, tx source.TxMode, base func(string) string) map[string]string {
 	out := map[string]string{}
 	switch f.(type) {
 	case source.Flyway:
 		if tx == source.TxNone {
-			out[p+".conf"] = "executeInTransaction=false\n"
+			out[p+".conf"] = setting(base("conf"), "executeInTransaction", "executeInTransaction=false")
 		}
 	case source.Diesel:
 		if tx == source.TxImplicit {
-			out[path.Join(path.Dir(p), "metadata.toml")] = "run_in_transaction = false\n"
+			out[path.Join(path.Dir(p), "metadata.toml")] = setting(base("metadata.toml"), "run_in_transaction", "run_in_transaction = false")
 		}
 	}
 	return out
+}
+
+// setting returns a key=value file with key set by line, its other lines
+// kept.
+func setting(file, key, line string) string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimRight(file, "\n"), "\n") {
+		if l != "" && !strings.HasPrefix(strings.TrimSpace(l), key) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(append(out, line), "\n") + "\n"
 }
 
 // statementText writes one statement split generates, with its semicolon,
@@ -209,6 +227,9 @@ func txCompanions(f source.Format, p string, tx source.TxMode) map[string]string
 // at a line ending in ";" (a function body, a DO block: goose,
 // sql-migrate).
 func statementText(f source.Format, sql string) string {
+	if strings.HasPrefix(sql, "--") && !strings.Contains(sql, "\n") {
+		return sql + "\n" // a note, not a statement
+	}
 	text := sql + ";\n"
 	if b, ok := f.(source.Blocker); ok && source.CutInside(text) {
 		begin, end := b.BlockMarkers()

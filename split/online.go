@@ -89,7 +89,7 @@ func onlineMigrations(fsys fs.FS, m source.Migration, src []byte, rewrites map[i
 		if hasDownFiles(opts.Format) {
 			out.changes = append(out.changes, FileChange{Path: downPathOf(p), New: downText})
 		}
-		for cp, content := range txCompanions(opts.Format, p, tx) {
+		for cp, content := range txCompanions(opts.Format, p, tx, func(string) string { return "" }) {
 			out.changes = append(out.changes, FileChange{Path: cp, New: content})
 		}
 	}

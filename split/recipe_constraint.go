@@ -2,6 +2,7 @@ package split
 
 import (
 	"fmt"
+	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 	"google.golang.org/protobuf/proto"
@@ -42,6 +43,9 @@ func addConstraint(rc *recipeContext, t *schema.Table, con *pg.Constraint) (*rew
 	if err != nil {
 		return nil, err
 	}
+	// Dropped first if there: the deferred migration may run again after
+	// a failed VALIDATE (rows that violate it) committed this step.
+	add = strings.Replace(add, " ADD CONSTRAINT ", fmt.Sprintf(" DROP CONSTRAINT IF EXISTS %s, ADD CONSTRAINT ", ident(c.Conname)), 1)
 	return &rewrite{
 		what: fmt.Sprintf("ADD CONSTRAINT %s", c.Conname),
 		contract: [][]string{

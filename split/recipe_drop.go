@@ -35,8 +35,10 @@ func dropColumn(rc *recipeContext, t *schema.Table, column string) (*rewrite, er
 		what:         fmt.Sprintf("DROP COLUMN %s", column),
 		moveOriginal: true,
 		expand:       []string{fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", tbl, ident(column))},
-		expandDown:   []string{fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tbl, ident(column))},
-		notes:        []string{fmt.Sprintf("%s.%s is NOT NULL without a default: it accepts NULL from now on, because the new code no longer writes it", t.Name, column)},
+		// Its down cannot make the column NOT NULL again: the new code has
+		// written rows without it.
+		expandDown: []string{fmt.Sprintf("-- %s.%s stays nullable: the new release wrote rows without it", t.Name, column)},
+		notes:      []string{fmt.Sprintf("%s.%s is NOT NULL without a default: it accepts NULL from now on, because the new code no longer writes it", t.Name, column)},
 	}, nil
 }
 

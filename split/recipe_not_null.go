@@ -85,7 +85,9 @@ func notNullContract(rw *rewrite, rc *recipeContext, table schema.QName, column 
 		rw.notes = append(rw.notes, fmt.Sprintf("before PostgreSQL 12, SET NOT NULL scans %s under ACCESS EXCLUSIVE whatever precedes it", table))
 	} else {
 		rw.contract = append(rw.contract,
-			[]string{fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID", tbl, check, col)},
+			// Dropped first if there: the deferred migration may run again
+			// after a failed VALIDATE (rows still NULL) committed this step.
+			[]string{fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s, ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID", tbl, check, check, col)},
 			[]string{
 				fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tbl, check),
 				fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tbl, col),

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/phasegate/phasegate/schema"
 )
@@ -45,8 +46,15 @@ func renameColumn(rc *recipeContext, s *pg.RenameStmt) (*rewrite, error) {
 		return nil, rc.refuse(fmt.Sprintf("%s.%s is a serial column, or its default is not in the history: its twin would need a sequence of its own", q, a), manual)
 	case col.Default != nil && !stableDefault(col.Default):
 		return nil, rc.refuse(fmt.Sprintf("the default of %s.%s is volatile: a trigger cannot tell a value a release wrote from a default", q, a), manual)
+	case rc.version > 0 && rc.version < 11:
+		return nil, rc.refuse(fmt.Sprintf("PostgreSQL %d cannot commit inside a DO block, which the batched backfill needs (11+)", rc.version), manual)
 	case t.Partitioned:
 		return nil, rc.refuse(fmt.Sprintf("%s is partitioned: split does not write row triggers and concurrent index builds for every partition", q), manual)
+	}
+	for _, other := range t.Columns {
+		if other.Generated && other.Name != a {
+			return nil, rc.refuse(fmt.Sprintf("%s has the generated column %s, which may be computed from %s: the contract's DROP COLUMN would fail", q, other.Name, a), manual)
+		}
 	}
 	for _, con := range t.Constraints {
 		if con.Kind == schema.PrimaryKey && contains(con.Columns, a) {
@@ -92,7 +100,7 @@ func renameColumn(rc *recipeContext, s *pg.RenameStmt) (*rewrite, error) {
 		validate = append(validate, fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tbl, ident(notNull)))
 	}
 	// Constraints on a, recreated on b; their names come back once a is gone.
-	var renames []string
+	var renames, unrename, restore []string // the contract's renames; the down's
 	for _, con := range sortedConstraints(t) {
 		if con.Def == nil || con.NotNullOf == a || !contains(con.Columns, a) && !mentions(con.Def, a) {
 			continue
@@ -100,7 +108,7 @@ func renameColumn(rc *recipeContext, s *pg.RenameStmt) (*rewrite, error) {
 		name := objectName(con.Name, b)
 		switch con.Kind {
 		case schema.Check, schema.ForeignKey:
-			c := renamedColumn(con.Def, a, b)
+			c := renamedColumn(standalone(con), a, b)
 			c.Conname, c.SkipValidation, c.InitiallyValid = name, true, false
 			add, err := deparse(alterCmd(s.Relation, &pg.AlterTableCmd{Subtype: pg.AlterTableType_AT_AddConstraint, Def: &pg.Node{Node: &pg.Node_Constraint{Constraint: c}}}))
 			if err != nil {
@@ -109,6 +117,12 @@ func renameColumn(rc *recipeContext, s *pg.RenameStmt) (*rewrite, error) {
 			rw.expand = append(rw.expand, add)
 			validate = append(validate, fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tbl, ident(name)))
 			renames = append(renames, fmt.Sprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s", tbl, ident(name), ident(con.Name)))
+			unrename = append(unrename, fmt.Sprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s", tbl, ident(con.Name), ident(name)))
+			orig, err := deparse(alterCmd(s.Relation, &pg.AlterTableCmd{Subtype: pg.AlterTableType_AT_AddConstraint, Def: &pg.Node{Node: &pg.Node_Constraint{Constraint: standalone(con)}}}))
+			if err != nil {
+				return nil, err
+			}
+			restore = append(restore, orig)
 		case schema.Unique:
 			ix := &pg.IndexStmt{Idxname: name, Relation: s.Relation, AccessMethod: "btree", Unique: true, Concurrent: true}
 			for _, k := range con.Columns {
@@ -123,6 +137,12 @@ func renameColumn(rc *recipeContext, s *pg.RenameStmt) (*rewrite, error) {
 			}
 			rw.online = append(rw.online, onlineStep{name: "index_" + name, sql: build, down: fmt.Sprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", schema.QName{Schema: q.Schema, Name: name}.SQL())})
 			renames = append(renames, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s", tbl, ident(con.Name), ident(name)))
+			unrename = append(unrename, fmt.Sprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s", tbl, ident(con.Name), ident(name)))
+			orig, err := deparse(alterCmd(s.Relation, &pg.AlterTableCmd{Subtype: pg.AlterTableType_AT_AddConstraint, Def: &pg.Node{Node: &pg.Node_Constraint{Constraint: standalone(con)}}}))
+			if err != nil {
+				return nil, err
+			}
+			restore = append(restore, orig)
 		}
 	}
 	// Indexes on a (not those of constraints), built for b.
@@ -140,6 +160,14 @@ func renameColumn(rc *recipeContext, s *pg.RenameStmt) (*rewrite, error) {
 		qn := schema.QName{Schema: q.Schema, Name: name}
 		rw.online = append(rw.online, onlineStep{name: "index_" + name, sql: build, down: "DROP INDEX CONCURRENTLY IF EXISTS " + qn.SQL()})
 		renames = append(renames, fmt.Sprintf("ALTER INDEX IF EXISTS %s RENAME TO %s", qn.SQL(), ident(ix.Name.Name)))
+		unrename = append(unrename, fmt.Sprintf("ALTER INDEX IF EXISTS %s RENAME TO %s", ix.Name.SQL(), ident(name)))
+		orig := renamedColumn(ix.Stmt, a, a)
+		orig.Concurrent = false
+		origSQL, err := deparse(&pg.Node{Node: &pg.Node_IndexStmt{IndexStmt: orig}})
+		if err != nil {
+			return nil, err
+		}
+		restore = append(restore, origSQL)
 	}
 
 	// The trigger that keeps a and b equal, whichever release writes.
@@ -179,9 +207,15 @@ $phasegate$`, fn.SQL(), ident(a), ident(b), def, typ)
 	}, rw.expandDown...)
 	rw.online = append([]onlineStep{{name: "backfill_" + b, sql: backfill(tbl, ident(b), ident(a))}}, rw.online...)
 
-	// The contract.
-	if len(validate) > 0 {
-		rw.contract = append(rw.contract, validate)
+	// The contract. A CHECK that b equals a proves the backfill ran before
+	// a goes (if it did not, the drop would lose a's values for good); it
+	// goes with a.
+	backfilled := objectName(q.Name, b, "backfilled")
+	rw.contract = append(rw.contract,
+		[]string{fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s, ADD CONSTRAINT %s CHECK (%s::text IS NOT DISTINCT FROM %s::text) NOT VALID",
+			tbl, ident(backfilled), ident(backfilled), ident(b), ident(a))})
+	for _, v := range append([]string{fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tbl, ident(backfilled))}, validate...) {
+		rw.contract = append(rw.contract, []string{v}) // each scan in a transaction of its own
 	}
 	contract = append(contract,
 		fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", trigger, tbl),
@@ -203,13 +237,19 @@ $phasegate$`, fn.SQL(), ident(a), ident(b), def, typ)
 	if col.Default != nil {
 		oldDef += " DEFAULT " + def
 	}
+	rw.contractDown = append(rw.contractDown, unrename...)
 	rw.contractDown = append(rw.contractDown,
 		fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s", tbl, oldDef),
-		fmt.Sprintf("UPDATE %s SET %s = %s", tbl, ident(a), ident(b)),
+		fmt.Sprintf("UPDATE %s SET %s = %s", tbl, ident(a), ident(b)))
+	rw.contractDown = append(rw.contractDown, restore...)
+	rw.contractDown = append(rw.contractDown,
 		body,
 		fmt.Sprintf("CREATE TRIGGER %s BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE %s %s()", trigger, tbl, execute, fn.SQL()))
 	if col.NotNull {
-		rw.contractDown = append(rw.contractDown, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tbl, ident(a)))
+		rw.contractDown = append(rw.contractDown,
+			fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tbl, ident(a)),
+			fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", tbl, ident(b)),
+			fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID", tbl, ident(notNull), ident(b)))
 	}
 
 	if views := rc.cat.ViewsReading(q); len(views) > 0 {
@@ -222,8 +262,15 @@ $phasegate$`, fn.SQL(), ident(a), ident(b), def, typ)
 	if rc.version > 0 && rc.version < 14 {
 		rw.notes = append(rw.notes, fmt.Sprintf("PostgreSQL %d has no TID range scans: each batch of the backfill of %s reads the whole table", rc.version, b))
 	}
-	if len(rc.cat.Functions) > 0 {
-		rw.notes = append(rw.notes, fmt.Sprintf("functions and triggers of your own that use %s.%s are not rewritten: make them use %s before the contract", q, a, b))
+	var triggers []string
+	for key := range rc.cat.Triggers {
+		if i := strings.LastIndexByte(key, '.'); i > 0 && key[:i] == q.String() && key[i+1:] != fn.Name {
+			triggers = append(triggers, key[i+1:])
+		}
+	}
+	if len(triggers) > 0 {
+		sort.Strings(triggers)
+		rw.notes = append(rw.notes, fmt.Sprintf("%s has triggers of its own (%s): the backfill's updates fire them for every row unless it runs as a superuser (it then sets session_replication_role = replica for each batch), and those that use %s, or fire on UPDATE OF %s, are not rewritten for %s", q, strings.Join(triggers, ", "), a, a, b))
 	}
 	return rw, nil
 }
@@ -241,6 +288,14 @@ BEGIN
   -- Written by phasegate split: a batched backfill, 1,000 pages per
   -- transaction; it must run outside a transaction block.
   WHILE first_page <= last_page LOOP
+    -- The table's own triggers (an updated_at) must not fire for a copy:
+    -- session_replication_role = replica skips them, for this batch, where
+    -- the role may set it (a superuser).
+    BEGIN
+      PERFORM set_config('session_replication_role', 'replica', true);
+    EXCEPTION WHEN insufficient_privilege THEN
+      NULL;
+    END;
     UPDATE %[2]s SET %[3]s = %[4]s
       WHERE ctid >= format('(%%s,0)', first_page)::tid AND ctid < format('(%%s,0)', first_page + 1000)::tid
         AND %[3]s::text IS DISTINCT FROM %[4]s::text;
@@ -294,4 +349,27 @@ func sortedConstraints(t *schema.Table) []*schema.Constraint {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// standalone is a constraint's definition as a table constraint with its
+// name: a column constraint (email text UNIQUE, org_id REFERENCES orgs)
+// names its column only by where it stands.
+func standalone(con *schema.Constraint) *pg.Constraint {
+	c := proto.Clone(con.Def).(*pg.Constraint)
+	c.Conname = con.Name
+	var cols []*pg.Node
+	for _, name := range con.Columns {
+		cols = append(cols, &pg.Node{Node: &pg.Node_String_{String_: &pg.String{Sval: name}}})
+	}
+	switch c.Contype {
+	case pg.ConstrType_CONSTR_FOREIGN:
+		if len(c.FkAttrs) == 0 {
+			c.FkAttrs = cols
+		}
+	case pg.ConstrType_CONSTR_UNIQUE, pg.ConstrType_CONSTR_PRIMARY, pg.ConstrType_CONSTR_EXCLUSION:
+		if len(c.Keys) == 0 {
+			c.Keys = cols
+		}
+	}
+	return c
 }

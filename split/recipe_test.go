@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -255,10 +256,26 @@ func TestRenameColumnDownRestoresBoth(t *testing.T) {
 	if got := rows(t, conn, `SELECT email, name, full_name FROM users ORDER BY email`); got != "a@example.comAA; b@example.comBB" {
 		t.Errorf("after the contract's down: %s", got)
 	}
-	exec(t, conn, `DROP INDEX IF EXISTS users_email_name_key_full_name, users_lower_name_idx_full_name`)
+	// The contract runs again after its down (a redeploy).
+	exec(t, conn, p.file(t, "deferred/0002_change_contract.up.sql"))
+	exec(t, conn, p.file(t, "deferred/0002_change_contract.down.sql"))
+	for _, c := range p.Changes {
+		if strings.HasPrefix(c.Path, "db/migrations/000") && strings.HasSuffix(c.Path, ".down.sql") && !strings.Contains(c.Path, "0002_") {
+			exec(t, conn, c.New) // the online steps' downs
+		}
+	}
 	exec(t, conn, p.file(t, "0002_change.down.sql"))
 	if got := rows(t, conn, `SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position`); got != "id; email; team; name" {
 		t.Errorf("after both downs: %s", got)
+	}
+	// The old column has its indexes and checks again.
+	for _, bad := range []string{`INSERT INTO users (email, name) VALUES ('a@example.com', 'A')`, `INSERT INTO users (email, name) VALUES ('c@example.com', '')`} {
+		if _, err := conn.Exec(context.Background(), bad); err == nil {
+			t.Errorf("after both downs, %s succeeds", bad)
+		}
+	}
+	if got := rows(t, conn, `SELECT indexname FROM pg_indexes WHERE tablename = 'users' ORDER BY 1`); got != "users_email_name_key; users_lower_name_idx; users_pkey" {
+		t.Errorf("indexes after both downs: %s", got)
 	}
 }
 
@@ -318,6 +335,7 @@ func TestRefusals(t *testing.T) {
 		{"ALTER TABLE users RENAME COLUMN code TO token;", "the default of users.code is volatile", "Rename it by hand"},
 		{"ALTER TABLE users RENAME COLUMN seq TO position;", "serial", "Rename it by hand"},
 		{"ALTER TABLE users ADD COLUMN plan text NOT NULL, ADD COLUMN tier text NOT NULL;", "makes 2 changes", "an ALTER TABLE of its own"},
+		{"ALTER TABLE users RENAME COLUMN name TO full_name;\nALTER TABLE users RENAME TO members;", "renames or moves the table later in the same migration", "a migration of its own"},
 	} {
 		err := splitErr(t, base, c.up)
 		var r *Refusal
@@ -329,16 +347,18 @@ func TestRefusals(t *testing.T) {
 
 func TestCodeOf(t *testing.T) {
 	block := false
-	for _, c := range []struct{ line, want string }{
-		{"// GetUser no longer reads legacy_flags.", ""},
-		{"q := `SELECT legacy_flags FROM users` // legacy", "q := `SELECT legacy_flags FROM users` "},
-		{`s = "a # b"  # legacy_flags`, `s = "a # b"  `},
-		{"x := 1 /* legacy_flags", "x := 1 "},
-		{"still comment legacy_flags */ y := 2", " y := 2"},
-		{`"it's -- fine" -- no`, `"it's -- fine" `},
+	for _, c := range []struct{ file, line, want string }{
+		{"a.go", "// GetUser no longer reads legacy_flags.", ""},
+		{"a.go", "q := `SELECT legacy_flags FROM users` // legacy", "q := `SELECT legacy_flags FROM users` "},
+		{"a.py", `s = "a # b"  # legacy_flags`, `s = "a # b"  `},
+		{"a.go", "x := 1 /* legacy_flags", "x := 1 "},
+		{"a.go", "still comment legacy_flags */ y := 2", " y := 2"},
+		{"a.sql", `'it''s -- fine' -- no`, `'it''s -- fine' `},
+		{"a.yml", "paths: [db/*] # legacy_flags", "paths: [db/*] "},
+		{"a.json", `{"a": "legacy_flags # not a comment"}`, `{"a": "legacy_flags # not a comment"}`},
 	} {
-		if got := codeOf(c.line, &block); got != c.want {
-			t.Errorf("codeOf(%q) = %q, want %q", c.line, got, c.want)
+		if got := codeOf(c.line, commentStyleOf(c.file), &block); got != c.want {
+			t.Errorf("codeOf(%s, %q) = %q, want %q", c.file, c.line, got, c.want)
 		}
 	}
 }
@@ -404,4 +424,48 @@ func TestRenameTableKeepsTheRoleWorking(t *testing.T) {
 	if got := rows(t, conn, `SELECT count(*) FROM notes`); got != "2" {
 		t.Errorf("after both downs: %s", got)
 	}
+}
+
+func TestObjectNameStaysApart(t *testing.T) {
+	table := "customer_subscription_billing_period_adjustments_history"
+	a, b := objectName(table, "amount_cents", "sync"), objectName(table, "amount_currency", "sync")
+	if a == b || len(a) > 63 || len(b) > 63 {
+		t.Errorf("%q and %q", a, b)
+	}
+	if got := objectName("users", "name", "sync"); got != "users_name_sync" {
+		t.Errorf("a short name changed: %q", got)
+	}
+	long := objectName(strings.Repeat("é", 40), "sync") // 80 bytes of two-byte characters
+	if !utf8.ValidString(long) || len(long) > 63 {
+		t.Errorf("%q is cut inside a character", long)
+	}
+}
+
+// TestBackfillSparesTheTablesTriggersAndTheContractChecksIt: the backfill
+// does not fire the table's own triggers (an updated_at), and the
+// contract refuses to drop the old column while the backfill has not run.
+func TestBackfillSparesTheTablesTriggersAndTheContractChecksIt(t *testing.T) {
+	base := `CREATE TABLE users (id int PRIMARY KEY, name text, updated_at timestamptz NOT NULL DEFAULT '2020-01-01');
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();
+`
+	p, _ := plan(t, base, "ALTER TABLE users RENAME COLUMN name TO full_name;\n", "")
+	if !strings.Contains(strings.Join(p.Notes, "\n"), "triggers of its own (users_touch)") {
+		t.Errorf("notes: %v", p.Notes)
+	}
+	conn := database(t)
+	exec(t, conn, base)
+	exec(t, conn, `INSERT INTO users (id, name) VALUES (1, 'Ada')`)
+	exec(t, conn, p.file(t, "0002_change.up.sql"))
+	if _, err := conn.Exec(context.Background(), p.file(t, "deferred/0002_change_contract.up.sql")); err == nil || !strings.Contains(err.Error(), "users_full_name_backfilled") {
+		t.Fatalf("the contract without the backfill: %v", err)
+	}
+	if got := rows(t, conn, `SELECT name FROM users`); got != "Ada" {
+		t.Fatalf("the refused contract dropped the column: %s", got)
+	}
+	exec(t, conn, p.file(t, "0003_change_backfill_full_name.up.sql"))
+	if got := rows(t, conn, `SELECT full_name, updated_at = '2020-01-01' FROM users`); got != "Adatrue" {
+		t.Errorf("after the backfill: %s", got)
+	}
+	exec(t, conn, p.file(t, "deferred/0002_change_contract.up.sql"))
 }

@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -92,6 +93,9 @@ type Plan struct {
 	Rewritten []string
 	Notes     []string
 }
+
+// setLocal finds SET LOCAL at the start of a line.
+var setLocal = regexp.MustCompile(`(?im)^(\s*)SET\s+LOCAL\s+`)
 
 // ErrNothing means the migration has no contract statement: nothing to
 // split (re-running split is a no-op).
@@ -208,6 +212,11 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 	}
 	h := deferred.Header{After: opts.After, From: m.Path, PR: opts.PR}
 	laterBody := strings.TrimLeft(body.render(tx), "\n")
+	if tx == source.TxNone && script.Tx != source.TxNone {
+		// Each statement commits on its own now: a SET LOCAL would end
+		// with its own statement.
+		laterBody = setLocal.ReplaceAllString(laterBody, "${1}SET ")
+	}
 
 	// The down part that reverts the moved statements goes with them.
 	var laterDown string
@@ -235,7 +244,15 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 	// with the file when it moves whole.
 	companions := map[string]string{}
 	if tx != script.Tx {
-		companions = txCompanions(opts.Format, deferredPath, tx)
+		companions = txCompanions(opts.Format, deferredPath, tx, func(kind string) string {
+			for _, cf := range configFiles(opts.Format, m.Path) {
+				if strings.HasSuffix(cf.path, kind) {
+					b, _ := fs.ReadFile(fsys, cf.path)
+					return string(b)
+				}
+			}
+			return ""
+		})
 	}
 	for _, cf := range configFiles(opts.Format, m.Path) {
 		b, err := fs.ReadFile(fsys, cf.path)
@@ -271,7 +288,11 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 
 	plan.Changes = append(plan.Changes, FileChange{Path: deferredPath, New: laterSrc})
 	if downs != nil && downs.separate && laterDown != "" {
-		plan.Changes = append(plan.Changes, FileChange{Path: downPathOf(deferredPath), New: laterDown})
+		if hasDownFiles(opts.Format) {
+			plan.Changes = append(plan.Changes, FileChange{Path: downPathOf(deferredPath), New: laterDown})
+		} else {
+			plan.Notes = append(plan.Notes, fmt.Sprintf("the deferred migration %s has no revert script: a plain SQL file has none; write it when the follow-up adds it to %s", deferredPath, opts.Format.Name()))
+		}
 	}
 	plan.Changes = append(plan.Changes, online.changes...)
 	if _, ok := opts.Format.(source.Atlas); ok {
@@ -316,10 +337,44 @@ func surgery(m source.Migration, file *sqltext.File, sides []side, script source
 			return nil, &Refusal{Path: m.Path, Line: s.Pos.Line, Why: rw.what + " is inside a StatementBegin/StatementEnd block, which the tool sends as one unit",
 				Recipe: "Take it out of the block, then run phasegate split again."}
 		}
+		if j, ok := renamedLater(file.Statements[i+1:], cat, s); ok {
+			return nil, &Refusal{Path: m.Path, Line: s.Pos.Line, Why: fmt.Sprintf("line %d renames or moves the table later in the same migration, and the steps that run after it (the backfill, the contract) would name the table by its old name", file.Statements[i+1+j].Pos.Line),
+				Recipe: "Rename the table in a migration of its own, after this one, then run phasegate split again."}
+		}
 		rewrites[i] = rw
 		sides[i] = rewritten
 	}
 	return rewrites, nil
+}
+
+// renamedLater finds, among later statements, one that renames or moves
+// the table statement s works on.
+func renamedLater(later []*sqltext.Statement, cat *schema.Catalog, s *sqltext.Statement) (int, bool) {
+	var table schema.QName
+	switch n := s.Node.GetNode().(type) {
+	case *pg.Node_RenameStmt:
+		if n.RenameStmt.RenameType != pg.ObjectType_OBJECT_COLUMN {
+			return 0, false // a table rename itself
+		}
+		table = cat.Resolve(n.RenameStmt.Relation)
+	case *pg.Node_AlterTableStmt:
+		table = cat.Resolve(n.AlterTableStmt.Relation)
+	default:
+		return 0, false
+	}
+	for j, l := range later {
+		switch n := l.Node.GetNode().(type) {
+		case *pg.Node_RenameStmt:
+			if n.RenameStmt.RenameType == pg.ObjectType_OBJECT_TABLE && cat.Resolve(n.RenameStmt.Relation) == table {
+				return j, true
+			}
+		case *pg.Node_AlterObjectSchemaStmt:
+			if n.AlterObjectSchemaStmt.Relation != nil && cat.Resolve(n.AlterObjectSchemaStmt.Relation) == table {
+				return j, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // rewrittenChunk is what replaces a rewritten statement in its migration:
@@ -389,8 +444,8 @@ type groups struct {
 	// session are the session settings, repeated after each COMMIT that
 	// ends a transaction they were local to.
 	session []string
-	// recipe is set while the current group holds a recipe's last
-	// transaction (moved statements may join it).
+	// started is set once the current transaction holds a statement other
+	// than a session setting.
 	started bool
 }
 

@@ -1,8 +1,11 @@
 package split
 
 import (
+	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 	"google.golang.org/protobuf/proto"
@@ -105,14 +108,22 @@ func mentions(def proto.Message, column string) bool {
 // ident quotes a name where PostgreSQL needs it.
 func ident(name string) string { return schema.QuoteIdent(name) }
 
-// objectName joins parts into a new object's name, cut to PostgreSQL's 63
-// bytes as PostgreSQL itself would.
+// objectName joins parts into a new object's name. A name longer than
+// PostgreSQL's 63 bytes is cut on a character boundary and ends with a
+// hash of the whole name, so that two long names that share their first
+// 63 bytes (two columns of one long table) stay apart.
 func objectName(parts ...string) string {
 	s := strings.Join(parts, "_")
-	if len(s) > 63 {
-		s = s[:63]
+	if len(s) <= 63 {
+		return s
 	}
-	return s
+	sum := sha1.Sum([]byte(s))
+	suffix := "_" + hex.EncodeToString(sum[:])[:8]
+	cut := 63 - len(suffix)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + suffix
 }
 
 // literal quotes a string as an SQL literal.

@@ -46,7 +46,10 @@ func codeFile(p string, skip []string) bool {
 		return false
 	}
 	switch path.Base(p) {
-	case "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "go.sum", "Cargo.lock", "poetry.lock", "LICENSE", "CHANGELOG":
+	case "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "go.sum", "Cargo.lock", "poetry.lock", "LICENSE", "CHANGELOG",
+		// Schema dumps the migration tools write (dbmate, Rails): they hold
+		// every column, used or not.
+		"schema.sql", "structure.sql", "schema.rb":
 		return false
 	}
 	return true
@@ -76,8 +79,9 @@ func (u *usageIndex) find(word string, context []string, max int) []string {
 			}
 		}
 		inBlock := false
+		style := commentStyleOf(f)
 		for i, line := range strings.Split(string(b), "\n") {
-			code := codeOf(line, &inBlock)
+			code := codeOf(line, style, &inBlock)
 			if hasWord(strings.ToLower(code), strings.ToLower(word)) {
 				out = append(out, fmt.Sprintf("%s:%d: %s", f, i+1, strings.TrimSpace(trimTo(line, 100))))
 				if len(out) == max {
@@ -89,11 +93,30 @@ func (u *usageIndex) find(word string, context []string, max int) []string {
 	return out
 }
 
-// codeOf returns the part of a line that is not a comment: it cuts at
-// //, # or -- outside quotes, and skips /* ... */ blocks (inBlock carries
-// an open block to the next line). A comment that says the code no longer
-// uses a column is not a use.
-func codeOf(line string, inBlock *bool) string {
+// commentStyle says which comments a language has.
+type commentStyle struct {
+	slashes, hash, dashes, block bool // //, #, --, /* */
+}
+
+// commentStyleOf guesses a file's comments from its extension; unknown
+// extensions have none (a "#" in YAML or a "/*" glob is not cut).
+func commentStyleOf(p string) commentStyle {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".go", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".java", ".kt", ".kts", ".scala", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift", ".rs", ".dart", ".php", ".groovy":
+		return commentStyle{slashes: true, block: true, hash: strings.HasSuffix(p, ".php")}
+	case ".py", ".rb", ".sh", ".bash", ".yml", ".yaml", ".toml", ".pl", ".r", ".ex", ".exs", ".cr", ".nim", ".tf":
+		return commentStyle{hash: true}
+	case ".sql", ".lua", ".hs", ".elm":
+		return commentStyle{dashes: true, block: true}
+	}
+	return commentStyle{}
+}
+
+// codeOf returns the part of a line that is not a comment of the file's
+// language: it cuts at a line comment outside quotes, and skips /* ... */
+// blocks (inBlock carries an open block to the next line). A comment that
+// says the code no longer uses a column is not a use.
+func codeOf(line string, style commentStyle, inBlock *bool) string {
 	var b strings.Builder
 	var quote byte
 	for i := 0; i < len(line); i++ {
@@ -115,12 +138,16 @@ func codeOf(line string, inBlock *bool) string {
 			}
 			continue
 		}
+		next := byte(0)
+		if i+1 < len(line) {
+			next = line[i+1]
+		}
 		switch {
 		case c == '"' || c == '\'' || c == '`':
 			quote = c
-		case c == '#', c == '/' && i+1 < len(line) && line[i+1] == '/', c == '-' && i+1 < len(line) && line[i+1] == '-':
+		case style.hash && c == '#', style.slashes && c == '/' && next == '/', style.dashes && c == '-' && next == '-':
 			return b.String()
-		case c == '/' && i+1 < len(line) && line[i+1] == '*':
+		case style.block && c == '/' && next == '*':
 			*inBlock = true
 			i++
 			continue

@@ -109,6 +109,9 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 		if ok && res.Changed[rel] == git.Modified {
 			return 0, fmt.Errorf("%s is an edited migration that exists on %s: databases that applied it will not run it again, so splitting it changes nothing for them; put the contract statements in a new deferred migration instead", rel, *base)
 		}
+		if !ok && res.DeferredDir != "" && strings.HasPrefix(rel, strings.TrimSuffix(res.DeferredDir, "/")+"/") {
+			return 0, fmt.Errorf("%s is a deferred migration: it already waits for the next release. If the new code needs part of it now (the deploy scenario says so), move its statements back into the migration its header names (from:), remove it, and run phasegate split on that migration", rel)
+		}
 		if !ok {
 			return 0, fmt.Errorf("%s is not a new migration of this change (compared with %s): only migrations production has not applied can be split", rel, *base)
 		}

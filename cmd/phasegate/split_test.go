@@ -188,9 +188,11 @@ func TestSplitRefusals(t *testing.T) {
 	r.Git("checkout", "-qb", "feature")
 	r.Write(map[string]string{"db/migrations/0001_users.up.sql": "CREATE TABLE users (id bigint, legacy text);\nALTER TABLE users DROP COLUMN legacy;"})
 	t.Chdir(r.Dir)
+	r.Write(map[string]string{"db/migrations/deferred/0002_x_contract.up.sql": "-- phasegate:deferred\n--   after: release\n--   from: db/migrations/0002_x.up.sql\nALTER TABLE users DROP COLUMN legacy;\n"})
 	for file, want := range map[string]string{
-		"db/migrations/0001_users.up.sql": "is an edited migration that exists on main",
-		"db/migrations/0009_nope.up.sql":  "db/migrations/0009_nope.up.sql: no such file",
+		"db/migrations/0001_users.up.sql":               "is an edited migration that exists on main",
+		"db/migrations/0009_nope.up.sql":                "db/migrations/0009_nope.up.sql: no such file",
+		"db/migrations/deferred/0002_x_contract.up.sql": "is a deferred migration: it already waits for the next release",
 	} {
 		var out, errb bytes.Buffer
 		if code := run([]string{"split", "--base", "main", file}, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), want) {

@@ -1,3 +1,3 @@
-ALTER TABLE users ALTER COLUMN legacy_flags SET NOT NULL;
+-- users.legacy_flags stays nullable: the new release wrote rows without it
 DROP VIEW IF EXISTS notes;
 ALTER TABLE memos RENAME TO notes;

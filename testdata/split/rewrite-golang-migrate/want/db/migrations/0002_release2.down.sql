@@ -1,4 +1,4 @@
-ALTER TABLE users ALTER COLUMN legacy_flags SET NOT NULL;
+-- users.legacy_flags stays nullable: the new release wrote rows without it
 ALTER TABLE users DROP COLUMN IF EXISTS plan;
 DROP VIEW IF EXISTS notes;
 ALTER TABLE memos RENAME TO notes;

@@ -10,6 +10,14 @@ BEGIN
   -- Written by phasegate split: a batched backfill, 1,000 pages per
   -- transaction; it must run outside a transaction block.
   WHILE first_page <= last_page LOOP
+    -- The table's own triggers (an updated_at) must not fire for a copy:
+    -- session_replication_role = replica skips them, for this batch, where
+    -- the role may set it (a superuser).
+    BEGIN
+      PERFORM set_config('session_replication_role', 'replica', true);
+    EXCEPTION WHEN insufficient_privilege THEN
+      NULL;
+    END;
     UPDATE users SET full_name = name
       WHERE ctid >= format('(%s,0)', first_page)::tid AND ctid < format('(%s,0)', first_page + 1000)::tid
         AND full_name::text IS DISTINCT FROM name::text;

@@ -1,7 +1,11 @@
 -- phasegate:deferred
 --   after: release
 --   from: db/migrations/20240201000000_bio.sql
--- migrate:up
+-- migrate:up transaction:false
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_about_backfilled, ADD CONSTRAINT users_about_backfilled CHECK (about::text IS NOT DISTINCT FROM bio::text) NOT VALID;
+COMMIT;
+ALTER TABLE users VALIDATE CONSTRAINT users_about_backfilled;
+COMMIT;
 DROP TRIGGER IF EXISTS users_about_sync ON users;
 DROP FUNCTION IF EXISTS users_about_sync();
 ALTER TABLE users DROP COLUMN IF EXISTS bio;

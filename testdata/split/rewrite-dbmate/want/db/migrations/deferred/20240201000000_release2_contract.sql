@@ -3,6 +3,10 @@
 --   from: db/migrations/20240201000000_release2.sql
 -- migrate:up transaction:false
 SET lock_timeout = '5s';
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_full_name_backfilled, ADD CONSTRAINT users_full_name_backfilled CHECK (full_name::text IS NOT DISTINCT FROM name::text) NOT VALID;
+COMMIT;
+ALTER TABLE users VALIDATE CONSTRAINT users_full_name_backfilled;
+COMMIT;
 ALTER TABLE users VALIDATE CONSTRAINT users_full_name_not_null;
 COMMIT;
 DROP TRIGGER IF EXISTS users_full_name_sync ON users;
@@ -12,17 +16,17 @@ ALTER TABLE users DROP CONSTRAINT IF EXISTS users_full_name_not_null;
 ALTER TABLE users DROP COLUMN IF EXISTS name;
 ALTER INDEX IF EXISTS users_name_idx_full_name RENAME TO users_name_idx;
 DROP VIEW IF EXISTS notes;
-ALTER TABLE users ADD CONSTRAINT users_plan_not_null CHECK (plan IS NOT NULL) NOT VALID;
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_plan_not_null, ADD CONSTRAINT users_plan_not_null CHECK (plan IS NOT NULL) NOT VALID;
 COMMIT;
 ALTER TABLE users VALIDATE CONSTRAINT users_plan_not_null;
 ALTER TABLE users ALTER COLUMN plan SET NOT NULL;
 ALTER TABLE users DROP CONSTRAINT users_plan_not_null;
-ALTER TABLE users ADD CONSTRAINT users_nickname_not_null CHECK (nickname IS NOT NULL) NOT VALID;
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_nickname_not_null, ADD CONSTRAINT users_nickname_not_null CHECK (nickname IS NOT NULL) NOT VALID;
 COMMIT;
 ALTER TABLE users VALIDATE CONSTRAINT users_nickname_not_null;
 ALTER TABLE users ALTER COLUMN nickname SET NOT NULL;
 ALTER TABLE users DROP CONSTRAINT users_nickname_not_null;
-ALTER TABLE users ADD CONSTRAINT users_org_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_org_fkey, ADD CONSTRAINT users_org_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;
 COMMIT;
 ALTER TABLE users VALIDATE CONSTRAINT users_org_fkey;
 -- Release 2 no longer reads or writes legacy_flags.
@@ -46,8 +50,10 @@ BEGIN
   END LOOP;
 END
 $phasegate$;
+ALTER INDEX IF EXISTS users_name_idx RENAME TO users_name_idx_full_name;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS name text DEFAULT '';
 UPDATE users SET name = full_name;
+CREATE INDEX users_name_idx ON users USING btree (name);
 CREATE FUNCTION users_full_name_sync() RETURNS trigger LANGUAGE plpgsql AS $phasegate$
 BEGIN
   -- Written by phasegate split: keeps name and full_name equal while both
@@ -70,3 +76,5 @@ END
 $phasegate$;
 CREATE TRIGGER users_full_name_sync BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION users_full_name_sync();
 ALTER TABLE users ALTER COLUMN name SET NOT NULL;
+ALTER TABLE users ALTER COLUMN full_name DROP NOT NULL;
+ALTER TABLE users ADD CONSTRAINT users_full_name_not_null CHECK (full_name IS NOT NULL) NOT VALID;

@@ -15,8 +15,10 @@ BEGIN
   END LOOP;
 END
 $phasegate$;
+ALTER INDEX IF EXISTS users_name_idx RENAME TO users_name_idx_full_name;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS name text DEFAULT '';
 UPDATE users SET name = full_name;
+CREATE INDEX users_name_idx ON users USING btree (name);
 CREATE FUNCTION users_full_name_sync() RETURNS trigger LANGUAGE plpgsql AS $phasegate$
 BEGIN
   -- Written by phasegate split: keeps name and full_name equal while both
@@ -39,3 +41,5 @@ END
 $phasegate$;
 CREATE TRIGGER users_full_name_sync BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION users_full_name_sync();
 ALTER TABLE users ALTER COLUMN name SET NOT NULL;
+ALTER TABLE users ALTER COLUMN full_name DROP NOT NULL;
+ALTER TABLE users ADD CONSTRAINT users_full_name_not_null CHECK (full_name IS NOT NULL) NOT VALID;

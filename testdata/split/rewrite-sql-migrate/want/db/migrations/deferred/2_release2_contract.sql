@@ -3,6 +3,8 @@
 --   from: db/migrations/2_release2.sql
 -- +migrate Up notransaction
 SET lock_timeout = '5s';
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_full_name_backfilled, ADD CONSTRAINT users_full_name_backfilled CHECK (full_name::text IS NOT DISTINCT FROM name::text) NOT VALID;
+ALTER TABLE users VALIDATE CONSTRAINT users_full_name_backfilled;
 ALTER TABLE users VALIDATE CONSTRAINT users_full_name_not_null;
 DROP TRIGGER IF EXISTS users_full_name_sync ON users;
 DROP FUNCTION IF EXISTS users_full_name_sync();
@@ -11,15 +13,15 @@ ALTER TABLE users DROP CONSTRAINT IF EXISTS users_full_name_not_null;
 ALTER TABLE users DROP COLUMN IF EXISTS name;
 ALTER INDEX IF EXISTS users_name_idx_full_name RENAME TO users_name_idx;
 DROP VIEW IF EXISTS notes;
-ALTER TABLE users ADD CONSTRAINT users_plan_not_null CHECK (plan IS NOT NULL) NOT VALID;
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_plan_not_null, ADD CONSTRAINT users_plan_not_null CHECK (plan IS NOT NULL) NOT VALID;
 ALTER TABLE users VALIDATE CONSTRAINT users_plan_not_null;
 ALTER TABLE users ALTER COLUMN plan SET NOT NULL;
 ALTER TABLE users DROP CONSTRAINT users_plan_not_null;
-ALTER TABLE users ADD CONSTRAINT users_nickname_not_null CHECK (nickname IS NOT NULL) NOT VALID;
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_nickname_not_null, ADD CONSTRAINT users_nickname_not_null CHECK (nickname IS NOT NULL) NOT VALID;
 ALTER TABLE users VALIDATE CONSTRAINT users_nickname_not_null;
 ALTER TABLE users ALTER COLUMN nickname SET NOT NULL;
 ALTER TABLE users DROP CONSTRAINT users_nickname_not_null;
-ALTER TABLE users ADD CONSTRAINT users_org_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;
+ALTER TABLE users DROP CONSTRAINT IF EXISTS users_org_fkey, ADD CONSTRAINT users_org_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;
 ALTER TABLE users VALIDATE CONSTRAINT users_org_fkey;
 -- Release 2 no longer reads or writes legacy_flags.
 ALTER TABLE users DROP COLUMN legacy_flags;
@@ -44,8 +46,10 @@ BEGIN
 END
 $phasegate$;
 -- +migrate StatementEnd
+ALTER INDEX IF EXISTS users_name_idx RENAME TO users_name_idx_full_name;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS name text DEFAULT '';
 UPDATE users SET name = full_name;
+CREATE INDEX users_name_idx ON users USING btree (name);
 -- +migrate StatementBegin
 CREATE FUNCTION users_full_name_sync() RETURNS trigger LANGUAGE plpgsql AS $phasegate$
 BEGIN
@@ -70,3 +74,5 @@ $phasegate$;
 -- +migrate StatementEnd
 CREATE TRIGGER users_full_name_sync BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION users_full_name_sync();
 ALTER TABLE users ALTER COLUMN name SET NOT NULL;
+ALTER TABLE users ALTER COLUMN full_name DROP NOT NULL;
+ALTER TABLE users ADD CONSTRAINT users_full_name_not_null CHECK (full_name IS NOT NULL) NOT VALID;
