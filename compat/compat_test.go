@@ -14,6 +14,7 @@ import (
 
 	"github.com/phasegate/phasegate/git"
 	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/pgtest"
 	"github.com/phasegate/phasegate/source"
 )
 
@@ -28,13 +29,10 @@ var shared *Server
 var testLabels = map[string]string{"dev.phasegate.test": "compat"}
 
 // testImage is the PostgreSQL image tests use; they never pull.
-func testImage() string { return os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE") }
+func testImage() string { return pgtest.Image() }
 
 func TestMain(m *testing.M) {
-	if testImage() == "" {
-		fmt.Fprintln(os.Stderr, "compat tests need Docker and a PostgreSQL image: run eval \"$(../shared/ci/docker-postgres.sh)\" (it exports PHASEGATE_TEST_POSTGRES_IMAGE), as .ci/run does")
-		os.Exit(1)
-	}
+	pgtest.Require("github.com/phasegate/phasegate/compat")
 	ctx := context.Background()
 	LogDocker(nil)
 	var err error

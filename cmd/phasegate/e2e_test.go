@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/phasegate/phasegate/pgtest"
 )
 
 // binary is phasegate built once for the end-to-end tests, which run it
@@ -16,6 +18,8 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	// Most of the end-to-end tests run the runtime check.
+	pgtest.Require("github.com/phasegate/phasegate/cmd/phasegate")
 	dir, err := os.MkdirTemp("", "phasegate-bin-")
 	if err != nil {
 		panic(err)
@@ -64,14 +68,9 @@ func phasegate(t *testing.T, dir string, env []string, args ...string) result {
 	return result{code, stdout.String(), stderr.String()}
 }
 
-func testImage(t *testing.T) string {
-	t.Helper()
-	img := os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE")
-	if img == "" {
-		t.Fatal("this test needs Docker and a PostgreSQL image: run eval \"$(../shared/ci/docker-postgres.sh)\" (it exports PHASEGATE_TEST_POSTGRES_IMAGE), as .ci/run does")
-	}
-	return img
-}
+// testImage is the PostgreSQL image the tests start (TestMain made sure it
+// is there).
+func testImage(t *testing.T) string { return pgtest.Image() }
 
 // leftovers lists containers of phasegate runs, except those of other
 // packages' tests (label dev.phasegate.test), which may run meanwhile.
