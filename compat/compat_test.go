@@ -450,10 +450,19 @@ func TestCancelStopsTheSuiteAndCleansUp(t *testing.T) {
 	defer func() { testHookScenario = nil }()
 	go func() { <-started; time.Sleep(500 * time.Millisecond); cancel() }()
 	begin := time.Now()
-	_, err := Run(ctx, Options{Repo: repo, Previous: prev, Format: source.GolangMigrate{}, Dir: "db/migrations",
+	res, err := Run(ctx, Options{Repo: repo, Previous: prev, Format: source.GolangMigrate{}, Dir: "db/migrations",
 		Image: testImage(), Labels: testLabels, TestCommand: "sleep 120", Timeout: time.Hour, Jobs: 3})
 	if err == nil || !strings.Contains(err.Error(), "cancelled") {
 		t.Fatalf("err = %v", err)
+	}
+	// What ran before the cancel is still reported, and why it stopped.
+	if res == nil || res.Verdict != Error || res.Error != err.Error() || res.Server != testImage() {
+		t.Fatalf("result %+v", res)
+	}
+	for _, sc := range res.Scenarios {
+		if sc.Status != Error && sc.Status != Skipped {
+			t.Errorf("%s: status %q after the cancel", sc.Name, sc.Status)
+		}
 	}
 	if time.Since(begin) > 60*time.Second {
 		t.Errorf("cancel took %s", time.Since(begin))
