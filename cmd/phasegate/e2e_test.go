@@ -53,9 +53,15 @@ type result struct {
 // phasegate runs the binary in dir with extra environment.
 func phasegate(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
+	return phasegateEnv(t, dir, append(os.Environ(), env...), args...)
+}
+
+// phasegateEnv runs the binary in dir with exactly the environment env.
+func phasegateEnv(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -112,10 +118,10 @@ func TestRuntimeExampleNamesTheColumn(t *testing.T) {
 }
 
 // TestDockerNotRunningSaysWhatToDo runs phasegate in a mount namespace
-// where /run (and so Docker's socket) is an empty tmpfs: to phasegate, no
-// Docker engine runs. (testcontainers falls back to the default socket
-// when DOCKER_HOST does not answer, so pointing DOCKER_HOST elsewhere would
-// not do.)
+// where /run (and so Docker's socket) is an empty tmpfs: without
+// DOCKER_HOST, the engine testcontainers looks for is not there.
+// (TestUnreachableDockerHostFailsFast covers an engine named by
+// DOCKER_HOST.)
 func TestDockerNotRunningSaysWhatToDo(t *testing.T) {
 	dir := exampleRepo(t)
 	args := []string{"unshare", "--mount", "--propagation", "private", "sh", "-c",
@@ -144,8 +150,8 @@ func TestSIGTERMCleansUp(t *testing.T) {
 	os.WriteFile(cfg, []byte("migrations:\n  dir: db/migrations\ntests:\n  command: echo started; sleep 300\n"), 0o644)
 	cmd := exec.Command(binary, "check", "--base", "main", "--config", cfg, "--postgres-image", img, "--no-pull")
 	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +174,13 @@ func TestSIGTERMCleansUp(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "cancelled") {
 		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	// The report still comes out: the static results, and why the runtime
+	// check stopped.
+	for _, want := range []string{"contract/drop-column: error:", "the runtime check did not finish: runtime check cancelled", "verdict: error"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
+		}
 	}
 	if l := leftovers(t); l != "" {
 		t.Errorf("containers left after SIGTERM:\n%s", l)
