@@ -101,15 +101,38 @@ func TestStaticExampleFromREADME(t *testing.T) {
 	}
 }
 
+// TestRuntimeExampleNamesTheColumn runs the README's runtime example as a
+// user would, from the repository's root, adding the local image flags
+// the README gives for a machine without a registry (this one).
 func TestRuntimeExampleNamesTheColumn(t *testing.T) {
 	img := testImage(t)
-	r := phasegate(t, exampleRepo(t), nil, "check", "--base", "main", "--postgres-image", img, "--no-pull")
-	if r.code != 1 {
-		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, _ := strings.Cut(string(readme), "Try it on the example")
+	command := ""
+	for _, l := range strings.Split(after, "\n") {
+		if strings.HasPrefix(l, "    ") {
+			command = strings.TrimSpace(l)
+			break
+		}
+	}
+	if !strings.Contains(command, "go run ./cmd/phasegate check") || strings.Contains(command, "..") || strings.Contains(command, "/tmp") {
+		t.Fatalf("README.md: the command after \"Try it on the example\" should run the example from the repository, with no path outside it: %q", command)
+	}
+	cmd := exec.Command("sh", "-c", command+" --postgres-image "+img+" --no-pull")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("%s: %v\n%s\n%s", command, err, stdout.String(), stderr.String())
 	}
 	for _, want := range []string{"baseline        pass", "compat          FAIL", "the previous release still uses users.legacy_flags, removed in db/migrations/0003_display_name.up.sql:9", "verdict: fail"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}
 	}
 	if l := leftovers(t); l != "" {
