@@ -105,7 +105,8 @@ func toInt(v any) int {
 func (e *Env) Run() github.Run { return github.Run{ID: e.Ctx.RunID, Attempt: e.Ctx.RunAttempt} }
 
 // Annotate writes one annotation per finding at its statement (error,
-// warning or notice), so findings show on the pull request's diff.
+// warning or notice), so findings show on the pull request's diff, and
+// one error annotation when the runtime check did not finish.
 func (e *Env) Annotate(r *report.Report) {
 	emit := func(path string, line, col, endLine int, f report.Finding) {
 		fields := map[string]string{"file": path, "title": "phasegate " + f.Rule}
@@ -132,6 +133,11 @@ func (e *Env) Annotate(r *report.Report) {
 	}
 	for _, err := range r.Errors {
 		emit(err.Path, err.Line, err.Column, 0, report.Finding{Rule: "parse-error", Severity: "error", Message: err.Message})
+	}
+	if rt := r.Runtime; rt != nil && rt.Error != "" {
+		// Not tied to a file: an annotation of the run.
+		e.a.WithFieldsMap(map[string]string{"title": "phasegate runtime check"}).
+			Errorf("the runtime check did not finish: %s\n%s", rt.Error, report.RuntimeErrorHelp)
 	}
 	for _, f := range r.Files {
 		for _, fd := range f.Findings {

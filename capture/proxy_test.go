@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/phasegate/phasegate/compat"
+	"github.com/phasegate/phasegate/pgtest"
 )
 
 // The PostgreSQL tests share one server, a container started (on first
@@ -35,6 +36,7 @@ var (
 var testLabels = map[string]string{"dev.phasegate.test": "capture"}
 
 func TestMain(m *testing.M) {
+	pgtest.Require("github.com/phasegate/phasegate/capture")
 	code := m.Run()
 	if pgSrv != nil {
 		if err := pgSrv.Close(); err != nil {
@@ -61,14 +63,10 @@ type testDB struct {
 
 func database(t *testing.T) testDB {
 	t.Helper()
-	image := os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE")
-	if image == "" {
-		t.Fatal("this test needs Docker and a PostgreSQL image: run eval \"$(../shared/ci/docker-postgres.sh)\" (it exports PHASEGATE_TEST_POSTGRES_IMAGE), as .ci/run does")
-	}
 	ctx := context.Background()
 	pgOnce.Do(func() {
 		compat.LogDocker(nil)
-		pgSrv, pgErr = compat.StartContainer(ctx, compat.ContainerOptions{Image: image, Labels: testLabels})
+		pgSrv, pgErr = compat.StartContainer(ctx, compat.ContainerOptions{Image: pgtest.Image(), Labels: testLabels})
 	})
 	if pgErr != nil {
 		t.Fatalf("start PostgreSQL in Docker: %v", pgErr)

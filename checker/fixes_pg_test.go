@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/compat"
+	"github.com/phasegate/phasegate/pgtest"
 	"github.com/phasegate/phasegate/schema"
 	"github.com/phasegate/phasegate/source"
 	"github.com/phasegate/phasegate/sqltext"
@@ -35,10 +35,7 @@ var (
 // (<value>, <partition>) and steps for when something failed ("if it
 // fails: ...") are left out.
 func TestFixesRunOnPostgreSQL(t *testing.T) {
-	img := os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE")
-	if img == "" {
-		t.Fatal("this test needs Docker and a PostgreSQL image: run eval \"$(../shared/ci/docker-postgres.sh)\" (it exports PHASEGATE_TEST_POSTGRES_IMAGE), as .ci/run does")
-	}
+	img := pgtest.Need(t)
 	ctx := context.Background()
 	compat.LogDocker(nil)
 	srv, err := compat.StartContainer(ctx, compat.ContainerOptions{Image: img, Labels: map[string]string{"dev.phasegate.test": "checker"}})

@@ -109,8 +109,13 @@ type Result struct {
 	// Traces are the measured locks, per new statement.
 	Traces []Trace `json:"-"`
 	// MigrationError is set when a migration failed to apply.
-	MigrationError string  `json:"migration_error,omitempty"`
-	Timings        Timings `json:"timings"`
+	MigrationError string `json:"migration_error,omitempty"`
+	// Error says why the check could not run or did not finish (Docker
+	// unreachable, the server refused, the previous schema did not build,
+	// cancelled); the verdict is then error, and the scenarios that did not
+	// finish are errors too.
+	Error   string  `json:"error,omitempty"`
+	Timings Timings `json:"timings"`
 }
 
 // Timings measure phasegate's own overhead.
@@ -140,6 +145,12 @@ type Scenario struct {
 
 // Run performs the runtime check. Every database, container and worktree
 // it creates is removed before it returns, whatever happens.
+//
+// When the check cannot run or does not finish (no server, the previous
+// schema does not build, ctx is cancelled), Run returns the error and a
+// result all the same: what was done before it, with the verdict error and
+// the error's message, so that the caller reports it beside the static
+// results instead of in their place.
 func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	if opts.Jobs < 1 {
 		opts.Jobs = 1
@@ -147,7 +158,18 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	res = &Result{Previous: opts.Previous}
+	headV, prevV := headVersion(opts.Head), short(opts.Previous)
+	res = &Result{Previous: opts.Previous, Scenarios: []Scenario{
+		{Name: Baseline, Version: prevV, Command: opts.TestCommand},
+		{Name: Compat, Version: prevV, Command: opts.TestCommand},
+		{Name: Deploy, Version: headV, Command: opts.TestCommand},
+		{Name: ContractReady, Version: headV, Command: opts.TestCommand},
+	}}
+	for i := range res.Scenarios {
+		if sc := &res.Scenarios[i]; opts.Off[sc.Name] {
+			sc.Status, sc.Reason = Skipped, "turned off in the config (tests.scenarios)"
+		}
+	}
 	var cleanups []func()
 	defer func() {
 		if p := recover(); p != nil {
@@ -155,6 +177,12 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		}
 		for i := len(cleanups) - 1; i >= 0; i-- {
 			cleanups[i]()
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				err = fmt.Errorf("runtime check cancelled before it finished (%w)", ctx.Err())
+			}
+			res.stop(err)
 		}
 	}()
 
@@ -192,25 +220,25 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	// The migration lists of both versions.
 	prevFS, err := opts.Repo.FS(ctx, opts.Previous)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	cleanups = append(cleanups, func() { prevFS.Close() })
 	var headFS fs.FS = os.DirFS(opts.Repo.Root)
 	if opts.Head != "" {
 		t, err := opts.Repo.FS(ctx, opts.Head)
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		cleanups = append(cleanups, func() { t.Close() })
 		headFS = t
 	}
 	prevList, err := opts.Format.List(prevFS, opts.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("list the previous version's migrations: %w", err)
+		return res, fmt.Errorf("list the previous version's migrations: %w", err)
 	}
 	headList, err := opts.Format.List(headFS, opts.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
+		return res, fmt.Errorf("list migrations: %w", err)
 	}
 	inPrev := map[string]bool{}
 	for _, m := range prevList {
@@ -224,33 +252,33 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	}
 	deferredList, err := deferredAdded(prevFS, headFS, opts)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	var prevMs, newMs, deferredMs []Migration
 	if opts.MigrateCommand == "" {
 		if prevMs, err = Load(prevFS, opts.Format, prevList); err != nil {
-			return nil, fmt.Errorf("previous version: %w", err)
+			return res, fmt.Errorf("previous version: %w", err)
 		}
 	}
 	if newMs, err = Load(headFS, opts.Format, newList); err != nil && opts.MigrateCommand == "" {
-		return nil, err
+		return res, err
 	}
 	deferredFormat := deferredFormat(opts)
 	if deferredMs, err = Load(headFS, deferredFormat, deferredList); err != nil {
-		return nil, fmt.Errorf("deferred migrations: %w", err)
+		return res, fmt.Errorf("deferred migrations: %w", err)
 	}
 
 	// The code of the previous version.
 	prevTree, err := opts.Repo.AddWorktree(ctx, opts.Previous, "phasegate-previous-")
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	cleanups = append(cleanups, func() { prevTree.Remove() })
 	headDir := opts.Repo.Root
 	if opts.Head != "" {
 		t, err := opts.Repo.AddWorktree(ctx, opts.Head, "phasegate-head-")
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		cleanups = append(cleanups, func() { t.Remove() })
 		headDir = t.Dir
@@ -259,7 +287,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	st := <-serverCh
 	received = true
 	if st.err != nil {
-		return nil, st.err
+		return res, st.err
 	}
 	srv = st.srv
 	cleanups = append(cleanups, func() { srv.Close() })
@@ -271,14 +299,14 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	// The previous schema, built once.
 	prevDB, err := srv.Create(ctx, "previous", nil)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	if err := migrate(ctx, opts, prevDB, prevMs, prevTree.Dir, secrets); err != nil {
-		return nil, fmt.Errorf("build the previous schema (%s): %w", short(opts.Previous), err)
+		return res, fmt.Errorf("build the previous schema (%s): %w", short(opts.Previous), err)
 	}
 	prevSnap, err := snapshot(ctx, prevDB)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	res.Timings.PreviousSchema = time.Since(start)
 
@@ -287,7 +315,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	start = time.Now()
 	newDB, err := srv.Create(ctx, "new", prevDB)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	migErr := migrate(ctx, opts, newDB, newMs, headDir, secrets)
 	var newSnap *Snapshot
@@ -296,7 +324,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	} else {
 		newSnap, err = snapshot(ctx, newDB)
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		res.Changes = Diff(prevSnap, newSnap)
 		attribute(res.Changes, newMs, opts.Judged)
@@ -312,19 +340,11 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		dir  string
 		prep func(context.Context, *Database) error
 	}
-	headV, prevV := headVersion(opts.Head), short(opts.Previous)
-	res.Scenarios = []Scenario{
-		{Name: Baseline, Version: prevV, Command: opts.TestCommand},
-		{Name: Compat, Version: prevV, Command: opts.TestCommand},
-		{Name: Deploy, Version: headV, Command: opts.TestCommand},
-		{Name: ContractReady, Version: headV, Command: opts.TestCommand},
-	}
 	baseline, compat, deploy, ready := &res.Scenarios[0], &res.Scenarios[1], &res.Scenarios[2], &res.Scenarios[3]
 	var jobs []job
 	add := func(sc *Scenario, tmpl *Database, dir string, prep func(context.Context, *Database) error) {
 		if opts.Off[sc.Name] {
-			sc.Status, sc.Reason = Skipped, "turned off in the config (tests.scenarios)"
-			return
+			return // reported as skipped already
 		}
 		jobs = append(jobs, job{sc: sc, tmpl: tmpl, dir: dir, prep: prep})
 	}
@@ -342,7 +362,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 			// tests do not share build output or caches.
 			t, err := opts.Repo.AddWorktree(ctx, opts.Previous, "phasegate-previous-")
 			if err != nil {
-				return nil, err
+				return res, err
 			}
 			cleanups = append(cleanups, func() { t.Remove() })
 			compatDir = t.Dir
@@ -370,7 +390,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	for i := range jobs {
 		db, err := srv.Create(ctx, jobs[i].sc.Name, jobs[i].tmpl)
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		jobs[i].db = db
 	}
@@ -382,7 +402,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	if migErr == nil && len(newMs) > 0 && opts.MigrateCommand == "" {
 		traceDB, err := srv.Create(ctx, "locks", prevDB)
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		wg.Add(1)
 		go func() {
@@ -436,7 +456,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		fmt.Fprintf(opts.Log, "phasegate: lock trace stopped: %v\n", traceErr)
 	}
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("runtime check cancelled: %w", ctx.Err())
+		return res, ctx.Err() // the deferred function says it was cancelled
 	}
 	if deploy.Status == Fail && len(deferredMs) > 0 {
 		// What the new code needs that only the deferred contract provides.
@@ -496,6 +516,17 @@ func runScenario(ctx context.Context, opts Options, sc *Scenario, db *Database, 
 		}
 	default:
 		sc.Status = Pass
+	}
+}
+
+// stop records the error that ended the check early: the verdict is
+// error, and each scenario that did not finish says it did not run.
+func (res *Result) stop(err error) {
+	res.Verdict, res.Error = Error, err.Error()
+	for i := range res.Scenarios {
+		if sc := &res.Scenarios[i]; sc.Status == "" {
+			sc.Status, sc.Reason = Error, "not run: the runtime check stopped before it"
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/phasegate/phasegate/git"
 	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/pgtest"
 	"github.com/phasegate/phasegate/source"
 )
 
@@ -28,13 +29,10 @@ var shared *Server
 var testLabels = map[string]string{"dev.phasegate.test": "compat"}
 
 // testImage is the PostgreSQL image tests use; they never pull.
-func testImage() string { return os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE") }
+func testImage() string { return pgtest.Image() }
 
 func TestMain(m *testing.M) {
-	if testImage() == "" {
-		fmt.Fprintln(os.Stderr, "compat tests need Docker and a PostgreSQL image: run eval \"$(../shared/ci/docker-postgres.sh)\" (it exports PHASEGATE_TEST_POSTGRES_IMAGE), as .ci/run does")
-		os.Exit(1)
-	}
+	pgtest.Require("github.com/phasegate/phasegate/compat")
 	ctx := context.Background()
 	LogDocker(nil)
 	var err error
@@ -436,10 +434,19 @@ func TestCancelStopsTheSuiteAndCleansUp(t *testing.T) {
 	defer func() { testHookScenario = nil }()
 	go func() { <-started; time.Sleep(500 * time.Millisecond); cancel() }()
 	begin := time.Now()
-	_, err := Run(ctx, Options{Repo: repo, Previous: prev, Format: source.GolangMigrate{}, Dir: "db/migrations",
+	res, err := Run(ctx, Options{Repo: repo, Previous: prev, Format: source.GolangMigrate{}, Dir: "db/migrations",
 		Image: testImage(), Labels: testLabels, TestCommand: "sleep 120", Timeout: time.Hour, Jobs: 3})
 	if err == nil || !strings.Contains(err.Error(), "cancelled") {
 		t.Fatalf("err = %v", err)
+	}
+	// What ran before the cancel is still reported, and why it stopped.
+	if res == nil || res.Verdict != Error || res.Error != err.Error() || res.Server != testImage() {
+		t.Fatalf("result %+v", res)
+	}
+	for _, sc := range res.Scenarios {
+		if sc.Status != Error && sc.Status != Skipped {
+			t.Errorf("%s: status %q after the cancel", sc.Name, sc.Status)
+		}
 	}
 	if time.Since(begin) > 60*time.Second {
 		t.Errorf("cancel took %s", time.Since(begin))

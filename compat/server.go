@@ -10,11 +10,13 @@ import (
 	stdlog "log"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/jackc/pgx/v5"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
@@ -69,9 +71,17 @@ const LabelRun = "dev.phasegate.run"
 // waits with the module's recommended strategy (the ready log line twice,
 // then the listening port). The container is terminated by Close, and here
 // if anything after its start fails.
+//
+// Nothing but the image is ever pulled, and only when opts.Pull allows it:
+// testcontainers' reaper (Ryuk) is off unless the user turns it on (see
+// configureTestcontainers). Docker is the engine of DOCKER_HOST when it is
+// set, else the one testcontainers finds; one that does not answer fails
+// here within seconds.
 func StartContainer(ctx context.Context, opts ContainerOptions) (_ *Server, err error) {
 	runID := randomID()
-	if err := dockerReady(ctx, opts.Image, opts.Pull); err != nil {
+	configureTestcontainers()
+	present, err := dockerReady(ctx, opts.Image, opts.Pull)
+	if err != nil {
 		return nil, err
 	}
 	password := randomID() + randomID()
@@ -101,6 +111,9 @@ func StartContainer(ctx context.Context, opts ContainerOptions) (_ *Server, err 
 	}
 	if err != nil {
 		terminate(context.Background())
+		if !present && ctx.Err() == nil {
+			return nil, fmt.Errorf("pull %s: %v; pull or build it yourself and pass --no-pull (config postgres.pull: false), give another image with --postgres-image, or check against a running server with --database-url (config postgres.url), or run only the static check with --static-only", opts.Image, err)
+		}
 		return nil, fmt.Errorf("start PostgreSQL (%s) in Docker: %w", opts.Image, err)
 	}
 	defer func() {
@@ -123,25 +136,95 @@ func StartContainer(ctx context.Context, opts ContainerOptions) (_ *Server, err 
 	return s, nil
 }
 
+var tcConfigOnce sync.Once
+
+// configureTestcontainers has testcontainers read its configuration (once
+// per process, as it does) with its reaper, Ryuk, off unless the user asks
+// for it with TESTCONTAINERS_RYUK_DISABLED=false. Ryuk is a container from
+// an image on Docker Hub that removes the others when the process dies;
+// phasegate removes its own container on every way out, and with Ryuk on
+// testcontainers would pull its image even with --no-pull, or fail where
+// no registry is reachable. The variable is set only while the
+// configuration is read: the test suites phasegate runs see the
+// environment as the user left it.
+func configureTestcontainers() {
+	tcConfigOnce.Do(func() {
+		const name = "TESTCONTAINERS_RYUK_DISABLED"
+		if prev, set := os.LookupEnv(name); prev == "" {
+			os.Setenv(name, "true")
+			defer func() {
+				if set {
+					os.Setenv(name, prev)
+				} else {
+					os.Unsetenv(name)
+				}
+			}()
+		}
+		testcontainers.ReadConfig()
+	})
+}
+
+// dockerTimeout bounds each question phasegate asks Docker before it
+// starts the container: an engine that does not answer in that time is
+// reported as unreachable.
+const dockerTimeout = 10 * time.Second
+
 // dockerReady checks that a Docker engine answers and that the image is
-// there (or may be pulled), with errors that say what to do instead.
-func dockerReady(ctx context.Context, image string, pull bool) error {
-	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
-	if err == nil {
-		defer cli.Close()
-		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		_, err = cli.Ping(pctx, client.PingOptions{})
-	}
+// there (or may be pulled), with errors that say what to do instead. It
+// reports whether the image is present. DOCKER_HOST, when set, is the only
+// engine tried: testcontainers would fall back to the default socket when
+// it does not answer, and use an engine the user did not choose.
+func dockerReady(ctx context.Context, image string, pull bool) (present bool, err error) {
+	cli, where, err := dockerClient(ctx)
 	if err != nil {
-		return fmt.Errorf("cannot reach Docker to start PostgreSQL (%v); start Docker, or check against a running server with --database-url (config postgres.url), or run only the static check with --static-only", firstLine(err))
+		return false, fmt.Errorf("cannot reach Docker%s to start PostgreSQL (%s); start Docker (or set DOCKER_HOST to one that runs), or check against a running server with --database-url (config postgres.url), or run only the static check with --static-only", where, firstLine(err))
 	}
-	if !pull {
-		if _, err := cli.ImageInspect(ctx, image); err != nil {
-			return fmt.Errorf("image %s is not present locally and pulling is disabled (postgres.pull: false); build or pull it first", image)
+	defer cli.Close()
+	ictx, cancel := context.WithTimeout(ctx, dockerTimeout)
+	defer cancel()
+	if _, err := cli.ImageInspect(ictx, image); err == nil {
+		present = true
+	} else if !cerrdefs.IsNotFound(err) {
+		return false, fmt.Errorf("Docker%s: inspect image %s: %s", where, image, firstLine(err))
+	}
+	if !present && !pull {
+		return false, fmt.Errorf("image %s is not present locally and pulling is disabled (--no-pull, config postgres.pull: false); pull or build it first (docker pull %s), or give a local image with --postgres-image", image, image)
+	}
+	if !pull && !testcontainers.ReadConfig().Config.RyukDisabled {
+		reaper := testcontainers.ReaperDefaultImage //nolint:staticcheck // the only name testcontainers gives its reaper's image
+		if _, err := cli.ImageInspect(ictx, reaper); err != nil {
+			return false, fmt.Errorf("testcontainers' reaper is on (TESTCONTAINERS_RYUK_DISABLED=false) and its image %s is not present locally, which pulling is disabled (--no-pull) from fetching; pull it first, or leave the reaper off (unset TESTCONTAINERS_RYUK_DISABLED): phasegate removes its container itself", reaper)
 		}
 	}
-	return nil
+	return present, nil
+}
+
+// dockerClient connects to the engine of DOCKER_HOST (with DOCKER_TLS_VERIFY,
+// DOCKER_CERT_PATH and DOCKER_API_VERSION), or, when DOCKER_HOST is unset,
+// to the one testcontainers finds (~/.testcontainers.properties, the
+// default socket, rootless Docker), and checks that it answers. where
+// names the engine for error messages.
+func dockerClient(parent context.Context) (_ client.APIClient, where string, err error) {
+	ctx, cancel := context.WithTimeout(parent, dockerTimeout)
+	defer cancel()
+	var cli client.APIClient
+	if host := os.Getenv("DOCKER_HOST"); host != "" {
+		where = " at DOCKER_HOST=" + host
+		cli, err = client.New(client.FromEnv)
+	} else {
+		cli, err = testcontainers.NewDockerClientWithOpts(ctx)
+	}
+	if err != nil {
+		return nil, where, err
+	}
+	if _, err := cli.Ping(ctx, client.PingOptions{}); err != nil {
+		cli.Close()
+		if errors.Is(err, context.DeadlineExceeded) && parent.Err() == nil {
+			err = fmt.Errorf("no answer within %s", dockerTimeout)
+		}
+		return nil, where, err
+	}
+	return cli, where, nil
 }
 
 // Connect uses an existing server: phasegate creates its own databases
@@ -149,7 +232,10 @@ func dockerReady(ctx context.Context, image string, pull bool) error {
 func Connect(ctx context.Context, dsn string) (*Server, error) {
 	s, err := connect(ctx, dsn, randomID())
 	if err != nil {
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w; check that the server of --database-url (config postgres.url) is running and accepts connections from here, or run only the static check with --static-only", err)
 	}
 	s.Source = "url"
 	return s, nil
@@ -171,7 +257,7 @@ func connect(ctx context.Context, dsn, runID string) (*Server, error) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d: %w", cfg.Host, cfg.Port, redact(err, cfg.Password))
+		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d: %s", cfg.Host, cfg.Port, uniqueLines(redact(err, cfg.Password)))
 	}
 	s := &Server{conn: cfg, admin: admin, prefix: "phasegate_" + runID + "_", made: map[string]bool{}}
 	var num int
@@ -327,6 +413,20 @@ func redact(err error, secret string) error {
 		return err
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), secret, "***"))
+}
+
+// uniqueLines puts a multi-line error on one line, each line once (pgx
+// gives one line per address and TLS attempt, often the same).
+func uniqueLines(err error) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 func firstLine(err error) string {

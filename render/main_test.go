@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/phasegate/phasegate/compat"
+	"github.com/phasegate/phasegate/pgtest"
 )
 
 // testPython is the interpreter that has Debian's python3-alembic,
@@ -44,13 +45,9 @@ var testLabels = map[string]string{"dev.phasegate.test": "render"}
 // PHASEGATE_TEST_POSTGRES_IMAGE, never pulling.
 func testServer(t *testing.T) *compat.Server {
 	t.Helper()
-	img := os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE")
-	if img == "" {
-		t.Fatal("this test needs Docker and a PostgreSQL image: run eval \"$(../shared/ci/docker-postgres.sh)\" (it exports PHASEGATE_TEST_POSTGRES_IMAGE), as .ci/run does")
-	}
 	serverOnce.Do(func() {
 		compat.LogDocker(nil)
-		server, serverErr = compat.StartContainer(context.Background(), compat.ContainerOptions{Image: img, Pull: false, Labels: testLabels})
+		server, serverErr = compat.StartContainer(context.Background(), compat.ContainerOptions{Image: pgtest.Image(), Pull: false, Labels: testLabels})
 	})
 	if serverErr != nil {
 		t.Fatalf("start PostgreSQL for the test: %v", serverErr)
@@ -59,6 +56,7 @@ func testServer(t *testing.T) *compat.Server {
 }
 
 func TestMain(m *testing.M) {
+	pgtest.Require("github.com/phasegate/phasegate/render")
 	code := m.Run()
 	if server != nil {
 		if err := server.Close(); err != nil {

@@ -166,6 +166,8 @@ func headline(r *Report) string {
 			return "1 statement must wait for the next release"
 		}
 		return fmt.Sprintf("%d statements must wait for the next release", n)
+	case r.Runtime != nil && r.Runtime.Error != "":
+		return "the runtime check did not finish: only the static results are in"
 	case r.Runtime != nil && r.Runtime.Verdict == "fail":
 		return "the new code breaks against the deferred contract"
 	case r.Runtime != nil && r.Runtime.Verdict == "baseline broken":
@@ -231,7 +233,9 @@ func nextSteps(b *mdWriter, r *Report) {
 	if lockErrors > 0 {
 		steps = append(steps, fmt.Sprintf("Fix %s below before merging (each says how).", plural(lockErrors, "locking or correctness error")))
 	}
-	if rt := r.Runtime; rt != nil {
+	if rt := r.Runtime; rt != nil && rt.Error != "" {
+		steps = append(steps, "The runtime check did not finish (see below): "+RuntimeErrorHelp+".")
+	} else if rt != nil {
 		if rt.MigrationError != "" {
 			steps = append(steps, "Fix the migration that fails to apply: "+rt.MigrationError)
 		}
@@ -418,11 +422,23 @@ func runtimeSection(b *mdWriter, r *Report, compact bool) {
 	if rt == nil {
 		return
 	}
-	b.f("**Runtime check** against the previous release %s, on PostgreSQL `%s`\n\n", previousLabel(rt), rt.Server)
-	b.f("| scenario | status | duration | what ran |\n|---|---|---|---|\n")
+	b.f("**Runtime check**")
+	if rt.Previous != "" {
+		b.f(" against the previous release %s", previousLabel(rt))
+	}
+	if rt.Server != "" {
+		b.f(", on PostgreSQL `%s`", rt.Server)
+	}
+	b.f("\n\n")
+	if rt.Error != "" {
+		b.f("⛔ The runtime check did not finish:\n\n```\n%s\n```\n\n", strings.ReplaceAll(rt.Error, "```", "'''"))
+	}
+	if len(r.Scenarios) > 0 {
+		b.f("| scenario | status | duration | what ran |\n|---|---|---|---|\n")
+	}
 	for _, sc := range r.Scenarios {
 		dur := ""
-		if sc.Status != "skipped" {
+		if sc.Status != "skipped" && sc.DurationMS > 0 {
 			dur = fmt.Sprintf("%.1f s", float64(sc.DurationMS)/1000)
 		}
 		what := scenarioWords[sc.Name]
@@ -431,7 +447,9 @@ func runtimeSection(b *mdWriter, r *Report, compact bool) {
 		}
 		b.f("| %s | %s %s | %s | %s |\n", sc.Name, statusIcon[sc.Status], sc.Status, dur, what)
 	}
-	b.f("\n")
+	if len(r.Scenarios) > 0 {
+		b.f("\n")
+	}
 	if !compact {
 		for _, sc := range r.Scenarios {
 			if (sc.Status == "fail" || sc.Status == "error") && sc.OutputTail != "" {

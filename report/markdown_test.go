@@ -136,9 +136,10 @@ func TestCommentStaysUnderTheLimit(t *testing.T) {
 	}
 }
 
-func TestSARIFIsValid(t *testing.T) {
-	r := static(t, "0003_display_name.up.sql", exampleMigration)
-	r.Errors = append(r.Errors, Error{Path: "db/migrations/0004_bad.up.sql", Line: 2, Column: 5, Message: "syntax error at or near \"x\""})
+// validSARIF writes r as SARIF, checks it against the 2.1.0 schema, and
+// returns it read back, and as text.
+func validSARIF(t *testing.T, r *Report) (*sarif.Report, string) {
+	t.Helper()
 	var b bytes.Buffer
 	if err := SARIF(&b, r); err != nil {
 		t.Fatal(err)
@@ -150,6 +151,13 @@ func TestSARIFIsValid(t *testing.T) {
 	if err := rep.Validate(); err != nil {
 		t.Fatalf("SARIF does not validate against the 2.1.0 schema: %v", err)
 	}
+	return rep, b.String()
+}
+
+func TestSARIFIsValid(t *testing.T) {
+	r := static(t, "0003_display_name.up.sql", exampleMigration)
+	r.Errors = append(r.Errors, Error{Path: "db/migrations/0004_bad.up.sql", Line: 2, Column: 5, Message: "syntax error at or near \"x\""})
+	rep, _ := validSARIF(t, r)
 	results := rep.Runs[0].Results
 	if len(results) != 3 {
 		t.Fatalf("%d results, want 3 (two findings, one parse error)", len(results))

@@ -278,10 +278,12 @@ func (r *Report) Finish() {
 	}
 }
 
-// ExitCode is 2 when a file could not be read or parsed, 1 when a finding
-// is at error severity or the runtime check did not pass, 0 otherwise.
+// ExitCode is 2 when a file could not be read or parsed or the runtime
+// check could not run (phasegate could not judge everything), 1 when a
+// finding is at error severity or the runtime check did not pass, 0
+// otherwise.
 func (r *Report) ExitCode() int {
-	if len(r.Errors) > 0 {
+	if len(r.Errors) > 0 || r.Runtime != nil && r.Runtime.Error != "" {
 		return 2
 	}
 	if r.Summary.Errors > 0 || r.Runtime != nil && r.Runtime.Verdict != "pass" {

@@ -9,7 +9,8 @@ import (
 
 // Runtime is the runtime compatibility check's part of the report.
 type Runtime struct {
-	// Verdict is pass, fail, "baseline broken" or error.
+	// Verdict is pass, fail, "baseline broken" or error (a new migration
+	// failed to apply, or the check could not run: see Error).
 	Verdict string `json:"verdict"`
 	// Previous names the release whose tests ran (a tag, or a commit).
 	Previous       string `json:"previous"`
@@ -20,8 +21,19 @@ type Runtime struct {
 	// the previous schema, measured on the database.
 	Changes        []compat.Change `json:"changes"`
 	MigrationError string          `json:"migration_error,omitempty"`
-	Timings        TimingsMS       `json:"timings_ms"`
+	// Error says why the runtime check could not run or did not finish
+	// (Docker unreachable, an image that could not be pulled, a server
+	// that refused the connection, the previous schema that did not build,
+	// a cancelled run). The static results are reported all the same; the
+	// scenarios that did not finish have status error.
+	Error   string    `json:"error,omitempty"`
+	Timings TimingsMS `json:"timings_ms"`
 }
+
+// RuntimeErrorHelp follows a runtime check that did not finish in the
+// reports, after the error itself, whose message says what to do about its
+// own cause (start Docker, --database-url...).
+const RuntimeErrorHelp = "the static results stand; fix the cause and run again, or leave the runtime check out with --static-only (the action's static-only input)"
 
 // TimingsMS is phasegate's own overhead, in milliseconds.
 type TimingsMS struct {
@@ -53,7 +65,7 @@ type MeasuredLock = compat.MeasuredLock
 func (r *Report) AddRuntime(res *compat.Result, previousLabel string, opts checker.Options) {
 	r.Runtime = &Runtime{
 		Verdict: res.Verdict, Previous: previousLabel, PreviousCommit: res.Previous, Server: res.Server,
-		Changes: res.Changes, MigrationError: res.MigrationError,
+		Changes: res.Changes, MigrationError: res.MigrationError, Error: res.Error,
 		Timings: TimingsMS{
 			ServerReady: res.Timings.ServerReady.Milliseconds(), PreviousSchema: res.Timings.PreviousSchema.Milliseconds(),
 			NewSchema: res.Timings.NewSchema.Milliseconds(), Clones: res.Timings.Clones.Milliseconds(), LockTrace: res.Timings.LockTrace.Milliseconds(),

@@ -14,7 +14,9 @@ const DocsURL = "https://github.com/phasegate/phasegate/blob/main/docs/rules.md"
 // SARIF writes the report as SARIF 2.1.0, for GitHub code scanning
 // (github/codeql-action/upload-sarif): one result per finding, at its
 // statement (or the finding's own position), and every rule in the tool's
-// rule list with its why, fix and link.
+// rule list with its why, fix and link. A runtime check that did not
+// finish is an invocation that was not successful, with the error as a
+// tool execution notification.
 func SARIF(w io.Writer, r *Report) error {
 	run := sarif.NewRunWithInformationURI("phasegate", "https://github.com/phasegate/phasegate")
 	for _, rule := range checker.Rules() {
@@ -67,6 +69,15 @@ func SARIF(w io.Writer, r *Report) error {
 	}
 	for _, e := range r.Errors {
 		add(e.Path, e.Line, e.Column, 0, 0, Finding{Rule: "parse-error", Severity: "error", Message: e.Message})
+	}
+	if rt := r.Runtime; rt != nil && rt.Error != "" {
+		// The findings above are complete; the runtime check is not: say so
+		// as SARIF says a tool's run went wrong.
+		run.AddInvocation(sarif.NewInvocation().
+			WithExecutionSuccessful(false).
+			AddToolExecutionNotification(sarif.NewNotification().
+				WithLevel("error").
+				WithMessage(sarif.NewTextMessage("the runtime check did not finish: " + rt.Error + "\n" + RuntimeErrorHelp))))
 	}
 	rep := sarif.NewReport()
 	rep.AddRun(run)

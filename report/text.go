@@ -79,11 +79,25 @@ func Text(w io.Writer, r *Report, opts TextOptions) error {
 		fmt.Fprintf(&b, "%s: %s %s\n", n.Where, paint(dim, "note:"), n.Message)
 	}
 	if rt := r.Runtime; rt != nil {
-		prev := rt.Previous
-		if !strings.Contains(prev, shortSHA(rt.PreviousCommit)) {
-			prev += " (" + shortSHA(rt.PreviousCommit) + ")"
+		var about []string
+		if prev := rt.Previous; prev != "" {
+			if !strings.Contains(prev, shortSHA(rt.PreviousCommit)) {
+				prev += " (" + shortSHA(rt.PreviousCommit) + ")"
+			}
+			about = append(about, "the previous release is "+prev)
 		}
-		fmt.Fprintf(&b, "\nruntime check: the previous release is %s, PostgreSQL %s\n", prev, rt.Server)
+		if rt.Server != "" {
+			about = append(about, "PostgreSQL "+rt.Server)
+		}
+		b.WriteString("\nruntime check:")
+		if len(about) > 0 {
+			b.WriteString(" " + strings.Join(about, ", "))
+		}
+		b.WriteString("\n")
+		if rt.Error != "" {
+			fmt.Fprintf(&b, "  %s the runtime check did not finish: %s\n", paint(red, "error:"), rt.Error)
+			fmt.Fprintf(&b, "    %s\n", RuntimeErrorHelp)
+		}
 		if rt.MigrationError != "" {
 			fmt.Fprintf(&b, "  %s the new migrations failed: %s\n", paint(red, "error:"), rt.MigrationError)
 		}
@@ -94,7 +108,7 @@ func Text(w io.Writer, r *Report, opts TextOptions) error {
 				status = sc.Status
 			}
 			line := fmt.Sprintf("  %-15s %s", sc.Name, paint(statusColor[sc.Status], fmt.Sprintf("%-7s", status)))
-			if sc.Status != "skipped" {
+			if sc.Status != "skipped" && sc.DurationMS > 0 {
 				line += fmt.Sprintf(" %6.1fs", float64(sc.DurationMS)/1000)
 			}
 			if sc.Reason != "" {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/compat"
+	"github.com/phasegate/phasegate/pgtest"
 	"github.com/phasegate/phasegate/schema"
 	"github.com/phasegate/phasegate/source"
 	"github.com/phasegate/phasegate/sqltext"
@@ -23,14 +24,11 @@ import (
 var server *compat.Server
 
 func TestMain(m *testing.M) {
-	img := os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE")
-	if img == "" {
-		fmt.Fprintln(os.Stderr, "split's tests run the recipes on PostgreSQL in Docker: run eval \"$(../shared/ci/docker-postgres.sh)\" (it exports PHASEGATE_TEST_POSTGRES_IMAGE), as .ci/run does")
-		os.Exit(1)
-	}
+	// The package's tests run the recipes on PostgreSQL.
+	pgtest.Require("github.com/phasegate/phasegate/split")
 	compat.LogDocker(nil)
 	var err error
-	server, err = compat.StartContainer(context.Background(), compat.ContainerOptions{Image: img, Labels: map[string]string{"dev.phasegate.test": "split"}})
+	server, err = compat.StartContainer(context.Background(), compat.ContainerOptions{Image: pgtest.Image(), Labels: map[string]string{"dev.phasegate.test": "split"}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start PostgreSQL:", err)
 		os.Exit(1)

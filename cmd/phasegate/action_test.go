@@ -50,6 +50,23 @@ func newActionEnv(t *testing.T, s *fakegithub.Server, repoDir string, pr int, to
 	return e
 }
 
+// examplePR builds the example repository, imports it into a new fake
+// GitHub (closed when the test ends) that knows one token with perm, and
+// opens the pull request of its feature branch.
+func examplePR(t *testing.T, token string, perm fakegithub.Permission) (dir string, s *fakegithub.Server, repo *fakegithub.Repo, pr int) {
+	t.Helper()
+	dir = exampleRepo(t)
+	s = fakegithub.New()
+	t.Cleanup(s.Close)
+	s.AddToken(token, perm)
+	repo = s.AddRepo("acme", "shop")
+	if err := repo.ImportGit(dir); err != nil {
+		t.Fatal(err)
+	}
+	pr = repo.AddPull(fakegithub.Pull{Head: "feature", Base: "main", Title: "Show display names"}).Number
+	return dir, s, repo, pr
+}
+
 func read(t *testing.T, p string) string {
 	b, err := os.ReadFile(p)
 	if err != nil {
@@ -63,15 +80,7 @@ func read(t *testing.T, p string) string {
 // provides, and a fake GitHub for the comment.
 func TestActionEndToEnd(t *testing.T) {
 	img := testImage(t)
-	dir := exampleRepo(t)
-	s := fakegithub.New()
-	defer s.Close()
-	s.AddToken("t-write", fakegithub.Write)
-	repo := s.AddRepo("acme", "shop")
-	if err := repo.ImportGit(dir); err != nil {
-		t.Fatal(err)
-	}
-	pr := repo.AddPull(fakegithub.Pull{Head: "feature", Base: "main", Title: "Show display names"}).Number
+	dir, s, repo, pr := examplePR(t, "t-write", fakegithub.Write)
 	e := newActionEnv(t, s, dir, pr, "t-write", "acme/shop", 1)
 
 	r := phasegate(t, dir, e.vars, "check", "--postgres-image", img, "--no-pull", "--sarif", filepath.Join(e.temp, "phasegate.sarif"))

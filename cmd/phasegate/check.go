@@ -86,6 +86,10 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, err
 	}
 	pgFlags.apply(cfg)
+	timeout, err := testsTimeout(cfg)
+	if err != nil {
+		return 0, err
+	}
 	ropts, closeRender := renderOptions(cfg, opts.Version, stderr)
 	defer closeRender()
 	res, err := change.Check(ctx, change.Options{
@@ -108,11 +112,38 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		if *previous != "" {
 			cfg.Previous = *previous
 		}
-		if err := runtimeCheck(ctx, repo, cfg, opts, res, rep, *base, *head, *jobs, *verbose, stderr); err != nil {
-			return 0, err
+		err := runtimeCheck(ctx, repo, cfg, opts, res, rep, *base, *head, timeout, *jobs, *verbose, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "phasegate check: the runtime check did not finish: %v\nphasegate check: the report holds the static results and this error\n", err)
 		}
 	}
+	if ctx.Err() != nil {
+		// Interrupted: the report still goes everywhere it is asked for,
+		// within a bounded time, and a second signal stops phasegate at
+		// once.
+		stop()
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), deliverAfterInterrupt)
+		defer cancel()
+	}
 	return deliver(ctx, rep, d, env, stdout, stderr)
+}
+
+// deliverAfterInterrupt bounds the delivery of the report (the pull
+// request comment) after SIGINT or SIGTERM: GitHub Actions kills a
+// cancelled step about ten seconds after its first signal.
+const deliverAfterInterrupt = 7 * time.Second
+
+// testsTimeout reads tests.timeout (default 15 minutes).
+func testsTimeout(cfg *config.Config) (time.Duration, error) {
+	if cfg.Tests.Timeout == "" {
+		return 15 * time.Minute, nil
+	}
+	d, err := time.ParseDuration(cfg.Tests.Timeout)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: tests.timeout %q: give a duration such as 15m or 90s", cfg.Path, cfg.Tests.Timeout)
+	}
+	return d, nil
 }
 
 // renderDatabases starts PostgreSQL (or connects to postgres.url) the
@@ -162,24 +193,24 @@ func (r *renderDatabases) close() {
 }
 
 // runtimeCheck runs the previous release's tests against the migrated
-// schema and adds the results to the report.
+// schema and adds the results to the report. When the check cannot run or
+// does not finish (no Docker, a server that refuses, an interrupt), the
+// report says why beside the static results, which stand, and the error
+// is returned too.
 func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts checker.Options, res *change.Result, rep *report.Report,
-	base, head string, jobs int, verbose bool, stderr io.Writer) error {
-	timeout := 15 * time.Minute
-	if cfg.Tests.Timeout != "" {
-		d, err := time.ParseDuration(cfg.Tests.Timeout)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("%s: tests.timeout %q: give a duration such as 15m or 90s", cfg.Path, cfg.Tests.Timeout)
-		}
-		timeout = d
+	base, head string, timeout time.Duration, jobs int, verbose bool, stderr io.Writer) error {
+	label := ""
+	failed := func(err error) error {
+		rep.AddRuntime(&compat.Result{Verdict: compat.Error, Error: err.Error()}, label, opts)
+		return err
 	}
 	format, err := source.Lookup(res.Format)
 	if err != nil {
-		return err
+		return failed(err)
 	}
 	prev, label, err := compat.ResolvePrevious(ctx, repo, cfg.Previous, res.BaseCommit, base, cfg.Releases.TagPattern)
 	if err != nil {
-		return err
+		return failed(err)
 	}
 	image := cfg.Postgres.Image
 	if image == "" {
@@ -220,11 +251,8 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 		TestCommand: cfg.Tests.Command, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg), Shard: shardOf(rep),
 		Timeout: timeout, Jobs: jobs, Verbose: stream, Log: stderr,
 	})
-	if err != nil {
-		return err
-	}
-	rep.AddRuntime(rt, label, opts)
-	return nil
+	rep.AddRuntime(rt, label, opts) // with err, what ran before it and why it stopped
+	return err
 }
 
 // shardOf is the report's shard as the runtime check takes it.

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/phasegate/phasegate/pgtest"
 )
 
 // binary is phasegate built once for the end-to-end tests, which run it
@@ -16,6 +18,8 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	// Most of the end-to-end tests run the runtime check.
+	pgtest.Require("github.com/phasegate/phasegate/cmd/phasegate")
 	dir, err := os.MkdirTemp("", "phasegate-bin-")
 	if err != nil {
 		panic(err)
@@ -49,9 +53,15 @@ type result struct {
 // phasegate runs the binary in dir with extra environment.
 func phasegate(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
+	return phasegateEnv(t, dir, append(os.Environ(), env...), args...)
+}
+
+// phasegateEnv runs the binary in dir with exactly the environment env.
+func phasegateEnv(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -64,14 +74,9 @@ func phasegate(t *testing.T, dir string, env []string, args ...string) result {
 	return result{code, stdout.String(), stderr.String()}
 }
 
-func testImage(t *testing.T) string {
-	t.Helper()
-	img := os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE")
-	if img == "" {
-		t.Fatal("this test needs Docker and a PostgreSQL image: run eval \"$(../shared/ci/docker-postgres.sh)\" (it exports PHASEGATE_TEST_POSTGRES_IMAGE), as .ci/run does")
-	}
-	return img
-}
+// testImage is the PostgreSQL image the tests start (TestMain made sure it
+// is there).
+func testImage(t *testing.T) string { return pgtest.Image() }
 
 // leftovers lists containers of phasegate runs, except those of other
 // packages' tests (label dev.phasegate.test), which may run meanwhile.
@@ -96,15 +101,38 @@ func TestStaticExampleFromREADME(t *testing.T) {
 	}
 }
 
+// TestRuntimeExampleNamesTheColumn runs the README's runtime example as a
+// user would, from the repository's root, adding the local image flags
+// the README gives for a machine without a registry (this one).
 func TestRuntimeExampleNamesTheColumn(t *testing.T) {
 	img := testImage(t)
-	r := phasegate(t, exampleRepo(t), nil, "check", "--base", "main", "--postgres-image", img, "--no-pull")
-	if r.code != 1 {
-		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, _ := strings.Cut(string(readme), "Try it on the example")
+	command := ""
+	for _, l := range strings.Split(after, "\n") {
+		if strings.HasPrefix(l, "    ") {
+			command = strings.TrimSpace(l)
+			break
+		}
+	}
+	if !strings.Contains(command, "go run ./cmd/phasegate check") || strings.Contains(command, "..") || strings.Contains(command, "/tmp") {
+		t.Fatalf("README.md: the command after \"Try it on the example\" should run the example from the repository, with no path outside it: %q", command)
+	}
+	cmd := exec.Command("sh", "-c", command+" --postgres-image "+img+" --no-pull")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("%s: %v\n%s\n%s", command, err, stdout.String(), stderr.String())
 	}
 	for _, want := range []string{"baseline        pass", "compat          FAIL", "the previous release still uses users.legacy_flags, removed in db/migrations/0003_display_name.up.sql:9", "verdict: fail"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}
 	}
 	if l := leftovers(t); l != "" {
@@ -113,10 +141,10 @@ func TestRuntimeExampleNamesTheColumn(t *testing.T) {
 }
 
 // TestDockerNotRunningSaysWhatToDo runs phasegate in a mount namespace
-// where /run (and so Docker's socket) is an empty tmpfs: to phasegate, no
-// Docker engine runs. (testcontainers falls back to the default socket
-// when DOCKER_HOST does not answer, so pointing DOCKER_HOST elsewhere would
-// not do.)
+// where /run (and so Docker's socket) is an empty tmpfs: without
+// DOCKER_HOST, the engine testcontainers looks for is not there.
+// (TestUnreachableDockerHostFailsFast covers an engine named by
+// DOCKER_HOST.)
 func TestDockerNotRunningSaysWhatToDo(t *testing.T) {
 	dir := exampleRepo(t)
 	args := []string{"unshare", "--mount", "--propagation", "private", "sh", "-c",
@@ -145,8 +173,8 @@ func TestSIGTERMCleansUp(t *testing.T) {
 	os.WriteFile(cfg, []byte("migrations:\n  dir: db/migrations\ntests:\n  command: echo started; sleep 300\n"), 0o644)
 	cmd := exec.Command(binary, "check", "--base", "main", "--config", cfg, "--postgres-image", img, "--no-pull")
 	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -169,6 +197,13 @@ func TestSIGTERMCleansUp(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "cancelled") {
 		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	// The report still comes out: the static results, and why the runtime
+	// check stopped.
+	for _, want := range []string{"contract/drop-column: error:", "the runtime check did not finish: runtime check cancelled", "verdict: error"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
+		}
 	}
 	if l := leftovers(t); l != "" {
 		t.Errorf("containers left after SIGTERM:\n%s", l)

@@ -11,7 +11,7 @@ import (
 const helpWidth = 100 // columns the help is wrapped to
 
 const exitStatusHelp = `Exit status: 0 nothing at error severity; 1 findings at error severity (or a failed runtime check);
-2 usage, config, git or parse errors.`
+2 usage, config, git or parse errors, or a runtime check that did not finish.`
 
 // printMainHelp writes phasegate --help: every command with one line.
 func printMainHelp(w io.Writer) {

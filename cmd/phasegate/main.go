@@ -24,7 +24,7 @@ import (
 const (
 	exitOK       = 0
 	exitFindings = 1 // findings at error severity
-	exitUsage    = 2 // usage, config or parse errors
+	exitUsage    = 2 // usage, config or parse errors; a runtime check that did not finish
 )
 
 func main() {
