@@ -11,7 +11,7 @@ import (
 // fails with one message that says what is missing and what to do, not
 // with a failure per test.
 func TestWithoutDockerEachPackageFailsOnce(t *testing.T) {
-	whole := []string{"compat", "split", "render", "capture", "cmd/phasegate"}
+	whole := []string{"compat", "split", "stats", "render", "capture", "cmd/phasegate"}
 	args := []string{"test", "-count=1", "-run", "^TestFixesRunOnPostgreSQL$", "./checker"}
 	for _, p := range whole {
 		args = append(args, "./"+p)

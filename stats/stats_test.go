@@ -12,19 +12,16 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/phasegate/phasegate/compat"
+	"github.com/phasegate/phasegate/pgtest"
 )
 
 var server *compat.Server
 
 func TestMain(m *testing.M) {
-	img := os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE")
-	if img == "" {
-		fmt.Fprintln(os.Stderr, "stats' tests read sizes from PostgreSQL in Docker: run eval \"$(../shared/ci/docker-postgres.sh)\" (it exports PHASEGATE_TEST_POSTGRES_IMAGE), as .ci/run does")
-		os.Exit(1)
-	}
+	pgtest.Require("github.com/phasegate/phasegate/stats")
 	compat.LogDocker(nil)
 	var err error
-	server, err = compat.StartContainer(context.Background(), compat.ContainerOptions{Image: img, Labels: map[string]string{"dev.phasegate.test": "stats"}})
+	server, err = compat.StartContainer(context.Background(), compat.ContainerOptions{Image: pgtest.Image(), Labels: map[string]string{"dev.phasegate.test": "stats"}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start PostgreSQL:", err)
 		os.Exit(1)
