@@ -122,4 +122,3 @@ func fstestFS(ar *txtar.Archive) fstest.MapFS {
 	}
 	return m
 }
-

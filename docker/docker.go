@@ -350,7 +350,9 @@ func (c *Client) Remove(ctx context.Context, id string) error {
 // List returns the ids of the containers that carry a label (key=value).
 func (c *Client) List(ctx context.Context, label string) ([]string, error) {
 	filters, _ := json.Marshal(map[string][]string{"label": {label}})
-	var cs []struct{ ID string `json:"Id"` }
+	var cs []struct {
+		ID string `json:"Id"`
+	}
 	if err := c.call(ctx, http.MethodGet, "/containers/json", url.Values{"all": {"1"}, "filters": {string(filters)}}, nil, &cs); err != nil {
 		return nil, err
 	}
