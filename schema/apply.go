@@ -198,6 +198,9 @@ func (c *Catalog) createTable(s *pg.CreateStmt, origin Origin) {
 	if len(s.InhRelations) > 0 || s.OfTypename != nil {
 		t.Incomplete = true
 	}
+	if s.Partbound != nil {
+		t.IndexesUnknown = true // the parent's indexes, under generated names
+	}
 	c.Tables[q] = t
 	for _, e := range s.TableElts {
 		switch el := e.GetNode().(type) {
@@ -206,7 +209,7 @@ func (c *Catalog) createTable(s *pg.CreateStmt, origin Origin) {
 		case *pg.Node_Constraint:
 			c.addConstraint(t, el.Constraint, nil, origin)
 		case *pg.Node_TableLikeClause:
-			t.Incomplete = true
+			t.Incomplete, t.IndexesUnknown = true, true
 		}
 	}
 	for _, e := range s.Constraints {
@@ -395,7 +398,7 @@ func (c *Catalog) alterTable(s *pg.AlterTableStmt, origin Origin) {
 			return
 		}
 		// A table the history never created: remember it, incomplete.
-		t = &Table{Name: q, Constraints: map[string]*Constraint{}, Origin: Origin{Path: origin.Path, Line: origin.Line}, Incomplete: true}
+		t = &Table{Name: q, Constraints: map[string]*Constraint{}, Origin: Origin{Path: origin.Path, Line: origin.Line}, Incomplete: true, IndexesUnknown: true}
 		c.Tables[q] = t
 	}
 	for _, n := range s.Cmds {
@@ -473,7 +476,9 @@ func (c *Catalog) alterTable(s *pg.AlterTableStmt, origin Origin) {
 		case pg.AlterTableType_AT_AttachPartition:
 			if pc := cmd.Def.GetPartitionCmd(); pc != nil {
 				if part := c.Tables[c.Resolve(pc.Name)]; part != nil {
-					_ = part // partitions keep their own catalog entry
+					// Partitions keep their own catalog entry, and get
+					// the parent's indexes under generated names.
+					part.IndexesUnknown = true
 				}
 			}
 		}

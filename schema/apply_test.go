@@ -584,3 +584,28 @@ func countNew(v reflect.Value) int {
 	}
 	return 0
 }
+
+// TestIndexesKnown: an index the catalog lacks is one production lacks
+// only where the history defines every table and no table may carry
+// indexes under names phasegate cannot compute.
+func TestIndexesKnown(t *testing.T) {
+	for _, tc := range []struct {
+		sql  string
+		want bool
+	}{
+		{"CREATE TABLE t (id int);", true},
+		{"CREATE TABLE t (id int);\nCREATE TABLE u (LIKE t INCLUDING ALL);", false},
+		{"CREATE TABLE p (id int, at date) PARTITION BY RANGE (at);\nCREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');", false},
+		{"CREATE TABLE p (id int, at date) PARTITION BY RANGE (at);\nCREATE TABLE p1 (id int, at date);\nALTER TABLE p ATTACH PARTITION p1 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');", false},
+		{"ALTER TABLE never_created ADD COLUMN x int;", false},
+		{"CREATE TABLE t (id int);\nSELECT setup();", false},
+		{"CREATE TABLE other.t (id int);", false},
+	} {
+		if got := replay(t, tc.sql, Origin{}).IndexesKnown("public"); got != tc.want {
+			t.Errorf("IndexesKnown(public) after\n%s\n= %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+	if replay(t, "CREATE TABLE t (id int);", Origin{New: true}).IndexesKnown("public") {
+		t.Error("a schema with only the change's own tables is known")
+	}
+}

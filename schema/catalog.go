@@ -96,6 +96,11 @@ type Table struct {
 	// created by CREATE TABLE AS, LIKE, inheritance, or outside the
 	// history).
 	Incomplete bool
+	// IndexesUnknown is set when the table may have indexes the catalog
+	// cannot name: CREATE TABLE ... LIKE (INCLUDING INDEXES), a partition
+	// (it gets its parent's indexes under generated names), a table the
+	// history never created.
+	IndexesUnknown bool
 	// Temp tables live until the session (the migration file) ends; they
 	// never exist in production.
 	Temp bool
@@ -301,6 +306,29 @@ func (c *Catalog) IndexesOn(q QName) []*Index {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name.String() < out[j].Name.String() })
 	return out
+}
+
+// IndexesKnown reports whether the catalog knows every index of schema
+// name, so that an index it does not have is one production does not have
+// either: the history was replayed without gaps, it defines tables in the
+// schema that production has, and none of them may carry indexes the
+// catalog cannot name (IndexesUnknown). With no history for the schema
+// (classify of a lone file), nothing is known.
+func (c *Catalog) IndexesKnown(name string) bool {
+	if len(c.Gaps) > 0 {
+		return false
+	}
+	known := false
+	for q, t := range c.Tables {
+		if q.Schema != name {
+			continue
+		}
+		if t.IndexesUnknown {
+			return false
+		}
+		known = known || !t.Origin.New
+	}
+	return known
 }
 
 // HasValidatedNotNullCheck reports whether table t has a validated
