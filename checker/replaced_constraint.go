@@ -46,7 +46,8 @@ func (k key) String() string {
 	return what + " " + k.name
 }
 
-// constraintKey is the key of constraint con (a definition as written).
+// constraintKey is the key of constraint con (a definition as written);
+// cat resolves the table a foreign key references (nil: the caller does).
 func constraintKey(cat *schema.Catalog, name string, con *pg.Constraint) key {
 	k := key{name: name}
 	switch con.Contype {
@@ -57,7 +58,10 @@ func constraintKey(cat *schema.Catalog, name string, con *pg.Constraint) key {
 	case pg.ConstrType_CONSTR_CHECK:
 		k.kind, k.check = schema.Check, con.RawExpr
 	case pg.ConstrType_CONSTR_FOREIGN:
-		k.kind, k.fk, k.refs = schema.ForeignKey, con, cat.Resolve(con.Pktable)
+		k.kind, k.fk = schema.ForeignKey, con
+		if cat != nil {
+			k.refs = cat.Resolve(con.Pktable)
+		}
 		k.cols = schema.Names(con.FkAttrs)
 	default:
 		return k
@@ -95,21 +99,28 @@ func indexKey(name string, ix *pg.IndexStmt) key {
 	return k
 }
 
-// keysOf lists the constraints and unique indexes of table q in cat; with
+// tableKeys is a schema that can list a table's keys: the catalog, or the
+// schema as the transaction found it (BeforeTransaction).
+type tableKeys interface {
+	Table(q schema.QName) *schema.Table
+	IndexesOn(q schema.QName) []*schema.Index
+}
+
+// keysOf lists the constraints and unique indexes of table q; with
 // production set, only those that existed before the change.
-func keysOf(cat *schema.Catalog, q schema.QName, production bool) []key {
+func keysOf(cat tableKeys, q schema.QName, production bool) []key {
 	var out []key
-	if t := cat.Tables[q]; t != nil {
+	if t := cat.Table(q); t != nil {
 		for name, con := range t.Constraints {
 			if production && con.Origin.New || con.Def == nil {
 				continue
 			}
-			k := constraintKey(cat, name, con.Def)
+			k := constraintKey(nil, name, con.Def)
 			if con.Def.Contype == pg.ConstrType_CONSTR_UNIQUE || con.Def.Contype == pg.ConstrType_CONSTR_PRIMARY {
 				k.cols = con.Columns // a column constraint names its column here
 			}
 			if k.kind == schema.ForeignKey {
-				k.cols = con.Columns
+				k.cols, k.refs = con.Columns, con.Refs
 			}
 			if k.kind != 0 {
 				out = append(out, k)
@@ -265,6 +276,9 @@ func checkImplies(old, nk key) string {
 		}
 		return fmt.Sprintf("the new check no longer allows %s %s", oc, strings.Join(lost, ", "))
 	}
+	if len(o) > 60 || len(n) > 60 {
+		return "phasegate cannot prove that the new check accepts every row the old one accepted"
+	}
 	return fmt.Sprintf("phasegate cannot prove that CHECK (%s) accepts every row CHECK (%s) accepted", n, o)
 }
 
@@ -323,7 +337,7 @@ func (c *Context) foreignKeyImplies(old, nk key) string {
 	if !slices.Equal(old.cols, nk.cols) || old.refs != nk.refs {
 		return fmt.Sprintf("it is over (%s) referencing %s", strings.Join(old.cols, ", "), old.refs)
 	}
-	if !slices.Equal(schema.Names(old.fk.PkAttrs), schema.Names(nk.fk.PkAttrs)) {
+	if !slices.Equal(c.referencedColumns(old), c.referencedColumns(nk)) {
 		return fmt.Sprintf("it references other columns of %s", old.refs)
 	}
 	if old.fk.FkMatchtype != nk.fk.FkMatchtype {
@@ -332,17 +346,53 @@ func (c *Context) foreignKeyImplies(old, nk key) string {
 	if nk.deferral < old.deferral {
 		return "it was DEFERRABLE: the new key checks each row at once"
 	}
-	for _, a := range [][2]string{{old.fk.FkDelAction, nk.fk.FkDelAction}, {old.fk.FkUpdAction, nk.fk.FkUpdAction}} {
-		if rejects(a[1]) && !rejects(a[0]) || !rejects(a[1]) && a[0] != a[1] {
-			return "the new ON DELETE or ON UPDATE action differs, and may reject deletes or updates of the referenced rows that the old one allowed"
+	for _, a := range []struct{ on, old, new string }{{"DELETE", old.fk.FkDelAction, nk.fk.FkDelAction}, {"UPDATE", old.fk.FkUpdAction, nk.fk.FkUpdAction}} {
+		// An old action that rejects (NO ACTION, RESTRICT) let no delete
+		// or update of a referenced row through; CASCADE rejects none.
+		switch {
+		case rejects(a.old), a.new == "c", a.new == a.old:
+		case rejects(a.new):
+			return fmt.Sprintf("its ON %s %s rejects what the old ON %s %s let through", a.on, actionName(a.new), a.on, actionName(a.old))
+		default:
+			return fmt.Sprintf("its ON %s %s may fail where the old ON %s %s did not", a.on, actionName(a.new), a.on, actionName(a.old))
 		}
 	}
 	return ""
 }
 
+// referencedColumns are the columns foreign key k references: as written,
+// or the referenced table's primary key.
+func (c *Context) referencedColumns(k key) []string {
+	if cols := schema.Names(k.fk.PkAttrs); len(cols) > 0 {
+		return cols
+	}
+	if t := c.Catalog.Tables[k.refs]; t != nil {
+		for _, con := range t.Constraints {
+			if con.Kind == schema.PrimaryKey {
+				return con.Columns
+			}
+		}
+	}
+	return nil
+}
+
 // rejects reports whether a foreign key action rejects the delete or
 // update of a referenced row (NO ACTION, RESTRICT).
 func rejects(action string) bool { return action == "" || action == "a" || action == "r" }
+
+func actionName(a string) string {
+	switch a {
+	case "r":
+		return "RESTRICT"
+	case "c":
+		return "CASCADE"
+	case "n":
+		return "SET NULL"
+	case "d":
+		return "SET DEFAULT"
+	}
+	return "NO ACTION"
+}
 
 // exprSQL is an expression as SQL (PostgreSQL's deparser, so that
 // formatting and locations do not matter), or "".

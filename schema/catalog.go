@@ -101,6 +101,9 @@ type Table struct {
 	// (it gets its parent's indexes under generated names), a table the
 	// history never created.
 	IndexesUnknown bool
+	// ViewColumns are a materialized view's columns, named as its query
+	// names them; nil when unknown.
+	ViewColumns []string
 	// Temp tables live until the session (the migration file) ends; they
 	// never exist in production.
 	Temp bool
@@ -177,9 +180,12 @@ type Index struct {
 
 // View is a view.
 type View struct {
-	Name   QName
-	Reads  []QName // relations the view's query reads
-	Origin Origin
+	Name  QName
+	Reads []QName // relations the view's query reads
+	// Columns are the view's columns, named as its query names them; nil
+	// when unknown (a * over a relation the catalog does not fully know).
+	Columns []string
+	Origin  Origin
 }
 
 // Type is a column type or a user-defined type. For column types, Name is
@@ -192,6 +198,10 @@ type Type struct {
 	Values []string // enum labels, for user-defined enums
 	Kind   TypeKind
 	Origin Origin
+	// Attrs are a composite type's attributes (nil when unknown), Domain a
+	// domain's definition (nil when unknown).
+	Attrs  []Attr
+	Domain *Domain
 }
 
 // TypeKind says what a user-defined type is.
