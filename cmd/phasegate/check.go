@@ -18,7 +18,6 @@ import (
 	"github.com/phasegate/phasegate/config"
 	"github.com/phasegate/phasegate/git"
 	"github.com/phasegate/phasegate/report"
-	"github.com/phasegate/phasegate/source"
 )
 
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
@@ -81,7 +80,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	res, err := change.Check(ctx, change.Options{
 		Repo: repo, Base: *base, Head: *head,
 		Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format, DeferredDir: cfg.Migrations.DeferredDir,
-		Checker: opts, Render: ropts,
+		Checker: opts, Render: ropts, Source: sourceSettings(cfg),
 	})
 	if err != nil {
 		return 0, err
@@ -157,7 +156,7 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 		}
 		timeout = d
 	}
-	format, err := source.Lookup(res.Format)
+	format, err := sourceSettings(cfg).Lookup(res.Format)
 	if err != nil {
 		return err
 	}
