@@ -184,24 +184,26 @@ func setsSequence(c *Context, n *pg.Node, q schema.QName) bool {
 	return found
 }
 
-// existedBeforeTransaction reports whether the transaction found an
-// object of kind under name q: a name the transaction gave (ALTER TYPE
-// mood RENAME TO mood_old) was never the previous release's.
-func (c *Context) existedBeforeTransaction(kind string, q schema.QName) bool {
-	b := c.BeforeTransaction()
+// namedInTransaction reports whether the transaction gave name q to the
+// object of kind it is about to drop (ALTER TYPE mood RENAME TO mood_old):
+// the catalog has it now, and had nothing of that kind and name when the
+// transaction began. An object the catalog never knew is not: it counts as
+// production's, the conservative answer.
+func (c *Context) namedInTransaction(kind string, q schema.QName) bool {
+	b, cur := c.BeforeTransaction(), c.Catalog
 	switch kind {
 	case "view":
-		return b.View(q) != nil
+		return cur.Views[q] != nil && b.View(q) == nil
 	case "materialized view":
-		return b.Table(q) != nil
+		return cur.Tables[q] != nil && b.Table(q) == nil
 	case "type":
-		return b.Type(q) != nil
+		return cur.Types[q] != nil && b.Type(q) == nil
 	case "sequence":
-		return b.Sequence(q) != nil
+		return cur.Sequences[q] != nil && b.Sequence(q) == nil
 	case "function":
-		return b.Function(q) != nil
+		return cur.Functions[q] != nil && b.Function(q) == nil
 	}
-	return true
+	return false
 }
 
 // cascadeLosses lists what DROP ... CASCADE of object q (of kind) takes
@@ -228,22 +230,26 @@ func (c *Context) cascadeLosses(kind string, q schema.QName, named map[schema.QN
 	return out
 }
 
-// sameTypeAgain reports whether ALTER COLUMN ... TYPE gives column col of
-// table q back the type name it had when the transaction began, where the
-// type of that name the transaction leaves accepts every value the old one
-// did: the usual way to change an enum (rename the old type away, create
-// the new one, convert the columns, drop the old one) when it only gains
-// labels.
-func (c *Context) sameTypeAgain(q schema.QName, col string, to schema.Type) bool {
-	bt := c.BeforeTransaction().Table(q)
-	if bt == nil || !c.InTransaction() {
+// sameTypeAgain reports whether ALTER COLUMN ... TYPE leaves column col of
+// table q, once the transaction commits, with the type name it had when
+// the transaction began, where the type of that name then accepts every
+// value the old one did: the usual ways to change an enum (rename the old
+// type away, create the new one, convert the columns, drop the old one; or
+// create it under a temporary name, convert, and rename it into place)
+// when it only gains labels.
+func (c *Context) sameTypeAgain(q schema.QName, col string) bool {
+	if !c.InTransaction() {
 		return false
 	}
-	bc := bt.Column(col)
-	if bc == nil || bc.Type.Name != to.Name || bc.Type.Array != to.Array {
+	bt, at := c.BeforeTransaction().Table(q), c.AfterTransaction().Tables[q]
+	if bt == nil || at == nil {
 		return false
 	}
-	tq := c.Catalog.ResolveNames(strings.Split(to.Name, "."))
+	bc, ac := bt.Column(col), at.Column(col)
+	if bc == nil || ac == nil || bc.Type.Name != ac.Type.Name || bc.Type.Array != ac.Type.Array {
+		return false
+	}
+	tq := c.Catalog.ResolveNames(strings.Split(bc.Type.Name, "."))
 	if c.BeforeTransaction().Type(tq) == nil {
 		return false
 	}

@@ -17,9 +17,10 @@ Widening changes (varchar(n) to a larger n or to text, numeric precision up, int
 	Notes: `squawk flags every type change (changing-column-type); strong_migrations and GitLab list the safe
 ones. phasegate judges against the type the history gives the column: a widening is expand, a narrowing or a
 change of type family is contract. When the history cannot tell the current type, the change counts as
-narrowing. A column converted, in one transaction, back to the type name it had when the transaction began
-(an enum renamed away and created again under its name) is judged by what the type of that name lost (see
-drop-object): with the same labels or more it is no narrowing. The rewrite itself is the locking rule
+narrowing. A column that leaves the transaction with the type name it had when the transaction began (an
+enum renamed away and created again under its name, or created under a temporary name and renamed into
+place) is judged by what the type of that name lost (see drop-object): with the same labels or more it is
+no narrowing. The rewrite itself is the locking rule
 alter-column-type-rewrite.`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE users ALTER COLUMN email TYPE varchar(100);", Flagged: true},
@@ -31,6 +32,8 @@ alter-column-type-rewrite.`,
 			SQL: "BEGIN;\nALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\nALTER TABLE t ALTER COLUMN m TYPE mood USING m::text::mood;\nCOMMIT;"},
 		{Base: "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE t (m mood);",
 			SQL: "BEGIN;\nALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE mood AS ENUM ('ok');\nALTER TABLE t ALTER COLUMN m TYPE mood USING m::text::mood;\nCOMMIT;", Flagged: true},
+		{Base: "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE t (m mood);",
+			SQL: "BEGIN;\nCREATE TYPE mood_new AS ENUM ('sad', 'ok', 'happy');\nALTER TABLE t ALTER COLUMN m TYPE mood_new USING m::text::mood_new;\nALTER TYPE mood RENAME TO mood_old;\nALTER TYPE mood_new RENAME TO mood;\nDROP TYPE mood_old;\nCOMMIT;"},
 	},
 	Check: func(c *Context) []Finding {
 		_, cmds, q := c.AlterExisting()
@@ -41,7 +44,7 @@ alter-column-type-rewrite.`,
 				continue
 			}
 			v := c.typeChange(q, cmd.Name, def)
-			if !v.narrows || c.sameTypeAgain(q, cmd.Name, v.to) {
+			if !v.narrows || c.sameTypeAgain(q, cmd.Name) {
 				continue
 			}
 			if !v.known {

@@ -153,7 +153,7 @@ func (c *Context) droppedAndRecreated(kind string, q schema.QName, names []strin
 	if !c.InTransaction() {
 		return nil, false
 	}
-	if !c.existedBeforeTransaction(kind, q) {
+	if c.namedInTransaction(kind, q) {
 		if cascade != "" {
 			fd := finding("drops %s %s, which the transaction renamed%s", kind, q, cascade)
 			return &fd, true
