@@ -40,6 +40,8 @@ type Options struct {
 	Checker     checker.Options
 	// Render says how to run the ORM of a rendered format (Alembic).
 	Render RenderOptions
+	// Source configures the format (pop's template options).
+	Source source.Settings
 	// Before, if set, is called before each statement of a new or edited
 	// active migration is judged, with the catalog as the history and the
 	// statements before it left it (see checker.Input.Before).
@@ -125,6 +127,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	format = opts.Source.Apply(format)
 	res.Dir, res.Format = dir, format.Name()
 	headList, err := format.List(headFS, dir)
 	if err != nil {
@@ -177,6 +180,8 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	// Replay the base history.
+	var notes templateNotes
+	defer notes.finish(res)
 	cat := schema.New()
 	for _, m := range baseList {
 		if m.Kind == source.Checkpoint {
@@ -190,6 +195,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 			res.Gaps = append(res.Gaps, schema.Gap{Where: m.Path, Reason: "could not be parsed at the base revision: " + err.Error()})
 			continue
 		}
+		notes.add(res, m.Path, f)
 		for _, s := range f.Statements {
 			cat.Apply(s.Node, schema.Origin{Path: m.Path, Line: s.Pos.Line})
 		}
@@ -231,6 +237,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 			res.Errors = append(res.Errors, fileError(m.Path, err))
 			continue
 		}
+		notes.add(res, m.Path, f)
 		in := checker.Input{Migration: m, Tx: script.Tx, File: f}
 		if opts.Before != nil {
 			path := m.Path
@@ -290,6 +297,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 				res.Errors = append(res.Errors, fileError(m.Path, err))
 				continue
 			}
+			notes.add(res, m.Path, f)
 			if !had[m.Path] {
 				res.Changed[m.Path] = git.Added
 			}
@@ -389,26 +397,7 @@ func locate(fsys fs.FS, files []string, dir, format string) (source.Format, stri
 
 // load reads and parses one migration.
 func load(fsys fs.FS, format source.Format, m source.Migration) (*sqltext.File, source.Script, error) {
-	src, err := fs.ReadFile(fsys, m.Path)
-	if err != nil {
-		return nil, source.Script{}, err
-	}
-	script, err := format.Script(m, src)
-	if err != nil {
-		return nil, script, err
-	}
-	f, err := sqltext.Parse(src, sqltext.Options{Regions: script.Regions})
-	if err != nil {
-		return nil, script, err
-	}
-	if c, ok := format.(source.Cutter); ok {
-		// The tool cuts the file its own way: a statement it would cut in
-		// two fails in production whatever PostgreSQL's parser says.
-		if err := c.Cut(src, script, f.Statements); err != nil {
-			return nil, script, err
-		}
-	}
-	return f, script, nil
+	return source.Read(fsys, format, m)
 }
 
 func fileError(path string, err error) FileError {

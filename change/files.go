@@ -27,6 +27,8 @@ type FilesOptions struct {
 	// new in the later ones (nothing of the directory is in production
 	// yet, as before a service's first release).
 	OneChange bool
+	// Source configures the formats (pop's template options).
+	Source source.Settings
 }
 
 // Files judges migration files outside git: each path is a file or a
@@ -57,6 +59,8 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 	}
 	ck := checker.New(cat, opts.Checker)
 	fsys := os.DirFS("/")
+	var notes templateNotes
+	defer notes.finish(res)
 	for _, p := range paths {
 		abs, err := filepath.Abs(p)
 		if err != nil {
@@ -83,6 +87,7 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 			}
 			ms = []source.Migration{{Path: rel, Format: format.Name(), Name: path.Base(rel)}}
 		}
+		format = opts.Source.Apply(format)
 		if _, ok := format.(source.Rendered); ok {
 			return nil, fmt.Errorf("%s: %s migrations are judged by the SQL the tool runs for them, which needs the project's checkout and history: use phasegate check --base REF", p, format.Name())
 		}
@@ -97,6 +102,7 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 				continue
 			}
 			m.Path = display
+			notes.add(res, display, f)
 			fr := ck.File(checker.Input{Migration: m, Tx: script.Tx, File: f})
 			res.Files = append(res.Files, fr)
 			if info.IsDir() && !opts.OneChange {
@@ -151,7 +157,7 @@ func fileFormat(fsys fs.FS, p, format string) (source.Format, error) {
 	case base == "up.sql":
 		return source.Diesel{}, nil
 	case strings.HasSuffix(base, ".up.sql") && digitPrefixed(base):
-		if strings.Contains(base, ".postgres.") || strings.Contains(base, ".autocommit.") {
+		if strings.Contains(base, ".postgres.") || strings.Contains(base, ".autocommit.") || source.IsPopTemplate(src) {
 			return source.Pop{}, nil
 		}
 		return source.GolangMigrate{}, nil

@@ -585,6 +585,8 @@ type session struct {
 	// lockGroups and stmtGroups gather the statements that lack a
 	// lock_timeout (statement_timeout): reported once per transaction.
 	lockGroups, stmtGroups onePerTransaction
+	// txc is the catalog as the transaction found it, and leaves it.
+	txc txCatalogs
 }
 
 // addedEnumValue is an enum label added in the current transaction.
@@ -676,6 +678,7 @@ func (st *session) inTransaction() bool { return st.inTx || st.inDo }
 
 // beginTx starts a transaction.
 func (st *session) beginTx() {
+	st.txc = txCatalogs{}
 	st.lockT.begin()
 	st.stmtT.begin()
 	st.lockGroups.newTransaction()
@@ -686,6 +689,7 @@ func (st *session) beginTx() {
 // endTx ends the current transaction (rollback: by ROLLBACK); where names
 // the end.
 func (st *session) endTx(rollback bool, where string) {
+	st.txc = txCatalogs{}
 	st.lockT.end(rollback, where)
 	st.stmtT.end(rollback, where)
 	st.lockGroups.newTransaction()
@@ -699,6 +703,7 @@ func (st *session) endTx(rollback bool, where string) {
 // before updates the session with what statement n does that must be read
 // off the catalog before the statement is replayed into it.
 func (st *session) before(n *pg.Node, cat *schema.Catalog, line int) {
+	st.txc.note(st, n, cat)
 	switch {
 	case n.GetCreateEnumStmt() != nil:
 		if st.inTransaction() {

@@ -95,6 +95,9 @@ func TestFixesRunOnPostgreSQL(t *testing.T) {
 					}
 					ok := run("the production schema", base)
 					for _, before := range f.Statements[:i] {
+						if before.Node.GetTransactionStmt() != nil {
+							continue // the fix's steps run on their own, as their notes say
+						}
 						ok = ok && run("the example's statement", before.Text)
 					}
 					for _, line := range strings.Split(fd.Fix, "\n") {

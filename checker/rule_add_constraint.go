@@ -24,7 +24,13 @@ phasegate split moves a FOREIGN KEY or CHECK to a deferred migration as steps 2 
 add-check-validated, add-unique-constraint here). GitLab adds constraints on existing columns in
 post-deployment migrations, after the code that guarantees them shipped: phasegate follows GitLab and
 treats the narrowing as a contract. Constraints on columns added in the same change are expand, since
-the previous release never writes those columns.`,
+the previous release never writes those columns. A constraint that rejects nothing the schema did not
+reject already, as the transaction found it, is not a contract either: a PRIMARY KEY or UNIQUE key over
+columns that a unique key of production covers (a subset of them; for a PRIMARY KEY, all NOT NULL), a
+CHECK with the same expression or a longer list of allowed values (col IN (...)), a FOREIGN KEY with the
+same columns, references and actions; typically the one it replaces, dropped in the same transaction.
+Where phasegate cannot prove it (a partial or DEFERRABLE old key, NULLS NOT DISTINCT over nullable
+columns, other expressions), the finding stands and says what stands in the way.`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;", Flagged: true},
 		{SQL: "ALTER TABLE users ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID;", Flagged: true},
@@ -32,6 +38,14 @@ the previous release never writes those columns.`,
 		{SQL: "ALTER TABLE users ADD COLUMN team_id bigint REFERENCES orgs (id);"},
 		{SQL: "ALTER TABLE users ADD COLUMN team_id bigint;\nALTER TABLE users ADD CONSTRAINT team_fk FOREIGN KEY (team_id) REFERENCES orgs (id) NOT VALID;"},
 		{SQL: "ALTER TABLE users VALIDATE CONSTRAINT users_org_fk;"},
+		{Base: "CREATE TABLE t (code text NOT NULL, CONSTRAINT t_code_key UNIQUE (code));",
+			SQL: "BEGIN;\nALTER TABLE t DROP CONSTRAINT t_code_key;\nALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (code);\nCOMMIT;"},
+		{Base: "CREATE TABLE t (code text, CONSTRAINT t_code_key UNIQUE (code));",
+			SQL: "BEGIN;\nALTER TABLE t DROP CONSTRAINT t_code_key;\nALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (code);\nCOMMIT;", Flagged: true},
+		{Base: "CREATE TABLE t (s text, CONSTRAINT t_s_check CHECK (s IN ('a', 'b')));",
+			SQL: "BEGIN;\nALTER TABLE t DROP CONSTRAINT t_s_check;\nALTER TABLE t ADD CONSTRAINT t_s_check CHECK (s IN ('a', 'b', 'c'));\nCOMMIT;"},
+		{Base: "CREATE TABLE t (s text, CONSTRAINT t_s_check CHECK (s IN ('a', 'b')));",
+			SQL: "BEGIN;\nALTER TABLE t DROP CONSTRAINT t_s_check;\nALTER TABLE t ADD CONSTRAINT t_s_check CHECK (s IN ('a', 'c'));\nCOMMIT;", Flagged: true},
 	},
 	Check: func(c *Context) []Finding {
 		var out []Finding
@@ -45,8 +59,12 @@ the previous release never writes those columns.`,
 				if kind == "" || !c.anyExistingColumn(q, cols, con.RawExpr) {
 					continue
 				}
-				f := finding("adds %s constraint%s to %s over existing columns (%s); writes of the previous release that violate it fail",
-					kind, nameSuffix(con.Conname), q, strings.Join(cols, ", ")).at(c.Pos(con.Location))
+				replaced, note := c.rejectsNothingNew(q, constraintKey(c.Catalog, con.Conname, con))
+				if replaced {
+					continue // the schema the transaction found rejects as much already
+				}
+				f := finding("adds %s constraint%s to %s over existing columns (%s); writes of the previous release that violate it fail%s",
+					kind, nameSuffix(con.Conname), q, strings.Join(cols, ", "), parenthesized(note)).at(c.Pos(con.Location))
 				out = append(out, c.constraintFix(f, at, con, q, cols))
 			}
 		}
@@ -63,8 +81,12 @@ the previous release never writes those columns.`,
 					}
 				}
 			}
+			replaced, note := false, ""
 			if c.Existing(q) && (c.anyExistingColumn(q, cols, nil) || anyExprUsesExisting(c, q, exprs)) {
-				f := finding("creates unique index%s on %s over existing columns; inserts of the previous release that duplicate a key fail", nameSuffix(ix.Idxname), q)
+				replaced, note = c.rejectsNothingNew(q, indexKey(ix.Idxname, ix))
+			}
+			if c.Existing(q) && (c.anyExistingColumn(q, cols, nil) || anyExprUsesExisting(c, q, exprs)) && !replaced {
+				f := finding("creates unique index%s on %s over existing columns; inserts of the previous release that duplicate a key fail%s", nameSuffix(ix.Idxname), q, parenthesized(note))
 				concurrently := indexSQL(ix, c.Stmt.Text, indexName(q.Name, ix), func(cp *pg.IndexStmt) { cp.Concurrent, cp.IfNotExists = true, true })
 				out = append(out, f.withSteps(
 					fmt.Sprintf("expand, in this release: deploy code that never writes two %s rows with the same key, and remove the existing duplicates in batches;", q),
@@ -178,6 +200,14 @@ func prefixed(before, step string) string {
 		return ""
 	}
 	return before + step
+}
+
+// parenthesized is " (note)", or "" without a note.
+func parenthesized(note string) string {
+	if note == "" {
+		return ""
+	}
+	return " (" + note + ")"
 }
 
 func nameSuffix(name string) string {

@@ -18,13 +18,23 @@ phasegate split refuses it and prints these steps: a column has one type, and bo
 	Notes: `squawk flags every type change (changing-column-type); strong_migrations and GitLab list the safe
 ones. phasegate judges against the type the history gives the column: a widening is expand, a narrowing or a
 change of type family is contract. When the history cannot tell the current type, the change counts as
-narrowing. The rewrite itself is the locking rule alter-column-type-rewrite.`,
+narrowing. A column that leaves the transaction with the type name it had when the transaction began (an
+enum renamed away and created again under its name, or created under a temporary name and renamed into
+place) is judged by what the type of that name lost (see drop-object): with the same labels or more it is
+no narrowing. The rewrite itself is the locking rule
+alter-column-type-rewrite.`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE users ALTER COLUMN email TYPE varchar(100);", Flagged: true},
 		{SQL: "ALTER TABLE users ALTER COLUMN name TYPE varchar(50);", Flagged: true},
 		{SQL: "ALTER TABLE users ALTER COLUMN email TYPE varchar(500);"},
 		{SQL: "ALTER TABLE users ALTER COLUMN email TYPE text;"},
 		{SQL: "ALTER TABLE events ALTER COLUMN kind TYPE bigint;"},
+		{Base: "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE t (m mood);",
+			SQL: "BEGIN;\nALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\nALTER TABLE t ALTER COLUMN m TYPE mood USING m::text::mood;\nCOMMIT;"},
+		{Base: "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE t (m mood);",
+			SQL: "BEGIN;\nALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE mood AS ENUM ('ok');\nALTER TABLE t ALTER COLUMN m TYPE mood USING m::text::mood;\nCOMMIT;", Flagged: true},
+		{Base: "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE t (m mood);",
+			SQL: "BEGIN;\nCREATE TYPE mood_new AS ENUM ('sad', 'ok', 'happy');\nALTER TABLE t ALTER COLUMN m TYPE mood_new USING m::text::mood_new;\nALTER TYPE mood RENAME TO mood_old;\nALTER TYPE mood_new RENAME TO mood;\nDROP TYPE mood_old;\nCOMMIT;"},
 	},
 	Check: func(c *Context) []Finding {
 		_, cmds, q := c.AlterExisting()
@@ -35,7 +45,7 @@ narrowing. The rewrite itself is the locking rule alter-column-type-rewrite.`,
 				continue
 			}
 			v := c.typeChange(q, cmd.Name, def)
-			if !v.narrows {
+			if !v.narrows || c.sameTypeAgain(q, cmd.Name) {
 				continue
 			}
 			if !v.known {

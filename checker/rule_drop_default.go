@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/phasegate/phasegate/schema"
 )
 
 var dropDefault = register(&Rule{
@@ -17,12 +19,15 @@ var dropDefault = register(&Rule{
 inserts then store NULL instead of the default, which changes data but does not fail. A NOT NULL column
 added earlier in the same change to a table that exists is flagged too: adding it with a default and
 dropping the default at once (what Django's AddField writes for a field with a default) leaves a
-required column the previous release does not know, and its inserts fail.`,
+required column the previous release does not know, and its inserts fail. A default dropped and set again
+in the same transaction (around a column type change) is never missing for the previous release: not
+flagged.`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE users ALTER COLUMN created_at DROP DEFAULT;", Flagged: true},
 		{SQL: "ALTER TABLE users ALTER COLUMN status DROP DEFAULT;"},
 		{SQL: "ALTER TABLE users ADD COLUMN nick text DEFAULT '' NOT NULL;\nALTER TABLE users ALTER COLUMN nick DROP DEFAULT;", Flagged: true},
 		{SQL: "CREATE TABLE t (id int, nick text DEFAULT '' NOT NULL);\nALTER TABLE t ALTER COLUMN nick DROP DEFAULT;"},
+		{SQL: "BEGIN;\nALTER TABLE users ALTER COLUMN created_at DROP DEFAULT;\nALTER TABLE users ALTER COLUMN created_at SET DEFAULT now();\nCOMMIT;"},
 	},
 	Check: func(c *Context) []Finding {
 		_, cmds, q := c.AlterExisting()
@@ -49,10 +54,24 @@ required column the previous release does not know, and its inserts fail.`,
 				out = append(out, finding("drops the default of %s.%s; %s, so phasegate assumes the previous release relies on the default", q, cmd.Name, c.Unknown("whether the column is NOT NULL")))
 				continue
 			}
-			if col := t.Column(cmd.Name); col.NotNull && col.HasDefault {
+			if col := t.Column(cmd.Name); col.NotNull && col.HasDefault && !c.defaultAfterTransaction(q, cmd.Name) {
 				out = append(out, finding("drops the default of NOT NULL column %s.%s; inserts of the previous release that omit it fail", q, cmd.Name))
 			}
 		}
 		return out
 	},
 })
+
+// defaultAfterTransaction reports whether column col of table q has a
+// default again when the transaction commits.
+func (c *Context) defaultAfterTransaction(q schema.QName, col string) bool {
+	if !c.InTransaction() {
+		return false
+	}
+	t := c.AfterTransaction().Tables[q]
+	if t == nil {
+		return false
+	}
+	cc := t.Column(col)
+	return cc != nil && cc.HasDefault
+}

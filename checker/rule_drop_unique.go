@@ -15,9 +15,12 @@ var dropUnique = register(&Rule{
 2. drop it in a deferred migration one release later (phasegate split moves the statement).`,
 	Notes: `Not flagged by squawk, strong_migrations or GitLab, which look at locks only; phasegate flags it
 because a missing ON CONFLICT arbiter is a hard error in the previous release. Dropping a plain index is
-a performance question and is not a contract. A key dropped and added again over the same columns later
-in the same transaction (DROP CONSTRAINT t_pkey; ADD PRIMARY KEY (a, b)) is replaced, not removed: the
-previous release never sees it missing, so it is not flagged.`,
+a performance question and is not a contract. A key that another one replaces, over the same columns,
+by the time the transaction commits (DROP CONSTRAINT t_pkey; ADD PRIMARY KEY (a, b) in one transaction,
+or a unique index built before the old one is dropped) is not removed: the previous release never sees
+it missing, so it is not flagged, unless the replacement is partial or DEFERRABLE (ON CONFLICT cannot
+infer it as its arbiter). A previous release that names the constraint (ON CONFLICT ON CONSTRAINT name)
+still fails when the name changes; the runtime check shows it.`,
 	Examples: []Example{
 		{SQL: "ALTER TABLE users DROP CONSTRAINT users_pkey;", Flagged: true},
 		{Base: "CREATE TABLE t (id int, code text);\nCREATE UNIQUE INDEX t_code_key ON t (code);", SQL: "DROP INDEX CONCURRENTLY t_code_key;", Flagged: true},
@@ -26,6 +29,12 @@ previous release never sees it missing, so it is not flagged.`,
 			SQL: "BEGIN;\nALTER TABLE q DROP CONSTRAINT q_pkey;\nALTER TABLE q ADD PRIMARY KEY (id, name);\nCOMMIT;"},
 		{Base: "CREATE TABLE q (name text, id int, CONSTRAINT q_pkey PRIMARY KEY (id));",
 			SQL: "BEGIN;\nALTER TABLE q DROP CONSTRAINT q_pkey;\nALTER TABLE q ADD PRIMARY KEY (id, name);\nCOMMIT;", Flagged: true},
+		{Base: "CREATE TABLE t (code text NOT NULL, CONSTRAINT t_code_key UNIQUE (code));",
+			SQL: "BEGIN;\nALTER TABLE t DROP CONSTRAINT t_code_key;\nALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (code);\nCOMMIT;"},
+		{Base: "CREATE TABLE t (code text NOT NULL, CONSTRAINT t_code_key UNIQUE (code));",
+			SQL: "BEGIN;\nALTER TABLE t DROP CONSTRAINT t_code_key;\nALTER TABLE t ADD CONSTRAINT t_code_uq UNIQUE (code) DEFERRABLE;\nCOMMIT;", Flagged: true},
+		{Base: "CREATE TABLE t (code text NOT NULL, CONSTRAINT t_code_key UNIQUE (code));",
+			SQL: "CREATE UNIQUE INDEX CONCURRENTLY t_code_idx ON t (code);\nALTER TABLE t DROP CONSTRAINT t_code_key;"},
 	},
 	Check: func(c *Context) []Finding {
 		var out []Finding
@@ -39,57 +48,28 @@ previous release never sees it missing, so it is not flagged.`,
 				if con == nil || con.Origin.New || con.Kind != schema.Unique && con.Kind != schema.PrimaryKey {
 					continue
 				}
-				if c.LaterInTransaction(func(n *pg.Node) bool { return addsUniqueKey(c, q, con.Columns, n) }) {
-					continue // replaced atomically
+				replaced, why := c.replacedKeyAfter(q, cmd.Name, con.Columns)
+				if replaced {
+					continue // replaced atomically, or another key stays
 				}
-				out = append(out, finding("drops %s constraint %s of %s; the previous release may rely on it (ON CONFLICT, one row per key)", con.Kind, cmd.Name, q))
+				out = append(out, finding("drops %s constraint %s of %s; the previous release may rely on it (ON CONFLICT, one row per key)%s", con.Kind, cmd.Name, q, parenthesized(why)))
 			}
 		}
 		if d := c.Node.GetDropStmt(); d != nil && d.RemoveType == pg.ObjectType_OBJECT_INDEX {
 			for _, obj := range d.Objects {
 				q := c.Catalog.ResolveNames(objectNames(obj))
-				if ix := c.Catalog.Indexes[q]; ix != nil && ix.Unique && !ix.Origin.New && c.Existing(ix.Table) &&
-					!c.LaterInTransaction(func(n *pg.Node) bool { return addsUniqueKey(c, ix.Table, ix.Columns, n) }) {
-					out = append(out, finding("drops unique index %s of %s; the previous release may rely on it (ON CONFLICT, one row per key)", q, ix.Table))
+				ix := c.Catalog.Indexes[q]
+				if ix == nil || !ix.Unique || ix.Origin.New || !c.Existing(ix.Table) {
+					continue
+				}
+				if replaced, why := c.replacedKeyAfter(ix.Table, q.Name, ix.Columns); !replaced {
+					out = append(out, finding("drops unique index %s of %s; the previous release may rely on it (ON CONFLICT, one row per key)%s", q, ix.Table, parenthesized(why)))
 				}
 			}
 		}
 		return out
 	},
 })
-
-// addsUniqueKey reports whether statement n adds a primary key, unique
-// constraint or (full, plain-column) unique index on table q over exactly
-// the columns cols: a replacement PostgreSQL infers as the same ON
-// CONFLICT arbiter.
-func addsUniqueKey(c *Context, q schema.QName, cols []string, n *pg.Node) bool {
-	if len(cols) == 0 {
-		return false
-	}
-	if at := n.GetAlterTableStmt(); at != nil && c.Catalog.Resolve(at.Relation) == q {
-		for _, cn := range at.Cmds {
-			cmd := cn.GetAlterTableCmd()
-			con := cmd.GetDef().GetConstraint()
-			if cmd.GetSubtype() == pg.AlterTableType_AT_AddConstraint && con != nil && con.Indexname == "" &&
-				(con.Contype == pg.ConstrType_CONSTR_PRIMARY || con.Contype == pg.ConstrType_CONSTR_UNIQUE) &&
-				sameSet(schema.Names(con.Keys), cols) {
-				return true
-			}
-		}
-	}
-	if ix := n.GetIndexStmt(); ix != nil && ix.Unique && ix.WhereClause == nil && c.Catalog.Resolve(ix.Relation) == q {
-		var ixCols []string
-		for _, p := range ix.IndexParams {
-			e := p.GetIndexElem()
-			if e == nil || e.Name == "" {
-				return false // an expression
-			}
-			ixCols = append(ixCols, e.Name)
-		}
-		return sameSet(ixCols, cols)
-	}
-	return false
-}
 
 func sameSet(a, b []string) bool {
 	if len(a) != len(b) {

@@ -15,13 +15,20 @@ var renameObject = register(&Rule{
 2. switch the code to the new name in this release;
 3. drop the old name in a deferred migration one release later.`,
 	Notes: `strong_migrations flags schema renames (rename_schema); squawk and GitLab cover tables and columns
-only. Index, constraint and trigger renames are not flagged: applications do not name them in queries.`,
+only. Index, constraint and trigger renames are not flagged: applications do not name them in queries. A
+view, sequence or type that the same transaction creates again under the old name is judged by what the
+new one lacks (see drop-object): renaming an enum away, creating it again with more labels, converting
+the columns and dropping the old one is not a contract.`,
 	Examples: []Example{
 		{SQL: "ALTER VIEW active_users RENAME TO live_users;", Flagged: true},
 		{SQL: "ALTER FUNCTION touch() RENAME TO touch_row;", Flagged: true},
 		{SQL: "ALTER TABLE users SET SCHEMA archive;", Flagged: true},
 		{SQL: "ALTER INDEX users_email_idx RENAME TO users_email_key;"},
 		{SQL: "CREATE VIEW v AS SELECT 1;\nALTER VIEW v RENAME TO w;"},
+		{Base: "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE t (m mood);",
+			SQL: "BEGIN;\nALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\nALTER TABLE t ALTER COLUMN m TYPE mood USING m::text::mood;\nDROP TYPE mood_old;\nCOMMIT;"},
+		{Base: "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE t (m mood);",
+			SQL: "BEGIN;\nALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE mood AS ENUM ('ok', 'happy');\nALTER TABLE t ALTER COLUMN m TYPE mood USING m::text::mood;\nDROP TYPE mood_old;\nCOMMIT;", Flagged: true},
 	},
 	Check: func(c *Context) []Finding {
 		switch n := c.Node.GetNode().(type) {
@@ -30,6 +37,19 @@ only. Index, constraint and trigger renames are not flagged: applications do not
 			kind, q, existed := renamedObject(c, r)
 			if kind == "" || !existed {
 				return nil
+			}
+			if c.InTransaction() && kind != "function" && kind != "schema" {
+				// Created again under the old name before the transaction
+				// commits: judged by what the new one lacks.
+				if exists, diff, known := c.replacement(kind, q); exists {
+					switch {
+					case known && diff == "":
+						return nil
+					case known:
+						return []Finding{finding("renames %s %s to %s and creates %s again in the same transaction %s", kind, q, r.Newname, q, diff)}
+					}
+					return []Finding{finding("renames %s %s to %s; the previous release still uses the old name (the transaction creates %s again, but phasegate cannot compare the two definitions)", kind, q, r.Newname, q)}
+				}
 			}
 			return []Finding{finding("renames %s %s to %s; the previous release still uses the old name", kind, q, r.Newname)}
 		case *pg.Node_AlterObjectSchemaStmt:

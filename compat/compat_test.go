@@ -194,6 +194,25 @@ func TestDropColumnFailsCompatAndNamesIt(t *testing.T) {
 	}
 }
 
+// TestDropColumnNamedInJSONTestOutput runs the previous release's suite
+// as go test -json (gotestsum and CI log collectors do): every error is
+// inside a JSON string, its quotes escaped, and the culprit is still named.
+func TestDropColumnNamedInJSONTestOutput(t *testing.T) {
+	res := run(t, app(t, map[string]string{
+		"db/migrations/0003_drop_name.up.sql": "SET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN name;",
+	}), func(o *Options) { o.TestCommand = "go test -count=1 -json ./..." })
+	c := scenario(res, Compat)
+	if c.Status != Fail || scenario(res, Baseline).Status != Pass {
+		t.Fatalf("%s, verdict %s\n%s", statuses(res), res.Verdict, c.OutputTail)
+	}
+	if !strings.Contains(c.OutputTail, `column \"name\"`) || strings.Contains(c.OutputTail, `column "name"`) {
+		t.Fatalf("the output does not hold the error only inside JSON strings:\n%s", c.OutputTail)
+	}
+	if len(c.Implicated) != 1 || c.Implicated[0].Object != "users.name" || c.Implicated[0].Where != "db/migrations/0003_drop_name.up.sql:2" {
+		t.Errorf("implicated = %+v\noutput:\n%s", c.Implicated, c.OutputTail)
+	}
+}
+
 func TestRenameColumnFailsCompat(t *testing.T) {
 	res := run(t, app(t, map[string]string{
 		"db/migrations/0003_rename.up.sql": "ALTER TABLE users RENAME COLUMN name TO full_name;",

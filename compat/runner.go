@@ -35,16 +35,12 @@ func Load(fsys fs.FS, format source.Format, ms []source.Migration) ([]Migration,
 		if m.Skip != "" {
 			return nil, fmt.Errorf("%s: %s; set migrate.command in the config to let the project's own tool apply the migrations", m.Path, m.Skip)
 		}
-		src, err := fs.ReadFile(fsys, m.Path)
-		if err != nil {
-			return nil, err
-		}
-		script, err := format.Script(m, src)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%w", m.Path, err)
-		}
-		f, err := sqltext.Parse(src, sqltext.Options{Regions: script.Regions})
-		if err != nil {
+		f, script, err := source.Read(fsys, format, m)
+		var pe *fs.PathError
+		switch {
+		case errors.As(err, &pe):
+			return nil, err // names the file already
+		case err != nil:
 			return nil, fmt.Errorf("%s:%w", m.Path, err)
 		}
 		out = append(out, Migration{Migration: m, Tx: script.Tx, File: f})

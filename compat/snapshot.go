@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -206,8 +205,12 @@ type Change struct {
 	Detail string `json:"detail,omitempty"`
 	// Where is the statement that did it (path:line), when phasegate can tell.
 	Where string `json:"where,omitempty"`
-	// names are the words the previous release's errors would mention.
+	// names are the words the previous release's errors would mention:
+	// the object's name, then the table of a column or constraint, or the
+	// type of an enum label.
 	names []string
+	// newType is a narrowed column's new type, as format_type writes it.
+	newType string
 }
 
 var kindNames = map[string]string{"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table", "S": "sequence"}
@@ -242,7 +245,7 @@ func Diff(prev, next *Snapshot) []Change {
 		case n.Name != c.Name:
 			out = append(out, Change{Object: obj, Kind: "column", Change: "renamed", Detail: "renamed to " + n.Name, names: names})
 		case n.Type != c.Type:
-			out = append(out, Change{Object: obj, Kind: "column", Change: "narrowed", Detail: "type " + c.Type + " → " + n.Type, names: names})
+			out = append(out, Change{Object: obj, Kind: "column", Change: "narrowed", Detail: "type " + c.Type + " → " + n.Type, names: names, newType: n.Type})
 		case n.NotNull && !c.NotNull:
 			out = append(out, Change{Object: obj, Kind: "column", Change: "narrowed", Detail: "now NOT NULL", names: names})
 		case c.Default != "" && n.Default == "":
@@ -283,9 +286,9 @@ func Diff(prev, next *Snapshot) []Change {
 		n, ok := next.Enums[oid]
 		switch {
 		case !ok:
-			out = append(out, Change{Object: obj, Kind: "enum label", Change: "removed", names: []string{l.Label}})
+			out = append(out, Change{Object: obj, Kind: "enum label", Change: "removed", names: []string{l.Label, l.Type}})
 		case n.Label != l.Label:
-			out = append(out, Change{Object: obj, Kind: "enum label", Change: "renamed", Detail: "renamed to '" + n.Label + "'", names: []string{l.Label}})
+			out = append(out, Change{Object: obj, Kind: "enum label", Change: "renamed", Detail: "renamed to '" + n.Label + "'", names: []string{l.Label, l.Type}})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -329,36 +332,4 @@ func Added(prev, next *Snapshot) []Change {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Object < out[j].Object })
 	return out
-}
-
-// Implicated returns the changes whose object the output mentions, as
-// PostgreSQL's errors and ORMs print them: column "name" does not exist,
-// relation "users" does not exist, users.name.
-func Implicated(changes []Change, output string) []Change {
-	low := strings.ToLower(output)
-	var out []Change
-	for _, c := range changes {
-		if mentions(low, c) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func mentions(out string, c Change) bool {
-	if len(c.names) == 0 {
-		return false
-	}
-	name := strings.ToLower(c.names[0])
-	switch c.Kind {
-	case "column":
-		table := strings.ToLower(c.names[1])
-		return strings.Contains(out, `column "`+name+`"`) || strings.Contains(out, table+"."+name) ||
-			strings.Contains(out, `"`+name+`" of relation "`+table+`"`) || strings.Contains(out, "."+name+" does not exist")
-	case "function":
-		return strings.Contains(out, "function "+name+"(") || strings.Contains(out, name+"(")
-	case "enum label":
-		return strings.Contains(out, `"`+name+`"`) && strings.Contains(out, "enum")
-	}
-	return strings.Contains(out, `"`+name+`"`) || strings.Contains(out, "relation "+name+" ")
 }

@@ -94,25 +94,6 @@ DROP TABLE schema_migrations;
 	}
 }
 
-func TestImplicated(t *testing.T) {
-	changes := []Change{
-		{Object: "users.name", Kind: "column", Change: "removed", names: []string{"name", "users"}},
-		{Object: "orders", Kind: "table", Change: "removed", names: []string{"orders"}},
-		{Object: "users.email", Kind: "column", Change: "narrowed", names: []string{"email", "users"}},
-	}
-	out := `--- FAIL: TestUsers
-    ERROR: column "name" of relation "users" does not exist (SQLSTATE 42703)`
-	if got := Implicated(changes, out); len(got) != 1 || got[0].Object != "users.name" {
-		t.Errorf("Implicated = %+v", got)
-	}
-	if got := Implicated(changes, `ERROR: relation "orders" does not exist`); len(got) != 1 || got[0].Object != "orders" {
-		t.Errorf("Implicated = %+v", got)
-	}
-	if got := Implicated(changes, "ok\nPASS"); len(got) != 0 {
-		t.Errorf("Implicated on passing output = %+v", got)
-	}
-}
-
 func TestDisagreements(t *testing.T) {
 	users := schema.QName{Schema: "public", Name: "users"}
 	expected := []checker.Lock{{Relation: users, Mode: checker.ShareRowExclusive}}

@@ -66,6 +66,10 @@ type Migrations struct {
 	// "name", "schema.name", optionally with its version column(s),
 	// "app_versions(tag)".
 	VersionTable string `yaml:"version_table"`
+	// TemplateOptions are the values pop's SQL templates read
+	// ({{ index .Options "name" }}): the options of the connection pop runs
+	// the migrations on in production.
+	TemplateOptions map[string]string `yaml:"template_options"`
 }
 
 // Postgres describes the target database.

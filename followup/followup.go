@@ -23,7 +23,6 @@ import (
 	"github.com/phasegate/phasegate/git"
 	"github.com/phasegate/phasegate/github"
 	"github.com/phasegate/phasegate/source"
-	"github.com/phasegate/phasegate/sqltext"
 )
 
 // Options configure a run.
@@ -278,11 +277,7 @@ func round(d time.Duration) time.Duration {
 
 // statementsOf lists a migration's statements, for the pull request body.
 func statementsOf(src []byte, f source.Format, m source.Migration) []string {
-	script, err := f.Script(m, src)
-	if err != nil {
-		return nil
-	}
-	file, err := sqltext.Parse(src, sqltext.Options{Regions: script.Regions})
+	file, _, err := source.Parse(f, m, src)
 	if err != nil {
 		return nil
 	}

@@ -49,6 +49,9 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 			kind = MaterializedView
 		}
 		t := &Table{Name: q, Kind: kind, Constraints: map[string]*Constraint{}, Origin: origin, Incomplete: true}
+		if kind == MaterializedView {
+			t.ViewColumns = c.queryColumns(s.Into.ColNames, s.Query)
+		}
 		if s.Into.Rel.Relpersistence == "t" {
 			t.Temp, t.Origin.New = true, true
 		}
@@ -75,11 +78,11 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 		q := c.creationName(s.View)
 		if old := c.Views[q]; old != nil {
 			if s.Replace {
-				old.Reads = c.reads(s.Query)
+				old.Reads, old.Columns = c.reads(s.Query), c.queryColumns(s.Aliases, s.Query)
 			}
 			return // a plain CREATE of an existing view fails; its origin stays.
 		}
-		c.Views[q] = &View{Name: q, Reads: c.reads(s.Query), Origin: origin}
+		c.Views[q] = &View{Name: q, Reads: c.reads(s.Query), Columns: c.queryColumns(s.Aliases, s.Query), Origin: origin}
 	case *pg.Node_CreateEnumStmt:
 		q := c.creationNames(Names(n.CreateEnumStmt.TypeName))
 		if c.Types[q] != nil {
@@ -96,11 +99,13 @@ func (c *Catalog) Apply(node *pg.Node, origin Origin) {
 		c.alterEnum(n.AlterEnumStmt)
 	case *pg.Node_CreateDomainStmt:
 		if q := c.creationNames(Names(n.CreateDomainStmt.Domainname)); c.Types[q] == nil {
-			c.Types[q] = &Type{Name: q.String(), Kind: DomainType, Origin: origin}
+			c.Types[q] = &Type{Name: q.String(), Kind: DomainType, Origin: origin, Domain: domainOf(n.CreateDomainStmt)}
 		}
+	case *pg.Node_AlterDomainStmt:
+		c.alterDomain(n.AlterDomainStmt)
 	case *pg.Node_CompositeTypeStmt:
 		if q := c.creationName(n.CompositeTypeStmt.Typevar); c.Types[q] == nil {
-			c.Types[q] = &Type{Name: q.String(), Kind: CompositeType, Origin: origin}
+			c.Types[q] = &Type{Name: q.String(), Kind: CompositeType, Origin: origin, Attrs: compositeAttrs(n.CompositeTypeStmt)}
 		}
 	case *pg.Node_CreateRangeStmt:
 		if q := c.creationNames(Names(n.CreateRangeStmt.TypeName)); c.Types[q] == nil {
@@ -198,6 +203,9 @@ func (c *Catalog) createTable(s *pg.CreateStmt, origin Origin) {
 	if len(s.InhRelations) > 0 || s.OfTypename != nil {
 		t.Incomplete = true
 	}
+	if s.Partbound != nil {
+		t.IndexesUnknown = true // the parent's indexes, under generated names
+	}
 	c.Tables[q] = t
 	for _, e := range s.TableElts {
 		switch el := e.GetNode().(type) {
@@ -206,7 +214,7 @@ func (c *Catalog) createTable(s *pg.CreateStmt, origin Origin) {
 		case *pg.Node_Constraint:
 			c.addConstraint(t, el.Constraint, nil, origin)
 		case *pg.Node_TableLikeClause:
-			t.Incomplete = true
+			t.Incomplete, t.IndexesUnknown = true, true
 		}
 	}
 	for _, e := range s.Constraints {
@@ -385,6 +393,10 @@ func notNullColumn(expr *pg.Node) string {
 }
 
 func (c *Catalog) alterTable(s *pg.AlterTableStmt, origin Origin) {
+	if s.Objtype == pg.ObjectType_OBJECT_TYPE {
+		c.alterComposite(s)
+		return
+	}
 	q := c.Resolve(s.Relation)
 	t := c.Tables[q]
 	if t == nil {
@@ -395,7 +407,7 @@ func (c *Catalog) alterTable(s *pg.AlterTableStmt, origin Origin) {
 			return
 		}
 		// A table the history never created: remember it, incomplete.
-		t = &Table{Name: q, Constraints: map[string]*Constraint{}, Origin: Origin{Path: origin.Path, Line: origin.Line}, Incomplete: true}
+		t = &Table{Name: q, Constraints: map[string]*Constraint{}, Origin: Origin{Path: origin.Path, Line: origin.Line}, Incomplete: true, IndexesUnknown: true}
 		c.Tables[q] = t
 	}
 	for _, n := range s.Cmds {
@@ -473,7 +485,9 @@ func (c *Catalog) alterTable(s *pg.AlterTableStmt, origin Origin) {
 		case pg.AlterTableType_AT_AttachPartition:
 			if pc := cmd.Def.GetPartitionCmd(); pc != nil {
 				if part := c.Tables[c.Resolve(pc.Name)]; part != nil {
-					_ = part // partitions keep their own catalog entry
+					// Partitions keep their own catalog entry, and get
+					// the parent's indexes under generated names.
+					part.IndexesUnknown = true
 				}
 			}
 		}
@@ -584,6 +598,16 @@ func (c *Catalog) rename(s *pg.RenameStmt) {
 					}
 				}
 			}
+		}
+	case pg.ObjectType_OBJECT_ATTRIBUTE:
+		if t := c.Types[c.resolve(s.Relation.GetSchemaname(), s.Relation.GetRelname(), c.hasType)]; t != nil && t.Attrs != nil {
+			attrs := append([]Attr(nil), t.Attrs...)
+			for i := range attrs {
+				if attrs[i].Name == s.Subname {
+					attrs[i].Name = s.Newname
+				}
+			}
+			t.Attrs = attrs
 		}
 	case pg.ObjectType_OBJECT_SCHEMA:
 		if o := c.Schemas[s.Subname]; o != nil {
@@ -758,7 +782,7 @@ func (c *Catalog) drop(s *pg.DropStmt) {
 			q := c.resolveNames(ObjectNames(obj), c.hasRelation)
 			c.dropTable(q, s.Behavior == pg.DropBehavior_DROP_CASCADE)
 		case pg.ObjectType_OBJECT_VIEW:
-			delete(c.Views, c.resolveNames(ObjectNames(obj), c.hasRelation))
+			c.dropView(c.resolveNames(ObjectNames(obj), c.hasRelation), s.Behavior == pg.DropBehavior_DROP_CASCADE)
 		case pg.ObjectType_OBJECT_INDEX:
 			delete(c.Indexes, c.resolveNames(ObjectNames(obj), c.hasRelation))
 		case pg.ObjectType_OBJECT_SEQUENCE:
@@ -773,7 +797,11 @@ func (c *Catalog) drop(s *pg.DropStmt) {
 			}
 			delete(c.Sequences, q)
 		case pg.ObjectType_OBJECT_TYPE, pg.ObjectType_OBJECT_DOMAIN:
-			delete(c.Types, c.resolveNames(ObjectNames(obj), c.hasType))
+			q := c.resolveNames(ObjectNames(obj), c.hasType)
+			if s.Behavior == pg.DropBehavior_DROP_CASCADE && c.Types[q] != nil {
+				c.dropTypeCascade(q) // the columns of the type go with it
+			}
+			delete(c.Types, q)
 		case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE, pg.ObjectType_OBJECT_ROUTINE:
 			delete(c.Functions, c.resolveNames(ObjectNames(obj), c.hasFunction))
 		case pg.ObjectType_OBJECT_SCHEMA:
@@ -835,7 +863,20 @@ func (c *Catalog) dropTable(q QName, cascade bool) {
 	c.dropOwnedSequences(q, "")
 	if cascade {
 		for _, v := range c.ViewsReading(q) {
-			delete(c.Views, v)
+			c.dropView(v, true)
+		}
+	}
+}
+
+// dropView drops view q, and with CASCADE the views that read it.
+func (c *Catalog) dropView(q QName, cascade bool) {
+	if c.Views[q] == nil {
+		return
+	}
+	delete(c.Views, q)
+	if cascade {
+		for _, v := range c.ViewsReading(q) {
+			c.dropView(v, true)
 		}
 	}
 }

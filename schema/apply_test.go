@@ -584,3 +584,91 @@ func countNew(v reflect.Value) int {
 	}
 	return 0
 }
+
+// TestIndexesKnown: an index the catalog lacks is one production lacks
+// only where the history defines every table and no table may carry
+// indexes under names phasegate cannot compute.
+func TestIndexesKnown(t *testing.T) {
+	for _, tc := range []struct {
+		sql  string
+		want bool
+	}{
+		{"CREATE TABLE t (id int);", true},
+		{"CREATE TABLE t (id int);\nCREATE TABLE u (LIKE t INCLUDING ALL);", false},
+		{"CREATE TABLE p (id int, at date) PARTITION BY RANGE (at);\nCREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');", false},
+		{"CREATE TABLE p (id int, at date) PARTITION BY RANGE (at);\nCREATE TABLE p1 (id int, at date);\nALTER TABLE p ATTACH PARTITION p1 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');", false},
+		{"ALTER TABLE never_created ADD COLUMN x int;", false},
+		{"CREATE TABLE t (id int);\nSELECT setup();", false},
+		{"CREATE TABLE other.t (id int);", false},
+	} {
+		if got := replay(t, tc.sql, Origin{}).IndexesKnown("public"); got != tc.want {
+			t.Errorf("IndexesKnown(public) after\n%s\n= %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+	if replay(t, "CREATE TABLE t (id int);", Origin{New: true}).IndexesKnown("public") {
+		t.Error("a schema with only the change's own tables is known")
+	}
+}
+
+// TestViewColumns: a view's columns as PostgreSQL names them, for
+// comparing a view with the one that replaces it.
+func TestViewColumns(t *testing.T) {
+	c := replay(t, `
+CREATE TABLE users (id int, email text, name text);
+CREATE TABLE orgs (id int, title text);
+CREATE TABLE LIKE_ME (LIKE users);
+CREATE VIEW a AS SELECT id, lower(email), name AS display, email::varchar, 'x'::text, count(*) OVER (), CASE WHEN id > 0 THEN name END, coalesce(name, email), now() AS at FROM users;
+CREATE VIEW b AS SELECT * FROM users;
+CREATE VIEW c (ident, mail) AS SELECT u.*, o.title FROM users u JOIN orgs o ON o.id = u.id;
+CREATE VIEW d AS WITH w AS (SELECT id, title FROM orgs) SELECT w.* FROM w UNION SELECT 1, 'x';
+CREATE VIEW e AS SELECT * FROM like_me;
+CREATE VIEW f AS SELECT * FROM b;
+CREATE MATERIALIZED VIEW m AS SELECT id, email FROM users;
+CREATE VIEW g AS SELECT *, (SELECT email FROM users u WHERE u.id = o.id), (SELECT lower(name) FROM users LIMIT 1), (SELECT 1) FROM orgs o, (VALUES (1, 2)) x;
+CREATE VIEW h AS SELECT now()::date, 'a'::text, id::text, CASE WHEN id > 0 THEN name ELSE email END FROM users;
+`, Origin{})
+	for name, want := range map[string][]string{
+		"a": {"id", "lower", "display", "email", "text", "count", "case", "coalesce", "at"},
+		"b": {"id", "email", "name"},
+		"c": {"ident", "mail", "name", "title"},
+		"d": {"id", "title"},
+		"e": nil,
+		"f": {"id", "email", "name"},
+		// as PostgreSQL 15 names them (pg_attribute of the same views)
+		"g": {"id", "title", "column1", "column2", "email", "lower", "?column?"},
+		"h": {"now", "text", "id", "email"},
+	} {
+		if got := c.Views[q(name)].Columns; !reflect.DeepEqual(got, want) {
+			t.Errorf("columns of view %s = %q, want %q", name, got, want)
+		}
+	}
+	if got := c.Tables[q("m")].ViewColumns; !reflect.DeepEqual(got, []string{"id", "email"}) {
+		t.Errorf("columns of materialized view m = %q", got)
+	}
+}
+
+// TestTypeDefinitions: composite types and domains are followed through
+// their ALTERs; DROP TYPE ... CASCADE drops the columns of the type.
+func TestTypeDefinitions(t *testing.T) {
+	c := replay(t, `
+CREATE TYPE addr AS (street text, zip int);
+ALTER TYPE addr ADD ATTRIBUTE city text, DROP ATTRIBUTE zip, ALTER ATTRIBUTE street TYPE varchar(80);
+ALTER TYPE addr RENAME ATTRIBUTE city TO town;
+CREATE DOMAIN email AS text NOT NULL CHECK (value LIKE '%@%');
+ALTER DOMAIN email DROP NOT NULL;
+ALTER DOMAIN email ADD CONSTRAINT email_short CHECK (length(value) < 200);
+CREATE TYPE mood AS ENUM ('sad', 'ok');
+CREATE TABLE users (id int, m mood, ms mood[], a addr);
+DROP TYPE mood CASCADE;
+`, Origin{})
+	if got := c.Types[q("addr")].Attrs; len(got) != 2 || got[0].Name != "street" || got[0].Type.String() != "varchar(80)" || got[1].Name != "town" {
+		t.Errorf("attributes of addr = %+v", got)
+	}
+	d := c.Types[q("email")].Domain
+	if d == nil || d.NotNull || d.Base.Name != "text" || len(d.Checks) != 2 || d.Checks[1].Name != "email_short" {
+		t.Errorf("domain email = %+v", d)
+	}
+	if u := c.Table(q("users")); u.Column("m") != nil || u.Column("ms") != nil || u.Column("a") == nil {
+		t.Errorf("DROP TYPE mood CASCADE left columns %+v", u.Columns)
+	}
+}

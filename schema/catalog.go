@@ -96,6 +96,14 @@ type Table struct {
 	// created by CREATE TABLE AS, LIKE, inheritance, or outside the
 	// history).
 	Incomplete bool
+	// IndexesUnknown is set when the table may have indexes the catalog
+	// cannot name: CREATE TABLE ... LIKE (INCLUDING INDEXES), a partition
+	// (it gets its parent's indexes under generated names), a table the
+	// history never created.
+	IndexesUnknown bool
+	// ViewColumns are a materialized view's columns, named as its query
+	// names them; nil when unknown.
+	ViewColumns []string
 	// Temp tables live until the session (the migration file) ends; they
 	// never exist in production.
 	Temp bool
@@ -172,9 +180,12 @@ type Index struct {
 
 // View is a view.
 type View struct {
-	Name   QName
-	Reads  []QName // relations the view's query reads
-	Origin Origin
+	Name  QName
+	Reads []QName // relations the view's query reads
+	// Columns are the view's columns, named as its query names them; nil
+	// when unknown (a * over a relation the catalog does not fully know).
+	Columns []string
+	Origin  Origin
 }
 
 // Type is a column type or a user-defined type. For column types, Name is
@@ -187,6 +198,10 @@ type Type struct {
 	Values []string // enum labels, for user-defined enums
 	Kind   TypeKind
 	Origin Origin
+	// Attrs are a composite type's attributes (nil when unknown), Domain a
+	// domain's definition (nil when unknown).
+	Attrs  []Attr
+	Domain *Domain
 }
 
 // TypeKind says what a user-defined type is.
@@ -301,6 +316,29 @@ func (c *Catalog) IndexesOn(q QName) []*Index {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name.String() < out[j].Name.String() })
 	return out
+}
+
+// IndexesKnown reports whether the catalog knows every index of schema
+// name, so that an index it does not have is one production does not have
+// either: the history was replayed without gaps, it defines tables in the
+// schema that production has, and none of them may carry indexes the
+// catalog cannot name (IndexesUnknown). With no history for the schema
+// (classify of a lone file), nothing is known.
+func (c *Catalog) IndexesKnown(name string) bool {
+	if len(c.Gaps) > 0 {
+		return false
+	}
+	known := false
+	for q, t := range c.Tables {
+		if q.Schema != name {
+			continue
+		}
+		if t.IndexesUnknown {
+			return false
+		}
+		known = known || !t.Origin.New
+	}
+	return known
 }
 
 // HasValidatedNotNullCheck reports whether table t has a validated

@@ -6,55 +6,31 @@ package schema
 func (c *Catalog) Clone() *Catalog {
 	out := New()
 	for q, t := range c.Tables {
-		nt := *t
-		nt.Columns = make([]*Column, len(t.Columns))
-		for i, col := range t.Columns {
-			cc := *col
-			nt.Columns[i] = &cc
-		}
-		nt.Constraints = make(map[string]*Constraint, len(t.Constraints))
-		for k, con := range t.Constraints {
-			cc := *con
-			cc.Columns = append([]string(nil), con.Columns...)
-			nt.Constraints[k] = &cc
-		}
-		out.Tables[q] = &nt
+		out.Tables[q] = t.Clone()
 	}
 	for q, v := range c.Views {
-		nv := *v
-		nv.Reads = append([]QName(nil), v.Reads...)
-		out.Views[q] = &nv
+		out.Views[q] = v.Clone()
 	}
 	for q, ix := range c.Indexes {
-		ni := *ix
-		ni.Columns = append([]string(nil), ix.Columns...)
-		out.Indexes[q] = &ni
+		out.Indexes[q] = ix.Clone()
 	}
 	for q, t := range c.Types {
-		nt := *t
-		nt.Mods = append([]int(nil), t.Mods...)
-		nt.Values = append([]string(nil), t.Values...)
-		out.Types[q] = &nt
+		out.Types[q] = t.Clone()
 	}
-	copyObjects := func(dst, src map[QName]*Object) {
-		for q, o := range src {
-			no := *o
-			dst[q] = &no
-		}
+	for q, o := range c.Sequences {
+		out.Sequences[q] = o.Clone()
 	}
-	copyObjects(out.Sequences, c.Sequences)
-	copyObjects(out.Functions, c.Functions)
+	for q, o := range c.Functions {
+		out.Functions[q] = o.Clone()
+	}
 	for k, o := range c.Schemas {
-		no := *o
-		out.Schemas[k] = &no
+		out.Schemas[k] = o.Clone()
 	}
 	for k, o := range c.Triggers {
-		no := *o
-		out.Triggers[k] = &no
+		out.Triggers[k] = o.Clone()
 	}
 	for k, o := range c.Other {
-		no := *o
-		out.Other[k] = &no
+		out.Other[k] = o.Clone()
 	}
 	out.Gaps = append([]Gap(nil), c.Gaps...)
 	out.searchPath = append([]string(nil), c.searchPath...)
@@ -62,4 +38,78 @@ func (c *Catalog) Clone() *Catalog {
 		out.searchPath = nil
 	}
 	return out
+}
+
+// clonedStrings copies a list, keeping nil (unknown) apart from empty.
+func clonedStrings(s []string) []string {
+	if s == nil {
+		return nil
+	}
+	return append([]string{}, s...)
+}
+
+// Clone returns a deep copy of the table (nil for nil).
+func (t *Table) Clone() *Table {
+	if t == nil {
+		return nil
+	}
+	nt := *t
+	nt.Columns = make([]*Column, len(t.Columns))
+	for i, col := range t.Columns {
+		cc := *col
+		nt.Columns[i] = &cc
+	}
+	nt.Constraints = make(map[string]*Constraint, len(t.Constraints))
+	for k, con := range t.Constraints {
+		cc := *con
+		cc.Columns = append([]string(nil), con.Columns...)
+		nt.Constraints[k] = &cc
+	}
+	nt.ViewColumns = clonedStrings(t.ViewColumns)
+	return &nt
+}
+
+// Clone returns a deep copy of the view (nil for nil).
+func (v *View) Clone() *View {
+	if v == nil {
+		return nil
+	}
+	nv := *v
+	nv.Reads = append([]QName(nil), v.Reads...)
+	nv.Columns = clonedStrings(v.Columns)
+	return &nv
+}
+
+// Clone returns a deep copy of the index (nil for nil).
+func (ix *Index) Clone() *Index {
+	if ix == nil {
+		return nil
+	}
+	ni := *ix
+	ni.Columns = append([]string(nil), ix.Columns...)
+	return &ni
+}
+
+// Clone returns a deep copy of the type (nil for nil). A domain's
+// definition is shared: it is copied on write (alterDomain).
+func (t *Type) Clone() *Type {
+	if t == nil {
+		return nil
+	}
+	nt := *t
+	nt.Mods = append([]int(nil), t.Mods...)
+	nt.Values = append([]string(nil), t.Values...)
+	if t.Attrs != nil {
+		nt.Attrs = append([]Attr{}, t.Attrs...)
+	}
+	return &nt
+}
+
+// Clone returns a copy of the object (nil for nil).
+func (o *Object) Clone() *Object {
+	if o == nil {
+		return nil
+	}
+	no := *o
+	return &no
 }

@@ -12,8 +12,11 @@ import (
 // over the dialect-less one. Files run in a transaction; ory/x popx's
 // ".autocommit" files run without one, but as one query (an implicit
 // transaction). Versions are ordered lexically. Fizz files are listed for
-// order but cannot be read.
-type Pop struct{}
+// order but cannot be read. pop renders every file as a Go template before
+// running it (see Render): Settings gives the options its templates read.
+type Pop struct {
+	Settings *Settings
+}
 
 var popName = regexp.MustCompile(`^(\d+)_([^.]+)(\.[a-z0-9]+)?(\.autocommit)?\.(up|down)\.(sql|fizz)$`)
 
@@ -21,13 +24,34 @@ func (Pop) Name() string { return "pop" }
 
 func (f Pop) Detect(fsys fs.FS, dir string) bool {
 	names, _ := files(fsys, dir)
+	var plain []string
 	for _, n := range names {
-		if m := popName.FindStringSubmatch(n); m != nil && (m[3] == ".postgres" || m[6] == "fizz" || m[4] != "") {
+		m := popName.FindStringSubmatch(n)
+		if m != nil && (m[3] == ".postgres" || m[6] == "fizz" || m[4] != "") {
+			return true
+		}
+		if m != nil && m[5] == "up" {
+			plain = append(plain, n)
+		}
+	}
+	// N_name.up.sql files are golang-migrate's too; pop's read their
+	// template data (supabase/auth: {{ index .Options "Namespace" }}).
+	for _, n := range plain {
+		if b, err := fs.ReadFile(fsys, join(dir, n)); err == nil && IsPopTemplate(b) {
 			return true
 		}
 	}
 	return false
 }
+
+// popAction finds a template action that reads pop's data: {{ .Options...
+// }}, {{ index .Options "..." }}, {{ if .IsPostgreSQL }}. A mustache-like
+// {{name}} in a string literal is not one.
+var popAction = regexp.MustCompile(`\{\{-?\s*(?:(?:if|with|range|not|and|or|index|identifier|print|printf)\s+)*\(?\.[A-Z]`)
+
+// IsPopTemplate reports whether a migration file holds a pop template
+// action.
+func IsPopTemplate(src []byte) bool { return popAction.Match(src) }
 
 func (f Pop) List(fsys fs.FS, dir string) ([]Migration, error) {
 	names, err := files(fsys, dir)

@@ -45,7 +45,10 @@ func downPart(fsys fs.FS, m source.Migration, src []byte, script source.Script, 
 		if err != nil {
 			return nil
 		}
-		file, err := sqltext.Parse(b, sqltext.Options{})
+		file, _, err := source.Parse(f, source.Migration{Path: p, Format: m.Format}, b)
+		if err == nil {
+			file, err = file.AsWritten() // a template is cut as written
+		}
 		if err != nil {
 			return nil
 		}

@@ -103,18 +103,21 @@ var ErrNothing = errors.New("no contract or unknown statement to defer")
 
 // Split plans the split of migration m (its verdict fr) read from fsys.
 func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) (*Plan, error) {
-	src, err := fs.ReadFile(fsys, m.Path)
-	if err != nil {
+	file, script, err := source.Read(fsys, opts.Format, m)
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
 		return nil, err
-	}
-	script, err := opts.Format.Script(m, src)
-	if err != nil {
+	case err != nil:
 		return nil, fmt.Errorf("%s:%w", m.Path, err)
 	}
-	file, err := sqltext.Parse(src, sqltext.Options{Regions: script.Regions})
-	if err != nil {
-		return nil, fmt.Errorf("%s:%w", m.Path, err)
+	// A template (pop) is cut where its statements stand in the file as
+	// written, so that every part keeps its template actions.
+	templated := file.Rendered != nil
+	if file, err = file.AsWritten(); err != nil {
+		return nil, fmt.Errorf("%s: %w: split it by hand", m.Path, err)
 	}
+	src := file.Src
 	if len(file.Statements) != len(fr.Statements) {
 		return nil, fmt.Errorf("%s changed since it was checked; run split again", m.Path)
 	}
@@ -147,6 +150,12 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 	rewrites, err := surgery(m, file, sides, script, opts)
 	if err != nil {
 		return nil, err
+	}
+	for i, rw := range rewrites {
+		if s := file.Statements[i]; templated && strings.Contains(s.Text, "{{") {
+			return nil, &Refusal{Path: m.Path, Line: s.Pos.Line, Why: rw.what + " is written with template actions ({{ ... }}), and its recipe would write the values phasegate rendered them with",
+				Recipe: "Split it by hand, keeping the template actions in the statements you write."}
+		}
 	}
 	plan.Notes = append(plan.Notes, keepBlocks(file.Statements, sides, script.Blocks)...)
 	plan.Notes = append(plan.Notes, linkGroups(file.Statements, sides)...)

@@ -21,12 +21,17 @@ type Options struct {
 	// Regions hold the SQL the migration tool runs (for goose, the Up
 	// section). Bytes outside them are masked. Nil means the whole file.
 	Regions []Region
+	// Rendered, if set, is the rendering of a template file whose SQL is
+	// the src given to Parse: positions point into the file as written.
+	Rendered *Rendered
 }
 
 // File is one parsed migration file.
 type File struct {
-	// Src is the file as read.
+	// Src is the file as read, or the SQL a template file renders to
+	// (then Rendered maps it back to the file).
 	Src        []byte
+	Rendered   *Rendered
 	Statements []*Statement
 	// Directives holds every well-formed directive of the file, in order,
 	// including those that precede no statement (Stmt is nil).
@@ -63,6 +68,9 @@ const (
 	// NoteMetaCommand is a psql meta-command (\set, \connect...) that was
 	// skipped because it is not SQL.
 	NoteMetaCommand
+	// NoteTemplate is a remark on how a template file was rendered (a
+	// value phasegate stood in for).
+	NoteTemplate
 )
 
 // Note is a non-fatal remark about a file.
@@ -80,8 +88,14 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Message }
 
-// Pos returns the position of a byte offset of the file.
-func (f *File) Pos(off int) Position { return f.lines.pos(off) }
+// Pos returns the position of a byte offset of Src, in the file as
+// written.
+func (f *File) Pos(off int) Position {
+	if f.Rendered != nil {
+		off = f.Rendered.SourceOffset(off)
+	}
+	return f.lines.pos(off)
+}
 
 // maxMetaCommands bounds how many psql meta-commands one file may hold; each
 // costs a re-parse.
@@ -96,6 +110,14 @@ func Parse(src []byte, opts Options) (*File, error) {
 		bom = 3
 	}
 	f := &File{Src: src, lines: newLineIndex(src, bom)}
+	if r := opts.Rendered; r != nil {
+		srcBOM := 0
+		if bytes.HasPrefix(r.Source, []byte("\xEF\xBB\xBF")) {
+			srcBOM = 3
+		}
+		f.Rendered, f.lines = r, newLineIndex(r.Source, srcBOM)
+		f.Notes = append(f.Notes, r.Notes...)
+	}
 	if err := f.checkEncoding(bom); err != nil {
 		return nil, err
 	}

@@ -53,3 +53,14 @@ func (li *lineIndex) pos(off int) Position {
 	}
 	return Position{Offset: off, Line: line + 1, Column: col}
 }
+
+// PositionIn returns the position of byte offset off of src (a byte order
+// mark at its start is not a column), for positions computed outside a
+// parse.
+func PositionIn(src []byte, off int) Position {
+	bom := 0
+	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
+		bom = 3
+	}
+	return newLineIndex(src, bom).pos(off)
+}

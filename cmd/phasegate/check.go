@@ -18,7 +18,6 @@ import (
 	"github.com/phasegate/phasegate/config"
 	"github.com/phasegate/phasegate/git"
 	"github.com/phasegate/phasegate/report"
-	"github.com/phasegate/phasegate/source"
 )
 
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
@@ -95,7 +94,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	res, err := change.Check(ctx, change.Options{
 		Repo: repo, Base: *base, Head: *head,
 		Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format, DeferredDir: cfg.Migrations.DeferredDir,
-		Checker: opts, Render: ropts,
+		Checker: opts, Render: ropts, Source: sourceSettings(cfg),
 	})
 	if err != nil {
 		return 0, err
@@ -204,7 +203,7 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 		rep.AddRuntime(&compat.Result{Verdict: compat.Error, Error: err.Error()}, label, opts)
 		return err
 	}
-	format, err := source.Lookup(res.Format)
+	format, err := sourceSettings(cfg).Lookup(res.Format)
 	if err != nil {
 		return failed(err)
 	}

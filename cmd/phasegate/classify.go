@@ -41,7 +41,7 @@ func runClassify(args []string, stdout, stderr io.Writer) (int, error) {
 	if mf == "" {
 		mf = cfg.Migrations.Format
 	}
-	res, err := change.Files(paths, change.FilesOptions{Schema: *schemaFile, Format: mf, Checker: opts, OneChange: *oneChange})
+	res, err := change.Files(paths, change.FilesOptions{Schema: *schemaFile, Format: mf, Checker: opts, OneChange: *oneChange, Source: sourceSettings(cfg)})
 	if err != nil {
 		return 0, err
 	}

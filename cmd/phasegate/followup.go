@@ -76,6 +76,7 @@ func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	format = sourceSettings(cfg).Apply(format)
 	deferredDir := cfg.Migrations.DeferredDir
 	if deferredDir == "" {
 		deferredDir = deferred.Dir(format.Name(), dir)

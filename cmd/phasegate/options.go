@@ -10,6 +10,7 @@ import (
 	"github.com/phasegate/phasegate/change"
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/config"
+	"github.com/phasegate/phasegate/source"
 )
 
 // checkerOptions turns the configuration into checker options, rejecting
@@ -99,4 +100,10 @@ func (p postgresFlags) apply(cfg *config.Config) {
 		f := false
 		cfg.Postgres.Pull = &f
 	}
+}
+
+// sourceSettings configures the migration formats from the config (pop's
+// template options).
+func sourceSettings(cfg *config.Config) source.Settings {
+	return source.Settings{TemplateOptions: cfg.Migrations.TemplateOptions}
 }

@@ -66,7 +66,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	// recipes recreate columns, indexes and constraints from it.
 	catalogs := map[string]map[int]*schema.Catalog{}
 	res, err := change.Check(ctx, change.Options{Repo: repo, Base: *base, Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format,
-		DeferredDir: cfg.Migrations.DeferredDir, Checker: opts, Render: ropts,
+		DeferredDir: cfg.Migrations.DeferredDir, Checker: opts, Render: ropts, Source: sourceSettings(cfg),
 		Before: func(path string, i int, cat *schema.Catalog) {
 			if targets[path] {
 				if catalogs[path] == nil {
@@ -81,7 +81,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	for _, e := range res.Errors {
 		return 0, fmt.Errorf("%s: fix the migrations before splitting them", e)
 	}
-	format, err := source.Lookup(res.Format)
+	format, err := sourceSettings(cfg).Lookup(res.Format)
 	if err != nil {
 		return 0, err
 	}

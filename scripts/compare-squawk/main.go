@@ -702,6 +702,7 @@ type facts struct {
 	typeBefore    []string // "col was type" for ALTER COLUMN ... TYPE of a known column
 	notNullBefore []string // SET NOT NULL of a column that already is NOT NULL
 	missingColumn []string // DROP COLUMN IF EXISTS of a column the (complete) table does not have
+	missingIndex  []string // DROP INDEX IF EXISTS of an index a fully replayed schema does not have
 	fkNoDefault   bool     // ADD COLUMN ... REFERENCES without a DEFAULT clause
 	negDefault    bool     // ADD COLUMN ... DEFAULT -<number>
 	addColCheck   bool     // ADD COLUMN ... CHECK
@@ -725,6 +726,9 @@ func (f facts) String() string {
 	}
 	for _, c := range f.missingColumn {
 		hs = append(hs, "IF EXISTS: the table has no column "+c)
+	}
+	for _, ix := range f.missingIndex {
+		hs = append(hs, "IF EXISTS: the schema has no index "+ix)
 	}
 	if f.fkNoDefault {
 		hs = append(hs, "REFERENCES on a column added without DEFAULT")
@@ -751,6 +755,14 @@ func gatherFacts(cat *schema.Catalog, stmts []*sqltext.Statement) []facts {
 			q := cat.Resolve(ix.Relation)
 			if old := cat.Indexes[schema.QName{Schema: q.Schema, Name: ix.Idxname}]; old != nil {
 				f.indexExists = old.Origin.Where()
+			}
+		}
+		if d := s.Node.GetDropStmt(); d != nil && d.RemoveType == pg.ObjectType_OBJECT_INDEX && d.MissingOk {
+			for _, o := range d.Objects {
+				q := cat.ResolveNames(schema.ObjectNames(o))
+				if cat.Indexes[q] == nil && cat.IndexesKnown(q.Schema) && !droppedOrCreatedInFile(earlier, q.Name) {
+					f.missingIndex = append(f.missingIndex, q.Name)
+				}
 			}
 		}
 		at := s.Node.GetAlterTableStmt()
@@ -966,6 +978,8 @@ var squawkOnlyClasses = map[string]class{
 		"Notes of drop-column"},
 	"if-exists-missing": {"DROP COLUMN IF EXISTS of a column the replayed history says the table does not have: a no-op",
 		"Notes of drop-column"},
+	"index-missing": {"DROP INDEX IF EXISTS of an index the replayed history does not have, in a schema it defines fully: a no-op",
+		"Notes of drop-index-non-concurrently"},
 	"negative-default": {"DEFAULT -1 is a constant; squawk reads the minus sign as an expression",
 		"Notes of add-column-volatile-default"},
 	unexplained: {"no class fits: a candidate miss to investigate", ""},
@@ -1001,6 +1015,8 @@ func explainSquawkOnly(s *stmt, r string) string {
 		return "column-new"
 	case r == "ban-drop-column" && len(f.missingColumn) > 0:
 		return "if-exists-missing"
+	case r == "require-concurrent-index-deletion" && len(f.missingIndex) > 0:
+		return "index-missing"
 	case r == "adding-field-with-default" && f.negDefault:
 		return "negative-default"
 	}
@@ -1389,6 +1405,25 @@ func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true
+		}
+	}
+	return false
+}
+
+// droppedOrCreatedInFile reports whether an earlier statement of the file
+// creates or drops an index of that name (the catalog before the file does
+// not tell then).
+func droppedOrCreatedInFile(earlier []*sqltext.Statement, name string) bool {
+	for _, s := range earlier {
+		if ix := s.Node.GetIndexStmt(); ix != nil && ix.Idxname == name {
+			return true
+		}
+		if d := s.Node.GetDropStmt(); d != nil && d.RemoveType == pg.ObjectType_OBJECT_INDEX {
+			for _, o := range d.Objects {
+				if names := schema.ObjectNames(o); len(names) > 0 && names[len(names)-1] == name {
+					return true
+				}
+			}
 		}
 	}
 	return false
