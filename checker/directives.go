@@ -9,10 +9,9 @@ import (
 
 // verdict applies a statement's directives to its findings and gives its
 // phase.
-func (c *Checker) verdict(ctx *Context, file string, res *FileResult, findings []Finding) StatementResult {
-	s := ctx.Stmt
+func (c *Checker) verdict(s *sqltext.Statement, file string, res *FileResult, findings []Finding, locks []Lock) StatementResult {
 	// The text is copied so that results do not keep whole files alive.
-	out := StatementResult{Pos: s.Pos, EndPos: s.EndPos, SQL: strings.Clone(s.Text), Locks: ctx.Locks()}
+	out := StatementResult{Pos: s.Pos, EndPos: s.EndPos, SQL: strings.Clone(s.Text), Locks: locks}
 	// Directives: ignore drops findings; phase overrides the verdict.
 	var phaseDirective *sqltext.Directive
 	for _, d := range s.Directives {

@@ -3,6 +3,8 @@ package checker
 import (
 	"fmt"
 
+	pg "github.com/pganalyze/pg_query_go/v5"
+
 	"github.com/phasegate/phasegate/schema"
 	"github.com/phasegate/phasegate/source"
 	"github.com/phasegate/phasegate/sqltext"
@@ -23,37 +25,21 @@ func (c *Checker) File(in Input) FileResult {
 		if in.Before != nil {
 			in.Before(i, c.catalog)
 		}
-		origin := schema.Origin{New: true, Path: in.Migration.Path, Line: s.Pos.Line}
 		if in.Judge != nil && !in.Judge(s) {
 			// An unchanged statement of an edited migration: the base
 			// replay already applied it, so only its session settings
-			// (search_path) are replayed; re-creating its objects here
+			// (search_path) reach the catalog; re-creating its objects here
 			// would make production objects look new.
-			if s.Node.GetVariableSetStmt() != nil {
-				c.catalog.Apply(s.Node, schema.Origin{Path: in.Migration.Path, Line: s.Pos.Line})
-			}
-			if body, ok := doBlock(s); ok {
-				st.startDo(s.Pos.Line)
-				for _, inner := range body.Stmts {
-					st.before(inner.Node, c.catalog, s.Pos.Line)
-					st.after(&sqltext.Statement{Node: inner.Node, Pos: s.Pos}, c.catalog)
+			body, _ := doBlock(s)
+			c.replay(st, s, body, nil, func(n *pg.Node) {
+				if n == s.Node && n.GetVariableSetStmt() != nil {
+					c.catalog.Apply(n, schema.Origin{Path: in.Migration.Path, Line: s.Pos.Line})
 				}
-				st.endDo()
-			}
-			st.before(s.Node, c.catalog, s.Pos.Line)
-			st.after(s, c.catalog)
+			}, nil)
 			continue
 		}
 		judged++
-		ctx := &Context{Stmt: s, Node: s.Node, File: f, Catalog: c.catalog, Version: c.opts.Version, Path: in.Migration.Path, Format: in.Migration.Format, sess: st}
-		var sr StatementResult
-		doBody, isDo := doBlock(s)
-		if isDo {
-			// The block's statements are judged (and replayed) one by one.
-			sr = c.verdict(ctx, in.Migration.Path, &res, c.doFindings(ctx, doBody, origin))
-		} else {
-			sr = c.statement(ctx, in.Migration.Path, &res)
-		}
+		sr := c.judge(st, s, in, &res)
 		for i := range sr.Findings {
 			f := &sr.Findings[i]
 			switch {
@@ -67,18 +53,7 @@ func (c *Checker) File(in Input) FileResult {
 			}
 		}
 		res.Statements = append(res.Statements, sr)
-		if st.inTx {
-			for _, l := range sr.Locks {
-				if l.Mode.BlocksWrites() {
-					st.held[l.Relation] = true
-				}
-			}
-		}
-		if !isDo {
-			st.before(s.Node, c.catalog, s.Pos.Line)
-			c.catalog.Apply(s.Node, origin)
-			st.after(s, c.catalog)
-		}
+		st.hold(sr.Locks)
 	}
 	c.catalog.EndSession()
 	st.lockGroups.describe(missingLockTimeout, &res)
@@ -128,11 +103,6 @@ func (c *Checker) fileFindings(in Input, st *session, judged int) []Finding {
 	return out
 }
 
-// statement runs every rule on one statement and applies its directives.
-func (c *Checker) statement(ctx *Context, file string, res *FileResult) StatementResult {
-	return c.verdict(ctx, file, res, c.findings(ctx))
-}
-
 // findings runs every rule on the statement of ctx.
 func (c *Checker) findings(ctx *Context) []Finding {
 	var findings []Finding
@@ -152,41 +122,81 @@ func (c *Checker) findings(ctx *Context) []Finding {
 	return findings
 }
 
-// doFindings judges a DO block by its statements: each is checked by the
-// rules against the catalog and the session the ones before it left, and
-// replayed. The block's own findings (dynamic SQL) come from the rules on
-// the block. Findings of a statement of the body point at its line in the
-// file.
-func (c *Checker) doFindings(ctx *Context, body *schema.DoBody, origin schema.Origin) []Finding {
+// judge runs the rules on statement s, replays it and gives its verdict.
+// A DO block phasegate can read is judged by its statements: the rules on
+// the block itself say whether it runs SQL computed at run time, and each
+// statement of its body is judged against the catalog and the session the
+// ones before it left. Findings of a statement of the body point at its
+// line in the file.
+func (c *Checker) judge(st *session, s *sqltext.Statement, in Input, res *FileResult) StatementResult {
+	ctx := c.context(st, s, s.Node, in.File, in.Migration)
 	findings := c.findings(ctx)
-	ctx.locks, ctx.locksDone = nil, true
-	s, st := ctx.Stmt, ctx.sess
-	start := doBodyStart(s)
-	cursor := start
-	st.startDo(s.Pos.Line)
-	for _, in := range body.Stmts {
-		pos := doStatementPos(ctx.File, s, start, in, &cursor)
-		ictx := &Context{Stmt: s, Node: in.Node, Catalog: c.catalog, Version: ctx.Version, Path: ctx.Path, Format: ctx.Format, sess: st}
-		for _, f := range c.findings(ictx) {
+	body, isDo := doBlock(s)
+	var locks []Lock
+	if !isDo {
+		// Read before the statement is replayed: locks are taken on the
+		// relations as they were before it.
+		locks = ctx.Locks()
+	}
+	origin := schema.Origin{New: true, Path: in.Migration.Path, Line: s.Pos.Line}
+	c.replay(st, s, body, in.File, func(n *pg.Node) { c.catalog.Apply(n, origin) }, func(n *pg.Node, pos *sqltext.Position, bodyLine int) {
+		ctx := c.context(st, s, n, nil, in.Migration)
+		for _, f := range c.findings(ctx) {
 			if pos != nil {
 				f.Message = "in the DO block: " + f.Message
 			} else {
-				f.Message = fmt.Sprintf("in the DO block (line %d of its body): %s", in.Line, f.Message)
+				f.Message = fmt.Sprintf("in the DO block (line %d of its body): %s", bodyLine, f.Message)
 			}
 			f.Pos = pos
 			findings = append(findings, f)
 		}
-		ctx.locks = mergeLocks(ctx.locks, ictx.Locks())
+		locks = mergeLocks(locks, ctx.Locks())
+	})
+	return c.verdict(s, in.Migration.Path, res, findings, locks)
+}
+
+// context is what the rules see of node n of statement s (s's own, or one
+// of its DO block's), in file f (nil for a statement of a DO block).
+func (c *Checker) context(st *session, s *sqltext.Statement, n *pg.Node, f *sqltext.File, m source.Migration) *Context {
+	return &Context{Stmt: s, Node: n, File: f, Catalog: c.catalog, Version: c.opts.Version, Path: m.Path, Format: m.Format, sess: st}
+}
+
+// replay plays statement s into the session, and into the catalog through
+// apply: the one way every statement is replayed, judged or not. A DO
+// block whose body phasegate can read (body) is played statement by
+// statement, each at its position in file f (with f nil, at the block's
+// own); outside a transaction block it is a transaction of its own. each,
+// if set, is called before a statement of the body is played, with its
+// node, its position (nil when it cannot be told) and its line in the
+// body.
+func (c *Checker) replay(st *session, s *sqltext.Statement, body *schema.DoBody, f *sqltext.File, apply func(*pg.Node), each func(n *pg.Node, pos *sqltext.Position, bodyLine int)) {
+	if body == nil {
+		c.play(st, s.Node, s.Pos, apply)
+		return
+	}
+	start := doBodyStart(s)
+	cursor := start
+	st.startDo(s.Pos.Line)
+	for _, in := range body.Stmts {
+		pos := doStatementPos(f, s, start, in, &cursor)
+		if each != nil {
+			each(in.Node, pos, in.Line)
+		}
 		at := s.Pos
 		if pos != nil {
 			at = *pos
 		}
-		st.before(in.Node, c.catalog, at.Line)
-		c.catalog.Apply(in.Node, origin)
 		// The statement's session effect (SET LOCAL lock_timeout...) holds
 		// for the statements after it in the block.
-		st.after(&sqltext.Statement{Node: in.Node, Pos: at}, c.catalog)
+		c.play(st, in.Node, at, apply)
 	}
 	st.endDo()
-	return findings
+}
+
+// play replays one statement at pos: what the session must read off the
+// catalog before it, the catalog, then its effect on the session.
+func (c *Checker) play(st *session, n *pg.Node, pos sqltext.Position, apply func(*pg.Node)) {
+	st.before(n, c.catalog, pos.Line)
+	apply(n)
+	st.after(n, pos, c.catalog)
 }

@@ -218,20 +218,20 @@ func (st *session) alterEnum(a *pg.AlterEnumStmt, cat *schema.Catalog, line int)
 	st.enumValues[a.NewVal] = append(st.enumValues[a.NewVal], addedEnumValue{Type: q, Line: line})
 }
 
-// after updates the session with the effects of statement s.
-func (st *session) after(s *sqltext.Statement, cat *schema.Catalog) {
+// after updates the session with the effects of statement n at pos.
+func (st *session) after(node *pg.Node, pos sqltext.Position, cat *schema.Catalog) {
 	defer st.sync()
-	switch n := s.Node.GetNode().(type) {
+	switch n := node.GetNode().(type) {
 	case *pg.Node_TransactionStmt:
 		switch n.TransactionStmt.Kind {
 		case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START:
 			if !st.inTx {
 				st.beginTx()
 			}
-			st.inTx, st.explicitTx, st.beginPos = true, true, s.Pos
+			st.inTx, st.explicitTx, st.beginPos = true, true, pos
 		case pg.TransactionStmtKind_TRANS_STMT_COMMIT, pg.TransactionStmtKind_TRANS_STMT_ROLLBACK,
 			pg.TransactionStmtKind_TRANS_STMT_PREPARE:
-			st.endTx(n.TransactionStmt.Kind == pg.TransactionStmtKind_TRANS_STMT_ROLLBACK, fmt.Sprintf("the transaction at line %d", s.Pos.Line))
+			st.endTx(n.TransactionStmt.Kind == pg.TransactionStmtKind_TRANS_STMT_ROLLBACK, fmt.Sprintf("the transaction at line %d", pos.Line))
 			st.explicitTx = false
 			st.inTx = st.tx == source.TxFile || st.tx == source.TxImplicit && st.stmts > 1
 			if st.inTx {
@@ -243,28 +243,41 @@ func (st *session) after(s *sqltext.Statement, cat *schema.Catalog) {
 		switch v.Kind {
 		case pg.VariableSetKind_VAR_SET_VALUE:
 			if t := st.timeout(v.Name); t != nil {
-				t.set(len(v.Args) == 0 || !zeroDuration(v.Args[0]), v.IsLocal, st.inTransaction(), s.Pos.Line, "sets it to 0, which disables it")
+				t.set(len(v.Args) == 0 || !zeroDuration(v.Args[0]), v.IsLocal, st.inTransaction(), pos.Line, "sets it to 0, which disables it")
 			}
 		case pg.VariableSetKind_VAR_SET_DEFAULT, pg.VariableSetKind_VAR_RESET:
 			// The default is what the tool or the role sets, if anything.
 			if t := st.timeout(v.Name); t != nil {
-				t.set(t.base, v.IsLocal, st.inTransaction(), s.Pos.Line, "resets it")
+				t.set(t.base, v.IsLocal, st.inTransaction(), pos.Line, "resets it")
 			}
 		case pg.VariableSetKind_VAR_RESET_ALL:
-			st.lockT.set(st.lockT.base, false, st.inTransaction(), s.Pos.Line, "resets it")
-			st.stmtT.set(st.stmtT.base, false, st.inTransaction(), s.Pos.Line, "resets it")
+			st.lockT.set(st.lockT.base, false, st.inTransaction(), pos.Line, "resets it")
+			st.stmtT.set(st.stmtT.base, false, st.inTransaction(), pos.Line, "resets it")
 		}
 	case *pg.Node_SelectStmt:
 		if len(n.SelectStmt.FromClause) == 0 {
 			for _, c := range configsSet(n.SelectStmt) {
 				if t := st.timeout(c.name); t != nil {
-					t.set(c.on, c.local, st.inTransaction(), s.Pos.Line, "sets it to 0, which disables it")
+					t.set(c.on, c.local, st.inTransaction(), pos.Line, "sets it to 0, which disables it")
 				}
 			}
 		}
 	case *pg.Node_AlterTableStmt:
 		if st.inTx {
 			st.altered[cat.Resolve(n.AlterTableStmt.Relation)] = true
+		}
+	}
+}
+
+// hold notes the locks a statement took that block writes: inside a
+// transaction block, they are held until it ends.
+func (st *session) hold(locks []Lock) {
+	if !st.inTx {
+		return
+	}
+	for _, l := range locks {
+		if l.Mode.BlocksWrites() {
+			st.held[l.Relation] = true
 		}
 	}
 }
