@@ -34,8 +34,8 @@ type session struct {
 	// altered holds the tables DDL in the current transaction has locked.
 	altered map[schema.QName]bool
 	// held holds the existing tables the current transaction has locked
-	// against writes.
-	held map[schema.QName]bool
+	// against writes, in the order it locked them.
+	held []schema.QName
 	// enumValues are the labels ALTER TYPE ... ADD VALUE added in the
 	// current transaction, which PostgreSQL 12+ refuses to use before
 	// commit; enumTypes are the enum types the transaction created.
@@ -117,7 +117,7 @@ func (t *timeoutSetting) end(rollback bool, where string) {
 // newSession is the state of the connection before a file's first
 // statement.
 func newSession(tx source.TxMode, stmts []*sqltext.Statement, version int, lockTimeout bool) *session {
-	st := &session{tx: tx, stmts: len(stmts), version: version, altered: map[schema.QName]bool{}, held: map[schema.QName]bool{}}
+	st := &session{tx: tx, stmts: len(stmts), version: version, altered: map[schema.QName]bool{}}
 	st.lockT = timeoutSetting{base: lockTimeout, session: lockTimeout, atBegin: lockTimeout}
 	st.inTx, st.mixed = FileTransaction(tx, stmts)
 	st.sync()
@@ -150,7 +150,7 @@ func (st *session) endTx(rollback bool, where string) {
 	st.lockGroups.newTransaction()
 	st.stmtGroups.newTransaction()
 	st.altered = map[schema.QName]bool{}
-	st.held = map[schema.QName]bool{}
+	st.held = nil
 	st.enumValues, st.enumTypes = nil, nil
 	st.sync()
 }
@@ -276,11 +276,15 @@ func (st *session) hold(locks []Lock) {
 		return
 	}
 	for _, l := range locks {
-		if l.Mode.BlocksWrites() {
-			st.held[l.Relation] = true
+		if l.Mode.BlocksWrites() && !st.holds(l.Relation) {
+			st.held = append(st.held, l.Relation)
 		}
 	}
 }
+
+// holds reports whether the current transaction holds a lock on table q
+// that blocks writes.
+func (st *session) holds(q schema.QName) bool { return slices.Contains(st.held, q) }
 
 // timeout returns the timeout setting named name, or nil.
 func (st *session) timeout(name string) *timeoutSetting {
