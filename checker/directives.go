@@ -8,31 +8,30 @@ import (
 )
 
 // verdict applies a statement's directives to its findings and gives its
-// phase.
-func (c *Checker) verdict(s *sqltext.Statement, file string, res *FileResult, findings []Finding, locks []Lock) StatementResult {
+// phase: phasegate:ignore drops the findings of the rules it names,
+// phasegate:phase overrides the phase the findings give. It returns what
+// each directive did, for the directive rules (invalid-directive,
+// unused-directive) to judge.
+func verdict(s *sqltext.Statement, findings []Finding, locks []Lock) (StatementResult, []DirectiveUse) {
 	// The text is copied so that results do not keep whole files alive.
 	out := StatementResult{Pos: s.Pos, EndPos: s.EndPos, SQL: strings.Clone(s.Text), Locks: locks}
-	// Directives: ignore drops findings; phase overrides the verdict.
-	var phaseDirective *sqltext.Directive
+	var uses []DirectiveUse
+	var phase *sqltext.Directive // of several, the last applies
 	for _, d := range s.Directives {
-		pos := d.Pos
 		switch d.Kind {
 		case sqltext.Ignore:
+			use := DirectiveUse{Directive: d, Dropped: map[string]int{}}
 			for _, id := range d.Rules {
 				if Lookup(id) == nil {
-					res.Findings = append(res.Findings, c.finding(invalidDirective, file,
-						fmt.Sprintf("phasegate:ignore names unknown rule %q (see docs/rules.md for the rule ids)", id), &pos))
-					continue
+					continue // invalid-directive reports it
 				}
 				n := len(findings)
 				findings = dropRule(findings, id)
-				if n == len(findings) {
-					res.Findings = append(res.Findings, c.finding(unusedDirective, file,
-						fmt.Sprintf("phasegate:ignore %s: the statement has no %s finding to ignore; remove the directive", id, id), &pos))
-				}
+				use.Dropped[id] += n - len(findings)
 			}
+			uses = append(uses, use)
 		case sqltext.SetPhase:
-			phaseDirective = d
+			phase = d
 		}
 	}
 	for _, f := range findings {
@@ -40,17 +39,10 @@ func (c *Checker) verdict(s *sqltext.Statement, file string, res *FileResult, fi
 			out.Phase = f.Rule.Phase
 		}
 	}
-	if d := phaseDirective; d != nil {
-		want := Expand
-		if d.Phase == "contract" {
-			want = Contract
-		}
-		pos := d.Pos
-		if want == out.Phase {
-			res.Findings = append(res.Findings, c.finding(unusedDirective, file,
-				fmt.Sprintf("phasegate:phase %s: the statement is %s already; remove the directive", d.Phase, d.Phase), &pos))
-		} else {
-			out.Phase = want
+	if d := phase; d != nil {
+		uses = append(uses, DirectiveUse{Directive: d, Phase: out.Phase})
+		if directivePhase(d) != out.Phase {
+			out.Phase = directivePhase(d)
 			out.PhaseDirective = d.Reason
 			for i := range findings {
 				if findings[i].Rule.Category == Compatibility {
@@ -62,7 +54,7 @@ func (c *Checker) verdict(s *sqltext.Statement, file string, res *FileResult, fi
 	}
 	oneFixPerConstraint(findings)
 	out.Findings = findings
-	return out
+	return out, uses
 }
 
 func dropRule(fs []Finding, id string) []Finding {

@@ -20,7 +20,7 @@ func (c *Checker) File(in Input) FileResult {
 	}
 	f := in.File
 	st := newSession(in.Tx, f.Statements, c.opts.Version, c.opts.LockTimeout)
-	judged := 0
+	var directives []DirectiveUse
 	for i, s := range f.Statements {
 		if in.Before != nil {
 			in.Before(i, c.catalog)
@@ -38,8 +38,8 @@ func (c *Checker) File(in Input) FileResult {
 			}, nil)
 			continue
 		}
-		judged++
-		sr := c.judge(st, s, in, &res)
+		sr, uses := c.judge(st, s, in)
+		directives = append(directives, uses...)
 		for i := range sr.Findings {
 			f := &sr.Findings[i]
 			switch {
@@ -56,79 +56,59 @@ func (c *Checker) File(in Input) FileResult {
 		st.hold(sr.Locks)
 	}
 	c.catalog.EndSession()
-	st.lockGroups.describe(missingLockTimeout, &res)
-	st.stmtGroups.describe(missingStatementTimeout, &res)
-	res.Findings = append(res.Findings, c.fileFindings(in, st, judged)...)
-	for _, n := range f.Notes {
-		pos := n.Pos
-		switch n.Kind {
-		case sqltext.NoteDirective:
-			res.Findings = append(res.Findings, c.finding(invalidDirective, in.Migration.Path, n.Message, &pos))
-		case sqltext.NoteMetaCommand:
-			res.Findings = append(res.Findings, c.finding(psqlMetaCommand, in.Migration.Path, n.Message, &pos))
+	fc := &FileContext{File: f, Path: in.Migration.Path, Result: &res, Directives: directives, sess: st}
+	res.Findings = append(res.Findings, c.run(func(r *Rule) []Finding {
+		if r.File == nil {
+			return nil
 		}
-	}
-	res.Findings = compact(res.Findings)
+		fc.rule = r
+		return r.File(fc)
+	})...)
 	return res
 }
 
-// finding builds a finding of rule r at its effective severity; it returns
-// a finding with Severity Off when the rule is disabled.
-func (c *Checker) finding(r *Rule, file, msg string, pos *sqltext.Position) Finding {
-	return Finding{Rule: r, Severity: c.severity(r, file), Message: msg, Fix: r.Fix, Pos: pos}
-}
-
-// compact drops findings of disabled rules.
-func compact(fs []Finding) []Finding {
-	out := fs[:0]
-	for _, f := range fs {
-		if f.Severity != Off {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// fileFindings are the checks of a whole file.
-func (c *Checker) fileFindings(in Input, st *session, judged int) []Finding {
-	var out []Finding
-	if len(in.File.Statements) == 0 {
-		out = append(out, c.finding(emptyMigration, in.Migration.Path, "the migration holds no SQL statement", nil))
-	}
-	if st.explicitTx && st.inTx && st.tx == source.TxNone {
-		pos := st.beginPos
-		out = append(out, c.finding(uncommittedTransaction, in.Migration.Path,
-			"BEGIN without COMMIT: the transaction is still open at the end of the file", &pos))
-	}
-	return out
-}
-
-// findings runs every rule on the statement of ctx.
-func (c *Checker) findings(ctx *Context) []Finding {
+// run calls hook with every rule that is not off in the file, and gives
+// the findings it returns their rule, severity and, when they bring none,
+// the rule's fix.
+func (c *Checker) run(hook func(r *Rule) []Finding) []Finding {
 	var findings []Finding
 	for i, r := range Rules() {
-		sev := c.sev[i]
-		if sev == Off || r.Check == nil {
+		if c.sev[i] == Off {
 			continue
 		}
-		for _, f := range r.Check(ctx) {
-			f.Rule, f.Severity = r, sev
-			if f.Fix == "" {
-				f.Fix = r.Fix
-			}
-			findings = append(findings, f)
+		for _, f := range hook(r) {
+			findings = append(findings, r.complete(f, c.sev[i]))
 		}
 	}
 	return findings
 }
 
-// judge runs the rules on statement s, replays it and gives its verdict.
-// A DO block phasegate can read is judged by its statements: the rules on
-// the block itself say whether it runs SQL computed at run time, and each
-// statement of its body is judged against the catalog and the session the
-// ones before it left. Findings of a statement of the body point at its
-// line in the file.
-func (c *Checker) judge(st *session, s *sqltext.Statement, in Input, res *FileResult) StatementResult {
+// complete is f, a finding a hook of rule r returned, at severity sev.
+func (r *Rule) complete(f Finding, sev Severity) Finding {
+	f.Rule, f.Severity = r, sev
+	if f.Fix == "" {
+		f.Fix = r.Fix
+	}
+	return f
+}
+
+// findings runs every rule on the statement of ctx.
+func (c *Checker) findings(ctx *Context) []Finding {
+	return c.run(func(r *Rule) []Finding {
+		if r.Check == nil {
+			return nil
+		}
+		return r.Check(ctx)
+	})
+}
+
+// judge runs the rules on statement s, replays it and gives its verdict,
+// and what its directives did. A DO block phasegate can read is judged by
+// its statements: the rules on the block itself say whether it runs SQL
+// computed at run time, and each statement of its body is judged against
+// the catalog and the session the ones before it left. Findings of a
+// statement of the body point at its line in the file.
+func (c *Checker) judge(st *session, s *sqltext.Statement, in Input) (StatementResult, []DirectiveUse) {
 	ctx := c.context(st, s, s.Node, in.File, in.Migration)
 	findings := c.findings(ctx)
 	body, isDo := doBlock(s)
@@ -152,7 +132,7 @@ func (c *Checker) judge(st *session, s *sqltext.Statement, in Input, res *FileRe
 		}
 		locks = mergeLocks(locks, ctx.Locks())
 	})
-	return c.verdict(s, in.Migration.Path, res, findings, locks)
+	return verdict(s, findings, locks)
 }
 
 // context is what the rules see of node n of statement s (s's own, or one

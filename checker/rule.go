@@ -106,8 +106,15 @@ type Rule struct {
 	Notes string
 	// Examples are flagged ("bad") and clean ("good") SQL; tests run them.
 	Examples []Example
+
+	// A rule's hooks say what it looks at; the engine calls each one that
+	// is set, unless the rule is off in the file.
+
 	// Check returns the rule's findings for the statement in c.
 	Check func(c *Context) []Finding
+	// File returns the rule's findings for a whole file, once its
+	// statements are judged: how it ends, its notes and directives.
+	File func(f *FileContext) []Finding
 }
 
 // Example is SQL a rule flags or leaves alone. Base is history the

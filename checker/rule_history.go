@@ -41,5 +41,5 @@ func (c *Checker) Flag(id, file, msg string, pos *sqltext.Position) Finding {
 	if r == nil {
 		panic("checker: Flag of unknown rule " + id)
 	}
-	return c.finding(r, file, msg, pos)
+	return r.complete(Finding{Message: msg, Pos: pos}, c.severity(r, file))
 }
