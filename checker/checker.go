@@ -62,10 +62,21 @@ type Input struct {
 	// findings are warnings: the runtime check against that release is the
 	// proof.
 	Followup bool
+	// Unjudged are operations of the migration phasegate cannot see into
+	// (an ORM migration's Python code): unknown-effect reports them.
+	Unjudged []Unjudged
 	// Before, if set, is called before statement i of the file is judged,
 	// with the catalog as the statements before it left it (split reads
 	// the definitions it recreates there). It must not change the catalog.
 	Before func(i int, cat *schema.Catalog)
+}
+
+// Unjudged is an operation of a migration whose effect phasegate cannot
+// know, at Line of the migration's source (0 if unknown).
+type Unjudged struct {
+	Line int
+	// What names the operation and why it cannot be judged.
+	What string
 }
 
 // FileResult is the verdict on one file.

@@ -56,7 +56,7 @@ func (c *Checker) File(in Input) FileResult {
 		st.hold(sr.Locks)
 	}
 	c.catalog.EndSession()
-	fc := &FileContext{File: f, Path: in.Migration.Path, Result: &res, Directives: directives, sess: st}
+	fc := &FileContext{File: f, Path: in.Migration.Path, Result: &res, Unjudged: in.Unjudged, Directives: directives, sess: st}
 	res.Findings = append(res.Findings, c.run(func(r *Rule) []Finding {
 		if r.File == nil {
 			return nil
@@ -67,17 +67,29 @@ func (c *Checker) File(in Input) FileResult {
 	return res
 }
 
-// run calls hook with every rule that is not off in the file, and gives
-// the findings it returns their rule, severity and, when they bring none,
-// the rule's fix.
+// run calls hook with every rule that is not off in the file being
+// judged (see runRules).
 func (c *Checker) run(hook func(r *Rule) []Finding) []Finding {
+	return runRules(func(i int, _ *Rule) Severity { return c.sev[i] }, hook)
+}
+
+// run calls hook with every rule that is not off in file (see runRules).
+func (o Options) run(file string, hook func(r *Rule) []Finding) []Finding {
+	return runRules(func(_ int, r *Rule) Severity { return o.SeverityOf(r, file) }, hook)
+}
+
+// runRules calls hook with every rule whose severity (sev, given its index
+// in Rules) is not Off, and gives the findings hook returns their rule,
+// severity and, when they bring none, the rule's fix.
+func runRules(sev func(i int, r *Rule) Severity, hook func(r *Rule) []Finding) []Finding {
 	var findings []Finding
 	for i, r := range Rules() {
-		if c.sev[i] == Off {
+		s := sev(i, r)
+		if s == Off {
 			continue
 		}
 		for _, f := range hook(r) {
-			findings = append(findings, r.complete(f, c.sev[i]))
+			findings = append(findings, r.complete(f, s))
 		}
 	}
 	return findings

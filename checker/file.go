@@ -13,6 +13,9 @@ type FileContext struct {
 	// (a file rule may add to their messages) and those of the rules run
 	// before it.
 	Result *FileResult
+	// Unjudged are the operations of the migration phasegate cannot see
+	// into (Input.Unjudged).
+	Unjudged []Unjudged
 	// Directives are the directives applied to the judged statements, in
 	// order, with what each did: a statement's ignore directives, then its
 	// phase directive (the last, when it has several).

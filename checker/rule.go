@@ -115,6 +115,9 @@ type Rule struct {
 	// File returns the rule's findings for a whole file, once its
 	// statements are judged: how it ends, its notes and directives.
 	File func(f *FileContext) []Finding
+	// History returns the rule's findings for what a change does to one
+	// migration's place in the history (Checker.History).
+	History func(h *History) []Finding
 }
 
 // Example is SQL a rule flags or leaves alone. Base is history the
@@ -125,7 +128,26 @@ type Example struct {
 	Flagged bool
 	// Version is the PostgreSQL major version; 0 means the default.
 	Version int
+
+	// The example of a history rule is a change to the migration files of
+	// a tool (Format, a source.Format name): the files on the base branch
+	// (BaseFiles) and the files the change writes (Change: added, edited,
+	// or with no SQL deleted). Tests run it through package change on a
+	// real git repository.
+	Format    string
+	BaseFiles []MigrationFile
+	Change    []MigrationFile
 }
+
+// MigrationFile is one migration file of a history rule's example.
+type MigrationFile struct {
+	Name string // in the migrations directory
+	SQL  string
+}
+
+// IsHistory reports whether the example is a change to migration files
+// (a history rule's example) rather than SQL.
+func (ex Example) IsHistory() bool { return ex.Format != "" }
 
 var (
 	registry = map[string]*Rule{}
