@@ -11,7 +11,9 @@ var emptyMigration = register(&Rule{
 		{SQL: "SELECT 1;\n"},
 	},
 	File: func(f *FileContext) []Finding {
-		if len(f.File.Statements) == 0 {
+		// An ORM migration that only runs code (Django's RunPython) renders
+		// no SQL, and is not empty.
+		if len(f.File.Statements) == 0 && len(f.Unjudged) == 0 {
 			return []Finding{finding("the migration holds no SQL statement")}
 		}
 		return nil

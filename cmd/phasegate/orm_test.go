@@ -160,7 +160,8 @@ func TestDjangoCycle(t *testing.T) {
 }
 
 // What a Django migration runs in Python (RunPython) has no SQL to judge:
-// unknown-effect reports it on its operation's line.
+// unknown-effect reports it on its operation's line, and the migration is
+// not empty for all that.
 func TestDjangoRunPythonIsUnknownEffect(t *testing.T) {
 	needPython(t, "django", "psycopg2")
 	dir := djangoRepo(t, "head")
@@ -181,6 +182,9 @@ class Migration(migrations.Migration):
 	want := "accounts/migrations/0003_backfill.py:11:1: unknown-effect: error: runs Python (Raw Python operation: backfill): phasegate cannot tell what it changes"
 	if r.code != 1 || !strings.Contains(r.stdout, want) {
 		t.Errorf("exit %d, output lacks %q:\n%s\n%s", r.code, want, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout, "empty-migration") {
+		t.Errorf("a migration that runs Python is not empty:\n%s", r.stdout)
 	}
 }
 
