@@ -118,6 +118,9 @@ type Rule struct {
 	// History returns the rule's findings for what a change does to one
 	// migration's place in the history (Checker.History).
 	History func(h *History) []Finding
+	// Runtime returns the rule's findings for the locks the runtime check
+	// measured of one statement (Options.Runtime).
+	Runtime func(m *Measurement) []Finding
 }
 
 // Example is SQL a rule flags or leaves alone. Base is history the
@@ -137,6 +140,11 @@ type Example struct {
 	Format    string
 	BaseFiles []MigrationFile
 	Change    []MigrationFile
+
+	// Measured, in a runtime rule's example, is what the runtime check
+	// measures of the last statement of SQL on PostgreSQL (non-nil, empty
+	// when it takes no lock); a test measures it again.
+	Measured []MeasuredLock
 }
 
 // MigrationFile is one migration file of a history rule's example.

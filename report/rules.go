@@ -134,8 +134,10 @@ func examples(r *checker.Rule) (bad, good []checker.Example) {
 }
 
 // exampleSQL is an example's SQL, preceded by the version and production
-// schema it assumes as comments; for a history rule's example, the
-// migration files on the base branch and what the change does to them.
+// schema it assumes as comments, and followed, for a runtime rule's
+// example, by what the runtime check measures; for a history rule's
+// example, the migration files on the base branch and what the change does
+// to them.
 func exampleSQL(ex checker.Example) string {
 	if ex.IsHistory() {
 		return exampleChange(ex)
@@ -148,6 +150,20 @@ func exampleSQL(ex checker.Example) string {
 		fmt.Fprintf(&b, "-- production schema:\n-- %s\n", strings.ReplaceAll(ex.Base, "\n", "\n-- "))
 	}
 	b.WriteString(ex.SQL)
+	if ex.Measured != nil { // a runtime rule's example
+		var locks []string
+		for _, l := range ex.Measured {
+			lock := l.Mode + " on " + l.Relation
+			if l.Rewrote {
+				lock += ", rewritten"
+			}
+			locks = append(locks, lock)
+		}
+		if len(locks) == 0 {
+			locks = []string{"no lock"}
+		}
+		fmt.Fprintf(&b, "\n-- the runtime check measures: %s", strings.Join(locks, "; "))
+	}
 	return b.String()
 }
 
