@@ -31,7 +31,7 @@ func (c *Checker) File(in Input) FileResult {
 			// (search_path) reach the catalog; re-creating its objects here
 			// would make production objects look new.
 			body, _ := doBlock(s)
-			c.replay(st, s, body, nil, func(n *pg.Node) {
+			c.replay(st, s, body, f, func(n *pg.Node) {
 				if n == s.Node && n.GetVariableSetStmt() != nil {
 					c.catalog.Apply(n, schema.Origin{Path: in.Migration.Path, Line: s.Pos.Line})
 				}
@@ -156,8 +156,9 @@ func (c *Checker) context(st *session, s *sqltext.Statement, n *pg.Node, f *sqlt
 // replay plays statement s into the session, and into the catalog through
 // apply: the one way every statement is replayed, judged or not. A DO
 // block whose body phasegate can read (body) is played statement by
-// statement, each at its position in file f (with f nil, at the block's
-// own); outside a transaction block it is a transaction of its own. each,
+// statement, each at its position in file f (the block's own when it
+// cannot be told); outside a transaction block it is a transaction of its
+// own. each,
 // if set, is called before a statement of the body is played, with its
 // node, its position (nil when it cannot be told) and its line in the
 // body.

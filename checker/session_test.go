@@ -269,3 +269,30 @@ func TestLockMultipleTablesNamesTheFirstLock(t *testing.T) {
 		}
 	}
 }
+
+// TestUnjudgedDoBlockStatementsAtTheirLines: the statements of a DO block
+// an edited migration kept are replayed at their own lines, as judged
+// ones are; a finding that names one names its line.
+func TestUnjudgedDoBlockStatementsAtTheirLines(t *testing.T) {
+	const sql = "DO $$\nBEGIN\n  ALTER TYPE mood ADD VALUE 'meh';\nEND $$;\nUPDATE people SET m = 'meh' WHERE id = 1;\n"
+	f, err := sqltext.Parse([]byte(sql), sqltext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck := New(replay(t, sessionBase), Options{})
+	res := ck.File(Input{
+		Migration: source.Migration{Path: "m.sql", Format: "goose"}, Tx: source.TxFile, File: f,
+		Judge: func(s *sqltext.Statement) bool { return s.Node.GetDoStmt() == nil }, // the DO block is unchanged
+	})
+	var msgs []string
+	for _, s := range res.Statements {
+		for _, fd := range s.Findings {
+			if fd.Rule.ID == "add-enum-value-in-transaction" {
+				msgs = append(msgs, fd.Message)
+			}
+		}
+	}
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "ADD VALUE added at line 3 ") {
+		t.Errorf("findings %q, want one naming line 3, where ADD VALUE is", msgs)
+	}
+}
