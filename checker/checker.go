@@ -5,7 +5,16 @@
 // and is fed the changed migration files one at a time, in apply order;
 // each file's statements are judged against the catalog as the earlier
 // statements left it, so objects the change itself creates carry no risk.
-// Rules live one per file (rule_*.go), as data plus a small function.
+// Rules live one per file (rule_*.go), as data plus a small function:
+// a hook that judges a statement (Check), a whole file (File), a change to
+// the migration history (History) or the locks the runtime check measured
+// (Runtime).
+//
+// The engine: engine.go judges and replays a file statement by statement,
+// session.go is what the earlier statements did to the connection (its
+// transaction, timeouts, locks held), doblock.go places the statements of
+// a DO block in the file, directives.go applies phasegate:ignore and
+// phasegate:phase.
 package checker
 
 import (
