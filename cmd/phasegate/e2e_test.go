@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -64,6 +66,56 @@ func phasegate(t *testing.T, dir string, env []string, args ...string) result {
 	return result{code, stdout.String(), stderr.String()}
 }
 
+// outputBuffer holds what a running child writes. os/exec copies the
+// child's output into it from a goroutine of its own, so reads take the
+// lock too; waitFor waits for a text to arrive.
+type outputBuffer struct {
+	mu    sync.Mutex
+	b     bytes.Buffer
+	wrote chan struct{} // closed at the next write, while someone waits
+}
+
+func (o *outputBuffer) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.wrote != nil {
+		close(o.wrote)
+		o.wrote = nil
+	}
+	return o.b.Write(p)
+}
+
+func (o *outputBuffer) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
+}
+
+// waitFor reports whether the output holds text within timeout, and
+// before exited is closed (the child ended).
+func (o *outputBuffer) waitFor(text string, timeout time.Duration, exited <-chan struct{}) bool {
+	deadline := time.After(timeout)
+	for {
+		o.mu.Lock()
+		if strings.Contains(o.b.String(), text) {
+			o.mu.Unlock()
+			return true
+		}
+		if o.wrote == nil {
+			o.wrote = make(chan struct{})
+		}
+		wrote := o.wrote
+		o.mu.Unlock()
+		select {
+		case <-wrote:
+		case <-exited:
+			return strings.Contains(o.String(), text)
+		case <-deadline:
+			return false
+		}
+	}
+}
+
 func testImage(t *testing.T) string {
 	t.Helper()
 	img := os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE")
@@ -87,6 +139,27 @@ func leftovers(t *testing.T) string {
 		}
 	}
 	return strings.Join(left, "\n")
+}
+
+// containersLeft lists the containers a phasegate run with --verbose
+// created (its "Container created: ID" lines) that still exist: unlike
+// leftovers, it does not see the containers of other runs on the same
+// Docker engine.
+func containersLeft(t *testing.T, output string) string {
+	t.Helper()
+	ids := regexp.MustCompile(`Container created: ([0-9a-f]+)`).FindAllStringSubmatch(output, -1)
+	if len(ids) == 0 {
+		t.Fatalf("the output names no container it created:\n%s", output)
+	}
+	args := []string{"ps", "-a", "--format", "{{.ID}} {{.Status}}"}
+	for _, id := range ids {
+		args = append(args, "--filter", "id="+id[1])
+	}
+	out, err := exec.Command("docker", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker ps: %v\n%s", err, out)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func TestStaticExampleFromREADME(t *testing.T) {
@@ -143,25 +216,28 @@ func TestSIGTERMCleansUp(t *testing.T) {
 	dir := exampleRepo(t)
 	cfg := filepath.Join(t.TempDir(), "slow.yml")
 	os.WriteFile(cfg, []byte("migrations:\n  dir: db/migrations\ntests:\n  command: echo started; sleep 300\n"), 0o644)
-	cmd := exec.Command(binary, "check", "--base", "main", "--config", cfg, "--postgres-image", img, "--no-pull")
+	// --verbose streams the suites' output: "[baseline] started" says a
+	// suite runs, which is when SIGTERM must stop it.
+	cmd := exec.Command(binary, "check", "--base", "main", "--config", cfg, "--postgres-image", img, "--no-pull", "--verbose")
 	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &outputBuffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for !strings.Contains(stderr.String(), "running") && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	if !stderr.waitFor("] started", 2*time.Minute, exited) {
+		cmd.Process.Kill()
+		<-exited
+		t.Fatalf("no test suite started within 2 minutes:\n%s", stderr)
 	}
-	time.Sleep(500 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
 	select {
-	case <-done:
+	case <-exited:
 	case <-time.After(60 * time.Second):
 		cmd.Process.Kill()
+		<-exited
 		t.Fatal("phasegate did not stop within 60s of SIGTERM")
 	}
 	if cmd.ProcessState.ExitCode() == 0 {
@@ -170,7 +246,7 @@ func TestSIGTERMCleansUp(t *testing.T) {
 	if !strings.Contains(stderr.String(), "cancelled") {
 		t.Errorf("stderr:\n%s", stderr.String())
 	}
-	if l := leftovers(t); l != "" {
+	if l := containersLeft(t, stderr.String()); l != "" {
 		t.Errorf("containers left after SIGTERM:\n%s", l)
 	}
 	out, _ := exec.Command("git", "-C", dir, "worktree", "list").Output()
