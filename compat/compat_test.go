@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,9 +25,10 @@ import (
 // container of a run is left behind.
 var shared *Server
 
-// testLabels mark this package's containers, so that other packages'
-// leak checks, running at the same time, can tell them apart.
-var testLabels = map[string]string{"dev.phasegate.test": "compat"}
+// testLabels mark this test process's containers, so that leak checks of
+// other packages, or of this one run by someone else on the same Docker
+// engine, can tell them apart.
+var testLabels = map[string]string{"dev.phasegate.test": "compat-" + strconv.Itoa(os.Getpid())}
 
 // testImage is the PostgreSQL image tests use; they never pull.
 func testImage() string { return os.Getenv("PHASEGATE_TEST_POSTGRES_IMAGE") }
@@ -55,10 +58,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// leakedContainers lists this package's containers of phasegate runs
-// (other packages' tests may run theirs at the same time).
+// leakedContainers lists this test process's containers of phasegate runs
+// (other tests may run theirs at the same time).
 func leakedContainers() string {
-	out, err := exec.Command("docker", "ps", "-a", "--filter", "label="+LabelRun, "--filter", "label=dev.phasegate.test=compat", "--format", "{{.ID}} {{.Image}} {{.Status}}").CombinedOutput()
+	out, err := exec.Command("docker", "ps", "-a", "--filter", "label="+LabelRun, "--filter", "label=dev.phasegate.test="+testLabels["dev.phasegate.test"], "--format", "{{.ID}} {{.Image}} {{.Status}}").CombinedOutput()
 	if err != nil {
 		return "docker ps failed: " + err.Error() + "\n" + string(out)
 	}
@@ -441,19 +444,12 @@ func TestCancelStopsTheSuiteAndCleansUp(t *testing.T) {
 	repo, _ := git.Open(r.Dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	prev, _ := repo.Resolve(ctx, "main")
-	started := make(chan struct{})
-	testHookScenario = func(string) {
-		select {
-		case <-started:
-		default:
-			close(started)
-		}
-	}
-	defer func() { testHookScenario = nil }()
-	go func() { <-started; time.Sleep(500 * time.Millisecond); cancel() }()
+	// The suites' output says when one runs: then the check is cancelled.
+	started := &seen{text: "] started", at: make(chan struct{})}
+	go func() { <-started.at; cancel() }()
 	begin := time.Now()
 	_, err := Run(ctx, Options{Repo: repo, Previous: prev, Format: source.GolangMigrate{}, Dir: "db/migrations",
-		Image: testImage(), Labels: testLabels, TestCommand: "sleep 120", Timeout: time.Hour, Jobs: 3})
+		Image: testImage(), Labels: testLabels, TestCommand: "echo started; sleep 120", Timeout: time.Hour, Jobs: 3, Verbose: started})
 	if err == nil || !strings.Contains(err.Error(), "cancelled") {
 		t.Fatalf("err = %v", err)
 	}
@@ -467,6 +463,26 @@ func TestCancelStopsTheSuiteAndCleansUp(t *testing.T) {
 	if strings.Count(string(out), "\n") != 1 {
 		t.Errorf("worktrees left:\n%s", out)
 	}
+}
+
+// seen is a writer that closes at when what is written to it contains
+// text.
+type seen struct {
+	text string
+	at   chan struct{}
+	mu   sync.Mutex
+	b    strings.Builder
+}
+
+func (s *seen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	was := strings.Contains(s.b.String(), s.text)
+	s.b.Write(p)
+	if !was && strings.Contains(s.b.String(), s.text) {
+		close(s.at)
+	}
+	return len(p), nil
 }
 
 // v2 reads a file of the new release of the test application, which no
