@@ -393,8 +393,21 @@ func TestProxyForwardsCancelRequest(t *testing.T) {
 	db := database(t)
 	p := proxy(t, db)
 	conn := connect(t, p, db, "")
+	// The cancel is sent once the server runs the query (a cancel that
+	// arrives before it finds nothing to cancel).
+	watch, werr := pgx.Connect(context.Background(), db.url)
+	if werr != nil {
+		t.Fatal(werr)
+	}
+	defer watch.Close(context.Background())
 	go func() {
-		time.Sleep(300 * time.Millisecond)
+		for {
+			var running bool
+			err := watch.QueryRow(context.Background(), `SELECT EXISTS (SELECT FROM pg_stat_activity WHERE state = 'active' AND query = 'SELECT pg_sleep(30)')`).Scan(&running)
+			if err != nil || running {
+				break
+			}
+		}
 		conn.PgConn().CancelRequest(context.Background())
 	}()
 	start := time.Now()

@@ -228,7 +228,6 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 			status = git.Added
 		}
 		res.Changed[m.Path] = status
-		var extra []checker.Finding
 		if m.Skip != "" {
 			continue
 		}
@@ -246,33 +245,28 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		if _, ok, _ := deferred.Parse(f.Src); ok {
 			in.Followup = true
 		}
+		history := checker.History{Migration: m}
 		if existed && m.Kind == source.Versioned {
-			switch _, lb := format.(source.Liquibase); {
-			case lb && appendedOnly(baseFS, headFS, m.Path):
-				// Liquibase's way: new changesets appended to a changelog
-				// run on every database; the applied ones are unchanged.
-			case lb:
-				extra = append(extra, ck.Flag("edited-migration", m.Path,
-					"changes a changeset that exists on the base branch; Liquibase refuses to run a changelog whose applied changesets changed (their checksum), and databases that ran it will not run the change", &sqltext.Position{Line: 1, Column: 1}))
-			default:
-				extra = append(extra, ck.Flag("edited-migration", m.Path,
-					"edits a migration that exists on the base branch; databases that applied it will not run the change", &sqltext.Position{Line: 1, Column: 1}))
-			}
+			_, lb := format.(source.Liquibase)
+			// Liquibase's way: new changesets appended to a changelog run
+			// on every database; the applied ones are unchanged.
+			history.Edited = !lb || !appendedOnly(baseFS, headFS, m.Path)
+			history.Changelog = lb
 			in.Judge = changedStatements(baseFS, format, inBase[m.Path])
 		}
 		if !existed && m.Kind == source.Versioned && i < lastBase && outOfOrderMatters(format.Name()) {
-			extra = append(extra, ck.Flag("out-of-order-migration", m.Path,
-				fmt.Sprintf("version %s sorts before %s, which already exists; %s", m.Version, headList[lastBase].Path, outOfOrderEffect(format.Name())), &sqltext.Position{Line: 1, Column: 1}))
+			history.OutOfOrder = &checker.OutOfOrder{Existing: headList[lastBase].Path, Effect: outOfOrderEffect(format.Name())}
+		}
+		if headR != nil {
+			for _, u := range headR.unjudged[m.Path] {
+				in.Unjudged = append(in.Unjudged, checker.Unjudged{Line: u.Line, What: u.Unjudged})
+			}
 		}
 		fr := ck.File(in)
 		if headR != nil {
 			headR.lines[m.Path].remap(&fr)
-			for _, u := range headR.unjudged[m.Path] {
-				fr.Findings = append(fr.Findings, ck.Flag("unknown-effect", m.Path,
-					u.Unjudged+": phasegate cannot tell what it changes", &sqltext.Position{Line: max(u.Line, 1), Column: 1}))
-			}
 		}
-		fr.Findings = append(keep(extra), fr.Findings...)
+		fr.Findings = append(ck.History(history), fr.Findings...)
 		res.Files = append(res.Files, fr)
 	}
 	// Deferred contract migrations the change adds: judged last, as they
@@ -313,24 +307,13 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		if inHead[m.Path] || m.Skip != "" {
 			continue
 		}
-		fd := ck.Flag("removed-migration", m.Path, "removes a migration that exists on the base branch; databases that applied it still record its version", nil)
-		if fd.Severity != checker.Off {
+		if fds := ck.History(checker.History{Migration: m, Removed: true}); len(fds) > 0 {
 			res.Changed[m.Path] = git.Deleted
-			res.Files = append(res.Files, checker.FileResult{Migration: m, Findings: []checker.Finding{fd}})
+			res.Files = append(res.Files, checker.FileResult{Migration: m, Findings: fds})
 		}
 	}
 	res.Catalog = ck.Catalog()
 	return res, nil
-}
-
-func keep(fs []checker.Finding) []checker.Finding {
-	out := fs[:0]
-	for _, f := range fs {
-		if f.Severity != checker.Off {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // outOfOrderMatters says whether a tool mishandles a new migration that

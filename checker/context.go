@@ -192,6 +192,10 @@ func finding(format string, args ...any) Finding {
 	return Finding{Message: fmt.Sprintf(format, args...)}
 }
 
+// fileStart is the position of a file's first line, where findings about
+// the file as a whole point.
+func fileStart() *sqltext.Position { return &sqltext.Position{Line: 1, Column: 1} }
+
 // at returns f pointing at pos.
 func (f Finding) at(pos *sqltext.Position) Finding {
 	f.Pos = pos

@@ -35,28 +35,15 @@ var (
 // (<value>, <partition>) and steps for when something failed ("if it
 // fails: ...") are left out.
 func TestFixesRunOnPostgreSQL(t *testing.T) {
-	img := pgtest.Need(t)
 	ctx := context.Background()
-	compat.LogDocker(nil)
-	srv, err := compat.StartContainer(ctx, compat.ContainerOptions{Image: img, Labels: map[string]string{"dev.phasegate.test": "checker"}})
-	if err != nil {
-		t.Fatalf("start PostgreSQL: %v", err)
-	}
-	defer srv.Close()
+	srv := startPostgres(t)
 	ran, n := 0, 0
 	for _, r := range checker.Rules() {
 		for _, ex := range r.Examples {
 			if !ex.Flagged || ex.Version != 0 && ex.Version < 14 {
 				continue // the image is PostgreSQL 15; fixes for 11 differ on purpose
 			}
-			base := ex.Base
-			if base == "" {
-				base = checker.ExampleBase
-			}
-			f, err := sqltext.Parse([]byte(ex.SQL), sqltext.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			base, f := parseExample(t, ex)
 			cat := schema.New()
 			bf, err := sqltext.Parse([]byte(base), sqltext.Options{})
 			if err != nil {
@@ -120,4 +107,32 @@ func TestFixesRunOnPostgreSQL(t *testing.T) {
 		t.Errorf("only %d fix steps ran: the test sees too little", ran)
 	}
 	t.Logf("%d fix steps of %d findings ran", ran, n)
+}
+
+// startPostgres starts PostgreSQL in Docker for the test; it stops when the
+// test ends.
+func startPostgres(t *testing.T) *compat.Server {
+	t.Helper()
+	img := pgtest.Need(t)
+	compat.LogDocker(nil)
+	srv, err := compat.StartContainer(context.Background(), compat.ContainerOptions{Image: img, Labels: map[string]string{"dev.phasegate.test": "checker"}})
+	if err != nil {
+		t.Fatalf("start PostgreSQL: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// parseExample returns an example's production schema and its SQL parsed.
+func parseExample(t *testing.T, ex checker.Example) (string, *sqltext.File) {
+	t.Helper()
+	base := ex.Base
+	if base == "" {
+		base = checker.ExampleBase
+	}
+	f, err := sqltext.Parse([]byte(ex.SQL), sqltext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base, f
 }

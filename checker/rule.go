@@ -106,8 +106,21 @@ type Rule struct {
 	Notes string
 	// Examples are flagged ("bad") and clean ("good") SQL; tests run them.
 	Examples []Example
+
+	// A rule's hooks say what it looks at; the engine calls each one that
+	// is set, unless the rule is off in the file.
+
 	// Check returns the rule's findings for the statement in c.
 	Check func(c *Context) []Finding
+	// File returns the rule's findings for a whole file, once its
+	// statements are judged: how it ends, its notes and directives.
+	File func(f *FileContext) []Finding
+	// History returns the rule's findings for what a change does to one
+	// migration's place in the history (Checker.History).
+	History func(h *History) []Finding
+	// Runtime returns the rule's findings for the locks the runtime check
+	// measured of one statement (Options.Runtime).
+	Runtime func(m *Measurement) []Finding
 }
 
 // Example is SQL a rule flags or leaves alone. Base is history the
@@ -118,7 +131,31 @@ type Example struct {
 	Flagged bool
 	// Version is the PostgreSQL major version; 0 means the default.
 	Version int
+
+	// The example of a history rule is a change to the migration files of
+	// a tool (Format, a source.Format name): the files on the base branch
+	// (BaseFiles) and the files the change writes (Change: added, edited,
+	// or with no SQL deleted). Tests run it through package change on a
+	// real git repository.
+	Format    string
+	BaseFiles []MigrationFile
+	Change    []MigrationFile
+
+	// Measured, in a runtime rule's example, is what the runtime check
+	// measures of the last statement of SQL on PostgreSQL (non-nil, empty
+	// when it takes no lock); a test measures it again.
+	Measured []MeasuredLock
 }
+
+// MigrationFile is one migration file of a history rule's example.
+type MigrationFile struct {
+	Name string // in the migrations directory
+	SQL  string
+}
+
+// IsHistory reports whether the example is a change to migration files
+// (a history rule's example) rather than SQL.
+func (ex Example) IsHistory() bool { return ex.Format != "" }
 
 var (
 	registry = map[string]*Rule{}

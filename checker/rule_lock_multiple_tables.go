@@ -16,11 +16,11 @@ var lockMultipleTables = register(&Rule{
 			return nil
 		}
 		for _, l := range c.Locks() {
-			if !l.Mode.BlocksWrites() || c.sess.held[l.Relation] {
+			if !l.Mode.BlocksWrites() || c.sess.holds(l.Relation) {
 				continue
 			}
-			for other := range c.sess.held {
-				return []Finding{finding("locks %s while the transaction still holds a lock on %s", l.Relation, other)}
+			if len(c.sess.held) > 0 { // named: the first table the transaction locked
+				return []Finding{finding("locks %s while the transaction still holds a lock on %s", l.Relation, c.sess.held[0])}
 			}
 		}
 		return nil

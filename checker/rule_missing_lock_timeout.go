@@ -28,6 +28,12 @@ transaction (of the file, for statements outside transaction blocks), since one 
 		{SQL: "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN nick text;"},
 		{SQL: "CREATE TABLE memberships (user_id bigint REFERENCES users (id));", Flagged: true},
 	},
+	File: func(f *FileContext) []Finding {
+		// One finding per transaction: it names the other statements of
+		// its group.
+		f.sess.lockGroups.describe(f.rule, f.Result)
+		return nil
+	},
 	Check: func(c *Context) []Finding {
 		if c.LockTimeoutSet() {
 			return nil

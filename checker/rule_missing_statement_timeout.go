@@ -15,6 +15,12 @@ they do for missing-lock-timeout, and so does the one finding per transaction.`,
 		{SQL: "ALTER TABLE users ADD COLUMN nick text;", Flagged: true},
 		{SQL: "SET statement_timeout = '15min';\nALTER TABLE users ADD COLUMN nick text;"},
 	},
+	File: func(f *FileContext) []Finding {
+		// One finding per transaction: it names the other statements of
+		// its group.
+		f.sess.stmtGroups.describe(f.rule, f.Result)
+		return nil
+	},
 	Check: func(c *Context) []Finding {
 		if c.sess.statementTimeout {
 			return nil

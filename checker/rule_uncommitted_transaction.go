@@ -1,5 +1,7 @@
 package checker
 
+import "github.com/phasegate/phasegate/source"
+
 var uncommittedTransaction = register(&Rule{
 	ID:       "uncommitted-transaction",
 	Category: Other, Severity: Error,
@@ -10,5 +12,14 @@ var uncommittedTransaction = register(&Rule{
 	Examples: []Example{
 		{SQL: "BEGIN;\nALTER TABLE users ADD COLUMN nick text;", Flagged: true},
 		{SQL: "BEGIN;\nALTER TABLE users ADD COLUMN nick text;\nCOMMIT;"},
+	},
+	File: func(f *FileContext) []Finding {
+		// A tool that wraps the file in a transaction (TxFile) commits it
+		// at the end, BEGIN included (transaction-nesting reports that).
+		if st := f.sess; st.explicitTx && st.inTx && st.tx == source.TxNone {
+			pos := st.beginPos
+			return []Finding{finding("BEGIN without COMMIT: the transaction is still open at the end of the file").at(&pos)}
+		}
+		return nil
 	},
 })

@@ -4,6 +4,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v5"
 
 	"github.com/phasegate/phasegate/schema"
+	"github.com/phasegate/phasegate/sqltext"
 )
 
 var unknownEffect = register(&Rule{
@@ -31,6 +32,14 @@ well-known built-in functions (length, format, now, nextval, setval, pg_advisory
 		{SQL: "SELECT setval('invoice_seq', 100);"},
 		{SQL: "SELECT max(length(email)) FROM users;"},
 		{SQL: "DO $$ DECLARE n bigint; BEGIN SELECT max(length(email)) INTO n FROM users; END $$;"},
+	},
+	File: func(f *FileContext) []Finding {
+		// What an ORM migration runs besides the SQL it renders.
+		var out []Finding
+		for _, u := range f.Unjudged {
+			out = append(out, finding("%s: phasegate cannot tell what it changes", u.What).at(&sqltext.Position{Line: max(u.Line, 1), Column: 1}))
+		}
+		return out
 	},
 	Check: func(c *Context) []Finding {
 		switch n := c.Node.GetNode().(type) {

@@ -234,3 +234,65 @@ END';
 		}
 	}
 }
+
+// TestLockMultipleTablesNamesTheFirstLock: the finding names the first
+// table the transaction locked, the same on every run (it was picked from
+// a map, so the message changed between runs and the PR comment with it).
+func TestLockMultipleTablesNamesTheFirstLock(t *testing.T) {
+	var base, sql strings.Builder
+	sql.WriteString("BEGIN;\n")
+	for i := 1; i <= 8; i++ {
+		fmt.Fprintf(&base, "CREATE TABLE t%d (id bigint);\n", i)
+		fmt.Fprintf(&sql, "ALTER TABLE t%d ADD COLUMN c int;\n", i)
+	}
+	sql.WriteString("COMMIT;\n")
+	f, err := sqltext.Parse([]byte(sql.String()), sqltext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for run := 0; run < 3; run++ {
+		res := New(replay(t, base.String()), Options{}).File(Input{Migration: source.Migration{Path: "m.sql", Format: "plain"}, File: f})
+		n := 0
+		for _, s := range res.Statements {
+			for _, fd := range s.Findings {
+				if fd.Rule.ID != "lock-multiple-tables" {
+					continue
+				}
+				n++
+				if !strings.HasSuffix(fd.Message, "still holds a lock on t1") {
+					t.Errorf("line %d: %q, want it to name t1, the first table locked", s.Pos.Line, fd.Message)
+				}
+			}
+		}
+		if n != 7 {
+			t.Fatalf("%d lock-multiple-tables findings, want 7", n)
+		}
+	}
+}
+
+// TestUnjudgedDoBlockStatementsAtTheirLines: the statements of a DO block
+// an edited migration kept are replayed at their own lines, as judged
+// ones are; a finding that names one names its line.
+func TestUnjudgedDoBlockStatementsAtTheirLines(t *testing.T) {
+	const sql = "DO $$\nBEGIN\n  ALTER TYPE mood ADD VALUE 'meh';\nEND $$;\nUPDATE people SET m = 'meh' WHERE id = 1;\n"
+	f, err := sqltext.Parse([]byte(sql), sqltext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck := New(replay(t, sessionBase), Options{})
+	res := ck.File(Input{
+		Migration: source.Migration{Path: "m.sql", Format: "goose"}, Tx: source.TxFile, File: f,
+		Judge: func(s *sqltext.Statement) bool { return s.Node.GetDoStmt() == nil }, // the DO block is unchanged
+	})
+	var msgs []string
+	for _, s := range res.Statements {
+		for _, fd := range s.Findings {
+			if fd.Rule.ID == "add-enum-value-in-transaction" {
+				msgs = append(msgs, fd.Message)
+			}
+		}
+	}
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "ADD VALUE added at line 3 ") {
+		t.Errorf("findings %q, want one naming line 3, where ADD VALUE is", msgs)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,8 +56,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// leakedContainers lists this package's containers of phasegate runs
-// (other packages' tests may run theirs at the same time).
+// leakedContainers lists this test process's containers of phasegate runs
+// (other tests may run theirs at the same time).
 func leakedContainers() string {
 	out, err := exec.Command("docker", "ps", "-a", "--filter", "label="+LabelRun, "--filter", "label=dev.phasegate.test="+testLabels["dev.phasegate.test"], "--format", "{{.ID}} {{.Image}} {{.Status}}").CombinedOutput()
 	if err != nil {
@@ -444,19 +445,12 @@ func TestCancelStopsTheSuiteAndCleansUp(t *testing.T) {
 	repo, _ := git.Open(r.Dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	prev, _ := repo.Resolve(ctx, "main")
-	started := make(chan struct{})
-	testHookScenario = func(string) {
-		select {
-		case <-started:
-		default:
-			close(started)
-		}
-	}
-	defer func() { testHookScenario = nil }()
-	go func() { <-started; time.Sleep(500 * time.Millisecond); cancel() }()
+	// The suites' output says when one runs: then the check is cancelled.
+	started := &seen{text: "] started", at: make(chan struct{})}
+	go func() { <-started.at; cancel() }()
 	begin := time.Now()
 	res, err := Run(ctx, Options{Repo: repo, Previous: prev, Format: source.GolangMigrate{}, Dir: "db/migrations",
-		Image: testImage(), Labels: testLabels, TestCommand: "sleep 120", Timeout: time.Hour, Jobs: 3})
+		Image: testImage(), Labels: testLabels, TestCommand: "echo started; sleep 120", Timeout: time.Hour, Jobs: 3, Verbose: started})
 	if err == nil || !strings.Contains(err.Error(), "cancelled") {
 		t.Fatalf("err = %v", err)
 	}
@@ -479,6 +473,26 @@ func TestCancelStopsTheSuiteAndCleansUp(t *testing.T) {
 	if strings.Count(string(out), "\n") != 1 {
 		t.Errorf("worktrees left:\n%s", out)
 	}
+}
+
+// seen is a writer that closes at when what is written to it contains
+// text.
+type seen struct {
+	text string
+	at   chan struct{}
+	mu   sync.Mutex
+	b    strings.Builder
+}
+
+func (s *seen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	was := strings.Contains(s.b.String(), s.text)
+	s.b.Write(p)
+	if !was && strings.Contains(s.b.String(), s.text) {
+		close(s.at)
+	}
+	return len(p), nil
 }
 
 // v2 reads a file of the new release of the test application, which no

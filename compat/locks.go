@@ -147,39 +147,3 @@ func relfilenodes(ctx context.Context, conn *pgx.Conn, oids []uint32) (map[uint3
 	}
 	return out, rows.Err()
 }
-
-// Disagreements compares the predicted locks of a statement with the
-// measured ones, relation by relation, and describes each difference.
-// Measured ACCESS SHARE locks (reads) are not predicted and not compared.
-func Disagreements(expected []checker.Lock, measured []MeasuredLock) []string {
-	pred := map[string]checker.Lock{}
-	for _, l := range expected {
-		pred[l.Relation.String()] = l
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, m := range measured {
-		seen[m.Relation] = true
-		p, ok := pred[m.Relation]
-		mode := checker.ParseLockMode(m.Mode)
-		switch {
-		case !ok && mode > checker.AccessShare:
-			out = append(out, fmt.Sprintf("measured %s on %s, which phasegate did not predict", m.Mode, m.Relation))
-		case ok && mode != checker.NoLock && mode != p.Mode:
-			out = append(out, fmt.Sprintf("measured %s on %s, phasegate predicted %s", m.Mode, m.Relation, p.Mode))
-		}
-		if ok && m.Rewrote && !p.Rewrite {
-			out = append(out, fmt.Sprintf("%s was rewritten, which phasegate did not predict", m.Relation))
-		}
-		if ok && !m.Rewrote && p.Rewrite {
-			out = append(out, fmt.Sprintf("phasegate predicted a rewrite of %s, which did not happen", m.Relation))
-		}
-	}
-	for rel, p := range pred {
-		if !seen[rel] && p.Mode > checker.AccessShare {
-			out = append(out, fmt.Sprintf("phasegate predicted %s on %s, which was not taken", p.Mode, rel))
-		}
-	}
-	sort.Strings(out)
-	return out
-}

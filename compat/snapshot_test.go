@@ -4,9 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/phasegate/phasegate/checker"
-	"github.com/phasegate/phasegate/schema"
 )
 
 // diffOn builds before on a database, clones it, runs after on the clone
@@ -91,22 +88,6 @@ DROP TABLE schema_migrations;
 	}, "\n")
 	if got != want {
 		t.Errorf("diff:\n%s\nwant:\n%s", got, want)
-	}
-}
-
-func TestDisagreements(t *testing.T) {
-	users := schema.QName{Schema: "public", Name: "users"}
-	expected := []checker.Lock{{Relation: users, Mode: checker.ShareRowExclusive}}
-	got := Disagreements(expected, []MeasuredLock{{Relation: "users", Mode: "AccessExclusiveLock", Rewrote: true}, {Relation: "orgs", Mode: "AccessShareLock"}})
-	want := "measured AccessExclusiveLock on users, phasegate predicted ShareRowExclusiveLock|users was rewritten, which phasegate did not predict"
-	if strings.Join(got, "|") != want {
-		t.Errorf("got %q", got)
-	}
-	if got := Disagreements(expected, []MeasuredLock{{Relation: "users", Mode: "ShareRowExclusiveLock"}}); len(got) != 0 {
-		t.Errorf("agreement reported: %q", got)
-	}
-	if got := Disagreements(expected, nil); len(got) != 1 || !strings.Contains(got[0], "not taken") {
-		t.Errorf("missing lock: %q", got)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/phasegate/phasegate/compat"
 )
@@ -33,13 +34,59 @@ type MarkdownOptions struct {
 func Markdown(w io.Writer, r *Report, opts MarkdownOptions) error {
 	md := markdown(r, opts, false)
 	if opts.MaxBytes > 0 && len(md) > opts.MaxBytes {
-		md = markdown(r, opts, true)
-		if len(md) > opts.MaxBytes {
-			md = md[:opts.MaxBytes-200] + "\n\n… (cut: the report is too long for a comment; see the job summary or the JSON report)\n"
-		}
+		md = truncate(markdown(r, opts, true), opts.MaxBytes)
 	}
 	_, err := io.WriteString(w, md)
 	return err
+}
+
+// cutNote ends a comment that truncate cut.
+const cutNote = "\n… (cut: the report is too long for a comment; see the job summary or the JSON report)\n"
+
+// truncate cuts md to at most limit bytes, with cutNote at the end, at a
+// markdown boundary: the end of a line that is outside every code fence
+// and <details> block (so never inside a multi-byte character, a fence or
+// a collapsed section: what is kept renders as it would have whole). When
+// no boundary fits, only the note is left, cut to limit bytes at a
+// character boundary if it does not fit either.
+func truncate(md string, limit int) string {
+	if len(md) <= limit {
+		return md
+	}
+	budget := limit - len(cutNote)
+	cut := 0
+	inFence, depth := false, 0
+	for pos := 0; pos < len(md); {
+		end := len(md)
+		if i := strings.IndexByte(md[pos:], '\n'); i >= 0 {
+			end = pos + i + 1
+		}
+		if end > budget {
+			break
+		}
+		line := md[pos:end]
+		switch {
+		case strings.HasPrefix(line, "```"):
+			inFence = !inFence
+		case inFence:
+		case strings.HasPrefix(line, "<details"):
+			depth++
+		case strings.HasPrefix(line, "</details>"):
+			depth = max(depth-1, 0)
+		}
+		pos = end
+		if !inFence && depth == 0 && strings.HasSuffix(line, "\n") {
+			cut = pos
+		}
+	}
+	if budget < 0 {
+		note := cutNote
+		for len(note) > limit || !utf8.ValidString(note) {
+			note = note[:len(note)-1]
+		}
+		return note
+	}
+	return md[:cut] + cutNote
 }
 
 type mdWriter struct {

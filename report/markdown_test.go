@@ -3,11 +3,13 @@ package report
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
@@ -123,16 +125,25 @@ func TestCommentNoMigrations(t *testing.T) {
 	}
 }
 
+// A comment over the limit is cut at a markdown boundary, whatever the
+// limit (MaxBytes under 200 made it panic).
 func TestCommentStaysUnderTheLimit(t *testing.T) {
 	var sql strings.Builder
 	for i := 0; i < 3000; i++ {
-		sql.WriteString("ALTER TABLE users DROP COLUMN IF EXISTS c" + strings.Repeat("x", 40) + ";\n")
+		fmt.Fprintf(&sql, "DROP TABLE IF EXISTS t%d_%s;\n", i, strings.Repeat("x", 40)) // contract: shown in the compact comment too
 	}
 	r := static(t, "0003_big.up.sql", sql.String())
-	var b bytes.Buffer
-	Markdown(&b, r, MarkdownOptions{Marker: true, MaxBytes: 65000})
-	if b.Len() > 65000 || !strings.HasPrefix(b.String(), Marker) {
-		t.Errorf("comment is %d bytes", b.Len())
+	for _, limit := range []int{65000, 4321, 150, 40} {
+		var b bytes.Buffer
+		Markdown(&b, r, MarkdownOptions{Marker: true, MaxBytes: limit})
+		got := b.String()
+		if len(got) > limit || !utf8.ValidString(got) {
+			t.Errorf("limit %d: the comment is %d bytes, valid UTF-8: %v", limit, len(got), utf8.ValidString(got))
+		}
+		if limit > 1000 && (!strings.HasPrefix(got, Marker) || !strings.HasSuffix(got, cutNote)) {
+			t.Errorf("limit %d: the comment lacks the marker or the note that it was cut:\n%s", limit, tail(got))
+		}
+		checkCut(t, markdown(r, MarkdownOptions{Marker: true}, true), limit) // what Markdown cut
 	}
 }
 

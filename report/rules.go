@@ -101,7 +101,11 @@ func RuleText(w io.Writer, r *checker.Rule) error {
 			b.WriteString("\n")
 		}
 	}
-	fmt.Fprintf(&b, "\nSilence it on one statement with -- phasegate:ignore %s <reason>; change its severity in the config (rules: {%s: warning}).\n", r.ID, r.ID)
+	if r.Check != nil {
+		fmt.Fprintf(&b, "\nSilence it on one statement with -- phasegate:ignore %s <reason>; change its severity in the config (rules: {%s: warning}).\n", r.ID, r.ID)
+	} else { // it judges no statement, so no statement's directive silences it
+		fmt.Fprintf(&b, "\nChange its severity in the config (rules: {%s: warning}, or off).\n", r.ID)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -130,8 +134,14 @@ func examples(r *checker.Rule) (bad, good []checker.Example) {
 }
 
 // exampleSQL is an example's SQL, preceded by the version and production
-// schema it assumes as comments.
+// schema it assumes as comments, and followed, for a runtime rule's
+// example, by what the runtime check measures; for a history rule's
+// example, the migration files on the base branch and what the change does
+// to them.
 func exampleSQL(ex checker.Example) string {
+	if ex.IsHistory() {
+		return exampleChange(ex)
+	}
 	var b strings.Builder
 	if ex.Version != 0 {
 		fmt.Fprintf(&b, "-- on PostgreSQL %d\n", ex.Version)
@@ -140,7 +150,44 @@ func exampleSQL(ex checker.Example) string {
 		fmt.Fprintf(&b, "-- production schema:\n-- %s\n", strings.ReplaceAll(ex.Base, "\n", "\n-- "))
 	}
 	b.WriteString(ex.SQL)
+	if ex.Measured != nil { // a runtime rule's example
+		var locks []string
+		for _, l := range ex.Measured {
+			lock := l.Mode + " on " + l.Relation
+			if l.Rewrote {
+				lock += ", rewritten"
+			}
+			locks = append(locks, lock)
+		}
+		if len(locks) == 0 {
+			locks = []string{"no lock"}
+		}
+		fmt.Fprintf(&b, "\n-- the runtime check measures: %s", strings.Join(locks, "; "))
+	}
 	return b.String()
+}
+
+// exampleChange writes a history rule's example: its migration files on
+// the base branch, then the files the change adds, edits or deletes.
+func exampleChange(ex checker.Example) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "-- %s migrations on the base branch:\n", ex.Format)
+	onBase := map[string]bool{}
+	for _, f := range ex.BaseFiles {
+		onBase[f.Name] = true
+		fmt.Fprintf(&b, "-- %s\n%s\n", f.Name, strings.TrimSuffix(f.SQL, "\n"))
+	}
+	for _, f := range ex.Change {
+		switch {
+		case f.SQL == "":
+			fmt.Fprintf(&b, "-- the change deletes %s\n", f.Name)
+		case onBase[f.Name]:
+			fmt.Fprintf(&b, "-- the change edits %s:\n%s\n", f.Name, strings.TrimSuffix(f.SQL, "\n"))
+		default:
+			fmt.Fprintf(&b, "-- the change adds %s:\n%s\n", f.Name, strings.TrimSuffix(f.SQL, "\n"))
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func indent(s, prefix string) string {

@@ -60,8 +60,8 @@ type Scenario struct {
 type MeasuredLock = compat.MeasuredLock
 
 // AddRuntime adds the runtime check's results: the scenarios, the measured
-// locks of each statement with a lock-disagreement finding where they
-// differ from the prediction, and the verdict.
+// locks of each statement with the findings of the runtime rules
+// (lock-disagreement) on them, and the verdict.
 func (r *Report) AddRuntime(res *compat.Result, previousLabel string, opts checker.Options) {
 	r.Runtime = &Runtime{
 		Verdict: res.Verdict, Previous: previousLabel, PreviousCommit: res.Previous, Server: res.Server,
@@ -82,10 +82,8 @@ func (r *Report) AddRuntime(res *compat.Result, previousLabel string, opts check
 	for _, t := range res.Traces {
 		traces[fmt.Sprintf("%s:%d", t.Path, t.Line)] = t
 	}
-	rule := checker.Lookup("lock-disagreement")
 	for fi := range r.Files {
 		f := &r.Files[fi]
-		sev := opts.SeverityOf(rule, f.Path)
 		for si := range f.Statements {
 			st := &f.Statements[si]
 			t, ok := traces[fmt.Sprintf("%s:%d", f.Path, st.Line)]
@@ -94,16 +92,17 @@ func (r *Report) AddRuntime(res *compat.Result, previousLabel string, opts check
 			}
 			st.Locks = append([]MeasuredLock{}, t.Locks...)
 			st.LocksNote = t.Note
-			if t.Note != "" || sev == checker.Off {
-				continue
+			if t.Note != "" {
+				continue // not measured
 			}
-			var expected []checker.Lock
+			m := checker.Measurement{Measured: []checker.MeasuredLock{}}
 			for _, l := range st.ExpectedLocks {
-				expected = append(expected, checker.Lock{Relation: qname(l.Relation), Mode: checker.ParseLockMode(l.Mode), Rewrite: l.Rewrite, Scan: l.Scan})
+				m.Predicted = append(m.Predicted, checker.Lock{Relation: qname(l.Relation), Mode: checker.ParseLockMode(l.Mode), Rewrite: l.Rewrite, Scan: l.Scan})
 			}
-			for _, d := range compat.Disagreements(expected, t.Locks) {
-				st.Findings = append(st.Findings, Finding{Rule: rule.ID, Category: rule.Category.String(), Severity: sev.String(), Message: d, Fix: rule.Fix})
+			for _, l := range t.Locks {
+				m.Measured = append(m.Measured, checker.MeasuredLock{Relation: l.Relation, Mode: l.Mode, Rewrote: l.Rewrote})
 			}
+			st.Findings = append(st.Findings, findings(opts.Runtime(f.Path, m))...)
 		}
 	}
 	r.Finish()

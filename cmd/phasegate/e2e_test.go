@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -73,6 +74,56 @@ func phasegateEnv(t *testing.T, dir string, env []string, args ...string) result
 		t.Fatal(err)
 	}
 	return result{code, stdout.String(), stderr.String()}
+}
+
+// outputBuffer holds what a running child writes. os/exec copies the
+// child's output into it from a goroutine of its own, so reads take the
+// lock too; waitFor waits for a text to arrive.
+type outputBuffer struct {
+	mu    sync.Mutex
+	b     bytes.Buffer
+	wrote chan struct{} // closed at the next write, while someone waits
+}
+
+func (o *outputBuffer) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.wrote != nil {
+		close(o.wrote)
+		o.wrote = nil
+	}
+	return o.b.Write(p)
+}
+
+func (o *outputBuffer) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
+}
+
+// waitFor reports whether the output holds text within timeout, and
+// before exited is closed (the child ended).
+func (o *outputBuffer) waitFor(text string, timeout time.Duration, exited <-chan struct{}) bool {
+	deadline := time.After(timeout)
+	for {
+		o.mu.Lock()
+		if strings.Contains(o.b.String(), text) {
+			o.mu.Unlock()
+			return true
+		}
+		if o.wrote == nil {
+			o.wrote = make(chan struct{})
+		}
+		wrote := o.wrote
+		o.mu.Unlock()
+		select {
+		case <-wrote:
+		case <-exited:
+			return strings.Contains(o.String(), text)
+		case <-deadline:
+			return false
+		}
+	}
 }
 
 // testImage is the PostgreSQL image the tests start (TestMain made sure it
@@ -177,25 +228,29 @@ func TestSIGTERMCleansUp(t *testing.T) {
 	dir := exampleRepo(t)
 	cfg := filepath.Join(t.TempDir(), "slow.yml")
 	os.WriteFile(cfg, []byte("migrations:\n  dir: db/migrations\ntests:\n  command: echo started; sleep 300\n"), 0o644)
-	cmd := exec.Command(binary, "check", "--base", "main", "--config", cfg, "--postgres-image", img, "--no-pull")
+	// --verbose streams the suites' output: "[baseline] started" says a
+	// suite runs, which is when SIGTERM must stop it.
+	cmd := exec.Command(binary, "check", "--base", "main", "--config", cfg, "--postgres-image", img, "--no-pull", "--verbose")
 	cmd.Dir = dir
-	var stdout, stderr syncBuffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var stdout syncBuffer
+	stderr := &outputBuffer{}
+	cmd.Stdout, cmd.Stderr = &stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for !strings.Contains(stderr.String(), "running") && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	if !stderr.waitFor("] started", 2*time.Minute, exited) {
+		cmd.Process.Kill()
+		<-exited
+		t.Fatalf("no test suite started within 2 minutes:\n%s", stderr)
 	}
-	time.Sleep(500 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
 	select {
-	case <-done:
+	case <-exited:
 	case <-time.After(60 * time.Second):
 		cmd.Process.Kill()
+		<-exited
 		t.Fatal("phasegate did not stop within 60s of SIGTERM")
 	}
 	if cmd.ProcessState.ExitCode() == 0 {

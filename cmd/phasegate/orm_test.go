@@ -159,6 +159,35 @@ func TestDjangoCycle(t *testing.T) {
 	}
 }
 
+// What a Django migration runs in Python (RunPython) has no SQL to judge:
+// unknown-effect reports it on its operation's line, and the migration is
+// not empty for all that.
+func TestDjangoRunPythonIsUnknownEffect(t *testing.T) {
+	needPython(t, "django", "psycopg2")
+	dir := djangoRepo(t, "head")
+	os.WriteFile(filepath.Join(dir, "accounts/migrations/0003_backfill.py"), []byte(`from django.db import migrations
+
+
+def backfill(apps, schema_editor):
+    pass
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accounts", "0002_display_name")]
+    operations = [
+        migrations.RunPython(backfill, migrations.RunPython.noop),
+    ]
+`), 0o644)
+	r := phasegate(t, dir, nil, "check", "--base", "main", "--static-only", "--postgres-image", testImage(t), "--no-pull")
+	want := "accounts/migrations/0003_backfill.py:11:1: unknown-effect: error: runs Python (Raw Python operation: backfill): phasegate cannot tell what it changes"
+	if r.code != 1 || !strings.Contains(r.stdout, want) {
+		t.Errorf("exit %d, output lacks %q:\n%s\n%s", r.code, want, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout, "empty-migration") {
+		t.Errorf("a migration that runs Python is not empty:\n%s", r.stdout)
+	}
+}
+
 // A tool phasegate cannot read (testdata/captureapp's migrate.sh, psql
 // underneath): the statements it runs are recorded through a proxy,
 // divided by its schema_migrations writes and judged; placed on their line

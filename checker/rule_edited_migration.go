@@ -1,0 +1,45 @@
+package checker
+
+var editedMigration = register(&Rule{
+	ID:       "edited-migration",
+	Category: Other, Severity: Error,
+	Summary: "a change to a migration that already exists on the base branch",
+	Why:     "databases that already applied the migration never run it again, so production and fresh databases end up with different schemas",
+	Fix:     "restore the file and put the change in a new migration",
+	Notes: `phasegate judges only the statements that changed in the edited file, and reports the edit itself with this rule.
+A Liquibase changelog that only gains changesets at its end is not edited (that is how Liquibase is used),
+and an ORM migration edited without changing the SQL it runs (a comment, its downgrade) is not either.`,
+	Examples: []Example{
+		{
+			Format:    "golang-migrate",
+			BaseFiles: []MigrationFile{{"1_users.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n"}},
+			Change:    []MigrationFile{{"1_users.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY, nick text);\n"}},
+			Flagged:   true,
+		},
+		{
+			Format:    "liquibase",
+			BaseFiles: []MigrationFile{{"changelog.sql", "--liquibase formatted sql\n--changeset ann:1\nCREATE TABLE users (id bigint PRIMARY KEY);\n"}},
+			Change:    []MigrationFile{{"changelog.sql", "--liquibase formatted sql\n--changeset ann:1\nCREATE TABLE users (id bigint PRIMARY KEY, nick text);\n"}},
+			Flagged:   true,
+		},
+		{
+			Format:    "liquibase",
+			BaseFiles: []MigrationFile{{"changelog.sql", "--liquibase formatted sql\n--changeset ann:1\nCREATE TABLE users (id bigint PRIMARY KEY);\n"}},
+			Change:    []MigrationFile{{"changelog.sql", "--liquibase formatted sql\n--changeset ann:1\nCREATE TABLE users (id bigint PRIMARY KEY);\n--changeset ann:2\nCREATE TABLE orgs (id bigint PRIMARY KEY);\n"}},
+		},
+		{
+			Format:    "golang-migrate",
+			BaseFiles: []MigrationFile{{"1_users.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n"}},
+			Change:    []MigrationFile{{"2_nick.up.sql", "ALTER TABLE users ADD COLUMN nick text;\n"}},
+		},
+	},
+	History: func(h *History) []Finding {
+		switch {
+		case !h.Edited:
+			return nil
+		case h.Changelog:
+			return []Finding{finding("changes a changeset that exists on the base branch; Liquibase refuses to run a changelog whose applied changesets changed (their checksum), and databases that ran it will not run the change").at(fileStart())}
+		}
+		return []Finding{finding("edits a migration that exists on the base branch; databases that applied it will not run the change").at(fileStart())}
+	},
+})
