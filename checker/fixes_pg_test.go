@@ -35,14 +35,8 @@ var (
 // (<value>, <partition>) and steps for when something failed ("if it
 // fails: ...") are left out.
 func TestFixesRunOnPostgreSQL(t *testing.T) {
-	img := pgtest.Need(t)
 	ctx := context.Background()
-	compat.LogDocker(nil)
-	srv, err := compat.StartContainer(ctx, compat.ContainerOptions{Image: img, Labels: map[string]string{"dev.phasegate.test": "checker"}})
-	if err != nil {
-		t.Fatalf("start PostgreSQL: %v", err)
-	}
-	defer srv.Close()
+	srv := startPostgres(t)
 	ran, n := 0, 0
 	for _, r := range checker.Rules() {
 		for _, ex := range r.Examples {
@@ -117,4 +111,17 @@ func TestFixesRunOnPostgreSQL(t *testing.T) {
 		t.Errorf("only %d fix steps ran: the test sees too little", ran)
 	}
 	t.Logf("%d fix steps of %d findings ran", ran, n)
+}
+
+// startPostgres starts the test image's PostgreSQL in Docker for the
+// test, stopped when it ends.
+func startPostgres(t *testing.T) *compat.Server {
+	img := pgtest.Need(t)
+	compat.LogDocker(nil)
+	srv, err := compat.StartContainer(context.Background(), compat.ContainerOptions{Image: img, Labels: map[string]string{"dev.phasegate.test": "checker"}})
+	if err != nil {
+		t.Fatalf("start PostgreSQL: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
 }
