@@ -34,6 +34,9 @@ type Config struct {
 	Tests    Tests    `yaml:"tests"`
 	Followup Followup `yaml:"followup"`
 	Stats    Stats    `yaml:"stats"`
+	// Suggestions posts the fixes that are a rewrite of the lines under
+	// review as one-click suggestions on the pull request (default true).
+	Suggestions *bool `yaml:"suggestions"`
 
 	// Path is the file the configuration was read from ("" for defaults).
 	Path string `yaml:"-"`

@@ -117,10 +117,11 @@ migration is ready (nothing to ask GitHub); when a GitHub call is needed, it say
 		summary: "post a JSON report as the pull request comment (for fork pull requests)",
 		usage:   "--report FILE [flags]",
 		long: `Posts or updates the pull request comment from a JSON report written elsewhere (--report-json of
-phasegate check in a pull_request run from a fork, whose token is read-only). Meant for a
-workflow_run workflow, which has a write token and never runs the pull request's code.`,
+phasegate check in a pull_request run from a fork, whose token is read-only), and the report's
+one-click fixes as a review on the pull request's head. Meant for a workflow_run workflow, which has a
+write token and never runs the pull request's code.`,
 		groups: []flagGroup{
-			{"Flags", []string{"--report FILE", "--pr N", "--repository OWNER/NAME", "--github-token TOKEN"}},
+			{"Flags", []string{"--report FILE", "--pr N", "--repository OWNER/NAME", "--github-token TOKEN", "--suggestions on|off"}},
 		},
 		examples: []example{
 			{"Comment on pull request 42 with a report downloaded from the pull_request run", "phasegate comment --report phasegate-report.json --pr 42"},
