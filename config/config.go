@@ -108,6 +108,11 @@ type Followup struct {
 	Labels []string `yaml:"labels"`
 	// BranchPrefix names the branches (default phasegate/contract/).
 	BranchPrefix string `yaml:"branch_prefix"`
+	// Dashboard keeps the contract-debt dashboard issue (default true).
+	Dashboard *bool `yaml:"dashboard"`
+	// Snooze is how long the dashboard's "snooze" postpones a migration
+	// (Go duration, default 168h).
+	Snooze string `yaml:"snooze"`
 }
 
 // Migrate says how the runtime check applies migrations.

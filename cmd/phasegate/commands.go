@@ -100,8 +100,10 @@ with the steps to take by hand.`,
 		usage:   "[flags]",
 		long: `For each deferred migration whose condition holds (a release containing it has been out for
 followup.min_age, a deployment succeeded, a date passed), opens or updates one pull request that moves
-it into the active migrations. Meant for a scheduled workflow. --dry-run needs no token as long as no
-migration is ready (nothing to ask GitHub); when a GitHub call is needed, it says which one.`,
+it into the active migrations, and keeps the contract-debt dashboard issue, whose ticked boxes it acts
+on (docs/dashboard.md). Meant for a scheduled workflow. --dry-run needs no token as long as no migration
+is ready (nothing to ask GitHub), and neither reads nor writes the dashboard; when a GitHub call is
+needed, it says which one.`,
 		groups: []flagGroup{
 			{"Repository", []string{"--repo DIR", "--config FILE", "--repository OWNER/NAME", "--github-token TOKEN"}},
 			{"Run", []string{"--dry-run", "--force"}},
