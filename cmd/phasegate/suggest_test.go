@@ -149,3 +149,28 @@ func TestSuggestionsBehindA502(t *testing.T) {
 		t.Fatalf("%d reviews, %d comments: %+v", n, m, repo.Reviews(pr))
 	}
 }
+
+// TestSuggestionsFromAFork: the pull_request run of a fork cannot write;
+// the workflow_run side posts the report's suggestions with the comment,
+// and a second post changes nothing.
+func TestSuggestionsFromAFork(t *testing.T) {
+	local, s, repo, pr := suggestionPR(t, nil)
+	s.AddToken("t-read", fakegithub.Read)
+	e := newActionEnv(t, s, local.Dir, pr, "t-read", "someone/shop", 1)
+	if res := phasegate(t, local.Dir, e.vars, "check", "--static-only"); res.code != 1 || len(repo.ReviewComments(pr)) != 0 {
+		t.Fatalf("fork run: exit %d\n%s", res.code, res.stderr)
+	}
+	report := e.temp + "/phasegate-report.json"
+	env := []string{"GITHUB_API_URL=" + s.URL, "GITHUB_TOKEN=t-write", "GITHUB_ACTIONS=", "INPUT_TOKEN="}
+	for i := 1; i <= 2; i++ {
+		if res := phasegate(t, local.Dir, env, "comment", "--report", report); res.code != 0 {
+			t.Fatalf("comment %d: exit %d\n%s", i, res.code, res.stderr)
+		}
+	}
+	if n, m := len(repo.Reviews(pr)), len(repo.ReviewComments(pr)); n != 1 || m != 2 || len(repo.Comments(pr)) != 1 {
+		t.Fatalf("%d reviews, %d suggestions, %d comments", n, m, len(repo.Comments(pr)))
+	}
+	if res := phasegate(t, local.Dir, env, "comment", "--report", report, "--suggestions", "maybe"); res.code != exitUsage {
+		t.Errorf("--suggestions maybe: exit %d", res.code)
+	}
+}
