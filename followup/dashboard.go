@@ -115,8 +115,13 @@ func readState(body string) dashboardState {
 // dashboard's ticked boxes and state, acts on them in the run, and writes
 // the dashboard back, creating it the first time. A failure to read or
 // write the dashboard (a token without issues: write) is returned as an
-// error after the run, whose outcomes stand.
+// error after the run, whose outcomes stand. A dry run is a plain Run: it
+// neither reads nor writes the dashboard.
 func RunWithDashboard(ctx context.Context, o Options, d DashboardOptions) ([]Outcome, DashboardResult, error) {
+	if o.DryRun {
+		outs, err := Run(ctx, o)
+		return outs, DashboardResult{}, err
+	}
 	o.defaults()
 	if d.Snooze <= 0 {
 		d.Snooze = 7 * 24 * time.Hour
