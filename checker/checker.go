@@ -119,6 +119,9 @@ type Finding struct {
 	Fix      string
 	// Pos, if set, points somewhere other than the statement's start.
 	Pos *sqltext.Position
+	// Edit, if set, is the fix as a rewrite of the statement's lines
+	// (edit.go).
+	Edit *Edit
 }
 
 // Checker judges migration files against an evolving catalog.

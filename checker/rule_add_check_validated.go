@@ -32,7 +32,7 @@ constraints on tables made earlier in the same file by CREATE TABLE AS, which ph
 			if cmd.Subtype == pg.AlterTableType_AT_AddConstraint && con != nil && con.Contype == pg.ConstrType_CONSTR_CHECK && !con.SkipValidation {
 				name := orDefault(con.Conname, c.Catalog.ConstraintName(q, schema.Check, exprColumns(con.RawExpr)))
 				out = append(out, finding("adds CHECK constraint%s to %s without NOT VALID; the validation scan holds ACCESS EXCLUSIVE", nameSuffix(con.Conname), q).
-					at(c.Pos(con.Location)).withSteps(notValidSteps(at, con, name, "")...))
+					at(c.Pos(con.Location)).withSteps(notValidSteps(at, con, name, "")...).withEdit(c.notValidEdit(at, con, name)))
 			}
 			if def := cmd.Def.GetColumnDef(); cmd.Subtype == pg.AlterTableType_AT_AddColumn && def != nil {
 				for _, n := range def.Constraints {
@@ -40,7 +40,8 @@ constraints on tables made earlier in the same file by CREATE TABLE AS, which ph
 						name := orDefault(con.Conname, c.Catalog.ConstraintName(q, schema.Check, []string{def.Colname}))
 						without := addColumnWithoutSQL(at, def, func(k *pg.Constraint) bool { return k.Contype == pg.ConstrType_CONSTR_CHECK })
 						out = append(out, finding("adds column %s.%s with a CHECK constraint, validated by a scan under ACCESS EXCLUSIVE", q, def.Colname).at(c.Pos(con.Location)).
-							withSteps(append([]string{sqlStep("", without, "without the CHECK")}, notValidSteps(at, con, name, "")...)...))
+							withSteps(append([]string{sqlStep("", without, "without the CHECK")}, notValidSteps(at, con, name, "")...)...).
+							withEdit(c.splitColumnEdit(at, without, con, name, "")))
 					}
 				}
 			}

@@ -162,9 +162,9 @@ func oneFixPerConstraint(fs []Finding) {
 			}
 			switch b.Rule {
 			case addForeignKeyValidated, addCheckValidated:
-				b.Fix = "one fix for this constraint: add-constraint's above, whose NOT VALID and later VALIDATE CONSTRAINT steps take no long lock"
+				b.Fix, b.Edit = "one fix for this constraint: add-constraint's above, whose NOT VALID and later VALIDATE CONSTRAINT steps take no long lock", nil
 			case addUniqueConstraint, createIndexNonConcurrently:
-				b.Fix = "one fix for this constraint: add-constraint's above, whose CREATE UNIQUE INDEX CONCURRENTLY step blocks no writes"
+				b.Fix, b.Edit = "one fix for this constraint: add-constraint's above, whose CREATE UNIQUE INDEX CONCURRENTLY step blocks no writes", nil
 			}
 		}
 	}

@@ -44,7 +44,7 @@ which missing-lock-timeout and lock-multiple-tables report.`,
 			name := orDefault(con.Conname, c.Catalog.ConstraintName(q, schema.ForeignKey, namesOf(con.FkAttrs)))
 			out = append(out, finding("adds foreign key%s to %s without NOT VALID; the validation scan blocks writes to %s and %s",
 				nameSuffix(con.Conname), q, q, c.Catalog.Resolve(con.Pktable)).at(c.Pos(con.Location)).
-				withSteps(notValidSteps(at, con, name, "")...))
+				withSteps(notValidSteps(at, con, name, "")...).withEdit(c.notValidEdit(at, con, name)))
 		}
 		return out
 	},
@@ -85,7 +85,36 @@ func (c *Context) columnForeignKeys(at *pg.AlterTableStmt, q schema.QName, def *
 		without := addColumnWithoutSQL(at, def, func(k *pg.Constraint) bool { return k.Contype == pg.ConstrType_CONSTR_FOREIGN })
 		out = append(out, finding("adds column %s.%s with a default and a foreign key%s; every existing row gets the default, so the key is validated by a scan that blocks writes to %s and %s",
 			q, def.Colname, nameSuffix(con.Conname), q, c.Catalog.Resolve(con.Pktable)).at(c.Pos(con.Location)).
-			withSteps(append([]string{sqlStep("", without, "without the REFERENCES clause")}, notValidSteps(at, con, name, def.Colname)...)...))
+			withSteps(append([]string{sqlStep("", without, "without the REFERENCES clause")}, notValidSteps(at, con, name, def.Colname)...)...).
+			withEdit(c.splitColumnEdit(at, without, con, name, def.Colname)))
 	}
 	return out
+}
+
+// notValidEdit rewrites ALTER TABLE ... ADD CONSTRAINT con, the
+// statement's only command, as the fix's two steps, when the tool runs
+// them as two transactions: NOT VALID written into the statement (for a
+// named constraint; an unnamed one is named as the fix names it), then
+// VALIDATE CONSTRAINT.
+func (c *Context) notValidEdit(at *pg.AlterTableStmt, con *pg.Constraint, name string) *Edit {
+	if len(at.Cmds) != 1 {
+		return nil
+	}
+	first := ""
+	if con.Conname != "" {
+		first = c.Stmt.Text + " NOT VALID;"
+	}
+	return c.stepsEdit(first, addConstraintSQL(at, con, name, true, ""), validateSQL(at, name))
+}
+
+// splitColumnEdit rewrites ALTER TABLE ... ADD COLUMN with constraint con,
+// the statement's only command, as the fix's steps (the column without
+// it, the constraint NOT VALID, VALIDATE CONSTRAINT), when the tool runs
+// them as separate transactions. fkColumn makes a REFERENCES clause a
+// table constraint on it.
+func (c *Context) splitColumnEdit(at *pg.AlterTableStmt, without string, con *pg.Constraint, name, fkColumn string) *Edit {
+	if len(at.Cmds) != 1 {
+		return nil
+	}
+	return c.stepsEdit("", without, addConstraintSQL(at, con, name, true, fkColumn), validateSQL(at, name))
 }

@@ -73,9 +73,36 @@ PostgreSQL and is.`,
 		return []Finding{finding("creates an index on %s without CONCURRENTLY; writes to %s are blocked until it is built", q, q).withSteps(
 			sqlStep("", concurrently, "writes go on while it is built"),
 			"it must run outside a transaction: "+how+";",
-			fmt.Sprintf("if it fails, it leaves an INVALID index: DROP INDEX CONCURRENTLY IF EXISTS %s; and run step 1 again.", ident(name)))}
+			fmt.Sprintf("if it fails, it leaves an INVALID index: DROP INDEX CONCURRENTLY IF EXISTS %s; and run step 1 again.", ident(name))).
+			withEdit(c.concurrentlyEdit(ix, name, concurrently))}
 	},
 })
+
+// concurrentlyEdit writes the fix's first step into the statement (
+// CONCURRENTLY, and IF NOT EXISTS with the index's name, so a retry is
+// clean) when the tool then runs it outside a transaction block: a file
+// of its own, or a tool that runs the file without one.
+func (c *Context) concurrentlyEdit(ix *pg.IndexStmt, name, want string) *Edit {
+	n := parseOne(want)
+	if n == nil || !c.editable() {
+		return nil
+	}
+	if inTx, mixed := c.txAfter(n); inTx || mixed {
+		return nil
+	}
+	at := afterToken(c.Stmt.Text, pg.Token_INDEX)
+	if at < 0 {
+		return nil
+	}
+	add := " CONCURRENTLY"
+	if !ix.IfNotExists {
+		add += " IF NOT EXISTS"
+		if ix.Idxname == "" {
+			add += " " + ident(name).String()
+		}
+	}
+	return c.replaceEdit([]string{c.Stmt.Text[:at] + add + c.Stmt.Text[at:] + ";"}, []string{want})
+}
 
 // partitionedIndexSteps are the steps that index a partitioned table
 // without locking it: the parent's index alone (ON ONLY), each

@@ -54,7 +54,7 @@ transaction (of the file, for statements outside transaction blocks), since one 
 				return nil // the finding on the first statement of its transaction stands for it
 			}
 			return []Finding{finding("takes %s on %s (blocks %s) without a lock_timeout%s", l.Mode, l.Relation, blocks, why).
-				withFix("%s", timeoutFix(c, "lock_timeout", "'5s'"))}
+				withFix("%s", timeoutFix(c, "lock_timeout", "'5s'")).withEdit(c.timeoutEdit("lock_timeout", "'5s'"))}
 		}
 		return nil
 	},
@@ -75,4 +75,21 @@ func timeoutFix(c *Context, setting, value string) string {
 	}
 	return first + "\n2. if the migration fails with \"canceling statement due to lock timeout\", run it again (at a quieter time if it keeps failing)." +
 		"\nIf your migration tool or database role sets lock_timeout already, say so in the config: postgres.lock_timeout_set: true."
+}
+
+// timeoutEdit puts the SET of the timeout's fix on a line of its own
+// before the statement (SET LOCAL in a transaction the file opens with
+// BEGIN), unless the extra statement changes how the tool runs the file
+// for a statement that cares (a single-statement file the tool then runs
+// in a transaction block).
+func (c *Context) timeoutEdit(setting, value string) *Edit {
+	set := fmt.Sprintf("SET %s = %s;", setting, value)
+	if c.ExplicitTransaction() {
+		set = fmt.Sprintf("SET LOCAL %s = %s;", setting, value)
+	}
+	n := parseOne(set)
+	if n == nil || !c.editable() || !c.keepsTransaction(n, c.Stmt.Node) {
+		return nil
+	}
+	return c.insertEdit(set)
 }

@@ -35,7 +35,7 @@ they do for missing-lock-timeout, and so does the one finding per transaction.`,
 					return nil // the finding on the first statement of its transaction stands for it
 				}
 				return []Finding{finding("takes %s on %s without a statement_timeout%s", l.Mode, l.Relation, why).
-					withFix("%s", timeoutFix(c, "statement_timeout", "'15min'"))}
+					withFix("%s", timeoutFix(c, "statement_timeout", "'15min'")).withEdit(c.timeoutEdit("statement_timeout", "'15min'"))}
 			}
 		}
 		return nil

@@ -34,6 +34,9 @@ type Config struct {
 	Tests    Tests    `yaml:"tests"`
 	Followup Followup `yaml:"followup"`
 	Stats    Stats    `yaml:"stats"`
+	// Suggestions posts the fixes that are a rewrite of the lines under
+	// review as one-click suggestions on the pull request (default true).
+	Suggestions *bool `yaml:"suggestions"`
 
 	// Path is the file the configuration was read from ("" for defaults).
 	Path string `yaml:"-"`
@@ -109,6 +112,11 @@ type Followup struct {
 	Labels []string `yaml:"labels"`
 	// BranchPrefix names the branches (default phasegate/contract/).
 	BranchPrefix string `yaml:"branch_prefix"`
+	// Dashboard keeps the contract-debt dashboard issue (default true).
+	Dashboard *bool `yaml:"dashboard"`
+	// Snooze is how long the dashboard's "snooze" postpones a migration
+	// (Go duration, default 168h).
+	Snooze string `yaml:"snooze"`
 }
 
 // Migrate says how the runtime check applies migrations.

@@ -63,6 +63,16 @@
 // {URL}/{owner}/{repo}/releases/download/{tag}/{name}, which the fake serves
 // without authentication, as GitHub serves a public repository's downloads.
 //
+// # Reviews and issues
+//
+// Pull request reviews and their line comments (pulls/{n}/reviews,
+// pulls/{n}/comments, pulls/comments/{id}) follow the pull request's diff:
+// a comment may only sit on lines the diff shows on the new side, and
+// goes outdated when a push changes its lines (see reviews.go for how the
+// fake's notion of outdated is simpler than GitHub's). Issues can be
+// opened, listed and edited through the API; Repo.EditIssue edits one as
+// a person would, to tick a checkbox.
+//
 // # Git data
 //
 // Each repository has a content-addressed object store that computes real

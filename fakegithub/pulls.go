@@ -419,7 +419,13 @@ func (c *call) pullJSON(is *issue, detail bool) pullJSON {
 		zero := 0
 		commits := r.countCommits(baseSHA, p.headSHA)
 		changed := r.countChangedFiles(r.mergeBase(baseSHA, p.headSHA), p.headSHA)
-		j.Merged, j.Comments, j.ReviewComments = &merged, &comments, &zero
+		reviewComments := 0
+		for _, cm := range r.reviewComments {
+			if cm.pr == is.number {
+				reviewComments++
+			}
+		}
+		j.Merged, j.Comments, j.ReviewComments = &merged, &comments, &reviewComments
 		j.MaintainerCanModify = &p.maintainerCanModify
 		j.Commits, j.Additions, j.Deletions, j.ChangedFiles = &commits, &zero, &zero, &changed
 		j.MergedBy = c.userJSON(p.mergedBy)

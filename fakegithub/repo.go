@@ -23,12 +23,15 @@ type Repo struct {
 	objects map[string]object // git objects by id
 	refs    map[string]string // full ref name ("refs/heads/main") → id
 
-	nextNumber  int            // the number of the last issue or pull request
-	issues      map[int]*issue // issues and pull requests by number
-	comments    []*comment     // in id order
-	labels      []*label       // in creation order
-	releases    []*release
-	deployments []*deployment
+	nextNumber int            // the number of the last issue or pull request
+	issues     map[int]*issue // issues and pull requests by number
+	comments   []*comment     // in id order
+	// reviews and reviewComments of pull requests, in id order.
+	reviews        []*review
+	reviewComments []*reviewComment
+	labels         []*label // in creation order
+	releases       []*release
+	deployments    []*deployment
 }
 
 func newRepo(s *Server, id int64, owner *user, name string) *Repo {

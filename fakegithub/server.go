@@ -515,7 +515,7 @@ func (s *Server) buildRoutes() []route {
 			repo: strings.Contains(pattern, "/{owner}/{repo}")})
 	}
 	const R = "/repos/{owner}/{repo}"
-	get, post, patch, del := http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
+	get, post, patch, put, del := http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete
 
 	add(get, R, "/repos/repos#get-a-repository", handleGetRepo)
 
@@ -527,6 +527,9 @@ func (s *Server) buildRoutes() []route {
 	add(get, R+"/issues/{number}/comments", "/issues/comments#list-issue-comments", handleListComments)
 	add(post, R+"/issues/{number}/comments", "/issues/comments#create-an-issue-comment", handleCreateComment)
 	add(get, R+"/issues/{number}", "/issues/issues#get-an-issue", handleGetIssue)
+	add(patch, R+"/issues/{number}", "/issues/issues#update-an-issue", handleUpdateIssue)
+	add(get, R+"/issues", "/issues/issues#list-repository-issues", handleListIssues)
+	add(post, R+"/issues", "/issues/issues#create-an-issue", handleCreateIssue)
 
 	// Labels (labels.go).
 	add(get, R+"/labels", "/issues/labels#list-labels-for-a-repository", handleListLabels)
@@ -543,6 +546,20 @@ func (s *Server) buildRoutes() []route {
 	add(patch, R+"/pulls/{number}", "/pulls/pulls#update-a-pull-request", handleUpdatePull)
 	add(get, R+"/pulls/{number}/requested_reviewers", "/pulls/review-requests#get-all-requested-reviewers-for-a-pull-request", handleListReviewers)
 	add(post, R+"/pulls/{number}/requested_reviewers", "/pulls/review-requests#request-reviewers-for-a-pull-request", handleRequestReviewers)
+
+	// Reviews and review comments (reviews.go).
+	add(get, R+"/pulls/comments/{id}", "/pulls/comments#get-a-review-comment-for-a-pull-request", handleGetPullComment)
+	add(patch, R+"/pulls/comments/{id}", "/pulls/comments#update-a-review-comment-for-a-pull-request", handleUpdatePullComment)
+	add(del, R+"/pulls/comments/{id}", "/pulls/comments#delete-a-review-comment-for-a-pull-request", handleDeletePullComment)
+	add(get, R+"/pulls/{number}/comments", "/pulls/comments#list-review-comments-on-a-pull-request", handleListPullComments)
+	add(post, R+"/pulls/{number}/comments", "/pulls/comments#create-a-review-comment-for-a-pull-request", handleCreatePullComment)
+	add(get, R+"/pulls/{number}/reviews", "/pulls/reviews#list-reviews-for-a-pull-request", handleListReviews)
+	add(post, R+"/pulls/{number}/reviews", "/pulls/reviews#create-a-review-for-a-pull-request", handleCreateReview)
+	add(get, R+"/pulls/{number}/reviews/{id}", "/pulls/reviews#get-a-review-for-a-pull-request", handleGetReview)
+	add(put, R+"/pulls/{number}/reviews/{id}", "/pulls/reviews#update-a-review-for-a-pull-request", handleUpdateReview)
+	add(del, R+"/pulls/{number}/reviews/{id}", "/pulls/reviews#delete-a-pending-review-for-a-pull-request", handleDeleteReview)
+	add(get, R+"/pulls/{number}/reviews/{id}/comments", "/pulls/reviews#list-comments-for-a-pull-request-review", handleListReviewCommentsOfReview)
+	add(post, R+"/pulls/{number}/reviews/{id}/events", "/pulls/reviews#submit-a-review-for-a-pull-request", handleSubmitReview)
 
 	// Git data (gitapi.go).
 	add(get, R+"/git/ref/{ref...}", "/git/refs#get-a-reference", handleGetRef)

@@ -44,6 +44,18 @@ func (o Options) carry(ctx context.Context, oc *Outcome, m source.Migration, src
 			open = p
 		}
 	}
+	if open != nil {
+		by, err := o.editedBy(ctx, *open)
+		if err != nil {
+			fail(err)
+			return
+		}
+		if by != "" {
+			oc.Action, oc.PR = "edited", open.URL
+			oc.Reason = by + ": phasegate no longer rebases or rewrites it"
+			return
+		}
+	}
 	if open == nil && len(pulls) > 0 && !o.Force {
 		cleanup, err := o.closedByCleanup(ctx, pulls[0], branch)
 		if err != nil {

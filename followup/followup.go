@@ -52,37 +52,34 @@ type Options struct {
 	DryRun, Force bool
 	Now           func() time.Time
 	Log           io.Writer
+
+	// Snoozed, Forced and Reopen are the requests of the contract-debt
+	// dashboard (dashboard.go), by deferred migration: snoozed ones wait
+	// until the time given whatever their condition; forced ones are
+	// proposed now; Reopen is Force for one migration.
+	Snoozed        map[string]time.Time
+	Forced, Reopen map[string]bool
 }
 
 // Outcome is what the bot did about one deferred migration.
 type Outcome struct {
 	Deferred string // the deferred migration's path
-	// Action: waiting, created, updated, unchanged, closed (not reopened),
-	// done (merged), planned (dry run), error.
+	// Action: waiting, snoozed, created, updated, unchanged, edited (a
+	// person pushed to it: left alone), closed (not reopened), done
+	// (merged), planned (dry run), error.
 	Action string
 	Reason string
 	Target string // the active path it moves to
 	Branch string
 	PR     string // the pull request's URL
+
+	// Condition is the deferral's condition, in words.
+	Condition string
 }
 
 // Run plans and (unless DryRun) carries out the follow-up pull requests.
 func Run(ctx context.Context, o Options) ([]Outcome, error) {
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Log == nil {
-		o.Log = io.Discard
-	}
-	if o.TagPattern == "" {
-		o.TagPattern = "v*"
-	}
-	if o.BranchPrefix == "" {
-		o.BranchPrefix = "phasegate/contract/"
-	}
-	if o.Labels == nil {
-		o.Labels = []string{"phasegate:contract"}
-	}
+	o.defaults()
 	if _, ok := o.Format.(source.Namer); !ok {
 		return nil, fmt.Errorf("the follow-up bot cannot name new %s migrations (sqitch keeps them in its plan): move deferred migrations by hand", o.Format.Name())
 	}
@@ -120,6 +117,12 @@ func Run(ctx context.Context, o Options) ([]Outcome, error) {
 			continue
 		}
 		cond, _ := h.Condition()
+		oc.Condition = conditionText(cond)
+		if until, ok := o.Snoozed[m.Path]; ok && o.Now().Before(until) {
+			oc.Action, oc.Reason = "snoozed", "snoozed in the dashboard until "+day(until)
+			out = append(out, oc)
+			continue
+		}
 		added, pr, err := origin(ctx, o.Repo, m.Path, h)
 		if err != nil {
 			oc.Action, oc.Reason = "error", err.Error()
@@ -134,16 +137,40 @@ func Run(ctx context.Context, o Options) ([]Outcome, error) {
 		if err != nil {
 			return out, err
 		}
+		if !ready && o.Forced[m.Path] {
+			ready, why = true, "opened on request in the contract-debt dashboard"
+		}
 		if !ready {
 			oc.Action, oc.Reason = "waiting", why
 			out = append(out, oc)
 			continue
 		}
 		oc.Reason = why
-		o.carry(ctx, &oc, m, src, added, pr)
+		co := o
+		co.Force = o.Force || o.Reopen[m.Path]
+		co.carry(ctx, &oc, m, src, added, pr)
 		out = append(out, oc)
 	}
 	return out, nil
+}
+
+// defaults fills in the options left zero.
+func (o *Options) defaults() {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	if o.TagPattern == "" {
+		o.TagPattern = "v*"
+	}
+	if o.BranchPrefix == "" {
+		o.BranchPrefix = "phasegate/contract/"
+	}
+	if o.Labels == nil {
+		o.Labels = []string{"phasegate:contract"}
+	}
 }
 
 var prInMessage = regexp.MustCompile(`(?:\(#|Merge pull request #)(\d+)`)

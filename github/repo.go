@@ -32,11 +32,17 @@ func (c *Client) BranchHead(ctx context.Context, branch string) (string, error) 
 	return ref.GetObject().GetSHA(), nil
 }
 
-// Commit is a commit's tree and parents.
+// Commit is a commit's tree, parents and author.
 type Commit struct {
 	SHA, Tree string
 	Parents   []string
+	// AuthorName and AuthorEmail say who made it: BotEmail for the
+	// follow-up bot's commits.
+	AuthorName, AuthorEmail string
 }
+
+// BotEmail is the author email of the commits phasegate makes.
+const BotEmail = "phasegate@users.noreply.github.com"
 
 // GetCommit reads a commit.
 func (c *Client) GetCommit(ctx context.Context, sha string) (Commit, error) {
@@ -44,7 +50,7 @@ func (c *Client) GetCommit(ctx context.Context, sha string) (Commit, error) {
 	if err != nil {
 		return Commit{}, Explain(err, "read commit "+short(sha), "contents: read")
 	}
-	out := Commit{SHA: cm.GetSHA(), Tree: cm.GetTree().GetSHA()}
+	out := Commit{SHA: cm.GetSHA(), Tree: cm.GetTree().GetSHA(), AuthorName: cm.GetAuthor().GetName(), AuthorEmail: cm.GetAuthor().GetEmail()}
 	for _, p := range cm.Parents {
 		out.Parents = append(out.Parents, p.GetSHA())
 	}
@@ -106,7 +112,7 @@ func (c *Client) CommitChanges(ctx context.Context, parent Commit, changes []Mov
 		Message: gh.String(message),
 		Tree:    &gh.Tree{SHA: tree.SHA},
 		Parents: []*gh.Commit{{SHA: gh.String(parent.SHA)}},
-		Author:  &gh.CommitAuthor{Name: gh.String("phasegate"), Email: gh.String("phasegate@users.noreply.github.com"), Date: &gh.Timestamp{Time: now}},
+		Author:  &gh.CommitAuthor{Name: gh.String("phasegate"), Email: gh.String(BotEmail), Date: &gh.Timestamp{Time: now}},
 	}, nil)
 	if err != nil {
 		return "", Explain(err, "create a commit", "contents: write")

@@ -131,6 +131,18 @@ type Finding struct {
 	// its statement (or for file findings).
 	Line   int `json:"line,omitempty"`
 	Column int `json:"column,omitempty"`
+	// Edit is the fix as a rewrite of lines of the file, when it is one
+	// that is right applied as it is (the pull request suggestions).
+	Edit *Edit `json:"edit,omitempty"`
+}
+
+// Edit replaces lines Line to EndLine of the file (1-based, whole lines)
+// by New; Old is what those lines held when the file was checked.
+type Edit struct {
+	Line    int    `json:"line"`
+	EndLine int    `json:"end_line"`
+	Old     string `json:"old"`
+	New     string `json:"new"`
 }
 
 // Lock is a table lock.
@@ -214,6 +226,9 @@ func findings(fs []checker.Finding) []Finding {
 		rf := Finding{Rule: f.Rule.ID, Category: f.Rule.Category.String(), Severity: f.Severity.String(), Message: f.Message, Fix: f.Fix}
 		if f.Pos != nil {
 			rf.Line, rf.Column = f.Pos.Line, f.Pos.Column
+		}
+		if e := f.Edit; e != nil {
+			rf.Edit = &Edit{Line: e.Line, EndLine: e.EndLine, Old: e.Old, New: e.New}
 		}
 		out = append(out, rf)
 	}

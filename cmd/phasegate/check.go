@@ -85,6 +85,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, err
 	}
 	pgFlags.apply(cfg)
+	d.suggestions = cfg.Suggestions == nil || *cfg.Suggestions
 	timeout, err := testsTimeout(cfg)
 	if err != nil {
 		return 0, err

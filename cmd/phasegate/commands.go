@@ -100,8 +100,10 @@ with the steps to take by hand.`,
 		usage:   "[flags]",
 		long: `For each deferred migration whose condition holds (a release containing it has been out for
 followup.min_age, a deployment succeeded, a date passed), opens or updates one pull request that moves
-it into the active migrations. Meant for a scheduled workflow. --dry-run needs no token as long as no
-migration is ready (nothing to ask GitHub); when a GitHub call is needed, it says which one.`,
+it into the active migrations, and keeps the contract-debt dashboard issue, whose ticked boxes it acts
+on (docs/dashboard.md). Meant for a scheduled workflow. --dry-run needs no token as long as no migration
+is ready (nothing to ask GitHub), and neither reads nor writes the dashboard; when a GitHub call is
+needed, it says which one.`,
 		groups: []flagGroup{
 			{"Repository", []string{"--repo DIR", "--config FILE", "--repository OWNER/NAME", "--github-token TOKEN"}},
 			{"Run", []string{"--dry-run", "--force"}},
@@ -117,10 +119,11 @@ migration is ready (nothing to ask GitHub); when a GitHub call is needed, it say
 		summary: "post a JSON report as the pull request comment (for fork pull requests)",
 		usage:   "--report FILE [flags]",
 		long: `Posts or updates the pull request comment from a JSON report written elsewhere (--report-json of
-phasegate check in a pull_request run from a fork, whose token is read-only). Meant for a
-workflow_run workflow, which has a write token and never runs the pull request's code.`,
+phasegate check in a pull_request run from a fork, whose token is read-only), and the report's
+one-click fixes as a review on the pull request's head. Meant for a workflow_run workflow, which has a
+write token and never runs the pull request's code.`,
 		groups: []flagGroup{
-			{"Flags", []string{"--report FILE", "--pr N", "--repository OWNER/NAME", "--github-token TOKEN"}},
+			{"Flags", []string{"--report FILE", "--pr N", "--repository OWNER/NAME", "--github-token TOKEN", "--suggestions on|off"}},
 		},
 		examples: []example{
 			{"Comment on pull request 42 with a report downloaded from the pull_request run", "phasegate comment --report phasegate-report.json --pr 42"},

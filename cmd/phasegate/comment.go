@@ -22,6 +22,7 @@ func runComment(args []string, stdout, stderr io.Writer) (int, error) {
 	pr := fs.Int("pr", 0, "the pull request number (default: the one the report names)")
 	repo := fs.String("repository", "", "owner/name (default: the report's, then $GITHUB_REPOSITORY)")
 	token := fs.String("github-token", "", "token with pull-requests: write (default $INPUT_TOKEN, then $GITHUB_TOKEN)")
+	suggestions := fs.String("suggestions", "on", "post the report's one-click fixes as a review on the pull request's head: on or off")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 0, err
@@ -48,6 +49,9 @@ func runComment(args []string, stdout, stderr io.Writer) (int, error) {
 	if *pr <= 0 {
 		return 0, usagef("--pr is required: the report names no pull request")
 	}
+	if *suggestions != "on" && *suggestions != "off" {
+		return 0, usagef("--suggestions must be on or off")
+	}
 	if *token == "" {
 		*token = firstEnv("INPUT_TOKEN", "GITHUB_TOKEN")
 	}
@@ -71,5 +75,11 @@ func runComment(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, err
 	}
 	fmt.Fprintf(stderr, "phasegate: pull request #%d comment %s %s\n", *pr, res.Action, res.URL)
+	if *suggestions == "on" && rep.Context != nil && rep.Context.HeadSHA != "" && rep.Context.PullRequest == *pr {
+		run := github.Run{ID: runID, Attempt: attempt}
+		if err := postSuggestions(ctx, client, rep, *pr, rep.Context.HeadSHA, run, stderr); err != nil {
+			return 0, err
+		}
+	}
 	return exitOK, nil
 }

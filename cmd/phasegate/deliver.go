@@ -24,6 +24,9 @@ type delivery struct {
 	failOn     string // error, warning, never
 	token      string
 	pr         int // pull request number; 0 = from the event
+	// suggestions posts the one-click fixes as a review (config
+	// suggestions).
+	suggestions bool
 }
 
 func (d *delivery) flags(fs flagSet) {
@@ -162,6 +165,11 @@ func commentFromActions(ctx context.Context, rep *report.Report, d delivery, env
 	}
 	if res.Action != "none" {
 		fmt.Fprintf(stderr, "phasegate: pull request comment %s: %s\n", res.Action, res.URL)
+	}
+	if d.suggestions && rep.Context != nil && rep.Context.HeadSHA != "" {
+		if err := postSuggestions(ctx, client, rep, number, rep.Context.HeadSHA, env.Run(), stderr); err != nil {
+			env.Warning("phasegate: the one-click fixes were not posted: %v", err)
+		}
 	}
 	return nil
 }

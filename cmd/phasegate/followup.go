@@ -68,6 +68,12 @@ func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
 			return 0, fmt.Errorf("%s: followup.min_age %q: give a duration such as 24h", cfg.Path, cfg.Followup.MinAge)
 		}
 	}
+	var snooze time.Duration
+	if cfg.Followup.Snooze != "" {
+		if snooze, err = time.ParseDuration(cfg.Followup.Snooze); err != nil || snooze <= 0 {
+			return 0, fmt.Errorf("%s: followup.snooze %q: give a duration such as 168h", cfg.Path, cfg.Followup.Snooze)
+		}
+	}
 	files, err := repo.WorkTreeFiles(ctx)
 	if err != nil {
 		return 0, err
@@ -100,18 +106,46 @@ func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	outcomes, err := followup.Run(ctx, followup.Options{
+	opts := followup.Options{
 		Repo: repo, Client: client, Base: base, Format: format, Dir: dir, DeferredDir: deferredDir,
 		TagPattern: cfg.Releases.TagPattern, MinAge: minAge, Labels: cfg.Followup.Labels,
 		Reviewers: cfg.Followup.Reviewers, TeamReviewers: cfg.Followup.TeamReviewers, BranchPrefix: cfg.Followup.BranchPrefix,
 		DryRun: *dryRun, Force: *force, Log: stderr,
-	})
+	}
+	// A dry run neither reads nor writes the dashboard.
+	var outcomes []followup.Outcome
+	var dash followup.DashboardResult
+	var dashErr error
+	if *dryRun || cfg.Followup.Dashboard != nil && !*cfg.Followup.Dashboard {
+		outcomes, err = followup.Run(ctx, opts)
+	} else {
+		outcomes, dash, err = followup.RunWithDashboard(ctx, opts, followup.DashboardOptions{Snooze: snooze})
+		if err != nil && outcomes != nil {
+			dashErr, err = err, nil
+		}
+	}
 	if err != nil {
 		return 0, err
 	}
 	fmt.Fprint(stdout, followup.Text(outcomes, *dryRun))
+	for _, a := range dash.Acted {
+		fmt.Fprintf(stdout, "dashboard request: %s\n", a)
+	}
+	if dash.Action != "" {
+		fmt.Fprintf(stdout, "dashboard: %s %s\n", dash.Action, dash.URL)
+	}
 	if env != nil {
 		env.Summary(followup.Markdown(outcomes, *dryRun))
+	}
+	if github.IsPermission(dashErr) {
+		msg := fmt.Sprintf("phasegate followup: the contract-debt dashboard is not kept: %v (or turn it off: followup.dashboard: false)", dashErr)
+		if env != nil {
+			env.Warning("%s", msg)
+		} else {
+			fmt.Fprintln(stderr, msg)
+		}
+	} else if dashErr != nil {
+		return 0, dashErr
 	}
 	for _, o := range outcomes {
 		if o.Action == "error" {

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/phasegate/phasegate/action"
+	"github.com/phasegate/phasegate/config"
 	"github.com/phasegate/phasegate/report"
 )
 
@@ -31,6 +32,13 @@ func runMerge(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := d.validate(); err != nil {
 		return 0, err
 	}
+	// The merge job runs in the checkout: its config says whether to post
+	// the one-click fixes.
+	cfg, err := config.Find(".", "")
+	if err != nil {
+		return 0, err
+	}
+	d.suggestions = cfg.Suggestions == nil || *cfg.Suggestions
 	var reps []*report.Report
 	for _, p := range paths {
 		r, err := loadReport(p)
