@@ -70,6 +70,12 @@ type Options struct {
 	// built-in runner (run in the version's checkout).
 	MigrateCommand string
 	Runner         Runner
+	// Render gives the SQL of a format whose migrations are code (Alembic,
+	// Django), which the built-in runner applies when MigrateCommand is
+	// empty: the migrations of rev ("" the work tree), deferred ones
+	// included. database makes a new, empty database for an ORM that
+	// writes its SQL on a live one (Django).
+	Render func(ctx context.Context, rev string, database func(context.Context) (string, error)) (*Rendering, error)
 	// Judged are the new migrations' statements as the static check read
 	// them (for an ORM, the SQL it renders, at the migration file's
 	// lines): with a migrate command, the only place that says which
@@ -240,32 +246,24 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	if err != nil {
 		return res, fmt.Errorf("list migrations: %w", err)
 	}
-	inPrev := map[string]bool{}
-	for _, m := range prevList {
-		inPrev[m.Path] = true
-	}
-	var newList []source.Migration
-	for _, m := range headList {
-		if !inPrev[m.Path] {
-			newList = append(newList, m)
-		}
-	}
+	newList := newMigrations(prevList, headList)
 	deferredList, err := deferredAdded(prevFS, headFS, opts)
 	if err != nil {
 		return res, err
 	}
 	var prevMs, newMs, deferredMs []Migration
-	if opts.MigrateCommand == "" {
-		if prevMs, err = Load(prevFS, opts.Format, prevList); err != nil {
-			return res, fmt.Errorf("previous version: %w", err)
+	if !rendered(opts) {
+		if opts.MigrateCommand == "" {
+			if prevMs, err = Load(prevFS, opts.Format, prevList); err != nil {
+				return res, fmt.Errorf("previous version: %w", err)
+			}
 		}
-	}
-	if newMs, err = Load(headFS, opts.Format, newList); err != nil && opts.MigrateCommand == "" {
-		return res, err
-	}
-	deferredFormat := deferredFormat(opts)
-	if deferredMs, err = Load(headFS, deferredFormat, deferredList); err != nil {
-		return res, fmt.Errorf("deferred migrations: %w", err)
+		if newMs, err = Load(headFS, opts.Format, newList); err != nil && opts.MigrateCommand == "" {
+			return res, err
+		}
+		if deferredMs, err = Load(headFS, deferredFormat(opts), deferredList); err != nil {
+			return res, fmt.Errorf("deferred migrations: %w", err)
+		}
 	}
 
 	// The code of the previous version.
@@ -295,6 +293,29 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	res.Timings.ServerReady = st.at
 	secrets := srv.Secrets()
 	start := time.Now()
+
+	// An ORM's migrations: the SQL it renders for each version.
+	if rendered(opts) {
+		prevR, err := renderVersion(ctx, opts, srv, opts.Previous, "previous")
+		if err != nil {
+			return res, err
+		}
+		headR, err := renderVersion(ctx, opts, srv, opts.Head, "head")
+		if err != nil {
+			return res, err
+		}
+		prevList, headList = prevR.Migrations, headR.Migrations
+		newList = newMigrations(prevList, headList)
+		if prevMs, err = loadRendered(prevR, prevFS, opts.Format, prevList); err != nil {
+			return res, fmt.Errorf("previous version: %w", err)
+		}
+		if newMs, err = loadRendered(headR, headFS, opts.Format, newList); err != nil {
+			return res, err
+		}
+		if deferredMs, err = loadRendered(headR, headFS, deferredFormat(opts), deferredList); err != nil {
+			return res, fmt.Errorf("deferred migrations: %w", err)
+		}
+	}
 
 	// The previous schema, built once.
 	prevDB, err := srv.Create(ctx, "previous", nil)
@@ -470,6 +491,21 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	return res, nil
 }
 
+// newMigrations lists the migrations of head that prev does not have.
+func newMigrations(prev, head []source.Migration) []source.Migration {
+	inPrev := map[string]bool{}
+	for _, m := range prev {
+		inPrev[m.Path] = true
+	}
+	var out []source.Migration
+	for _, m := range head {
+		if !inPrev[m.Path] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // testHookScenario, when set by tests, runs at the start of each scenario.
 var testHookScenario func(name string)
 
@@ -639,17 +675,7 @@ func deferredAdded(prevFS, headFS fs.FS, opts Options) ([]source.Migration, erro
 		return nil, fmt.Errorf("list deferred migrations: %w", err)
 	}
 	prev, _ := f.List(prevFS, opts.DeferredDir)
-	had := map[string]bool{}
-	for _, m := range prev {
-		had[m.Path] = true
-	}
-	var out []source.Migration
-	for _, m := range head {
-		if !had[m.Path] {
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return newMigrations(prev, head), nil
 }
 
 // deferredFormat is the format of the deferred directory.
@@ -663,7 +689,7 @@ func attribute(changes []Change, ms []Migration, judged []JudgedStatement) {
 		for _, m := range ms {
 			for _, s := range m.File.Statements {
 				if namesAll(strings.ToLower(s.Text), c.names) {
-					c.Where = fmt.Sprintf("%s:%d", m.Path, s.Pos.Line)
+					c.Where = fmt.Sprintf("%s:%d", m.Path, m.fileLine(s.Pos.Line))
 					break
 				}
 			}
