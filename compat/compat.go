@@ -84,6 +84,10 @@ type Options struct {
 
 	// TestCommand is the project's test suite; empty skips the scenarios.
 	TestCommand string
+	// Record runs the compat scenario's suite through the capture proxy,
+	// to tell which statements of the previous release's tests used what
+	// the change removes (Change.Coverage, Result.Proof).
+	Record bool
 	// Off names scenarios the user turned off (tests.scenarios): they are
 	// reported as skipped, with the reason.
 	Off map[string]bool
@@ -112,6 +116,10 @@ type Result struct {
 	Verdict string `json:"verdict"`
 	// Changes are what the new migrations removed, renamed or narrowed.
 	Changes []Change `json:"changes"`
+	// Proof is what the recording of the compat scenario says about it:
+	// the statements the previous release's tests ran, and whether the
+	// proof is vacuous (nil when the scenario was not recorded).
+	Proof *Proof `json:"proof,omitempty"`
 	// Traces are the measured locks, per new statement.
 	Traces []Trace `json:"-"`
 	// MigrationError is set when a migration failed to apply.
@@ -360,6 +368,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		tmpl *Database
 		dir  string
 		prep func(context.Context, *Database) error
+		rec  *recording
 	}
 	baseline, compat, deploy, ready := &res.Scenarios[0], &res.Scenarios[1], &res.Scenarios[2], &res.Scenarios[3]
 	var jobs []job
@@ -408,12 +417,18 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 			})
 		}
 	}
+	var rec *recording
 	for i := range jobs {
 		db, err := srv.Create(ctx, jobs[i].sc.Name, jobs[i].tmpl)
 		if err != nil {
 			return res, err
 		}
 		jobs[i].db = db
+		if jobs[i].sc == compat && opts.Record && opts.TestCommand != "" {
+			rec = startRecording(ctx, srv)
+			jobs[i].rec = rec
+			cleanups = append(cleanups, rec.close)
+		}
 	}
 	res.Timings.Clones = time.Since(start)
 
@@ -469,10 +484,11 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 					j.sc.Status, j.sc.Reason = Error, fmt.Sprintf("internal error: %v", p)
 				}
 			}()
-			runScenario(ctx, opts, j.sc, j.db, j.dir, j.prep, secrets, res.Changes)
+			runScenario(ctx, opts, j.sc, j.db, j.dir, j.prep, j.rec, secrets, res.Changes)
 		}()
 	}
 	wg.Wait()
+	rec.finish(res, compat, prevSnap, newSnap)
 	if traceErr != nil {
 		fmt.Fprintf(opts.Log, "phasegate: lock trace stopped: %v\n", traceErr)
 	}
@@ -509,7 +525,7 @@ func newMigrations(prev, head []source.Migration) []source.Migration {
 // testHookScenario, when set by tests, runs at the start of each scenario.
 var testHookScenario func(name string)
 
-func runScenario(ctx context.Context, opts Options, sc *Scenario, db *Database, dir string, prep func(context.Context, *Database) error, secrets []string, changes []Change) {
+func runScenario(ctx context.Context, opts Options, sc *Scenario, db *Database, dir string, prep func(context.Context, *Database) error, rec *recording, secrets []string, changes []Change) {
 	start := time.Now()
 	defer func() { sc.Duration = time.Since(start) }()
 	if testHookScenario != nil {
@@ -536,7 +552,7 @@ func runScenario(ctx context.Context, opts Options, sc *Scenario, db *Database, 
 	fmt.Fprintf(opts.Log, "phasegate: %s: running %q (%s)\n", sc.Name, script, sc.Version)
 	out := Command{
 		Script: script, Dir: dir,
-		Env:     append(append(append([]string{}, opts.TestEnv...), db.Env(opts.EnvNames)...), opts.Shard.env()...),
+		Env:     append(append(append([]string{}, opts.TestEnv...), rec.env(db, opts.EnvNames)...), opts.Shard.env()...),
 		Timeout: opts.Timeout, Stream: opts.Verbose, Prefix: "[" + sc.Name + "] ", Secrets: secrets,
 	}.Run(ctx)
 	sc.OutputTail, sc.tail = lastLines(out.Tail, 80), out.Tail

@@ -357,6 +357,12 @@ func (d *Database) URL() string {
 	return u.String()
 }
 
+// Addr is the server's host:port, and whether phasegate reaches it over
+// TLS.
+func (s *Server) Addr() (addr string, tls bool) {
+	return net.JoinHostPort(s.conn.Host, strconv.Itoa(int(s.conn.Port))), s.conn.TLSConfig != nil
+}
+
 // Connect opens a connection to the database.
 func (d *Database) Connect(ctx context.Context) (*pgx.Conn, error) {
 	cfg := d.server.conn.Copy()
@@ -373,10 +379,24 @@ func (d *Database) Connect(ctx context.Context) (*pgx.Conn, error) {
 // names.
 func (d *Database) Env(names map[string]string) []string {
 	c := d.server.conn
+	return d.env(names, d.URL(), c.Host, strconv.Itoa(int(c.Port)))
+}
+
+// EnvVia is Env for a client that reaches the database through a proxy
+// listening on addr (host:port), in plaintext: the capture proxy.
+func (d *Database) EnvVia(names map[string]string, addr string) []string {
+	host, port, _ := net.SplitHostPort(addr)
+	c := d.server.conn
+	u := url.URL{Scheme: "postgres", Host: addr, Path: "/" + d.Name, RawQuery: "sslmode=disable", User: url.UserPassword(c.User, c.Password)}
+	return d.env(names, u.String(), host, port)
+}
+
+func (d *Database) env(names map[string]string, dsn, host, port string) []string {
+	c := d.server.conn
 	vars := [][2]string{
-		{"DATABASE_URL", d.URL()},
-		{"PGHOST", c.Host},
-		{"PGPORT", strconv.Itoa(int(c.Port))},
+		{"DATABASE_URL", dsn},
+		{"PGHOST", host},
+		{"PGPORT", port},
 		{"PGUSER", c.User},
 		{"PGPASSWORD", c.Password},
 		{"PGDATABASE", d.Name},

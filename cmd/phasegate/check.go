@@ -248,7 +248,7 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 		URL: cfg.Postgres.URL, Image: image, Pull: pull,
 		MigrateCommand: cfg.Migrate.Command, Judged: judged, Render: renderer(repo, format, res, headCommit, ropts),
 		Runner:      compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},
-		TestCommand: cfg.Tests.Command, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg), Shard: shardOf(rep),
+		TestCommand: cfg.Tests.Command, Record: cfg.Tests.Record == nil || *cfg.Tests.Record, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg), Shard: shardOf(rep),
 		Timeout: timeout, Jobs: jobs, Verbose: stream, Log: stderr,
 	})
 	rep.AddRuntime(rt, label, opts) // with err, what ran before it and why it stopped
