@@ -84,6 +84,13 @@ type Options struct {
 
 	// TestCommand is the project's test suite; empty skips the scenarios.
 	TestCommand string
+	// TestDatabase, when set, names the database the suite's own runner
+	// tests on, given the checkout and the suite's environment (Django's
+	// test runner: test_<NAME>, or the settings' TEST NAME); "" when it
+	// tests on the database it is given. Each scenario's migrated database
+	// is cloned under that name before the suite runs (with --keepdb the
+	// runner then uses it as it is).
+	TestDatabase func(ctx context.Context, dir string, env []string) (string, error)
 	// Record runs the compat scenario's suite through the capture proxy,
 	// to tell which statements of the previous release's tests used what
 	// the change removes (Change.Coverage, Result.Proof).
@@ -484,7 +491,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 					j.sc.Status, j.sc.Reason = Error, fmt.Sprintf("internal error: %v", p)
 				}
 			}()
-			runScenario(ctx, opts, j.sc, j.db, j.dir, j.prep, j.rec, secrets, res.Changes)
+			runScenario(ctx, opts, srv, j.sc, j.db, j.dir, j.prep, j.rec, secrets, res.Changes)
 		}()
 	}
 	wg.Wait()
@@ -525,7 +532,7 @@ func newMigrations(prev, head []source.Migration) []source.Migration {
 // testHookScenario, when set by tests, runs at the start of each scenario.
 var testHookScenario func(name string)
 
-func runScenario(ctx context.Context, opts Options, sc *Scenario, db *Database, dir string, prep func(context.Context, *Database) error, rec *recording, secrets []string, changes []Change) {
+func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, db *Database, dir string, prep func(context.Context, *Database) error, rec *recording, secrets []string, changes []Change) {
 	start := time.Now()
 	defer func() { sc.Duration = time.Since(start) }()
 	if testHookScenario != nil {
@@ -549,10 +556,16 @@ func runScenario(ctx context.Context, opts Options, sc *Scenario, db *Database, 
 		return
 	}
 	sc.Command = script
+	env := append(append(append([]string{}, opts.TestEnv...), rec.env(db, opts.EnvNames)...), opts.Shard.env()...)
+	done, err := testDatabase(ctx, opts, srv, db, dir, env)
+	if err != nil {
+		sc.Status, sc.Reason = Error, err.Error()
+		return
+	}
+	defer done()
 	fmt.Fprintf(opts.Log, "phasegate: %s: running %q (%s)\n", sc.Name, script, sc.Version)
 	out := Command{
-		Script: script, Dir: dir,
-		Env:     append(append(append([]string{}, opts.TestEnv...), rec.env(db, opts.EnvNames)...), opts.Shard.env()...),
+		Script: script, Dir: dir, Env: env,
 		Timeout: opts.Timeout, Stream: opts.Verbose, Prefix: "[" + sc.Name + "] ", Secrets: secrets,
 	}.Run(ctx)
 	sc.OutputTail, sc.tail = lastLines(out.Tail, 80), out.Tail

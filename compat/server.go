@@ -26,14 +26,17 @@ import (
 )
 
 // Server is a PostgreSQL server on which phasegate creates, clones and
-// drops its own databases, all named with one run-specific prefix. It
-// never touches any other database.
+// drops its own databases, all named with one run-specific prefix, but for
+// the test databases a test runner expects under a name of its own
+// (CreateNamed), which phasegate creates only where none exists. It never
+// touches any other database.
 type Server struct {
 	conn   *pgx.ConnConfig // admin connection settings (database "postgres" or the URL's)
 	admin  *pgx.Conn
 	mu     sync.Mutex // serialises admin statements
 	prefix string     // phasegate_<run id>_
 	made   map[string]bool
+	named  map[string]bool // made under a name without the prefix (CreateNamed)
 	// Version is the server's major version.
 	Version int
 	// Source says where the server comes from (the image, or "url").
@@ -278,7 +281,28 @@ type Database struct {
 // Create makes a database named by suffix, cloned from template when it is
 // not nil (CREATE DATABASE ... TEMPLATE copies schema and rows).
 func (s *Server) Create(ctx context.Context, suffix string, template *Database) (*Database, error) {
-	name := s.prefix + suffix
+	return s.create(ctx, s.prefix+suffix, template)
+}
+
+// CreateNamed makes a database under a name a test runner derives (Django
+// tests on test_<NAME>, or on the settings' TEST NAME), cloned from
+// template. It fails when a database of that name exists: phasegate never
+// takes over a database it did not create.
+func (s *Server) CreateNamed(ctx context.Context, name string, template *Database) (*Database, error) {
+	db, err := s.create(ctx, name, template)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.named == nil {
+		s.named = map[string]bool{}
+	}
+	s.named[name] = true
+	s.mu.Unlock()
+	return db, nil
+}
+
+func (s *Server) create(ctx context.Context, name string, template *Database) (*Database, error) {
 	sql := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
 	if template != nil {
 		sql += " TEMPLATE " + pgx.Identifier{template.Name}.Sanitize()
@@ -303,7 +327,7 @@ func (s *Server) Drop(ctx context.Context, db *Database) error {
 }
 
 func (s *Server) drop(ctx context.Context, name string) error {
-	if !s.made[name] || !strings.HasPrefix(name, s.prefix) {
+	if !s.made[name] || !strings.HasPrefix(name, s.prefix) && !s.named[name] {
 		return fmt.Errorf("refusing to drop %s: phasegate did not create it", name)
 	}
 	sql := "DROP DATABASE IF EXISTS " + pgx.Identifier{name}.Sanitize()
@@ -316,6 +340,7 @@ func (s *Server) drop(ctx context.Context, name string) error {
 		return fmt.Errorf("drop database %s: %w", name, err)
 	}
 	delete(s.made, name)
+	delete(s.named, name)
 	return nil
 }
 

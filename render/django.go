@@ -14,6 +14,9 @@ import (
 //go:embed django_helper.py
 var djangoHelper []byte
 
+//go:embed django_testdb.py
+var djangoTestDB []byte
+
 // Django says how to run a project's Django.
 type Django struct {
 	// Python is the interpreter that has the project's dependencies
@@ -96,6 +99,34 @@ func (d Django) Render(ctx context.Context, root, workdir, databaseURL string) (
 		ms = append(ms, m)
 	}
 	return ms, nil
+}
+
+// TestDatabase returns the name of the database Django's test runner
+// (manage.py test, pytest-django) tests on, for the project whose manage.py
+// is in workdir, run with env (the suite's environment, DATABASE_URL
+// included): the settings' TEST NAME, or test_ followed by the database's
+// NAME. It reads the settings; nothing connects.
+func (d Django) TestDatabase(ctx context.Context, workdir string, env []string) (string, error) {
+	env = append(append([]string{}, d.Env...), env...)
+	if settings := d.settingsModule(workdir, func(k string) string {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return os.Getenv(k)
+	}); settings != "" {
+		env = append(env, "DJANGO_SETTINGS_MODULE="+settings)
+	}
+	b, err := runHelper(ctx, djangoTestDB, d.Python, workdir, env)
+	if err != nil {
+		return "", fmt.Errorf("read the test database's name from the Django settings in %s: %w", workdir, err)
+	}
+	var out struct{ Name string }
+	if err := json.Unmarshal(b, &out); err != nil {
+		return "", fmt.Errorf("read the test database's name: %w", err)
+	}
+	return out.Name, nil
 }
 
 func unjudged(python string) string {

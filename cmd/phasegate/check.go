@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 	"github.com/phasegate/phasegate/compat"
 	"github.com/phasegate/phasegate/config"
 	"github.com/phasegate/phasegate/git"
+	"github.com/phasegate/phasegate/render"
 	"github.com/phasegate/phasegate/report"
 	"github.com/phasegate/phasegate/source"
 )
@@ -247,6 +249,7 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 		Format: format, Dir: res.Dir, DeferredDir: res.DeferredDir,
 		URL: cfg.Postgres.URL, Image: image, Pull: pull,
 		MigrateCommand: cfg.Migrate.Command, Judged: judged, Render: renderer(repo, format, res, headCommit, ropts),
+		TestDatabase: djangoTestDatabase(format, res.Dir, ropts),
 		Runner:      compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},
 		TestCommand: cfg.Tests.Command, Record: cfg.Tests.Record == nil || *cfg.Tests.Record, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg), Shard: shardOf(rep),
 		Timeout: timeout, Jobs: jobs, Verbose: stream, Log: stderr,
@@ -273,6 +276,19 @@ func renderer(repo *git.Repo, format source.Format, res *change.Result, headComm
 			}
 		}
 		return &compat.Rendering{FS: r.SQL(), Migrations: r.Migrations, Line: r.Line}, nil
+	}
+}
+
+// djangoTestDatabase names the database Django's test runner tests on, for
+// a Django project (nil for the other formats): each scenario's migrated
+// database is cloned under that name, for manage.py test --keepdb.
+func djangoTestDatabase(format source.Format, dir string, ropts change.RenderOptions) func(context.Context, string, []string) (string, error) {
+	if _, ok := format.(source.Django); !ok {
+		return nil
+	}
+	d := render.Django{Python: ropts.Python, Settings: ropts.DjangoSettings}
+	return func(ctx context.Context, checkout string, env []string) (string, error) {
+		return d.TestDatabase(ctx, filepath.Join(checkout, filepath.FromSlash(dir)), env)
 	}
 }
 
