@@ -1,4 +1,4 @@
-package capture
+package capture_test
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/phasegate/phasegate/capture"
 	"github.com/phasegate/phasegate/compat"
 	"github.com/phasegate/phasegate/pgtest"
 )
@@ -85,9 +86,9 @@ func database(t *testing.T) testDB {
 }
 
 // proxy starts a proxy to the database; it is closed when the test ends.
-func proxy(t *testing.T, db testDB) *Proxy {
+func proxy(t *testing.T, db testDB) *capture.Proxy {
 	t.Helper()
-	p, err := Start(context.Background(), db.upstream)
+	p, err := capture.Start(context.Background(), db.upstream)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func proxy(t *testing.T, db testDB) *Proxy {
 	return p
 }
 
-func connect(t *testing.T, p *Proxy, db testDB, sslmode string) *pgx.Conn {
+func connect(t *testing.T, p *capture.Proxy, db testDB, sslmode string) *pgx.Conn {
 	t.Helper()
 	u, err := p.RedirectURL(db.url)
 	if err != nil {
@@ -122,7 +123,7 @@ func exec1(t *testing.T, conn *pgx.Conn, sql string, args ...any) {
 }
 
 // render shows recorded statements one a line.
-func render(stmts []Statement) string {
+func render(stmts []capture.Statement) string {
 	var b strings.Builder
 	for _, s := range stmts {
 		proto := "Q"
@@ -154,7 +155,7 @@ func render(stmts []Statement) string {
 	return b.String()
 }
 
-func wantRender(t *testing.T, got []Statement, want string) {
+func wantRender(t *testing.T, got []capture.Statement, want string) {
 	t.Helper()
 	if r := render(got); r != want {
 		t.Errorf("recorded\n%s\nwant\n%s", r, want)
@@ -218,7 +219,7 @@ CREATE INDEX users_email ON users (email); -> CREATE TABLE, CREATE INDEX
 		t.Errorf("text and NULL parameters: %+v", ps)
 	}
 
-	ms := Attribute(got, AttributeOptions{})
+	ms := capture.Attribute(got, capture.AttributeOptions{})
 	check(t, ms, `20240101: CREATE TABLE users (id bigint PRIMARY KEY, email text) | CREATE INDEX users_email ON users (email)
 20240102: ALTER TABLE users ADD COLUMN name text
 ? (unrecorded): INSERT INTO users (id, email, name) VALUES ($1, $2, $3) | SELECT count(*) FROM users WHERE email = $1
@@ -273,10 +274,10 @@ func TestProxyMarksFailures(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT to_regclass('b') IS NOT NULL").Scan(&exists); err != nil || exists {
 		t.Fatalf("table b exists: %v %v", exists, err)
 	}
-	if sp := Split(got[3:4]); len(sp) != 2 || !sp[0].RolledBack || sp[1].RolledBack || !sp[1].Failed {
+	if sp := capture.Split(got[3:4]); len(sp) != 2 || !sp[0].RolledBack || sp[1].RolledBack || !sp[1].Failed {
 		t.Errorf("split: %+v", sp)
 	}
-	check(t, Attribute(got, AttributeOptions{}), `1_a.sql: CREATE TABLE a (id int)
+	check(t, capture.Attribute(got, capture.AttributeOptions{}), `1_a.sql: CREATE TABLE a (id int)
 ? (unrecorded, failed: division by zero): CREATE TABLE b (id int) | INSERT INTO a VALUES (1/0) !! | INSERT INTO nope (id) VALUES ($1) !! | INSERT INTO a (id) VALUES ($1::int / 0) !! | INSERT INTO a (id) VALUES ($1) | INSERT INTO a (id) VALUES ($1::int / 0) !!
 `)
 }
@@ -336,7 +337,7 @@ done
 	if len(got) > 0 && got[0].Application != "psql" {
 		t.Errorf("application_name %q, want psql", got[0].Application)
 	}
-	check(t, Attribute(got, AttributeOptions{}), `001_users: CREATE TABLE users (id bigint PRIMARY KEY, email text) | CREATE INDEX users_email ON users (email)
+	check(t, capture.Attribute(got, capture.AttributeOptions{}), `001_users: CREATE TABLE users (id bigint PRIMARY KEY, email text) | CREATE INDEX users_email ON users (email)
 002_name: SET lock_timeout = '5s' | ALTER TABLE users ADD COLUMN name text
 ? (unrecorded, rolled back, failed: relation "teams" does not exist): ALTER TABLE users ADD COLUMN nickname text | ALTER TABLE users ADD COLUMN team_id int REFERENCES teams (id) !!
 `)
@@ -526,7 +527,7 @@ func TestProxyConcurrentSessionsAndClose(t *testing.T) {
 
 // The proxy tells the client, and Problems, when the server is down.
 func TestProxyUpstreamDown(t *testing.T) {
-	p, err := Start(context.Background(), "127.0.0.1:1")
+	p, err := capture.Start(context.Background(), "127.0.0.1:1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -549,7 +550,7 @@ func TestProxyUpstreamDown(t *testing.T) {
 // Cancelling Start's context closes the proxy.
 func TestProxyClosesWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	p, err := Start(ctx, "127.0.0.1:1")
+	p, err := capture.Start(ctx, "127.0.0.1:1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -564,7 +565,7 @@ func TestProxyClosesWithContext(t *testing.T) {
 	p.Close()
 
 	// A context already done.
-	if p, err = Start(ctx, "127.0.0.1:1"); err == nil {
+	if p, err = capture.Start(ctx, "127.0.0.1:1"); err == nil {
 		p.Close()
 	}
 }

@@ -1,4 +1,4 @@
-package capture
+package capture_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/phasegate/phasegate/capture"
 	"github.com/phasegate/phasegate/compat"
 )
 
@@ -41,7 +42,7 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 
 // runThrough runs a migrate command with DATABASE_URL pointing at the
 // proxy.
-func runThrough(t *testing.T, p *Proxy, db testDB, dir, script string) compat.Outcome {
+func runThrough(t *testing.T, p *capture.Proxy, db testDB, dir, script string) compat.Outcome {
 	t.Helper()
 	u, err := p.RedirectURL(db.url)
 	if err != nil {
@@ -51,7 +52,7 @@ func runThrough(t *testing.T, p *Proxy, db testDB, dir, script string) compat.Ou
 }
 
 // compact is summary with each statement's white space collapsed.
-func compact(ms []Migration) string {
+func compact(ms []capture.Migration) string {
 	for i := range ms {
 		for j := range ms[i].Statements {
 			ms[i].Statements[j].SQL = strings.Join(strings.Fields(ms[i].Statements[j].SQL), " ")
@@ -117,7 +118,7 @@ def upgrade():
 	if testing.Verbose() {
 		t.Logf("recorded:\n%s", render(p.Statements()))
 	}
-	got := Attribute(p.Statements(), AttributeOptions{})
+	got := capture.Attribute(p.Statements(), capture.AttributeOptions{})
 	if s := compact(got); s != `0001 (rolled back): CREATE TABLE users ( id SERIAL NOT NULL, email VARCHAR(200), PRIMARY KEY (id) )
 0002 (rolled back): ALTER TABLE users ADD COLUMN name TEXT | CREATE INDEX users_name ON users (name)
 ? (unrecorded, rolled back, failed: relation "teams" does not exist): ALTER TABLE users ADD COLUMN nickname TEXT | ALTER TABLE teams ADD COLUMN owner_id int !!
@@ -179,7 +180,7 @@ class Migration(migrations.Migration):
 	if testing.Verbose() {
 		t.Logf("recorded:\n%s", render(p.Statements()))
 	}
-	got := Attribute(p.Statements(), AttributeOptions{})
+	got := capture.Attribute(p.Statements(), capture.AttributeOptions{})
 	if s := compact(got); s != `shop.0001_initial: CREATE TABLE "shop_product" ("id" bigserial NOT NULL PRIMARY KEY, "name" varchar(100) NOT NULL)
 shop.0002_price: ALTER TABLE "shop_product" ADD COLUMN "price" integer DEFAULT 0 NOT NULL | ALTER TABLE "shop_product" ALTER COLUMN "price" DROP DEFAULT
 ` {

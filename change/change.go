@@ -68,6 +68,10 @@ type Result struct {
 	Changed    map[string]git.Status
 	// Catalog is the schema after the change.
 	Catalog *schema.Catalog
+	// HeadRendering and BaseRendering are the migrations of the head and
+	// of the base as the ORM rendered them, for a format whose migrations
+	// are code (nil otherwise): the runtime check applies them.
+	HeadRendering, BaseRendering *Rendering
 }
 
 // FileError is a file phasegate could not read, at a position when known.
@@ -150,26 +154,31 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list migrations at base %s: %w", base[:12], err)
 	}
+	res.DeferredDir = opts.DeferredDir
+	if res.DeferredDir == "" {
+		res.DeferredDir = deferred.Dir(format.Name(), dir)
+	}
 	// An ORM's migrations are judged by the SQL the ORM renders for them.
-	var headR *rendering
+	var headR *Rendering
 	if _, ok := format.(source.Rendered); ok {
 		headRev := ""
 		if opts.Head != "" {
 			headRev = headCommit
 		}
-		if headR, err = renderAt(ctx, r, headRev, headFS, format, dir, opts.Render); err != nil {
+		if headR, err = renderAt(ctx, r, headRev, headFS, format, dir, res.DeferredDir, opts.Render); err != nil {
 			return nil, err
 		}
-		headFS = headR.fs
+		headFS = headR.FS
 		res.Errors = append(res.Errors, headR.failures...)
-		baseR, err := renderAt(ctx, r, base, baseFS, format, dir, opts.Render)
+		baseR, err := renderAt(ctx, r, base, baseFS, format, dir, res.DeferredDir, opts.Render)
 		if err == nil && len(baseR.failures) > 0 {
 			err = baseR.failures[0]
 		}
 		if err != nil {
 			return nil, fmt.Errorf("at the base %s: %w", base[:12], err)
 		}
-		baseFS = baseR.fs
+		baseFS = baseR.FS
+		res.HeadRendering, res.BaseRendering = headR, baseR
 	}
 	changes, err := r.Changes(ctx, base, opts.Head)
 	if err != nil {
@@ -271,10 +280,6 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 	}
 	// Deferred contract migrations the change adds: judged last, as they
 	// run after the next release.
-	res.DeferredDir = opts.DeferredDir
-	if res.DeferredDir == "" {
-		res.DeferredDir = deferred.Dir(format.Name(), dir)
-	}
 	deferredFormat := deferred.Format(format)
 	if heads, err := deferredFormat.List(headFS, res.DeferredDir); err == nil {
 		bases, _ := deferredFormat.List(baseFS, res.DeferredDir)
@@ -295,7 +300,11 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 			if !had[m.Path] {
 				res.Changed[m.Path] = git.Added
 			}
-			res.Files = append(res.Files, ck.File(checker.Input{Migration: m, Tx: script.Tx, File: f, Deferred: true}))
+			fr := ck.File(checker.Input{Migration: m, Tx: script.Tx, File: f, Deferred: true})
+			if headR != nil {
+				headR.lines[m.Path].remap(&fr)
+			}
+			res.Files = append(res.Files, fr)
 		}
 	}
 	// Migrations that the base has and the head lost.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/phasegate/phasegate/checker"
+	"github.com/phasegate/phasegate/deferred"
 	"github.com/phasegate/phasegate/git"
 	"github.com/phasegate/phasegate/render"
 	"github.com/phasegate/phasegate/source"
@@ -91,94 +93,156 @@ func (m lineMap) remap(fr *checker.FileResult) {
 	}
 }
 
-// render runs the ORM of a rendered format at a revision (rev "" is the
+// Rendering is a version's migrations as the ORM renders them (Alembic,
+// Django): its files, with each migration's SQL in place of its code.
+type Rendering struct {
+	// FS serves the version's files, a migration's SQL in place of its
+	// code (the deferred ones' too), and the SQL of installed packages'
+	// migrations at their pseudo paths (see Migrations).
+	FS fs.FS
+	// Migrations are every active migration the ORM applies, in its order:
+	// the repository's, and for Django those of installed packages
+	// (django.contrib...), at the pseudo path "django:app.name", which a
+	// database the runtime check builds needs too.
+	Migrations []source.Migration
+
+	lines    map[string]lineMap
+	unjudged map[string][]render.Statement // operations that cannot be judged, by file
+	failures []FileError
+}
+
+// SQL serves only the rendered SQL (of the migrations, the deferred ones
+// and the installed packages' ones), without the version's other files.
+func (r *Rendering) SQL() fs.FS { return r.FS.(renderedFS).sql }
+
+// Line returns the line of the migration file at path that produced line
+// of its rendered SQL (line itself when phasegate cannot tell).
+func (r *Rendering) Line(path string, line int) int {
+	return r.lines[path].pos(sqltext.Position{Line: line, Column: 1}).Line
+}
+
+// RenderAt renders the migrations of dir, and those of deferredDir, at a
+// revision (rev "" is the work tree), as the static check does.
+func RenderAt(ctx context.Context, r *git.Repo, rev string, format source.Format, dir, deferredDir string, opts RenderOptions) (*Rendering, error) {
+	var fsys fs.FS = os.DirFS(r.Root)
+	if rev != "" {
+		t, err := r.FS(ctx, rev)
+		if err != nil {
+			return nil, err
+		}
+		defer t.Close()
+		fsys = t
+	}
+	return renderAt(ctx, r, rev, fsys, format, dir, deferredDir, opts)
+}
+
+// renderAt runs the ORM of a rendered format at a revision (rev "" is the
 // work tree) and returns the migrations' file system with their SQL in
-// place of their code, and each file's line map.
+// place of their code, and each file's line map. The migrations of
+// deferredDir are rendered too (after the others), except for capture.
 //
 // A capture whose migrate command fails returns what it recorded up to the
 // failure, and the failure as a FileError.
-func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format source.Format, dir string, opts RenderOptions) (*rendering, error) {
+func renderAt(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format source.Format, dir, deferredDir string, opts RenderOptions) (*Rendering, error) {
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = 15 * time.Minute
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	fsys, lines, unjudged, failures, err := renderFiles(ctx, r, rev, fsys, format, dir, opts)
+	return renderFiles(ctx, r, rev, fsys, format, dir, deferredDir, opts)
+}
+
+func renderFiles(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format source.Format, dir, deferredDir string, opts RenderOptions) (*Rendering, error) {
+	ms, err := format.List(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
-	return &rendering{fs: fsys, lines: lines, unjudged: unjudged, failures: failures}, nil
-}
-
-// rendering is what rendering a revision's migrations gives.
-type rendering struct {
-	fs       fs.FS
-	lines    map[string]lineMap
-	unjudged map[string][]render.Statement // operations that cannot be judged, by file
-	failures []FileError
-}
-
-func renderFiles(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, format source.Format, dir string, opts RenderOptions) (fs.FS, map[string]lineMap, map[string][]render.Statement, []FileError, error) {
-	ms, err := format.List(fsys, dir)
-	if err != nil {
-		return nil, nil, nil, nil, err
+	// The deferred directory's migrations written in the ORM's language.
+	var deferredCode []source.Migration
+	if _, ok := format.(source.Capture); !ok && deferredDir != "" {
+		list, err := deferred.Format(format).List(fsys, deferredDir)
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", deferredDir, err)
+		}
+		for _, m := range list {
+			if m.Format == format.Name() {
+				deferredCode = append(deferredCode, m)
+			}
+		}
 	}
 	out := renderedFS{FS: fsys, sql: fstest.MapFS{}}
-	maps := map[string]lineMap{}
-	for _, m := range ms {
+	res := &Rendering{FS: out, lines: map[string]lineMap{}, unjudged: map[string][]render.Statement{}}
+	listed := map[string]source.Migration{}
+	for _, m := range append(append([]source.Migration{}, ms...), deferredCode...) {
 		out.sql[m.Path] = &fstest.MapFile{}
+		listed[m.Path] = m
 	}
-	if len(ms) == 0 {
-		return out, maps, nil, nil, nil
+	if len(ms)+len(deferredCode) == 0 {
+		return res, nil
 	}
 	root := r.Root
 	if rev != "" {
 		t, err := r.AddWorktree(ctx, rev, "phasegate-render-")
 		if err != nil {
-			return nil, nil, nil, nil, err
+			return nil, err
 		}
 		defer t.Remove()
 		root = t.Dir
 	}
+	abs := func(ms []source.Migration, dirOnly bool) []string {
+		seen := map[string]bool{}
+		var out []string
+		for _, m := range ms {
+			p := m.Path
+			if dirOnly {
+				p = path.Dir(p)
+			}
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, filepath.Join(root, filepath.FromSlash(p)))
+			}
+		}
+		return out
+	}
 	var rendered []render.Migration
-	var failures []FileError
 	switch format.(type) {
 	case source.Alembic:
 		config := opts.AlembicConfig
 		if config == "" {
 			if config = findUp(fsys, dir, "alembic.ini"); config == "" {
-				return nil, nil, nil, nil, fmt.Errorf("no alembic.ini above %s: set migrations.alembic_config", dir)
+				return nil, fmt.Errorf("no alembic.ini above %s: set migrations.alembic_config", dir)
 			}
 		}
-		a := render.Alembic{Python: opts.Python, Config: path.Base(config),
+		a := render.Alembic{Python: opts.Python, Config: path.Base(config), Deferred: abs(deferredCode, true),
 			// env.py files read the URL from the environment; offline
 			// rendering only needs its dialect.
 			Env: []string{"DATABASE_URL=postgresql://phasegate@localhost/phasegate", "SQLALCHEMY_URL=postgresql://phasegate@localhost/phasegate"}}
-		rendered, err = a.Render(ctx, root, filepath.Join(root, filepath.FromSlash(path.Dir(config))))
+		if rendered, err = a.Render(ctx, root, filepath.Join(root, filepath.FromSlash(path.Dir(config)))); err != nil {
+			return nil, err
+		}
 	case source.Django:
 		if opts.Database == nil {
-			return nil, nil, nil, nil, fmt.Errorf("Django writes its SQL from a live database: rendering the migrations needs PostgreSQL (Docker, or --database-url), even with --static-only")
+			return nil, fmt.Errorf("Django writes its SQL from a live database: rendering the migrations needs PostgreSQL (Docker, or --database-url), even with --static-only")
 		}
 		url, err := opts.Database(ctx)
 		if err != nil {
-			return nil, nil, nil, nil, fmt.Errorf("a database to render the Django migrations: %w", err)
+			return nil, fmt.Errorf("a database to render the Django migrations: %w", err)
 		}
-		d := render.Django{Python: opts.Python, Settings: opts.DjangoSettings}
-		rendered, err = d.Render(ctx, root, filepath.Join(root, filepath.FromSlash(dir)), url)
-		if err != nil {
-			return nil, nil, nil, nil, err
+		d := render.Django{Python: opts.Python, Settings: opts.DjangoSettings, Deferred: abs(deferredCode, false)}
+		if rendered, err = d.Render(ctx, root, filepath.Join(root, filepath.FromSlash(dir)), url); err != nil {
+			return nil, err
 		}
 	case source.Capture:
 		if opts.MigrateCommand == "" {
-			return nil, nil, nil, nil, fmt.Errorf("migrations.format capture runs the project's migrate command: set migrate.command")
+			return nil, fmt.Errorf("migrations.format capture runs the project's migrate command: set migrate.command")
 		}
 		if opts.Database == nil {
-			return nil, nil, nil, nil, fmt.Errorf("capture records what migrate.command runs on PostgreSQL: it needs one (Docker, or --database-url), even with --static-only")
+			return nil, fmt.Errorf("capture records what migrate.command runs on PostgreSQL: it needs one (Docker, or --database-url), even with --static-only")
 		}
 		url, err := opts.Database(ctx)
 		if err != nil {
-			return nil, nil, nil, nil, fmt.Errorf("a database to capture the migrations on: %w", err)
+			return nil, fmt.Errorf("a database to capture the migrations on: %w", err)
 		}
 		var paths []string
 		for _, m := range ms {
@@ -188,33 +252,46 @@ func renderFiles(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, forma
 		var runErr error
 		rendered, runErr = c.Render(ctx, root, url, paths)
 		if runErr != nil && rendered == nil {
-			return nil, nil, nil, nil, runErr
+			return nil, runErr
 		}
 		for _, m := range rendered {
 			if m.Error != "" && m.Path != "" {
-				failures = append(failures, FileError{Path: m.Path, Msg: "migrate.command failed on it: " + m.Error})
+				res.failures = append(res.failures, FileError{Path: m.Path, Msg: "migrate.command failed on it: " + m.Error})
 			}
 		}
-		if runErr != nil && len(failures) == 0 {
-			failures = append(failures, FileError{Path: dir, Msg: runErr.Error()})
+		if runErr != nil && len(res.failures) == 0 {
+			res.failures = append(res.failures, FileError{Path: dir, Msg: runErr.Error()})
 		}
 		placeCaptured(fsys, rendered)
 	default:
-		return nil, nil, nil, nil, fmt.Errorf("format %s cannot be rendered", format.Name())
+		return nil, fmt.Errorf("format %s cannot be rendered", format.Name())
 	}
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	unjudged := map[string][]render.Statement{}
+	res.Migrations = appliedOrder(format, ms, deferredCode, rendered)
 	for _, m := range rendered {
-		if _, listed := out.sql[m.Path]; !listed {
-			// A capture that failed before any file's version, or a Django
-			// squashed migration the tool ran in place of the ones it
-			// replaces (which production ran: they are what is judged).
+		p := m.Path
+		_, listed := out.sql[p]
+		_, django := format.(source.Django)
+		switch {
+		case m.External:
+			p = externalPath(m.ID)
+		case !listed && (!django || p == ""):
+			// A capture that failed before any file's version.
 			continue
 		}
+		// A Django squashed migration the tool ran in place of the ones it
+		// replaces is served for the runtime check, but not judged (not
+		// listed): production ran the replaced ones.
 		var b strings.Builder
 		var lines lineMap
+		// A migration that carries a deferral header (the follow-up moved
+		// it) keeps it in its SQL: the checker reads it there.
+		if src, err := fs.ReadFile(fsys, p); err == nil {
+			if h, ok, _ := deferred.Parse(src); ok {
+				text := h.String()
+				b.WriteString(text)
+				lines = append(lines, make(lineMap, strings.Count(text, "\n"))...)
+			}
+		}
 		// Alembic's autocommit_block commits Alembic's transaction and
 		// opens another: the revision then runs as explicit transaction
 		// blocks, which phasegate writes around it (Alembic.Script reads
@@ -231,7 +308,7 @@ func renderFiles(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, forma
 				// the file's SQL, and reported as unknown.
 				b.WriteString("-- " + strings.ReplaceAll(s.Unjudged, "\n", " ") + "\n")
 				lines = append(lines, s.Line)
-				unjudged[m.Path] = append(unjudged[m.Path], s)
+				res.unjudged[p] = append(res.unjudged[p], s)
 				continue
 			}
 			text := strings.TrimSpace(s.SQL)
@@ -247,10 +324,58 @@ func renderFiles(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, forma
 			b.WriteString("COMMIT;\n")
 			lines = append(lines, 0)
 		}
-		out.sql[m.Path] = &fstest.MapFile{Data: []byte(b.String())}
-		maps[m.Path] = lines
+		out.sql[p] = &fstest.MapFile{Data: []byte(b.String())}
+		res.lines[p] = lines
 	}
-	return out, maps, unjudged, failures, nil
+	return res, nil
+}
+
+// externalPath is where a rendering serves the SQL of a migration of an
+// installed package (id "app.name"): not a path of the repository.
+func externalPath(id string) string { return "django:" + id }
+
+// appliedOrder lists the active migrations in the order the ORM applied
+// them: Django's, with the installed packages' among them, as it rendered
+// them (the deferred ones left out); the format's own list otherwise.
+func appliedOrder(format source.Format, ms, deferredCode []source.Migration, rendered []render.Migration) []source.Migration {
+	if _, ok := format.(source.Django); !ok {
+		return ms
+	}
+	byPath := map[string]source.Migration{}
+	for _, m := range ms {
+		byPath[m.Path] = m
+	}
+	isDeferred := map[string]bool{}
+	for _, m := range deferredCode {
+		isDeferred[m.Path] = true
+	}
+	var out []source.Migration
+	for _, r := range rendered {
+		m, ok := byPath[r.Path]
+		switch {
+		case r.External:
+			_, name, _ := strings.Cut(r.ID, ".")
+			m = source.Migration{Path: externalPath(r.ID), Format: format.Name(), Version: r.ID, Name: name, NoTx: r.NoTx}
+		case ok:
+			delete(byPath, r.Path)
+		case isDeferred[r.Path]:
+			continue
+		default:
+			// A squashed migration, which Django runs in place of the
+			// ones it replaces on a new database.
+			_, name, _ := strings.Cut(r.ID, ".")
+			m = source.Migration{Path: r.Path, Format: format.Name(), Version: r.ID, Name: name, NoTx: r.NoTx}
+		}
+		out = append(out, m)
+	}
+	// What Django did not run (the migrations a squashed one replaced,
+	// which it records as applied): at the end, for the bookkeeping.
+	for _, m := range ms {
+		if _, left := byPath[m.Path]; left {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // autocommits reports a revision that commits Alembic's transaction

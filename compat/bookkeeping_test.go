@@ -44,6 +44,29 @@ func (c migrateOnStart) check(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	head := os.DirFS(r.Dir)
+	list, err := c.format.List(head, c.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := Load(head, c.format, list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	previousFailsWithout(t, repo, ms, "go test -count=1 ./...", c.without)
+
+	res := run(t, r, func(o *Options) { o.Format, o.Dir, o.DeferredDir = c.format, c.dir, "" })
+	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=skipped" {
+		t.Fatalf("%s\ncompat:\n%s\ndeploy:\n%s", got, scenario(res, Compat).OutputTail+scenario(res, Compat).Reason,
+			scenario(res, Deploy).OutputTail+scenario(res, Deploy).Reason)
+	}
+}
+
+// previousFailsWithout applies ms with the built-in runner and nothing
+// else, then runs the previous release's (main's) script on the database:
+// it must fail saying want.
+func previousFailsWithout(t *testing.T, repo *git.Repo, ms []Migration, script, want string) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := shared.Create(ctx, "without", nil)
 	if err != nil {
@@ -51,15 +74,6 @@ func (c migrateOnStart) check(t *testing.T) {
 	}
 	defer shared.Drop(ctx, db)
 	conn, err := db.Connect(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	head := os.DirFS(r.Dir)
-	list, err := c.format.List(head, c.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := Load(head, c.format, list)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,16 +85,10 @@ func (c migrateOnStart) check(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := Command{Script: "go test -count=1 ./...", Dir: prev.Dir, Env: db.Env(nil), Timeout: 5 * time.Minute}.Run(ctx)
+	out := Command{Script: script, Dir: prev.Dir, Env: db.Env(nil), Timeout: 5 * time.Minute}.Run(ctx)
 	prev.Remove()
-	if out.ExitCode == 0 || !strings.Contains(out.Tail, c.without) {
-		t.Fatalf("without the bookkeeping: exit %d, want a failure saying %q; output:\n%s", out.ExitCode, c.without, out.Tail)
-	}
-
-	res := run(t, r, func(o *Options) { o.Format, o.Dir, o.DeferredDir = c.format, c.dir, "" })
-	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=skipped" {
-		t.Fatalf("%s\ncompat:\n%s\ndeploy:\n%s", got, scenario(res, Compat).OutputTail+scenario(res, Compat).Reason,
-			scenario(res, Deploy).OutputTail+scenario(res, Deploy).Reason)
+	if out.ExitCode == 0 || !strings.Contains(out.Tail, want) {
+		t.Fatalf("without the bookkeeping: exit %d, want a failure saying %q; output:\n%s", out.ExitCode, want, out.Tail)
 	}
 }
 

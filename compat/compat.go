@@ -70,6 +70,12 @@ type Options struct {
 	// built-in runner (run in the version's checkout).
 	MigrateCommand string
 	Runner         Runner
+	// Render gives the SQL of a format whose migrations are code (Alembic,
+	// Django), which the built-in runner applies when MigrateCommand is
+	// empty: the migrations of rev ("" the work tree), deferred ones
+	// included. database makes a new, empty database for an ORM that
+	// writes its SQL on a live one (Django).
+	Render func(ctx context.Context, rev string, database func(context.Context) (string, error)) (*Rendering, error)
 	// Judged are the new migrations' statements as the static check read
 	// them (for an ORM, the SQL it renders, at the migration file's
 	// lines): with a migrate command, the only place that says which
@@ -78,6 +84,17 @@ type Options struct {
 
 	// TestCommand is the project's test suite; empty skips the scenarios.
 	TestCommand string
+	// TestDatabase, when set, names the database the suite's own runner
+	// tests on, given the checkout and the suite's environment (Django's
+	// test runner: test_<NAME>, or the settings' TEST NAME); "" when it
+	// tests on the database it is given. Each scenario's migrated database
+	// is cloned under that name before the suite runs (with --keepdb the
+	// runner then uses it as it is).
+	TestDatabase func(ctx context.Context, dir string, env []string) (string, error)
+	// Record runs the compat scenario's suite through the capture proxy,
+	// to tell which statements of the previous release's tests used what
+	// the change removes (Change.Coverage, Result.Proof).
+	Record bool
 	// Off names scenarios the user turned off (tests.scenarios): they are
 	// reported as skipped, with the reason.
 	Off map[string]bool
@@ -106,6 +123,10 @@ type Result struct {
 	Verdict string `json:"verdict"`
 	// Changes are what the new migrations removed, renamed or narrowed.
 	Changes []Change `json:"changes"`
+	// Proof is what the recording of the compat scenario says about it:
+	// the statements the previous release's tests ran, and whether the
+	// proof is vacuous (nil when the scenario was not recorded).
+	Proof *Proof `json:"proof,omitempty"`
 	// Traces are the measured locks, per new statement.
 	Traces []Trace `json:"-"`
 	// MigrationError is set when a migration failed to apply.
@@ -240,32 +261,24 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	if err != nil {
 		return res, fmt.Errorf("list migrations: %w", err)
 	}
-	inPrev := map[string]bool{}
-	for _, m := range prevList {
-		inPrev[m.Path] = true
-	}
-	var newList []source.Migration
-	for _, m := range headList {
-		if !inPrev[m.Path] {
-			newList = append(newList, m)
-		}
-	}
+	newList := newMigrations(prevList, headList)
 	deferredList, err := deferredAdded(prevFS, headFS, opts)
 	if err != nil {
 		return res, err
 	}
 	var prevMs, newMs, deferredMs []Migration
-	if opts.MigrateCommand == "" {
-		if prevMs, err = Load(prevFS, opts.Format, prevList); err != nil {
-			return res, fmt.Errorf("previous version: %w", err)
+	if !rendered(opts) {
+		if opts.MigrateCommand == "" {
+			if prevMs, err = Load(prevFS, opts.Format, prevList); err != nil {
+				return res, fmt.Errorf("previous version: %w", err)
+			}
 		}
-	}
-	if newMs, err = Load(headFS, opts.Format, newList); err != nil && opts.MigrateCommand == "" {
-		return res, err
-	}
-	deferredFormat := deferredFormat(opts)
-	if deferredMs, err = Load(headFS, deferredFormat, deferredList); err != nil {
-		return res, fmt.Errorf("deferred migrations: %w", err)
+		if newMs, err = Load(headFS, opts.Format, newList); err != nil && opts.MigrateCommand == "" {
+			return res, err
+		}
+		if deferredMs, err = Load(headFS, deferredFormat(opts), deferredList); err != nil {
+			return res, fmt.Errorf("deferred migrations: %w", err)
+		}
 	}
 
 	// The code of the previous version.
@@ -295,6 +308,29 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	res.Timings.ServerReady = st.at
 	secrets := srv.Secrets()
 	start := time.Now()
+
+	// An ORM's migrations: the SQL it renders for each version.
+	if rendered(opts) {
+		prevR, err := renderVersion(ctx, opts, srv, opts.Previous, "previous")
+		if err != nil {
+			return res, err
+		}
+		headR, err := renderVersion(ctx, opts, srv, opts.Head, "head")
+		if err != nil {
+			return res, err
+		}
+		prevList, headList = prevR.Migrations, headR.Migrations
+		newList = newMigrations(prevList, headList)
+		if prevMs, err = loadRendered(prevR, prevFS, opts.Format, prevList); err != nil {
+			return res, fmt.Errorf("previous version: %w", err)
+		}
+		if newMs, err = loadRendered(headR, headFS, opts.Format, newList); err != nil {
+			return res, err
+		}
+		if deferredMs, err = loadRendered(headR, headFS, deferredFormat(opts), deferredList); err != nil {
+			return res, fmt.Errorf("deferred migrations: %w", err)
+		}
+	}
 
 	// The previous schema, built once.
 	prevDB, err := srv.Create(ctx, "previous", nil)
@@ -339,6 +375,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		tmpl *Database
 		dir  string
 		prep func(context.Context, *Database) error
+		rec  *recording
 	}
 	baseline, compat, deploy, ready := &res.Scenarios[0], &res.Scenarios[1], &res.Scenarios[2], &res.Scenarios[3]
 	var jobs []job
@@ -387,12 +424,18 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 			})
 		}
 	}
+	var rec *recording
 	for i := range jobs {
 		db, err := srv.Create(ctx, jobs[i].sc.Name, jobs[i].tmpl)
 		if err != nil {
 			return res, err
 		}
 		jobs[i].db = db
+		if jobs[i].sc == compat && opts.Record && opts.TestCommand != "" {
+			rec = startRecording(ctx, srv)
+			jobs[i].rec = rec
+			cleanups = append(cleanups, rec.close)
+		}
 	}
 	res.Timings.Clones = time.Since(start)
 
@@ -448,10 +491,11 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 					j.sc.Status, j.sc.Reason = Error, fmt.Sprintf("internal error: %v", p)
 				}
 			}()
-			runScenario(ctx, opts, j.sc, j.db, j.dir, j.prep, secrets, res.Changes)
+			runScenario(ctx, opts, srv, j.sc, j.db, j.dir, j.prep, j.rec, secrets, res.Changes)
 		}()
 	}
 	wg.Wait()
+	rec.finish(res, compat, prevSnap, newSnap)
 	if traceErr != nil {
 		fmt.Fprintf(opts.Log, "phasegate: lock trace stopped: %v\n", traceErr)
 	}
@@ -470,10 +514,25 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	return res, nil
 }
 
+// newMigrations lists the migrations of head that prev does not have.
+func newMigrations(prev, head []source.Migration) []source.Migration {
+	inPrev := map[string]bool{}
+	for _, m := range prev {
+		inPrev[m.Path] = true
+	}
+	var out []source.Migration
+	for _, m := range head {
+		if !inPrev[m.Path] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // testHookScenario, when set by tests, runs at the start of each scenario.
 var testHookScenario func(name string)
 
-func runScenario(ctx context.Context, opts Options, sc *Scenario, db *Database, dir string, prep func(context.Context, *Database) error, secrets []string, changes []Change) {
+func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, db *Database, dir string, prep func(context.Context, *Database) error, rec *recording, secrets []string, changes []Change) {
 	start := time.Now()
 	defer func() { sc.Duration = time.Since(start) }()
 	if testHookScenario != nil {
@@ -497,10 +556,16 @@ func runScenario(ctx context.Context, opts Options, sc *Scenario, db *Database, 
 		return
 	}
 	sc.Command = script
+	env := append(append(append([]string{}, opts.TestEnv...), rec.env(db, opts.EnvNames)...), opts.Shard.env()...)
+	done, err := testDatabase(ctx, opts, srv, db, dir, env)
+	if err != nil {
+		sc.Status, sc.Reason = Error, err.Error()
+		return
+	}
+	defer done()
 	fmt.Fprintf(opts.Log, "phasegate: %s: running %q (%s)\n", sc.Name, script, sc.Version)
 	out := Command{
-		Script: script, Dir: dir,
-		Env:     append(append(append([]string{}, opts.TestEnv...), db.Env(opts.EnvNames)...), opts.Shard.env()...),
+		Script: script, Dir: dir, Env: env,
 		Timeout: opts.Timeout, Stream: opts.Verbose, Prefix: "[" + sc.Name + "] ", Secrets: secrets,
 	}.Run(ctx)
 	sc.OutputTail, sc.tail = lastLines(out.Tail, 80), out.Tail
@@ -639,17 +704,7 @@ func deferredAdded(prevFS, headFS fs.FS, opts Options) ([]source.Migration, erro
 		return nil, fmt.Errorf("list deferred migrations: %w", err)
 	}
 	prev, _ := f.List(prevFS, opts.DeferredDir)
-	had := map[string]bool{}
-	for _, m := range prev {
-		had[m.Path] = true
-	}
-	var out []source.Migration
-	for _, m := range head {
-		if !had[m.Path] {
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return newMigrations(prev, head), nil
 }
 
 // deferredFormat is the format of the deferred directory.
@@ -663,7 +718,7 @@ func attribute(changes []Change, ms []Migration, judged []JudgedStatement) {
 		for _, m := range ms {
 			for _, s := range m.File.Statements {
 				if namesAll(strings.ToLower(s.Text), c.names) {
-					c.Where = fmt.Sprintf("%s:%d", m.Path, s.Pos.Line)
+					c.Where = fmt.Sprintf("%s:%d", m.Path, m.fileLine(s.Pos.Line))
 					break
 				}
 			}

@@ -214,6 +214,32 @@ func TestDropColumnNamedInJSONTestOutput(t *testing.T) {
 	}
 }
 
+// The compat scenario's suite runs through the recording proxy: a change
+// the previous release's tests read and write is proven by those
+// statements, one they never touch is reported unproven, although the
+// scenario passes.
+func TestCompatProofCoverage(t *testing.T) {
+	res := run(t, app(t, map[string]string{
+		"db/migrations/0003_orders.up.sql": "ALTER TABLE orders DROP COLUMN id;\nALTER TABLE orders ALTER COLUMN total_cents TYPE numeric;",
+	}), func(o *Options) { o.Record = true })
+	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=skipped" {
+		t.Fatalf("%s\n%s", got, scenario(res, Compat).OutputTail)
+	}
+	if res.Proof == nil || res.Proof.Recorded == 0 || res.Proof.Vacuous != "" || res.Proof.Unresolved != 0 {
+		t.Fatalf("proof = %+v", res.Proof)
+	}
+	got := map[string]*Coverage{}
+	for _, c := range res.Changes {
+		got[c.Object] = c.Coverage
+	}
+	if c := got["orders.total_cents"]; !c.Proven() || c.Reads == 0 || c.Writes == 0 {
+		t.Errorf("orders.total_cents: %+v", c)
+	}
+	if c := got["orders.id"]; c == nil || c.Proven() {
+		t.Errorf("orders.id: %+v", c)
+	}
+}
+
 func TestRenameColumnFailsCompat(t *testing.T) {
 	res := run(t, app(t, map[string]string{
 		"db/migrations/0003_rename.up.sql": "ALTER TABLE users RENAME COLUMN name TO full_name;",

@@ -48,7 +48,7 @@ func TraceLocks(ctx context.Context, conn *pgx.Conn, ms []Migration, prev *Snaps
 			if s.Node.GetTransactionStmt() != nil {
 				continue
 			}
-			t := Trace{Path: m.Path, Line: s.Pos.Line}
+			t := Trace{Path: m.Path, Line: m.fileLine(s.Pos.Line)}
 			if checker.NonTransactional(s.Node) != "" {
 				if err := execSimple(ctx, conn, s.Text); err != nil {
 					return out, statementError(m, s, err)

@@ -22,6 +22,9 @@ type Migration struct {
 	source.Migration
 	Tx   source.TxMode
 	File *sqltext.File
+	// line maps a line of File to the migration file's, when File is the
+	// SQL an ORM rendered for it (nil: the same).
+	line func(int) int
 }
 
 // Load reads and parses migrations from a file tree. Checkpoints (Atlas)
@@ -174,7 +177,8 @@ func execSimple(ctx context.Context, conn *pgx.Conn, sql string) error {
 func statementError(m Migration, s *sqltext.Statement, err error) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
-		return fmt.Errorf("%s:%d:%d: %w", m.Path, s.Pos.Line, s.Pos.Column, err)
+		p := m.filePos(s.Pos)
+		return fmt.Errorf("%s:%d:%d: %w", m.Path, p.Line, p.Column, err)
 	}
 	off := s.Start
 	if pe.Position > 0 { // 1-based character index into the statement
@@ -184,7 +188,7 @@ func statementError(m Migration, s *sqltext.Statement, err error) error {
 			off += size
 		}
 	}
-	return &MigrationError{Path: m.Path, Pos: m.File.Pos(off), SQLState: pe.Code, Message: pe.Message, Detail: pe.Detail, Hint: pe.Hint}
+	return &MigrationError{Path: m.Path, Pos: m.filePos(m.File.Pos(off)), SQLState: pe.Code, Message: pe.Message, Detail: pe.Detail, Hint: pe.Hint}
 }
 
 // Nontransactional reports whether a statement must run outside a

@@ -21,14 +21,17 @@ import (
 )
 
 // Server is a PostgreSQL server on which phasegate creates, clones and
-// drops its own databases, all named with one run-specific prefix. It
-// never touches any other database.
+// drops its own databases, all named with one run-specific prefix, but for
+// the test databases a test runner expects under a name of its own
+// (CreateNamed), which phasegate creates only where none exists. It never
+// touches any other database.
 type Server struct {
 	conn   *pgx.ConnConfig // admin connection settings (database "postgres" or the URL's)
 	admin  *pgx.Conn
 	mu     sync.Mutex // serialises admin statements
 	prefix string     // phasegate_<run id>_
 	made   map[string]bool
+	named  map[string]bool // made under a name without the prefix (CreateNamed)
 	// Version is the server's major version.
 	Version int
 	// Source says where the server comes from (the image, or "url").
@@ -267,7 +270,28 @@ type Database struct {
 // Create makes a database named by suffix, cloned from template when it is
 // not nil (CREATE DATABASE ... TEMPLATE copies schema and rows).
 func (s *Server) Create(ctx context.Context, suffix string, template *Database) (*Database, error) {
-	name := s.prefix + suffix
+	return s.create(ctx, s.prefix+suffix, template)
+}
+
+// CreateNamed makes a database under a name a test runner derives (Django
+// tests on test_<NAME>, or on the settings' TEST NAME), cloned from
+// template. It fails when a database of that name exists: phasegate never
+// takes over a database it did not create.
+func (s *Server) CreateNamed(ctx context.Context, name string, template *Database) (*Database, error) {
+	db, err := s.create(ctx, name, template)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.named == nil {
+		s.named = map[string]bool{}
+	}
+	s.named[name] = true
+	s.mu.Unlock()
+	return db, nil
+}
+
+func (s *Server) create(ctx context.Context, name string, template *Database) (*Database, error) {
 	sql := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
 	if template != nil {
 		sql += " TEMPLATE " + pgx.Identifier{template.Name}.Sanitize()
@@ -292,7 +316,7 @@ func (s *Server) Drop(ctx context.Context, db *Database) error {
 }
 
 func (s *Server) drop(ctx context.Context, name string) error {
-	if !s.made[name] || !strings.HasPrefix(name, s.prefix) {
+	if !s.made[name] || !strings.HasPrefix(name, s.prefix) && !s.named[name] {
 		return fmt.Errorf("refusing to drop %s: phasegate did not create it", name)
 	}
 	sql := "DROP DATABASE IF EXISTS " + pgx.Identifier{name}.Sanitize()
@@ -305,6 +329,7 @@ func (s *Server) drop(ctx context.Context, name string) error {
 		return fmt.Errorf("drop database %s: %w", name, err)
 	}
 	delete(s.made, name)
+	delete(s.named, name)
 	return nil
 }
 
@@ -346,6 +371,12 @@ func (d *Database) URL() string {
 	return u.String()
 }
 
+// Addr is the server's host:port, and whether phasegate reaches it over
+// TLS.
+func (s *Server) Addr() (addr string, tls bool) {
+	return net.JoinHostPort(s.conn.Host, strconv.Itoa(int(s.conn.Port))), s.conn.TLSConfig != nil
+}
+
 // Connect opens a connection to the database.
 func (d *Database) Connect(ctx context.Context) (*pgx.Conn, error) {
 	cfg := d.server.conn.Copy()
@@ -362,10 +393,24 @@ func (d *Database) Connect(ctx context.Context) (*pgx.Conn, error) {
 // names.
 func (d *Database) Env(names map[string]string) []string {
 	c := d.server.conn
+	return d.env(names, d.URL(), c.Host, strconv.Itoa(int(c.Port)))
+}
+
+// EnvVia is Env for a client that reaches the database through a proxy
+// listening on addr (host:port), in plaintext: the capture proxy.
+func (d *Database) EnvVia(names map[string]string, addr string) []string {
+	host, port, _ := net.SplitHostPort(addr)
+	c := d.server.conn
+	u := url.URL{Scheme: "postgres", Host: addr, Path: "/" + d.Name, RawQuery: "sslmode=disable", User: url.UserPassword(c.User, c.Password)}
+	return d.env(names, u.String(), host, port)
+}
+
+func (d *Database) env(names map[string]string, dsn, host, port string) []string {
+	c := d.server.conn
 	vars := [][2]string{
-		{"DATABASE_URL", d.URL()},
-		{"PGHOST", c.Host},
-		{"PGPORT", strconv.Itoa(int(c.Port))},
+		{"DATABASE_URL", dsn},
+		{"PGHOST", host},
+		{"PGPORT", port},
 		{"PGUSER", c.User},
 		{"PGPASSWORD", c.Password},
 		{"PGDATABASE", d.Name},

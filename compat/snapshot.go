@@ -205,6 +205,9 @@ type Change struct {
 	Detail string `json:"detail,omitempty"`
 	// Where is the statement that did it (path:line), when phasegate can tell.
 	Where string `json:"where,omitempty"`
+	// Coverage says how the previous release's tests used the object in
+	// the compat scenario (nil when it was not recorded).
+	Coverage *Coverage `json:"coverage,omitempty"`
 	// names are the words the previous release's errors would mention:
 	// the object's name, then the table of a column or constraint, or the
 	// type of an enum label.

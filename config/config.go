@@ -144,6 +144,10 @@ type Tests struct {
 	// Scenarios turns runtime scenarios on or off by name (baseline,
 	// compat, deploy, contract-ready); every scenario runs by default.
 	Scenarios map[string]bool `yaml:"scenarios"`
+	// Record runs the compat scenario's suite through phasegate's
+	// recording proxy, to report which changed objects the previous
+	// release's tests used (default true).
+	Record *bool `yaml:"record"`
 }
 
 // ScenarioNames are the runtime check's scenarios, in the order they run

@@ -48,9 +48,12 @@ func Dir(format, migrationsDir string) string {
 
 // Format is the format of a deferred directory: the migrations' own where
 // its files name themselves (so they keep their version and annotations),
-// plain SQL files otherwise.
+// the ORM's migration files and plain SQL files for a format whose
+// migrations are code (source.DeferredCode), plain SQL files otherwise.
 func Format(f source.Format) source.Format {
 	switch f.(type) {
+	case source.Alembic, source.Django:
+		return source.DeferredCode{Code: f}
 	case source.GolangMigrate, source.Goose, source.Dbmate, source.Flyway, source.Pop, source.Prisma, source.Diesel,
 		source.SQLMigrate, source.Atlas, source.Liquibase:
 		return f
@@ -78,27 +81,45 @@ type Header struct {
 	Commit string
 }
 
-const mark = "-- phasegate:deferred"
+const (
+	mark       = "-- phasegate:deferred"
+	pythonMark = "# phasegate:deferred"
+)
 
-// String renders the header, ending with a newline.
-func (h Header) String() string {
+// String renders the header as SQL comments, ending with a newline.
+func (h Header) String() string { return h.Comment("--") }
+
+// Comment renders the header as comments that start with prefix: "--" in
+// SQL, "#" in a migration written in Python (Alembic, Django).
+func (h Header) Comment(prefix string) string {
 	var b strings.Builder
-	b.WriteString(mark + "\n")
+	b.WriteString(prefix + " phasegate:deferred\n")
 	after := h.After
 	if after == "" {
 		after = "release"
 	}
-	fmt.Fprintf(&b, "--   after: %s\n", after)
+	fmt.Fprintf(&b, "%s   after: %s\n", prefix, after)
 	if h.From != "" {
-		fmt.Fprintf(&b, "--   from: %s\n", h.From)
+		fmt.Fprintf(&b, "%s   from: %s\n", prefix, h.From)
 	}
 	if h.PR > 0 {
-		fmt.Fprintf(&b, "--   pr: %d\n", h.PR)
+		fmt.Fprintf(&b, "%s   pr: %d\n", prefix, h.PR)
 	}
 	if h.Commit != "" {
-		fmt.Fprintf(&b, "--   commit: %s\n", h.Commit)
+		fmt.Fprintf(&b, "%s   commit: %s\n", prefix, h.Commit)
 	}
 	return b.String()
+}
+
+// commentPrefix cuts the comment marker a header line starts with ("--",
+// or "#" in Python).
+func commentPrefix(line string) (rest string, ok bool) {
+	for _, p := range []string{"--", "#"} {
+		if r, found := strings.CutPrefix(line, p); found {
+			return r, true
+		}
+	}
+	return line, false
 }
 
 // Error is a malformed header, at its line.
@@ -123,16 +144,17 @@ func Parse(src []byte) (h Header, ok bool, err error) {
 			if text == "" || line == 1 && liquibaseHeader.MatchString(text) {
 				continue // Liquibase needs its own line first
 			}
-			if text != mark {
+			if text != mark && text != pythonMark {
 				return h, false, nil
 			}
 			in, ok = true, true
 			continue
 		}
-		if !strings.HasPrefix(text, "--") {
+		rest, c := commentPrefix(text)
+		if !c {
 			break
 		}
-		body := strings.TrimSpace(strings.TrimPrefix(text, "--"))
+		body := strings.TrimSpace(rest)
 		key, value, found := strings.Cut(body, ":")
 		if !found {
 			break
@@ -166,7 +188,7 @@ func Parse(src []byte) (h Header, ok bool, err error) {
 	return h, ok, nil
 }
 
-// Strip returns src without its header.
+// Strip returns src without its header (the SQL one).
 func Strip(src []byte) []byte {
 	s := string(src)
 	i := strings.Index(s, mark)

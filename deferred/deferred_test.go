@@ -59,3 +59,17 @@ func TestDir(t *testing.T) {
 		}
 	}
 }
+
+// A migration written in Python carries the header as # comments above its
+// docstring; a # comment that is not the header is not one.
+func TestPythonHeader(t *testing.T) {
+	h := Header{After: "release", From: "migrations/versions/0002_display_name.py", PR: 7}
+	src := h.Comment("#") + "\"\"\"display name: the contract\"\"\"\nfrom alembic import op\n"
+	got, ok, err := Parse([]byte(src))
+	if err != nil || !ok || got != h {
+		t.Fatalf("Parse = %+v, %v, %v\n%s", got, ok, err, src)
+	}
+	if _, ok, _ := Parse([]byte("# phasegate: deferred?\nfrom alembic import op\n")); ok {
+		t.Error("a comment that is not the header was read as one")
+	}
+}

@@ -29,6 +29,10 @@ type Alembic struct {
 	// Env is added to the environment: env.py files often read the
 	// database URL from it. Rendering is offline: nothing connects.
 	Env []string
+	// Deferred are directories of deferred revisions (absolute paths),
+	// which Alembic itself never reads: they are rendered too, as version
+	// locations added to the project's.
+	Deferred []string
 }
 
 // Render runs "alembic upgrade base:heads --sql" in workdir (where
@@ -51,7 +55,11 @@ func (a Alembic) Render(ctx context.Context, root, workdir string) ([]Migration,
 	if config == "" {
 		config = "alembic.ini"
 	}
-	b, err := runHelper(ctx, alembicHelper, a.Python, workdir, a.Env, config, "base:heads")
+	env := a.Env
+	if len(a.Deferred) > 0 {
+		env = append(append([]string{}, env...), "PHASEGATE_VERSION_LOCATIONS="+strings.Join(a.Deferred, string(os.PathListSeparator)))
+	}
+	b, err := runHelper(ctx, alembicHelper, a.Python, workdir, env, config, "base:heads")
 	if err != nil {
 		return nil, fmt.Errorf("render the Alembic migrations (upgrade base:heads --sql with %s in %s): %w", config, workdir, err)
 	}

@@ -162,6 +162,26 @@ try:
 except (ImportError, AttributeError):
     pass
 
+# Deferred revisions (phasegate's deferred directory, which Alembic itself
+# never reads) are rendered too when PHASEGATE_VERSION_LOCATIONS names their
+# directories (os.pathsep-separated): they join the project's version
+# locations, so the revision graph holds them after the revisions they
+# follow.
+extra_locations = [p for p in os.environ.get("PHASEGATE_VERSION_LOCATIONS", "").split(os.pathsep) if p]
+if extra_locations:
+    from alembic.script import ScriptDirectory
+
+    _script_init = ScriptDirectory.__init__
+
+    def _script_init_extra(self, dir, *args, **kw):
+        locations = kw.get("version_locations")
+        if not locations:
+            locations = [os.path.join(dir, "versions")]
+        kw["version_locations"] = list(locations) + extra_locations
+        _script_init(self, dir, *args, **kw)
+
+    ScriptDirectory.__init__ = _script_init_extra
+
 sys.stdout = sys.stderr  # the rendered script is not needed on stdout
 try:
     main(argv=["-c", config, "upgrade", rng, "--sql"], prog="alembic")

@@ -5,7 +5,9 @@ migration is applied, so Django's introspection sees the schema it expects),
 with the line of the operation in the migration file.
 
 Usage: python3 django_helper.py OUTPUT.json   (in the directory of manage.py;
-DJANGO_SETTINGS_MODULE and PHASEGATE_RENDER_DATABASE_URL in the environment)
+DJANGO_SETTINGS_MODULE and PHASEGATE_RENDER_DATABASE_URL in the environment,
+and PHASEGATE_DEFERRED_MIGRATIONS, a JSON list of the deferred migration
+files to render after all the others)
 It writes a JSON list of {"app", "name", "file", "atomic", "statements":
 [{"sql", "line"}]}; an operation Django cannot write as SQL (RunPython) is a
 statement whose "sql" is empty, with "python": its description.
@@ -208,6 +210,45 @@ def python_description(operation, describe):
     return describe
 
 
+def add_deferred(paths):
+    """Make Django's migration loader see the deferred migrations (files of
+    phasegate's deferred directory, which Django never imports): each is
+    loaded from its file and joins the app of its first dependency, under
+    its file name. Returns their keys."""
+    import importlib.util
+
+    from django.db.migrations.loader import MigrationLoader
+
+    keys = set()
+    loaded = []
+    for n, path in enumerate(paths):
+        spec = importlib.util.spec_from_file_location("phasegate_deferred_%d" % n, path)
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as e:
+            fail("the deferred migration %s cannot be imported: %s: %s" % (path, type(e).__name__, e))
+        sys.modules[spec.name] = module
+        migration = getattr(module, "Migration", None)
+        deps = list(getattr(migration, "dependencies", None) or [])
+        if migration is None or not deps:
+            fail("the deferred migration %s has no Migration class with dependencies: phasegate takes its app "
+                 "from its first dependency" % path)
+        name = os.path.splitext(os.path.basename(path))[0]
+        loaded.append((deps[0][0], name, migration))
+        keys.add((deps[0][0], name))
+
+    load_disk = MigrationLoader.load_disk
+
+    def load_disk_deferred(self):
+        load_disk(self)
+        for app, name, migration in loaded:
+            self.disk_migrations[app, name] = migration(name, app)
+
+    MigrationLoader.load_disk = load_disk_deferred
+    return keys
+
+
 def main():
     output = sys.argv[1]
     sys.path.insert(0, os.getcwd())
@@ -216,11 +257,16 @@ def main():
 
     django.setup()
     verify_connection(want)
+    deferred = add_deferred(json.loads(os.environ.get("PHASEGATE_DEFERRED_MIGRATIONS") or "[]"))
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes(), clean_start=True)
+    # The deferred migrations run after every active one (nothing active
+    # depends on them), as they do in production one release later.
+    plan = [p for p in plan if (p[0].app_label, p[0].name) not in deferred] + \
+        [p for p in plan if (p[0].app_label, p[0].name) in deferred]
     records = []
     for migration, _ in plan:
         key = (migration.app_label, migration.name)

@@ -36,4 +36,8 @@ type Migration struct {
 	NoTx bool
 	// Error is the server's error when the migration failed to apply.
 	Error string
+	// External marks a migration of an installed package, outside the
+	// repository (Django's contrib apps): Path is empty. It is not judged,
+	// but a database the runtime check builds needs it all the same.
+	External bool
 }

@@ -142,7 +142,7 @@ func markdown(r *Report, opts MarkdownOptions, compact bool) string {
 		return b.String()
 	}
 	b.f("### %s phasegate: %s\n\n", verdictIcon(r), headline(r))
-	green := r.Result == "pass" && s.Contract == 0 && s.Unknown == 0 && s.Warnings == 0
+	green := r.Result == "pass" && s.Contract == 0 && s.Unknown == 0 && s.Warnings == 0 && (r.Runtime == nil || unproven(r.Runtime.Changes) == 0)
 	deferred := ""
 	if s.Deferred > 0 {
 		deferred = fmt.Sprintf(", %d deferred", s.Deferred)
@@ -179,7 +179,7 @@ func verdictIcon(r *Report) string {
 	switch {
 	case r.Result == "fail":
 		return "❌"
-	case r.Summary.Warnings > 0 || r.Summary.Contract > 0 || r.Summary.Unknown > 0:
+	case r.Summary.Warnings > 0 || r.Summary.Contract > 0 || r.Summary.Unknown > 0 || r.Runtime != nil && unproven(r.Runtime.Changes) > 0:
 		return "⚠️"
 	}
 	return "✅"
@@ -203,6 +203,8 @@ func headline(r *Report) string {
 		return plural(len(r.Errors), "migration file") + " could not be parsed"
 	case r.Runtime != nil && r.Runtime.MigrationError != "":
 		return "the new migrations fail to apply"
+	case r.Runtime != nil && r.Runtime.Proof != nil && r.Runtime.Proof.Vacuous != "":
+		return "the previous release's tests built their own tables: the compat proof is vacuous"
 	case r.Runtime != nil && r.Runtime.Verdict == "fail" && failed(r, compat.Compat):
 		return "the previous release breaks against the new schema"
 	case r.Runtime != nil && r.Runtime.Verdict == "fail" && failed(r, compat.Deploy):
@@ -219,6 +221,8 @@ func headline(r *Report) string {
 		return "the new code breaks against the deferred contract"
 	case r.Runtime != nil && r.Runtime.Verdict == "baseline broken":
 		return "the previous release's tests fail on its own schema: compatibility is unproven"
+	case r.Runtime != nil && unproven(r.Runtime.Changes) > 0:
+		return fmt.Sprintf("the previous release's tests never touched %s the change removes, renames or narrows: the compat scenario does not prove it", plural(unproven(r.Runtime.Changes), "object"))
 	case s.Errors > 0:
 		return plural(s.Errors, "locking or correctness error") + " to fix"
 	case s.Warnings > 0:
@@ -288,6 +292,8 @@ func nextSteps(b *mdWriter, r *Report) {
 		}
 		for _, sc := range r.Scenarios {
 			switch {
+			case sc.Name == compat.Compat && sc.Status == "fail" && rt.Proof != nil && rt.Proof.Vacuous != "":
+				steps = append(steps, "Make the compat proof real: "+compat.VacuousFix+".")
 			case sc.Name == compat.Compat && sc.Status == "fail":
 				if len(sc.Implicated) > 0 {
 					var objs []string
@@ -504,12 +510,39 @@ func runtimeSection(b *mdWriter, r *Report, compact bool) {
 			}
 		}
 	}
+	if p := rt.Proof; p != nil && p.Vacuous != "" {
+		b.f("⚠️ **The compat proof is vacuous:** %s.\n\n> **Fix.** %s.\n\n", p.Vacuous, upperFirst(compat.VacuousFix))
+	}
 	if len(rt.Changes) > 0 {
-		b.f("<details><summary>What the new migrations remove, rename or narrow (%d)</summary>\n\n", len(rt.Changes))
-		for _, c := range rt.Changes {
-			b.f("- %s `%s`: %s%s\n", c.Kind, c.Object, describe(c), whereMD(b, c.Where))
+		// Open when some change is unproven: a green compat scenario
+		// proves nothing about it.
+		open, note := "", ""
+		if n := unproven(rt.Changes); n > 0 {
+			open, note = " open", fmt.Sprintf("; %d unproven", n)
 		}
-		b.f("\n</details>\n\n")
+		b.f("<details%s><summary>What the new migrations remove, rename or narrow (%d%s)</summary>\n\n", open, len(rt.Changes), note)
+		for _, c := range rt.Changes {
+			b.f("- %s `%s`: %s%s", c.Kind, c.Object, describe(c), whereMD(b, c.Where))
+			switch cov := c.Coverage; {
+			case cov == nil:
+			case cov.Proven():
+				b.f(" — ✅ %s", coverageWords(c))
+			default:
+				b.f(" — ⚠️ **%s**", coverageWords(c))
+			}
+			b.f("\n")
+		}
+		b.f("\n")
+		if p := rt.Proof; p != nil {
+			b.f("%s.\n", upperFirst(proofWords(p)))
+			for _, u := range p.UnresolvedExamples {
+				b.f("- %d× `%s`: %s\n", u.Count, cell(u.SQL), u.Why)
+			}
+			b.f("\n")
+		}
+		b.f("</details>\n\n")
+	} else if p := rt.Proof; p != nil && (p.Error != "" || p.Recorded > 0) {
+		b.f("%s.\n\n", upperFirst(proofWords(p)))
 	}
 	if !compact {
 		locksSection(b, r)

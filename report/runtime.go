@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/compat"
@@ -21,6 +22,11 @@ type Runtime struct {
 	// the previous schema, measured on the database.
 	Changes        []compat.Change `json:"changes"`
 	MigrationError string          `json:"migration_error,omitempty"`
+	// Proof is what the recording of the compat scenario says: how many
+	// statements the previous release's tests ran, which could not be
+	// resolved, whether the proof is vacuous (each change's coverage is in
+	// Changes).
+	Proof *compat.Proof `json:"proof,omitempty"`
 	// Error says why the runtime check could not run or did not finish
 	// (Docker unreachable, an image that could not be pulled, a server
 	// that refused the connection, the previous schema that did not build,
@@ -65,7 +71,7 @@ type MeasuredLock = compat.MeasuredLock
 func (r *Report) AddRuntime(res *compat.Result, previousLabel string, opts checker.Options) {
 	r.Runtime = &Runtime{
 		Verdict: res.Verdict, Previous: previousLabel, PreviousCommit: res.Previous, Server: res.Server,
-		Changes: res.Changes, MigrationError: res.MigrationError, Error: res.Error,
+		Changes: res.Changes, MigrationError: res.MigrationError, Error: res.Error, Proof: res.Proof,
 		Timings: TimingsMS{
 			ServerReady: res.Timings.ServerReady.Milliseconds(), PreviousSchema: res.Timings.PreviousSchema.Milliseconds(),
 			NewSchema: res.Timings.NewSchema.Milliseconds(), Clones: res.Timings.Clones.Milliseconds(), LockTrace: res.Timings.LockTrace.Milliseconds(),
@@ -106,4 +112,54 @@ func (r *Report) AddRuntime(res *compat.Result, previousLabel string, opts check
 		}
 	}
 	r.Finish()
+}
+
+// coverageWords says how the previous release's tests used a changed
+// object, when the compat scenario was recorded ("" otherwise).
+func coverageWords(c compat.Change) string {
+	cov := c.Coverage
+	if cov == nil {
+		return ""
+	}
+	maybe := ""
+	if cov.Unresolved > 0 {
+		maybe = fmt.Sprintf("; %s phasegate could not resolve mention it", plural(cov.Unresolved, "statement"))
+	}
+	if !cov.Proven() {
+		return "unproven: no test of the previous release touched it" + maybe
+	}
+	var rw []string
+	if cov.Reads > 0 {
+		rw = append(rw, plural(cov.Reads, "read"))
+	}
+	if cov.Writes > 0 {
+		rw = append(rw, plural(cov.Writes, "write"))
+	}
+	return fmt.Sprintf("proven: the previous release's tests used it in %s (%s)%s", plural(cov.Statements, "statement"), strings.Join(rw, ", "), maybe)
+}
+
+// unproven counts the changes no recorded statement used.
+func unproven(changes []compat.Change) int {
+	n := 0
+	for _, c := range changes {
+		if c.Coverage != nil && !c.Coverage.Proven() {
+			n++
+		}
+	}
+	return n
+}
+
+// proofWords sums up the recording of the compat scenario in a sentence.
+func proofWords(p *compat.Proof) string {
+	if p == nil {
+		return ""
+	}
+	if p.Error != "" {
+		return "the compat scenario's statements were " + p.Error
+	}
+	s := fmt.Sprintf("the previous release's tests ran %s in the compat scenario", plural(p.Recorded, "statement"))
+	if p.Unresolved > 0 {
+		s += fmt.Sprintf("; phasegate could not resolve every name of %d of them", p.Unresolved)
+	}
+	return s
 }

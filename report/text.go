@@ -134,6 +134,25 @@ func Text(w io.Writer, r *Report, opts TextOptions) error {
 			b.WriteString("  the new migrations remove, rename or narrow:\n")
 			for _, c := range rt.Changes {
 				fmt.Fprintf(&b, "    %s %s: %s%s\n", c.Kind, c.Object, describe(c), where(c.Where))
+				if w := coverageWords(c); w != "" {
+					color := ""
+					if !c.Coverage.Proven() {
+						color = yellow
+					}
+					fmt.Fprintf(&b, "      %s\n", paint(color, w))
+				}
+			}
+		}
+		if p := rt.Proof; p != nil {
+			fmt.Fprintf(&b, "  proof: %s\n", proofWords(p))
+			for _, u := range p.UnresolvedExamples {
+				fmt.Fprintf(&b, "    %s %d× %s (%s)\n", paint(dim, "unresolved:"), u.Count, u.SQL, u.Why)
+			}
+			for _, pr := range p.Problems {
+				fmt.Fprintf(&b, "    %s %s\n", paint(dim, "proxy:"), pr)
+			}
+			if p.Vacuous != "" {
+				fmt.Fprintf(&b, "  %s %s\n    fix: %s\n", paint(red, "vacuous proof:"), p.Vacuous, compat.VacuousFix)
 			}
 		}
 		fmt.Fprintf(&b, "  verdict: %s\n", paint(bold, rt.Verdict))

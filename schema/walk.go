@@ -9,16 +9,23 @@ import (
 // generated protobuf messages by reflection, so it needs no update when
 // PostgreSQL's grammar grows.
 func Walk(n *pg.Node, fn func(*pg.Node)) {
+	Inspect(n, func(n *pg.Node) bool { fn(n); return true })
+}
+
+// Inspect is Walk where fn says whether to walk the nodes below n: false
+// skips them (a subquery its caller resolves in a scope of its own).
+func Inspect(n *pg.Node, fn func(*pg.Node) bool) {
 	if n == nil || n.GetNode() == nil {
 		return
 	}
-	fn(n)
-	walkMessage(n.ProtoReflect(), fn)
+	if fn(n) {
+		walkMessage(n.ProtoReflect(), fn)
+	}
 }
 
 var nodeDescriptor = (&pg.Node{}).ProtoReflect().Descriptor()
 
-func walkMessage(m protoreflect.Message, fn func(*pg.Node)) {
+func walkMessage(m protoreflect.Message, fn func(*pg.Node) bool) {
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		if fd.Kind() != protoreflect.MessageKind {
 			return true
@@ -26,7 +33,7 @@ func walkMessage(m protoreflect.Message, fn func(*pg.Node)) {
 		visit := func(child protoreflect.Message) {
 			if child.Descriptor() == nodeDescriptor {
 				if node, ok := child.Interface().(*pg.Node); ok {
-					Walk(node, fn)
+					Inspect(node, fn)
 					return
 				}
 			}

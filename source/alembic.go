@@ -47,6 +47,13 @@ func (f Alembic) Detect(fsys fs.FS, dir string) bool {
 // revisions it follows (a merge revision after all of its parents), ties
 // by revision id.
 func (f Alembic) List(fsys fs.FS, dir string) ([]Migration, error) {
+	return f.list(fsys, dir, false)
+}
+
+// list reads the revisions of dir; with outside, a down_revision that is
+// not in dir is a revision of another directory (a deferred revision
+// follows the active ones), not an error.
+func (f Alembic) list(fsys fs.FS, dir string, outside bool) ([]Migration, error) {
 	names, err := files(fsys, dir)
 	if err != nil {
 		return nil, err
@@ -94,6 +101,9 @@ func (f Alembic) List(fsys fs.FS, dir string) ([]Migration, error) {
 		state[id] = 1
 		for _, p := range parents[id] {
 			if _, ok := byID[p]; !ok {
+				if outside {
+					continue
+				}
 				return fmt.Errorf("%s: down_revision %s is not a revision of %s", byID[id].Path, p, dir)
 			}
 			if err := visit(p, append(chain, p)); err != nil {

@@ -1,11 +1,9 @@
 package source
 
 import (
-	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -125,22 +123,12 @@ func (f Django) List(fsys fs.FS, dir string) ([]Migration, error) {
 			}
 		}
 	}
-	keys := make([]string, 0, len(nodes))
-	for k := range nodes {
-		keys = append(keys, k)
+	byKey := make(map[string]Migration, len(nodes))
+	for k, n := range nodes {
+		byKey[k] = n.m
 	}
-	sort.Strings(keys)
-	var out []Migration
-	state := map[string]int{}
-	var visit func(k string) error
-	visit = func(k string) error {
-		switch state[k] {
-		case 2:
-			return nil
-		case 1:
-			return fmt.Errorf("%s: its dependencies form a cycle", nodes[k].m.Path)
-		}
-		state[k] = 1
+	return dependencyOrder(byKey, func(k string) []string {
+		var deps []string
 		for _, d := range nodes[k].deps {
 			if app, name, _ := strings.Cut(d, "."); name == "__first__" {
 				d = firstOf[app]
@@ -148,22 +136,10 @@ func (f Django) List(fsys fs.FS, dir string) ([]Migration, error) {
 			if a, ok := alias[d]; ok {
 				d = a
 			}
-			if _, ok := nodes[d]; ok {
-				if err := visit(d); err != nil {
-					return err
-				}
-			}
+			deps = append(deps, d)
 		}
-		state[k] = 2
-		out = append(out, nodes[k].m)
-		return nil
-	}
-	for _, k := range keys {
-		if err := visit(k); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+		return deps
+	})
 }
 
 func (Django) Script(m Migration, _ []byte) (Script, error) {

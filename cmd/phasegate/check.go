@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"syscall"
@@ -17,7 +18,9 @@ import (
 	"github.com/phasegate/phasegate/compat"
 	"github.com/phasegate/phasegate/config"
 	"github.com/phasegate/phasegate/git"
+	"github.com/phasegate/phasegate/render"
 	"github.com/phasegate/phasegate/report"
+	"github.com/phasegate/phasegate/source"
 )
 
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
@@ -112,7 +115,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		if *previous != "" {
 			cfg.Previous = *previous
 		}
-		err := runtimeCheck(ctx, repo, cfg, opts, res, rep, *base, *head, timeout, *jobs, *verbose, stderr)
+		err := runtimeCheck(ctx, repo, cfg, opts, ropts, res, rep, *base, *head, timeout, *jobs, *verbose, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "phasegate check: the runtime check did not finish: %v\nphasegate check: the report holds the static results and this error\n", err)
 		}
@@ -197,7 +200,7 @@ func (r *renderDatabases) close() {
 // does not finish (no Docker, a server that refuses, an interrupt), the
 // report says why beside the static results, which stand, and the error
 // is returned too.
-func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts checker.Options, res *change.Result, rep *report.Report,
+func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts checker.Options, ropts change.RenderOptions, res *change.Result, rep *report.Report,
 	base, head string, timeout time.Duration, jobs int, verbose bool, stderr io.Writer) error {
 	label := ""
 	failed := func(err error) error {
@@ -246,13 +249,48 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 		Repo: repo, Previous: prev, Head: headCommit,
 		Format: format, Dir: res.Dir, DeferredDir: res.DeferredDir,
 		URL: cfg.Postgres.URL, Image: image, Pull: pull,
-		MigrateCommand: cfg.Migrate.Command, Judged: judged,
-		Runner:      compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},
-		TestCommand: cfg.Tests.Command, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg), Shard: shardOf(rep),
+		MigrateCommand: cfg.Migrate.Command, Judged: judged, Render: renderer(repo, format, res, headCommit, ropts),
+		TestDatabase: djangoTestDatabase(format, res.Dir, ropts),
+		Runner:       compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},
+		TestCommand:  cfg.Tests.Command, Record: cfg.Tests.Record == nil || *cfg.Tests.Record, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg), Shard: shardOf(rep),
 		Timeout: timeout, Jobs: jobs, Verbose: stream, Log: stderr,
 	})
 	rep.AddRuntime(rt, label, opts) // with err, what ran before it and why it stopped
 	return err
+}
+
+// renderer gives the runtime check the SQL of an ORM's migrations: what
+// the static check rendered for the base and the head, or, for another
+// previous release, a rendering of its own on the runtime check's server.
+func renderer(repo *git.Repo, format source.Format, res *change.Result, headCommit string, ropts change.RenderOptions) func(context.Context, string, func(context.Context) (string, error)) (*compat.Rendering, error) {
+	return func(ctx context.Context, rev string, database func(context.Context) (string, error)) (*compat.Rendering, error) {
+		r := res.BaseRendering
+		switch {
+		case rev == headCommit && res.HeadRendering != nil:
+			r = res.HeadRendering
+		case rev != res.BaseCommit || r == nil:
+			ro := ropts
+			ro.Database = database
+			var err error
+			if r, err = change.RenderAt(ctx, repo, rev, format, res.Dir, res.DeferredDir, ro); err != nil {
+				return nil, err
+			}
+		}
+		return &compat.Rendering{FS: r.SQL(), Migrations: r.Migrations, Line: r.Line}, nil
+	}
+}
+
+// djangoTestDatabase names the database Django's test runner tests on, for
+// a Django project (nil for the other formats): each scenario's migrated
+// database is cloned under that name, for manage.py test --keepdb.
+func djangoTestDatabase(format source.Format, dir string, ropts change.RenderOptions) func(context.Context, string, []string) (string, error) {
+	if _, ok := format.(source.Django); !ok {
+		return nil
+	}
+	d := render.Django{Python: ropts.Python, Settings: ropts.DjangoSettings}
+	return func(ctx context.Context, checkout string, env []string) (string, error) {
+		return d.TestDatabase(ctx, filepath.Join(checkout, filepath.FromSlash(dir)), env)
+	}
 }
 
 // shardOf is the report's shard as the runtime check takes it.

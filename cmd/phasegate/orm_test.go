@@ -265,3 +265,41 @@ def upgrade():
 		t.Errorf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// Django's own test runner tests on a database of its own (test_<NAME>):
+// left alone, it would create it by migrating the code under test, and the
+// previous release would be proven against its own schema. phasegate
+// clones each scenario's migrated database under that name, and
+// manage.py test --keepdb tests on it as it is: the drop of a column the
+// previous release writes fails compat, and the split change passes.
+func TestDjangoTestRunnerTestsTheMigratedSchema(t *testing.T) {
+	needPython(t, "django", "psycopg2")
+	pg := []string{"--postgres-image", testImage(t), "--no-pull"}
+	cfg := filepath.Join(t.TempDir(), "phasegate.yml")
+	os.WriteFile(cfg, []byte(`migrations:
+  format: django
+  deferred_dir: accounts/migrations-deferred
+  python: /usr/bin/python3
+tests:
+  command: /usr/bin/python3 manage.py test --keepdb --noinput tests
+  timeout: 5m
+`), 0o644)
+	r := phasegate(t, djangoRepo(t, "head"), nil, append([]string{"check", "--base", "main", "--config", cfg}, pg...)...)
+	for _, want := range []string{"baseline        pass", "compat          FAIL", "legacy_flags"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the drop in the active migration: output lacks %q (exit %d):\n%s\n%s", want, r.code, r.stdout, r.stderr)
+		}
+	}
+	if strings.Contains(r.stdout, "vacuous") {
+		t.Errorf("the proof is called vacuous:\n%s", r.stdout)
+	}
+	r = phasegate(t, djangoRepo(t, "split"), nil, append([]string{"check", "--base", "main", "--config", cfg}, pg...)...)
+	for _, want := range []string{"baseline        pass", "compat          pass", "deploy          pass", "contract-ready  pass", "phasegate: ok"} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("after the split: output lacks %q (exit %d):\n%s\n%s", want, r.code, r.stdout, r.stderr)
+		}
+	}
+	if l := leftovers(t); l != "" {
+		t.Errorf("containers left:\n%s", l)
+	}
+}
