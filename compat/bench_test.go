@@ -6,10 +6,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/moby/moby/api/types/container"
-	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/modules/postgres"
 	"golang.org/x/tools/txtar"
 
 	"github.com/phasegate/phasegate/git"
@@ -78,11 +74,9 @@ func BenchmarkOverhead(b *testing.B) {
 	b.ReportMetric(ms(total), "total-ms")
 }
 
-// BenchmarkClone compares the two ways to give a scenario a fresh copy of
-// the previous schema: CREATE DATABASE ... TEMPLATE (what phasegate does,
-// one database per scenario, so scenarios can run in parallel), and
-// testcontainers' Snapshot/Restore, which drops and recreates the one main
-// database (and so cannot serve parallel scenarios).
+// BenchmarkClone measures how phasegate gives a scenario a fresh copy of
+// the previous schema: CREATE DATABASE ... TEMPLATE, one database per
+// scenario (so scenarios can run in parallel), with either strategy.
 func BenchmarkClone(b *testing.B) {
 	ctx := context.Background()
 	ar, err := txtar.ParseFile("../testdata/bench/corpus.txtar")
@@ -127,41 +121,4 @@ func fstestFS(ar *txtar.Archive) fstest.MapFS {
 		m[f.Name] = &fstest.MapFile{Data: f.Data}
 	}
 	return m
-}
-
-// BenchmarkSnapshotRestore measures testcontainers' own way to reset a
-// database, for comparison with BenchmarkClone: Snapshot once, then
-// Restore (DROP DATABASE and CREATE DATABASE ... TEMPLATE of the main
-// database, through psql in the container) per scenario.
-func BenchmarkSnapshotRestore(b *testing.B) {
-	ctx := context.Background()
-	ctr, err := postgres.Run(ctx, testImage(), postgres.WithDatabase("app"), postgres.WithUsername("app"), postgres.WithPassword("app"),
-		postgres.BasicWaitStrategies(), testcontainers.WithLabels(testLabels),
-		testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) { hc.Tmpfs = map[string]string{"/var/lib/postgresql/data": "rw"} }))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer testcontainers.TerminateContainer(ctr)
-	dsn, _ := ctr.ConnectionString(ctx, "sslmode=disable")
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ar, _ := txtar.ParseFile("../testdata/bench/corpus.txtar")
-	fsys := fstestFS(ar)
-	list, _ := source.Plain{}.List(fsys, "db/migrations")
-	ms, _ := Load(fsys, source.Plain{}, list[:100])
-	if err := (Runner{}).Apply(ctx, conn, ms); err != nil {
-		b.Fatal(err)
-	}
-	conn.Close(ctx)
-	if err := ctr.Snapshot(ctx); err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := ctr.Restore(ctx); err != nil {
-			b.Fatal(err)
-		}
-	}
 }

@@ -26,7 +26,9 @@ var shared *Server
 
 // testLabels mark this package's containers, so that other packages'
 // leak checks, running at the same time, can tell them apart.
-var testLabels = map[string]string{"dev.phasegate.test": "compat"}
+// The process id keeps two runs of these tests at once (two checkouts on
+// one machine) from counting each other's containers.
+var testLabels = map[string]string{"dev.phasegate.test": fmt.Sprintf("compat-%d", os.Getpid())}
 
 // testImage is the PostgreSQL image tests use; they never pull.
 func testImage() string { return pgtest.Image() }
@@ -56,7 +58,7 @@ func TestMain(m *testing.M) {
 // leakedContainers lists this package's containers of phasegate runs
 // (other packages' tests may run theirs at the same time).
 func leakedContainers() string {
-	out, err := exec.Command("docker", "ps", "-a", "--filter", "label="+LabelRun, "--filter", "label=dev.phasegate.test=compat", "--format", "{{.ID}} {{.Image}} {{.Status}}").CombinedOutput()
+	out, err := exec.Command("docker", "ps", "-a", "--filter", "label="+LabelRun, "--filter", "label=dev.phasegate.test="+testLabels["dev.phasegate.test"], "--format", "{{.ID}} {{.Image}} {{.Status}}").CombinedOutput()
 	if err != nil {
 		return "docker ps failed: " + err.Error() + "\n" + string(out)
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	stdlog "log"
 	"net"
 	"net/url"
 	"os"
@@ -16,13 +15,9 @@ import (
 	"sync"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/jackc/pgx/v5"
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/client"
-	"github.com/testcontainers/testcontainers-go"
-	tclog "github.com/testcontainers/testcontainers-go/log"
-	"github.com/testcontainers/testcontainers-go/modules/postgres"
+
+	"github.com/phasegate/phasegate/docker"
 )
 
 // Server is a PostgreSQL server on which phasegate creates, clones and
@@ -54,78 +49,81 @@ type ContainerOptions struct {
 	Labels map[string]string
 }
 
-// LogDocker sends testcontainers' progress lines (container created,
-// started...) to w; nil silences them.
-func LogDocker(w io.Writer) {
-	if w == nil {
-		tclog.SetDefault(tclog.NewNoopLogger())
-		return
-	}
-	tclog.SetDefault(stdlog.New(w, "docker: ", 0))
-}
+// dockerLog receives progress lines (pulling, starting); nil discards them.
+var dockerLog io.Writer
+
+// LogDocker sends the container's progress lines (pulling the image,
+// starting PostgreSQL) to w; nil silences them.
+func LogDocker(w io.Writer) { dockerLog = w }
 
 // LabelRun is the container label holding phasegate's run id.
 const LabelRun = "dev.phasegate.run"
 
-// StartContainer starts PostgreSQL in Docker with testcontainers and
-// waits with the module's recommended strategy (the ready log line twice,
-// then the listening port). The container is terminated by Close, and here
-// if anything after its start fails.
-//
-// Nothing but the image is ever pulled, and only when opts.Pull allows it:
-// testcontainers' reaper (Ryuk) is off unless the user turns it on (see
-// configureTestcontainers). Docker is the engine of DOCKER_HOST when it is
-// set, else the one testcontainers finds; one that does not answer fails
-// here within seconds.
+// dockerTimeout bounds each question phasegate asks Docker before it
+// starts the container: an engine that does not answer in that time is
+// reported as unreachable.
+const dockerTimeout = 10 * time.Second
+
+// readyTimeout bounds PostgreSQL's start in its container (initdb, then
+// the server).
+const readyTimeout = 2 * time.Minute
+
+// StartContainer starts PostgreSQL in Docker (the engine of DOCKER_HOST,
+// else the local socket), with its data in memory, and waits until it
+// accepts connections on its published port. Nothing but the image is
+// ever pulled, and only when opts.Pull allows it; no other container is
+// started. The container is removed by Close, and here if anything after
+// its start fails.
 func StartContainer(ctx context.Context, opts ContainerOptions) (_ *Server, err error) {
 	runID := randomID()
-	configureTestcontainers()
-	present, err := dockerReady(ctx, opts.Image, opts.Pull)
+	cli, present, err := dockerReady(ctx, opts.Image, opts.Pull)
 	if err != nil {
 		return nil, err
+	}
+	if !present {
+		logf("pulling %s", opts.Image)
+		if err := cli.Pull(ctx, opts.Image, dockerLog); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("pull %s: %v; pull or build it yourself and pass --no-pull (config postgres.pull: false), give another image with --postgres-image, or check against a running server with --database-url (config postgres.url), or run only the static check with --static-only", opts.Image, err)
+		}
 	}
 	password := randomID() + randomID()
 	labels := map[string]string{LabelRun: runID}
 	for k, v := range opts.Labels {
 		labels[k] = v
 	}
-	ctr, err := postgres.Run(ctx, opts.Image,
-		postgres.WithDatabase("postgres"),
-		postgres.WithUsername("postgres"),
-		postgres.WithPassword(password),
-		postgres.BasicWaitStrategies(),
-		testcontainers.WithLabels(labels),
-		// The data lives only as long as the check: keep it in memory, which
-		// makes initdb and every CREATE DATABASE ... TEMPLATE much faster.
-		testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
-			hc.Tmpfs = map[string]string{"/var/lib/postgresql/data": "rw"}
-		}),
+	// PHASEGATE_CONTAINER_LABELS=key=value,... labels the container for
+	// whoever accounts for containers on the engine (a CI job's cleanup).
+	for _, kv := range strings.Split(os.Getenv("PHASEGATE_CONTAINER_LABELS"), ",") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok && k != "" {
+			labels[k] = v
+		}
+	}
+	const port = "5432/tcp"
+	id, err := cli.Run(ctx, docker.Spec{
+		Image: opts.Image,
 		// Cheaper writes: nothing here needs to survive a crash.
-		testcontainers.WithCmdArgs("-c", "synchronous_commit=off", "-c", "full_page_writes=off"),
-	)
-	terminate := func(context.Context) error {
-		if ctr == nil {
-			return nil
-		}
-		return testcontainers.TerminateContainer(ctr, testcontainers.StopTimeout(5*time.Second))
-	}
+		Cmd:    []string{"postgres", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"},
+		Env:    []string{"POSTGRES_USER=postgres", "POSTGRES_PASSWORD=" + password, "POSTGRES_DB=postgres"},
+		Labels: labels,
+		// The data lives only as long as the check: in memory, which makes
+		// initdb and every CREATE DATABASE ... TEMPLATE much faster.
+		Tmpfs: map[string]string{"/var/lib/postgresql/data": "rw"},
+		Port:  port,
+	})
 	if err != nil {
-		terminate(context.Background())
-		if !present && ctx.Err() == nil {
-			return nil, fmt.Errorf("pull %s: %v; pull or build it yourself and pass --no-pull (config postgres.pull: false), give another image with --postgres-image, or check against a running server with --database-url (config postgres.url), or run only the static check with --static-only", opts.Image, err)
-		}
-		return nil, fmt.Errorf("start PostgreSQL (%s) in Docker: %w", opts.Image, err)
+		return nil, fmt.Errorf("start PostgreSQL (%s) in Docker at %s: %w", opts.Image, cli.Host, err)
 	}
+	logf("started PostgreSQL (%s), container %.12s", opts.Image, id)
+	terminate := func(ctx context.Context) error { return cli.Remove(ctx, id) }
 	defer func() {
 		if err != nil {
 			terminate(context.Background())
 		}
 	}()
-	dsn, err := ctr.ConnectionString(ctx, "sslmode=disable")
-	if err != nil {
-		return nil, fmt.Errorf("container address: %w", err)
-	}
-	s, err := connect(ctx, dsn, runID)
+	s, err := waitReady(ctx, cli, id, port, password, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -136,95 +134,86 @@ func StartContainer(ctx context.Context, opts ContainerOptions) (_ *Server, err 
 	return s, nil
 }
 
-var tcConfigOnce sync.Once
-
-// configureTestcontainers has testcontainers read its configuration (once
-// per process, as it does) with its reaper, Ryuk, off unless the user asks
-// for it with TESTCONTAINERS_RYUK_DISABLED=false. Ryuk is a container from
-// an image on Docker Hub that removes the others when the process dies;
-// phasegate removes its own container on every way out, and with Ryuk on
-// testcontainers would pull its image even with --no-pull, or fail where
-// no registry is reachable. The variable is set only while the
-// configuration is read: the test suites phasegate runs see the
-// environment as the user left it.
-func configureTestcontainers() {
-	tcConfigOnce.Do(func() {
-		const name = "TESTCONTAINERS_RYUK_DISABLED"
-		if prev, set := os.LookupEnv(name); prev == "" {
-			os.Setenv(name, "true")
-			defer func() {
-				if set {
-					os.Setenv(name, prev)
-				} else {
-					os.Unsetenv(name)
-				}
-			}()
+// waitReady waits until PostgreSQL in the container accepts connections on
+// its published port: the image's entrypoint runs initdb with a server
+// that listens on no TCP port, then starts the real one. A container that
+// exits is an error with the end of its log.
+func waitReady(ctx context.Context, cli *docker.Client, id, port, password, runID string) (*Server, error) {
+	deadline := time.Now().Add(readyTimeout)
+	var last error
+	for {
+		st, err := cli.Inspect(ctx, id, port)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("inspect the PostgreSQL container: %w", err)
+		case !st.Running:
+			logs, _ := cli.Logs(context.WithoutCancel(ctx), id, 20)
+			return nil, fmt.Errorf("the PostgreSQL container exited (status %d) before accepting connections; its last lines:\n%s", st.ExitCode, strings.TrimSpace(logs))
+		case st.Port != 0:
+			dsn := fmt.Sprintf("postgres://postgres:%s@%s/postgres?sslmode=disable&connect_timeout=2", password, net.JoinHostPort(cli.PublishedHost, strconv.Itoa(st.Port)))
+			cfg, err := pgx.ParseConfig(dsn)
+			if err != nil {
+				return nil, err
+			}
+			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			conn, err := pgx.ConnectConfig(cctx, cfg)
+			cancel()
+			if err == nil {
+				conn.Close(ctx)
+				return connect(ctx, dsn, runID)
+			}
+			last = err
 		}
-		testcontainers.ReadConfig()
-	})
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("PostgreSQL in its container did not accept connections on %s within %s: %s", cli.PublishedHost, readyTimeout, firstLine(redact(last, password)))
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
-// dockerTimeout bounds each question phasegate asks Docker before it
-// starts the container: an engine that does not answer in that time is
-// reported as unreachable.
-const dockerTimeout = 10 * time.Second
+func logf(format string, args ...any) {
+	if dockerLog != nil {
+		fmt.Fprintf(dockerLog, "docker: "+format+"\n", args...)
+	}
+}
 
-// dockerReady checks that a Docker engine answers and that the image is
+// dockerReady checks that the Docker engine answers and that the image is
 // there (or may be pulled), with errors that say what to do instead. It
-// reports whether the image is present. DOCKER_HOST, when set, is the only
-// engine tried: testcontainers would fall back to the default socket when
-// it does not answer, and use an engine the user did not choose.
-func dockerReady(ctx context.Context, image string, pull bool) (present bool, err error) {
-	cli, where, err := dockerClient(ctx)
-	if err != nil {
-		return false, fmt.Errorf("cannot reach Docker%s to start PostgreSQL (%s); start Docker (or set DOCKER_HOST to one that runs), or check against a running server with --database-url (config postgres.url), or run only the static check with --static-only", where, firstLine(err))
+// reports whether the image is present.
+func dockerReady(ctx context.Context, image string, pull bool) (*docker.Client, bool, error) {
+	cli, err := docker.FromEnv()
+	where := ""
+	if os.Getenv("DOCKER_HOST") != "" {
+		where = " at DOCKER_HOST=" + os.Getenv("DOCKER_HOST")
 	}
-	defer cli.Close()
-	ictx, cancel := context.WithTimeout(ctx, dockerTimeout)
-	defer cancel()
-	if _, err := cli.ImageInspect(ictx, image); err == nil {
-		present = true
-	} else if !cerrdefs.IsNotFound(err) {
-		return false, fmt.Errorf("Docker%s: inspect image %s: %s", where, image, firstLine(err))
-	}
-	if !present && !pull {
-		return false, fmt.Errorf("image %s is not present locally and pulling is disabled (--no-pull, config postgres.pull: false); pull or build it first (docker pull %s), or give a local image with --postgres-image", image, image)
-	}
-	if !pull && !testcontainers.ReadConfig().Config.RyukDisabled {
-		reaper := testcontainers.ReaperDefaultImage //nolint:staticcheck // the only name testcontainers gives its reaper's image
-		if _, err := cli.ImageInspect(ictx, reaper); err != nil {
-			return false, fmt.Errorf("testcontainers' reaper is on (TESTCONTAINERS_RYUK_DISABLED=false) and its image %s is not present locally, which pulling is disabled (--no-pull) from fetching; pull it first, or leave the reaper off (unset TESTCONTAINERS_RYUK_DISABLED): phasegate removes its container itself", reaper)
-		}
-	}
-	return present, nil
-}
-
-// dockerClient connects to the engine of DOCKER_HOST (with DOCKER_TLS_VERIFY,
-// DOCKER_CERT_PATH and DOCKER_API_VERSION), or, when DOCKER_HOST is unset,
-// to the one testcontainers finds (~/.testcontainers.properties, the
-// default socket, rootless Docker), and checks that it answers. where
-// names the engine for error messages.
-func dockerClient(parent context.Context) (_ client.APIClient, where string, err error) {
-	ctx, cancel := context.WithTimeout(parent, dockerTimeout)
-	defer cancel()
-	var cli client.APIClient
-	if host := os.Getenv("DOCKER_HOST"); host != "" {
-		where = " at DOCKER_HOST=" + host
-		cli, err = client.New(client.FromEnv)
-	} else {
-		cli, err = testcontainers.NewDockerClientWithOpts(ctx)
-	}
-	if err != nil {
-		return nil, where, err
-	}
-	if _, err := cli.Ping(ctx, client.PingOptions{}); err != nil {
-		cli.Close()
-		if errors.Is(err, context.DeadlineExceeded) && parent.Err() == nil {
+	if err == nil {
+		pctx, cancel := context.WithTimeout(ctx, dockerTimeout)
+		err = cli.Ping(pctx)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			err = fmt.Errorf("no answer within %s", dockerTimeout)
 		}
-		return nil, where, err
 	}
-	return cli, where, nil
+	if err != nil {
+		return nil, false, fmt.Errorf("cannot reach Docker%s to start PostgreSQL (%s); start Docker (or set DOCKER_HOST to one that runs), or check against a running server with --database-url (config postgres.url), or run only the static check with --static-only", where, firstLine(err))
+	}
+	ictx, cancel := context.WithTimeout(ctx, dockerTimeout)
+	defer cancel()
+	present, err := cli.ImageExists(ictx, image)
+	if err != nil {
+		return nil, false, fmt.Errorf("Docker%s: inspect image %s: %s", where, image, firstLine(err))
+	}
+	if !present && !pull {
+		return nil, false, fmt.Errorf("image %s is not present locally and pulling is disabled (--no-pull, config postgres.pull: false); pull or build it first (docker pull %s), or give a local image with --postgres-image", image, image)
+	}
+	return cli, present, nil
 }
 
 // Connect uses an existing server: phasegate creates its own databases

@@ -1,86 +1,71 @@
 #!/usr/bin/env bash
-# bench-squawk.sh: the time phasegate and squawk 2.66.0 take to lint the
-# same files, native binary to native binary: every forward migration of
-# the shared corpora (down files, sqitch revert/verify scripts and Flyway
-# undo scripts left out), all files in one invocation of each tool.
+# bench-squawk.sh: phasegate beside squawk's native binary on the same
+# files, in one run, alternating the two, and prints the medians as a
+# markdown table.
 #
-# Usage: scripts/bench-squawk.sh [RUNS] (default 15)
-#
-# phasegate is built from this checkout with -trimpath and runs as
-# `phasegate classify --migrations-format plain FILES...` (every file read,
-# parsed and judged; no git, no database). squawk is $SQUAWK, else the
-# native binary of squawk-cli@2.66.0 installed with npm into the user cache
-# (no node process in between), and runs as `squawk FILES...`. The corpora
-# are $PHASEGATE_CORPORA, else ../shared/corpora.
-#
-# The two run alternately, after one warm-up run each, so that a machine
-# whose load changes during the measurement weighs on both alike. For each
-# tool it prints the wall time (median, min, max) and the CPU time
-# (user + system, median) per run.
+# Usage: scripts/bench-squawk.sh CORPORA [RUNS]
+#   CORPORA  a directory of migration histories (the shared corpora: each
+#            subdirectory one project); its forward .sql files are linted
+#   RUNS     runs of each tool per workload (default 7)
+# SQUAWK names squawk's native binary; without it, squawk-cli 2.66.0 is
+# installed with npm into ${XDG_CACHE_HOME:-~/.cache}/phasegate/squawk and
+# its native binary (node_modules/@squawk-cli/linux-x64/bin/squawk) is
+# used, not the node wrapper.
 set -euo pipefail
-runs=${1:-15}
+corpora=$(cd "${1:?usage: bench-squawk.sh CORPORA [RUNS]}" && pwd)
+runs=${2:-7}
 root=$(cd "$(dirname "$0")/.." && pwd)
-corpora=${PHASEGATE_CORPORA:-$root/../shared/corpora}
-version=2.66.0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-trap 'echo "bench-squawk: failed at line $LINENO" >&2' ERR
-
-go build -trimpath -o "$work/phasegate" "$root/cmd/phasegate"
 
 squawk=${SQUAWK:-}
 if [ -z "$squawk" ]; then
-	cache="${XDG_CACHE_HOME:-$HOME/.cache}/phasegate/squawk-$version"
-	case "$(uname -s)-$(uname -m)" in
-	Linux-x86_64) platform=linux-x64 ;;
-	Linux-aarch64) platform=linux-arm64 ;;
-	Darwin-x86_64) platform=darwin-x64 ;;
-	Darwin-arm64) platform=darwin-arm64 ;;
-	*) echo "bench-squawk: no squawk-cli binary for $(uname -s)-$(uname -m); set SQUAWK" >&2; exit 2 ;;
-	esac
-	squawk="$cache/node_modules/@squawk-cli/$platform/bin/squawk"
+	cache="${XDG_CACHE_HOME:-$HOME/.cache}/phasegate/squawk"
+	squawk="$cache/node_modules/@squawk-cli/linux-x64/bin/squawk"
 	if [ ! -x "$squawk" ]; then
-		echo "bench-squawk: installing squawk-cli@$version with npm into $cache" >&2
-		npm install --no-save --no-audit --no-fund --prefix "$cache" "squawk-cli@$version" >&2
+		mkdir -p "$cache"
+		(cd "$cache" && npm install --silent --no-audit --no-fund squawk-cli@2.66.0 >/dev/null)
 	fi
 fi
-if ! "$squawk" --version | grep -q "$version"; then
-	echo "bench-squawk: $squawk is not squawk $version" >&2
-	exit 2
-fi
+pg="$work/phasegate"
+(cd "$root" && go build -trimpath -o "$pg" ./cmd/phasegate)
 
-cd "$corpora"
-files=()
-while IFS= read -r f; do files+=("$f"); done < <(find . -name '*.sql' | grep -v -E '(\.down\.sql$|/down\.sql$|/revert/|/verify/|/U[0-9][^/]*__[^/]*\.sql$)' | sort)
-statements=$("$work/phasegate" classify --migrations-format plain "${files[@]}" | sed -n 's/.* files, \([0-9]*\) statements.*/\1/p' || true)
-echo "files: ${#files[@]}, statements: ${statements:-?} (phasegate's count), in $corpora"
-echo "phasegate: $work/phasegate ($(go version | cut -d' ' -f3)), squawk: $squawk ($("$squawk" --version))"
-echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
+# The workloads: one tiny file, one project, every project.
+echo 'SELECT 1;' >"$work/tiny.sql"
+forward() { find "$@" -name '*.sql' ! -name 'down.sql' ! -name '*.down.sql' ! -name 'U[0-9]*__*.sql' | sort; }
+forward "$corpora/lemmy-diesel" >"$work/lemmy.list"
+forward "$corpora" >"$work/all.list"
 
-# one TOOL CMD...: run CMD once, appending "wall user+sys" to $work/times-TOOL.
-# Both tools exit non-zero when they find something: only the times count.
-one() {
-	local tool=$1
-	shift
-	/usr/bin/time -o "$work/time" -f '%e %U %S' "$@" >/dev/null 2>&1 || true
-	tail -1 "$work/time" | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' >>"$work/times-$tool"
+# seconds runs a command and prints its wall time in seconds.
+seconds() {
+	local t0 t1
+	t0=$(date +%s%N)
+	"$@" >/dev/null 2>&1 || true # both tools exit non-zero on findings
+	t1=$(date +%s%N)
+	echo "scale=4; ($t1 - $t0) / 1000000000" | bc
 }
-pg() { one phasegate "$work/phasegate" classify --migrations-format plain "${files[@]}"; }
-sq() { one squawk "$squawk" "${files[@]}"; }
 
-pg && sq && rm -f "$work/times-phasegate" "$work/times-squawk" # warm-up: the page cache, the binaries
-for i in $(seq "$runs"); do
-	if [ $((i % 2)) -eq 1 ]; then pg && sq; else sq && pg; fi
-done
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# median COLUMN FILE: the median of a column of numbers.
-median() { sort -n -k"$1" "$2" | awk -v c="$1" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'; }
-summary() {
-	local f="$work/times-$1"
-	printf '%-10s wall median %s s, min %s s, max %s s; CPU (user+sys) median %s s; %s runs\n' "$1" \
-		"$(median 1 "$f")" "$(sort -n -k1 "$f" | head -1 | cut -d' ' -f1)" "$(sort -n -k1 "$f" | tail -1 | cut -d' ' -f1)" \
-		"$(median 2 "$f")" "$(wc -l <"$f")"
+row() { # name, file list
+	local name=$1 list=$2 p=() s=() i
+	mapfile -t files <"$list"
+	for ((i = 0; i < runs; i++)); do
+		p+=("$(seconds "$pg" classify --format json "${files[@]}")")
+		s+=("$(seconds "$squawk" "${files[@]}")")
+	done
+	local pm sm
+	pm=$(printf '%s\n' "${p[@]}" | median)
+	sm=$(printf '%s\n' "${s[@]}" | median)
+	printf '| %s | %d | %.0f ms | %.0f ms | %.2fx |\n' "$name" "${#files[@]}" \
+		"$(echo "$pm * 1000" | bc)" "$(echo "$sm * 1000" | bc)" "$(echo "scale=4; $sm / $pm" | bc)"
 }
-summary phasegate
-summary squawk
-echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+
+echo "$work/tiny.sql" >"$work/tiny.list"
+echo "phasegate $("$pg" version | head -1 | cut -d' ' -f2-), $("$squawk" --version); $(nproc) CPUs; $(date -u +%Y-%m-%d); medians of $runs alternating runs"
+echo
+echo "| workload | files | phasegate | squawk | phasegate's speed |"
+echo "|---|---|---|---|---|"
+row "start-up (one tiny file)" "$work/tiny.list"
+row "lemmy-diesel" "$work/lemmy.list"
+row "all corpora" "$work/all.list"

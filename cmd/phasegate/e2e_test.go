@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,7 +62,7 @@ func phasegateEnv(t *testing.T, dir string, env []string, args ...string) result
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
-	cmd.Env = env
+	cmd.Env = append(env, "PHASEGATE_CONTAINER_LABELS="+leakLabel)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -80,8 +81,13 @@ func testImage(t *testing.T) string { return pgtest.Image() }
 
 // leftovers lists containers of phasegate runs, except those of other
 // packages' tests (label dev.phasegate.test), which may run meanwhile.
+// leakLabel marks the containers of the phasegate runs of this test
+// process, so that other runs on the same engine (another checkout's
+// tests) are not counted.
+var leakLabel = fmt.Sprintf("dev.phasegate.leakcheck=cmd-%d", os.Getpid())
+
 func leftovers(t *testing.T) string {
-	out, err := exec.Command("docker", "ps", "-a", "--filter", "label=dev.phasegate.run", "--format", "{{.ID}} {{.Status}} {{.Labels}}").CombinedOutput()
+	out, err := exec.Command("docker", "ps", "-a", "--filter", "label=dev.phasegate.run", "--filter", "label="+leakLabel, "--format", "{{.ID}} {{.Status}} {{.Labels}}").CombinedOutput()
 	if err != nil {
 		t.Fatalf("docker ps: %v\n%s", err, out)
 	}
@@ -143,7 +149,7 @@ func TestRuntimeExampleNamesTheColumn(t *testing.T) {
 
 // TestDockerNotRunningSaysWhatToDo runs phasegate in a mount namespace
 // where /run (and so Docker's socket) is an empty tmpfs: without
-// DOCKER_HOST, the engine testcontainers looks for is not there.
+// DOCKER_HOST, the default socket phasegate looks for is not there.
 // (TestUnreachableDockerHostFailsFast covers an engine named by
 // DOCKER_HOST.)
 func TestDockerNotRunningSaysWhatToDo(t *testing.T) {
