@@ -3,16 +3,20 @@ package main
 import (
 	"bytes"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/phasegate/phasegate/checker"
 	"github.com/phasegate/phasegate/report"
 )
 
-// TestDocsMatchRules keeps docs/rules.md and the rule table of README.md in
-// step with the rule data; -update regenerates both.
+// TestDocsMatchRules keeps docs/rules.md, the rule reference with its
+// table, in step with the rule data (-update regenerates it), and the
+// number of rules README.md states.
 func TestDocsMatchRules(t *testing.T) {
 	var doc bytes.Buffer
 	if err := report.RulesMarkdown(&doc, checker.Rules()); err != nil {
@@ -27,31 +31,64 @@ func TestDocsMatchRules(t *testing.T) {
 	} else if got, err := os.ReadFile(docPath); err != nil || !bytes.Equal(got, doc.Bytes()) {
 		t.Errorf("docs/rules.md is out of date with the rule data: run go test ./cmd/phasegate -update (%v)", err)
 	}
-
-	var table bytes.Buffer
-	if err := report.RulesTable(&table, checker.Rules(), "docs/rules.md"); err != nil {
-		t.Fatal(err)
+	for _, path := range []string{"../../README.md", "../../docs/check.md"} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(checker.Rules()); !strings.Contains(string(b), strconv.Itoa(n)+" rules") {
+			t.Errorf("%s should say there are %d rules", path, n)
+		}
 	}
-	const readmePath = "../../README.md"
-	readme, err := os.ReadFile(readmePath)
+}
+
+// TestActionDocumented keeps docs/github-action.md in step with action.yml:
+// every input and output has a row in its tables, and every row names one.
+func TestActionDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../action.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	begin := bytes.Index(readme, []byte("<!-- rules:begin"))
-	end := bytes.Index(readme, []byte("<!-- rules:end -->"))
-	if begin < 0 || end < begin {
-		t.Fatal("README.md lacks the <!-- rules:begin --> / <!-- rules:end --> markers")
+	var action struct {
+		Inputs  map[string]any `yaml:"inputs"`
+		Outputs map[string]any `yaml:"outputs"`
 	}
-	begin += bytes.IndexByte(readme[begin:], '\n') + 1
-	want := append(append(append([]byte{}, readme[:begin]...), table.Bytes()...), readme[end:]...)
-	if *update {
-		if err := os.WriteFile(readmePath, want, 0o644); err != nil {
-			t.Fatal(err)
+	if err := yaml.Unmarshal(b, &action); err != nil {
+		t.Fatal(err)
+	}
+	if len(action.Inputs) == 0 || len(action.Outputs) == 0 {
+		t.Fatal("action.yml: no inputs or outputs read")
+	}
+	const path = "../../docs/github-action.md"
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		if strings.HasPrefix(line, "| `") {
+			for _, name := range strings.Split(strings.SplitN(line, "|", 3)[1], ",") {
+				documented[strings.Trim(strings.TrimSpace(name), "`")] = true
+			}
 		}
-	} else if !bytes.Equal(readme, want) {
-		t.Errorf("the rule table in README.md is out of date: run go test ./cmd/phasegate -update")
 	}
-	if n := len(checker.Rules()); !strings.Contains(string(readme), strconv.Itoa(n)+" rules") {
-		t.Errorf("README.md should say there are %d rules", n)
+	declared := map[string]bool{}
+	for _, names := range []map[string]any{action.Inputs, action.Outputs} {
+		for name := range names {
+			declared[name] = true
+			if !documented[name] {
+				t.Errorf("action.yml declares %s, which has no row in %s", name, path)
+			}
+		}
+	}
+	var extra []string
+	for name := range documented {
+		if !declared[name] {
+			extra = append(extra, name)
+		}
+	}
+	sort.Strings(extra)
+	if len(extra) > 0 {
+		t.Errorf("%s documents %v, which action.yml does not declare", path, extra)
 	}
 }

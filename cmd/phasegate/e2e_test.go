@@ -158,16 +158,17 @@ func TestStaticExampleFromREADME(t *testing.T) {
 	}
 }
 
-// TestRuntimeExampleNamesTheColumn runs the README's runtime example as a
-// user would, from the repository's root, adding the local image flags
-// the README gives for a machine without a registry (this one).
+// TestRuntimeExampleNamesTheColumn runs the runtime example of
+// docs/runtime.md as a user would, from the repository's root, adding the
+// local image flags the page gives for a machine without a registry (this
+// one).
 func TestRuntimeExampleNamesTheColumn(t *testing.T) {
 	img := testImage(t)
-	readme, err := os.ReadFile("../../README.md")
+	doc, err := os.ReadFile("../../docs/runtime.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, after, _ := strings.Cut(string(readme), "Try it on the example")
+	_, after, _ := strings.Cut(string(doc), "Try it on the example")
 	command := ""
 	for _, l := range strings.Split(after, "\n") {
 		if strings.HasPrefix(l, "    ") {
@@ -176,7 +177,7 @@ func TestRuntimeExampleNamesTheColumn(t *testing.T) {
 		}
 	}
 	if !strings.Contains(command, "go run ./cmd/phasegate check") || strings.Contains(command, "..") || strings.Contains(command, "/tmp") {
-		t.Fatalf("README.md: the command after \"Try it on the example\" should run the example from the repository, with no path outside it: %q", command)
+		t.Fatalf("docs/runtime.md: the command after \"Try it on the example\" should run the example from the repository, with no path outside it: %q", command)
 	}
 	cmd := exec.Command("sh", "-c", command+" --postgres-image "+img+" --no-pull")
 	cmd.Dir = "../.."

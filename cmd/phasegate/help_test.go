@@ -69,7 +69,7 @@ func TestCLIDocs(t *testing.T) {
 	var doc bytes.Buffer
 	doc.WriteString("# phasegate command line\n\n")
 	doc.WriteString("<!-- Generated from the commands' help (phasegate help COMMAND) by `go test ./cmd/phasegate -update`; a test fails when this file drifts. -->\n\n")
-	doc.WriteString("Every command and flag, as `phasegate help COMMAND` prints them. The configuration file is described in\n[README.md](../README.md#configuration).\n\n")
+	doc.WriteString("Every command and flag, as `phasegate help COMMAND` prints them. The configuration file is described in\n[configuration.md](configuration.md).\n\n")
 	doc.WriteString("## phasegate\n\n```\n")
 	printMainHelp(&doc)
 	doc.WriteString("```\n")
