@@ -335,7 +335,7 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, where string) error {
 			f, ok := fields[k.Value]
 			if !ok {
 				return &Error{Path: path, Line: k.Line, Col: k.Column,
-					Msg: fmt.Sprintf("unknown key %q in %s; the keys are %s (see README.md, Configuration)", k.Value, orTop(where), strings.Join(known, ", "))}
+					Msg: fmt.Sprintf("unknown key %q in %s; the keys are %s (see docs/configuration.md)", k.Value, orTop(where), strings.Join(known, ", "))}
 			}
 			if err := checkKeys(path, v, f.Type, join(where, k.Value)); err != nil {
 				return err

@@ -41,7 +41,7 @@ Examples:
 
 Run 'phasegate help COMMAND' (or 'phasegate COMMAND --help') for a command's flags and examples.
 ` + exitStatusHelp + `
-Documentation: README.md, docs/cli.md (every command and flag), docs/rules.md (every rule).
+Documentation: README.md, docs/configuration.md (every config key), docs/cli.md (every command and flag), docs/rules.md (every rule).
 `)
 	io.WriteString(w, b.String())
 }

@@ -207,7 +207,7 @@ func versionText(bi *debug.BuildInfo) string {
 	case rev != "":
 		b.WriteString("phasegate development build\n")
 	default:
-		b.WriteString("phasegate (no version recorded: it was built outside a git checkout without -ldflags \"-X main.version=VERSION\")\n")
+		b.WriteString("phasegate (no version recorded: it was built without version control stamping, outside a git checkout or with -buildvcs=false, and without -ldflags \"-X main.version=VERSION\")\n")
 	}
 	if rev != "" {
 		fmt.Fprintf(&b, "commit %s", rev)
