@@ -48,6 +48,12 @@ func (c *Context) LockTimeoutSet() bool { return c.sess.lockTimeout }
 // transaction altered table q (and so still holds its lock).
 func (c *Context) AlteredInTransaction(q schema.QName) bool { return c.sess.altered[q] }
 
+// AddedInTransaction reports whether the current transaction added
+// constraint name to table q.
+func (c *Context) AddedInTransaction(q schema.QName, name string) bool {
+	return c.sess.addedCons[q][name]
+}
+
 // Existing reports whether relation q existed before the change, that is,
 // production has it with its rows. A relation the catalog does not know is
 // assumed to exist: the conservative answer.

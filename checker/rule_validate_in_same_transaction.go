@@ -17,6 +17,9 @@ multi-statement query, which PostgreSQL runs as one transaction too).`,
 	Examples: []Example{
 		{SQL: "BEGIN;\nALTER TABLE users ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT email_lower;\nCOMMIT;", Flagged: true},
 		{SQL: "ALTER TABLE users ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT email_lower;"},
+		// Two constraints added NOT VALID earlier, validated together in a
+		// later transaction: neither was added by it.
+		{SQL: "ALTER TABLE users ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID;\nALTER TABLE users ADD CONSTRAINT name_set CHECK (name IS NOT NULL) NOT VALID;\nBEGIN;\nALTER TABLE users VALIDATE CONSTRAINT email_lower;\nALTER TABLE users VALIDATE CONSTRAINT name_set;\nCOMMIT;"},
 	},
 	Check: func(c *Context) []Finding {
 		_, cmds, q := c.AlterExisting()
@@ -24,12 +27,10 @@ multi-statement query, which PostgreSQL runs as one transaction too).`,
 			return nil
 		}
 		var out []Finding
-		t := c.Catalog.Tables[q]
 		for _, cmd := range cmds {
-			if cmd.Subtype != pg.AlterTableType_AT_ValidateConstraint || t == nil {
-				continue
-			}
-			if con := t.Constraints[cmd.Name]; con != nil && con.Origin.New {
+			// Only a constraint this transaction added: one added earlier
+			// (two validations in one transaction) holds no lock of its ADD.
+			if cmd.Subtype == pg.AlterTableType_AT_ValidateConstraint && c.AddedInTransaction(q, cmd.Name) {
 				out = append(out, finding("validates %s in the transaction that added it; the scan runs under the lock ADD CONSTRAINT took on %s", cmd.Name, q))
 			}
 		}

@@ -33,6 +33,11 @@ type session struct {
 	doLine int // the line of the DO block
 	// altered holds the tables DDL in the current transaction has locked.
 	altered map[schema.QName]bool
+	// addedCons holds the constraints the current transaction added, by
+	// table; consBefore the constraint names of the table the statement
+	// being replayed adds one to, as it found them.
+	addedCons  map[schema.QName]map[string]bool
+	consBefore map[string]bool
 	// held holds the existing tables the current transaction has locked
 	// against writes, in the order it locked them.
 	held []schema.QName
@@ -154,6 +159,7 @@ func (st *session) endTx(rollback bool, where string) {
 	st.lockGroups.newTransaction()
 	st.stmtGroups.newTransaction()
 	st.altered = map[schema.QName]bool{}
+	st.addedCons = nil
 	st.held = nil
 	st.enumValues, st.enumTypes = nil, nil
 	st.sync()
@@ -180,6 +186,15 @@ func (st *session) endDo() {
 // off the catalog before the statement is replayed into it.
 func (st *session) before(n *pg.Node, cat *schema.Catalog, line int) {
 	st.txc.note(st, n, cat)
+	st.consBefore = nil
+	if a := n.GetAlterTableStmt(); a != nil && st.inTransaction() && addsConstraint(a) {
+		st.consBefore = map[string]bool{}
+		if t := cat.Tables[cat.Resolve(a.Relation)]; t != nil {
+			for name := range t.Constraints {
+				st.consBefore[name] = true
+			}
+		}
+	}
 	switch {
 	case n.GetCreateEnumStmt() != nil:
 		if st.inTransaction() {
@@ -268,10 +283,34 @@ func (st *session) after(node *pg.Node, pos sqltext.Position, cat *schema.Catalo
 			}
 		}
 	case *pg.Node_AlterTableStmt:
+		q := cat.Resolve(n.AlterTableStmt.Relation)
 		if st.inTx {
-			st.altered[cat.Resolve(n.AlterTableStmt.Relation)] = true
+			st.altered[q] = true
+		}
+		if t := cat.Tables[q]; st.consBefore != nil && t != nil {
+			for name := range t.Constraints {
+				if !st.consBefore[name] {
+					if st.addedCons == nil {
+						st.addedCons = map[schema.QName]map[string]bool{}
+					}
+					if st.addedCons[q] == nil {
+						st.addedCons[q] = map[string]bool{}
+					}
+					st.addedCons[q][name] = true
+				}
+			}
 		}
 	}
+}
+
+// addsConstraint reports whether the ALTER TABLE adds a constraint.
+func addsConstraint(a *pg.AlterTableStmt) bool {
+	for _, cn := range a.Cmds {
+		if cmd := cn.GetAlterTableCmd(); cmd != nil && cmd.Subtype == pg.AlterTableType_AT_AddConstraint {
+			return true
+		}
+	}
+	return false
 }
 
 // hold notes the locks a statement took that block writes: inside a
