@@ -192,24 +192,26 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 	var notes templateNotes
 	defer notes.finish(res)
 	cat := schema.New()
+	var replay []job
 	for _, m := range baseList {
-		if m.Kind == source.Checkpoint {
-			continue // production ran the migrations it stands for
+		if m.Kind == source.Checkpoint || m.Skip != "" {
+			continue // a checkpoint: production ran the migrations it stands for
 		}
-		if m.Skip != "" {
-			continue
+		replay = append(replay, job{baseFS, format, m})
+	}
+	ahead(replay, func(i int, p parsed) bool {
+		m := replay[i].m
+		if p.err != nil {
+			res.Gaps = append(res.Gaps, schema.Gap{Where: m.Path, Reason: "could not be parsed at the base revision: " + p.err.Error()})
+			return true
 		}
-		f, _, err := load(baseFS, format, m)
-		if err != nil {
-			res.Gaps = append(res.Gaps, schema.Gap{Where: m.Path, Reason: "could not be parsed at the base revision: " + err.Error()})
-			continue
-		}
-		notes.add(res, m.Path, f)
-		for _, s := range f.Statements {
+		notes.add(res, m.Path, p.file)
+		for _, s := range p.file.Statements {
 			cat.Apply(s.Node, schema.Origin{Path: m.Path, Line: s.Pos.Line})
 		}
 		cat.EndSession()
-	}
+		return true
+	})
 	res.Gaps = append(res.Gaps, cat.Gaps...)
 
 	// Judge the new and edited migrations in apply order.

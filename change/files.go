@@ -61,6 +61,14 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 	fsys := os.DirFS("/")
 	var notes templateNotes
 	defer notes.finish(res)
+	// Every file to judge, in order; then read and parsed ahead (ahead),
+	// judged in turn.
+	type entry struct {
+		display string
+		settle  bool // a migration of a directory: production has it before the next one
+	}
+	var jobs []job
+	var entries []entry
 	for _, p := range paths {
 		abs, err := filepath.Abs(p)
 		if err != nil {
@@ -92,24 +100,28 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 			return nil, fmt.Errorf("%s: %s migrations are judged by the SQL the tool runs for them, which needs the project's checkout and history: use phasegate check --base REF", p, format.Name())
 		}
 		for _, m := range ms {
-			display := displayPath(p, abs, m.Path)
 			if m.Skip != "" {
 				continue
 			}
-			f, script, err := load(fsys, format, m)
-			if err != nil {
-				res.Errors = append(res.Errors, fileError(display, err))
-				continue
-			}
-			m.Path = display
-			notes.add(res, display, f)
-			fr := ck.File(checker.Input{Migration: m, Tx: script.Tx, File: f})
-			res.Files = append(res.Files, fr)
-			if info.IsDir() && !opts.OneChange {
-				cat.Settle() // the next migration finds this one in production
-			}
+			jobs = append(jobs, job{fsys, format, m})
+			entries = append(entries, entry{displayPath(p, abs, m.Path), info.IsDir() && !opts.OneChange})
 		}
 	}
+	ahead(jobs, func(i int, pr parsed) bool {
+		e, m := entries[i], jobs[i].m
+		if pr.err != nil {
+			res.Errors = append(res.Errors, fileError(e.display, pr.err))
+			return true
+		}
+		m.Path = e.display
+		notes.add(res, e.display, pr.file)
+		fr := ck.File(checker.Input{Migration: m, Tx: pr.script.Tx, File: pr.file})
+		res.Files = append(res.Files, fr)
+		if e.settle {
+			cat.Settle() // the next migration finds this one in production
+		}
+		return true
+	})
 	res.Gaps = append(res.Gaps, ck.Catalog().Gaps...)
 	res.Catalog = ck.Catalog()
 	return res, nil
