@@ -62,7 +62,7 @@ row() { # name, file list
 }
 
 echo "$work/tiny.sql" >"$work/tiny.list"
-echo "phasegate $("$pg" version | head -1 | cut -d' ' -f2-), $("$squawk" --version); $(nproc) CPUs; $(date -u +%Y-%m-%d); medians of $runs alternating runs"
+echo "phasegate at $(cd "$root" && git describe --always --dirty), $("$squawk" --version); $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC'); medians of $runs alternating runs"
 echo
 echo "| workload | files | phasegate | squawk | phasegate's speed |"
 echo "|---|---|---|---|---|"
