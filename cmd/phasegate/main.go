@@ -28,6 +28,13 @@ const (
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// A run lives for seconds and keeps little: a window of parsed
+		// files and the catalog. Collecting garbage a quarter as often
+		// saves 15-25% of a static check's time over a few hundred files
+		// (docs/performance.md); the heap stays in the tens of megabytes.
+		debug.SetGCPercent(400)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
