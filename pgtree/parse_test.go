@@ -161,7 +161,10 @@ func TestBenchCorpus(t *testing.T) {
 func TestCorpora(t *testing.T) {
 	dir := os.Getenv("PHASEGATE_CORPORA")
 	if dir == "" {
-		t.Skip("PHASEGATE_CORPORA not set")
+		if os.Getenv("PHASEGATE_REQUIRE_CORPORA") != "" {
+			t.Fatal("PHASEGATE_CORPORA is not set, and PHASEGATE_REQUIRE_CORPORA says the corpus tests must run")
+		}
+		t.Skip("PHASEGATE_CORPORA is not set: the corpus tests are opt-in")
 	}
 	files := sqlFiles(t, dir)
 	if len(files) == 0 {
