@@ -45,10 +45,11 @@ var editableFormats = map[string]bool{
 
 // editable reports whether the statement of c may get an Edit: a file of
 // an editable format, with plain line ends, no block a tool sends whole
-// (StatementBegin), and a statement of the file itself (not one of a DO
-// block's body).
+// (StatementBegin), not rendered from a template (the statement's text is
+// not the file's: pop's {{ ... }}), and a statement of the file itself (not
+// one of a DO block's body).
 func (c *Context) editable() bool {
-	if c.File == nil || c.Stmt == nil || !editableFormats[c.Format] {
+	if c.File == nil || c.Stmt == nil || !editableFormats[c.Format] || c.File.Rendered != nil {
 		return false
 	}
 	src := c.File.Src
