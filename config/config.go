@@ -1,8 +1,9 @@
 // Package config reads phasegate's configuration file
 // (.github/phasegate.yml or phasegate.yml at the repository root).
 //
-// Every key is documented in README.md; an unknown key is an error with
-// its line and column, so a typo never silently changes nothing.
+// Every key is documented in docs/configuration.md (a test keeps the two
+// in step); an unknown key is an error with its line and column, so a typo
+// never silently changes nothing.
 package config
 
 import (
@@ -335,7 +336,7 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, where string) error {
 			f, ok := fields[k.Value]
 			if !ok {
 				return &Error{Path: path, Line: k.Line, Col: k.Column,
-					Msg: fmt.Sprintf("unknown key %q in %s; the keys are %s (see docs/configuration.md)", k.Value, orTop(where), strings.Join(known, ", "))}
+					Msg: fmt.Sprintf("unknown key %q in %s; the keys are %s (every key: docs/configuration.md)", k.Value, orTop(where), strings.Join(known, ", "))}
 			}
 			if err := checkKeys(path, v, f.Type, join(where, k.Value)); err != nil {
 				return err

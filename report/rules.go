@@ -8,8 +8,9 @@ import (
 	"github.com/phasegate/phasegate/checker"
 )
 
-// RulesTable renders the rule table of README.md: one row per rule,
-// linking to docs/rules.md.
+// RulesTable renders the rule table at the top of docs/rules.md: one row
+// per rule, linking to the rule's section of docPath ("" for the same
+// page).
 func RulesTable(w io.Writer, rules []*checker.Rule, docPath string) error {
 	var b strings.Builder
 	b.WriteString("| rule | category | default | flags |\n|---|---|---|---|\n")
