@@ -81,7 +81,14 @@ type Outcome struct {
 func Run(ctx context.Context, o Options) ([]Outcome, error) {
 	o.defaults()
 	if _, ok := o.Format.(source.Namer); !ok {
-		return nil, fmt.Errorf("the follow-up bot cannot name new %s migrations (sqitch keeps them in its plan): move deferred migrations by hand", o.Format.Name())
+		why := "phasegate does not know how the tool names a new one"
+		switch o.Format.(type) {
+		case source.Sqitch:
+			why = "sqitch keeps them in its plan"
+		case source.Alembic, source.Django:
+			why = "they are Python files whose names and dependencies the ORM writes"
+		}
+		return nil, fmt.Errorf("the follow-up bot cannot name new %s migrations (%s): move deferred migrations by hand", o.Format.Name(), why)
 	}
 	head, err := o.Repo.Resolve(ctx, "HEAD")
 	if err != nil {

@@ -101,6 +101,7 @@ func Merge(reps []*Report) (*Report, error) {
 		if len(missing) > 0 {
 			broken = append(broken, fmt.Sprintf("no report from shard %s: its slice of the tests did not run, or its report was not given to merge", strings.Join(missing, ", ")))
 		}
+		rt.Changes, rt.Proof = mergeProofs(reps)
 		rt.Verdict = mergedVerdict(out.Scenarios)
 		if len(broken) > 0 {
 			rt.Verdict = compat.Error
@@ -203,4 +204,70 @@ func mergedVerdict(scs []Scenario) string {
 		}
 	}
 	return v
+}
+
+// mergeProofs adds up what each shard's slice of the compat scenario's
+// tests recorded: an object is proven when any shard's tests used it, and
+// the proof is vacuous when any shard's was.
+func mergeProofs(reps []*Report) ([]compat.Change, *compat.Proof) {
+	var changes []compat.Change
+	var proof *compat.Proof
+	for _, r := range reps {
+		if r.Runtime == nil {
+			continue
+		}
+		if changes == nil {
+			changes = append([]compat.Change(nil), r.Runtime.Changes...)
+			for i, c := range changes {
+				if c.Coverage != nil {
+					cov := *c.Coverage
+					changes[i].Coverage = &cov
+				}
+			}
+		} else {
+			for i := range changes {
+				for _, c := range r.Runtime.Changes {
+					if c.Object == changes[i].Object && c.Change == changes[i].Change && c.Coverage != nil {
+						changes[i].Coverage = addCoverage(changes[i].Coverage, c.Coverage)
+					}
+				}
+			}
+		}
+		if p := r.Runtime.Proof; p != nil {
+			if proof == nil {
+				proof = &compat.Proof{}
+			}
+			proof.Recorded += p.Recorded
+			proof.Unresolved += p.Unresolved
+			if len(proof.UnresolvedExamples) == 0 {
+				proof.UnresolvedExamples = p.UnresolvedExamples
+			}
+			if proof.Vacuous == "" && p.Vacuous != "" {
+				proof.Vacuous, proof.DDL = fmt.Sprintf("shard %s: %s", r.Shard, p.Vacuous), p.DDL
+			}
+			if p.Error != "" {
+				proof.Error = strings.TrimPrefix(proof.Error+"; ", "; ") + fmt.Sprintf("shard %s: %s", r.Shard, p.Error)
+			}
+			proof.Problems = append(proof.Problems, p.Problems...)
+		}
+	}
+	return changes, proof
+}
+
+// addCoverage is a's counts plus b's (Distinct: the larger, as the texts
+// of two shards may repeat).
+func addCoverage(a, b *compat.Coverage) *compat.Coverage {
+	if a == nil {
+		c := *b
+		return &c
+	}
+	a.Statements += b.Statements
+	a.Distinct = max(a.Distinct, b.Distinct)
+	a.Reads += b.Reads
+	a.Writes += b.Writes
+	a.Unresolved += b.Unresolved
+	if a.Example == "" {
+		a.Example = b.Example
+	}
+	return a
 }

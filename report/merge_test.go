@@ -94,3 +94,31 @@ func TestParseShard(t *testing.T) {
 		}
 	}
 }
+
+// Each shard recorded its slice of the previous release's tests: an object
+// one shard's tests used is proven in the merged report, whichever shard
+// it was, and the counts add up.
+func TestMergeAddsUpTheProof(t *testing.T) {
+	reps := shardReports(t, 2)
+	for i, r := range reps {
+		cov := &compat.Coverage{}
+		if i == 1 {
+			cov = &compat.Coverage{Statements: 3, Distinct: 2, Reads: 2, Writes: 1, Example: "SELECT legacy_flags FROM users"}
+		}
+		r.Runtime.Changes = []compat.Change{{Object: "users.legacy_flags", Kind: "column", Change: "removed", Coverage: cov}}
+		r.Runtime.Proof = &compat.Proof{Recorded: 10 * (i + 1)}
+	}
+	m, err := Merge(reps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Runtime.Changes) != 1 || !m.Runtime.Changes[0].Coverage.Proven() || m.Runtime.Changes[0].Coverage.Statements != 3 {
+		t.Errorf("changes = %+v", m.Runtime.Changes)
+	}
+	if m.Runtime.Proof == nil || m.Runtime.Proof.Recorded != 30 {
+		t.Errorf("proof = %+v", m.Runtime.Proof)
+	}
+	if reps[0].Runtime.Changes[0].Coverage.Statements != 0 {
+		t.Error("merging changed a shard's report")
+	}
+}
