@@ -393,7 +393,11 @@ func (d *Database) Connect(ctx context.Context) (*pgx.Conn, error) {
 // names.
 func (d *Database) Env(names map[string]string) []string {
 	c := d.server.conn
-	return d.env(names, d.URL(), c.Host, strconv.Itoa(int(c.Port)))
+	sslmode := "disable"
+	if c.TLSConfig != nil {
+		sslmode = "require" // a server of --database-url that speaks TLS
+	}
+	return d.env(names, d.URL(), c.Host, strconv.Itoa(int(c.Port)), sslmode)
 }
 
 // EnvVia is Env for a client that reaches the database through a proxy
@@ -402,10 +406,10 @@ func (d *Database) EnvVia(names map[string]string, addr string) []string {
 	host, port, _ := net.SplitHostPort(addr)
 	c := d.server.conn
 	u := url.URL{Scheme: "postgres", Host: addr, Path: "/" + d.Name, RawQuery: "sslmode=disable", User: url.UserPassword(c.User, c.Password)}
-	return d.env(names, u.String(), host, port)
+	return d.env(names, u.String(), host, port, "disable")
 }
 
-func (d *Database) env(names map[string]string, dsn, host, port string) []string {
+func (d *Database) env(names map[string]string, dsn, host, port, sslmode string) []string {
 	c := d.server.conn
 	vars := [][2]string{
 		{"DATABASE_URL", dsn},
@@ -414,7 +418,7 @@ func (d *Database) env(names map[string]string, dsn, host, port string) []string
 		{"PGUSER", c.User},
 		{"PGPASSWORD", c.Password},
 		{"PGDATABASE", d.Name},
-		{"PGSSLMODE", "disable"},
+		{"PGSSLMODE", sslmode},
 	}
 	out := make([]string, 0, len(vars))
 	for _, v := range vars {
