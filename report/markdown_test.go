@@ -47,6 +47,7 @@ func runtimeResult(verdict string, compatStatus string, tail string, implicated 
 		Scenarios: []compat.Scenario{
 			{Name: compat.Baseline, Status: "pass", Duration: 1300 * time.Millisecond, Command: "go test ./...", Version: "0b8261f824ab"},
 			{Name: compat.Compat, Status: compatStatus, Duration: 1500 * time.Millisecond, Command: "go test ./...", Version: "0b8261f824ab", OutputTail: tail, Implicated: implicated, Reason: map[bool]string{true: "the test command exited with status 1"}[compatStatus == "fail"]},
+			{Name: compat.Deploy, Status: "pass", Duration: 1400 * time.Millisecond, Command: "go test ./...", Version: "work tree"},
 			{Name: compat.ContractReady, Status: "skipped", Reason: "the change adds no deferred contract migration"},
 		},
 	}
