@@ -118,7 +118,15 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 		sopts := split.Options{Format: format, DeferredDir: res.DeferredDir, After: *after, PR: *pr,
 			Dir: res.Dir, Migrations: res.Migrations, Version: opts.Version,
 			Schema: func(path string, i int) *schema.Catalog { return catalogs[path][i] },
-			Code:   fsys, CodeFiles: codeFiles, Force: *force}
+			Code:   fsys, CodeFiles: codeFiles, Force: *force,
+			AlembicDowngrade: func(m source.Migration) ([]split.RenderedStatement, error) {
+				stmts, err := change.AlembicDowngrade(ctx, repo, res.Dir, m.Version, ropts)
+				var out []split.RenderedStatement
+				for _, s := range stmts {
+					out = append(out, split.RenderedStatement{Line: s.Line, SQL: s.SQL, Unjudged: s.Unjudged})
+				}
+				return out, err
+			}}
 		var plan *split.Plan
 		if _, rendered := format.(source.Rendered); rendered {
 			plan, err = split.Rendered(fsys, fr.Migration, fr, sopts, *emitSQL)
