@@ -127,8 +127,14 @@ func (f Alembic) list(fsys fs.FS, dir string, outside bool) ([]Migration, error)
 // as the explicit transaction blocks its SQL shows.
 const AlembicExplicitTx = "BEGIN; -- Alembic's transaction; the revision's autocommit_block commits it\n"
 
+// Script reads the marker after the comment lines that may come first (the
+// deferral header a revision the follow-up moved keeps).
 func (Alembic) Script(_ Migration, src []byte) (Script, error) {
-	if strings.HasPrefix(string(src), AlembicExplicitTx) {
+	rest := string(src)
+	for strings.HasPrefix(rest, "--") || strings.HasPrefix(rest, "\n") {
+		_, rest, _ = strings.Cut(rest, "\n")
+	}
+	if strings.HasPrefix(rest, AlembicExplicitTx) {
 		return Script{Tx: TxNone}, nil
 	}
 	return Script{Tx: TxFile}, nil
