@@ -645,7 +645,7 @@ func verdict(res *Result) string {
 	if res.MigrationError != "" {
 		return Error
 	}
-	if baselineBroken(by[Baseline]) {
+	if BaselineBroken(by[Baseline].Status, by[Baseline].Tests) {
 		return "baseline broken"
 	}
 	for _, n := range []string{Compat, Deploy, ContractReady} {

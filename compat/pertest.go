@@ -154,17 +154,18 @@ func failsIn(baseline []string, test string) bool {
 	return false
 }
 
-// baselineBroken reports whether the baseline scenario leaves the
-// migrations unjudgeable: it could not run, or its tests failed and
-// either were not read one by one or none of them passed.
-func baselineBroken(s *Scenario) bool {
+// BaselineBroken reports whether a baseline scenario (its status and
+// per-test results) leaves the migrations unjudgeable: it could not run,
+// or its tests failed and either were not read one by one or none of
+// them passed.
+func BaselineBroken(status string, t *Tests) bool {
 	switch {
-	case s.Status == Error:
+	case status == Error:
 		return true
-	case s.Status != Fail:
+	case status != Fail:
 		return false
 	}
-	return !s.Tests.Judged() || s.Tests.Passed == 0
+	return !t.Judged() || t.Passed == 0
 }
 
 func plural(n int, word string) string {

@@ -212,14 +212,14 @@ func TestBlame(t *testing.T) {
 	if res.Scenarios[3].Status != Fail {
 		t.Errorf("contract-ready, unread, must keep its exit status's verdict: %+v", res.Scenarios[3])
 	}
-	if baselineBroken(&res.Scenarios[0]) || verdict(res) != Fail {
+	if BaselineBroken(res.Scenarios[0].Status, res.Scenarios[0].Tests) || verdict(res) != Fail {
 		t.Errorf("baseline judged test by test is not broken; verdict %s", verdict(res))
 	}
 	if !strings.HasPrefix(res.Scenarios[0].Reason, "2 tests fail on the previous release's own schema") {
 		t.Errorf("baseline reason %q", res.Scenarios[0].Reason)
 	}
 	// No test passing on the baseline: it is broken.
-	if !baselineBroken(&Scenario{Status: Fail, Tests: &Tests{Failed: 2, Failing: []string{"a", "b"}}}) {
+	if !BaselineBroken(Fail, &Tests{Failed: 2, Failing: []string{"a", "b"}}) {
 		t.Error("a baseline with no passing test proves nothing")
 	}
 }
