@@ -500,6 +500,9 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 		}()
 	}
 	wg.Wait()
+	if opts.Results.Format != "" {
+		blame(res) // before the proof is judged: a vacuous proof fails compat all the same
+	}
 	rec.finish(res, compat, prevSnap, newSnap)
 	if traceErr != nil {
 		fmt.Fprintf(opts.Log, "phasegate: lock trace stopped: %v\n", traceErr)
@@ -514,9 +517,6 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 			fmt.Fprintf(opts.Log, "phasegate: could not tell what the deferred migrations provide: %v\n", err)
 		}
 		deploy.Implicated = Implicated(missing, deploy.tail)
-	}
-	if opts.Results.Format != "" {
-		blame(res)
 	}
 	res.Verdict = verdict(res)
 	return res, nil

@@ -108,7 +108,7 @@ func blame(res *Result) {
 	}
 	for i := 1; i < len(res.Scenarios); i++ {
 		sc := &res.Scenarios[i]
-		if sc.Status != Fail || !sc.Tests.Judged() {
+		if sc.Status != Fail || !sc.Tests.Judged() || len(sc.Tests.Failing) == 0 {
 			continue
 		}
 		t := sc.Tests

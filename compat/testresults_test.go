@@ -218,6 +218,12 @@ func TestBlame(t *testing.T) {
 	if !strings.HasPrefix(res.Scenarios[0].Reason, "2 tests fail on the previous release's own schema") {
 		t.Errorf("baseline reason %q", res.Scenarios[0].Reason)
 	}
+	// A scenario failed for another reason than its tests (a vacuous
+	// proof) keeps failing.
+	res = &Result{Scenarios: []Scenario{{Name: Baseline, Status: Pass, Tests: &Tests{Passed: 2}}, {Name: Compat, Status: Fail, Tests: &Tests{Passed: 2}, Reason: "the proof is vacuous"}}}
+	if blame(res); res.Scenarios[1].Status != Fail || res.Scenarios[1].Reason != "the proof is vacuous" {
+		t.Errorf("compat failed by its proof: %+v", res.Scenarios[1])
+	}
 	// No test passing on the baseline: it is broken.
 	if !BaselineBroken(Fail, &Tests{Failed: 2, Failing: []string{"a", "b"}}) {
 		t.Error("a baseline with no passing test proves nothing")
