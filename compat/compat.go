@@ -587,6 +587,9 @@ func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, d
 		return
 	}
 	sc.OutputTail, sc.tail = lastLines(out.Tail, 80), out.Tail
+	if opts.Results.Format == GoJSON {
+		sc.OutputTail = lastLines(plainGoTest(out.Tail), 80)
+	}
 	switch {
 	case out.Err != nil:
 		sc.Status, sc.Reason = Error, "the test command "+out.Err.Error()

@@ -70,6 +70,9 @@ func TestPerTestVerdictsGoJSON(t *testing.T) {
 	if c.Reason != "1 test passes on the baseline and fails here; 1 more fail on the previous schema too: not blamed" {
 		t.Errorf("compat reason %q", c.Reason)
 	}
+	if !strings.Contains(c.OutputTail, `column "total_cents" of relation "orders" does not exist`) || strings.Contains(c.OutputTail, `"Action"`) {
+		t.Errorf("the output tail is not go test's text:\n%s", c.OutputTail)
+	}
 	if len(c.Implicated) != 1 || c.Implicated[0].Object != "orders.total_cents" {
 		t.Errorf("implicated = %+v", c.Implicated)
 	}

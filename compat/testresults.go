@@ -188,6 +188,7 @@ type testEvent struct {
 	Action  string
 	Package string
 	Test    string
+	Output  string
 }
 
 func (g *goJSON) line(l []byte) {
@@ -257,4 +258,21 @@ func (g *goJSON) outcomes() (outcomes, error) {
 		}
 	}
 	return out, nil
+}
+
+// plainGoTest turns go test -json output back into what go test prints
+// (the events' Output), for the report's output tail; lines that are not
+// events (the go command's own messages on standard error) stay.
+func plainGoTest(tail string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(tail, "\n") {
+		var ev testEvent
+		t := strings.TrimSpace(l)
+		if !strings.HasPrefix(t, "{") || json.Unmarshal([]byte(t), &ev) != nil || ev.Action == "" {
+			b.WriteString(l)
+			continue
+		}
+		b.WriteString(ev.Output) // "" for the other events
+	}
+	return b.String()
 }

@@ -74,6 +74,16 @@ func TestNeverRuns(t *testing.T) {}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("outcomes:\n got %v\nwant %v\noutput:\n%s", got, want, out.Tail)
 	}
+	// The report's output tail is go test's own text again.
+	plain := plainGoTest(out.Tail)
+	for _, want := range []string{"a wrapper line\n", "--- FAIL: TestFail", "a_test.go:6: boom\n", "FAIL\texample.com/tiny/b"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("plain output lacks %q:\n%s", want, plain)
+		}
+	}
+	if strings.Contains(plain, `"Action"`) {
+		t.Errorf("plain output has events left:\n%s", plain)
+	}
 }
 
 func TestGoJSONWithoutEventsIsUnread(t *testing.T) {
