@@ -208,17 +208,12 @@ func renderFiles(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, forma
 	var rendered []render.Migration
 	switch format.(type) {
 	case source.Alembic:
-		config := opts.AlembicConfig
-		if config == "" {
-			if config = findUp(fsys, dir, "alembic.ini"); config == "" {
-				return nil, fmt.Errorf("no alembic.ini above %s: set migrations.alembic_config", dir)
-			}
+		a, workdir, err := alembicRenderer(fsys, root, dir, opts)
+		if err != nil {
+			return nil, err
 		}
-		a := render.Alembic{Python: opts.Python, Config: path.Base(config), Deferred: abs(deferredCode, true),
-			// env.py files read the URL from the environment; offline
-			// rendering only needs its dialect.
-			Env: []string{"DATABASE_URL=postgresql://phasegate@localhost/phasegate", "SQLALCHEMY_URL=postgresql://phasegate@localhost/phasegate"}}
-		if rendered, err = a.Render(ctx, root, filepath.Join(root, filepath.FromSlash(path.Dir(config)))); err != nil {
+		a.Deferred = abs(deferredCode, true)
+		if rendered, err = a.Render(ctx, root, workdir); err != nil {
 			return nil, err
 		}
 	case source.Django:
@@ -328,6 +323,40 @@ func renderFiles(ctx context.Context, r *git.Repo, rev string, fsys fs.FS, forma
 		res.lines[p] = lines
 	}
 	return res, nil
+}
+
+// alembicRenderer runs the Alembic of the project whose work tree (or
+// worktree of a revision) is root, read through fsys, with its migrations
+// in dir; workdir is where alembic.ini is.
+func alembicRenderer(fsys fs.FS, root, dir string, opts RenderOptions) (a render.Alembic, workdir string, err error) {
+	config := opts.AlembicConfig
+	if config == "" {
+		if config = findUp(fsys, dir, "alembic.ini"); config == "" {
+			return a, "", fmt.Errorf("no alembic.ini above %s: set migrations.alembic_config", dir)
+		}
+	}
+	a = render.Alembic{Python: opts.Python, Config: path.Base(config),
+		// env.py files read the URL from the environment; offline
+		// rendering only needs its dialect.
+		Env: []string{"DATABASE_URL=postgresql://phasegate@localhost/phasegate", "SQLALCHEMY_URL=postgresql://phasegate@localhost/phasegate"}}
+	return a, filepath.Join(root, filepath.FromSlash(path.Dir(config))), nil
+}
+
+// AlembicDowngrade renders downgrade() of an Alembic revision of the work
+// tree (migrations in dir), each statement on the line of its call:
+// phasegate split rewrites it.
+func AlembicDowngrade(ctx context.Context, r *git.Repo, dir, revision string, opts RenderOptions) ([]render.Statement, error) {
+	a, workdir, err := alembicRenderer(os.DirFS(r.Root), r.Root, dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = 15 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return a.Downgrade(ctx, r.Root, workdir, revision)
 }
 
 // externalPath is where a rendering serves the SQL of a migration of an

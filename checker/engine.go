@@ -47,6 +47,8 @@ func (c *Checker) File(in Input) FileResult {
 			case in.Deferred && f.Severity > Info:
 				f.Severity = Info
 				f.Message += " (deferred: it runs after the next release)"
+				// Its fix is done: this is where the fix put it.
+				f.Fix, f.Edit = "nothing to do now: the follow-up pull request (phasegate followup) applies it once the release that stopped using it has shipped", nil
 			case in.Followup && f.Severity > Warning:
 				f.Severity = Warning
 				f.Message += " (a deferred contract applied after its release: the runtime check against that release proves it)"

@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/phasegate/phasegate/source"
+	"github.com/phasegate/phasegate/sqltext"
 )
 
 // proseSteps finds steps written as prose ("X; then Y", "A — B") where a
@@ -65,5 +68,26 @@ func TestFixesAreNumberedStepsWithRealNames(t *testing.T) {
 	}
 	if specific < 20 {
 		t.Errorf("only %d findings with a fix of their own: the test sees too little", specific)
+	}
+}
+
+// A contract statement already in a deferred migration is where its fix
+// put it: the finding is information, and its fix says nothing is left to
+// do, never to split or defer it again.
+func TestDeferredContractHasNothingLeftToDo(t *testing.T) {
+	f, err := sqltext.Parse([]byte("ALTER TABLE users DROP COLUMN name;"), sqltext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := New(replay(t, exampleBase), Options{}).File(Input{Migration: source.Migration{Path: "db/deferred/0003_contract.up.sql", Format: "golang-migrate"}, Tx: source.TxNone, File: f, Deferred: true})
+	var got []Finding
+	for _, fd := range res.Statements[0].Findings {
+		if fd.Rule.ID == "drop-column" {
+			got = append(got, fd)
+		}
+	}
+	if len(got) != 1 || got[0].Severity != Info || got[0].Edit != nil ||
+		!strings.HasPrefix(got[0].Fix, "nothing to do now") || strings.Contains(got[0].Fix, "split") {
+		t.Errorf("findings = %+v", got)
 	}
 }

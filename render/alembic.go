@@ -51,6 +51,29 @@ type Alembic struct {
 // ctx bounds the run: when it is cancelled or its deadline passes, the
 // helper's whole process group is killed.
 func (a Alembic) Render(ctx context.Context, root, workdir string) ([]Migration, error) {
+	return a.render(ctx, root, workdir, "upgrade", "base:heads")
+}
+
+// Downgrade renders downgrade() of one revision ("alembic downgrade
+// REVISION:-1 --sql"), as Render renders upgrade(): each statement on the
+// line of the call that emits it. phasegate split rewrites downgrade()
+// with it.
+func (a Alembic) Downgrade(ctx context.Context, root, workdir, revision string) ([]Statement, error) {
+	a.Deferred = nil
+	ms, err := a.render(ctx, root, workdir, "downgrade", revision+":-1")
+	if err != nil {
+		return nil, err
+	}
+	var out []Statement
+	for _, m := range ms {
+		if m.ID == revision {
+			out = append(out, m.Statements...)
+		}
+	}
+	return out, nil
+}
+
+func (a Alembic) render(ctx context.Context, root, workdir, command, rng string) ([]Migration, error) {
 	config := a.Config
 	if config == "" {
 		config = "alembic.ini"
@@ -59,9 +82,9 @@ func (a Alembic) Render(ctx context.Context, root, workdir string) ([]Migration,
 	if len(a.Deferred) > 0 {
 		env = append(append([]string{}, env...), "PHASEGATE_VERSION_LOCATIONS="+strings.Join(a.Deferred, string(os.PathListSeparator)))
 	}
-	b, err := runHelper(ctx, alembicHelper, a.Python, workdir, env, config, "base:heads")
+	b, err := runHelper(ctx, alembicHelper, a.Python, workdir, env, config, command, rng)
 	if err != nil {
-		return nil, fmt.Errorf("render the Alembic migrations (upgrade base:heads --sql with %s in %s): %w", config, workdir, err)
+		return nil, fmt.Errorf("render the Alembic migrations (%s %s --sql with %s in %s): %w", command, rng, config, workdir, err)
 	}
 	var records []struct {
 		Revision *string

@@ -1,8 +1,9 @@
 """phasegate's Alembic renderer: runs "alembic upgrade FROM:TO --sql" (offline
 mode: nothing connects to a database) and records, for every SQL text Alembic
-writes, the revision file and line that produced it.
+writes, the revision file and line that produced it; "downgrade" in place of
+"upgrade" renders downgrade() the same way.
 
-Usage: python3 alembic_helper.py CONFIG RANGE OUTPUT.json
+Usage: python3 alembic_helper.py CONFIG upgrade|downgrade RANGE OUTPUT.json
 It writes a JSON list of {"revision", "file", "line", "sql"} to OUTPUT.json.
 
 A revision whose upgrade() raises (one that needs a connection, such as
@@ -25,7 +26,7 @@ import traceback
 from alembic.config import main
 from alembic.ddl.impl import DefaultImpl
 
-config, rng, output = sys.argv[1], sys.argv[2], sys.argv[3]
+config, command, rng, output = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 records = []
 original = DefaultImpl.static_output
 
@@ -85,8 +86,8 @@ def describe(e):
 
 
 def guarded(script, upgrade):
-    """upgrade() of one revision, which records its exception and returns
-    instead of raising."""
+    """upgrade() (or downgrade()) of one revision, which records its
+    exception and returns instead of raising."""
     path = os.path.abspath(script.path)
 
     @functools.wraps(upgrade)
@@ -116,7 +117,7 @@ try:
     def _init(self, revision_map, revision, is_upgrade, *args, **kw):
         _step_init(self, revision_map, revision, is_upgrade, *args, **kw)
         fn = getattr(self, "migration_fn", None)
-        if is_upgrade and callable(fn) and getattr(revision, "path", None):
+        if is_upgrade == (command == "upgrade") and callable(fn) and getattr(revision, "path", None):
             self.migration_fn = guarded(revision, fn)
 
     RevisionStep.__init__ = _init
@@ -184,7 +185,7 @@ if extra_locations:
 
 sys.stdout = sys.stderr  # the rendered script is not needed on stdout
 try:
-    main(argv=["-c", config, "upgrade", rng, "--sql"], prog="alembic")
+    main(argv=["-c", config, command, rng, "--sql"], prog="alembic")
 finally:
     with open(output, "w") as f:
         json.dump(records, f)

@@ -133,3 +133,30 @@ func TestAlembicBatchStatementLines(t *testing.T) {
 		}
 	}
 }
+
+// Downgrade renders downgrade() of one revision, each statement on the
+// line of the call that emits it, and nothing of the other revisions.
+func TestAlembicDowngrade(t *testing.T) {
+	dir := alembicProject(t, "downgrade")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	got, err := Alembic{Python: testPython}.Downgrade(ctx, dir, dir, "0002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		line int
+		sql  string
+	}{
+		{14, "ALTER TABLE users DROP COLUMN plan"},
+		{15, "ALTER TABLE users RENAME full_name TO name"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("statements: %+v", got)
+	}
+	for i, w := range want {
+		if s := got[i]; s.Line != w.line || strings.TrimSuffix(s.SQL, ";") != w.sql {
+			t.Errorf("statement %d = line %d %q, want line %d %q", i, s.Line, s.SQL, w.line, w.sql)
+		}
+	}
+}

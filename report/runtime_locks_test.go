@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/phasegate/phasegate/checker"
@@ -42,6 +43,21 @@ func TestAddRuntimeJudgesMeasuredLocks(t *testing.T) {
 			t.Errorf("%s: %+v, want none", c.name, got)
 		case c.want != "" && (len(got) != 1 || got[0].Severity != c.want || got[0].Message != "measured ShareUpdateExclusiveLock on users, which phasegate did not predict"):
 			t.Errorf("%s: %+v, want one finding at %s", c.name, got, c.want)
+		}
+	}
+}
+
+// A changed function names its kind once, in the text and the comment.
+func TestChangedFunctionNamesItsKindOnce(t *testing.T) {
+	r := static(t, "0003_comment.up.sql", "COMMENT ON TABLE users IS 'people';\n")
+	fn := compat.Change{Object: "function touch(integer)", Kind: "function", Change: "removed", Where: "db/migrations/0003_comment.up.sql:1"}
+	r.AddRuntime(runtimeResult("pass", "pass", "", nil, []compat.Change{fn}, nil), "v1.0.0", checker.Options{})
+	var text, md strings.Builder
+	Text(&text, r, TextOptions{})
+	Markdown(&md, r, mdOpts)
+	for what, out := range map[string]string{"text": text.String(), "comment": md.String()} {
+		if strings.Contains(out, "function function") || !strings.Contains(out, "touch(integer)") {
+			t.Errorf("%s:\n%s", what, out)
 		}
 	}
 }

@@ -134,7 +134,7 @@ func Text(w io.Writer, r *Report, opts TextOptions) error {
 		if len(rt.Changes) > 0 {
 			b.WriteString("  the new migrations remove, rename or narrow:\n")
 			for _, c := range rt.Changes {
-				fmt.Fprintf(&b, "    %s %s: %s%s\n", c.Kind, c.Object, describe(c), where(c.Where))
+				fmt.Fprintf(&b, "    %s: %s%s\n", kindObject(c), describe(c), where(c.Where))
 				if w := coverageWords(c); w != "" {
 					color := ""
 					if !c.Coverage.Proven() {
@@ -216,4 +216,11 @@ func lastN(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// kindObject names a changed object with its kind once: "column
+// users.name", "function touch(integer)" (whose Object names its kind
+// already).
+func kindObject(c compat.Change) string {
+	return c.Kind + " " + strings.TrimPrefix(c.Object, c.Kind+" ")
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -17,11 +16,11 @@ import (
 type Alembic struct{}
 
 var (
-	alembicRevision = regexp.MustCompile(`(?m)^revision(?:\s*:\s*[\w\[\], |]+)?\s*=\s*['"]([^'"]+)['"]`)
+	alembicRevision = lazyRegexp(`(?m)^revision(?:\s*:\s*[\w\[\], |]+)?\s*=\s*['"]([^'"]+)['"]`)
 	// down_revision's value: a tuple or list (over several lines), or the
 	// rest of the line.
-	alembicDown = regexp.MustCompile(`(?m)^down_revision(?:\s*:\s*[\w\[\], |.]+)?\s*=\s*(\([^)]*\)|\[[^\]]*\]|.+$)`)
-	quoted      = regexp.MustCompile(`['"]([^'"]+)['"]`)
+	alembicDown = lazyRegexp(`(?m)^down_revision(?:\s*:\s*[\w\[\], |.]+)?\s*=\s*(\([^)]*\)|\[[^\]]*\]|.+$)`)
+	quoted      = lazyRegexp(`['"]([^'"]+)['"]`)
 )
 
 func (Alembic) Name() string { return "alembic" }
@@ -36,7 +35,7 @@ func (f Alembic) Detect(fsys fs.FS, dir string) bool {
 			continue
 		}
 		b, err := fs.ReadFile(fsys, join(dir, n))
-		if err == nil && alembicRevision.Match(b) && alembicDown.Match(b) {
+		if err == nil && alembicRevision().Match(b) && alembicDown().Match(b) {
 			return true
 		}
 	}
@@ -69,8 +68,8 @@ func (f Alembic) list(fsys fs.FS, dir string, outside bool) ([]Migration, error)
 		if err != nil {
 			return nil, err
 		}
-		rev := alembicRevision.FindSubmatch(b)
-		down := alembicDown.FindSubmatch(b)
+		rev := alembicRevision().FindSubmatch(b)
+		down := alembicDown().FindSubmatch(b)
 		if rev == nil || down == nil {
 			continue // not a revision (a helper module)
 		}
@@ -79,7 +78,7 @@ func (f Alembic) list(fsys fs.FS, dir string, outside bool) ([]Migration, error)
 			return nil, fmt.Errorf("%s: revision %s is also defined by %s; Alembic refuses duplicate revisions", p, id, prev.Path)
 		}
 		byID[id] = Migration{Path: p, Format: f.Name(), Version: id, Name: strings.TrimSuffix(n, ".py")}
-		for _, q := range quoted.FindAllSubmatch(down[1], -1) {
+		for _, q := range quoted().FindAllSubmatch(down[1], -1) {
 			parents[id] = append(parents[id], string(q[1]))
 		}
 	}
@@ -127,8 +126,14 @@ func (f Alembic) list(fsys fs.FS, dir string, outside bool) ([]Migration, error)
 // as the explicit transaction blocks its SQL shows.
 const AlembicExplicitTx = "BEGIN; -- Alembic's transaction; the revision's autocommit_block commits it\n"
 
+// Script reads the marker after the comment lines that may come first (the
+// deferral header a revision the follow-up moved keeps).
 func (Alembic) Script(_ Migration, src []byte) (Script, error) {
-	if strings.HasPrefix(string(src), AlembicExplicitTx) {
+	rest := string(src)
+	for strings.HasPrefix(rest, "--") || strings.HasPrefix(rest, "\n") {
+		_, rest, _ = strings.Cut(rest, "\n")
+	}
+	if strings.HasPrefix(rest, AlembicExplicitTx) {
 		return Script{Tx: TxNone}, nil
 	}
 	return Script{Tx: TxFile}, nil

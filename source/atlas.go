@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
@@ -26,10 +25,10 @@ type Atlas struct{}
 const AtlasSumFile = "atlas.sum"
 
 var (
-	atlasTxNone     = regexp.MustCompile(`^--\s*atlas:txmode\s+none\b`)
-	atlasCheckpoint = regexp.MustCompile(`^--\s*atlas:checkpoint\b`)
+	atlasTxNone     = lazyRegexp(`^--\s*atlas:txmode\s+none\b`)
+	atlasCheckpoint = lazyRegexp(`^--\s*atlas:checkpoint\b`)
 	// atlasDirective is Atlas's own pattern for a file's first line.
-	atlasDirective = regexp.MustCompile(`^([ -~]*)atlas:(\w+)(?: +([ -~]*))*`)
+	atlasDirective = lazyRegexp(`^([ -~]*)atlas:(\w+)(?: +([ -~]*))*`)
 )
 
 func (Atlas) Name() string { return "atlas" }
@@ -50,7 +49,7 @@ func (f Atlas) List(fsys fs.FS, dir string) ([]Migration, error) {
 		m := Migration{Path: join(dir, n), Format: f.Name(), Version: v, Name: name}
 		if b, err := fs.ReadFile(fsys, m.Path); err == nil {
 			for _, d := range atlasDirectives(b) {
-				if atlasCheckpoint.MatchString(d) {
+				if atlasCheckpoint().MatchString(d) {
 					m.Kind = Checkpoint
 				}
 			}
@@ -62,7 +61,7 @@ func (f Atlas) List(fsys fs.FS, dir string) ([]Migration, error) {
 
 func (Atlas) Script(m Migration, src []byte) (Script, error) {
 	for _, d := range atlasDirectives(src) {
-		if atlasTxNone.MatchString(d) {
+		if atlasTxNone().MatchString(d) {
 			return Script{Tx: TxNone}, nil
 		}
 	}
@@ -132,7 +131,7 @@ func AtlasSum(fsys fs.FS, dir string) ([]byte, error) {
 // atlasSumIgnored reports a file whose first line is "-- atlas:sum ignore".
 func atlasSumIgnored(b []byte) bool {
 	first, _, _ := bytes.Cut(b, []byte("\n"))
-	m := atlasDirective.FindSubmatch(first)
+	m := atlasDirective().FindSubmatch(first)
 	return m != nil && string(m[2]) == "sum" && strings.TrimSpace(string(m[3])) == "ignore"
 }
 

@@ -40,8 +40,8 @@ func alembicHeads(ms []Migration, fsys fs.FS) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read the revision %s: %w", m.Path, err)
 		}
-		if down := alembicDown.FindSubmatch(b); down != nil {
-			for _, q := range quoted.FindAllSubmatch(down[1], -1) {
+		if down := alembicDown().FindSubmatch(b); down != nil {
+			for _, q := range quoted().FindAllSubmatch(down[1], -1) {
 				followed[string(q[1])] = true
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -95,17 +94,17 @@ type LiquibaseRecord struct {
 }
 
 var (
-	lbChangeset   = regexp.MustCompile(`(?i)^\s*--[\s]*changeset\s+("[^"]+"|[^:]+):\s*("[^"]+"|\S+).*$`)
-	lbComment     = regexp.MustCompile(`(?i)^--[\s]*comment:? (.*)$`)
-	lbRollback    = regexp.MustCompile(`(?i)^\s*--[\s]*rollback (.*)$`)
-	lbValidSum    = regexp.MustCompile(`(?i)^--[\s]*validCheckSum:? (.*)$`)
-	lbPrecond     = regexp.MustCompile(`(?i)^\s*--[\s]*(preconditions.*|precondition-[a-zA-Z0-9-]+( .*)?)$`)
-	lbProperty    = regexp.MustCompile(`(?i)^\s*--[\s]*property\s+(.*:.*)\s+(.*:.*).*$`)
-	lbIgnoreLines = regexp.MustCompile(`(?i)^--[\s]*ignoreLines:(\w+)$`)
-	lbRbStart     = regexp.MustCompile(`(?i)^\s*/\*\s*liquibase\s*rollback\s*$`)
-	lbRbEnd       = regexp.MustCompile(`^.*\s*\*/\s*$`)
-	lbLogicalPath = regexp.MustCompile(`(?i)^.*logicalFilePath:(\S*).*$`)
-	lbDbms        = regexp.MustCompile(`(?i)^.*dbms:([^,][\w!,]+).*$`)
+	lbChangeset   = lazyRegexp(`(?i)^\s*--[\s]*changeset\s+("[^"]+"|[^:]+):\s*("[^"]+"|\S+).*$`)
+	lbComment     = lazyRegexp(`(?i)^--[\s]*comment:? (.*)$`)
+	lbRollback    = lazyRegexp(`(?i)^\s*--[\s]*rollback (.*)$`)
+	lbValidSum    = lazyRegexp(`(?i)^--[\s]*validCheckSum:? (.*)$`)
+	lbPrecond     = lazyRegexp(`(?i)^\s*--[\s]*(preconditions.*|precondition-[a-zA-Z0-9-]+( .*)?)$`)
+	lbProperty    = lazyRegexp(`(?i)^\s*--[\s]*property\s+(.*:.*)\s+(.*:.*).*$`)
+	lbIgnoreLines = lazyRegexp(`(?i)^--[\s]*ignoreLines:(\w+)$`)
+	lbRbStart     = lazyRegexp(`(?i)^\s*/\*\s*liquibase\s*rollback\s*$`)
+	lbRbEnd       = lazyRegexp(`^.*\s*\*/\s*$`)
+	lbLogicalPath = lazyRegexp(`(?i)^.*logicalFilePath:(\S*).*$`)
+	lbDbms        = lazyRegexp(`(?i)^.*dbms:([^,][\w!,]+).*$`)
 )
 
 // LiquibaseRecords reads the changesets of the formatted SQL changelog
@@ -129,19 +128,19 @@ func LiquibaseRecords(p string, src []byte) ([]LiquibaseRecord, error) {
 		l := ls[i]
 		if i == 0 {
 			l = strings.TrimPrefix(l, "\uFEFF")
-			if liquibaseHeader.MatchString(l) {
-				if m := lbLogicalPath.FindStringSubmatch(l); m != nil && m[1] != "" {
+			if liquibaseHeader().MatchString(l) {
+				if m := lbLogicalPath().FindStringSubmatch(l); m != nil && m[1] != "" {
 					file = m[1]
 				}
 			}
 		}
-		if lbProperty.MatchString(l) {
+		if lbProperty().MatchString(l) {
 			continue
 		}
-		if m := lbIgnoreLines.FindStringSubmatch(l); m != nil {
+		if m := lbIgnoreLines().FindStringSubmatch(l); m != nil {
 			if strings.EqualFold(m[1], "start") {
 				for i++; i < len(ls); i++ {
-					if e := lbIgnoreLines.FindStringSubmatch(ls[i]); e != nil && strings.EqualFold(e[1], "end") {
+					if e := lbIgnoreLines().FindStringSubmatch(ls[i]); e != nil && strings.EqualFold(e[1], "end") {
 						break
 					}
 				}
@@ -150,13 +149,13 @@ func LiquibaseRecords(p string, src []byte) ([]LiquibaseRecord, error) {
 			}
 			continue
 		}
-		if m := lbChangeset.FindStringSubmatch(l); m != nil {
+		if m := lbChangeset().FindStringSubmatch(l); m != nil {
 			finish()
 			c := LiquibaseRecord{Author: strings.Trim(m[1], `"`), ID: strings.Trim(m[2], `"`), File: file, Postgres: true, Line: i + 1}
-			if lp := lbLogicalPath.FindStringSubmatch(l); lp != nil && lp[1] != "" {
+			if lp := lbLogicalPath().FindStringSubmatch(l); lp != nil && lp[1] != "" {
 				c.File = lp[1]
 			}
-			if d := lbDbms.FindStringSubmatch(l); d != nil {
+			if d := lbDbms().FindStringSubmatch(l); d != nil {
 				c.Postgres = forPostgres(d[1])
 			}
 			cur = &c
@@ -166,11 +165,11 @@ func LiquibaseRecords(p string, src []byte) ([]LiquibaseRecord, error) {
 			continue
 		}
 		switch {
-		case lbComment.MatchString(l):
-			cur.Comment = lbComment.FindStringSubmatch(l)[1]
-		case lbValidSum.MatchString(l), lbRollback.MatchString(l), lbPrecond.MatchString(l):
-		case lbRbStart.MatchString(l):
-			for i++; i < len(ls) && !lbRbEnd.MatchString(ls[i]); i++ {
+		case lbComment().MatchString(l):
+			cur.Comment = lbComment().FindStringSubmatch(l)[1]
+		case lbValidSum().MatchString(l), lbRollback().MatchString(l), lbPrecond().MatchString(l):
+		case lbRbStart().MatchString(l):
+			for i++; i < len(ls) && !lbRbEnd().MatchString(ls[i]); i++ {
 			}
 			if i >= len(ls) {
 				return nil, fmt.Errorf("%s:%d: liquibase rollback comment is not closed", p, cur.Line)

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"strings"
 
 	"github.com/phasegate/phasegate/sqltext"
@@ -138,9 +137,9 @@ type SqitchTag struct {
 }
 
 var (
-	sqitchNote    = regexp.MustCompile(`[ \t]*(?:#[ \t]*(.*))?$`)
-	sqitchPragma  = regexp.MustCompile(`^[ \t]*%[ \t]*([^ \t=]+)(?:[ \t]*=[ \t]*(.+))?$`)
-	sqitchLine    = regexp.MustCompile(`^[ \t]*(?:@|[ \t]*[+-][ \t]*)?([^ \t\[]+)(?:[ \t]+)?(?:\[([^\]]+)\][ \t]*)?([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)[ \t]*([^<]+)[ \t]+<([^>]+)>$`)
+	sqitchNote    = lazyRegexp(`[ \t]*(?:#[ \t]*(.*))?$`)
+	sqitchPragma  = lazyRegexp(`^[ \t]*%[ \t]*([^ \t=]+)(?:[ \t]*=[ \t]*(.+))?$`)
+	sqitchLine    = lazyRegexp(`^[ \t]*(?:@|[ \t]*[+-][ \t]*)?([^ \t\[]+)(?:[ \t]+)?(?:\[([^\]]+)\][ \t]*)?([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)[ \t]*([^<]+)[ \t]+<([^>]+)>$`)
 	sqitchEscapes = strings.NewReplacer(`\\`, `\`, `\n`, "\n", `\r`, "\r")
 )
 
@@ -161,7 +160,7 @@ func ParseSqitchPlan(name string, src []byte) (*SqitchPlan, error) {
 			continue
 		}
 		if header {
-			if m := sqitchPragma.FindStringSubmatch(sqitchNote.ReplaceAllString(line, "")); m != nil {
+			if m := sqitchPragma().FindStringSubmatch(sqitchNote().ReplaceAllString(line, "")); m != nil {
 				switch m[1] {
 				case "project":
 					p.Project = m[2]
@@ -178,7 +177,7 @@ func ParseSqitchPlan(name string, src []byte) (*SqitchPlan, error) {
 			line = line[:i]
 		}
 		line = strings.TrimRight(line, " \t")
-		m := sqitchLine.FindStringSubmatch(line)
+		m := sqitchLine().FindStringSubmatch(line)
 		if m == nil {
 			return nil, &sqltext.Error{Pos: sqltext.Position{Line: n, Column: 1}, Message: fmt.Sprintf("%s: cannot read plan line %q", name, line)}
 		}

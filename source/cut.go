@@ -2,7 +2,6 @@ package source
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/phasegate/phasegate/sqltext"
@@ -69,9 +68,9 @@ func inBlock(blocks []sqltext.Region, at int) bool {
 }
 
 var (
-	liquibaseSplit     = regexp.MustCompile(`(?i)\bsplitStatements:(\S+)`)
-	liquibaseDelimiter = regexp.MustCompile(`(?i)\bendDelimiter:\S+`)
-	dollarQuote        = regexp.MustCompile(`\$[A-Za-z_]*\$`)
+	liquibaseSplit     = lazyRegexp(`(?i)\bsplitStatements:(\S+)`)
+	liquibaseDelimiter = lazyRegexp(`(?i)\bendDelimiter:\S+`)
+	dollarQuote        = lazyRegexp(`\$[A-Za-z_]*\$`)
 )
 
 // Cut for Liquibase: a changeset splits its SQL at ";" unless it says
@@ -85,9 +84,9 @@ func (Liquibase) Cut(src []byte, script Script, stmts []*sqltext.Statement) erro
 	}
 	var sets []changeset
 	for _, l := range lines(src) {
-		if liquibaseChangeset.MatchString(l.text) {
-			m := liquibaseSplit.FindStringSubmatch(l.text)
-			off := m != nil && strings.EqualFold(m[1], "false") || liquibaseDelimiter.MatchString(l.text)
+		if liquibaseChangeset().MatchString(l.text) {
+			m := liquibaseSplit().FindStringSubmatch(l.text)
+			off := m != nil && strings.EqualFold(m[1], "false") || liquibaseDelimiter().MatchString(l.text)
 			sets = append(sets, changeset{start: l.start, split: !off})
 		}
 	}
@@ -143,11 +142,11 @@ func LiquibaseNoSplit(src []byte, at int) []byte {
 		if l.start > at {
 			break
 		}
-		if liquibaseChangeset.MatchString(l.text) {
+		if liquibaseChangeset().MatchString(l.text) {
 			set, found = l, true
 		}
 	}
-	if !found || liquibaseSplit.MatchString(set.text) {
+	if !found || liquibaseSplit().MatchString(set.text) {
 		return src
 	}
 	end := set.start + len(strings.TrimRight(set.text, " \t\r"))
@@ -159,5 +158,5 @@ func LiquibaseNoSplit(src []byte, at int) []byte {
 // LiquibaseWouldCut reports SQL that Liquibase's splitter would cut: a
 // dollar-quoted body holding ";".
 func LiquibaseWouldCut(sql string) bool {
-	return dollarQuote.MatchString(sql) && strings.Contains(sql, ";")
+	return dollarQuote().MatchString(sql) && strings.Contains(sql, ";")
 }

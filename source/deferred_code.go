@@ -83,13 +83,13 @@ func (f Django) listDeferred(fsys fs.FS, dir string) ([]Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !djangoClass.Match(b) {
+		if !djangoClass().Match(b) {
 			continue
 		}
-		list := djangoDeps.FindSubmatch(b)
+		list := djangoDeps().FindSubmatch(b)
 		var keys []string
 		if list != nil {
-			for _, d := range djangoDep.FindAllSubmatch(list[1], -1) {
+			for _, d := range djangoDep().FindAllSubmatch(list[1], -1) {
 				keys = append(keys, string(d[1])+"."+string(d[2]))
 			}
 		}
@@ -99,7 +99,7 @@ func (f Django) listDeferred(fsys fs.FS, dir string) ([]Migration, error) {
 		app, _, _ := strings.Cut(keys[0], ".")
 		name := strings.TrimSuffix(n, ".py")
 		key := app + "." + name
-		byKey[key] = Migration{Path: p, Format: f.Name(), Version: key, Name: name, NoTx: djangoNoTx.Match(b)}
+		byKey[key] = Migration{Path: p, Format: f.Name(), Version: key, Name: name, NoTx: djangoNoTx().Match(b)}
 		deps[key] = keys
 	}
 	return dependencyOrder(byKey, func(k string) []string { return deps[k] })

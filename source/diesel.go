@@ -2,7 +2,6 @@ package source
 
 import (
 	"io/fs"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -15,7 +14,7 @@ import (
 // still sent as one query, so it runs as one implicit transaction.
 type Diesel struct{}
 
-var dieselTx = regexp.MustCompile(`(?m)^\s*run_in_transaction\s*=\s*true\b`)
+var dieselTx = lazyRegexp(`(?m)^\s*run_in_transaction\s*=\s*true\b`)
 
 func (Diesel) Name() string { return "diesel" }
 
@@ -45,7 +44,7 @@ func (f Diesel) List(fsys fs.FS, dir string) ([]Migration, error) {
 			v, name = d[:i], d[i+1:]
 		}
 		m := Migration{Path: p, Format: f.Name(), Version: v, Name: name}
-		if meta, err := fs.ReadFile(fsys, join(join(dir, d), "metadata.toml")); err == nil && !dieselTx.Match(meta) {
+		if meta, err := fs.ReadFile(fsys, join(join(dir, d), "metadata.toml")); err == nil && !dieselTx().Match(meta) {
 			m.NoTx = true
 		}
 		out = append(out, m)

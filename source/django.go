@@ -22,12 +22,12 @@ import (
 type Django struct{}
 
 var (
-	djangoClass     = regexp.MustCompile(`(?m)^class\s+\w+\(\s*(?:migrations\.)?Migration\s*\)`)
-	djangoDeps      = regexp.MustCompile(`(?s)\n\s+dependencies\s*=\s*[\[(](.*?)[\])]\s*\n`)
-	djangoRunBefore = regexp.MustCompile(`(?s)\n\s+run_before\s*=\s*[\[(](.*?)[\])]\s*\n`)
-	djangoReplaces  = regexp.MustCompile(`(?s)\n\s+replaces\s*=\s*[\[(](.*?)[\])]\s*\n`)
-	djangoDep       = regexp.MustCompile(`\(\s*['"]([\w.]+)['"]\s*,\s*['"](\w+)['"]\s*\)`)
-	djangoNoTx      = regexp.MustCompile(`(?m)^\s+atomic\s*=\s*False\b`)
+	djangoClass     = lazyRegexp(`(?m)^class\s+\w+\(\s*(?:migrations\.)?Migration\s*\)`)
+	djangoDeps      = lazyRegexp(`(?s)\n\s+dependencies\s*=\s*[\[(](.*?)[\])]\s*\n`)
+	djangoRunBefore = lazyRegexp(`(?s)\n\s+run_before\s*=\s*[\[(](.*?)[\])]\s*\n`)
+	djangoReplaces  = lazyRegexp(`(?s)\n\s+replaces\s*=\s*[\[(](.*?)[\])]\s*\n`)
+	djangoDep       = lazyRegexp(`\(\s*['"]([\w.]+)['"]\s*,\s*['"](\w+)['"]\s*\)`)
+	djangoNoTx      = lazyRegexp(`(?m)^\s+atomic\s*=\s*False\b`)
 )
 
 func (Django) Name() string { return "django" }
@@ -70,23 +70,23 @@ func (f Django) List(fsys fs.FS, dir string) ([]Migration, error) {
 			return nil
 		}
 		b, err := fs.ReadFile(fsys, p)
-		if err != nil || !djangoClass.Match(b) {
+		if err != nil || !djangoClass().Match(b) {
 			return nil
 		}
 		app := path.Base(path.Dir(path.Dir(p)))
 		name := strings.TrimSuffix(path.Base(p), ".py")
 		key := app + "." + name
-		n := &node{m: Migration{Path: p, Format: f.Name(), Version: key, Name: name, NoTx: djangoNoTx.Match(b)}}
+		n := &node{m: Migration{Path: p, Format: f.Name(), Version: key, Name: name, NoTx: djangoNoTx().Match(b)}}
 		keys := func(re *regexp.Regexp) []string {
 			var out []string
 			if list := re.FindSubmatch(b); list != nil {
-				for _, d := range djangoDep.FindAllSubmatch(list[1], -1) {
+				for _, d := range djangoDep().FindAllSubmatch(list[1], -1) {
 					out = append(out, string(d[1])+"."+string(d[2]))
 				}
 			}
 			return out
 		}
-		n.deps, n.runBefore, n.replaces = keys(djangoDeps), keys(djangoRunBefore), keys(djangoReplaces)
+		n.deps, n.runBefore, n.replaces = keys(djangoDeps()), keys(djangoRunBefore()), keys(djangoReplaces())
 		nodes[key] = n
 		if first, ok := firstOf[app]; !ok || key < first {
 			firstOf[app] = key

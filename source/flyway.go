@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -20,9 +19,9 @@ import (
 type Flyway struct{}
 
 var (
-	flywayVersioned  = regexp.MustCompile(`^V([0-9]+(?:[._][0-9]+)*)__(.+)\.sql$`)
-	flywayRepeatable = regexp.MustCompile(`^R__(.+)\.sql$`)
-	flywayNoTx       = regexp.MustCompile(`(?m)^\s*executeInTransaction\s*=\s*false\b`)
+	flywayVersioned  = lazyRegexp(`^V([0-9]+(?:[._][0-9]+)*)__(.+)\.sql$`)
+	flywayRepeatable = lazyRegexp(`^R__(.+)\.sql$`)
+	flywayNoTx       = lazyRegexp(`(?m)^\s*executeInTransaction\s*=\s*false\b`)
 )
 
 func (Flyway) Name() string { return "flyway" }
@@ -30,7 +29,7 @@ func (Flyway) Name() string { return "flyway" }
 func (f Flyway) Detect(fsys fs.FS, dir string) bool {
 	found := false
 	walkFiles(fsys, dir, func(p string) bool {
-		found = flywayVersioned.MatchString(path.Base(p))
+		found = flywayVersioned().MatchString(path.Base(p))
 		return !found
 	})
 	return found
@@ -41,7 +40,7 @@ func (f Flyway) List(fsys fs.FS, dir string) ([]Migration, error) {
 	seen := map[string]string{}
 	err := walkFiles(fsys, dir, func(p string) bool {
 		base := path.Base(p)
-		if m := flywayVersioned.FindStringSubmatch(base); m != nil {
+		if m := flywayVersioned().FindStringSubmatch(base); m != nil {
 			v := strings.ReplaceAll(m[1], "_", ".")
 			key := flywayKey(v)
 			if prev, dup := seen[key]; dup {
@@ -50,7 +49,7 @@ func (f Flyway) List(fsys fs.FS, dir string) ([]Migration, error) {
 			}
 			seen[key] = p
 			versioned = append(versioned, Migration{Path: p, Format: f.Name(), Version: v, Name: strings.ReplaceAll(m[2], "_", " "), NoTx: flywayConfNoTx(fsys, p)})
-		} else if m := flywayRepeatable.FindStringSubmatch(base); m != nil {
+		} else if m := flywayRepeatable().FindStringSubmatch(base); m != nil {
 			repeatable = append(repeatable, Migration{Path: p, Format: f.Name(), Name: strings.ReplaceAll(m[1], "_", " "), Kind: Repeatable, NoTx: flywayConfNoTx(fsys, p)})
 		}
 		return true
@@ -80,7 +79,7 @@ func (Flyway) Script(m Migration, _ []byte) (Script, error) {
 // flywayConfNoTx reads a migration's script configuration file.
 func flywayConfNoTx(fsys fs.FS, p string) bool {
 	b, err := fs.ReadFile(fsys, p+".conf")
-	return err == nil && flywayNoTx.Match(b)
+	return err == nil && flywayNoTx().Match(b)
 }
 
 // compareFlyway compares dotted versions part by part, numerically; missing

@@ -3,7 +3,6 @@ package source
 import (
 	"fmt"
 	"io/fs"
-	"regexp"
 	"sort"
 )
 
@@ -14,14 +13,14 @@ import (
 // transaction.
 type GolangMigrate struct{}
 
-var golangMigrateName = regexp.MustCompile(`^([0-9]+)_(.*)\.(down|up)\.(.*)$`)
+var golangMigrateName = lazyRegexp(`^([0-9]+)_(.*)\.(down|up)\.(.*)$`)
 
 func (GolangMigrate) Name() string { return "golang-migrate" }
 
 func (f GolangMigrate) Detect(fsys fs.FS, dir string) bool {
 	names, _ := files(fsys, dir)
 	for _, n := range names {
-		if m := golangMigrateName.FindStringSubmatch(n); m != nil && m[3] == "up" && m[4] == "sql" {
+		if m := golangMigrateName().FindStringSubmatch(n); m != nil && m[3] == "up" && m[4] == "sql" {
 			return true
 		}
 	}
@@ -36,7 +35,7 @@ func (f GolangMigrate) List(fsys fs.FS, dir string) ([]Migration, error) {
 	var out []Migration
 	seen := map[string]string{}
 	for _, n := range names {
-		m := golangMigrateName.FindStringSubmatch(n)
+		m := golangMigrateName().FindStringSubmatch(n)
 		if m == nil || m[3] != "up" {
 			continue
 		}

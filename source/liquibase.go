@@ -3,7 +3,6 @@ package source
 import (
 	"io/fs"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
@@ -26,10 +25,10 @@ import (
 type Liquibase struct{}
 
 var (
-	liquibaseHeader    = regexp.MustCompile(`(?i)^\s*--\s*liquibase\s+formatted\s+sql`)
-	liquibaseChangeset = regexp.MustCompile(`(?i)^\s*--\s*changeset\s+(\S+)`)
-	liquibaseAttr      = regexp.MustCompile(`(?i)\b(runInTransaction|dbms):(\S+)`)
-	liquibaseIgnore    = regexp.MustCompile(`(?i)^\s*--\s*ignoreLines:(start|end)\b`)
+	liquibaseHeader    = lazyRegexp(`(?i)^\s*--\s*liquibase\s+formatted\s+sql`)
+	liquibaseChangeset = lazyRegexp(`(?i)^\s*--\s*changeset\s+(\S+)`)
+	liquibaseAttr      = lazyRegexp(`(?i)\b(runInTransaction|dbms):(\S+)`)
+	liquibaseIgnore    = lazyRegexp(`(?i)^\s*--\s*ignoreLines:(start|end)\b`)
 )
 
 func (Liquibase) Name() string { return "liquibase" }
@@ -53,7 +52,7 @@ func isLiquibase(fsys fs.FS, p string) bool {
 		return false
 	}
 	first, _, _ := strings.Cut(strings.TrimPrefix(string(b), "\uFEFF"), "\n")
-	return liquibaseHeader.MatchString(first)
+	return liquibaseHeader().MatchString(first)
 }
 
 func (f Liquibase) List(fsys fs.FS, dir string) ([]Migration, error) {
@@ -79,7 +78,7 @@ func (Liquibase) Script(m Migration, src []byte) (Script, error) {
 		}
 	}
 	for _, l := range lines(src) {
-		if m := liquibaseIgnore.FindStringSubmatch(l.text); m != nil {
+		if m := liquibaseIgnore().FindStringSubmatch(l.text); m != nil {
 			if strings.EqualFold(m[1], "start") {
 				closeRegion(l.start)
 				ignoring = true
@@ -91,12 +90,12 @@ func (Liquibase) Script(m Migration, src []byte) (Script, error) {
 			}
 			continue
 		}
-		if ignoring || !liquibaseChangeset.MatchString(l.text) {
+		if ignoring || !liquibaseChangeset().MatchString(l.text) {
 			continue
 		}
 		closeRegion(l.start)
 		start = nextLine(src, l)
-		for _, a := range liquibaseAttr.FindAllStringSubmatch(l.text, -1) {
+		for _, a := range liquibaseAttr().FindAllStringSubmatch(l.text, -1) {
 			switch strings.ToLower(a[1]) {
 			case "runintransaction":
 				if strings.EqualFold(a[2], "false") {
@@ -148,7 +147,7 @@ func (Liquibase) NextPath(dir string, ms []Migration, name string, now time.Time
 // changeset, for naming the changeset of a file split from it.
 func LiquibaseChangeset(src []byte) (author, id string) {
 	for _, l := range lines(src) {
-		if m := liquibaseChangeset.FindStringSubmatch(l.text); m != nil {
+		if m := liquibaseChangeset().FindStringSubmatch(l.text); m != nil {
 			author, id, _ = strings.Cut(m[1], ":")
 			return author, id
 		}

@@ -3,7 +3,6 @@ package source
 import (
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 )
 
@@ -18,7 +17,7 @@ type Pop struct {
 	Settings *Settings
 }
 
-var popName = regexp.MustCompile(`^(\d+)_([^.]+)(\.[a-z0-9]+)?(\.autocommit)?\.(up|down)\.(sql|fizz)$`)
+var popName = lazyRegexp(`^(\d+)_([^.]+)(\.[a-z0-9]+)?(\.autocommit)?\.(up|down)\.(sql|fizz)$`)
 
 func (Pop) Name() string { return "pop" }
 
@@ -26,7 +25,7 @@ func (f Pop) Detect(fsys fs.FS, dir string) bool {
 	names, _ := files(fsys, dir)
 	var plain []string
 	for _, n := range names {
-		m := popName.FindStringSubmatch(n)
+		m := popName().FindStringSubmatch(n)
 		if m != nil && (m[3] == ".postgres" || m[6] == "fizz" || m[4] != "") {
 			return true
 		}
@@ -47,11 +46,11 @@ func (f Pop) Detect(fsys fs.FS, dir string) bool {
 // popAction finds a template action that reads pop's data: {{ .Options...
 // }}, {{ index .Options "..." }}, {{ if .IsPostgreSQL }}. A mustache-like
 // {{name}} in a string literal is not one.
-var popAction = regexp.MustCompile(`\{\{-?\s*(?:(?:if|with|range|not|and|or|index|identifier|print|printf)\s+)*\(?\.[A-Z]`)
+var popAction = lazyRegexp(`\{\{-?\s*(?:(?:if|with|range|not|and|or|index|identifier|print|printf)\s+)*\(?\.[A-Z]`)
 
 // IsPopTemplate reports whether a migration file holds a pop template
 // action.
-func IsPopTemplate(src []byte) bool { return popAction.Match(src) }
+func IsPopTemplate(src []byte) bool { return popAction().Match(src) }
 
 func (f Pop) List(fsys fs.FS, dir string) ([]Migration, error) {
 	names, err := files(fsys, dir)
@@ -60,7 +59,7 @@ func (f Pop) List(fsys fs.FS, dir string) ([]Migration, error) {
 	}
 	byVersion := map[string]Migration{}
 	for _, n := range names {
-		m := popName.FindStringSubmatch(n)
+		m := popName().FindStringSubmatch(n)
 		if m == nil || m[5] != "up" {
 			continue
 		}
@@ -90,7 +89,7 @@ func (f Pop) List(fsys fs.FS, dir string) ([]Migration, error) {
 }
 
 func popDialect(p string) string {
-	if m := popName.FindStringSubmatch(path.Base(p)); m != nil && m[3] != ".autocommit" {
+	if m := popName().FindStringSubmatch(path.Base(p)); m != nil && m[3] != ".autocommit" {
 		return m[3]
 	}
 	return ""

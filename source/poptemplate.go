@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,14 +44,14 @@ type popData struct {
 // popFuncs are the functions popx adds (pop itself adds none).
 var popFuncs = template.FuncMap{
 	"identifier": func(s string) (string, error) {
-		if !popIdentifier.MatchString(s) {
+		if !popIdentifier().MatchString(s) {
 			return "", fmt.Errorf("invalid SQL identifier '%s'", s)
 		}
 		return s, nil
 	},
 }
 
-var popIdentifier = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]*$`)
+var popIdentifier = lazyRegexp(`^[a-zA-Z][a-zA-Z0-9_]*$`)
 
 // popConnectionFields are the connection details a template may read,
 // which phasegate renders as placeholders.
@@ -355,14 +354,14 @@ func optionsField(id []string) bool {
 
 // templateErrorPos finds the line (and column) text/template gives an
 // error: "template: NAME:LINE[:COL]: message".
-var templateErrorPos = regexp.MustCompile(`^template: (?:[^:]*):(\d+)(?::(\d+))?: (.*)$`)
+var templateErrorPos = lazyRegexp(`^template: (?:[^:]*):(\d+)(?::(\d+))?: (.*)$`)
 
 // templateError turns a text/template error into a *sqltext.Error at its
 // place in the file.
 func templateError(err error) error {
 	msg := err.Error()
 	pos := sqltext.Position{Line: 1, Column: 1}
-	if m := templateErrorPos.FindStringSubmatch(msg); m != nil {
+	if m := templateErrorPos().FindStringSubmatch(msg); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
 		if m[2] != "" { // execution errors: a 0-based byte offset in the line
 			col, _ := strconv.Atoi(m[2])

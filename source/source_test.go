@@ -382,6 +382,25 @@ func TestAlembicOrder(t *testing.T) {
 	}
 }
 
+// A revision whose autocommit_block commits Alembic's transaction runs as
+// the explicit transactions of its SQL, also when the follow-up moved it
+// with its deferral header, which its SQL keeps in front.
+func TestAlembicExplicitTxAfterHeader(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want TxMode
+	}{
+		{AlembicExplicitTx + "COMMIT;\nCREATE INDEX CONCURRENTLY i ON t (a);\nBEGIN;\nCOMMIT;\n", TxNone},
+		{"-- phasegate:deferred\n--   after: release\n\n" + AlembicExplicitTx + "COMMIT;\nBEGIN;\nCOMMIT;\n", TxNone},
+		{"-- phasegate:deferred\n--   after: release\nALTER TABLE t DROP COLUMN a;\n", TxFile},
+	} {
+		sc, err := (Alembic{}).Script(Migration{}, []byte(c.src))
+		if err != nil || sc.Tx != c.want {
+			t.Errorf("Script(%q) = %v, %v; want %v", c.src, sc.Tx, err, c.want)
+		}
+	}
+}
+
 // Django migrations apply after their dependencies, across apps; helpers
 // and __init__ are not migrations; atomic = False runs without a
 // transaction.

@@ -115,21 +115,7 @@ func splitDown(d *downs, targets map[string]bool, rewrites []rewriteTarget) (kee
 	if !d.separate {
 		k.WriteString(text[d.region.Start:start]) // the down marker line
 	}
-	cat := schema.New()
-	sides := make([]side, len(d.file.Statements))
-	by := make([]int, len(d.file.Statements)) // the rewrite a down statement reverts, +1
-	for i, s := range d.file.Statements {
-		ts := targetsOfNode(cat, s.Node)
-		for j, r := range rewrites {
-			if touches(ts, r.targets) {
-				sides[i], by[i] = rewritten, j+1
-				break
-			}
-		}
-		if sides[i] != rewritten && touches(ts, targets) {
-			sides[i] = later
-		}
-	}
+	sides, by := downSides(d.file.Statements, targets, rewrites)
 	keepBlocks(d.file.Statements, sides, d.blocks)
 	done := map[int]bool{}
 	for i := range d.file.Statements {
@@ -157,6 +143,28 @@ func splitDown(d *downs, targets map[string]bool, rewrites []rewriteTarget) (kee
 	}
 	k.WriteString(text[chunkEndOf(text, d.file.Statements, region, d.blocks):d.region.End])
 	return k.String(), strings.TrimLeft(mv.String(), "\n")
+}
+
+// downSides sorts down statements: rewritten when they revert a rewritten
+// statement (by holds the index of its rewrite in rewrites, +1), later
+// when they touch what a deferred statement touches, now otherwise.
+func downSides(stmts []*sqltext.Statement, targets map[string]bool, rewrites []rewriteTarget) (sides []side, by []int) {
+	cat := schema.New()
+	sides = make([]side, len(stmts))
+	by = make([]int, len(stmts))
+	for i, s := range stmts {
+		ts := targetsOfNode(cat, s.Node)
+		for j, r := range rewrites {
+			if touches(ts, r.targets) {
+				sides[i], by[i] = rewritten, j+1
+				break
+			}
+		}
+		if sides[i] != rewritten && touches(ts, targets) {
+			sides[i] = later
+		}
+	}
+	return sides, by
 }
 
 // targetsOf collects the objects the deferred statements touch.

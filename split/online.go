@@ -26,12 +26,7 @@ type online struct {
 // checked with the format's own List.
 func onlineMigrations(fsys fs.FS, m source.Migration, src []byte, rewrites map[int]*rewrite, opts Options) (online, error) {
 	var steps []onlineStep
-	idx := make([]int, 0, len(rewrites))
-	for i := range rewrites {
-		idx = append(idx, i)
-	}
-	sort.Ints(idx)
-	for _, i := range idx {
+	for _, i := range inOrder(rewrites) {
 		steps = append(steps, rewrites[i].online...)
 	}
 	var out online
@@ -97,6 +92,16 @@ func onlineMigrations(fsys fs.FS, m source.Migration, src []byte, rewrites map[i
 		return out, err
 	}
 	return out, nil
+}
+
+// inOrder returns the statements rewritten, in the migration's order.
+func inOrder(rewrites map[int]*rewrite) []int {
+	idx := make([]int, 0, len(rewrites))
+	for i := range rewrites {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	return idx
 }
 
 func stepNames(steps []onlineStep) string {

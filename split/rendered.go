@@ -12,12 +12,16 @@ import (
 )
 
 // Rendered plans the split of a migration written in an ORM's language
-// (an Alembic revision), judged by the SQL the ORM renders for it.
-// phasegate does not rewrite code: the plan's notes name each operation to
-// move out of the migration, by line, with its SQL; with emitSQL the plan
-// also writes that SQL as a deferred migration, for teams that apply it
-// as SQL after the release.
+// (an Alembic revision, a Django migration), judged by the SQL the ORM
+// renders for it. An Alembic revision is cut like a SQL migration (see
+// alembic). For the others, phasegate does not rewrite code: the plan's
+// notes name each operation to move out of the migration, by line, with
+// its SQL; with emitSQL the plan also writes that SQL as a deferred
+// migration, for teams that apply it as SQL after the release.
 func Rendered(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options, emitSQL bool) (*Plan, error) {
+	if _, ok := opts.Format.(source.Alembic); ok {
+		return alembic(fsys, m, fr, opts, emitSQL)
+	}
 	plan := &Plan{Source: m.Path}
 	var sql strings.Builder
 	for _, s := range fr.Statements {

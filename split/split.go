@@ -70,6 +70,10 @@ type Options struct {
 	Code      fs.FS
 	CodeFiles []string
 	Force     bool
+	// AlembicDowngrade returns the SQL Alembic renders for downgrade() of
+	// a revision, which split rewrites with upgrade(); nil leaves
+	// downgrade() as it is.
+	AlembicDowngrade func(m source.Migration) ([]RenderedStatement, error)
 }
 
 // FileChange is one file the split writes: New is its new content, ""

@@ -93,6 +93,24 @@ func TestShardedCheckAndMerge(t *testing.T) {
 	}
 }
 
+// productionDB starts a PostgreSQL container for one test (label names it
+// among the tests' containers), stopped when the test ends, and creates a
+// database in it.
+func productionDB(t *testing.T, img, label string) *compat.Database {
+	t.Helper()
+	compat.LogDocker(nil)
+	srv, err := compat.StartContainer(context.Background(), compat.ContainerOptions{Image: img, Labels: map[string]string{"dev.phasegate.test": label}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	db, err := srv.Create(context.Background(), "production", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // TestStatsEndToEnd: phasegate stats reads a database's table sizes into
 // the file that check reads from .github/phasegate-stats.yml; the locking
 // finding then says how big the table is, and on a small table it is
@@ -100,16 +118,7 @@ func TestShardedCheckAndMerge(t *testing.T) {
 func TestStatsEndToEnd(t *testing.T) {
 	img := testImage(t)
 	ctx := context.Background()
-	compat.LogDocker(nil)
-	srv, err := compat.StartContainer(ctx, compat.ContainerOptions{Image: img, Labels: map[string]string{"dev.phasegate.test": "cmd-stats"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	db, err := srv.Create(ctx, "production", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := productionDB(t, img, "cmd-stats")
 	conn, err := db.Connect(ctx)
 	if err != nil {
 		t.Fatal(err)

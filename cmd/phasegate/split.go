@@ -27,7 +27,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	pr := fs.Int("pr", 0, "the pull request that defers it, recorded in the header (the follow-up bot otherwise finds it in the merge commit's message)")
 	var pgFlags postgresFlags
 	pgFlags.register(fs, "for Django, which writes its SQL from a live database: ")
-	emitSQL := fs.Bool("emit-sql", false, "for migrations written in an ORM (alembic): write the SQL of the operations to defer into the deferred directory")
+	emitSQL := fs.Bool("emit-sql", false, "for migrations written in an ORM: write the split (without it, split only says what it would do): an Alembic revision keeps what ships now as op.execute, and the SQL of what waits goes into the deferred directory")
 	force := fs.Bool("force", false, "defer a drop even though the new code still mentions what it drops (the contract-ready scenario of phasegate check then proves whether it is used)")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -118,7 +118,15 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 		sopts := split.Options{Format: format, DeferredDir: res.DeferredDir, After: *after, PR: *pr,
 			Dir: res.Dir, Migrations: res.Migrations, Version: opts.Version,
 			Schema: func(path string, i int) *schema.Catalog { return catalogs[path][i] },
-			Code:   fsys, CodeFiles: codeFiles, Force: *force}
+			Code:   fsys, CodeFiles: codeFiles, Force: *force,
+			AlembicDowngrade: func(m source.Migration) ([]split.RenderedStatement, error) {
+				stmts, err := change.AlembicDowngrade(ctx, repo, res.Dir, m.Version, ropts)
+				var out []split.RenderedStatement
+				for _, s := range stmts {
+					out = append(out, split.RenderedStatement{Line: s.Line, SQL: s.SQL, Unjudged: s.Unjudged})
+				}
+				return out, err
+			}}
 		var plan *split.Plan
 		if _, rendered := format.(source.Rendered); rendered {
 			plan, err = split.Rendered(fsys, fr.Migration, fr, sopts, *emitSQL)

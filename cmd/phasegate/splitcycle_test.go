@@ -47,6 +47,27 @@ func scenarioLine(out, name string) string {
 	return ""
 }
 
+// followupPasses checks the check of the pull request that applies the
+// contract: its previous release is tag, which no longer uses what the
+// contract removes, so baseline, compat and deploy pass, and the evidence
+// names what it removes.
+func followupPasses(t *testing.T, res result, tag string, evidence ...string) {
+	t.Helper()
+	for _, sc := range []string{"baseline", "compat", "deploy"} {
+		if l := scenarioLine(res.stdout, sc); !strings.Contains(l, " pass ") {
+			t.Errorf("follow-up: scenario %s did not pass (%q):\n%s\n%s", sc, l, res.stdout, res.stderr)
+		}
+	}
+	if res.code != 0 || !strings.Contains(res.stdout, "the previous release is "+tag) {
+		t.Errorf("follow-up check: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	for _, want := range evidence {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("the follow-up's evidence lacks %q:\n%s", want, res.stdout)
+		}
+	}
+}
+
 func allPass(t *testing.T, what string, res result) {
 	t.Helper()
 	for _, sc := range []string{"baseline", "compat", "deploy", "contract-ready"} {
@@ -128,19 +149,7 @@ func TestSplitKeepsEveryReleaseWorking(t *testing.T) {
 	// 5. The follow-up's check: the previous release is v2.0.0, which no
 	// longer uses name, notes or legacy_flags; the contract passes.
 	res = run(nil, append([]string{"check", "--base", "main"}, pg...)...)
-	for _, sc := range []string{"baseline", "compat", "deploy"} {
-		if l := scenarioLine(res.stdout, sc); !strings.Contains(l, " pass ") {
-			t.Errorf("follow-up: scenario %s did not pass (%q):\n%s\n%s", sc, l, res.stdout, res.stderr)
-		}
-	}
-	if res.code != 0 || !strings.Contains(res.stdout, "the previous release is v2.0.0") {
-		t.Errorf("follow-up check: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
-	}
-	for _, want := range []string{"column users.name: removed", "column users.legacy_flags: removed", "view notes: removed"} {
-		if !strings.Contains(res.stdout, want) {
-			t.Errorf("the follow-up's evidence lacks %q:\n%s", want, res.stdout)
-		}
-	}
+	followupPasses(t, res, "v2.0.0", "column users.name: removed", "column users.legacy_flags: removed", "view notes: removed")
 	if l := leftovers(t); l != "" {
 		t.Errorf("containers left:\n%s", l)
 	}

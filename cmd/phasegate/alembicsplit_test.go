@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/phasegate/phasegate/deferred"
+	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/sqltext"
+)
+
+const alembicRelease2 = "migrations/versions/0002_release2.py"
+
+// alembicSplitRepo builds testdata/alembicsplit: release 1 on main, tagged
+// v1.0.0, and release 2 (new code, and a revision that renames a column and
+// a table, adds a required column and drops a column release 2 stopped
+// using) on a branch, in the work tree.
+func alembicSplitRepo(t *testing.T) *gittest.Repo {
+	t.Helper()
+	needPython(t, "alembic", "sqlalchemy", "psycopg2")
+	r := gittest.New(t)
+	src, _ := filepath.Abs("../../testdata/alembicsplit/v1")
+	r.CopyDir(src)
+	r.Commit("release 1", nil)
+	r.Git("tag", "v1.0.0")
+	r.Git("checkout", "-qb", "release-2")
+	copyTree(t, "../../testdata/alembicsplit/v2", r.Dir) // v2 holds what differs from v1
+	return r
+}
+
+// TestAlembicSplitKeepsEveryReleaseWorking is TestSplitKeepsEveryReleaseWorking
+// on an Alembic app: the check fails on the revision as written; split
+// --emit-sql cuts it; the check then passes in all four states of
+// production; Alembic itself runs the cut revision (and its downgrade) on
+// PostgreSQL, where each release reads what the other writes; and once
+// release 2 ships, the revision that applies the deferred SQL passes too.
+func TestAlembicSplitKeepsEveryReleaseWorking(t *testing.T) {
+	img := testImage(t)
+	pg := []string{"--postgres-image", img, "--no-pull"}
+	r := alembicSplitRepo(t)
+	run := func(args ...string) result {
+		t.Helper()
+		return phasegate(t, r.Dir, nil, args...)
+	}
+
+	// 1. As written, the revision breaks release 1 while it still serves.
+	res := run(append([]string{"check", "--base", "main"}, pg...)...)
+	if res.code != 1 || !strings.Contains(scenarioLine(res.stdout, "compat"), "FAIL") || !strings.Contains(res.stdout, "the previous release still uses users.name") {
+		t.Fatalf("before the split the compat scenario must fail on users.name: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+
+	// 2. split says what it would do, then does it.
+	res = run("split", "--base", "main", alembicRelease2)
+	if res.code != 0 || !strings.Contains(res.stdout, "--emit-sql rewrites 0002_release2.py") {
+		t.Fatalf("split: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if out := r.Git("status", "--porcelain", "migrations"); out != "?? migrations/versions/0002_release2.py" {
+		t.Fatalf("split without --emit-sql changed the tree:\n%s", out)
+	}
+	res = run("split", "--base", "main", "--emit-sql", alembicRelease2)
+	if res.code != 0 {
+		t.Fatalf("split --emit-sql: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	for _, want := range []string{"rewrite line 16: RENAME COLUMN name TO full_name", "rewrite line 17: RENAME TO memos", "rewrite line 19: ADD COLUMN plan ... NOT NULL", "rewrite line 21: DROP COLUMN legacy_flags"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("split output lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	// What the real Alembic rendered gives testdata/alembicsplit/split,
+	// the golden result of split's own test.
+	for _, p := range []string{alembicRelease2, "migrations/deferred/0002_release2_contract.sql"} {
+		want := readFile(t, filepath.Join("../../testdata/alembicsplit/split", p))
+		if got := readFile(t, filepath.Join(r.Dir, p)); got != want {
+			t.Errorf("%s after split:\n%s\nwant (testdata/alembicsplit/split):\n%s", p, got, want)
+		}
+	}
+
+	// 3. Every state of production works.
+	res = run(append([]string{"check", "--base", "main"}, pg...)...)
+	allPass(t, "after the split", res)
+	if !strings.Contains(res.stdout, "0 contract, 0 unknown") {
+		t.Errorf("after the split nothing active should wait for the next release:\n%s", res.stdout)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	// 4. Alembic itself runs the cut revision, and both releases share the
+	// rows.
+	bothReleases(t, r, img)
+	r.Commit("Release 2: full_name, memos, plan; stop using legacy_flags (#12)", nil)
+
+	// 5. Release 2 ships; the follow-up applies the deferred SQL in a
+	// revision after 0002 (phasegate's follow-up bot cannot name Alembic
+	// revisions: this is the revision a person writes from the deferred
+	// file, its header kept).
+	r.Git("checkout", "-q", "main")
+	r.Git("merge", "-q", "--no-ff", "-m", "Merge pull request #12 from acme/release-2", "release-2")
+	r.Git("tag", "v2.0.0")
+	r.Git("checkout", "-qb", "contract")
+	contract := filepath.Join(r.Dir, "migrations/deferred/0002_release2_contract.sql")
+	rev := contractRevision(t, readFile(t, contract))
+	os.Remove(contract)
+	r.Write(map[string]string{"migrations/versions/0003_contract.py": rev})
+	res = run(append([]string{"check", "--base", "main"}, pg...)...)
+	followupPasses(t, res, "v2.0.0", "column users.name: removed", "column users.legacy_flags: removed", "view notes: removed")
+	if l := leftovers(t); l != "" {
+		t.Errorf("containers left:\n%s", l)
+	}
+}
+
+// bothReleases runs the split revision with Alembic on PostgreSQL, after
+// release 1 wrote rows, and then both releases' code on it
+// (testdata/alembicsplit/both_releases.py): a row either release inserts or
+// updates is seen with the same value under both names. downgrade() then
+// takes the database back to release 1's schema, and upgrade() runs again.
+func bothReleases(t *testing.T, r *gittest.Repo, img string) {
+	t.Helper()
+	ctx := context.Background()
+	db := productionDB(t, img, "cmd-alembicsplit")
+	release1 := filepath.Join(t.TempDir(), "release1")
+	r.Git("worktree", "add", "-q", release1, "v1.0.0")
+	defer r.Git("worktree", "remove", "--force", release1)
+	python := func(dir string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(debianPython, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+db.URL())
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
+		}
+		return string(out)
+	}
+	python(release1, "-m", "alembic", "upgrade", "head")
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "INSERT INTO users (email, name, legacy_flags) SELECT 'user' || g || '@example.com', 'User ' || g, 0 FROM generate_series(1, 2000) g"); err != nil {
+		t.Fatal(err)
+	}
+	python(r.Dir, "-m", "alembic", "upgrade", "head")
+	script, _ := filepath.Abs("../../testdata/alembicsplit/both_releases.py")
+	if out := python(r.Dir, script, release1, r.Dir); strings.TrimSpace(out) != "ok" {
+		t.Errorf("both releases on the expanded schema:\n%s", out)
+	}
+	python(r.Dir, "-m", "alembic", "downgrade", "0001")
+	var columns string
+	if err := conn.QueryRow(ctx, "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'users'").Scan(&columns); err != nil {
+		t.Fatal(err)
+	}
+	if columns != "id,email,name,legacy_flags" {
+		t.Errorf("after downgrade() the users table has %s, release 1's columns are id,email,name,legacy_flags", columns)
+	}
+	python(r.Dir, "-m", "alembic", "upgrade", "head")
+}
+
+// contractRevision is the Alembic revision that applies a deferred SQL
+// file, as a person writes it once the release has shipped: its header
+// kept, each statement committing on its own.
+func contractRevision(t *testing.T, sql string) string {
+	t.Helper()
+	h, ok, err := deferred.Parse([]byte(sql))
+	if !ok || err != nil {
+		t.Fatalf("the deferred file has no header (%v):\n%s", err, sql)
+	}
+	f, err := sqltext.Parse(deferred.Strip([]byte(sql)), sqltext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString(h.Comment("#"))
+	b.WriteString(`"""the contract of 0002, one release later
+
+Revision ID: 0003
+Revises: 0002
+"""
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+
+
+def upgrade():
+    with op.get_context().autocommit_block():
+`)
+	for _, s := range f.Statements {
+		b.WriteString(`        op.execute(r"""` + s.Text + `""")` + "\n")
+	}
+	b.WriteString("\n\ndef downgrade():\n    raise NotImplementedError(\"the contract is not undone\")\n")
+	return b.String()
+}
+
+// TestAlembicDeferredWholeFailsDeploy is the control: the same revision's
+// operations moved whole into the deferred SQL, as split advised before it
+// cut Alembic revisions, pass compat but fail the deploy scenario, which
+// names what release 2 needs.
+func TestAlembicDeferredWholeFailsDeploy(t *testing.T) {
+	img := testImage(t)
+	r := alembicSplitRepo(t)
+	os.Remove(filepath.Join(r.Dir, alembicRelease2))
+	r.Write(map[string]string{"migrations/deferred/0002_release2_contract.sql": "-- phasegate:deferred\n--   after: release\n--   from: " + alembicRelease2 + "\n" +
+		"SET lock_timeout = '5s';\nALTER TABLE users RENAME name TO full_name;\nALTER TABLE notes RENAME TO memos;\nALTER TABLE users ADD COLUMN plan TEXT NOT NULL;\nALTER TABLE users DROP COLUMN legacy_flags;\n"})
+	res := phasegate(t, r.Dir, nil, "check", "--base", "main", "--postgres-image", img, "--no-pull")
+	if res.code != 1 || !strings.Contains(scenarioLine(res.stdout, "deploy"), "FAIL") || !strings.Contains(scenarioLine(res.stdout, "compat"), "pass") {
+		t.Fatalf("the deploy scenario must fail alone: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if !strings.Contains(res.stdout, "the new code needs users.full_name, which only the deferred migration in migrations/deferred/0002_release2_contract.sql:5 provides") {
+		t.Errorf("the report should name what release 2 needs:\n%s", res.stdout)
+	}
+}
+
+// TestAlembicSplitNeedsItsTrigger shows the check is green for the right
+// reason: without the sync trigger the split writes, each release's inserts
+// leave the other's NOT NULL column empty, and both compat and deploy fail.
+func TestAlembicSplitNeedsItsTrigger(t *testing.T) {
+	img := testImage(t)
+	r := alembicSplitRepo(t)
+	if res := phasegate(t, r.Dir, nil, "split", "--base", "main", "--emit-sql", alembicRelease2); res.code != 0 {
+		t.Fatalf("split: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	p := filepath.Join(r.Dir, alembicRelease2)
+	src := readFile(t, p)
+	trigger := `    op.execute("CREATE TRIGGER users_full_name_sync BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION users_full_name_sync()")` + "\n"
+	if !strings.Contains(src, trigger) {
+		t.Fatalf("the split revision has no sync trigger:\n%s", src)
+	}
+	os.WriteFile(p, []byte(strings.Replace(src, trigger, "", 1)), 0o644)
+	res := phasegate(t, r.Dir, nil, "check", "--base", "main", "--postgres-image", img, "--no-pull")
+	for _, sc := range []string{"compat", "deploy"} {
+		if !strings.Contains(scenarioLine(res.stdout, sc), "FAIL") {
+			t.Errorf("without the trigger the %s scenario must fail: exit %d\n%s\n%s", sc, res.code, res.stdout, res.stderr)
+		}
+	}
+	for _, want := range []string{`violates check constraint "users_full_name_not_null"`, `null value in column "name"`} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("the failures should be the NOT NULL the trigger fills (%q):\n%s", want, res.stdout)
+		}
+	}
+}
