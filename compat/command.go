@@ -28,6 +28,9 @@ type Command struct {
 	Prefix string
 	// Secrets are replaced by *** in the kept output.
 	Secrets []string
+	// Stdout, if set, receives the standard output alone as well (the
+	// per-test results of go test -json), unredacted.
+	Stdout io.Writer
 }
 
 // Outcome is how a command ended.
@@ -65,6 +68,9 @@ func (c Command) Run(ctx context.Context) Outcome {
 		w = io.MultiWriter(tail, &prefixWriter{w: c.Stream, prefix: c.Prefix, secrets: c.Secrets})
 	}
 	cmd.Stdout, cmd.Stderr = w, w
+	if c.Stdout != nil {
+		cmd.Stdout = io.MultiWriter(w, c.Stdout)
+	}
 	err := cmd.Run()
 	out := Outcome{ExitCode: -1, Duration: time.Since(start), Tail: redactAll(tail.String(), c.Secrets)}
 	var ee *exec.ExitError

@@ -84,6 +84,9 @@ type Options struct {
 
 	// TestCommand is the project's test suite; empty skips the scenarios.
 	TestCommand string
+	// Results, when its Format is set, is where the suite writes per-test
+	// results: the scenarios are then judged test by test (pertest.go).
+	Results Results
 	// TestDatabase, when set, names the database the suite's own runner
 	// tests on, given the checkout and the suite's environment (Django's
 	// test runner: test_<NAME>, or the settings' TEST NAME); "" when it
@@ -160,6 +163,8 @@ type Scenario struct {
 	Implicated []Change `json:"implicated,omitempty"`
 	// Reason explains an error, a skip or a failure.
 	Reason string `json:"reason,omitempty"`
+	// Tests are the per-test results, with tests.results (nil without).
+	Tests *Tests `json:"tests,omitempty"`
 	// tail is all of the output phasegate kept, to find the culprit in.
 	tail string
 }
@@ -491,10 +496,13 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 					j.sc.Status, j.sc.Reason = Error, fmt.Sprintf("internal error: %v", p)
 				}
 			}()
-			runScenario(ctx, opts, srv, j.sc, j.db, j.dir, j.prep, j.rec, secrets, res.Changes)
+			runScenario(ctx, opts, srv, j.sc, j.db, j.tmpl, j.dir, j.prep, j.rec, secrets, res.Changes)
 		}()
 	}
 	wg.Wait()
+	if opts.Results.Format != "" {
+		blame(res) // before the proof is judged: a vacuous proof fails compat all the same
+	}
 	rec.finish(res, compat, prevSnap, newSnap)
 	if traceErr != nil {
 		fmt.Fprintf(opts.Log, "phasegate: lock trace stopped: %v\n", traceErr)
@@ -532,7 +540,7 @@ func newMigrations(prev, head []source.Migration) []source.Migration {
 // testHookScenario, when set by tests, runs at the start of each scenario.
 var testHookScenario func(name string)
 
-func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, db *Database, dir string, prep func(context.Context, *Database) error, rec *recording, secrets []string, changes []Change) {
+func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, db, tmpl *Database, dir string, prep func(context.Context, *Database) error, rec *recording, secrets []string, changes []Change) {
 	start := time.Now()
 	defer func() { sc.Duration = time.Since(start) }()
 	if testHookScenario != nil {
@@ -556,19 +564,32 @@ func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, d
 		return
 	}
 	sc.Command = script
-	env := append(append(append([]string{}, opts.TestEnv...), rec.env(db, opts.EnvNames)...), opts.Shard.env()...)
-	done, err := testDatabase(ctx, opts, srv, db, dir, env)
+	// suite runs the command once on a database (through the recording
+	// proxy when there is one).
+	suite := func(db *Database, rec *recording, prefix string) suiteRun {
+		return func(stdout io.Writer) (Outcome, error) {
+			env := append(append(append([]string{}, opts.TestEnv...), rec.env(db, opts.EnvNames)...), opts.Shard.env()...)
+			done, err := testDatabase(ctx, opts, srv, db, dir, env)
+			if err != nil {
+				return Outcome{}, err
+			}
+			defer done()
+			return Command{
+				Script: script, Dir: dir, Env: env, Stdout: stdout,
+				Timeout: opts.Timeout, Stream: opts.Verbose, Prefix: prefix, Secrets: secrets,
+			}.Run(ctx), nil
+		}
+	}
+	fmt.Fprintf(opts.Log, "phasegate: %s: running %q (%s)\n", sc.Name, script, sc.Version)
+	out, tests, unread, err := opts.Results.runOnce(dir, suite(db, rec, "["+sc.Name+"] "))
 	if err != nil {
 		sc.Status, sc.Reason = Error, err.Error()
 		return
 	}
-	defer done()
-	fmt.Fprintf(opts.Log, "phasegate: %s: running %q (%s)\n", sc.Name, script, sc.Version)
-	out := Command{
-		Script: script, Dir: dir, Env: env,
-		Timeout: opts.Timeout, Stream: opts.Verbose, Prefix: "[" + sc.Name + "] ", Secrets: secrets,
-	}.Run(ctx)
 	sc.OutputTail, sc.tail = lastLines(out.Tail, 80), out.Tail
+	if opts.Results.Format == GoJSON {
+		sc.OutputTail = lastLines(plainGoTest(out.Tail), 80)
+	}
 	switch {
 	case out.Err != nil:
 		sc.Status, sc.Reason = Error, "the test command "+out.Err.Error()
@@ -582,6 +603,29 @@ func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, d
 	default:
 		sc.Status = Pass
 	}
+	opts.Results.judge(sc, tests, unread, func(n int) (outcomes, error) {
+		// A fresh copy of the scenario's database: the first run's rows
+		// must not fail the rerun. Not recorded: the proof is the first run's.
+		fmt.Fprintf(opts.Log, "phasegate: %s: some tests failed: rerun %d of %q\n", sc.Name, n, script)
+		again, err := srv.Create(ctx, fmt.Sprintf("%s_rerun%d", sc.Name, n), tmpl)
+		if err != nil {
+			return nil, err
+		}
+		defer srv.Drop(context.WithoutCancel(ctx), again)
+		if err := prep(ctx, again); err != nil {
+			return nil, err
+		}
+		out, tests, unread, err := opts.Results.runOnce(dir, suite(again, nil, fmt.Sprintf("[%s rerun %d] ", sc.Name, n)))
+		switch {
+		case err != nil:
+			return nil, err
+		case out.Err != nil:
+			return nil, fmt.Errorf("the test command %s", out.Err)
+		case unread != nil:
+			return nil, unread
+		}
+		return tests, nil
+	})
 }
 
 // stop records the error that ended the check early: the verdict is
@@ -604,7 +648,7 @@ func verdict(res *Result) string {
 	if res.MigrationError != "" {
 		return Error
 	}
-	if s := by[Baseline]; s.Status == Fail || s.Status == Error {
+	if BaselineBroken(by[Baseline].Status, by[Baseline].Tests) {
 		return "baseline broken"
 	}
 	for _, n := range []string{Compat, Deploy, ContractReady} {

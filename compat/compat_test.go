@@ -77,10 +77,17 @@ func sharedURL() string {
 // into the work tree (not committed: the head is the work tree).
 func app(t *testing.T, changes map[string]string) *gittest.Repo {
 	t.Helper()
+	return appWith(t, nil, changes)
+}
+
+// appWith is app with files added to (or, empty, removed from) the
+// previous release, v1, before the feature branch starts.
+func appWith(t *testing.T, previous, changes map[string]string) *gittest.Repo {
+	t.Helper()
 	r := gittest.New(t)
 	src, _ := filepath.Abs("../testdata/compatapp/v1")
 	r.CopyDir(src)
-	r.Commit("v1", nil)
+	r.Commit("v1", previous)
 	r.Git("tag", "v1.0.0")
 	r.Git("checkout", "-qb", "feature")
 	r.Write(changes)

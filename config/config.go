@@ -149,6 +149,14 @@ type Tests struct {
 	// recording proxy, to report which changed objects the previous
 	// release's tests used (default true).
 	Record *bool `yaml:"record"`
+	// Results says where the suite writes per-test results: go-json (the
+	// command prints go test -json) or junit:PATH (a JUnit XML file or
+	// glob, relative to the checkout). With it the scenarios are compared
+	// test by test; without it the exit status alone judges them.
+	Results string `yaml:"results"`
+	// Rerun is how many times a scenario's command runs again while some
+	// tests fail, with tests.results (default 1; 0 never reruns).
+	Rerun *int `yaml:"rerun"`
 }
 
 // ScenarioNames are the runtime check's scenarios, in the order they run

@@ -39,7 +39,7 @@ func TestUnknownKeysHavePositions(t *testing.T) {
 	cases := map[string]string{
 		"migrations:\n  dirr: x\n":          `phasegate.yml:2:3: unknown key "dirr" in migrations; the keys are alembic_config, deferred_dir, dir, django_settings, format, python`,
 		"postgress:\n  version: 1\n":        `phasegate.yml:1:1: unknown key "postgress" in the config`,
-		"tests:\n  recrod: false\n":         `record, scenarios, timeout (every key: docs/configuration.md)`,
+		"tests:\n  recrod: false\n":         `record, rerun, results, scenarios, timeout (every key: docs/configuration.md)`,
 		"ignore:\n  - path: a\n    rule: x": `phasegate.yml:3:5: unknown key "rule" in ignore[]`,
 		"postgres:\n  version: sixteen\n":   "cannot unmarshal !!str `sixteen` into int",
 		"migrations: [1, 2]\n":              "phasegate.yml:1:13: migrations must be a mapping",

@@ -317,6 +317,8 @@ func nextSteps(b *mdWriter, r *Report) {
 				}
 			case sc.Name == compat.ContractReady && sc.Status == "fail":
 				steps = append(steps, "The new code still depends on what the deferred contract removes: stop using it in this release.")
+			case sc.Name == compat.Baseline && !compat.BaselineBroken(sc.Status, sc.Tests) && sc.Status == "fail":
+				steps = append(steps, baselineFailingStep(sc.Tests))
 			case sc.Name == compat.Baseline && (sc.Status == "fail" || sc.Status == "error"):
 				steps = append(steps, "The previous release's tests fail even on its own schema (baseline): fix the test setup; until then compatibility is unproven.")
 			case sc.Status == "error" && sc.Reason != "" && sc.Name != compat.Baseline && rt.MigrationError == "":
@@ -503,6 +505,7 @@ func runtimeSection(b *mdWriter, r *Report, compact bool) {
 	if len(r.Scenarios) > 0 {
 		b.f("\n")
 	}
+	testsTable(b, r.Scenarios)
 	if !compact {
 		for _, sc := range r.Scenarios {
 			if (sc.Status == "fail" || sc.Status == "error") && sc.OutputTail != "" {

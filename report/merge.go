@@ -135,7 +135,7 @@ func mergeScenarios(reps []*Report) []Scenario {
 			m := by[sc.Name]
 			if m == nil {
 				c := sc
-				c.OutputTail, c.Reason, c.Implicated, c.DurationMS = "", "", nil, 0
+				c.OutputTail, c.Reason, c.Implicated, c.DurationMS, c.Tests = "", "", nil, 0, nil
 				c.Status = compat.Skipped
 				m = &c
 				by[sc.Name] = m
@@ -143,6 +143,7 @@ func mergeScenarios(reps []*Report) []Scenario {
 			}
 			m.DurationMS += sc.DurationMS
 			m.Status = worse(m.Status, sc.Status)
+			m.Tests = mergeTests(m.Tests, sc.Tests)
 			if sc.Status == compat.Fail || sc.Status == compat.Error {
 				if sc.OutputTail != "" {
 					tails[sc.Name] = append(tails[sc.Name], fmt.Sprintf("[shard %s]\n%s", r.Shard, strings.TrimRight(sc.OutputTail, "\n")))
@@ -197,8 +198,9 @@ func mergedVerdict(scs []Scenario) string {
 	for _, sc := range scs {
 		bad := sc.Status == compat.Fail || sc.Status == compat.Error
 		switch {
-		case sc.Name == compat.Baseline && bad:
+		case sc.Name == compat.Baseline && compat.BaselineBroken(sc.Status, sc.Tests):
 			return "baseline broken"
+		case sc.Name == compat.Baseline:
 		case bad:
 			v = compat.Fail
 		}

@@ -60,6 +60,9 @@ type Scenario struct {
 	OutputTail string          `json:"output_tail,omitempty"`
 	Implicated []compat.Change `json:"implicated,omitempty"`
 	Reason     string          `json:"reason,omitempty"`
+	// Tests are the per-test results (tests.results): counts, and the
+	// failing tests blamed on the migrations or not.
+	Tests *compat.Tests `json:"tests,omitempty"`
 }
 
 // MeasuredLock is a lock measured on the database.
@@ -82,7 +85,7 @@ func (r *Report) AddRuntime(res *compat.Result, previousLabel string, opts check
 	}
 	for _, s := range res.Scenarios {
 		r.Scenarios = append(r.Scenarios, Scenario{Name: s.Name, Status: s.Status, DurationMS: s.Duration.Milliseconds(),
-			Command: s.Command, Version: s.Version, OutputTail: s.OutputTail, Implicated: s.Implicated, Reason: s.Reason})
+			Command: s.Command, Version: s.Version, OutputTail: s.OutputTail, Implicated: s.Implicated, Reason: s.Reason, Tests: s.Tests})
 	}
 	traces := map[string]compat.Trace{}
 	for _, t := range res.Traces {

@@ -122,6 +122,7 @@ func Text(w io.Writer, r *Report, opts TextOptions) error {
 				}
 				fmt.Fprintf(&b, "      the previous release still uses %s, %s%s\n", c.Object, describe(c), where(c.Where))
 			}
+			testsText(&b, sc, paint)
 			if sc.Status == "fail" || sc.Status == "error" {
 				for _, l := range strings.Split(lastN(sc.OutputTail, 15), "\n") {
 					if l != "" {

@@ -93,6 +93,9 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if _, err := testsResults(cfg); err != nil {
+		return 0, err
+	}
 	ropts, closeRender := renderOptions(cfg, opts.Version, stderr)
 	defer closeRender()
 	res, err := change.Check(ctx, change.Options{
@@ -147,6 +150,22 @@ func testsTimeout(cfg *config.Config) (time.Duration, error) {
 		return 0, fmt.Errorf("%s: tests.timeout %q: give a duration such as 15m or 90s", cfg.Path, cfg.Tests.Timeout)
 	}
 	return d, nil
+}
+
+// testsResults reads tests.results and tests.rerun (default 1).
+func testsResults(cfg *config.Config) (compat.Results, error) {
+	r, err := compat.ParseResults(cfg.Tests.Results)
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", cfg.Path, err)
+	}
+	r.Rerun = 1
+	if cfg.Tests.Rerun != nil {
+		if *cfg.Tests.Rerun < 0 {
+			return r, fmt.Errorf("%s: tests.rerun %d: give how many times to rerun the failing tests, 0 or more", cfg.Path, *cfg.Tests.Rerun)
+		}
+		r.Rerun = *cfg.Tests.Rerun
+	}
+	return r, nil
 }
 
 // renderDatabases starts PostgreSQL (or connects to postgres.url) the
@@ -220,6 +239,10 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 		image = fmt.Sprintf("postgres:%d", opts.Version)
 	}
 	pull := cfg.Postgres.Pull == nil || *cfg.Postgres.Pull
+	results, err := testsResults(cfg)
+	if err != nil {
+		return failed(err)
+	}
 	var env []string
 	for k, v := range cfg.Tests.Env {
 		env = append(env, k+"="+v)
@@ -252,7 +275,7 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 		MigrateCommand: cfg.Migrate.Command, Judged: judged, Render: renderer(repo, format, res, headCommit, ropts),
 		TestDatabase: djangoTestDatabase(format, res.Dir, ropts),
 		Runner:       compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},
-		TestCommand:  cfg.Tests.Command, Record: cfg.Tests.Record == nil || *cfg.Tests.Record, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg), Shard: shardOf(rep),
+		TestCommand:  cfg.Tests.Command, Results: results, Record: cfg.Tests.Record == nil || *cfg.Tests.Record, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg), Shard: shardOf(rep),
 		Timeout: timeout, Jobs: jobs, Verbose: stream, Log: stderr,
 	})
 	rep.AddRuntime(rt, label, opts) // with err, what ran before it and why it stopped
