@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -274,7 +275,40 @@ func Parse(path string, b []byte) (*Config, error) {
 	if err := checkScenarios(path, doc); err != nil {
 		return nil, err
 	}
+	if err := checkDurations(path, doc); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// durations are the keys that hold a Go duration, and whether zero is
+// allowed: one place that reads them wrong is an error at load, with its
+// position, whichever command reads the config.
+var durations = []struct {
+	section, key string
+	zero         bool
+}{
+	{"tests", "timeout", false},
+	{"followup", "min_age", true},
+	{"followup", "snooze", false},
+}
+
+// checkDurations rejects a duration key that is not a positive Go
+// duration.
+func checkDurations(path string, doc *yaml.Node) error {
+	for _, d := range durations {
+		v := mappingValue(mappingValue(doc, d.section), d.key)
+		if v == nil || v.Value == "" {
+			continue
+		}
+		t, err := time.ParseDuration(v.Value)
+		if err == nil && (t > 0 || d.zero && t == 0) {
+			continue
+		}
+		return &Error{Path: path, Line: v.Line, Col: v.Column,
+			Msg: fmt.Sprintf("%s.%s %q is not a duration: give one such as 15m, 90s or 24h", d.section, d.key, v.Value)}
+	}
+	return nil
 }
 
 // checkScenarios rejects a tests.scenarios key that names no scenario.

@@ -44,6 +44,8 @@ func TestUnknownKeysHavePositions(t *testing.T) {
 		"postgres:\n  version: sixteen\n":   "cannot unmarshal !!str `sixteen` into int",
 		"migrations: [1, 2]\n":              "phasegate.yml:1:13: migrations must be a mapping",
 		"rules: {a: b\n":                    "phasegate.yml: ",
+		"tests:\n  timeout: 15 minutes\n":   `phasegate.yml:2:12: tests.timeout "15 minutes" is not a duration: give one such as 15m`,
+		"followup:\n  snooze: 0s\n":         `phasegate.yml:2:11: followup.snooze "0s" is not a duration`,
 	}
 	for src, want := range cases {
 		_, err := Parse("phasegate.yml", []byte(src))
