@@ -2,7 +2,7 @@
 // 2.66.0, the migration linter PostgreSQL teams would otherwise pick, on
 // every forward migration of the shared corpora of real migration histories.
 //
-//	go run ./scripts/compare-squawk [-corpora DIR] [-squawk BIN] [-mode history|standalone|fresh] [-examples N]
+//	cd tools/compare-squawk && go run . [-corpora DIR] [-squawk BIN] [-mode history|standalone|fresh] [-examples N]
 //
 // For each corpus it runs squawk (JSON reporter, --pg-version 16.0: the
 // target phasegate assumes by default) on every forward migration file, runs
