@@ -3,6 +3,7 @@ package compat
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -31,7 +32,10 @@ type Server struct {
 	mu     sync.Mutex // serialises admin statements
 	prefix string     // phasegate_<run id>_
 	made   map[string]bool
-	named  map[string]bool // made under a name without the prefix (CreateNamed)
+	// sslmode is what a client of the suite's needs to reach the server
+	// as phasegate did: disable, require, verify-ca or verify-full.
+	sslmode string
+	named   map[string]bool // made under a name without the prefix (CreateNamed)
 	// Version is the server's major version.
 	Version int
 	// Source says where the server comes from (the image, or "url").
@@ -251,7 +255,16 @@ func connect(ctx context.Context, dsn, runID string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d: %s", cfg.Host, cfg.Port, uniqueLines(redact(err, cfg.Password)))
 	}
-	s := &Server{conn: cfg, admin: admin, prefix: "phasegate_" + runID + "_", made: map[string]bool{}}
+	s := &Server{conn: cfg, admin: admin, prefix: "phasegate_" + runID + "_", made: map[string]bool{}, sslmode: "disable"}
+	if _, ok := admin.PgConn().Conn().(*tls.Conn); ok {
+		// The connection went over TLS (sslmode prefer falls back to
+		// plaintext: what counts is what it did). The suite gets the
+		// user's verification, or at least TLS.
+		s.sslmode = "require"
+		if m := sslmodeOf(cfg.ConnString()); m == "verify-ca" || m == "verify-full" {
+			s.sslmode = m
+		}
+	}
 	var num int
 	if err := admin.QueryRow(ctx, "SELECT current_setting('server_version_num')::int").Scan(&num); err != nil {
 		admin.Close(ctx)
@@ -363,10 +376,7 @@ func (s *Server) Close() error {
 // URL is a connection URL for the database.
 func (d *Database) URL() string {
 	c := d.server.conn
-	u := url.URL{Scheme: "postgres", Host: net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))), Path: "/" + d.Name, RawQuery: "sslmode=disable"}
-	if c.TLSConfig != nil {
-		u.RawQuery = "sslmode=require"
-	}
+	u := url.URL{Scheme: "postgres", Host: net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))), Path: "/" + d.Name, RawQuery: "sslmode=" + d.server.sslmode}
 	u.User = url.UserPassword(c.User, c.Password)
 	return u.String()
 }
@@ -374,7 +384,7 @@ func (d *Database) URL() string {
 // Addr is the server's host:port, and whether phasegate reaches it over
 // TLS.
 func (s *Server) Addr() (addr string, tls bool) {
-	return net.JoinHostPort(s.conn.Host, strconv.Itoa(int(s.conn.Port))), s.conn.TLSConfig != nil
+	return net.JoinHostPort(s.conn.Host, strconv.Itoa(int(s.conn.Port))), s.sslmode != "disable"
 }
 
 // Connect opens a connection to the database.
@@ -393,11 +403,7 @@ func (d *Database) Connect(ctx context.Context) (*pgx.Conn, error) {
 // names.
 func (d *Database) Env(names map[string]string) []string {
 	c := d.server.conn
-	sslmode := "disable"
-	if c.TLSConfig != nil {
-		sslmode = "require" // a server of --database-url that speaks TLS
-	}
-	return d.env(names, d.URL(), c.Host, strconv.Itoa(int(c.Port)), sslmode)
+	return d.env(names, d.URL(), c.Host, strconv.Itoa(int(c.Port)), d.server.sslmode)
 }
 
 // EnvVia is Env for a client that reaches the database through a proxy
@@ -473,4 +479,18 @@ func firstLine(err error) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// sslmode returns the sslmode a connection string names ("" for none), in
+// URL or keyword/value form.
+func sslmodeOf(conn string) string {
+	if u, err := url.Parse(conn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		return u.Query().Get("sslmode")
+	}
+	for _, f := range strings.Fields(conn) {
+		if v, ok := strings.CutPrefix(f, "sslmode="); ok {
+			return strings.Trim(v, "'")
+		}
+	}
+	return ""
 }

@@ -124,3 +124,28 @@ func TestServerNeverTouchesOtherDatabases(t *testing.T) {
 		t.Error("the foreign database is gone")
 	}
 }
+
+// A --database-url without sslmode (pgx's "prefer") to a server without
+// TLS: phasegate connected in plaintext, and so must the suite, whatever
+// it reads (DATABASE_URL or the PG* variables).
+func TestSuiteConnectsAsPhasegateDid(t *testing.T) {
+	ctx := context.Background()
+	srv, err := Connect(ctx, strings.TrimSuffix(sharedURL(), "?sslmode=disable"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env := strings.Join((&Database{Name: "d", server: srv}).Env(nil), " ")
+	if !strings.Contains(env, "PGSSLMODE=disable") || !strings.Contains(env, "sslmode=disable") {
+		t.Errorf("env = %s", env)
+	}
+	for conn, want := range map[string]string{
+		"postgres://u@h/db?sslmode=verify-full": "verify-full",
+		"host=h sslmode='verify-ca' user=u":     "verify-ca",
+		"postgres://u@h/db":                     "",
+	} {
+		if got := sslmodeOf(conn); got != want {
+			t.Errorf("sslmodeOf(%q) = %q, want %q", conn, got, want)
+		}
+	}
+}
