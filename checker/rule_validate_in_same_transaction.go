@@ -17,15 +17,20 @@ multi-statement query, which PostgreSQL runs as one transaction too).`,
 	Examples: []Example{
 		{SQL: "BEGIN;\nALTER TABLE users ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT email_lower;\nCOMMIT;", Flagged: true},
 		{SQL: "ALTER TABLE users ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT email_lower;"},
+		// A constraint replaced under its name, or renamed, in the
+		// transaction is still the one it added.
+		{SQL: "ALTER TABLE users ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID;\nBEGIN;\nALTER TABLE users DROP CONSTRAINT email_lower, ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT email_lower;\nCOMMIT;", Flagged: true},
+		{SQL: "BEGIN;\nALTER TABLE users ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID;\nALTER TABLE users RENAME CONSTRAINT email_lower TO email_is_lower;\nALTER TABLE users VALIDATE CONSTRAINT email_is_lower;\nCOMMIT;", Flagged: true},
+		// A DO block is one transaction.
+		{SQL: "DO $$ BEGIN\n  ALTER TABLE users ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID;\n  ALTER TABLE users VALIDATE CONSTRAINT email_lower;\nEND $$;", Flagged: true},
 		// Two constraints added NOT VALID earlier, validated together in a
 		// later transaction: neither was added by it.
 		{SQL: "ALTER TABLE users ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID;\nALTER TABLE users ADD CONSTRAINT name_set CHECK (name IS NOT NULL) NOT VALID;\nBEGIN;\nALTER TABLE users VALIDATE CONSTRAINT email_lower;\nALTER TABLE users VALIDATE CONSTRAINT name_set;\nCOMMIT;"},
 	},
 	Check: func(c *Context) []Finding {
+		// A transaction block, a file the tool runs in one, or a DO block:
+		// AddedInTransaction knows only constraints of the one open.
 		_, cmds, q := c.AlterExisting()
-		if !c.InTransaction() || !c.AlteredInTransaction(q) {
-			return nil
-		}
 		var out []Finding
 		for _, cmd := range cmds {
 			// Only a constraint this transaction added: one added earlier

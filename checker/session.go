@@ -34,10 +34,11 @@ type session struct {
 	// altered holds the tables DDL in the current transaction has locked.
 	altered map[schema.QName]bool
 	// addedCons holds the constraints the current transaction added, by
-	// table; consBefore the constraint names of the table the statement
-	// being replayed adds one to, as it found them.
+	// table; consBefore the constraints of the table the statement being
+	// replayed adds one to, as it found them (a constraint dropped and
+	// added again under its name is another one).
 	addedCons  map[schema.QName]map[string]bool
-	consBefore map[string]bool
+	consBefore map[string]*schema.Constraint
 	// held holds the existing tables the current transaction has locked
 	// against writes, in the order it locked them.
 	held []schema.QName
@@ -188,10 +189,10 @@ func (st *session) before(n *pg.Node, cat *schema.Catalog, line int) {
 	st.txc.note(st, n, cat)
 	st.consBefore = nil
 	if a := n.GetAlterTableStmt(); a != nil && st.inTransaction() && addsConstraint(a) {
-		st.consBefore = map[string]bool{}
+		st.consBefore = map[string]*schema.Constraint{}
 		if t := cat.Tables[cat.Resolve(a.Relation)]; t != nil {
-			for name := range t.Constraints {
-				st.consBefore[name] = true
+			for name, con := range t.Constraints {
+				st.consBefore[name] = con
 			}
 		}
 	}
@@ -288,19 +289,36 @@ func (st *session) after(node *pg.Node, pos sqltext.Position, cat *schema.Catalo
 			st.altered[q] = true
 		}
 		if t := cat.Tables[q]; st.consBefore != nil && t != nil {
-			for name := range t.Constraints {
-				if !st.consBefore[name] {
-					if st.addedCons == nil {
-						st.addedCons = map[schema.QName]map[string]bool{}
-					}
-					if st.addedCons[q] == nil {
-						st.addedCons[q] = map[string]bool{}
-					}
-					st.addedCons[q][name] = true
+			for name, con := range t.Constraints {
+				if st.consBefore[name] != con {
+					st.markAdded(q, name)
 				}
 			}
 		}
+	case *pg.Node_RenameStmt:
+		// A constraint the transaction added keeps its mark under its new
+		// name.
+		r := n.RenameStmt
+		if r.RenameType == pg.ObjectType_OBJECT_TABCONSTRAINT && r.Relation != nil {
+			q := cat.Resolve(r.Relation)
+			if st.addedCons[q][r.Subname] {
+				delete(st.addedCons[q], r.Subname)
+				st.markAdded(q, r.Newname)
+			}
+		}
 	}
+}
+
+// markAdded notes that the current transaction added constraint name to
+// table q.
+func (st *session) markAdded(q schema.QName, name string) {
+	if st.addedCons == nil {
+		st.addedCons = map[schema.QName]map[string]bool{}
+	}
+	if st.addedCons[q] == nil {
+		st.addedCons[q] = map[string]bool{}
+	}
+	st.addedCons[q][name] = true
 }
 
 // addsConstraint reports whether the ALTER TABLE adds a constraint.
