@@ -147,7 +147,12 @@ func testsFail(n int) string {
 // or (go test -json) its whole package.
 func failsIn(baseline []string, test string) bool {
 	for _, b := range baseline {
-		if test == b || strings.HasPrefix(test, b+".") {
+		if test == b {
+			return true
+		}
+		// A test of package b (go test -json names tests package.Test,
+		// subtests after a "/"), not of a package b.v2 or b.sub.
+		if rest, ok := strings.CutPrefix(test, b+"."); ok && !strings.Contains(strings.SplitN(rest, "/", 2)[0], ".") {
 			return true
 		}
 	}

@@ -239,3 +239,21 @@ func TestBlame(t *testing.T) {
 		t.Error("a baseline with no passing test proves nothing")
 	}
 }
+
+// A whole package failing on the baseline clears its own tests, not those
+// of a package whose path only starts the same.
+func TestFailsInMatchesPackagesExactly(t *testing.T) {
+	baseline := []string{"example.com/x", "example.com/y.TestOne"}
+	for test, want := range map[string]bool{
+		"example.com/x.TestFoo":          true,
+		"example.com/x.TestFoo/sub.case": true,
+		"example.com/x.v2.TestFoo":       false,
+		"example.com/xy.TestFoo":         false,
+		"example.com/y.TestOne":          true,
+		"example.com/y.TestTwo":          false,
+	} {
+		if got := failsIn(baseline, test); got != want {
+			t.Errorf("failsIn(%q) = %v, want %v", test, got, want)
+		}
+	}
+}

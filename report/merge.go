@@ -103,6 +103,14 @@ func Merge(reps []*Report) (*Report, error) {
 		}
 		rt.Changes, rt.Proof = mergeProofs(reps)
 		rt.Verdict = mergedVerdict(out.Scenarios)
+		for _, r := range reps {
+			// Each shard judged its slice against its own baseline: one
+			// whose baseline was broken proves nothing for its slice, even
+			// when the summed counts look healthy.
+			if r.Runtime != nil && r.Runtime.Verdict == "baseline broken" {
+				rt.Verdict = r.Runtime.Verdict
+			}
+		}
 		if len(broken) > 0 {
 			rt.Verdict = compat.Error
 			rt.MigrationError = strings.Join(broken, "; ")

@@ -122,3 +122,28 @@ func TestMergeAddsUpTheProof(t *testing.T) {
 		t.Error("merging changed a shard's report")
 	}
 }
+
+// A shard whose baseline was broken makes the merged check "baseline
+// broken", whatever the other shards' baselines did.
+func TestMergeKeepsAShardsBrokenBaseline(t *testing.T) {
+	reps := shardReports(t, 2)
+	reps[1].Runtime.Verdict = "baseline broken"
+	for i := range reps[1].Scenarios {
+		if reps[1].Scenarios[i].Name == compat.Baseline {
+			reps[1].Scenarios[i].Status = "fail"
+			reps[1].Scenarios[i].Tests = &compat.Tests{Failed: 3}
+		}
+	}
+	for i := range reps[0].Scenarios {
+		if reps[0].Scenarios[i].Name == compat.Baseline {
+			reps[0].Scenarios[i].Tests = &compat.Tests{Passed: 5}
+		}
+	}
+	m, err := Merge(reps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Runtime.Verdict != "baseline broken" {
+		t.Errorf("verdict %s", m.Runtime.Verdict)
+	}
+}
