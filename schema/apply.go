@@ -310,7 +310,15 @@ func (c *Catalog) addConstraint(t *Table, con *pg.Constraint, col *Column, origi
 	}
 	k.Name = con.Conname
 	if k.Name == "" {
-		k.Name = c.constraintName(t, kind, k.Columns)
+		cols := k.Columns
+		if kind == Check && len(cols) == 0 {
+			// PostgreSQL names a table CHECK after the one column its
+			// expression reads (users_id_check), else after the table.
+			if one := soleColumn(con.RawExpr); one != "" {
+				cols = []string{one}
+			}
+		}
+		k.Name = c.constraintName(t, kind, cols)
 	}
 	t.Constraints[k.Name] = k
 	if kind == PrimaryKey {
@@ -954,4 +962,30 @@ func constString(n *pg.Node) string {
 		}
 	}
 	return ""
+}
+
+// soleColumn returns the column an expression reads when it reads exactly
+// one (however often), else "".
+func soleColumn(expr *pg.Node) string {
+	var one string
+	many := false
+	Walk(expr, func(n *pg.Node) {
+		ref := n.GetColumnRef()
+		if ref == nil || len(ref.Fields) == 0 {
+			return
+		}
+		name := ref.Fields[len(ref.Fields)-1].GetString_().GetSval()
+		switch {
+		case name == "":
+			many = true // a * or an unnamed field: unknown
+		case one == "":
+			one = name
+		case one != name:
+			many = true
+		}
+	})
+	if many {
+		return ""
+	}
+	return one
 }

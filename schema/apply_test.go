@@ -2,6 +2,7 @@ package schema
 
 import (
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -670,5 +671,25 @@ DROP TYPE mood CASCADE;
 	}
 	if u := c.Table(q("users")); u.Column("m") != nil || u.Column("ms") != nil || u.Column("a") == nil {
 		t.Errorf("DROP TYPE mood CASCADE left columns %+v", u.Columns)
+	}
+}
+
+// Unnamed CHECK constraints get PostgreSQL's names: after the one column
+// the expression reads, else after the table (checked on PostgreSQL 15).
+func TestUnnamedCheckNames(t *testing.T) {
+	c := replay(t, `
+CREATE TABLE users (id int, a int, b int);
+ALTER TABLE users ADD CHECK (id > 0) NOT VALID;
+ALTER TABLE users ADD CHECK (a > 0 AND a < 10);
+ALTER TABLE users ADD CHECK (a < b);
+ALTER TABLE users ADD CHECK (id > 1);
+`, Origin{})
+	var names []string
+	for n := range c.Table(q("users")).Constraints {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if got := strings.Join(names, " "); got != "users_a_check users_check users_id_check users_id_check1" {
+		t.Errorf("names = %s", got)
 	}
 }
