@@ -32,7 +32,7 @@ longer has: PostgreSQL skips it.`,
 			if cmd.Subtype != pg.AlterTableType_AT_DropColumn || !c.ExistingColumn(q, cmd.Name) {
 				continue
 			}
-			msg := fmt.Sprintf("drops column %s.%s, which the previous release still reads and writes", q, cmd.Name)
+			msg := fmt.Sprintf("drops column %s.%s, which the previous release may still read or write", q, cmd.Name)
 			if cmd.Behavior == pg.DropBehavior_DROP_CASCADE {
 				msg += "; CASCADE also drops what depends on it"
 			}
