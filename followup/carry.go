@@ -11,6 +11,7 @@ import (
 	"github.com/phasegate/phasegate/deferred"
 	"github.com/phasegate/phasegate/github"
 	"github.com/phasegate/phasegate/source"
+	"github.com/phasegate/phasegate/sqltext"
 )
 
 // marker identifies the bot's pull requests and the deferred migration
@@ -108,7 +109,7 @@ func (o Options) carry(ctx context.Context, oc *Outcome, m source.Migration, src
 	// Where the migration goes: where the branch put it while that is
 	// still after every migration on the base branch, else the next
 	// version.
-	moves, target, err := o.moves(files, m, current.targetPath())
+	moves, target, err := o.moves(ctx, files, m, current.targetPath())
 	if err != nil {
 		fail(err)
 		return
@@ -241,7 +242,7 @@ func branchName(m source.Migration) string {
 // moves computes the tree changes: the deferred migration (and its down
 // companion) moved to keep, when it still comes after every active
 // migration, else to the next version of the active migrations.
-func (o Options) moves(files []github.TreeEntry, m source.Migration, keep string) ([]github.Move, string, error) {
+func (o Options) moves(ctx context.Context, files []github.TreeEntry, m source.Migration, keep string) ([]github.Move, string, error) {
 	byPath := map[string]github.TreeEntry{}
 	fsys := fstest.MapFS{}
 	for _, f := range files {
@@ -251,6 +252,9 @@ func (o Options) moves(files []github.TreeEntry, m source.Migration, keep string
 	entry, ok := byPath[m.Path]
 	if !ok {
 		return nil, "", fmt.Errorf("%s is not on %s any more", m.Path, o.Base)
+	}
+	if r, ok := o.Format.(source.Reviser); ok {
+		return o.revision(ctx, r, files, m, entry)
 	}
 	active, err := o.Format.List(names{fsys}, o.Dir)
 	if err != nil {
@@ -328,4 +332,47 @@ func plainBody(m source.Migration, target, why string, pr int) string {
 		fmt.Fprintf(&b, "**Deferred in:** #%d.\n", pr)
 	}
 	return b.String()
+}
+
+// revision carries a deferred SQL migration into a format whose
+// migrations are code (Alembic): a new migration that runs its statements
+// after every one on the base branch, which the tool writes from the
+// active directory's files as they are there now.
+func (o Options) revision(ctx context.Context, r source.Reviser, files []github.TreeEntry, m source.Migration, entry github.TreeEntry) ([]github.Move, string, error) {
+	fsys := fstest.MapFS{}
+	prefix := strings.TrimSuffix(o.Dir, "/") + "/"
+	for _, f := range files {
+		if strings.HasPrefix(f.Path, prefix) && !strings.Contains(strings.TrimPrefix(f.Path, prefix), "/") {
+			b, err := o.Client.Blob(ctx, f.SHA)
+			if err != nil {
+				return nil, "", err
+			}
+			fsys[f.Path] = &fstest.MapFile{Data: b, Mode: 0o644}
+		}
+	}
+	src, err := o.Client.Blob(ctx, entry.SHA)
+	if err != nil {
+		return nil, "", err
+	}
+	h, ok, err := deferred.Parse(src)
+	if err != nil || !ok {
+		return nil, "", fmt.Errorf("%s: no deferral header to carry: %v", m.Path, err)
+	}
+	file, err := sqltext.Parse(deferred.Strip(src), sqltext.Options{})
+	if err != nil {
+		return nil, "", fmt.Errorf("%s:%w", m.Path, err)
+	}
+	var stmts []string
+	for _, s := range file.Statements {
+		stmts = append(stmts, s.Text)
+	}
+	name := m.Name
+	if name == "" {
+		name = branchName(m)
+	}
+	target, content, err := r.Revision(fsys, o.Dir, name, h.Comment("#"), stmts)
+	if err != nil {
+		return nil, "", err
+	}
+	return []github.Move{{Path: target, SHA: github.BlobSHA(content), Mode: "100644", Content: content}, {Path: m.Path}}, target, nil
 }

@@ -80,12 +80,14 @@ type Outcome struct {
 // Run plans and (unless DryRun) carries out the follow-up pull requests.
 func Run(ctx context.Context, o Options) ([]Outcome, error) {
 	o.defaults()
-	if _, ok := o.Format.(source.Namer); !ok {
+	_, namer := o.Format.(source.Namer)
+	_, reviser := o.Format.(source.Reviser)
+	if !namer && !reviser {
 		why := "phasegate does not know how the tool names a new one"
 		switch o.Format.(type) {
 		case source.Sqitch:
 			why = "sqitch keeps them in its plan"
-		case source.Alembic, source.Django:
+		case source.Django:
 			why = "they are Python files whose names and dependencies the ORM writes"
 		}
 		return nil, fmt.Errorf("the follow-up bot cannot name new %s migrations (%s): move deferred migrations by hand", o.Format.Name(), why)

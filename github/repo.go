@@ -2,6 +2,8 @@ package github
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -85,9 +87,19 @@ func (c *Client) Blob(ctx context.Context, sha string) ([]byte, error) {
 }
 
 // Move is a tree change: a file at Path with blob SHA, or deleted when
-// SHA is "".
+// SHA is "". A file written anew carries its Content too (SHA is then its
+// git blob name, BlobSHA): it is sent as content, and compared by SHA.
 type Move struct {
 	Path, SHA, Mode string
+	Content         []byte
+}
+
+// BlobSHA is the name git gives a blob of content.
+func BlobSHA(content []byte) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", len(content))
+	h.Write(content)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // CommitChanges creates a commit on top of parent with the changes applied
@@ -98,7 +110,10 @@ func (c *Client) CommitChanges(ctx context.Context, parent Commit, changes []Mov
 	var entries []*gh.TreeEntry
 	for _, m := range changes {
 		e := &gh.TreeEntry{Path: gh.String(m.Path), Mode: gh.String(orDefault(m.Mode, "100644")), Type: gh.String("blob")}
-		if m.SHA != "" {
+		switch {
+		case m.Content != nil:
+			e.Content = gh.String(string(m.Content))
+		case m.SHA != "":
 			e.SHA = gh.String(m.SHA)
 		}
 		entries = append(entries, e)

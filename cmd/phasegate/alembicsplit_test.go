@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/deferred"
+	"github.com/phasegate/phasegate/fakegithub"
 	"github.com/phasegate/phasegate/gittest"
-	"github.com/phasegate/phasegate/sqltext"
 )
 
 const alembicRelease2 = "migrations/versions/0002_release2.py"
@@ -94,18 +93,30 @@ func TestAlembicSplitKeepsEveryReleaseWorking(t *testing.T) {
 	bothReleases(t, r, img)
 	r.Commit("Release 2: full_name, memos, plan; stop using legacy_flags (#12)", nil)
 
-	// 5. Release 2 ships; the follow-up applies the deferred SQL in a
-	// revision after 0002 (phasegate's follow-up bot cannot name Alembic
-	// revisions: this is the revision a person writes from the deferred
-	// file, its header kept).
+	// 5. Release 2 ships; the follow-up bot carries the deferred SQL into a
+	// revision after 0002, its header kept, and its check passes.
 	r.Git("checkout", "-q", "main")
 	r.Git("merge", "-q", "--no-ff", "-m", "Merge pull request #12 from acme/release-2", "release-2")
 	r.Git("tag", "v2.0.0")
-	r.Git("checkout", "-qb", "contract")
-	contract := filepath.Join(r.Dir, "migrations/deferred/0002_release2_contract.sql")
-	rev := contractRevision(t, readFile(t, contract))
-	os.Remove(contract)
-	r.Write(map[string]string{"migrations/versions/0003_contract.py": rev})
+	s := fakegithub.New()
+	defer s.Close()
+	s.AddToken("app-token", fakegithub.Write)
+	remote := s.AddRepo("acme", "shop")
+	if err := remote.ImportGit(r.Dir); err != nil {
+		t.Fatal(err)
+	}
+	res = phasegate(t, r.Dir, []string{"GITHUB_API_URL=" + s.URL, "GITHUB_REPOSITORY=acme/shop", "GITHUB_TOKEN=app-token", "GITHUB_ACTIONS="}, "followup")
+	pulls := remote.Pulls()
+	if res.code != 0 || len(pulls) != 1 {
+		t.Fatalf("followup: exit %d, %d pull requests\n%s\n%s", res.code, len(pulls), res.stdout, res.stderr)
+	}
+	if _, err := remote.ExportRef(r.Dir, "refs/heads/"+pulls[0].Head); err != nil {
+		t.Fatal(err)
+	}
+	r.Git("checkout", "-q", pulls[0].Head)
+	if _, err := os.Stat(filepath.Join(r.Dir, "migrations/deferred/0002_release2_contract.sql")); err == nil {
+		t.Error("the follow-up left the deferred SQL in place")
+	}
 	res = run(append([]string{"check", "--base", "main"}, pg...)...)
 	followupPasses(t, res, "v2.0.0", "column users.name: removed", "column users.legacy_flags: removed", "view notes: removed")
 	if l := leftovers(t); l != "" {
@@ -159,42 +170,6 @@ func bothReleases(t *testing.T, r *gittest.Repo, img string) {
 		t.Errorf("after downgrade() the users table has %s, release 1's columns are id,email,name,legacy_flags", columns)
 	}
 	python(r.Dir, "-m", "alembic", "upgrade", "head")
-}
-
-// contractRevision is the Alembic revision that applies a deferred SQL
-// file, as a person writes it once the release has shipped: its header
-// kept, each statement committing on its own.
-func contractRevision(t *testing.T, sql string) string {
-	t.Helper()
-	h, ok, err := deferred.Parse([]byte(sql))
-	if !ok || err != nil {
-		t.Fatalf("the deferred file has no header (%v):\n%s", err, sql)
-	}
-	f, err := sqltext.Parse(deferred.Strip([]byte(sql)), sqltext.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	b.WriteString(h.Comment("#"))
-	b.WriteString(`"""the contract of 0002, one release later
-
-Revision ID: 0003
-Revises: 0002
-"""
-from alembic import op
-
-revision = "0003"
-down_revision = "0002"
-
-
-def upgrade():
-    with op.get_context().autocommit_block():
-`)
-	for _, s := range f.Statements {
-		b.WriteString(`        op.execute(r"""` + s.Text + `""")` + "\n")
-	}
-	b.WriteString("\n\ndef downgrade():\n    raise NotImplementedError(\"the contract is not undone\")\n")
-	return b.String()
 }
 
 // TestAlembicDeferredWholeFailsDeploy is the control: the same revision's

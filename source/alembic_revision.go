@@ -1,0 +1,106 @@
+package source
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+)
+
+// Reviser is implemented by formats whose migrations are code the tool
+// writes (an Alembic revision names the revision it follows): the
+// follow-up carries a deferred SQL migration into the active directory as
+// a new migration of the tool's own kind, instead of moving the file.
+type Reviser interface {
+	// Revision returns the path and source of a migration of dir that
+	// runs statements, each committing on its own, after every migration
+	// of dir (read from fsys). header is the deferral header, kept as
+	// comments; name describes the migration.
+	Revision(fsys fs.FS, dir, name, header string, statements []string) (path string, src []byte, err error)
+}
+
+// Heads returns the revisions of dir that no other revision follows, in
+// order: one for a linear history.
+func (f Alembic) Heads(fsys fs.FS, dir string) ([]string, error) {
+	ms, err := f.List(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	followed := map[string]bool{}
+	for _, m := range ms {
+		b, err := fs.ReadFile(fsys, m.Path)
+		if err != nil {
+			return nil, err
+		}
+		if down := alembicDown().FindSubmatch(b); down != nil {
+			for _, q := range quoted().FindAllSubmatch(down[1], -1) {
+				followed[string(q[1])] = true
+			}
+		}
+	}
+	var heads []string
+	for _, m := range ms {
+		if !followed[m.Version] {
+			heads = append(heads, m.Version)
+		}
+	}
+	return heads, nil
+}
+
+// Revision writes the revision the follow-up adds: it follows the heads
+// of dir (a merge revision when there are several), runs each statement
+// in Alembic's autocommit block (the deferred SQL's statements commit one
+// by one, as split wrote them), and its downgrade refuses: a contract is
+// not undone. Its id is derived from what it runs and follows, so a rerun
+// writes the same file.
+func (f Alembic) Revision(fsys fs.FS, dir, name, header string, statements []string) (string, []byte, error) {
+	heads, err := f.Heads(fsys, dir)
+	if err != nil {
+		return "", nil, err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s", name, strings.Join(heads, ","), strings.Join(statements, "\x00"))
+	rev := hex.EncodeToString(h.Sum(nil))[:12]
+	var down string
+	switch len(heads) {
+	case 0:
+		down = "None"
+	case 1:
+		down = strconv.Quote(heads[0])
+	default:
+		quoted := make([]string, len(heads))
+		for i, hd := range heads {
+			quoted[i] = strconv.Quote(hd)
+		}
+		down = "(" + strings.Join(quoted, ", ") + ")"
+	}
+	var b strings.Builder
+	b.WriteString(header)
+	fmt.Fprintf(&b, "\"\"\"%s\n\nRevision ID: %s\nRevises: %s\n\"\"\"\nfrom alembic import op\n\n", pyDocLine(name), rev, strings.Join(heads, ", "))
+	fmt.Fprintf(&b, "revision = %q\ndown_revision = %s\nbranch_labels = None\ndepends_on = None\n\n\n", rev, down)
+	b.WriteString("def upgrade():\n    with op.get_context().autocommit_block():\n")
+	for _, s := range statements {
+		fmt.Fprintf(&b, "        op.execute(%s)\n", pyString(s))
+	}
+	if len(statements) == 0 {
+		b.WriteString("        pass\n")
+	}
+	b.WriteString("\n\ndef downgrade():\n    raise NotImplementedError(\"a deferred contract is not undone: restore what it removed in a new revision\")\n")
+	return join(dir, rev+"_"+Slug(name)+".py"), []byte(b.String()), nil
+}
+
+// pyString is s as a Python string literal: raw and triple-quoted when
+// that keeps it as written, else escaped.
+func pyString(s string) string {
+	if !strings.Contains(s, `"""`) && !strings.HasSuffix(s, `"`) && !strings.HasSuffix(s, `\`) {
+		return `r"""` + s + `"""`
+	}
+	return strconv.Quote(s) // Go's escapes are Python's too for these
+}
+
+// pyDocLine is name fit for a docstring's first line.
+func pyDocLine(name string) string {
+	return strings.NewReplacer(`"""`, `'''`, "\n", " ", `\`, `/`).Replace(name)
+}
