@@ -21,32 +21,14 @@ type Reviser interface {
 	Revision(fsys fs.FS, dir, name, header string, statements []string) (path string, src []byte, err error)
 }
 
-// Heads returns the revisions of dir that no other revision follows, in
-// order: one for a linear history.
+// Heads returns the revisions of dir that no other revision follows,
+// sorted: one for a linear history.
 func (f Alembic) Heads(fsys fs.FS, dir string) ([]string, error) {
 	ms, err := f.List(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
-	followed := map[string]bool{}
-	for _, m := range ms {
-		b, err := fs.ReadFile(fsys, m.Path)
-		if err != nil {
-			return nil, err
-		}
-		if down := alembicDown().FindSubmatch(b); down != nil {
-			for _, q := range quoted().FindAllSubmatch(down[1], -1) {
-				followed[string(q[1])] = true
-			}
-		}
-	}
-	var heads []string
-	for _, m := range ms {
-		if !followed[m.Version] {
-			heads = append(heads, m.Version)
-		}
-	}
-	return heads, nil
+	return alembicHeads(ms, fsys)
 }
 
 // Revision writes the revision the follow-up adds: it follows the heads
