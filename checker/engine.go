@@ -52,6 +52,7 @@ func (c *Checker) File(in Input) FileResult {
 			case in.Followup && f.Severity > Warning:
 				f.Severity = Warning
 				f.Message += " (a deferred contract applied after its release: the runtime check against that release proves it)"
+				f.Fix, f.Edit = "nothing to change: merge once the runtime check against the release that stopped using it passes (its compat scenario)", nil
 			}
 		}
 		res.Statements = append(res.Statements, sr)

@@ -91,3 +91,25 @@ func TestDeferredContractHasNothingLeftToDo(t *testing.T) {
 		t.Errorf("findings = %+v", got)
 	}
 }
+
+// The follow-up's own pull request applies the contract: its fix says to
+// merge once the runtime check passes, never to split it again.
+func TestFollowupContractSaysMerge(t *testing.T) {
+	f, err := sqltext.Parse([]byte("ALTER TABLE users DROP COLUMN name;"), sqltext.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := New(replay(t, exampleBase), Options{}).File(Input{Migration: source.Migration{Path: "db/migrations/0004_contract.up.sql", Format: "golang-migrate"}, Tx: source.TxNone, File: f, Followup: true})
+	found := 0
+	for _, fd := range res.Statements[0].Findings {
+		if fd.Rule.ID == "drop-column" {
+			found++
+			if fd.Severity != Warning || !strings.HasPrefix(fd.Fix, "nothing to change: merge") || strings.Contains(fd.Fix, "split") {
+				t.Errorf("finding = %+v", fd)
+			}
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d drop-column findings, want 1", found)
+	}
+}

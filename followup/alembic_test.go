@@ -5,6 +5,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/phasegate/phasegate/deferred"
 	"github.com/phasegate/phasegate/fakegithub"
 	"github.com/phasegate/phasegate/source"
 )
@@ -26,7 +27,7 @@ func TestAlembicContractBecomesARevision(t *testing.T) {
 	w.local.Git("tag", "v1.1.0")
 	w.push()
 	outs := w.run()
-	if len(outs) != 1 || outs[0].Action != "created" || !strings.HasPrefix(outs[0].Target, "migrations/versions/") || !strings.HasSuffix(outs[0].Target, "_0003_drop_name_contract.py") {
+	if len(outs) != 1 || outs[0].Action != "created" || !strings.HasPrefix(outs[0].Target, "migrations/versions/") || !strings.HasSuffix(outs[0].Target, "_drop_name_contract.py") {
 		t.Fatalf("%+v", outs)
 	}
 	p := w.openPulls()
@@ -80,5 +81,46 @@ func TestAlembicRevisionSurvivesAppliedFaults(t *testing.T) {
 	outs := w.run()
 	if n := len(w.openPulls()); n != 1 || outs[0].Action == "error" {
 		t.Fatalf("%d open pull requests, %+v", n, outs)
+	}
+}
+
+var djangoLayout = layout{source.Django{}, "",
+	map[string]string{
+		"manage.py":                                "import sys\n",
+		"accounts/migrations/__init__.py":          "",
+		"accounts/migrations/0001_initial.py":      "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = []\n",
+		"accounts/migrations/0002_display_name.py": "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [\n        ('accounts', '0001_initial'),\n    ]\n    operations = []\n",
+	},
+	"accounts/migrations-deferred",
+	map[string]string{"accounts/migrations-deferred/0002_display_name_contract.sql": deferred.Header{After: "release", From: "accounts/migrations/0002_display_name.py"}.String() + "ALTER TABLE \"accounts_user\" DROP COLUMN \"legacy_flags\" CASCADE;\n"}}
+
+// A Django team's deferred SQL comes back as a migration of the app it was
+// split from: numbered after the app's last one, depending on it,
+// non-atomic, one RunSQL per statement.
+func TestDjangoContractBecomesAMigration(t *testing.T) {
+	w := newWorld(t, djangoLayout)
+	w.local.Git("tag", "v1.1.0")
+	w.push()
+	outs := w.run()
+	if len(outs) != 1 || outs[0].Action != "created" || outs[0].Target != "accounts/migrations/0003_display_name_contract.py" {
+		t.Fatalf("%+v", outs)
+	}
+	p := w.openPulls()
+	if len(p) != 1 {
+		t.Fatalf("%d open pull requests", len(p))
+	}
+	mig := w.remote.Files(p[0].Head)[outs[0].Target]
+	for _, want := range []string{
+		"# phasegate:deferred\n",
+		"    atomic = False\n",
+		"        (\"accounts\", \"0002_display_name\"),\n",
+		"        migrations.RunSQL(r\"\"\"ALTER TABLE \"accounts_user\" DROP COLUMN \"legacy_flags\" CASCADE\"\"\"),\n",
+	} {
+		if !strings.Contains(mig, want) {
+			t.Errorf("the migration lacks %q:\n%s", want, mig)
+		}
+	}
+	if outs = w.run(); outs[0].Action != "unchanged" {
+		t.Errorf("rerun: %+v", outs)
 	}
 }

@@ -339,8 +339,17 @@ func plainBody(m source.Migration, target, why string, pr int) string {
 // after every one on the base branch, which the tool writes from the
 // active directory's files as they are there now.
 func (o Options) revision(ctx context.Context, r source.Reviser, files []github.TreeEntry, m source.Migration, entry github.TreeEntry) ([]github.Move, string, error) {
+	src, err := o.Client.Blob(ctx, entry.SHA)
+	if err != nil {
+		return nil, "", err
+	}
+	h, ok, err := deferred.Parse(src)
+	if err != nil || !ok {
+		return nil, "", fmt.Errorf("%s: no deferral header to carry: %v", m.Path, err)
+	}
+	dir := r.RevisionDir(o.Dir, h.From)
 	fsys := fstest.MapFS{}
-	prefix := strings.TrimSuffix(o.Dir, "/") + "/"
+	prefix := strings.TrimSuffix(dir, "/") + "/"
 	for _, f := range files {
 		if strings.HasPrefix(f.Path, prefix) && !strings.Contains(strings.TrimPrefix(f.Path, prefix), "/") {
 			b, err := o.Client.Blob(ctx, f.SHA)
@@ -349,14 +358,6 @@ func (o Options) revision(ctx context.Context, r source.Reviser, files []github.
 			}
 			fsys[f.Path] = &fstest.MapFile{Data: b, Mode: 0o644}
 		}
-	}
-	src, err := o.Client.Blob(ctx, entry.SHA)
-	if err != nil {
-		return nil, "", err
-	}
-	h, ok, err := deferred.Parse(src)
-	if err != nil || !ok {
-		return nil, "", fmt.Errorf("%s: no deferral header to carry: %v", m.Path, err)
 	}
 	file, err := sqltext.Parse(deferred.Strip(src), sqltext.Options{})
 	if err != nil {
@@ -370,7 +371,10 @@ func (o Options) revision(ctx context.Context, r source.Reviser, files []github.
 	if name == "" {
 		name = branchName(m)
 	}
-	target, content, err := r.Revision(fsys, o.Dir, name, h.Comment("#"), stmts)
+	if trimmed := strings.TrimLeft(name, "0123456789_"); trimmed != "" {
+		name = trimmed // the tool numbers the new migration itself
+	}
+	target, content, err := r.Revision(fsys, dir, name, h.Comment("#"), stmts)
 	if err != nil {
 		return nil, "", err
 	}

@@ -87,8 +87,6 @@ func Run(ctx context.Context, o Options) ([]Outcome, error) {
 		switch o.Format.(type) {
 		case source.Sqitch:
 			why = "sqitch keeps them in its plan"
-		case source.Django:
-			why = "they are Python files whose names and dependencies the ORM writes"
 		}
 		return nil, fmt.Errorf("the follow-up bot cannot name new %s migrations (%s): move deferred migrations by hand", o.Format.Name(), why)
 	}

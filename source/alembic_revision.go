@@ -14,12 +14,19 @@ import (
 // follow-up carries a deferred SQL migration into the active directory as
 // a new migration of the tool's own kind, instead of moving the file.
 type Reviser interface {
-	// Revision returns the path and source of a migration of dir that
-	// runs statements, each committing on its own, after every migration
-	// of dir (read from fsys). header is the deferral header, kept as
-	// comments; name describes the migration.
+	// RevisionDir is the directory whose migrations the new one follows
+	// and goes into, for a deferred migration split from the migration
+	// at from: dir (Alembic's versions), or from's app (Django).
+	RevisionDir(dir, from string) string
+	// Revision returns the path and source of a migration of dir (a
+	// RevisionDir) that runs statements, each committing on its own,
+	// after every migration of dir (read from fsys). header is the
+	// deferral header, kept as comments; name describes the migration.
 	Revision(fsys fs.FS, dir, name, header string, statements []string) (path string, src []byte, err error)
 }
+
+// RevisionDir is dir: Alembic's revisions form one history.
+func (Alembic) RevisionDir(dir, _ string) string { return dir }
 
 // Heads returns the revisions of dir that no other revision follows,
 // sorted: one for a linear history.
