@@ -3,6 +3,7 @@ package fakegithub
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"time"
 	"unicode/utf8"
@@ -181,14 +182,7 @@ func handleListRepoComments(c *call) {
 			cms = append(cms, cm)
 		}
 	}
-	if c.query.Get("sort") == "updated" {
-		sort.SliceStable(cms, func(i, j int) bool { return cms[i].updatedAt.Before(cms[j].updatedAt) })
-	}
-	if c.query.Get("direction") == "desc" {
-		for i, j := 0, len(cms)-1; i < j; i, j = i+1, j-1 {
-			cms[i], cms[j] = cms[j], cms[i]
-		}
-	}
+	orderComments(c, cms, func(cm *comment) time.Time { return cm.updatedAt })
 	out := []commentJSON{}
 	for _, cm := range cms {
 		out = append(out, c.commentJSON(cm))
@@ -259,4 +253,16 @@ func handleDeleteComment(c *call) {
 	}
 	c.repo.comments = append(c.repo.comments[:i:i], c.repo.comments[i+1:]...)
 	c.noContent()
+}
+
+// orderComments orders a listing of comments as GitHub does for issue and
+// review comments: by creation (the order they are kept in), or by update
+// with sort=updated; ascending unless direction=desc.
+func orderComments[T any](c *call, cms []T, updated func(T) time.Time) {
+	if c.query.Get("sort") == "updated" {
+		sort.SliceStable(cms, func(i, j int) bool { return updated(cms[i]).Before(updated(cms[j])) })
+	}
+	if c.query.Get("direction") == "desc" {
+		slices.Reverse(cms)
+	}
 }

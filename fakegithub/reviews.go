@@ -3,7 +3,6 @@ package fakegithub
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 )
@@ -585,14 +584,7 @@ func handleListPullComments(c *call) {
 			cms = append(cms, cm)
 		}
 	}
-	if c.query.Get("sort") == "updated" {
-		sort.SliceStable(cms, func(i, j int) bool { return cms[i].updatedAt.Before(cms[j].updatedAt) })
-	}
-	if c.query.Get("direction") == "desc" {
-		for i, j := 0, len(cms)-1; i < j; i, j = i+1, j-1 {
-			cms[i], cms[j] = cms[j], cms[i]
-		}
-	}
+	orderComments(c, cms, func(cm *reviewComment) time.Time { return cm.updatedAt })
 	out := []reviewCommentJSON{}
 	for _, cm := range cms {
 		out = append(out, c.reviewCommentJSON(cm))
