@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/fakegithub"
 	"github.com/phasegate/phasegate/gittest"
 )
 
@@ -98,14 +97,8 @@ func TestAlembicSplitKeepsEveryReleaseWorking(t *testing.T) {
 	r.Git("checkout", "-q", "main")
 	r.Git("merge", "-q", "--no-ff", "-m", "Merge pull request #12 from acme/release-2", "release-2")
 	r.Git("tag", "v2.0.0")
-	s := fakegithub.New()
-	defer s.Close()
-	s.AddToken("app-token", fakegithub.Write)
-	remote := s.AddRepo("acme", "shop")
-	if err := remote.ImportGit(r.Dir); err != nil {
-		t.Fatal(err)
-	}
-	res = phasegate(t, r.Dir, []string{"GITHUB_API_URL=" + s.URL, "GITHUB_REPOSITORY=acme/shop", "GITHUB_TOKEN=app-token", "GITHUB_ACTIONS="}, "followup")
+	remote, env := followupRemote(t, r.Dir)
+	res = phasegate(t, r.Dir, env, "followup")
 	pulls := remote.Pulls()
 	if res.code != 0 || len(pulls) != 1 {
 		t.Fatalf("followup: exit %d, %d pull requests\n%s\n%s", res.code, len(pulls), res.stdout, res.stderr)

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/fakegithub"
 	"github.com/phasegate/phasegate/gittest"
 )
 
@@ -63,14 +62,8 @@ func TestDeferredContractCycle(t *testing.T) {
 	r.Git("tag", "v1.1.0")
 
 	// 3. The scheduled bot opens the follow-up pull request.
-	s := fakegithub.New()
-	defer s.Close()
-	s.AddToken("app-token", fakegithub.Write)
-	remote := s.AddRepo("acme", "shop")
-	if err := remote.ImportGit(r.Dir); err != nil {
-		t.Fatal(err)
-	}
-	res = run([]string{"GITHUB_API_URL=" + s.URL, "GITHUB_REPOSITORY=acme/shop", "GITHUB_TOKEN=app-token", "GITHUB_ACTIONS="}, "followup")
+	remote, env := followupRemote(t, r.Dir)
+	res = run(env, "followup")
 	if res.code != 0 || !strings.Contains(res.stdout, "created → db/migrations/0004_nick_contract.up.sql") {
 		t.Fatalf("followup: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/phasegate/phasegate/deferred"
-	"github.com/phasegate/phasegate/fakegithub"
 	"github.com/phasegate/phasegate/gittest"
 )
 
@@ -26,14 +25,7 @@ func TestFollowupDashboard(t *testing.T) {
 		})
 		const waiting = "db/migrations/deferred/0002_drop_name_contract.up.sql"
 		r.Commit("Stop using users.name; defer dropping it (#7)", map[string]string{waiting: deferred.Header{}.String() + "ALTER TABLE users DROP COLUMN name;\n"})
-		s := fakegithub.New()
-		defer s.Close()
-		s.AddToken("app-token", fakegithub.Write)
-		remote := s.AddRepo("acme", "shop")
-		if err := remote.ImportGit(r.Dir); err != nil {
-			t.Fatal(err)
-		}
-		env := []string{"GITHUB_API_URL=" + s.URL, "GITHUB_REPOSITORY=acme/shop", "GITHUB_TOKEN=app-token", "GITHUB_ACTIONS="}
+		remote, env := followupRemote(t, r.Dir)
 		res := phasegate(t, r.Dir, env, "followup")
 		if res.code != 0 || !strings.Contains(res.stdout, waiting+": waiting") {
 			t.Fatalf("first run: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)

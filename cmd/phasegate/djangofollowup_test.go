@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/phasegate/phasegate/fakegithub"
 )
 
 // Django, after the split: release 2 ships, the follow-up bot carries the
@@ -35,14 +33,8 @@ func TestDjangoFollowupMigrationPassesItsCheck(t *testing.T) {
 	git("merge", "-q", "--no-ff", "-m", "Merge pull request #7 from acme/feature", "feature")
 	git("tag", "v2.0.0")
 
-	s := fakegithub.New()
-	defer s.Close()
-	s.AddToken("app-token", fakegithub.Write)
-	remote := s.AddRepo("acme", "shop")
-	if err := remote.ImportGit(dir); err != nil {
-		t.Fatal(err)
-	}
-	r := phasegate(t, dir, []string{"GITHUB_API_URL=" + s.URL, "GITHUB_REPOSITORY=acme/shop", "GITHUB_TOKEN=app-token", "GITHUB_ACTIONS="}, "followup")
+	remote, env := followupRemote(t, dir)
+	r := phasegate(t, dir, env, "followup")
 	pulls := remote.Pulls()
 	if r.code != 0 || len(pulls) != 1 {
 		t.Fatalf("followup: exit %d, %d pull requests\n%s\n%s", r.code, len(pulls), r.stdout, r.stderr)

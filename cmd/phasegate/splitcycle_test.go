@@ -129,14 +129,8 @@ func TestSplitKeepsEveryReleaseWorking(t *testing.T) {
 	r.Git("checkout", "-q", "main")
 	r.Git("merge", "-q", "--no-ff", "-m", "Merge pull request #12 from acme/release-2", "release-2")
 	r.Git("tag", "v2.0.0")
-	s := fakegithub.New()
-	defer s.Close()
-	s.AddToken("app-token", fakegithub.Write)
-	remote := s.AddRepo("acme", "shop")
-	if err := remote.ImportGit(r.Dir); err != nil {
-		t.Fatal(err)
-	}
-	res = run([]string{"GITHUB_API_URL=" + s.URL, "GITHUB_REPOSITORY=acme/shop", "GITHUB_TOKEN=app-token", "GITHUB_ACTIONS="}, "followup")
+	remote, env := followupRemote(t, r.Dir)
+	res = run(env, "followup")
 	pulls := remote.Pulls()
 	if res.code != 0 || len(pulls) != 1 {
 		t.Fatalf("followup: exit %d, %d pull requests\n%s\n%s", res.code, len(pulls), res.stdout, res.stderr)
@@ -173,4 +167,20 @@ func TestDeferredWholeFailsDeploy(t *testing.T) {
 	if !strings.Contains(res.stdout, "the new code needs users.full_name, which only the deferred migration in db/deferred/0002_release2_contract.up.sql:7 provides") {
 		t.Errorf("the report should name what release 2 needs:\n%s", res.stdout)
 	}
+}
+
+// followupRemote serves the repository in dir as acme/shop on a fake
+// GitHub, for as long as the test runs, and returns it with the
+// environment under which phasegate followup works on it (a token that
+// may write, outside GitHub Actions).
+func followupRemote(t *testing.T, dir string) (*fakegithub.Repo, []string) {
+	t.Helper()
+	s := fakegithub.New()
+	t.Cleanup(s.Close)
+	s.AddToken("app-token", fakegithub.Write)
+	remote := s.AddRepo("acme", "shop")
+	if err := remote.ImportGit(dir); err != nil {
+		t.Fatal(err)
+	}
+	return remote, []string{"GITHUB_API_URL=" + s.URL, "GITHUB_REPOSITORY=acme/shop", "GITHUB_TOKEN=app-token", "GITHUB_ACTIONS="}
 }
