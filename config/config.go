@@ -311,6 +311,29 @@ func checkDurations(path string, doc *yaml.Node) error {
 	return nil
 }
 
+// Durations read once: Parse has checked them, so a value that does not
+// parse here is one a Config literal holds, and the default stands.
+
+// TestsTimeout is tests.timeout: how long a scenario's suite may run
+// (default 15 minutes).
+func (c *Config) TestsTimeout() time.Duration { return duration(c.Tests.Timeout, 15*time.Minute) }
+
+// FollowupMinAge is followup.min_age: how long a release or deployment
+// must have been out (default 24 hours).
+func (c *Config) FollowupMinAge() time.Duration { return duration(c.Followup.MinAge, 24*time.Hour) }
+
+// FollowupSnooze is followup.snooze: how long the dashboard's snooze
+// postpones a migration (0: the dashboard's own default).
+func (c *Config) FollowupSnooze() time.Duration { return duration(c.Followup.Snooze, 0) }
+
+func duration(v string, def time.Duration) time.Duration {
+	d, err := time.ParseDuration(v)
+	if v == "" || err != nil || d < 0 {
+		return def
+	}
+	return d
+}
+
 // checkScenarios rejects a tests.scenarios key that names no scenario.
 func checkScenarios(path string, doc *yaml.Node) error {
 	tests := mappingValue(doc, "tests")

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -76,5 +77,20 @@ func TestFind(t *testing.T) {
 	_, err = Parse("x.yml", []byte("bogus: 1"))
 	if !errors.As(err, &ce) || ce.Line != 1 {
 		t.Errorf("err = %#v", err)
+	}
+}
+
+// Durations are read once, with their defaults where unset.
+func TestDurations(t *testing.T) {
+	c, err := Parse("phasegate.yml", []byte("tests:\n  timeout: 90s\nfollowup:\n  min_age: 0s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TestsTimeout() != 90*time.Second || c.FollowupMinAge() != 0 || c.FollowupSnooze() != 0 {
+		t.Errorf("set: %v %v %v", c.TestsTimeout(), c.FollowupMinAge(), c.FollowupSnooze())
+	}
+	d := &Config{}
+	if d.TestsTimeout() != 15*time.Minute || d.FollowupMinAge() != 24*time.Hour {
+		t.Errorf("defaults: %v %v", d.TestsTimeout(), d.FollowupMinAge())
 	}
 }

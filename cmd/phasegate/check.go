@@ -89,10 +89,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	pgFlags.apply(cfg)
 	d.suggestions = cfg.Suggestions == nil || *cfg.Suggestions
-	timeout, err := testsTimeout(cfg)
-	if err != nil {
-		return 0, err
-	}
+	timeout := cfg.TestsTimeout()
 	if _, err := testsResults(cfg); err != nil {
 		return 0, err
 	}
@@ -139,18 +136,6 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 // request comment) after SIGINT or SIGTERM: GitHub Actions kills a
 // cancelled step about ten seconds after its first signal.
 const deliverAfterInterrupt = 7 * time.Second
-
-// testsTimeout reads tests.timeout (default 15 minutes).
-func testsTimeout(cfg *config.Config) (time.Duration, error) {
-	if cfg.Tests.Timeout == "" {
-		return 15 * time.Minute, nil
-	}
-	d, err := time.ParseDuration(cfg.Tests.Timeout)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s: tests.timeout %q: give a duration such as 15m or 90s", cfg.Path, cfg.Tests.Timeout)
-	}
-	return d, nil
-}
 
 // testsResults reads tests.results and tests.rerun (default 1).
 func testsResults(cfg *config.Config) (compat.Results, error) {

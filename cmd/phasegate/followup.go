@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/phasegate/phasegate/action"
 	"github.com/phasegate/phasegate/change"
@@ -62,18 +61,7 @@ func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	minAge := 24 * time.Hour
-	if cfg.Followup.MinAge != "" {
-		if minAge, err = time.ParseDuration(cfg.Followup.MinAge); err != nil || minAge < 0 {
-			return 0, fmt.Errorf("%s: followup.min_age %q: give a duration such as 24h", cfg.Path, cfg.Followup.MinAge)
-		}
-	}
-	var snooze time.Duration
-	if cfg.Followup.Snooze != "" {
-		if snooze, err = time.ParseDuration(cfg.Followup.Snooze); err != nil || snooze <= 0 {
-			return 0, fmt.Errorf("%s: followup.snooze %q: give a duration such as 168h", cfg.Path, cfg.Followup.Snooze)
-		}
-	}
+	minAge, snooze := cfg.FollowupMinAge(), cfg.FollowupSnooze()
 	files, err := repo.WorkTreeFiles(ctx)
 	if err != nil {
 		return 0, err

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/phasegate/phasegate/change"
 	"github.com/phasegate/phasegate/checker"
@@ -63,10 +62,7 @@ func checkerOptions(cfg *config.Config, pgVersion int) (checker.Options, error) 
 // migrations, if any.
 func renderOptions(cfg *config.Config, version int, log io.Writer) (opts change.RenderOptions, close func()) {
 	db := &renderDatabases{cfg: cfg, version: version, log: log}
-	var timeout time.Duration
-	if d, err := time.ParseDuration(cfg.Tests.Timeout); err == nil && d > 0 {
-		timeout = d // the runtime check's bound serves the ORM's rendering too
-	}
+	timeout := cfg.TestsTimeout() // the runtime check's bound serves the ORM's rendering too
 	var tables []string
 	if cfg.Migrations.VersionTable != "" {
 		tables = []string{cfg.Migrations.VersionTable}
