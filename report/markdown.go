@@ -525,7 +525,7 @@ func runtimeSection(b *mdWriter, r *Report, compact bool) {
 		}
 		b.f("<details%s><summary>What the new migrations remove, rename or narrow (%d%s)</summary>\n\n", open, len(rt.Changes), note)
 		for _, c := range rt.Changes {
-			b.f("- %s `%s`: %s%s", c.Kind, strings.TrimPrefix(c.Object, c.Kind+" "), describe(c), whereMD(b, c.Where)) // "function f(int)" names its kind
+			b.f("- %s `%s`: %s%s", c.Kind, bareObject(c), describe(c), whereMD(b, c.Where))
 			switch cov := c.Coverage; {
 			case cov == nil:
 			case cov.Proven():

@@ -219,8 +219,9 @@ func lastN(s string, n int) string {
 }
 
 // kindObject names a changed object with its kind once: "column
-// users.name", "function touch(integer)" (whose Object names its kind
-// already).
-func kindObject(c compat.Change) string {
-	return c.Kind + " " + strings.TrimPrefix(c.Object, c.Kind+" ")
-}
+// users.name", "function touch(integer)".
+func kindObject(c compat.Change) string { return c.Kind + " " + bareObject(c) }
+
+// bareObject is the object's name without its kind, which some objects'
+// names start with ("function touch(integer)").
+func bareObject(c compat.Change) string { return strings.TrimPrefix(c.Object, c.Kind+" ") }
