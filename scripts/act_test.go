@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/fakegithub"
+	"github.com/phasegate/phasegate/internal/fakegithub"
 )
 
 // actWorkflow uses the action three times in one job, on the example

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/phasegate/phasegate/fakegithub"
+	"github.com/phasegate/phasegate/internal/fakegithub"
 )
 
 // platform is this machine as install.sh names it: the archive's OS and

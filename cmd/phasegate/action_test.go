@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/fakegithub"
+	"github.com/phasegate/phasegate/internal/fakegithub"
 )
 
 // actionEnv is the environment GitHub Actions gives a step, for a

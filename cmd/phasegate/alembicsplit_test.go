@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/internal/gittest"
 )
 
 const alembicRelease2 = "migrations/versions/0002_release2.py"

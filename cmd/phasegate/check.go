@@ -12,15 +12,15 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/phasegate/phasegate/action"
-	"github.com/phasegate/phasegate/change"
-	"github.com/phasegate/phasegate/checker"
-	"github.com/phasegate/phasegate/compat"
-	"github.com/phasegate/phasegate/config"
-	"github.com/phasegate/phasegate/git"
-	"github.com/phasegate/phasegate/render"
-	"github.com/phasegate/phasegate/report"
-	"github.com/phasegate/phasegate/source"
+	"github.com/phasegate/phasegate/internal/action"
+	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/compat"
+	"github.com/phasegate/phasegate/internal/config"
+	"github.com/phasegate/phasegate/internal/git"
+	"github.com/phasegate/phasegate/internal/lint"
+	"github.com/phasegate/phasegate/internal/ormsql"
+	"github.com/phasegate/phasegate/internal/report"
+	"github.com/phasegate/phasegate/internal/source"
 )
 
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
@@ -95,7 +95,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	ropts, closeRender := renderOptions(cfg, opts.Version, stderr)
 	defer closeRender()
-	res, err := change.Check(ctx, change.Options{
+	res, err := lint.Check(ctx, lint.Options{
 		Repo: repo, Base: *base, Head: *head,
 		Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format, DeferredDir: cfg.Migrations.DeferredDir,
 		Checker: opts, Render: ropts, Source: sourceSettings(cfg),
@@ -204,7 +204,7 @@ func (r *renderDatabases) close() {
 // does not finish (no Docker, a server that refuses, an interrupt), the
 // report says why beside the static results, which stand, and the error
 // is returned too.
-func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts checker.Options, ropts change.RenderOptions, res *change.Result, rep *report.Report,
+func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts checker.Options, ropts lint.RenderOptions, res *lint.Result, rep *report.Report,
 	base, head string, timeout time.Duration, jobs int, verbose bool, stderr io.Writer) error {
 	label := ""
 	failed := func(err error) error {
@@ -270,7 +270,7 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts 
 // renderer gives the runtime check the SQL of an ORM's migrations: what
 // the static check rendered for the base and the head, or, for another
 // previous release, a rendering of its own on the runtime check's server.
-func renderer(repo *git.Repo, format source.Format, res *change.Result, headCommit string, ropts change.RenderOptions) func(context.Context, string, func(context.Context) (string, error)) (*compat.Rendering, error) {
+func renderer(repo *git.Repo, format source.Format, res *lint.Result, headCommit string, ropts lint.RenderOptions) func(context.Context, string, func(context.Context) (string, error)) (*compat.Rendering, error) {
 	return func(ctx context.Context, rev string, database func(context.Context) (string, error)) (*compat.Rendering, error) {
 		r := res.BaseRendering
 		switch {
@@ -280,7 +280,7 @@ func renderer(repo *git.Repo, format source.Format, res *change.Result, headComm
 			ro := ropts
 			ro.Database = database
 			var err error
-			if r, err = change.RenderAt(ctx, repo, rev, format, res.Dir, res.DeferredDir, ro); err != nil {
+			if r, err = lint.RenderAt(ctx, repo, rev, format, res.Dir, res.DeferredDir, ro); err != nil {
 				return nil, err
 			}
 		}
@@ -291,11 +291,11 @@ func renderer(repo *git.Repo, format source.Format, res *change.Result, headComm
 // djangoTestDatabase names the database Django's test runner tests on, for
 // a Django project (nil for the other formats): each scenario's migrated
 // database is cloned under that name, for manage.py test --keepdb.
-func djangoTestDatabase(format source.Format, dir string, ropts change.RenderOptions) func(context.Context, string, []string) (string, error) {
+func djangoTestDatabase(format source.Format, dir string, ropts lint.RenderOptions) func(context.Context, string, []string) (string, error) {
 	if _, ok := format.(source.Django); !ok {
 		return nil
 	}
-	d := render.Django{Python: ropts.Python, Settings: ropts.DjangoSettings}
+	d := ormsql.Django{Python: ropts.Python, Settings: ropts.DjangoSettings}
 	return func(ctx context.Context, checkout string, env []string) (string, error) {
 		return d.TestDatabase(ctx, filepath.Join(checkout, filepath.FromSlash(dir)), env)
 	}

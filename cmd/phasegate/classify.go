@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/phasegate/phasegate/change"
-	"github.com/phasegate/phasegate/config"
-	"github.com/phasegate/phasegate/report"
+	"github.com/phasegate/phasegate/internal/config"
+	"github.com/phasegate/phasegate/internal/lint"
+	"github.com/phasegate/phasegate/internal/report"
 )
 
 func runClassify(args []string, stdout, stderr io.Writer) (int, error) {
@@ -41,7 +41,7 @@ func runClassify(args []string, stdout, stderr io.Writer) (int, error) {
 	if mf == "" {
 		mf = cfg.Migrations.Format
 	}
-	res, err := change.Files(paths, change.FilesOptions{Schema: *schemaFile, Format: mf, Checker: opts, OneChange: *oneChange, Source: sourceSettings(cfg)})
+	res, err := lint.Files(paths, lint.FilesOptions{Schema: *schemaFile, Format: mf, Checker: opts, OneChange: *oneChange, Source: sourceSettings(cfg)})
 	if err != nil {
 		return 0, err
 	}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"syscall"
 
-	"github.com/phasegate/phasegate/github"
+	"github.com/phasegate/phasegate/internal/github"
 )
 
 // runComment posts a report made elsewhere (a pull_request run from a

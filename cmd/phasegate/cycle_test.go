@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/internal/gittest"
 )
 
 const cycleConfig = `migrations:

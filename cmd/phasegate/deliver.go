@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/phasegate/phasegate/action"
-	"github.com/phasegate/phasegate/github"
-	"github.com/phasegate/phasegate/report"
+	"github.com/phasegate/phasegate/internal/action"
+	"github.com/phasegate/phasegate/internal/github"
+	"github.com/phasegate/phasegate/internal/report"
 )
 
 // delivery says where a report goes besides standard output.

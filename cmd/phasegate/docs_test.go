@@ -10,8 +10,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/phasegate/phasegate/checker"
-	"github.com/phasegate/phasegate/report"
+	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/report"
 )
 
 // TestDocsMatchRules keeps docs/rules.md, the rule reference with its

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/phasegate/phasegate/pgtest"
+	"github.com/phasegate/phasegate/internal/pgtest"
 )
 
 // binary is phasegate built once for the end-to-end tests, which run it

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/phasegate/phasegate/fakegithub"
+	"github.com/phasegate/phasegate/internal/fakegithub"
 )
 
 // refusedURL is a --database-url whose server refuses every connection:

@@ -11,13 +11,13 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/phasegate/phasegate/action"
-	"github.com/phasegate/phasegate/change"
-	"github.com/phasegate/phasegate/config"
-	"github.com/phasegate/phasegate/deferred"
-	"github.com/phasegate/phasegate/followup"
-	"github.com/phasegate/phasegate/git"
-	"github.com/phasegate/phasegate/github"
+	"github.com/phasegate/phasegate/internal/action"
+	"github.com/phasegate/phasegate/internal/config"
+	"github.com/phasegate/phasegate/internal/deferred"
+	"github.com/phasegate/phasegate/internal/followup"
+	"github.com/phasegate/phasegate/internal/git"
+	"github.com/phasegate/phasegate/internal/github"
+	"github.com/phasegate/phasegate/internal/lint"
 )
 
 // runFollowup opens the follow-up pull requests of deferred contract
@@ -66,7 +66,7 @@ func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	format, dir, err := change.Locate(os.DirFS(repo.Root), files, cfg.Migrations.Dir, cfg.Migrations.Format)
+	format, dir, err := lint.Locate(os.DirFS(repo.Root), files, cfg.Migrations.Dir, cfg.Migrations.Format)
 	if err != nil {
 		return 0, err
 	}

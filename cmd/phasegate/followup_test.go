@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/deferred"
-	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/internal/deferred"
+	"github.com/phasegate/phasegate/internal/gittest"
 )
 
 // TestFollowupDryRunWithoutToken: a dry run needs no token while no

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/checker"
-	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/gittest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/cases")

@@ -7,9 +7,9 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/phasegate/phasegate/action"
-	"github.com/phasegate/phasegate/config"
-	"github.com/phasegate/phasegate/report"
+	"github.com/phasegate/phasegate/internal/action"
+	"github.com/phasegate/phasegate/internal/config"
+	"github.com/phasegate/phasegate/internal/report"
 )
 
 // runMerge combines the JSON reports of a sharded check (one per runner

@@ -6,10 +6,10 @@ import (
 	"io"
 	"os"
 
-	"github.com/phasegate/phasegate/change"
-	"github.com/phasegate/phasegate/checker"
-	"github.com/phasegate/phasegate/config"
-	"github.com/phasegate/phasegate/source"
+	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/config"
+	"github.com/phasegate/phasegate/internal/lint"
+	"github.com/phasegate/phasegate/internal/source"
 )
 
 // checkerOptions turns the configuration into checker options, rejecting
@@ -60,14 +60,14 @@ func checkerOptions(cfg *config.Config, pgVersion int) (checker.Options, error) 
 // renderOptions says how to run an ORM's tooling (Alembic, Django) from
 // the config; close stops the PostgreSQL started to render Django's
 // migrations, if any.
-func renderOptions(cfg *config.Config, version int, log io.Writer) (opts change.RenderOptions, close func()) {
+func renderOptions(cfg *config.Config, version int, log io.Writer) (opts lint.RenderOptions, close func()) {
 	db := &renderDatabases{cfg: cfg, version: version, log: log}
 	timeout := cfg.TestsTimeout() // the runtime check's bound serves the ORM's rendering too
 	var tables []string
 	if cfg.Migrations.VersionTable != "" {
 		tables = []string{cfg.Migrations.VersionTable}
 	}
-	return change.RenderOptions{Python: cfg.Migrations.Python, AlembicConfig: cfg.Migrations.AlembicConfig,
+	return lint.RenderOptions{Python: cfg.Migrations.Python, AlembicConfig: cfg.Migrations.AlembicConfig,
 		DjangoSettings: cfg.Migrations.DjangoSettings, Database: db.create, MigrateCommand: cfg.Migrate.Command, Timeout: timeout,
 		VersionTables: tables}, db.close
 }

@@ -5,8 +5,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/phasegate/phasegate/checker"
-	"github.com/phasegate/phasegate/report"
+	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/report"
 )
 
 func runRules(args []string, stdout, stderr io.Writer) (int, error) {

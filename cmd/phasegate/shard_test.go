@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/compat"
-	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/internal/compat"
+	"github.com/phasegate/phasegate/internal/gittest"
 )
 
 // shardedApp is a repository whose test suite is n Go packages; the

@@ -9,13 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/phasegate/phasegate/change"
-	"github.com/phasegate/phasegate/checker"
-	"github.com/phasegate/phasegate/config"
-	"github.com/phasegate/phasegate/git"
-	"github.com/phasegate/phasegate/schema"
-	"github.com/phasegate/phasegate/source"
-	"github.com/phasegate/phasegate/split"
+	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/config"
+	"github.com/phasegate/phasegate/internal/git"
+	"github.com/phasegate/phasegate/internal/lint"
+	"github.com/phasegate/phasegate/internal/schema"
+	"github.com/phasegate/phasegate/internal/source"
+	"github.com/phasegate/phasegate/internal/split"
 )
 
 func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
@@ -65,7 +65,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	// The schema just before each statement of the files to split: the
 	// recipes recreate columns, indexes and constraints from it.
 	catalogs := map[string]map[int]*schema.Catalog{}
-	res, err := change.Check(ctx, change.Options{Repo: repo, Base: *base, Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format,
+	res, err := lint.Check(ctx, lint.Options{Repo: repo, Base: *base, Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format,
 		DeferredDir: cfg.Migrations.DeferredDir, Checker: opts, Render: ropts, Source: sourceSettings(cfg),
 		Before: func(path string, i int, cat *schema.Catalog) {
 			if targets[path] {
@@ -120,7 +120,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 			Schema: func(path string, i int) *schema.Catalog { return catalogs[path][i] },
 			Code:   fsys, CodeFiles: codeFiles, Force: *force,
 			AlembicDowngrade: func(m source.Migration) ([]split.RenderedStatement, error) {
-				stmts, err := change.AlembicDowngrade(ctx, repo, res.Dir, m.Version, ropts)
+				stmts, err := lint.AlembicDowngrade(ctx, repo, res.Dir, m.Version, ropts)
 				var out []split.RenderedStatement
 				for _, s := range stmts {
 					out = append(out, split.RenderedStatement{Line: s.Line, SQL: s.SQL, Unjudged: s.Unjudged})

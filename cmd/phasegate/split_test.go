@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/internal/gittest"
 )
 
 // TestSplitGolden splits the migration of every case of testdata/split:

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/fakegithub"
-	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/internal/fakegithub"
+	"github.com/phasegate/phasegate/internal/gittest"
 )
 
 const splitAppConfig = `migrations:

@@ -11,9 +11,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/phasegate/phasegate/config"
-	"github.com/phasegate/phasegate/report"
-	"github.com/phasegate/phasegate/stats"
+	"github.com/phasegate/phasegate/internal/config"
+	"github.com/phasegate/phasegate/internal/report"
+	"github.com/phasegate/phasegate/internal/stats"
 )
 
 // runStats reads the table sizes of a database the user chooses (a

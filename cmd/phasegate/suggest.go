@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/phasegate/phasegate/github"
-	"github.com/phasegate/phasegate/report"
+	"github.com/phasegate/phasegate/internal/github"
+	"github.com/phasegate/phasegate/internal/report"
 )
 
 // postSuggestions posts the report's one-click fixes on pull request pr,

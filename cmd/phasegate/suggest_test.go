@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phasegate/phasegate/fakegithub"
-	"github.com/phasegate/phasegate/github"
-	"github.com/phasegate/phasegate/gittest"
+	"github.com/phasegate/phasegate/internal/fakegithub"
+	"github.com/phasegate/phasegate/internal/github"
+	"github.com/phasegate/phasegate/internal/gittest"
 )
 
 // suggestionPR is a golang-migrate repository whose feature branch adds

@@ -80,11 +80,11 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 
-	"github.com/phasegate/phasegate/change"
-	"github.com/phasegate/phasegate/checker"
-	"github.com/phasegate/phasegate/schema"
-	"github.com/phasegate/phasegate/source"
-	"github.com/phasegate/phasegate/sqltext"
+	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/lint"
+	"github.com/phasegate/phasegate/internal/schema"
+	"github.com/phasegate/phasegate/internal/source"
+	"github.com/phasegate/phasegate/internal/sqltext"
 )
 
 const (
@@ -487,15 +487,15 @@ func runCorpus(root, name, bin, mode string) (*corpusResult, error) {
 // histories finds the migration histories of a corpus: one directory, or
 // (Temporal) several sibling histories, each in versioned subdirectories,
 // each its own database.
-func histories(fsys fs.FS, all []string) ([]change.Candidate, error) {
-	cands := change.Discover(fsys, all)
-	if c, err := change.Choose(cands); err == nil {
-		return []change.Candidate{c}, nil
+func histories(fsys fs.FS, all []string) ([]lint.Candidate, error) {
+	cands := lint.Discover(fsys, all)
+	if c, err := lint.Choose(cands); err == nil {
+		return []lint.Candidate{c}, nil
 	} else if len(cands) == 0 {
 		return nil, err
 	}
 	seen := map[string]bool{}
-	var out []change.Candidate
+	var out []lint.Candidate
 	for _, c := range cands {
 		parent := path.Dir(c.Dir)
 		if parent == "." || !c.Format.Detect(fsys, parent) {
@@ -503,14 +503,14 @@ func histories(fsys fs.FS, all []string) ([]change.Candidate, error) {
 		}
 		if !seen[parent] {
 			seen[parent] = true
-			out = append(out, change.Candidate{Dir: parent, Format: c.Format})
+			out = append(out, lint.Candidate{Dir: parent, Format: c.Format})
 		}
 	}
 	return out, nil
 }
 
 // runHistory judges one migration history with phasegate.
-func runHistory(res *corpusResult, dir string, fsys fs.FS, cand change.Candidate, mode string) ([]*fileRec, error) {
+func runHistory(res *corpusResult, dir string, fsys fs.FS, cand lint.Candidate, mode string) ([]*fileRec, error) {
 	ms, err := cand.Format.List(fsys, cand.Dir)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,301 @@
+package lint
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/git"
+	"github.com/phasegate/phasegate/internal/gittest"
+	"github.com/phasegate/phasegate/internal/source"
+)
+
+func check(t *testing.T, r *gittest.Repo, base, head string) *Result {
+	t.Helper()
+	repo, err := git.Open(r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Check(context.Background(), Options{Repo: repo, Base: base, Head: head})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// summary renders the verdicts as "path: phase rule..." lines.
+func summary(res *Result) string {
+	var lines []string
+	for _, f := range res.Files {
+		var parts []string
+		for _, fd := range f.Findings {
+			parts = append(parts, fd.Rule.ID)
+		}
+		for _, s := range f.Statements {
+			p := s.Phase.String()
+			for _, fd := range s.Findings {
+				if fd.Rule.ID != "missing-lock-timeout" && fd.Severity > checker.Info {
+					p += " " + fd.Rule.ID
+				}
+			}
+			parts = append(parts, p)
+		}
+		lines = append(lines, f.Migration.Path+": "+strings.Join(parts, ", "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestCheckJudgesOnlyTheChange(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("base", map[string]string{
+		"db/migrations/0001_users.up.sql":   "CREATE TABLE users (id bigint PRIMARY KEY, name text, email varchar(100));",
+		"db/migrations/0001_users.down.sql": "DROP TABLE users;",
+		"db/migrations/0002_idx.up.sql":     "CREATE INDEX users_name_idx ON users (name);",
+	})
+	r.Git("checkout", "-qb", "feature")
+	r.Commit("feature", map[string]string{
+		"db/migrations/0003_more.up.sql": "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);\nALTER TABLE users DROP COLUMN name;",
+	})
+	// Uncommitted work counts when the head is the work tree.
+	r.Write(map[string]string{"db/migrations/0004_new.up.sql": "CREATE TABLE t (id int);\nCREATE INDEX t_idx ON t (id);"})
+
+	res := check(t, r, "main", "")
+	want := "db/migrations/0003_more.up.sql: expand, contract drop-column\ndb/migrations/0004_new.up.sql: expand, expand"
+	if got := summary(res); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if res.Format != "golang-migrate" || res.Dir != "db/migrations" {
+		t.Errorf("located %s %s", res.Dir, res.Format)
+	}
+	// At a commit, the work tree's untracked file is not part of the change.
+	res = check(t, r, "main", "feature")
+	if got := summary(res); strings.Contains(got, "0004") {
+		t.Errorf("--head feature judged the untracked file:\n%s", got)
+	}
+}
+
+func TestHistoryFindings(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("base", map[string]string{
+		"migrations/0001_users.up.sql": "CREATE TABLE users (id bigint, name text);\nCREATE TABLE gone (id int);",
+		"migrations/0005_orgs.up.sql":  "CREATE TABLE orgs (id bigint);",
+		"migrations/0006_x.up.sql":     "CREATE TABLE x (id bigint);",
+	})
+	r.Git("checkout", "-qb", "feature")
+	r.Commit("feature", map[string]string{
+		// edited: one statement changed, one kept
+		"migrations/0001_users.up.sql": "CREATE TABLE users (id bigint, name text);\nCREATE TABLE gone (id int, extra int);",
+		// sorts before 0006, which production has applied
+		"migrations/0003_late.up.sql": "ALTER TABLE users ADD COLUMN bio text;",
+		"migrations/0006_x.up.sql":    "",
+	})
+	res := check(t, r, "main", "")
+	got := summary(res)
+	for _, want := range []string{
+		"migrations/0001_users.up.sql: edited-migration, expand", // only the changed statement is judged
+		"migrations/0003_late.up.sql: out-of-order-migration, expand",
+		"migrations/0006_x.up.sql: removed-migration",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
+	if res.Changed["migrations/0006_x.up.sql"] != git.Deleted || res.Changed["migrations/0001_users.up.sql"] != git.Modified {
+		t.Errorf("Changed = %v", res.Changed)
+	}
+}
+
+// A cosmetic edit to an old migration must not make its objects look new:
+// the later contract in the same change is still a contract.
+func TestEditedMigrationKeepsOrigins(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("base", map[string]string{
+		"db/migrations/0001_init.up.sql": "CREATE TABLE users (id bigint, email text, legacy text);",
+	})
+	r.Git("checkout", "-qb", "feature")
+	r.Commit("feature", map[string]string{
+		"db/migrations/0001_init.up.sql": "-- initial schema\nCREATE TABLE users (id bigint, email text, legacy text);",
+		"db/migrations/0002_drop.up.sql": "ALTER TABLE users DROP COLUMN legacy;\nCREATE INDEX users_email ON users (email);",
+	})
+	got := summary(check(t, r, "main", ""))
+	want := "db/migrations/0002_drop.up.sql: contract drop-column, expand create-index-non-concurrently"
+	if !strings.Contains(got, want) {
+		t.Errorf("missing %q in\n%s", want, got)
+	}
+}
+
+func TestConfigSeverityAndGapNotes(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("base", map[string]string{
+		"db/1_a.sql": "-- +goose Up\nDO $$ BEGIN EXECUTE 'CREATE TABLE t ' || '(c varchar(10))'; END $$;\n-- +goose Down\nSELECT 1;",
+	})
+	r.Commit("change", map[string]string{
+		"db/2_b.sql": "-- +goose Up\nALTER TABLE t ALTER COLUMN c TYPE varchar(20);\n",
+	})
+	repo, _ := git.Open(r.Dir)
+	res, err := Check(context.Background(), Options{Repo: repo, Base: "HEAD~1", Checker: checker.Options{Severity: map[string]checker.Severity{"change-column-type": checker.Off}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Format != "goose" || len(res.Gaps) != 1 || !strings.Contains(res.Gaps[0].Where, "db/1_a.sql:2") {
+		t.Fatalf("format %s gaps %+v", res.Format, res.Gaps)
+	}
+	got := summary(res)
+	if !strings.Contains(got, "db/2_b.sql: expand alter-column-type-rewrite") {
+		t.Errorf("got %s", got)
+	}
+}
+
+func TestLocateErrors(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("base", map[string]string{
+		"svc-a/migrations/1_a.up.sql": "SELECT 1;",
+		"svc-b/db/V1__a.sql":          "SELECT 1;",
+		"testdata/migrations/1.sql":   "SELECT 1;",
+	})
+	repo, _ := git.Open(r.Dir)
+	_, err := Check(context.Background(), Options{Repo: repo, Base: "HEAD"})
+	if err == nil || !strings.Contains(err.Error(), "svc-a/migrations (golang-migrate), svc-b/db (flyway)") || !strings.Contains(err.Error(), "set migrations.dir") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := Check(context.Background(), Options{Repo: repo, Base: "HEAD", Dir: "svc-b/db"}); err != nil {
+		t.Errorf("with dir: %v", err)
+	}
+	_, err = Check(context.Background(), Options{Repo: repo, Base: "HEAD", Dir: "nope"})
+	if err == nil || !strings.Contains(err.Error(), `migrations.dir "nope" does not exist`) {
+		t.Errorf("missing dir: %v", err)
+	}
+	_, err = Check(context.Background(), Options{Repo: repo, Base: "release-9"})
+	if err == nil || !strings.Contains(err.Error(), `revision "release-9" not found`) {
+		t.Errorf("missing base: %v", err)
+	}
+}
+
+func TestShallowCloneSaysFetchDepth(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("one", map[string]string{"m/1_a.up.sql": "SELECT 1;"})
+	r.Commit("two", map[string]string{"m/2_b.up.sql": "SELECT 2;"})
+	r.Git("branch", "old", "HEAD~1")
+	clone := gittest.New(t)
+	clone.Git("fetch", "-q", "--depth", "1", "file://"+r.Dir, "main:refs/remotes/origin/main")
+	clone.Git("checkout", "-q", "-b", "work", "origin/main")
+	repo, _ := git.Open(clone.Dir)
+	// The base was not fetched at all.
+	_, err := Check(context.Background(), Options{Repo: repo, Base: "old"})
+	if err == nil || !strings.Contains(err.Error(), "fetch-depth: 0") {
+		t.Errorf("unfetched base: err = %v", err)
+	}
+	// The base was fetched, but the history that joins it to the head was not.
+	clone.Git("fetch", "-q", "--depth", "1", "file://"+r.Dir, "old:refs/remotes/origin/old")
+	_, err = Check(context.Background(), Options{Repo: repo, Base: "old"})
+	if err == nil || !strings.Contains(err.Error(), "no merge base") || !strings.Contains(err.Error(), "fetch-depth: 0") {
+		t.Errorf("cut history: err = %v", err)
+	}
+}
+
+// Appending a changeset to a Liquibase changelog is how Liquibase is used:
+// only the new changeset is judged, and it is not an edit. Changing an
+// applied changeset is.
+func TestLiquibaseAppendedChangeset(t *testing.T) {
+	r := gittest.New(t)
+	base := "--liquibase formatted sql\n--changeset ann:1\nCREATE TABLE users (id bigint, legacy text);\n"
+	r.Commit("base", map[string]string{"db/changelog/001.sql": base})
+	r.Git("checkout", "-qb", "feature")
+	r.Write(map[string]string{"db/changelog/001.sql": base + "\n--changeset ann:2\nALTER TABLE users DROP COLUMN legacy;\n"})
+	got := summary(check(t, r, "main", ""))
+	if want := "db/changelog/001.sql: contract drop-column"; !strings.Contains(got, want) || strings.Contains(got, "edited-migration") {
+		t.Errorf("appended changeset: got\n%s\nwant %q and no edited-migration", got, want)
+	}
+	r.Write(map[string]string{"db/changelog/001.sql": strings.Replace(base, "legacy text", "legacy text, note text", 1)})
+	if got := summary(check(t, r, "main", "")); !strings.Contains(got, "edited-migration") {
+		t.Errorf("changed changeset: got\n%s", got)
+	}
+}
+
+// classify reads SQL; an ORM's migrations need check, and say so.
+func TestFilesRefusesRenderedFormats(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "versions"), 0o755)
+	os.WriteFile(filepath.Join(dir, "versions", "0001_a.py"), []byte("revision = '1'\ndown_revision = None\n"), 0o644)
+	_, err := Files([]string{filepath.Join(dir, "versions")}, FilesOptions{})
+	if err == nil || !strings.Contains(err.Error(), "use phasegate check --base REF") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// An Atlas checkpoint runs only on empty databases: it is neither judged
+// nor replayed over the history it stands for.
+func TestAtlasCheckpointIsNotJudged(t *testing.T) {
+	r := gittest.New(t)
+	files := map[string]string{
+		"migrations/20240101000000_users.sql": "CREATE TABLE users (id bigint, email text);\n",
+	}
+	r.Commit("base", files)
+	r.Git("checkout", "-qb", "feature")
+	files["migrations/20240201000000_checkpoint.sql"] = "-- atlas:checkpoint\n\nCREATE TABLE users (id bigint, email text);\nCREATE INDEX users_email ON users (email);\n"
+	files["migrations/20240301000000_idx.sql"] = "CREATE INDEX users_id ON users (id);\n"
+	r.Write(files)
+	sum, err := source.AtlasSum(os.DirFS(r.Dir), "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Write(map[string]string{"migrations/atlas.sum": string(sum)})
+	got := summary(check(t, r, "main", ""))
+	if strings.Contains(got, "checkpoint") || !strings.Contains(got, "migrations/20240301000000_idx.sql: expand create-index-non-concurrently") {
+		t.Errorf("got\n%s", got)
+	}
+}
+
+// A directory is a migration history: each migration is judged as the
+// pull request that added it was, against the ones before it. So a rename
+// in the last file is a contract (judged as one change it would be an
+// expand of a column the change itself created: a false all-clear), and
+// the verdict on every file is the one Check gives the pull request that
+// adds it. OneChange keeps the judgement of the whole directory as one
+// change.
+func TestFilesJudgesADirectoryAsAHistory(t *testing.T) {
+	history := []struct{ name, sql string }{
+		{"1_users.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n"},
+		{"2_name_index.up.sql", "CREATE INDEX users_name_idx ON users (name);\n"},
+		{"3_rename.up.sql", "SET lock_timeout = '5s';\nALTER TABLE users RENAME COLUMN name TO full_name;\n"},
+	}
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "db/migrations"), 0o755)
+	for _, f := range history {
+		os.WriteFile(filepath.Join(dir, "db/migrations", f.name), []byte(f.sql), 0o644)
+	}
+	res, err := Files([]string{filepath.Join(dir, "db/migrations")}, FilesOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.ReplaceAll(summary(res), filepath.ToSlash(dir)+"/", "")
+
+	// The same history, one pull request per migration, through Check.
+	r := gittest.New(t)
+	r.Commit("empty", map[string]string{"README": "x\n"})
+	var want []string
+	for _, f := range history {
+		r.Git("checkout", "-qb", "add-"+f.name)
+		r.Commit("add "+f.name, map[string]string{"db/migrations/" + f.name: f.sql})
+		want = append(want, summary(check(t, r, "main", "")))
+		r.Git("checkout", "-q", "main")
+		r.Git("merge", "-q", "--ff-only", "add-"+f.name)
+	}
+	if got != strings.Join(want, "\n") {
+		t.Errorf("classify of the directory:\n%s\nthe pull requests that added each file:\n%s", got, strings.Join(want, "\n"))
+	}
+	if !strings.Contains(got, "3_rename.up.sql: expand, contract rename-column") || !strings.Contains(got, "2_name_index.up.sql: expand create-index-non-concurrently") {
+		t.Errorf("got\n%s", got)
+	}
+
+	res, err = Files([]string{filepath.Join(dir, "db/migrations")}, FilesOptions{OneChange: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(res); strings.Contains(got, "contract") || strings.Contains(got, "create-index-non-concurrently") {
+		t.Errorf("as one change, every object is new:\n%s", got)
+	}
+}

@@ -1,0 +1,74 @@
+package source
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/phasegate/phasegate/internal/sqltext"
+)
+
+// Dbmate is github.com/amacneil/dbmate: VERSION_NAME.sql files (ordered
+// by file name) with "-- migrate:up" and "-- migrate:down" sections. A
+// section runs in a transaction; with transaction:false it is still sent as
+// one query, which PostgreSQL runs as one implicit transaction.
+type Dbmate struct{}
+
+func (Dbmate) Name() string { return "dbmate" }
+
+func (f Dbmate) Detect(fsys fs.FS, dir string) bool {
+	return anyFileHas(fsys, dir, ".sql", "migrate:up")
+}
+
+func (f Dbmate) List(fsys fs.FS, dir string) ([]Migration, error) {
+	names, err := files(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	seen := map[string]string{}
+	for _, n := range names {
+		if path.Ext(n) != ".sql" {
+			continue
+		}
+		v := digitPrefix(n)
+		if v == "" {
+			continue // dbmate ignores files without a leading version
+		}
+		if prev, dup := seen[v]; dup {
+			return nil, fmt.Errorf("%s: version %s is also used by %s", join(dir, n), v, prev)
+		}
+		seen[v] = join(dir, n)
+		name := strings.TrimPrefix(strings.TrimSuffix(n[len(v):], ".sql"), "_")
+		out = append(out, Migration{Path: join(dir, n), Format: f.Name(), Version: v, Name: name})
+	}
+	// dbmate sorts by file name, not by numeric version.
+	return out, nil
+}
+
+func (Dbmate) Script(m Migration, src []byte) (Script, error) {
+	s := Script{Tx: TxFile}
+	up, down := -1, len(src)
+	for _, l := range lines(src) {
+		opts, ok := annotation(l.text, "migrate:up")
+		if ok && up < 0 {
+			up = nextLine(src, l)
+			for _, o := range strings.Fields(opts) {
+				if o == "transaction:false" {
+					s.Tx = TxImplicit
+				}
+			}
+			continue
+		}
+		if _, ok := annotation(l.text, "migrate:down"); ok && up >= 0 && down == len(src) {
+			down = l.start
+		}
+	}
+	if up < 0 {
+		return s, &sqltext.Error{Pos: sqltext.Position{Line: 1, Column: 1},
+			Message: `dbmate migration has no "-- migrate:up" marker; dbmate refuses to run it`}
+	}
+	s.Regions = []sqltext.Region{{Start: up, End: down}}
+	return s, nil
+}
