@@ -13,6 +13,7 @@ import (
 	"github.com/phasegate/phasegate/internal/config"
 	"github.com/phasegate/phasegate/internal/git"
 	"github.com/phasegate/phasegate/internal/lint"
+	"github.com/phasegate/phasegate/internal/ormsql"
 	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/split"
@@ -124,6 +125,14 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 				var out []split.RenderedStatement
 				for _, s := range stmts {
 					out = append(out, split.RenderedStatement{Line: s.Line, SQL: s.SQL, Unjudged: s.Unjudged})
+				}
+				return out, err
+			},
+			DjangoOperations: func(m source.Migration) ([]split.DjangoOperation, error) {
+				spans, err := ormsql.Django{Python: ropts.Python}.Operations(ctx, filepath.Join(repo.Root, filepath.FromSlash(m.Path)))
+				var out []split.DjangoOperation
+				for _, s := range spans {
+					out = append(out, split.DjangoOperation{Line: s.Line, Col: s.Col, EndLine: s.EndLine, EndCol: s.EndCol})
 				}
 				return out, err
 			}}
