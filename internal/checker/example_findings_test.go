@@ -159,6 +159,9 @@ func historyFindings(t *testing.T, r *checker.Rule, ex checker.Example) []findin
 	if err != nil {
 		t.Fatalf("rule %s, %s example: %v", r.ID, ex.Format, err)
 	}
+	for _, e := range res.Errors {
+		t.Fatalf("rule %s, %s example: %v", r.ID, ex.Format, e)
+	}
 	var out []finding
 	for _, f := range res.Files {
 		var all []checker.Finding
