@@ -376,3 +376,21 @@ func splitScriptLine(line string) ([]string, error) {
 	}
 	return words, nil
 }
+
+// TestScriptNormalise: the harness's own rules for deterministic output.
+func TestScriptNormalise(t *testing.T) {
+	id := "0123456789abcdef0123456789abcdef01234567"
+	s := &script{t: t, repo: &gittest.Repo{Dir: "/work/x"}, commits: map[string]string{id: "<commit 1>"}, order: []string{id}, github: "http://127.0.0.1:4242"}
+	got := s.normalise("/work/x/a.sql " + id + " " + id[:7] + " deadbeefcafe http://127.0.0.1:4242/acme " + os.TempDir() + "/go-build1/b: 20240102")
+	want := "$WORK/a.sql <commit 1> <commit 1> deadbeefcafe $FAKE_GITHUB/acme $TMP: 20240102"
+	if got != want {
+		t.Errorf("normalise:\n got %s\nwant %s", got, want)
+	}
+	words, err := splitScriptLine(`commit 'Stop using users.name (#7)'  --x`)
+	if err != nil || !slices.Equal(words, []string{"commit", "Stop using users.name (#7)", "--x"}) {
+		t.Errorf("splitScriptLine: %q, %v", words, err)
+	}
+	if _, err := splitScriptLine(`commit 'open`); err == nil {
+		t.Error("an unterminated quote is accepted")
+	}
+}
