@@ -11,7 +11,7 @@ import (
 // statement: one connection runs a prepared single-row SELECT and an
 // INSERT, directly and through the proxy. The difference between the two
 // is the proxy's latency per round trip; a suite's recording overhead is
-// that times its statement count (docs/runtime.md#what-recording-costs).
+// that times its statement count (docs/orms.md#what-recording-costs).
 func BenchmarkRoundTrip(b *testing.B) {
 	db := database(b)
 	direct, err := pgx.Connect(context.Background(), db.url)

@@ -1,17 +1,11 @@
 package ormsql
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/phasegate/phasegate/internal/compat"
-	"github.com/phasegate/phasegate/internal/pgtest"
 )
 
 // testPython is the interpreter that has Debian's python3-alembic,
@@ -27,49 +21,6 @@ func needPython(t *testing.T, modules ...string) {
 		t.Fatalf("this test needs %s with %s (apt-get install python3-alembic python3-sqlalchemy python3-django python3-psycopg2; .ci/run does): %v\n%s",
 			testPython, strings.Join(modules, ", "), err, out)
 	}
-}
-
-// The PostgreSQL server of this package's tests, started by the first test
-// that needs one and removed by TestMain.
-var (
-	serverOnce sync.Once
-	server     *compat.Server
-	serverErr  error
-)
-
-// testLabels mark this package's containers, so that other packages' leak
-// checks, running at the same time, can tell them apart.
-var testLabels = map[string]string{"dev.phasegate.test": "render"}
-
-// testServer starts (once) PostgreSQL in Docker from the local image
-// PHASEGATE_TEST_POSTGRES_IMAGE, never pulling.
-func testServer(t *testing.T) *compat.Server {
-	t.Helper()
-	serverOnce.Do(func() {
-		compat.LogDocker(nil)
-		server, serverErr = compat.StartContainer(context.Background(), compat.ContainerOptions{Image: pgtest.Image(), Pull: false, Labels: testLabels})
-	})
-	if serverErr != nil {
-		t.Fatalf("start PostgreSQL for the test: %v", serverErr)
-	}
-	return server
-}
-
-func TestMain(m *testing.M) {
-	pgtest.Require("github.com/phasegate/phasegate/internal/ormsql")
-	code := m.Run()
-	if server != nil {
-		if err := server.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "close the test server:", err)
-			code = 1
-		}
-		out, err := exec.Command("docker", "ps", "-a", "--filter", "label="+compat.LabelRun, "--filter", "label=dev.phasegate.test=render", "--format", "{{.ID}} {{.Status}}").CombinedOutput()
-		if err != nil || strings.TrimSpace(string(out)) != "" {
-			fmt.Fprintf(os.Stderr, "containers of this package's tests are left (or docker ps failed: %v):\n%s\n", err, out)
-			code = 1
-		}
-	}
-	os.Exit(code)
 }
 
 // copyTree copies testdata directories into dst, later ones over earlier.

@@ -50,8 +50,7 @@ func Problem() string {
 	return problem
 }
 
-// Require is for a TestMain whose package cannot test anything without
-// PostgreSQL: when Problem is not "", it prints one message, naming pkg,
+// Require is for a TestMain whose every test needs PostgreSQL: when Problem is not "", it prints one message, naming pkg,
 // and exits with status 1.
 func Require(pkg string) {
 	if p := Problem(); p != "" {
@@ -60,13 +59,28 @@ func Require(pkg string) {
 	}
 }
 
-// Need is for a test in a package whose other tests need no Docker: it
-// fails the test with the same message when PostgreSQL cannot start here,
-// and returns the image otherwise.
+// Announce is for a TestMain whose package has tests that need no
+// Docker beside those that do: when Problem is not "", it prints one
+// message, naming pkg, and lets every test run; those that need
+// PostgreSQL call Need.
+func Announce(pkg string) {
+	if p := Problem(); p != "" {
+		fmt.Fprintln(os.Stderr, Message(pkg, p))
+	}
+}
+
+var needed sync.Once
+
+// Need is for a test that starts PostgreSQL in a package whose other tests
+// need no Docker: it fails the test when PostgreSQL cannot start here (the
+// first such test with the whole message, the others with one line that
+// points to it), and returns the image otherwise.
 func Need(t testing.TB) string {
 	t.Helper()
 	if p := Problem(); p != "" {
-		t.Fatal(Message("this test", p))
+		msg := "this test starts PostgreSQL in Docker, which cannot run here: " + p + " (see docs/runtime.md#testing, or the first test that failed for this)"
+		needed.Do(func() { msg = Message("this test", p) })
+		t.Fatal(msg)
 	}
 	return Image()
 }

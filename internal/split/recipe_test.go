@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"unicode/utf8"
@@ -20,21 +21,21 @@ import (
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
 
-// server is one PostgreSQL container for the package's tests.
-var server *compat.Server
+// server is one PostgreSQL container for the package's tests that run
+// the recipes, started by the first of them and removed by TestMain.
+var (
+	serverOnce sync.Once
+	server     *compat.Server
+	serverErr  error
+)
 
 func TestMain(m *testing.M) {
-	// The package's tests run the recipes on PostgreSQL.
-	pgtest.Require("github.com/phasegate/phasegate/internal/split")
-	compat.LogDocker(nil)
-	var err error
-	server, err = compat.StartContainer(context.Background(), compat.ContainerOptions{Image: pgtest.Image(), Labels: map[string]string{"dev.phasegate.test": "split"}})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start PostgreSQL:", err)
-		os.Exit(1)
-	}
+	// The tests that run the recipes need PostgreSQL; the others do not.
+	pgtest.Announce("github.com/phasegate/phasegate/internal/split")
 	code := m.Run()
-	server.Close()
+	if server != nil {
+		server.Close()
+	}
 	os.Exit(code)
 }
 
@@ -103,6 +104,14 @@ func (p *Plan) file(t *testing.T, suffix string) string {
 // database is a new database on the test server.
 func database(t *testing.T) *pgx.Conn {
 	t.Helper()
+	pgtest.Need(t)
+	serverOnce.Do(func() {
+		compat.LogDocker(nil)
+		server, serverErr = compat.StartContainer(context.Background(), compat.ContainerOptions{Image: pgtest.Image(), Labels: map[string]string{"dev.phasegate.test": "split"}})
+	})
+	if serverErr != nil {
+		t.Fatalf("start PostgreSQL: %v", serverErr)
+	}
 	ctx := context.Background()
 	db, err := server.Create(ctx, strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_")), nil)
 	if err != nil {
