@@ -141,3 +141,25 @@ func walkFiles(fsys fs.FS, dir string, fn func(path string) bool) error {
 	}
 	return err
 }
+
+// Flyway reads its locations recursively: its deferred directory sits
+// beside them (the default).
+func (Flyway) DeferredDir(dir string) string { return besideDeferred(dir) }
+func (f Flyway) DeferredFormat() Format      { return f }
+func (Flyway) Separation() TxMode            { return TxNone }
+func (Flyway) NoTxFix() string {
+	return "put the statement in a migration of its own: Flyway runs a migration that holds only non-transactional statements without a transaction"
+}
+
+// ConfigFile is the script configuration file of the migration at p.
+func (Flyway) ConfigFile(p string) string { return p + ".conf" }
+func (Flyway) TxConfig(tx TxMode, base string) (string, bool) {
+	if tx != TxNone {
+		return "", false
+	}
+	return setting(base, "executeInTransaction", "executeInTransaction=false"), true
+}
+func (Flyway) OutOfOrderEffect() string {
+	return "Flyway refuses to run unless outOfOrder is set"
+}
+func (Flyway) LineEditable() bool { return true }

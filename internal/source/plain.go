@@ -62,3 +62,7 @@ func pathLess(a, b string) bool {
 func (Plain) Script(Migration, []byte) (Script, error) {
 	return Script{Tx: TxNone}, nil
 }
+
+// Plain files run with psql: statement by statement.
+func (Plain) Separation() TxMode { return TxNone }
+func (Plain) LineEditable() bool { return true }

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 )
 
 // Pop is github.com/gobuffalo/pop: VERSION_NAME[.DIALECT][.autocommit].up.
@@ -101,3 +102,16 @@ func (Pop) Script(m Migration, _ []byte) (Script, error) {
 	}
 	return Script{Tx: TxFile}, nil
 }
+
+// pop reads its directory recursively: its deferred directory sits beside
+// it (the default). The deferred format keeps f's settings.
+func (Pop) DeferredDir(dir string) string { return besideDeferred(dir) }
+func (f Pop) DeferredFormat() Format      { return f }
+func (Pop) DeferredPath(dir string, m Migration) string {
+	return contractFirstDot(dir, m)
+}
+func (Pop) NoTxFix() string {
+	return "move the statement to a .autocommit.up.sql migration of its own (it must be the only statement)"
+}
+func (Pop) DownPath(up string) string { return strings.Replace(up, ".up.", ".down.", 1) }
+func (Pop) LineEditable() bool        { return true }

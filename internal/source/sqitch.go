@@ -85,3 +85,16 @@ func (f Sqitch) List(fsys fs.FS, dir string) ([]Migration, error) {
 func (Sqitch) Script(Migration, []byte) (Script, error) {
 	return Script{Tx: TxNone}, nil
 }
+
+// sqitch reads only the scripts its plan names: its deferred migrations
+// sit in a subdirectory, as plain SQL files (the plan does not name them).
+func (Sqitch) DeferredDir(dir string) string { return insideDeferred(dir) }
+func (Sqitch) DeferredFormat() Format        { return Plain{} }
+
+// Sqitch runs a script with psql, statement by statement unless the
+// script opens a transaction.
+func (Sqitch) Separation() TxMode { return TxNone }
+
+// DownPath is a deploy script's revert script.
+func (Sqitch) DownPath(up string) string { return strings.Replace(up, "/deploy/", "/revert/", 1) }
+func (Sqitch) LineEditable() bool        { return true }
