@@ -254,3 +254,30 @@ func IsChangelog(f Format) bool {
 	c, ok := f.(Changelog)
 	return ok && c.Changelog()
 }
+
+// SubdirOwner is implemented by formats whose tool reads the
+// subdirectories of its directory (recursively, or as one migration each):
+// a directory of migrations found inside belongs to it.
+type SubdirOwner interface {
+	OwnsSubdirs() bool
+}
+
+// OwnsSubdirs reports whether f's tool reads the subdirectories of its
+// directory.
+func OwnsSubdirs(f Format) bool {
+	o, ok := f.(SubdirOwner)
+	return ok && o.OwnsSubdirs()
+}
+
+// Fallback is implemented by the format that takes any directory of .sql
+// files (Plain): discovery counts it only where the directory's name says
+// it holds migrations.
+type Fallback interface {
+	Fallback() bool
+}
+
+// IsFallback reports whether f takes any directory of .sql files.
+func IsFallback(f Format) bool {
+	b, ok := f.(Fallback)
+	return ok && b.Fallback()
+}

@@ -43,6 +43,7 @@ func TestConformance(t *testing.T) {
 			c.bookkeeping(ms)
 			c.checksum()
 			c.markers(ms)
+			c.fileMatch(ms)
 		})
 	}
 }
@@ -444,11 +445,37 @@ func (c conformance) markers(ms []Migration) {
 	if IsLineEditable(c.f) && rendered {
 		c.t.Error("a rendered format's files are not SQL: they cannot take line edits")
 	}
+	if IsDirPerMigration(c.f) && !OwnsSubdirs(c.f) {
+		c.t.Error("a format with a directory per migration owns the subdirectories of its directory (SubdirOwner)")
+	}
 	if IsDirPerMigration(c.f) {
 		for _, m := range ms {
 			if path.Dir(path.Dir(m.Path)) != c.dir {
 				c.t.Errorf("DirPerMigration: %s is not in a directory of its own under %s", m.Path, c.dir)
 			}
 		}
+	}
+}
+
+// fileMatch: a format that recognises its files alone recognises some of
+// its tree's, and FileFormat gives it those.
+func (c conformance) fileMatch(ms []Migration) {
+	fm, ok := c.f.(FileMatcher)
+	if !ok {
+		return
+	}
+	matched := 0
+	for _, m := range ms {
+		src := c.read(m.Path)
+		if fm.MatchFile(c.fsys, m.Path, src) == NoMatch {
+			continue
+		}
+		matched++
+		if got := FileFormat(c.fsys, m.Path, src); got.Name() != c.f.Name() {
+			c.t.Errorf("FileFormat(%s) = %s: another format claims the file more surely", m.Path, got.Name())
+		}
+	}
+	if matched == 0 {
+		c.t.Errorf("MatchFile recognises none of %v", pathsOf(ms))
 	}
 }

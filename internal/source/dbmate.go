@@ -99,3 +99,11 @@ func (Dbmate) WriteMigration(header, up, down string, tx TxMode, _, _ string) st
 }
 func (Dbmate) InlineDown() bool   { return true }
 func (Dbmate) LineEditable() bool { return true }
+
+// MatchFile: a dbmate file carries its migrate:up marker.
+func (Dbmate) MatchFile(_ fs.FS, _ string, src []byte) FileMatch {
+	if strings.Contains(string(src), "migrate:up") {
+		return ByContent
+	}
+	return NoMatch
+}

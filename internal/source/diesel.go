@@ -70,6 +70,7 @@ func (Diesel) DeferredPath(dir string, m Migration) string {
 	return contractDir(dir, m)
 }
 func (Diesel) DirPerMigration() bool { return true }
+func (Diesel) OwnsSubdirs() bool     { return true }
 
 // Diesel with run_in_transaction = false sends the file as one query.
 func (Diesel) Separation() TxMode { return TxImplicit }
@@ -85,3 +86,11 @@ func (Diesel) TxConfig(tx TxMode, base string) (string, bool) {
 }
 func (Diesel) DownPath(up string) string { return strings.TrimSuffix(up, "up.sql") + "down.sql" }
 func (Diesel) LineEditable() bool        { return true }
+
+// MatchFile: a Diesel migration is an up.sql.
+func (Diesel) MatchFile(_ fs.FS, p string, _ []byte) FileMatch {
+	if path.Base(p) == "up.sql" {
+		return ByName
+	}
+	return NoMatch
+}

@@ -163,3 +163,15 @@ func (Flyway) OutOfOrderEffect() string {
 	return "Flyway refuses to run unless outOfOrder is set"
 }
 func (Flyway) LineEditable() bool { return true }
+
+// Flyway reads its locations recursively.
+func (Flyway) OwnsSubdirs() bool { return true }
+
+// MatchFile: V<version>__name or R__name.
+func (Flyway) MatchFile(_ fs.FS, p string, _ []byte) FileMatch {
+	base := path.Base(p)
+	if strings.HasPrefix(base, "V") && strings.Contains(base, "__") || strings.HasPrefix(base, "R__") {
+		return ByName
+	}
+	return NoMatch
+}

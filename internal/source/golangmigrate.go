@@ -3,6 +3,7 @@ package source
 import (
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
 	"strings"
 )
@@ -87,3 +88,11 @@ func (GolangMigrate) OutOfOrderEffect() string {
 	return "golang-migrate never applies it on databases past that version"
 }
 func (GolangMigrate) LineEditable() bool { return true }
+
+// MatchFile: N_name.up.sql.
+func (GolangMigrate) MatchFile(_ fs.FS, p string, _ []byte) FileMatch {
+	if upFileName(path.Base(p)) {
+		return ByName
+	}
+	return NoMatch
+}

@@ -199,3 +199,11 @@ func (Goose) OutOfOrderEffect() string {
 	return "goose refuses to run unless allow-missing is set"
 }
 func (Goose) LineEditable() bool { return true }
+
+// MatchFile: a goose file carries its Up annotation.
+func (Goose) MatchFile(_ fs.FS, _ string, src []byte) FileMatch {
+	if strings.Contains(string(src), "+goose Up") {
+		return ByContent
+	}
+	return NoMatch
+}

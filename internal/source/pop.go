@@ -115,3 +115,13 @@ func (Pop) NoTxFix() string {
 }
 func (Pop) DownPath(up string) string { return strings.Replace(up, ".up.", ".down.", 1) }
 func (Pop) LineEditable() bool        { return true }
+
+// MatchFile: N_name.up.sql with pop's dialect or autocommit part, or a
+// template (plain N_name.up.sql files are golang-migrate's).
+func (Pop) MatchFile(_ fs.FS, p string, src []byte) FileMatch {
+	base := path.Base(p)
+	if upFileName(base) && (strings.Contains(base, ".postgres.") || strings.Contains(base, ".autocommit.") || IsPopTemplate(src)) {
+		return ByName
+	}
+	return NoMatch
+}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 
 	"github.com/phasegate/phasegate/internal/sqltext"
@@ -98,3 +99,14 @@ func (Sqitch) Separation() TxMode { return TxNone }
 // DownPath is a deploy script's revert script.
 func (Sqitch) DownPath(up string) string { return strings.Replace(up, "/deploy/", "/revert/", 1) }
 func (Sqitch) LineEditable() bool        { return true }
+
+// Sqitch's scripts live in deploy/, revert/ and verify/.
+func (Sqitch) OwnsSubdirs() bool { return true }
+
+// MatchFile: a script in a directory beside a sqitch.plan.
+func (f Sqitch) MatchFile(fsys fs.FS, p string, _ []byte) FileMatch {
+	if f.Detect(fsys, path.Dir(path.Dir(p))) {
+		return ByPlace
+	}
+	return NoMatch
+}
