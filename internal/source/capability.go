@@ -281,3 +281,12 @@ func IsFallback(f Format) bool {
 	b, ok := f.(Fallback)
 	return ok && b.Fallback()
 }
+
+// WholeSender is implemented by formats whose tool cuts a unit of a file
+// (Liquibase's changeset) at every ";", dollar quotes or not, unless the
+// unit is marked to go to the database whole.
+type WholeSender interface {
+	// SendWhole returns src with the unit that governs offset at so
+	// marked (Liquibase's splitStatements:false).
+	SendWhole(src []byte, at int) []byte
+}

@@ -208,3 +208,6 @@ func orDefault(s, def string) string {
 
 // Changelog: Liquibase files are changelogs of changesets.
 func (Liquibase) Changelog() bool { return true }
+
+// SendWhole marks the changeset at offset at splitStatements:false.
+func (Liquibase) SendWhole(src []byte, at int) []byte { return LiquibaseNoSplit(src, at) }

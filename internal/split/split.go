@@ -288,8 +288,8 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 			// Rebuild the down section of an inline format.
 			newSrc = string(src[:up.Start]) + expandText.String() + string(src[up.End:downs.region.Start]) + downs.inlineKeep
 		}
-		if _, lb := opts.Format.(source.Liquibase); lb && strings.Contains(expandText.String(), "$phasegate$") {
-			newSrc = string(source.LiquibaseNoSplit([]byte(newSrc), up.Start))
+		if w, ok := opts.Format.(source.WholeSender); ok && strings.Contains(expandText.String(), "$phasegate$") {
+			newSrc = string(w.SendWhole([]byte(newSrc), up.Start))
 		}
 		plan.Changes = append(plan.Changes, FileChange{Path: m.Path, Old: string(src), New: newSrc})
 	}
