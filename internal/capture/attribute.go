@@ -6,67 +6,19 @@ import (
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v5"
+	"github.com/phasegate/phasegate/internal/source"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // VersionTable describes a migration tool's version table: the table in
-// which it records each migration it applied.
-type VersionTable struct {
-	// Name is the table's name as PostgreSQL stores it (lower case unless
-	// it was created quoted: "SequelizeMeta"); any schema matches.
-	Name string
-	// Columns hold the version. They are tried in order: the version is
-	// what the write gives the first of them it sets to a constant or a
-	// bound parameter that is not NULL. An entry naming several columns
-	// joined by "+" joins their values with Sep (django_migrations'
-	// "app+name" gives "shop.0001_initial"). Empty: version, version_num,
-	// version_id, migration_id, name, migration_name, migration, filename,
-	// script, id, then, for an INSERT without a column list (or one that
-	// sets none of them), its first value.
-	Columns []string
-	// Sep joins the values of a "+" entry of Columns; default ".".
-	Sep string
-	// OpenColumn is a boolean column: a write setting it true opens a
-	// migration instead of closing one (golang-migrate writes its version
-	// with dirty = true before the migration, and dirty = false after).
-	OpenColumn string
-	// OpensOnInsert: the tool inserts the version's row before running the
-	// migration and updates it after (Prisma); the INSERT opens a migration
-	// and the next UPDATE of the table closes it.
-	OpensOnInsert bool
-	// Tool names the tools that use the table, for messages.
-	Tool string
-}
+// which it records each migration it applied (see source.VersionTable).
+type VersionTable = source.VersionTable
 
 // DefaultTables are the version tables Attribute recognises unless told
-// otherwise.
-var DefaultTables = []VersionTable{
-	{Name: "schema_migrations", Columns: []string{"version"}, OpenColumn: "dirty", Tool: "Rails, golang-migrate, dbmate, Ecto"},
-	{Name: "alembic_version", Columns: []string{"version_num"}, Tool: "Alembic"},
-	{Name: "django_migrations", Columns: []string{"app+name"}, Tool: "Django"},
-	{Name: "flyway_schema_history", Columns: []string{"version", "script"}, Tool: "Flyway"},
-	{Name: "schema_version", Columns: []string{"version", "script"}, Tool: "Flyway before 5"},
-	{Name: "knex_migrations", Columns: []string{"name"}, Tool: "Knex"},
-	{Name: "migrations", Columns: []string{"name", "migration", "filename"}, Tool: "TypeORM, Laravel, postgres-migrations, Graphile Migrate"},
-	{Name: "SequelizeMeta", Columns: []string{"name"}, Tool: "Sequelize"},
-	{Name: "pgmigrations", Columns: []string{"name"}, Tool: "node-pg-migrate"},
-	{Name: "mikro_orm_migrations", Columns: []string{"name"}, Tool: "MikroORM"},
-	{Name: "kysely_migration", Columns: []string{"name"}, Tool: "Kysely"},
-	{Name: "_yoyo_migration", Columns: []string{"migration_id"}, Tool: "yoyo"},
-	{Name: "refinery_schema_history", Columns: []string{"version"}, Tool: "refinery"},
-	{Name: "seaql_migrations", Columns: []string{"version"}, Tool: "SeaORM"},
-	{Name: "schemaversions", Columns: []string{"scriptname"}, Tool: "DbUp"},
-	{Name: "goose_db_version", Columns: []string{"version_id"}, Tool: "goose"},
-	{Name: "gorp_migrations", Columns: []string{"id"}, Tool: "sql-migrate"},
-	{Name: "_prisma_migrations", Columns: []string{"migration_name"}, OpensOnInsert: true, Tool: "Prisma"},
-	{Name: "_sqlx_migrations", Columns: []string{"version"}, Tool: "sqlx"},
-	{Name: "__diesel_schema_migrations", Columns: []string{"version"}, Tool: "Diesel"},
-	{Name: "__EFMigrationsHistory", Columns: []string{"MigrationId"}, Tool: "Entity Framework Core"},
-	{Name: "databasechangelog", Columns: []string{"filename+id+author"}, Sep: "::", Tool: "Liquibase"},
-	{Name: "doctrine_migration_versions", Columns: []string{"version"}, Tool: "Doctrine Migrations"},
-	{Name: "phinxlog", Columns: []string{"version"}, Tool: "Phinx"},
-}
+// otherwise: those the formats declare (source.VersionTables), the
+// Capture format's for the tools phasegate reads only through capture.
+var DefaultTables = source.VersionTables()
 
 // DefaultToolTables are tables, other than version tables, that migration
 // tools keep for themselves: lock tables and metadata the tool writes
@@ -696,7 +648,7 @@ func insertWrite(t *VersionTable, ins *pg_query.InsertStmt, params []Param) *wri
 				r.add("", v)
 			}
 		}
-		if v, found := t.version(&r); found {
+		if v, found := version(t, &r); found {
 			w.versions = append(w.versions, v)
 			if t.OpensOnInsert || t.OpenColumn != "" && truthy(r.values[t.OpenColumn]) {
 				w.opens = true
@@ -718,7 +670,7 @@ func updateWrite(t *VersionTable, up *pg_query.UpdateStmt, params []Param) *writ
 			r.add(rt.ResTarget.Name, v)
 		}
 	}
-	if v, found := t.version(&r); found {
+	if v, found := version(t, &r); found {
 		w.versions = []string{v}
 		w.opens = t.OpenColumn != "" && truthy(r.values[t.OpenColumn])
 	}
@@ -729,7 +681,7 @@ func deleteWrite(t *VersionTable, del *pg_query.DeleteStmt, params []Param) *wri
 	w := &write{table: t, down: true}
 	r := &row{values: map[string]string{}, named: true}
 	equalities(del.WhereClause, params, r)
-	if v, found := t.version(r); found {
+	if v, found := version(t, r); found {
 		w.versions = []string{v}
 	}
 	return w
@@ -789,7 +741,7 @@ var guessColumns = []string{"version", "version_num", "version_id", "migration_i
 
 // version finds the version in what a write sets: the Columns (or the
 // usual version columns when the table's are not given).
-func (t *VersionTable) version(r *row) (string, bool) {
+func version(t *VersionTable, r *row) (string, bool) {
 	cols := t.Columns
 	if len(cols) == 0 {
 		cols = guessColumns

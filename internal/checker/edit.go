@@ -6,6 +6,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v5"
 
 	"github.com/phasegate/phasegate/internal/pgtree"
+	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
 
@@ -34,22 +35,14 @@ func (f Finding) withEdit(e *Edit) Finding {
 	return f
 }
 
-// editableFormats are the tools whose migration files may be edited line
-// for line: a new file of theirs runs as written. Atlas (atlas.sum),
-// Liquibase (changesets the tool may send whole) and the rendered formats
-// (the file under review is not SQL) are left out.
-var editableFormats = map[string]bool{
-	"golang-migrate": true, "goose": true, "dbmate": true, "flyway": true, "pop": true, "prisma": true,
-	"diesel": true, "sql-migrate": true, "sqitch": true, "plain": true,
-}
-
 // editable reports whether the statement of c may get an Edit: a file of
-// an editable format, with plain line ends, no block a tool sends whole
-// (StatementBegin), not rendered from a template (the statement's text is
-// not the file's: pop's {{ ... }}), and a statement of the file itself (not
-// one of a DO block's body).
+// a format whose files may be edited line for line (source.LineEditable),
+// with plain line ends, no block a tool sends whole (StatementBegin), not
+// rendered from a template (the statement's text is not the file's: pop's
+// {{ ... }}), and a statement of the file itself (not one of a DO block's
+// body).
 func (c *Context) editable() bool {
-	if c.File == nil || c.Stmt == nil || !editableFormats[c.Format] || c.File.Rendered != nil {
+	if c.File == nil || c.Stmt == nil || !lineEditable(c.Format) || c.File.Rendered != nil {
 		return false
 	}
 	src := c.File.Src
@@ -59,6 +52,13 @@ func (c *Context) editable() bool {
 		return false
 	}
 	return c.Node == c.Stmt.Node
+}
+
+// lineEditable reports whether the files of the format called name may
+// be edited line for line.
+func lineEditable(name string) bool {
+	f, _ := source.Lookup(name)
+	return source.IsLineEditable(f)
 }
 
 // stmtLines returns the lines the statement of c spans, through its

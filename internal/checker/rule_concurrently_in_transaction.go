@@ -114,30 +114,11 @@ func (c *Context) txReason() string {
 }
 
 // noTxFix says how to run a statement outside a transaction with the
-// file's migration tool.
+// file's migration tool (source.TxAdvisor).
 func (c *Context) noTxFix() string {
 	if c.ExplicitTransaction() {
 		return "move the statement out of the BEGIN ... COMMIT block"
 	}
-	switch c.Format {
-	case "goose":
-		return "add -- +goose NO TRANSACTION to the file, or move the statement to a file of its own that has it"
-	case "dbmate":
-		return "move the statement to a migration of its own whose marker is -- migrate:up transaction:false (dbmate sends the section as one query, so it must be the only statement)"
-	case "golang-migrate", "prisma":
-		return "put the statement alone in a migration file of its own: a single statement runs outside a transaction"
-	case "diesel":
-		return "move the statement to a migration of its own whose metadata.toml says run_in_transaction = false (Diesel sends the file as one query, so it must be the only statement)"
-	case "pop":
-		return "move the statement to a .autocommit.up.sql migration of its own (it must be the only statement)"
-	case "flyway":
-		return "put the statement in a migration of its own: Flyway runs a migration that holds only non-transactional statements without a transaction"
-	case "sql-migrate":
-		return "write the file's Up annotation as -- +migrate Up notransaction, or move the statement to a file of its own that has it"
-	case "atlas":
-		return "add -- atlas:txmode none at the top of the file, or move the statement to a file of its own that has it"
-	case "liquibase":
-		return "put the statement in a changeset of its own with runInTransaction:false"
-	}
-	return ""
+	f, _ := source.Lookup(c.Format)
+	return source.NoTxFix(f)
 }

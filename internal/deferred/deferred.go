@@ -28,38 +28,19 @@ import (
 )
 
 // Dir returns the default deferred directory for a migrations directory
-// of a format: a place the tool does not read. golang-migrate, goose,
-// dbmate and sqitch do not look into subdirectories; Diesel treats every
-// visible subdirectory as a migration, so the directory is hidden;
-// Flyway, pop and plain directories are read recursively and Prisma takes
-// every subdirectory as a migration, so the directory sits beside them.
+// of a format: a place the tool does not read. Each format says where
+// (source.DeferredLayout); an unknown one gets "<dir>-deferred".
 func Dir(format, migrationsDir string) string {
-	switch format {
-	case "golang-migrate", "goose", "dbmate", "sqitch", "sql-migrate":
-		return path.Join(migrationsDir, "deferred")
-	case "diesel":
-		return path.Join(migrationsDir, ".deferred")
-	case "django":
-		// The project directory: beside its apps.
-		return path.Join(migrationsDir, "migrations-deferred")
-	}
-	return strings.TrimSuffix(migrationsDir, "/") + "-deferred"
+	f, _ := source.Lookup(format)
+	return source.DeferredDir(f, migrationsDir)
 }
 
 // Format is the format of a deferred directory: the migrations' own where
 // its files name themselves (so they keep their version and annotations),
 // the ORM's migration files and plain SQL files for a format whose
-// migrations are code (source.DeferredCode), plain SQL files otherwise.
-func Format(f source.Format) source.Format {
-	switch f.(type) {
-	case source.Alembic, source.Django:
-		return source.DeferredCode{Code: f}
-	case source.GolangMigrate, source.Goose, source.Dbmate, source.Flyway, source.Pop, source.Prisma, source.Diesel,
-		source.SQLMigrate, source.Atlas, source.Liquibase:
-		return f
-	}
-	return source.Plain{}
-}
+// migrations are code (source.DeferredCode), plain SQL files otherwise
+// (source.DeferredLayout).
+func Format(f source.Format) source.Format { return source.DeferredFormat(f) }
 
 // IsDeferredDir reports whether a directory name is one of the default
 // deferred directories (so discovery skips it).

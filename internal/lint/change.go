@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"strings"
 
 	"github.com/phasegate/phasegate/internal/checker"
@@ -138,9 +137,9 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("list migrations at head: %w", err)
 	}
 	res.Migrations = headList
-	if _, ok := format.(source.Atlas); ok {
-		if err := source.CheckAtlasSum(headFS, dir); err != nil {
-			res.Errors = append(res.Errors, fileError(path.Join(dir, source.AtlasSumFile), err))
+	if c, ok := format.(source.Checksummed); ok {
+		if err := c.CheckSum(headFS, dir); err != nil {
+			res.Errors = append(res.Errors, fileError(c.ChecksumFile(dir), err))
 		}
 	}
 
@@ -258,15 +257,15 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		}
 		history := checker.History{Migration: m}
 		if existed && m.Kind == source.Versioned {
-			_, lb := format.(source.Liquibase)
-			// Liquibase's way: new changesets appended to a changelog run
-			// on every database; the applied ones are unchanged.
-			history.Edited = !lb || !appendedOnly(baseFS, headFS, m.Path)
-			history.Changelog = lb
+			changelog := source.IsChangelog(format)
+			// A changelog's way (Liquibase): new changesets appended to it
+			// run on every database; the applied ones are unchanged.
+			history.Edited = !changelog || !appendedOnly(baseFS, headFS, m.Path)
+			history.Changelog = changelog
 			in.Judge = changedStatements(baseFS, format, inBase[m.Path])
 		}
-		if !existed && m.Kind == source.Versioned && i < lastBase && outOfOrderMatters(format.Name()) {
-			history.OutOfOrder = &checker.OutOfOrder{Existing: headList[lastBase].Path, Effect: outOfOrderEffect(format.Name())}
+		if effect := source.OutOfOrderEffect(format); !existed && m.Kind == source.Versioned && i < lastBase && effect != "" {
+			history.OutOfOrder = &checker.OutOfOrder{Existing: headList[lastBase].Path, Effect: effect}
 		}
 		if headR != nil {
 			for _, u := range headR.unjudged[m.Path] {
@@ -325,28 +324,6 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.Catalog = ck.Catalog()
 	return res, nil
-}
-
-// outOfOrderMatters says whether a tool mishandles a new migration that
-// sorts before applied ones.
-func outOfOrderMatters(format string) bool {
-	switch format {
-	case "golang-migrate", "goose", "flyway":
-		return true
-	}
-	return false
-}
-
-func outOfOrderEffect(format string) string {
-	switch format {
-	case "golang-migrate":
-		return "golang-migrate never applies it on databases past that version"
-	case "goose":
-		return "goose refuses to run unless allow-missing is set"
-	case "flyway":
-		return "Flyway refuses to run unless outOfOrder is set"
-	}
-	return ""
 }
 
 // Locate finds the migrations directory and format among files (the

@@ -53,12 +53,12 @@ func Discover(fsys fs.FS, files []string) []Candidate {
 	sort.Strings(keys)
 	for _, d := range keys {
 		for _, f := range source.Formats {
-			if f.Name() == "plain" && !migrationName(d) {
+			if source.IsFallback(f) && !migrationName(d) {
 				continue
 			}
 			if f.Detect(fsys, d) {
 				out = append(out, Candidate{Dir: d, Format: f})
-				if f.Name() == "prisma" || f.Name() == "diesel" || f.Name() == "sqitch" || f.Name() == "flyway" || f.Name() == "plain" {
+				if source.OwnsSubdirs(f) {
 					claimed[d] = true
 				}
 				break

@@ -187,37 +187,14 @@ func pick(fsys fs.FS, dir, format string) (source.Format, error) {
 }
 
 // fileFormat guesses the format of a single file from its name and
-// annotations.
+// annotations (source.FileMatcher).
 func fileFormat(fsys fs.FS, p, format string) (source.Format, error) {
 	if format != "" && format != "auto" {
 		return source.Lookup(format)
 	}
-	dir, base := path.Dir(p), path.Base(p)
 	src, err := fs.ReadFile(fsys, p)
 	if err != nil {
 		return nil, err
 	}
-	text := string(src)
-	switch {
-	case strings.Contains(text, "+goose Up"):
-		return source.Goose{}, nil
-	case strings.Contains(text, "migrate:up"):
-		return source.Dbmate{}, nil
-	case base == "migration.sql":
-		return source.Prisma{}, nil
-	case base == "up.sql":
-		return source.Diesel{}, nil
-	case strings.HasSuffix(base, ".up.sql") && digitPrefixed(base):
-		if strings.Contains(base, ".postgres.") || strings.Contains(base, ".autocommit.") || source.IsPopTemplate(src) {
-			return source.Pop{}, nil
-		}
-		return source.GolangMigrate{}, nil
-	case strings.HasPrefix(base, "V") && strings.Contains(base, "__") || strings.HasPrefix(base, "R__"):
-		return source.Flyway{}, nil
-	case source.Sqitch{}.Detect(fsys, path.Dir(dir)):
-		return source.Sqitch{}, nil
-	}
-	return source.Plain{}, nil
+	return source.FileFormat(fsys, p, src), nil
 }
-
-func digitPrefixed(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }

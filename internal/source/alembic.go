@@ -138,3 +138,8 @@ func (Alembic) Script(_ Migration, src []byte) (Script, error) {
 	}
 	return Script{Tx: TxFile}, nil
 }
+
+// Alembic's deferred directory sits beside its versions (the default),
+// and holds revisions and plain SQL files.
+func (Alembic) DeferredDir(dir string) string { return besideDeferred(dir) }
+func (f Alembic) DeferredFormat() Format      { return DeferredCode{Code: f} }

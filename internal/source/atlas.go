@@ -151,3 +151,28 @@ func CheckAtlasSum(fsys fs.FS, dir string) error {
 	}
 	return nil
 }
+
+// Atlas reads only the files of its directory: its deferred directory
+// sits beside it (the default).
+func (Atlas) DeferredDir(dir string) string { return besideDeferred(dir) }
+func (f Atlas) DeferredFormat() Format      { return f }
+func (Atlas) Separation() TxMode            { return TxNone }
+func (Atlas) NoTxFix() string {
+	return "add -- atlas:txmode none at the top of the file, or move the statement to a file of its own that has it"
+}
+
+// WriteMigration writes atlas:txmode none for TxNone. Atlas reads
+// directives only in the opening comment block, which a blank line must
+// end.
+func (Atlas) WriteMigration(header, up, _ string, tx TxMode, _, _ string) string {
+	s := header
+	if tx == TxNone {
+		s += "-- atlas:txmode none\n\n"
+	}
+	return s + up
+}
+
+// Atlas refuses a directory whose files do not match its atlas.sum.
+func (Atlas) ChecksumFile(dir string) string             { return join(dir, AtlasSumFile) }
+func (Atlas) CheckSum(fsys fs.FS, dir string) error      { return CheckAtlasSum(fsys, dir) }
+func (Atlas) Sum(fsys fs.FS, dir string) ([]byte, error) { return AtlasSum(fsys, dir) }

@@ -14,7 +14,11 @@ import (
 // then finds nothing to do. The table is the default one (env.py's
 // version_table and version_table_schema are not read).
 
-func (Alembic) ToolTables() []string { return []string{"alembic_version"} }
+func (Alembic) VersionTables() []VersionTable {
+	return []VersionTable{{Name: "alembic_version", Columns: []string{"version_num"}, Tool: "Alembic"}}
+}
+
+func (f Alembic) ToolTables() []string { return tableNames(f.VersionTables()) }
 
 func (Alembic) Bookkeeping(_ string, release, _ []Migration, fsys fs.FS) ([]Statement, error) {
 	heads, err := alembicHeads(ofFormat("alembic", release), fsys)

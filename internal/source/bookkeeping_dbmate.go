@@ -5,7 +5,11 @@ import "io/fs"
 // dbmate keeps a row per applied version and ignores rows without a file:
 // every applied version is recorded.
 
-func (Dbmate) ToolTables() []string { return []string{"schema_migrations"} }
+func (Dbmate) VersionTables() []VersionTable {
+	return []VersionTable{{Name: "schema_migrations", Columns: []string{"version"}, Tool: "dbmate"}}
+}
+
+func (f Dbmate) ToolTables() []string { return tableNames(f.VersionTables()) }
 
 func (Dbmate) Bookkeeping(_ string, _, applied []Migration, _ fs.FS) ([]Statement, error) {
 	var s stmts

@@ -10,7 +10,11 @@ import (
 // version_from_string) and runs each migration whose version has no row,
 // ignoring rows without a directory: every applied version is recorded.
 
-func (Diesel) ToolTables() []string { return []string{"__diesel_schema_migrations"} }
+func (Diesel) VersionTables() []VersionTable {
+	return []VersionTable{{Name: "__diesel_schema_migrations", Columns: []string{"version"}, Tool: "Diesel"}}
+}
+
+func (f Diesel) ToolTables() []string { return tableNames(f.VersionTables()) }
 
 func (Diesel) Bookkeeping(_ string, _, applied []Migration, _ fs.FS) ([]Statement, error) {
 	var s stmts

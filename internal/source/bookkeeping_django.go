@@ -10,7 +10,11 @@ import (
 // migrations it does not have: every applied migration is recorded, the
 // newer release's too, and the release's migrate finds nothing to do.
 
-func (Django) ToolTables() []string { return []string{"django_migrations"} }
+func (Django) VersionTables() []VersionTable {
+	return []VersionTable{{Name: "django_migrations", Columns: []string{"app+name"}, Tool: "Django"}}
+}
+
+func (f Django) ToolTables() []string { return tableNames(f.VersionTables()) }
 
 func (Django) Bookkeeping(_ string, _, applied []Migration, _ fs.FS) ([]Statement, error) {
 	var s stmts

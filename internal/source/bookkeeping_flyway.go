@@ -31,7 +31,11 @@ import (
 // Repeatable migrations with placeholders are checksummed by Flyway after
 // replacing them; phasegate does not replace placeholders.
 
-func (Flyway) ToolTables() []string { return []string{"flyway_schema_history"} }
+func (Flyway) VersionTables() []VersionTable {
+	return []VersionTable{{Name: "flyway_schema_history", Columns: []string{"version", "script"}, Tool: "Flyway"}}
+}
+
+func (f Flyway) ToolTables() []string { return tableNames(f.VersionTables()) }
 
 func (Flyway) Bookkeeping(dir string, release, applied []Migration, fsys fs.FS) ([]Statement, error) {
 	has := byPath(release)

@@ -6,7 +6,11 @@ import "io/fs"
 // version has no file ("no migration found for version N"): the row is
 // the release's newest version, whatever else was applied.
 
-func (GolangMigrate) ToolTables() []string { return []string{"schema_migrations"} }
+func (GolangMigrate) VersionTables() []VersionTable {
+	return []VersionTable{{Name: "schema_migrations", Columns: []string{"version"}, OpenColumn: "dirty", Tool: "golang-migrate"}}
+}
+
+func (f GolangMigrate) ToolTables() []string { return tableNames(f.VersionTables()) }
 
 func (GolangMigrate) Bookkeeping(_ string, release, _ []Migration, _ fs.FS) ([]Statement, error) {
 	newest := ""

@@ -6,7 +6,11 @@ import "io/fs"
 // when it creates the table) and ignores rows without a file: every
 // applied version is recorded.
 
-func (Goose) ToolTables() []string { return []string{"goose_db_version"} }
+func (Goose) VersionTables() []VersionTable {
+	return []VersionTable{{Name: "goose_db_version", Columns: []string{"version_id"}, Tool: "goose"}}
+}
+
+func (f Goose) ToolTables() []string { return tableNames(f.VersionTables()) }
 
 func (Goose) Bookkeeping(_ string, _, applied []Migration, _ fs.FS) ([]Statement, error) {
 	var s stmts

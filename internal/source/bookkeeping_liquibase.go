@@ -35,7 +35,13 @@ import (
 // includeAll from a changelog run at the repository root, or from the
 // classpath, records.
 
-func (Liquibase) ToolTables() []string { return []string{"databasechangelog", "databasechangeloglock"} }
+func (Liquibase) VersionTables() []VersionTable {
+	return []VersionTable{{Name: "databasechangelog", Columns: []string{"filename+id+author"}, Sep: "::", Tool: "Liquibase"}}
+}
+
+func (f Liquibase) ToolTables() []string {
+	return tableNames(f.VersionTables(), "databasechangeloglock")
+}
 
 func (Liquibase) Bookkeeping(_ string, _, applied []Migration, fsys fs.FS) ([]Statement, error) {
 	var s stmts

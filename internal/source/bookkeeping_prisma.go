@@ -16,7 +16,11 @@ import (
 // (schema-engine/connectors/schema-connector/src/checksum.rs); deploy does
 // not compare it, migrate dev and migrate status do.
 
-func (Prisma) ToolTables() []string { return []string{"_prisma_migrations"} }
+func (Prisma) VersionTables() []VersionTable {
+	return []VersionTable{{Name: "_prisma_migrations", Columns: []string{"migration_name"}, OpensOnInsert: true, Tool: "Prisma"}}
+}
+
+func (f Prisma) ToolTables() []string { return tableNames(f.VersionTables()) }
 
 func (Prisma) Bookkeeping(_ string, _, applied []Migration, fsys fs.FS) ([]Statement, error) {
 	var s stmts

@@ -11,7 +11,11 @@ import (
 // the applied migrations the release has are recorded. (A project that
 // renames the table with SetTable is not read.)
 
-func (SQLMigrate) ToolTables() []string { return []string{"gorp_migrations"} }
+func (SQLMigrate) VersionTables() []VersionTable {
+	return []VersionTable{{Name: "gorp_migrations", Columns: []string{"id"}, Tool: "sql-migrate"}}
+}
+
+func (f SQLMigrate) ToolTables() []string { return tableNames(f.VersionTables()) }
 
 func (SQLMigrate) Bookkeeping(_ string, release, applied []Migration, _ fs.FS) ([]Statement, error) {
 	var s stmts

@@ -42,3 +42,26 @@ func (f Capture) List(fsys fs.FS, dir string) ([]Migration, error) {
 func (Capture) Script(Migration, []byte) (Script, error) {
 	return Script{Tx: TxFile}, nil
 }
+
+// VersionTables are those of the tools phasegate reads only through
+// capture; the other formats declare their own.
+func (Capture) VersionTables() []VersionTable {
+	return []VersionTable{
+		{Name: "schema_migrations", Columns: []string{"version"}, OpenColumn: "dirty", Tool: "Rails, Ecto"},
+		{Name: "schema_version", Columns: []string{"version", "script"}, Tool: "Flyway before 5"},
+		{Name: "knex_migrations", Columns: []string{"name"}, Tool: "Knex"},
+		{Name: "migrations", Columns: []string{"name", "migration", "filename"}, Tool: "TypeORM, Laravel, postgres-migrations, Graphile Migrate"},
+		{Name: "SequelizeMeta", Columns: []string{"name"}, Tool: "Sequelize"},
+		{Name: "pgmigrations", Columns: []string{"name"}, Tool: "node-pg-migrate"},
+		{Name: "mikro_orm_migrations", Columns: []string{"name"}, Tool: "MikroORM"},
+		{Name: "kysely_migration", Columns: []string{"name"}, Tool: "Kysely"},
+		{Name: "_yoyo_migration", Columns: []string{"migration_id"}, Tool: "yoyo"},
+		{Name: "refinery_schema_history", Columns: []string{"version"}, Tool: "refinery"},
+		{Name: "seaql_migrations", Columns: []string{"version"}, Tool: "SeaORM"},
+		{Name: "schemaversions", Columns: []string{"scriptname"}, Tool: "DbUp"},
+		{Name: "_sqlx_migrations", Columns: []string{"version"}, Tool: "sqlx"},
+		{Name: "__EFMigrationsHistory", Columns: []string{"MigrationId"}, Tool: "Entity Framework Core"},
+		{Name: "doctrine_migration_versions", Columns: []string{"version"}, Tool: "Doctrine Migrations"},
+		{Name: "phinxlog", Columns: []string{"version"}, Tool: "Phinx"},
+	}
+}

@@ -72,3 +72,38 @@ func (Dbmate) Script(m Migration, src []byte) (Script, error) {
 	s.Regions = []sqltext.Region{{Start: up, End: down}}
 	return s, nil
 }
+
+// dbmate does not look into subdirectories.
+func (Dbmate) DeferredDir(dir string) string { return insideDeferred(dir) }
+func (f Dbmate) DeferredFormat() Format      { return f }
+
+// dbmate with transaction:false sends the section as one query.
+func (Dbmate) Separation() TxMode { return TxImplicit }
+func (Dbmate) NoTxFix() string {
+	return "move the statement to a migration of its own whose marker is -- migrate:up transaction:false (dbmate sends the section as one query, so it must be the only statement)"
+}
+
+// WriteMigration writes the up and down sections (dbmate refuses a
+// migration without a down section, even an empty one), with
+// transaction:false for TxImplicit.
+func (Dbmate) WriteMigration(header, up, down string, tx TxMode, _, _ string) string {
+	var b strings.Builder
+	b.WriteString(header)
+	b.WriteString("-- migrate:up")
+	if tx == TxImplicit {
+		b.WriteString(" transaction:false")
+	}
+	b.WriteString("\n" + up)
+	b.WriteString("\n-- migrate:down\n" + down)
+	return b.String()
+}
+func (Dbmate) InlineDown() bool   { return true }
+func (Dbmate) LineEditable() bool { return true }
+
+// MatchFile: a dbmate file carries its migrate:up marker.
+func (Dbmate) MatchFile(_ fs.FS, _ string, src []byte) FileMatch {
+	if strings.Contains(string(src), "migrate:up") {
+		return ByContent
+	}
+	return NoMatch
+}

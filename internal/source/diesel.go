@@ -2,6 +2,7 @@ package source
 
 import (
 	"io/fs"
+	"path"
 	"sort"
 	"strings"
 )
@@ -59,4 +60,37 @@ func (Diesel) Script(m Migration, _ []byte) (Script, error) {
 		return Script{Tx: TxImplicit}, nil
 	}
 	return Script{Tx: TxFile}, nil
+}
+
+// Diesel treats every visible subdirectory as a migration: its deferred
+// directory is hidden.
+func (Diesel) DeferredDir(dir string) string { return path.Join(dir, ".deferred") }
+func (f Diesel) DeferredFormat() Format      { return f }
+func (Diesel) DeferredPath(dir string, m Migration) string {
+	return contractDir(dir, m)
+}
+func (Diesel) DirPerMigration() bool { return true }
+func (Diesel) OwnsSubdirs() bool     { return true }
+
+// Diesel with run_in_transaction = false sends the file as one query.
+func (Diesel) Separation() TxMode { return TxImplicit }
+func (Diesel) NoTxFix() string {
+	return "move the statement to a migration of its own whose metadata.toml says run_in_transaction = false (Diesel sends the file as one query, so it must be the only statement)"
+}
+func (Diesel) ConfigFile(p string) string { return path.Join(path.Dir(p), "metadata.toml") }
+func (Diesel) TxConfig(tx TxMode, base string) (string, bool) {
+	if tx != TxImplicit {
+		return "", false
+	}
+	return setting(base, "run_in_transaction", "run_in_transaction = false"), true
+}
+func (Diesel) DownPath(up string) string { return strings.TrimSuffix(up, "up.sql") + "down.sql" }
+func (Diesel) LineEditable() bool        { return true }
+
+// MatchFile: a Diesel migration is an up.sql.
+func (Diesel) MatchFile(_ fs.FS, p string, _ []byte) FileMatch {
+	if path.Base(p) == "up.sql" {
+		return ByName
+	}
+	return NoMatch
 }

@@ -148,3 +148,8 @@ func (Django) Script(m Migration, _ []byte) (Script, error) {
 	}
 	return Script{Tx: TxFile}, nil
 }
+
+// Django's deferred directory is in the project directory, beside its
+// apps, and holds migrations and plain SQL files.
+func (Django) DeferredDir(dir string) string { return path.Join(dir, "migrations-deferred") }
+func (f Django) DeferredFormat() Format      { return DeferredCode{Code: f} }

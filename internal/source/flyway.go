@@ -141,3 +141,37 @@ func walkFiles(fsys fs.FS, dir string, fn func(path string) bool) error {
 	}
 	return err
 }
+
+// Flyway reads its locations recursively: its deferred directory sits
+// beside them (the default).
+func (Flyway) DeferredDir(dir string) string { return besideDeferred(dir) }
+func (f Flyway) DeferredFormat() Format      { return f }
+func (Flyway) Separation() TxMode            { return TxNone }
+func (Flyway) NoTxFix() string {
+	return "put the statement in a migration of its own: Flyway runs a migration that holds only non-transactional statements without a transaction"
+}
+
+// ConfigFile is the script configuration file of the migration at p.
+func (Flyway) ConfigFile(p string) string { return p + ".conf" }
+func (Flyway) TxConfig(tx TxMode, base string) (string, bool) {
+	if tx != TxNone {
+		return "", false
+	}
+	return setting(base, "executeInTransaction", "executeInTransaction=false"), true
+}
+func (Flyway) OutOfOrderEffect() string {
+	return "Flyway refuses to run unless outOfOrder is set"
+}
+func (Flyway) LineEditable() bool { return true }
+
+// Flyway reads its locations recursively.
+func (Flyway) OwnsSubdirs() bool { return true }
+
+// MatchFile: V<version>__name or R__name.
+func (Flyway) MatchFile(_ fs.FS, p string, _ []byte) FileMatch {
+	base := path.Base(p)
+	if strings.HasPrefix(base, "V") && strings.Contains(base, "__") || strings.HasPrefix(base, "R__") {
+		return ByName
+	}
+	return NoMatch
+}

@@ -3,7 +3,9 @@ package source
 import (
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
+	"strings"
 )
 
 // GolangMigrate is github.com/golang-migrate/migrate: files named
@@ -65,4 +67,32 @@ func trimVersion(v string) string {
 // sortByVersion orders migrations by numeric version.
 func sortByVersion(ms []Migration) {
 	sort.SliceStable(ms, func(i, j int) bool { return compareNumbers(ms[i].Version, ms[j].Version) < 0 })
+}
+
+// golang-migrate does not look into subdirectories: its deferred
+// migrations sit in one, named like its own.
+func (GolangMigrate) DeferredDir(dir string) string { return insideDeferred(dir) }
+func (f GolangMigrate) DeferredFormat() Format      { return f }
+func (GolangMigrate) DeferredPath(dir string, m Migration) string {
+	return contractFirstDot(dir, m)
+}
+
+// golang-migrate sends a file as one query: PostgreSQL runs it as one
+// implicit transaction, which a COMMIT divides.
+func (GolangMigrate) Separation() TxMode { return TxImplicit }
+func (GolangMigrate) NoTxFix() string {
+	return "put the statement alone in a migration file of its own: a single statement runs outside a transaction"
+}
+func (GolangMigrate) DownPath(up string) string { return strings.Replace(up, ".up.", ".down.", 1) }
+func (GolangMigrate) OutOfOrderEffect() string {
+	return "golang-migrate never applies it on databases past that version"
+}
+func (GolangMigrate) LineEditable() bool { return true }
+
+// MatchFile: N_name.up.sql.
+func (GolangMigrate) MatchFile(_ fs.FS, p string, _ []byte) FileMatch {
+	if upFileName(path.Base(p)) {
+		return ByName
+	}
+	return NoMatch
 }

@@ -170,3 +170,40 @@ func anyFileHas(fsys fs.FS, dir, ext, mark string) bool {
 	}
 	return false
 }
+
+// goose does not look into subdirectories.
+func (Goose) DeferredDir(dir string) string { return insideDeferred(dir) }
+func (f Goose) DeferredFormat() Format      { return f }
+func (Goose) Separation() TxMode            { return TxNone }
+func (Goose) NoTxFix() string {
+	return "add -- +goose NO TRANSACTION to the file, or move the statement to a file of its own that has it"
+}
+
+// WriteMigration writes the Up and Down sections, with NO TRANSACTION for
+// TxNone.
+func (Goose) WriteMigration(header, up, down string, tx TxMode, _, _ string) string {
+	var b strings.Builder
+	b.WriteString(header)
+	b.WriteString("-- +goose Up\n")
+	if tx == TxNone {
+		b.WriteString("-- +goose NO TRANSACTION\n")
+	}
+	b.WriteString(up)
+	if down != "" {
+		b.WriteString("\n-- +goose Down\n" + down)
+	}
+	return b.String()
+}
+func (Goose) InlineDown() bool { return true }
+func (Goose) OutOfOrderEffect() string {
+	return "goose refuses to run unless allow-missing is set"
+}
+func (Goose) LineEditable() bool { return true }
+
+// MatchFile: a goose file carries its Up annotation.
+func (Goose) MatchFile(_ fs.FS, _ string, src []byte) FileMatch {
+	if strings.Contains(string(src), "+goose Up") {
+		return ByContent
+	}
+	return NoMatch
+}

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"io/fs"
 	"path"
 	"strings"
@@ -154,3 +155,59 @@ func LiquibaseChangeset(src []byte) (author, id string) {
 	}
 	return "", ""
 }
+
+// Liquibase reads the changelogs it is given: its deferred directory sits
+// beside them (the default).
+func (Liquibase) DeferredDir(dir string) string { return besideDeferred(dir) }
+func (f Liquibase) DeferredFormat() Format      { return f }
+
+// Liquibase runs a changeset with runInTransaction:false statement by
+// statement.
+func (Liquibase) Separation() TxMode { return TxNone }
+func (Liquibase) NoTxFix() string {
+	return "put the statement in a changeset of its own with runInTransaction:false"
+}
+
+// WriteMigration writes a formatted SQL changelog of one changeset, named
+// after the first changeset of src with the suffix.
+func (Liquibase) WriteMigration(header, up, _ string, tx TxMode, src, suffix string) string {
+	return "--liquibase formatted sql\n" + header + changesets(src, suffix, tx, []string{up})
+}
+
+// changesets writes Liquibase changesets, one per part, named after the
+// first changeset of src with the suffix (and a number after the first),
+// in transaction mode tx (runInTransaction:false with TxNone). A part
+// whose dollar-quoted bodies hold ";" is not split by Liquibase
+// (splitStatements:false): it goes to the database as one string, which
+// is safe only when the part is one statement or one transaction.
+func changesets(src, suffix string, tx TxMode, parts []string) string {
+	author, id := LiquibaseChangeset([]byte(src))
+	var b strings.Builder
+	for i, part := range parts {
+		fmt.Fprintf(&b, "--changeset %s:%s-%s", orDefault(author, "phasegate"), orDefault(id, "split"), suffix)
+		if i > 0 {
+			fmt.Fprintf(&b, "-%d", i+1)
+		}
+		if tx == TxNone {
+			b.WriteString(" runInTransaction:false")
+		}
+		if LiquibaseWouldCut(part) {
+			b.WriteString(" splitStatements:false")
+		}
+		b.WriteString("\n" + part)
+	}
+	return b.String()
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// Changelog: Liquibase files are changelogs of changesets.
+func (Liquibase) Changelog() bool { return true }
+
+// SendWhole marks the changeset at offset at splitStatements:false.
+func (Liquibase) SendWhole(src []byte, at int) []byte { return LiquibaseNoSplit(src, at) }

@@ -62,3 +62,11 @@ func pathLess(a, b string) bool {
 func (Plain) Script(Migration, []byte) (Script, error) {
 	return Script{Tx: TxNone}, nil
 }
+
+// Plain files run with psql: statement by statement.
+func (Plain) Separation() TxMode { return TxNone }
+func (Plain) LineEditable() bool { return true }
+
+// Plain reads its directory recursively, and takes any .sql file.
+func (Plain) OwnsSubdirs() bool { return true }
+func (Plain) Fallback() bool    { return true }

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 )
 
 // Pop is github.com/gobuffalo/pop: VERSION_NAME[.DIALECT][.autocommit].up.
@@ -100,4 +101,27 @@ func (Pop) Script(m Migration, _ []byte) (Script, error) {
 		return Script{Tx: TxImplicit}, nil
 	}
 	return Script{Tx: TxFile}, nil
+}
+
+// pop reads its directory recursively: its deferred directory sits beside
+// it (the default). The deferred format keeps f's settings.
+func (Pop) DeferredDir(dir string) string { return besideDeferred(dir) }
+func (f Pop) DeferredFormat() Format      { return f }
+func (Pop) DeferredPath(dir string, m Migration) string {
+	return contractFirstDot(dir, m)
+}
+func (Pop) NoTxFix() string {
+	return "move the statement to a .autocommit.up.sql migration of its own (it must be the only statement)"
+}
+func (Pop) DownPath(up string) string { return strings.Replace(up, ".up.", ".down.", 1) }
+func (Pop) LineEditable() bool        { return true }
+
+// MatchFile: N_name.up.sql with pop's dialect or autocommit part, or a
+// template (plain N_name.up.sql files are golang-migrate's).
+func (Pop) MatchFile(_ fs.FS, p string, src []byte) FileMatch {
+	base := path.Base(p)
+	if upFileName(base) && (strings.Contains(base, ".postgres.") || strings.Contains(base, ".autocommit.") || IsPopTemplate(src)) {
+		return ByName
+	}
+	return NoMatch
 }

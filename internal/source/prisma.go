@@ -2,6 +2,7 @@ package source
 
 import (
 	"io/fs"
+	"path"
 	"strings"
 )
 
@@ -44,4 +45,29 @@ func (f Prisma) List(fsys fs.FS, dir string) ([]Migration, error) {
 
 func (Prisma) Script(Migration, []byte) (Script, error) {
 	return Script{Tx: TxImplicit}, nil
+}
+
+// Prisma takes every subdirectory as a migration: its deferred directory
+// sits beside its own (the default).
+func (Prisma) DeferredDir(dir string) string { return besideDeferred(dir) }
+func (f Prisma) DeferredFormat() Format      { return f }
+func (Prisma) DeferredPath(dir string, m Migration) string {
+	return contractDir(dir, m)
+}
+func (Prisma) DirPerMigration() bool { return true }
+func (Prisma) OwnsSubdirs() bool     { return true }
+
+// Prisma sends a file as one query.
+func (Prisma) Separation() TxMode { return TxImplicit }
+func (Prisma) NoTxFix() string {
+	return "put the statement alone in a migration file of its own: a single statement runs outside a transaction"
+}
+func (Prisma) LineEditable() bool { return true }
+
+// MatchFile: a Prisma migration is a migration.sql.
+func (Prisma) MatchFile(_ fs.FS, p string, _ []byte) FileMatch {
+	if path.Base(p) == "migration.sql" {
+		return ByName
+	}
+	return NoMatch
 }

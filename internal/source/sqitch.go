@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 
 	"github.com/phasegate/phasegate/internal/sqltext"
@@ -84,4 +85,28 @@ func (f Sqitch) List(fsys fs.FS, dir string) ([]Migration, error) {
 
 func (Sqitch) Script(Migration, []byte) (Script, error) {
 	return Script{Tx: TxNone}, nil
+}
+
+// sqitch reads only the scripts its plan names: its deferred migrations
+// sit in a subdirectory, as plain SQL files (the plan does not name them).
+func (Sqitch) DeferredDir(dir string) string { return insideDeferred(dir) }
+func (Sqitch) DeferredFormat() Format        { return Plain{} }
+
+// Sqitch runs a script with psql, statement by statement unless the
+// script opens a transaction.
+func (Sqitch) Separation() TxMode { return TxNone }
+
+// DownPath is a deploy script's revert script.
+func (Sqitch) DownPath(up string) string { return strings.Replace(up, "/deploy/", "/revert/", 1) }
+func (Sqitch) LineEditable() bool        { return true }
+
+// Sqitch's scripts live in deploy/, revert/ and verify/.
+func (Sqitch) OwnsSubdirs() bool { return true }
+
+// MatchFile: a script in a directory beside a sqitch.plan.
+func (f Sqitch) MatchFile(fsys fs.FS, p string, _ []byte) FileMatch {
+	if f.Detect(fsys, path.Dir(path.Dir(p))) {
+		return ByPlace
+	}
+	return NoMatch
 }

@@ -107,3 +107,29 @@ func (SQLMigrate) Script(m Migration, src []byte) (Script, error) {
 func (SQLMigrate) NextPath(dir string, ms []Migration, name string, now time.Time) string {
 	return join(dir, nextNumber(versionsOf(ms), now)+"-"+Slug(name)+".sql")
 }
+
+// sql-migrate does not look into subdirectories.
+func (SQLMigrate) DeferredDir(dir string) string { return insideDeferred(dir) }
+func (f SQLMigrate) DeferredFormat() Format      { return f }
+func (SQLMigrate) Separation() TxMode            { return TxNone }
+func (SQLMigrate) NoTxFix() string {
+	return "write the file's Up annotation as -- +migrate Up notransaction, or move the statement to a file of its own that has it"
+}
+
+// WriteMigration writes the Up and Down annotations, Up notransaction for
+// TxNone.
+func (SQLMigrate) WriteMigration(header, up, down string, tx TxMode, _, _ string) string {
+	var b strings.Builder
+	b.WriteString(header)
+	b.WriteString("-- +migrate Up")
+	if tx == TxNone {
+		b.WriteString(" notransaction")
+	}
+	b.WriteString("\n" + up)
+	if down != "" {
+		b.WriteString("\n-- +migrate Down\n" + down)
+	}
+	return b.String()
+}
+func (SQLMigrate) InlineDown() bool   { return true }
+func (SQLMigrate) LineEditable() bool { return true }

@@ -26,8 +26,7 @@ type downs struct {
 
 // downPart finds and parses the down part of migration m.
 func downPart(fsys fs.FS, m source.Migration, src []byte, script source.Script, f source.Format) *downs {
-	switch f.(type) {
-	case source.Goose, source.Dbmate, source.SQLMigrate:
+	if source.HasInlineDown(f) {
 		up := script.Regions[0]
 		if up.End >= len(src) {
 			return nil
@@ -39,8 +38,9 @@ func downPart(fsys fs.FS, m source.Migration, src []byte, script source.Script, 
 			return nil
 		}
 		return &downs{format: f, region: region, file: file, text: string(src), blocks: script.Blocks}
-	case source.GolangMigrate, source.Pop, source.Diesel, source.Sqitch:
-		p := downPathOf(m.Path)
+	}
+	if d, ok := f.(source.DownFiler); ok {
+		p := d.DownPath(m.Path)
 		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return nil

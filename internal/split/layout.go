@@ -1,7 +1,6 @@
 package split
 
 import (
-	"fmt"
 	"io/fs"
 	"path"
 	"strings"
@@ -10,9 +9,9 @@ import (
 	"github.com/phasegate/phasegate/internal/source"
 )
 
-// atlasSum adds the new atlas.sum of dir to an Atlas plan: Atlas refuses a
-// directory whose files do not match it.
-func atlasSum(fsys fs.FS, dir string, plan *Plan) error {
+// checksum adds the new checksum file of dir (Atlas's atlas.sum) to a
+// plan: the tool refuses a directory whose files do not match it.
+func checksum(c source.Checksummed, fsys fs.FS, dir string, plan *Plan) error {
 	after := fstest.MapFS{}
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
@@ -38,27 +37,16 @@ func atlasSum(fsys fs.FS, dir string, plan *Plan) error {
 			after[c.Path] = &fstest.MapFile{Data: []byte(c.New)}
 		}
 	}
-	sum, err := source.AtlasSum(after, dir)
+	sum, err := c.Sum(after, dir)
 	if err != nil {
 		return err
 	}
-	p := path.Join(dir, source.AtlasSumFile)
+	p := c.ChecksumFile(dir)
 	old, _ := fs.ReadFile(fsys, p)
 	if string(old) != string(sum) {
 		plan.Changes = append(plan.Changes, FileChange{Path: p, Old: string(old), New: string(sum)})
 	}
 	return nil
-}
-
-// perDirectory reports formats that keep each migration in a directory of
-// its own: a directory a split empties is removed, or the tool would take
-// it for a migration.
-func perDirectory(f source.Format) bool {
-	switch f.(type) {
-	case source.Prisma, source.Diesel:
-		return true
-	}
-	return false
 }
 
 // configFile is a file beside a migration that configures how it runs.
@@ -69,109 +57,22 @@ type configFile struct {
 }
 
 func configFiles(f source.Format, migration string) []configFile {
-	switch f.(type) {
-	case source.Diesel:
-		return []configFile{{path.Join(path.Dir(migration), "metadata.toml"), func(d string) string { return path.Join(path.Dir(d), "metadata.toml") }}}
-	case source.Flyway:
-		return []configFile{{migration + ".conf", func(d string) string { return d + ".conf" }}}
+	c, ok := f.(source.TxConfigFiler)
+	if !ok {
+		return nil
 	}
-	return nil
+	return []configFile{{c.ConfigFile(migration), c.ConfigFile}}
 }
 
-// deferredPathOf names the deferred migration: the original's name with
-// "_contract", in the deferred directory, in the format's naming scheme
-// (the follow-up bot gives it its final version).
+// deferredPathOf names the deferred migration (source.DeferredPath).
 func deferredPathOf(opts Options, m source.Migration) string {
-	dir := opts.DeferredDir
-	base := path.Base(m.Path)
-	switch opts.Format.(type) {
-	case source.Prisma, source.Diesel:
-		// One directory per migration.
-		parent := path.Base(path.Dir(m.Path))
-		return path.Join(dir, parent+"_contract", base)
-	case source.GolangMigrate, source.Pop:
-		i := strings.Index(base, ".")
-		return path.Join(dir, base[:i]+"_contract"+base[i:])
-	}
-	ext := path.Ext(base)
-	return path.Join(dir, strings.TrimSuffix(base, ext)+"_contract"+ext)
+	return source.DeferredPath(opts.Format, opts.DeferredDir, m)
 }
 
-// downPathOf is a golang-migrate, pop or Diesel up file's down
-// companion, or a sqitch deploy script's revert script.
-func downPathOf(upPath string) string {
-	if strings.Contains(upPath, "/deploy/") && !strings.Contains(upPath, ".up.") && !strings.HasSuffix(upPath, "/up.sql") {
-		return strings.Replace(upPath, "/deploy/", "/revert/", 1)
-	}
-	if strings.HasSuffix(upPath, "/up.sql") {
-		return strings.TrimSuffix(upPath, "up.sql") + "down.sql"
-	}
-	return strings.Replace(upPath, ".up.", ".down.", 1)
-}
-
-// wrap builds a new migration in the format's layout: header (comment
-// lines), the up and down SQL, in transaction mode tx (the tool's usual
-// one, or the way it is told to run the file without one, TxNone, or as
-// one implicit transaction, TxImplicit). src is the migration it comes
-// from, and suffix what this one is: Liquibase's changeset is named after
-// the first with the suffix ("2-contract").
+// wrap builds a new migration in the format's layout
+// (source.WriteMigration).
 func wrap(f source.Format, header, up, down string, tx source.TxMode, src, suffix string) string {
-	var b strings.Builder
-	if _, ok := f.(source.Liquibase); ok {
-		b.WriteString("--liquibase formatted sql\n")
-	}
-	b.WriteString(header)
-	switch f.(type) {
-	case source.Goose:
-		b.WriteString("-- +goose Up\n")
-		if tx == source.TxNone {
-			b.WriteString("-- +goose NO TRANSACTION\n")
-		}
-		b.WriteString(up)
-		if down != "" {
-			b.WriteString("\n-- +goose Down\n" + down)
-		}
-	case source.SQLMigrate:
-		b.WriteString("-- +migrate Up")
-		if tx == source.TxNone {
-			b.WriteString(" notransaction")
-		}
-		b.WriteString("\n" + up)
-		if down != "" {
-			b.WriteString("\n-- +migrate Down\n" + down)
-		}
-	case source.Atlas:
-		if tx == source.TxNone {
-			// Atlas reads directives only in the opening comment block,
-			// which a blank line must end.
-			b.WriteString("-- atlas:txmode none\n\n")
-		}
-		b.WriteString(up)
-	case source.Liquibase:
-		b.WriteString(changesets(src, suffix, tx, []string{up}))
-	case source.Dbmate:
-		b.WriteString("-- migrate:up")
-		if tx == source.TxImplicit {
-			b.WriteString(" transaction:false")
-		}
-		// dbmate refuses a migration without a down block, even an empty one.
-		b.WriteString("\n" + up)
-		b.WriteString("\n-- migrate:down\n" + down)
-	default:
-		b.WriteString(up)
-	}
-	s := b.String()
-	if !strings.HasSuffix(s, "\n") {
-		s += "\n"
-	}
-	return s
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
+	return source.WriteMigration(f, header, up, down, tx, src, suffix)
 }
 
 // separation is how format f runs a migration whose statements must not
@@ -181,11 +82,8 @@ func orDefault(s, def string) string {
 // wrap and txCompanions write). ok is false when the tool always wraps a
 // migration in one transaction.
 func separation(f source.Format) (tx source.TxMode, ok bool) {
-	switch f.(type) {
-	case source.GolangMigrate, source.Prisma, source.Dbmate, source.Diesel:
-		return source.TxImplicit, true
-	case source.Goose, source.SQLMigrate, source.Atlas, source.Liquibase, source.Flyway, source.Sqitch, source.Plain:
-		return source.TxNone, true
+	if s, ok := f.(source.TxSeparator); ok {
+		return s.Separation(), true
 	}
 	return 0, false
 }
@@ -193,33 +91,25 @@ func separation(f source.Format) (tx source.TxMode, ok bool) {
 // txCompanions are the files beside a new migration at p that tell the
 // tool to run it in mode tx, when the tool reads that from a file of its
 // own (Flyway's script configuration, Diesel's metadata.toml). base is the
-// original migration's file of that kind, if any: its other settings are
-// kept.
-func txCompanions(f source.Format, p string, tx source.TxMode, base func(string) string) map[string]string {
+// original migration's configuration file, "" if none: its other settings
+// are kept.
+func txCompanions(f source.Format, p string, tx source.TxMode, base string) map[string]string {
 	out := map[string]string{}
-	switch f.(type) {
-	case source.Flyway:
-		if tx == source.TxNone {
-			out[p+".conf"] = setting(base("conf"), "executeInTransaction", "executeInTransaction=false")
-		}
-	case source.Diesel:
-		if tx == source.TxImplicit {
-			out[path.Join(path.Dir(p), "metadata.toml")] = setting(base("metadata.toml"), "run_in_transaction", "run_in_transaction = false")
+	if c, ok := f.(source.TxConfigFiler); ok {
+		if content, ok := c.TxConfig(tx, base); ok {
+			out[c.ConfigFile(p)] = content
 		}
 	}
 	return out
 }
 
-// setting returns a key=value file with key set by line, its other lines
-// kept.
-func setting(file, key, line string) string {
-	var out []string
-	for _, l := range strings.Split(strings.TrimRight(file, "\n"), "\n") {
-		if l != "" && !strings.HasPrefix(strings.TrimSpace(l), key) {
-			out = append(out, l)
-		}
+// downPathOf names the down file of the migration at up, for a format
+// that keeps one (source.DownFiler).
+func downPathOf(f source.Format, up string) string {
+	if d, ok := f.(source.DownFiler); ok {
+		return d.DownPath(up)
 	}
-	return strings.Join(append(out, line), "\n") + "\n"
+	return up
 }
 
 // statementText writes one statement split generates, with its semicolon,
@@ -236,29 +126,4 @@ func statementText(f source.Format, sql string) string {
 		text = begin + "\n" + text + end + "\n"
 	}
 	return text
-}
-
-// changesets writes Liquibase changesets, one per part, named after the
-// first changeset of src with the suffix (and a number after the first),
-// in transaction mode tx (runInTransaction:false with TxNone). A part
-// whose dollar-quoted bodies hold ";" is not split by Liquibase
-// (splitStatements:false): it goes to the database as one string, which
-// is safe only when the part is one statement or one transaction.
-func changesets(src, suffix string, tx source.TxMode, parts []string) string {
-	author, id := source.LiquibaseChangeset([]byte(src))
-	var b strings.Builder
-	for i, part := range parts {
-		fmt.Fprintf(&b, "--changeset %s:%s-%s", orDefault(author, "phasegate"), orDefault(id, "split"), suffix)
-		if i > 0 {
-			fmt.Fprintf(&b, "-%d", i+1)
-		}
-		if tx == source.TxNone {
-			b.WriteString(" runInTransaction:false")
-		}
-		if source.LiquibaseWouldCut(part) {
-			b.WriteString(" splitStatements:false")
-		}
-		b.WriteString("\n" + part)
-	}
-	return b.String()
 }

@@ -42,11 +42,8 @@ func onlineMigrations(fsys fs.FS, m source.Migration, src []byte, rewrites map[i
 	// The files: all steps in one when the tool runs it statement by
 	// statement, one per step when it sends a file as one query.
 	var files [][]onlineStep
-	_, lb := opts.Format.(source.Liquibase)
-	if lb {
-		tx = source.TxNone // a changeset of one statement, runInTransaction:false
-	}
-	if tx == source.TxNone && !lb {
+	changelog := source.IsChangelog(opts.Format) // a changeset per step
+	if tx == source.TxNone && !changelog {
 		files = [][]onlineStep{steps}
 	} else {
 		for _, s := range steps {
@@ -82,9 +79,9 @@ func onlineMigrations(fsys fs.FS, m source.Migration, src []byte, rewrites map[i
 		out.paths = append(out.paths, p)
 		out.changes = append(out.changes, FileChange{Path: p, New: wrap(opts.Format, header, strings.Join(up, "\n"), inlineDown(opts.Format, downText), tx, string(src), what)})
 		if hasDownFiles(opts.Format) {
-			out.changes = append(out.changes, FileChange{Path: downPathOf(p), New: downText})
+			out.changes = append(out.changes, FileChange{Path: downPathOf(opts.Format, p), New: downText})
 		}
-		for cp, content := range txCompanions(opts.Format, p, tx, func(string) string { return "" }) {
+		for cp, content := range txCompanions(opts.Format, p, tx, "") {
 			out.changes = append(out.changes, FileChange{Path: cp, New: content})
 		}
 	}
@@ -112,20 +109,17 @@ func stepNames(steps []onlineStep) string {
 	return strings.Join(names, ", ")
 }
 
-// hasDownFiles reports formats that keep a migration's down SQL in a file
-// of its own.
+// hasDownFiles reports formats whose new migrations keep their down SQL
+// in a file of their own: those of a format with down files whose deferred
+// directory is its own format (not sqitch's, of plain SQL files).
 func hasDownFiles(f source.Format) bool {
-	switch f.(type) {
-	case source.GolangMigrate, source.Pop, source.Diesel:
-		return true
-	}
-	return false
+	_, ok := source.DeferredFormat(f).(source.DownFiler)
+	return ok
 }
 
 // inlineDown is the down SQL a format keeps inside the migration file.
 func inlineDown(f source.Format, down string) string {
-	switch f.(type) {
-	case source.Goose, source.Dbmate, source.SQLMigrate:
+	if source.HasInlineDown(f) {
 		return down
 	}
 	return ""

@@ -243,7 +243,7 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 		if move != "" || keep != downs.keptText() {
 			if downs.separate {
 				if keep == "" && expandReal == 0 {
-					plan.Changes = append(plan.Changes, FileChange{Path: downs.path, Old: downs.text, Delete: true, PruneDir: perDirectory(opts.Format)})
+					plan.Changes = append(plan.Changes, FileChange{Path: downs.path, Old: downs.text, Delete: true, PruneDir: source.IsDirPerMigration(opts.Format)})
 				} else {
 					plan.Changes = append(plan.Changes, FileChange{Path: downs.path, Old: downs.text, New: keep})
 				}
@@ -260,15 +260,11 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 	// with the file when it moves whole.
 	companions := map[string]string{}
 	if tx != script.Tx {
-		companions = txCompanions(opts.Format, deferredPath, tx, func(kind string) string {
-			for _, cf := range configFiles(opts.Format, m.Path) {
-				if strings.HasSuffix(cf.path, kind) {
-					b, _ := fs.ReadFile(fsys, cf.path)
-					return string(b)
-				}
-			}
-			return ""
-		})
+		var base []byte
+		for _, cf := range configFiles(opts.Format, m.Path) {
+			base, _ = fs.ReadFile(fsys, cf.path)
+		}
+		companions = txCompanions(opts.Format, deferredPath, tx, string(base))
 	}
 	for _, cf := range configFiles(opts.Format, m.Path) {
 		b, err := fs.ReadFile(fsys, cf.path)
@@ -280,14 +276,14 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 			plan.Changes = append(plan.Changes, FileChange{Path: p, New: string(b)})
 		}
 		if expandReal == 0 {
-			plan.Changes = append(plan.Changes, FileChange{Path: cf.path, Old: string(b), Delete: true, PruneDir: perDirectory(opts.Format)})
+			plan.Changes = append(plan.Changes, FileChange{Path: cf.path, Old: string(b), Delete: true, PruneDir: source.IsDirPerMigration(opts.Format)})
 		}
 	}
 	for p, content := range companions {
 		plan.Changes = append(plan.Changes, FileChange{Path: p, New: content})
 	}
 	if expandReal == 0 {
-		plan.Changes = append(plan.Changes, FileChange{Path: m.Path, Old: string(src), Delete: true, PruneDir: perDirectory(opts.Format)})
+		plan.Changes = append(plan.Changes, FileChange{Path: m.Path, Old: string(src), Delete: true, PruneDir: source.IsDirPerMigration(opts.Format)})
 		plan.Notes = append(plan.Notes, fmt.Sprintf("every statement of %s is deferred: the file moves whole", m.Path))
 	} else {
 		newSrc := string(src[:up.Start]) + expandText.String() + string(src[up.End:])
@@ -295,8 +291,8 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 			// Rebuild the down section of an inline format.
 			newSrc = string(src[:up.Start]) + expandText.String() + string(src[up.End:downs.region.Start]) + downs.inlineKeep
 		}
-		if _, lb := opts.Format.(source.Liquibase); lb && strings.Contains(expandText.String(), "$phasegate$") {
-			newSrc = string(source.LiquibaseNoSplit([]byte(newSrc), up.Start))
+		if w, ok := opts.Format.(source.WholeSender); ok && strings.Contains(expandText.String(), "$phasegate$") {
+			newSrc = string(w.SendWhole([]byte(newSrc), up.Start))
 		}
 		plan.Changes = append(plan.Changes, FileChange{Path: m.Path, Old: string(src), New: newSrc})
 	}
@@ -305,14 +301,14 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 	plan.Changes = append(plan.Changes, FileChange{Path: deferredPath, New: laterSrc})
 	if downs != nil && downs.separate && laterDown != "" {
 		if hasDownFiles(opts.Format) {
-			plan.Changes = append(plan.Changes, FileChange{Path: downPathOf(deferredPath), New: laterDown})
+			plan.Changes = append(plan.Changes, FileChange{Path: downPathOf(opts.Format, deferredPath), New: laterDown})
 		} else {
 			plan.Notes = append(plan.Notes, fmt.Sprintf("the deferred migration %s has no revert script: a plain SQL file has none; write it when the follow-up adds it to %s", deferredPath, opts.Format.Name()))
 		}
 	}
 	plan.Changes = append(plan.Changes, online.changes...)
-	if _, ok := opts.Format.(source.Atlas); ok {
-		if err := atlasSum(fsys, path.Dir(m.Path), plan); err != nil {
+	if c, ok := opts.Format.(source.Checksummed); ok {
+		if err := checksum(c, fsys, path.Dir(m.Path), plan); err != nil {
 			return nil, err
 		}
 	}

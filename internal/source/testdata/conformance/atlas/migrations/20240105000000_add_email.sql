@@ -1,0 +1,3 @@
+-- atlas:txmode none
+
+ALTER TABLE users ADD COLUMN email text;

@@ -1,0 +1,3 @@
+--liquibase formatted sql
+--changeset ada:1
+CREATE TABLE users (id bigint PRIMARY KEY);
