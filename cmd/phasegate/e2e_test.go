@@ -231,7 +231,7 @@ func TestDockerNotRunningSaysWhatToDo(t *testing.T) {
 }
 
 func TestSIGTERMCleansUp(t *testing.T) {
-	img := testImage(t)
+	img := pgtest.Need(t)
 	dir := exampleRepo(t)
 	cfg := filepath.Join(t.TempDir(), "slow.yml")
 	os.WriteFile(cfg, []byte("migrations:\n  dir: db/migrations\ntests:\n  command: echo started; sleep 300\n"), 0o644)
