@@ -155,6 +155,7 @@ func TestActionInterruptedStillComments(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
+	connected := make(chan struct{}, 1) // phasegate is in its connection attempt
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -162,6 +163,10 @@ func TestActionInterruptedStillComments(t *testing.T) {
 				return
 			}
 			defer c.Close()
+			select {
+			case connected <- struct{}{}:
+			default:
+			}
 		}
 	}()
 	dir, s, repo, pr := examplePR(t, "t-write", fakegithub.Write)
@@ -176,11 +181,12 @@ func TestActionInterruptedStillComments(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	deadline := time.Now().Add(time.Minute)
-	for !strings.Contains(stderr.String(), "using the PostgreSQL server of --database-url") && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
+	select {
+	case <-connected:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatalf("phasegate never connected to the server\n%s", stderr.String())
 	}
-	time.Sleep(300 * time.Millisecond) // into the connection attempt
 	cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-done:
