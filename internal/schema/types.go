@@ -120,3 +120,21 @@ func Names(nodes []*pg.Node) []string {
 	}
 	return out
 }
+
+func (c *Catalog) alterEnum(s *pg.AlterEnumStmt) {
+	t := c.Types[c.resolveNames(Names(s.TypeName), c.hasType)]
+	if t == nil {
+		return
+	}
+	switch {
+	case s.OldVal != "":
+		replace(t.Values, s.OldVal, s.NewVal)
+	case s.NewVal != "":
+		for _, v := range t.Values {
+			if v == s.NewVal {
+				return
+			}
+		}
+		t.Values = append(t.Values, s.NewVal)
+	}
+}

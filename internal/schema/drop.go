@@ -1,0 +1,115 @@
+package schema
+
+import (
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+)
+
+// DROP of relations and other objects, with what depends on them.
+
+func (c *Catalog) drop(s *pg.DropStmt) {
+	for _, obj := range s.Objects {
+		switch s.RemoveType {
+		case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_MATVIEW, pg.ObjectType_OBJECT_FOREIGN_TABLE:
+			q := c.resolveNames(ObjectNames(obj), c.hasRelation)
+			c.dropTable(q, s.Behavior == pg.DropBehavior_DROP_CASCADE)
+		case pg.ObjectType_OBJECT_VIEW:
+			c.dropView(c.resolveNames(ObjectNames(obj), c.hasRelation), s.Behavior == pg.DropBehavior_DROP_CASCADE)
+		case pg.ObjectType_OBJECT_INDEX:
+			delete(c.Indexes, c.resolveNames(ObjectNames(obj), c.hasRelation))
+		case pg.ObjectType_OBJECT_SEQUENCE:
+			q := c.resolveNames(ObjectNames(obj), c.hasRelation)
+			if o := c.Sequences[q]; o != nil && s.Behavior == pg.DropBehavior_DROP_CASCADE {
+				// CASCADE drops the serial column's DEFAULT nextval(...) too.
+				if t := c.Tables[o.Owner]; t != nil {
+					if col := t.Column(o.OwnerColumn); col != nil && !col.Identity && !col.Generated {
+						col.HasDefault, col.Default = false, nil
+					}
+				}
+			}
+			delete(c.Sequences, q)
+		case pg.ObjectType_OBJECT_TYPE, pg.ObjectType_OBJECT_DOMAIN:
+			q := c.resolveNames(ObjectNames(obj), c.hasType)
+			if s.Behavior == pg.DropBehavior_DROP_CASCADE && c.Types[q] != nil {
+				c.dropTypeCascade(q) // the columns of the type go with it
+			}
+			delete(c.Types, q)
+		case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE, pg.ObjectType_OBJECT_ROUTINE:
+			delete(c.Functions, c.resolveNames(ObjectNames(obj), c.hasFunction))
+		case pg.ObjectType_OBJECT_SCHEMA:
+			name := strings.Join(ObjectNames(obj), ".")
+			delete(c.Schemas, name)
+			if s.Behavior == pg.DropBehavior_DROP_CASCADE {
+				for q := range c.Tables {
+					if q.Schema == name {
+						c.dropTable(q, true)
+					}
+				}
+				for q := range c.Views {
+					if q.Schema == name {
+						delete(c.Views, q)
+					}
+				}
+				for q := range c.Indexes {
+					if q.Schema == name {
+						delete(c.Indexes, q)
+					}
+				}
+				for q := range c.Sequences {
+					if q.Schema == name {
+						delete(c.Sequences, q)
+					}
+				}
+				for q := range c.Types {
+					if q.Schema == name {
+						delete(c.Types, q)
+					}
+				}
+				for q := range c.Functions {
+					if q.Schema == name {
+						delete(c.Functions, q)
+					}
+				}
+			}
+		case pg.ObjectType_OBJECT_TRIGGER:
+			names := ObjectNames(obj)
+			if len(names) >= 2 {
+				tq := c.resolveNames(names[:len(names)-1], c.hasRelation)
+				delete(c.Triggers, tq.String()+"."+names[len(names)-1])
+			}
+		case pg.ObjectType_OBJECT_EXTENSION:
+			delete(c.Other, "extension "+strings.Join(ObjectNames(obj), "."))
+		}
+	}
+}
+
+// dropTable drops table q with its indexes and the sequences its columns
+// own, and, with CASCADE, the views that read it.
+func (c *Catalog) dropTable(q QName, cascade bool) {
+	delete(c.Tables, q)
+	for k, ix := range c.Indexes {
+		if ix.Table == q {
+			delete(c.Indexes, k)
+		}
+	}
+	c.dropOwnedSequences(q, "")
+	if cascade {
+		for _, v := range c.ViewsReading(q) {
+			c.dropView(v, true)
+		}
+	}
+}
+
+// dropView drops view q, and with CASCADE the views that read it.
+func (c *Catalog) dropView(q QName, cascade bool) {
+	if c.Views[q] == nil {
+		return
+	}
+	delete(c.Views, q)
+	if cascade {
+		for _, v := range c.ViewsReading(q) {
+			c.dropView(v, true)
+		}
+	}
+}
