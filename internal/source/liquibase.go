@@ -140,7 +140,15 @@ func forPostgres(list string) bool {
 	return in || !hasPositive
 }
 
+// NextPath puts a new changelog in the directory of the last one: a
+// master changelog's includeAll runs the files of its directory tree in
+// path order, so a file at the top of a tree whose changelogs live in
+// subdirectories (changes/, 2024/) would run first on a new database,
+// before the tables it changes exist.
 func (Liquibase) NextPath(dir string, ms []Migration, name string, now time.Time) string {
+	if len(ms) > 0 && ms[len(ms)-1].Path != "" {
+		dir = path.Dir(ms[len(ms)-1].Path)
+	}
 	return join(dir, nextNumber(versionsOf(ms), now)+"_"+Slug(name)+".sql")
 }
 

@@ -3,6 +3,7 @@ package source
 import (
 	"fmt"
 	"math/big"
+	"path"
 	"strings"
 	"time"
 )
@@ -205,7 +206,12 @@ func (f Atlas) PathAfter(dir string, m Migration, k int, name string) string {
 	return afterVersion(f, dir, m, k, name)
 }
 
+// PathAfter for Liquibase: beside m, where includeAll's path order runs it
+// right after m.
 func (f Liquibase) PathAfter(dir string, m Migration, k int, name string) string {
+	if m.Path != "" {
+		dir = path.Dir(m.Path)
+	}
 	return afterVersion(f, dir, m, k, name)
 }
 
