@@ -2,11 +2,12 @@ package compat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -176,15 +177,83 @@ type Scenario struct {
 // result all the same: what was done before it, with the verdict error and
 // the error's message, so that the caller reports it beside the static
 // results instead of in their place.
-func Run(ctx context.Context, opts Options) (res *Result, err error) {
+//
+// The check goes through four stages: plan (the scenarios, and those the
+// config turns off), prepare (the server, both versions' migrations and
+// checkouts, the previous and the new schema, a database per scenario),
+// runScenarios (the test suites and the lock trace) and collect (the
+// proof, the culprits, the verdict).
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	c := &check{opts: withDefaults(opts)}
+	c.res = plan(c.opts)
+	err := c.run(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("runtime check cancelled before it finished (%w)", ctx.Err())
+		}
+		c.res.stop(err)
+	}
+	return c.res, err
+}
+
+// check is one runtime check under way: what its stages hand each other.
+type check struct {
+	opts Options
+	res  *Result
+	// undo removes what the stages created, last first.
+	undo cleanups
+
+	srv     *Server
+	secrets []string
+
+	// The migrations of both versions: their files, their lists (the new
+	// ones: in head and not in previous; the deferred ones the change
+	// adds), and the migrations the built-in runner applies.
+	prevFS, headFS                            fs.FS
+	prevList, headList, newList, deferredList []source.Migration
+	prevMs, newMs, deferredMs                 []Migration
+
+	// The checkouts, the two schemas and what they hold.
+	prevDir, headDir  string
+	prevDB, newDB     *Database
+	prevSnap, newSnap *Snapshot
+	// migErr is why the new migrations did not apply (the compat scenario
+	// is then an error, and the next ones do not run).
+	migErr error
+
+	jobs     []job
+	rec      *recording
+	traceErr error
+}
+
+// job is a scenario to run: its database, cloned from tmpl, the checkout
+// its suite runs in, and prep, which writes the version table the
+// scenario's release reads.
+type job struct {
+	sc   *Scenario
+	db   *Database
+	tmpl *Database
+	dir  string
+	prep func(context.Context, *Database) error
+	rec  *recording
+}
+
+// withDefaults fills the options a caller may leave out.
+func withDefaults(opts Options) Options {
 	if opts.Jobs < 1 {
 		opts.Jobs = 1
 	}
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
+	return opts
+}
+
+// plan lays out the four scenarios, each with the version whose tests it
+// runs, and marks those the config turns off as skipped.
+func plan(opts Options) *Result {
 	headV, prevV := headVersion(opts.Head), short(opts.Previous)
-	res = &Result{Previous: opts.Previous, Scenarios: []Scenario{
+	res := &Result{Previous: opts.Previous, Scenarios: []Scenario{
 		{Name: Baseline, Version: prevV, Command: opts.TestCommand},
 		{Name: Compat, Version: prevV, Command: opts.TestCommand},
 		{Name: Deploy, Version: headV, Command: opts.TestCommand},
@@ -195,330 +264,430 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 			sc.Status, sc.Reason = Skipped, "turned off in the config (tests.scenarios)"
 		}
 	}
-	var cleanups []func()
+	return res
+}
+
+// scenario is the planned scenario of that name.
+func (c *check) scenario(name string) *Scenario {
+	return &c.res.Scenarios[slices.Index(Scenarios, name)] // plan lays them out in this order
+}
+
+// run goes through the stages after plan, and removes what they created
+// before it returns, whatever happens.
+func (c *check) run(ctx context.Context) error {
 	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("internal error: %v\n%s", p, debug.Stack())
-		}
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			cleanups[i]()
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				err = fmt.Errorf("runtime check cancelled before it finished (%w)", ctx.Err())
-			}
-			res.stop(err)
+		if err := c.undo.run(); err != nil {
+			fmt.Fprintf(c.opts.Log, "phasegate: cleaning up after the runtime check: %v\n", err)
 		}
 	}()
-
-	// One server for the whole check, started first: it gets ready while
-	// the migrations are read and the previous version is checked out.
-	type started struct {
-		srv *Server
-		err error
-		at  time.Duration
+	if err := c.prepare(ctx); err != nil {
+		return err
 	}
-	serverCh := make(chan started, 1)
+	if err := c.runScenarios(ctx); err != nil {
+		return err
+	}
+	return c.collect(ctx)
+}
+
+// cleanups undo what a check created, last first; their errors are joined.
+type cleanups []func() error
+
+func (u *cleanups) add(f func() error) { *u = append(*u, f) }
+
+func (u cleanups) run() error {
+	var errs []error
+	for i := len(u) - 1; i >= 0; i-- {
+		errs = append(errs, u[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// prepare makes everything the scenarios run on. The server starts first,
+// in the background: it gets ready while the migrations are read and the
+// versions are checked out.
+func (c *check) prepare(ctx context.Context) error {
+	server := c.startServer(ctx)
+	if err := c.readMigrations(ctx); err != nil {
+		return err
+	}
+	if err := c.checkout(ctx); err != nil {
+		return err
+	}
+	if err := c.awaitServer(server); err != nil {
+		return err
+	}
+	start := time.Now()
+	if rendered(c.opts) {
+		if err := c.render(ctx); err != nil {
+			return err
+		}
+	}
+	if err := c.buildPrevious(ctx); err != nil {
+		return err
+	}
+	c.res.Timings.PreviousSchema = time.Since(start)
+	if err := c.buildNew(ctx); err != nil {
+		return err
+	}
+	return c.cloneScenarios(ctx)
+}
+
+// serverStart is the server being started in the background; done closes
+// when the start has finished.
+type serverStart struct {
+	done chan struct{}
+	srv  *Server
+	err  error
+	at   time.Duration
+}
+
+// startServer connects to the server of --database-url, or starts a
+// container, in the background. The server is closed with the check's
+// other cleanups, after waiting for a start that an earlier failure
+// left under way.
+func (c *check) startServer(ctx context.Context) *serverStart {
+	s := &serverStart{done: make(chan struct{})}
 	begin := time.Now()
 	go func() {
-		var st started
-		if opts.URL != "" {
-			fmt.Fprintf(opts.Log, "phasegate: using the PostgreSQL server of --database-url\n")
-			st.srv, st.err = Connect(ctx, opts.URL)
+		defer close(s.done)
+		if c.opts.URL != "" {
+			fmt.Fprintf(c.opts.Log, "phasegate: using the PostgreSQL server of --database-url\n")
+			s.srv, s.err = Connect(ctx, c.opts.URL)
 		} else {
-			fmt.Fprintf(opts.Log, "phasegate: starting PostgreSQL (%s)\n", opts.Image)
-			st.srv, st.err = StartContainer(ctx, ContainerOptions{Image: opts.Image, Pull: opts.Pull, Labels: opts.Labels})
+			fmt.Fprintf(c.opts.Log, "phasegate: starting PostgreSQL (%s)\n", c.opts.Image)
+			s.srv, s.err = StartContainer(ctx, ContainerOptions{Image: c.opts.Image, Pull: c.opts.Pull, Labels: c.opts.Labels})
 		}
-		st.at = time.Since(begin)
-		serverCh <- st
+		s.at = time.Since(begin)
 	}()
-	var srv *Server
-	received := false
-	cleanups = append(cleanups, func() {
-		if !received { // an earlier step failed: wait for the start to finish, then stop it
-			if st := <-serverCh; st.srv != nil {
-				st.srv.Close()
-			}
+	c.undo.add(func() error {
+		<-s.done
+		if s.srv != nil {
+			return s.srv.Close()
 		}
+		return nil
 	})
+	return s
+}
 
-	// The migration lists of both versions.
+// awaitServer waits for the server's start to finish.
+func (c *check) awaitServer(s *serverStart) error {
+	<-s.done
+	if s.err != nil {
+		return s.err
+	}
+	c.srv = s.srv
+	c.res.Server = s.srv.Source
+	c.res.Timings.ServerReady = s.at
+	c.secrets = s.srv.Secrets()
+	return nil
+}
+
+// readMigrations lists the migrations of both versions, the new ones and
+// the deferred ones the change adds, and loads those the built-in runner
+// applies (an ORM's wait for render, on the server).
+func (c *check) readMigrations(ctx context.Context) error {
+	opts := c.opts
 	prevFS, err := opts.Repo.FS(ctx, opts.Previous)
 	if err != nil {
-		return res, err
+		return err
 	}
-	cleanups = append(cleanups, func() { prevFS.Close() })
-	var headFS fs.FS = os.DirFS(opts.Repo.Root)
+	c.undo.add(prevFS.Close)
+	c.prevFS, c.headFS = prevFS, os.DirFS(opts.Repo.Root)
 	if opts.Head != "" {
 		t, err := opts.Repo.FS(ctx, opts.Head)
 		if err != nil {
-			return res, err
+			return err
 		}
-		cleanups = append(cleanups, func() { t.Close() })
-		headFS = t
+		c.undo.add(t.Close)
+		c.headFS = t
 	}
-	prevList, err := opts.Format.List(prevFS, opts.Dir)
-	if err != nil {
-		return res, fmt.Errorf("list the previous version's migrations: %w", err)
+	if c.prevList, err = opts.Format.List(c.prevFS, opts.Dir); err != nil {
+		return fmt.Errorf("list the previous version's migrations: %w", err)
 	}
-	headList, err := opts.Format.List(headFS, opts.Dir)
-	if err != nil {
-		return res, fmt.Errorf("list migrations: %w", err)
+	if c.headList, err = opts.Format.List(c.headFS, opts.Dir); err != nil {
+		return fmt.Errorf("list migrations: %w", err)
 	}
-	newList := newMigrations(prevList, headList)
-	deferredList, err := deferredAdded(prevFS, headFS, opts)
-	if err != nil {
-		return res, err
+	c.newList = newMigrations(c.prevList, c.headList)
+	if c.deferredList, err = deferredAdded(c.prevFS, c.headFS, opts); err != nil {
+		return err
 	}
-	var prevMs, newMs, deferredMs []Migration
-	if !rendered(opts) {
-		if opts.MigrateCommand == "" {
-			if prevMs, err = Load(prevFS, opts.Format, prevList); err != nil {
-				return res, fmt.Errorf("previous version: %w", err)
-			}
-		}
-		if newMs, err = Load(headFS, opts.Format, newList); err != nil && opts.MigrateCommand == "" {
-			return res, err
-		}
-		if deferredMs, err = Load(headFS, deferredFormat(opts), deferredList); err != nil {
-			return res, fmt.Errorf("deferred migrations: %w", err)
-		}
-	}
-
-	// The code of the previous version.
-	prevTree, err := opts.Repo.AddWorktree(ctx, opts.Previous, "phasegate-previous-")
-	if err != nil {
-		return res, err
-	}
-	cleanups = append(cleanups, func() { prevTree.Remove() })
-	headDir := opts.Repo.Root
-	if opts.Head != "" {
-		t, err := opts.Repo.AddWorktree(ctx, opts.Head, "phasegate-head-")
-		if err != nil {
-			return res, err
-		}
-		cleanups = append(cleanups, func() { t.Remove() })
-		headDir = t.Dir
-	}
-
-	st := <-serverCh
-	received = true
-	if st.err != nil {
-		return res, st.err
-	}
-	srv = st.srv
-	cleanups = append(cleanups, func() { srv.Close() })
-	res.Server = srv.Source
-	res.Timings.ServerReady = st.at
-	secrets := srv.Secrets()
-	start := time.Now()
-
-	// An ORM's migrations: the SQL it renders for each version.
 	if rendered(opts) {
-		prevR, err := renderVersion(ctx, opts, srv, opts.Previous, "previous")
-		if err != nil {
-			return res, err
-		}
-		headR, err := renderVersion(ctx, opts, srv, opts.Head, "head")
-		if err != nil {
-			return res, err
-		}
-		prevList, headList = prevR.Migrations, headR.Migrations
-		newList = newMigrations(prevList, headList)
-		if prevMs, err = loadRendered(prevR, prevFS, opts.Format, prevList); err != nil {
-			return res, fmt.Errorf("previous version: %w", err)
-		}
-		if newMs, err = loadRendered(headR, headFS, opts.Format, newList); err != nil {
-			return res, err
-		}
-		if deferredMs, err = loadRendered(headR, headFS, deferredFormat(opts), deferredList); err != nil {
-			return res, fmt.Errorf("deferred migrations: %w", err)
+		return nil
+	}
+	if opts.MigrateCommand == "" {
+		if c.prevMs, err = Load(c.prevFS, opts.Format, c.prevList); err != nil {
+			return fmt.Errorf("previous version: %w", err)
 		}
 	}
+	if c.newMs, err = Load(c.headFS, opts.Format, c.newList); err != nil && opts.MigrateCommand == "" {
+		return err
+	}
+	if c.deferredMs, err = Load(c.headFS, deferredFormat(opts), c.deferredList); err != nil {
+		return fmt.Errorf("deferred migrations: %w", err)
+	}
+	return nil
+}
 
-	// The previous schema, built once.
-	prevDB, err := srv.Create(ctx, "previous", nil)
+// checkout checks out the code of the previous version, and of the head
+// when it is a commit (else the work tree is the head's checkout).
+func (c *check) checkout(ctx context.Context) error {
+	prev, err := c.opts.Repo.AddWorktree(ctx, c.opts.Previous, "phasegate-previous-")
 	if err != nil {
-		return res, err
+		return err
 	}
-	if err := migrate(ctx, opts, prevDB, prevMs, prevTree.Dir, secrets); err != nil {
-		return res, fmt.Errorf("build the previous schema (%s): %w", short(opts.Previous), err)
+	c.undo.add(prev.Remove)
+	c.prevDir, c.headDir = prev.Dir, c.opts.Repo.Root
+	if c.opts.Head != "" {
+		t, err := c.opts.Repo.AddWorktree(ctx, c.opts.Head, "phasegate-head-")
+		if err != nil {
+			return err
+		}
+		c.undo.add(t.Remove)
+		c.headDir = t.Dir
 	}
-	prevSnap, err := snapshot(ctx, prevDB)
-	if err != nil {
-		return res, err
-	}
-	res.Timings.PreviousSchema = time.Since(start)
+	return nil
+}
 
-	// The schema right after the new migrations: production before the
-	// new code deploys.
-	start = time.Now()
-	newDB, err := srv.Create(ctx, "new", prevDB)
+// render takes an ORM's migrations as the SQL it renders for each
+// version, in place of the files' lists.
+func (c *check) render(ctx context.Context) error {
+	opts := c.opts
+	prevR, err := renderVersion(ctx, opts, c.srv, opts.Previous, "previous")
 	if err != nil {
-		return res, err
+		return err
 	}
-	migErr := migrate(ctx, opts, newDB, newMs, headDir, secrets)
-	var newSnap *Snapshot
-	if migErr != nil {
-		res.MigrationError = migErr.Error()
+	headR, err := renderVersion(ctx, opts, c.srv, opts.Head, "head")
+	if err != nil {
+		return err
+	}
+	c.prevList, c.headList = prevR.Migrations, headR.Migrations
+	c.newList = newMigrations(c.prevList, c.headList)
+	if c.prevMs, err = loadRendered(prevR, c.prevFS, opts.Format, c.prevList); err != nil {
+		return fmt.Errorf("previous version: %w", err)
+	}
+	if c.newMs, err = loadRendered(headR, c.headFS, opts.Format, c.newList); err != nil {
+		return err
+	}
+	if c.deferredMs, err = loadRendered(headR, c.headFS, deferredFormat(opts), c.deferredList); err != nil {
+		return fmt.Errorf("deferred migrations: %w", err)
+	}
+	return nil
+}
+
+// buildPrevious builds the previous schema, once: the template of the
+// baseline scenario and of the new schema.
+func (c *check) buildPrevious(ctx context.Context) error {
+	db, err := c.srv.Create(ctx, "previous", nil)
+	if err != nil {
+		return err
+	}
+	if err := migrate(ctx, c.opts, db, c.prevMs, c.prevDir, c.secrets); err != nil {
+		return fmt.Errorf("build the previous schema (%s): %w", short(c.opts.Previous), err)
+	}
+	c.prevDB = db
+	c.prevSnap, err = snapshot(ctx, db)
+	return err
+}
+
+// buildNew builds the schema right after the new migrations: production
+// before the new code deploys. The new migrations failing to apply is a
+// finding (Result.MigrationError), not an error of the check.
+func (c *check) buildNew(ctx context.Context) error {
+	start := time.Now()
+	db, err := c.srv.Create(ctx, "new", c.prevDB)
+	if err != nil {
+		return err
+	}
+	c.newDB = db
+	if c.migErr = migrate(ctx, c.opts, db, c.newMs, c.headDir, c.secrets); c.migErr != nil {
+		c.res.MigrationError = c.migErr.Error()
 	} else {
-		newSnap, err = snapshot(ctx, newDB)
-		if err != nil {
-			return res, err
+		if c.newSnap, err = snapshot(ctx, db); err != nil {
+			return err
 		}
-		res.Changes = Diff(prevSnap, newSnap)
-		attribute(res.Changes, newMs, opts.Judged)
+		c.res.Changes = Diff(c.prevSnap, c.newSnap)
+		attribute(c.res.Changes, c.newMs, c.opts.Judged)
 	}
-	res.Timings.NewSchema = time.Since(start)
+	c.res.Timings.NewSchema = time.Since(start)
+	return nil
+}
 
-	// Scenario databases, cloned from the two templates.
-	start = time.Now()
-	type job struct {
-		sc   *Scenario
-		db   *Database
-		tmpl *Database
-		dir  string
-		prep func(context.Context, *Database) error
-		rec  *recording
+// cloneScenarios gives each scenario that runs a database cloned from its
+// schema and the checkout its suite runs in, and starts the recording of
+// the compat scenario.
+func (c *check) cloneScenarios(ctx context.Context) error {
+	start := time.Now()
+	if err := c.planJobs(ctx); err != nil {
+		return err
 	}
-	baseline, compat, deploy, ready := &res.Scenarios[0], &res.Scenarios[1], &res.Scenarios[2], &res.Scenarios[3]
-	var jobs []job
-	add := func(sc *Scenario, tmpl *Database, dir string, prep func(context.Context, *Database) error) {
-		if opts.Off[sc.Name] {
-			return // reported as skipped already
+	compat := c.scenario(Compat)
+	for i := range c.jobs {
+		j := &c.jobs[i]
+		db, err := c.srv.Create(ctx, j.sc.Name, j.tmpl)
+		if err != nil {
+			return err
 		}
-		jobs = append(jobs, job{sc: sc, tmpl: tmpl, dir: dir, prep: prep})
+		j.db = db
+		if j.sc == compat && c.opts.Record && c.opts.TestCommand != "" {
+			c.rec = startRecording(ctx, c.srv)
+			j.rec = c.rec
+			c.undo.add(func() error { c.rec.close(); return nil })
+		}
 	}
-	add(baseline, prevDB, prevTree.Dir, func(ctx context.Context, db *Database) error {
+	c.res.Timings.Clones = time.Since(start)
+	return nil
+}
+
+// planJobs says, for each scenario that runs, which schema it clones,
+// where its suite runs and which version table it writes; the scenarios
+// that cannot run after the new migrations failed say why.
+func (c *check) planJobs(ctx context.Context) error {
+	opts := c.opts
+	add := func(name string, tmpl *Database, dir string, prep func(context.Context, *Database) error) {
+		if sc := c.scenario(name); !opts.Off[name] { // else reported as skipped already
+			c.jobs = append(c.jobs, job{sc: sc, tmpl: tmpl, dir: dir, prep: prep})
+		}
+	}
+	prevList, headList, prevFS, headFS := c.prevList, c.headList, c.prevFS, c.headFS
+	add(Baseline, c.prevDB, c.prevDir, func(ctx context.Context, db *Database) error {
 		return bookkeep(ctx, opts, db, prevList, prevList, prevFS)
 	})
-	if migErr != nil {
-		compat.Status, compat.Reason = Error, "the new migrations failed to apply: "+migErr.Error()
+	if c.migErr != nil {
+		compat, deploy, ready := c.scenario(Compat), c.scenario(Deploy), c.scenario(ContractReady)
+		compat.Status, compat.Reason = Error, "the new migrations failed to apply: "+c.migErr.Error()
 		deploy.Status, deploy.Reason = Skipped, "the new migrations failed to apply"
 		ready.Status, ready.Reason = Skipped, "the new migrations failed to apply"
-	} else {
-		compatDir := prevTree.Dir
-		if opts.Jobs > 1 && opts.TestCommand != "" && !opts.Off[Baseline] && !opts.Off[Compat] {
-			// A second checkout, so the two runs of the previous version's
-			// tests do not share build output or caches.
-			t, err := opts.Repo.AddWorktree(ctx, opts.Previous, "phasegate-previous-")
-			if err != nil {
-				return res, err
-			}
-			cleanups = append(cleanups, func() { t.Remove() })
-			compatDir = t.Dir
-		}
-		applied := append(append([]source.Migration{}, prevList...), newList...)
-		add(compat, newDB, compatDir, func(ctx context.Context, db *Database) error {
-			return bookkeep(ctx, opts, db, prevList, applied, layered{prevFS, headFS})
-		})
-		// The new code migrates on start too: it finds every migration it
-		// has applied, and nothing of the deferred ones.
-		add(deploy, newDB, headDir, func(ctx context.Context, db *Database) error {
-			return bookkeep(ctx, opts, db, headList, applied, layered{headFS, prevFS})
-		})
-		if len(deferredMs) == 0 {
-			ready.Status, ready.Reason = Skipped, "the change adds no deferred contract migration"
-		} else {
-			add(ready, newDB, headDir, func(ctx context.Context, db *Database) error {
-				if err := applyBuiltin(ctx, opts, db, deferredMs); err != nil {
-					return fmt.Errorf("apply the deferred migrations: %w", err)
-				}
-				return bookkeep(ctx, opts, db, headList, append(applied, deferredList...), layered{headFS, prevFS})
-			})
-		}
+		return nil
 	}
-	var rec *recording
-	for i := range jobs {
-		db, err := srv.Create(ctx, jobs[i].sc.Name, jobs[i].tmpl)
+	compatDir := c.prevDir
+	if opts.Jobs > 1 && opts.TestCommand != "" && !opts.Off[Baseline] && !opts.Off[Compat] {
+		// A second checkout, so the two runs of the previous version's
+		// tests do not share build output or caches.
+		t, err := opts.Repo.AddWorktree(ctx, opts.Previous, "phasegate-previous-")
 		if err != nil {
-			return res, err
+			return err
 		}
-		jobs[i].db = db
-		if jobs[i].sc == compat && opts.Record && opts.TestCommand != "" {
-			rec = startRecording(ctx, srv)
-			jobs[i].rec = rec
-			cleanups = append(cleanups, rec.close)
-		}
+		c.undo.add(t.Remove)
+		compatDir = t.Dir
 	}
-	res.Timings.Clones = time.Since(start)
+	applied := append(append([]source.Migration{}, prevList...), c.newList...)
+	add(Compat, c.newDB, compatDir, func(ctx context.Context, db *Database) error {
+		return bookkeep(ctx, opts, db, prevList, applied, layered{prevFS, headFS})
+	})
+	// The new code migrates on start too: it finds every migration it has
+	// applied, and nothing of the deferred ones.
+	add(Deploy, c.newDB, c.headDir, func(ctx context.Context, db *Database) error {
+		return bookkeep(ctx, opts, db, headList, applied, layered{headFS, prevFS})
+	})
+	if len(c.deferredMs) == 0 {
+		ready := c.scenario(ContractReady)
+		ready.Status, ready.Reason = Skipped, "the change adds no deferred contract migration"
+		return nil
+	}
+	deferredMs, deferredList := c.deferredMs, c.deferredList
+	add(ContractReady, c.newDB, c.headDir, func(ctx context.Context, db *Database) error {
+		if err := applyBuiltin(ctx, opts, db, deferredMs); err != nil {
+			return fmt.Errorf("apply the deferred migrations: %w", err)
+		}
+		return bookkeep(ctx, opts, db, headList, append(applied, deferredList...), layered{headFS, prevFS})
+	})
+	return nil
+}
 
-	// The lock trace, on its own clone, beside the scenarios.
+// runScenarios runs the scenarios' suites, at most Jobs at a time, and
+// the lock trace on its own clone beside them; it returns when all have
+// finished (with an error only when the trace's clone cannot be made).
+// Scenarios that share a checkout (deploy and contract-ready both run the
+// head's) run one after the other, so their builds and caches never race.
+func (c *check) runScenarios(ctx context.Context) error {
 	var wg sync.WaitGroup
-	var traceErr error
-	if migErr == nil && len(newMs) > 0 && opts.MigrateCommand == "" {
-		traceDB, err := srv.Create(ctx, "locks", prevDB)
+	if c.migErr == nil && len(c.newMs) > 0 && c.opts.MigrateCommand == "" {
+		traceDB, err := c.srv.Create(ctx, "locks", c.prevDB)
 		if err != nil {
-			return res, err
+			return err
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if p := recover(); p != nil {
-					traceErr = fmt.Errorf("lock trace: internal error: %v", p)
-				}
-			}()
-			start := time.Now()
-			conn, err := traceDB.Connect(ctx)
-			if err != nil {
-				traceErr = err
-				return
-			}
-			defer conn.Close(context.WithoutCancel(ctx))
-			res.Traces, traceErr = TraceLocks(ctx, conn, newMs, prevSnap)
-			res.Timings.LockTrace = time.Since(start)
-		}()
+		wg.Go(func() {
+			c.traceErr = guard(func() error { return c.traceLocks(ctx, traceDB) })
+		})
 	}
-
-	// The scenarios, at most Jobs at a time; those that share a checkout
-	// (deploy and contract-ready both run the head's) one after the other,
-	// so their builds and caches never race.
-	sem := make(chan struct{}, opts.Jobs)
+	sem := make(chan struct{}, c.opts.Jobs)
 	dirLocks := map[string]*sync.Mutex{}
-	for _, j := range jobs {
+	for _, j := range c.jobs {
 		if dirLocks[j.dir] == nil {
 			dirLocks[j.dir] = &sync.Mutex{}
 		}
 	}
-	for i := range jobs {
-		j := jobs[i]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for _, j := range c.jobs {
+		wg.Go(func() {
 			dirLocks[j.dir].Lock()
 			defer dirLocks[j.dir].Unlock()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			defer func() {
-				if p := recover(); p != nil {
-					j.sc.Status, j.sc.Reason = Error, fmt.Sprintf("internal error: %v", p)
-				}
-			}()
-			runScenario(ctx, opts, srv, j.sc, j.db, j.tmpl, j.dir, j.prep, j.rec, secrets, res.Changes)
-		}()
+			err := guard(func() error {
+				runScenario(ctx, c.opts, c.srv, j.sc, j.db, j.tmpl, j.dir, j.prep, j.rec, c.secrets, c.res.Changes)
+				return nil
+			})
+			if err != nil {
+				j.sc.Status, j.sc.Reason = Error, err.Error()
+			}
+		})
 	}
 	wg.Wait()
-	if opts.Results.Format != "" {
+	return nil
+}
+
+// traceLocks measures the locks each new statement takes, on db.
+func (c *check) traceLocks(ctx context.Context, db *Database) error {
+	start := time.Now()
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	c.res.Traces, err = TraceLocks(ctx, conn, c.newMs, c.prevSnap)
+	c.res.Timings.LockTrace = time.Since(start)
+	return err
+}
+
+// guard runs f and turns a panic into its error. It is the one recover of
+// the runtime check, for the goroutines it starts: a panic there would end
+// the process before Run's cleanup removes the container, the databases
+// and the checkouts (a panic in Run's own goroutine unwinds through that
+// cleanup, and needs no recover).
+func guard(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v", p)
+		}
+	}()
+	return f()
+}
+
+// collect judges what the scenarios found: each test (with
+// tests.results), the compat scenario's proof, what the deploy scenario
+// needs of the deferred contract, and the verdict.
+func (c *check) collect(ctx context.Context) error {
+	res, compat, deploy := c.res, c.scenario(Compat), c.scenario(Deploy)
+	if c.opts.Results.Format != "" {
 		blame(res) // before the proof is judged: a vacuous proof fails compat all the same
 	}
-	rec.finish(res, compat, prevSnap, newSnap)
-	if traceErr != nil {
-		fmt.Fprintf(opts.Log, "phasegate: lock trace stopped: %v\n", traceErr)
+	c.rec.finish(res, compat, c.prevSnap, c.newSnap)
+	if c.traceErr != nil {
+		fmt.Fprintf(c.opts.Log, "phasegate: lock trace stopped: %v\n", c.traceErr)
 	}
 	if ctx.Err() != nil {
-		return res, ctx.Err() // the deferred function says it was cancelled
+		return ctx.Err() // Run says it was cancelled
 	}
-	if deploy.Status == Fail && len(deferredMs) > 0 {
+	if deploy.Status == Fail && len(c.deferredMs) > 0 {
 		// What the new code needs that only the deferred contract provides.
-		missing, err := provided(ctx, srv, opts, newDB, newSnap, deferredMs)
+		missing, err := provided(ctx, c.srv, c.opts, c.newDB, c.newSnap, c.deferredMs)
 		if err != nil {
-			fmt.Fprintf(opts.Log, "phasegate: could not tell what the deferred migrations provide: %v\n", err)
+			fmt.Fprintf(c.opts.Log, "phasegate: could not tell what the deferred migrations provide: %v\n", err)
 		}
 		deploy.Implicated = Implicated(missing, deploy.tail)
 	}
 	res.Verdict = verdict(res)
-	return res, nil
+	return nil
 }
 
 // newMigrations lists the migrations of head that prev does not have.

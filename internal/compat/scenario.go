@@ -10,6 +10,9 @@ import (
 // testHookScenario, when set by tests, runs at the start of each scenario.
 var testHookScenario func(name string)
 
+// runScenario runs one scenario's suite on its database, in its
+// checkout, and judges it: by the exit status, or test by test with
+// tests.results (rerunning the failing tests on a fresh copy).
 func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, db, tmpl *Database, dir string, prep func(context.Context, *Database) error, rec *recording, secrets []string, changes []Change) {
 	start := time.Now()
 	defer func() { sc.Duration = time.Since(start) }()
