@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -130,4 +131,73 @@ func verdict(res *Result) string {
 		}
 	}
 	return Pass
+}
+
+// runScenarios runs the scenarios' suites, at most Jobs at a time, and
+// the lock trace on its own clone beside them; it returns when all have
+// finished (with an error only when the trace's clone cannot be made).
+// Scenarios that share a checkout (deploy and contract-ready both run the
+// head's) run one after the other, so their builds and caches never race.
+func (c *check) runScenarios(ctx context.Context) error {
+	var wg sync.WaitGroup
+	if c.migErr == nil && len(c.newMs) > 0 && c.opts.MigrateCommand == "" {
+		traceDB, err := c.srv.Create(ctx, "locks", c.prevDB)
+		if err != nil {
+			return err
+		}
+		wg.Go(func() {
+			c.traceErr = guard(func() error { return c.traceLocks(ctx, traceDB) })
+		})
+	}
+	sem := make(chan struct{}, c.opts.Jobs)
+	dirLocks := map[string]*sync.Mutex{}
+	for _, j := range c.jobs {
+		if dirLocks[j.dir] == nil {
+			dirLocks[j.dir] = &sync.Mutex{}
+		}
+	}
+	for _, j := range c.jobs {
+		wg.Go(func() {
+			dirLocks[j.dir].Lock()
+			defer dirLocks[j.dir].Unlock()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			err := guard(func() error {
+				runScenario(ctx, c.opts, c.srv, j.sc, j.db, j.tmpl, j.dir, j.prep, j.rec, c.secrets, c.res.Changes)
+				return nil
+			})
+			if err != nil {
+				j.sc.Status, j.sc.Reason = Error, err.Error()
+			}
+		})
+	}
+	wg.Wait()
+	return nil
+}
+
+// traceLocks measures the locks each new statement takes, on db.
+func (c *check) traceLocks(ctx context.Context, db *Database) error {
+	start := time.Now()
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	c.res.Traces, err = TraceLocks(ctx, conn, c.newMs, c.prevSnap)
+	c.res.Timings.LockTrace = time.Since(start)
+	return err
+}
+
+// guard runs f and turns a panic into its error. It is the one recover of
+// the runtime check, for the goroutines it starts: a panic there would end
+// the process before Run's cleanup removes the container, the databases
+// and the checkouts (a panic in Run's own goroutine unwinds through that
+// cleanup, and needs no recover).
+func guard(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v", p)
+		}
+	}()
+	return f()
 }
