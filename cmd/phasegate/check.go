@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"syscall"
 	"time"
 
@@ -88,10 +87,21 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, err
 	}
 	pgFlags.apply(cfg)
-	d.suggestions = cfg.Suggestions == nil || *cfg.Suggestions
-	timeout := cfg.TestsTimeout()
-	if _, err := testsResults(cfg); err != nil {
+	d.suggestions = cfg.Suggest()
+	rt, err := cfg.Resolve(opts.Version)
+	if err != nil {
 		return 0, err
+	}
+	if *previous != "" {
+		rt.Previous = *previous
+	}
+	copts, err := compat.FromConfig(rt)
+	if err != nil {
+		return 0, err
+	}
+	copts.Jobs, copts.Log = *jobs, stderr
+	if *verbose {
+		copts.Verbose = stderr
 	}
 	ropts, closeRender := renderOptions(cfg, opts.Version, stderr)
 	defer closeRender()
@@ -112,10 +122,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	rep.ApplyStats(sizes, sopts)
 	if !*staticOnly && len(rep.Errors) == 0 {
-		if *previous != "" {
-			cfg.Previous = *previous
-		}
-		err := runtimeCheck(ctx, repo, cfg, opts, ropts, res, rep, *base, *head, timeout, *jobs, *verbose, stderr)
+		err := runtimeCheck(ctx, repo, rt, copts, sourceSettings(cfg), opts, ropts, res, rep, *base, *head)
 		if err != nil {
 			fmt.Fprintf(stderr, "phasegate check: the runtime check did not finish: %v\nphasegate check: the report holds the static results and this error\n", err)
 		}
@@ -137,48 +144,27 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 // cancelled step about ten seconds after its first signal.
 const deliverAfterInterrupt = 7 * time.Second
 
-// testsResults reads tests.results and tests.rerun (default 1).
-func testsResults(cfg *config.Config) (compat.Results, error) {
-	r, err := compat.ParseResults(cfg.Tests.Results)
-	if err != nil {
-		return r, fmt.Errorf("%s: %w", cfg.Path, err)
-	}
-	r.Rerun = 1
-	if cfg.Tests.Rerun != nil {
-		if *cfg.Tests.Rerun < 0 {
-			return r, fmt.Errorf("%s: tests.rerun %d: give how many times to rerun the failing tests, 0 or more", cfg.Path, *cfg.Tests.Rerun)
-		}
-		r.Rerun = *cfg.Tests.Rerun
-	}
-	return r, nil
-}
-
 // renderDatabases starts PostgreSQL (or connects to postgres.url) the
 // first time an ORM needs a database to render its migrations (Django),
 // and gives it a new empty database each time.
 type renderDatabases struct {
-	cfg     *config.Config
-	version int
-	log     io.Writer
-	srv     *compat.Server
-	n       int
+	server config.Server
+	log    io.Writer
+	srv    *compat.Server
+	n      int
 }
 
 func (r *renderDatabases) create(ctx context.Context) (string, error) {
 	if r.srv == nil {
 		var err error
 		compat.LogDocker(nil)
-		if r.cfg.Postgres.URL != "" {
-			r.srv, err = compat.Connect(ctx, r.cfg.Postgres.URL)
+		if r.server.URL != "" {
+			r.srv, err = compat.Connect(ctx, r.server.URL)
 		} else {
-			image := r.cfg.Postgres.Image
-			if image == "" {
-				image = fmt.Sprintf("postgres:%d", r.version)
-			}
 			if r.log != nil {
-				fmt.Fprintf(r.log, "phasegate: starting PostgreSQL (%s): the migrations' SQL is taken on a live database (django, capture)\n", image)
+				fmt.Fprintf(r.log, "phasegate: starting PostgreSQL (%s): the migrations' SQL is taken on a live database (django, capture)\n", r.server.Image)
 			}
-			r.srv, err = compat.StartContainer(ctx, compat.ContainerOptions{Image: image, Pull: r.cfg.Postgres.Pull == nil || *r.cfg.Postgres.Pull})
+			r.srv, err = compat.StartContainer(ctx, compat.ContainerOptions{Image: r.server.Image, Pull: r.server.Pull})
 		}
 		if err != nil {
 			return "", err
@@ -200,70 +186,40 @@ func (r *renderDatabases) close() {
 }
 
 // runtimeCheck runs the previous release's tests against the migrated
-// schema and adds the results to the report. When the check cannot run or
+// schema and adds the results to the report. copts holds what the config
+// and the flags set (compat.FromConfig); runtimeCheck adds the versions
+// and the migrations the static check found. When the check cannot run or
 // does not finish (no Docker, a server that refuses, an interrupt), the
 // report says why beside the static results, which stand, and the error
 // is returned too.
-func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts checker.Options, ropts lint.RenderOptions, res *lint.Result, rep *report.Report,
-	base, head string, timeout time.Duration, jobs int, verbose bool, stderr io.Writer) error {
+func runtimeCheck(ctx context.Context, repo *git.Repo, rt config.Runtime, copts compat.Options, settings source.Settings, opts checker.Options, ropts lint.RenderOptions, res *lint.Result, rep *report.Report,
+	base, head string) error {
 	label := ""
 	failed := func(err error) error {
 		rep.AddRuntime(&compat.Result{Verdict: compat.Error, Error: err.Error()}, label, opts)
 		return err
 	}
-	format, err := sourceSettings(cfg).Lookup(res.Format)
+	format, err := settings.Lookup(res.Format)
 	if err != nil {
 		return failed(err)
 	}
-	prev, label, err := compat.ResolvePrevious(ctx, repo, cfg.Previous, res.BaseCommit, base, cfg.Releases.TagPattern)
+	prev, label, err := compat.ResolvePrevious(ctx, repo, rt.Previous, res.BaseCommit, base, rt.TagPattern)
 	if err != nil {
 		return failed(err)
 	}
-	image := cfg.Postgres.Image
-	if image == "" {
-		image = fmt.Sprintf("postgres:%d", opts.Version)
-	}
-	pull := cfg.Postgres.Pull == nil || *cfg.Postgres.Pull
-	results, err := testsResults(cfg)
-	if err != nil {
-		return failed(err)
-	}
-	var env []string
-	for k, v := range cfg.Tests.Env {
-		env = append(env, k+"="+v)
-	}
-	sort.Strings(env)
-	var stream io.Writer
-	if verbose {
-		stream = stderr
-		compat.LogDocker(stderr)
-	} else {
-		compat.LogDocker(nil)
-	}
+	compat.LogDocker(copts.Verbose)
 	headCommit := ""
 	if head != "" {
 		headCommit = res.HeadCommit
 	}
-	var judged []compat.JudgedStatement
-	for _, f := range res.Files {
-		if f.Deferred {
-			continue
-		}
-		for _, s := range f.Statements {
-			judged = append(judged, compat.JudgedStatement{Path: f.Migration.Path, Line: s.Pos.Line, SQL: s.SQL})
-		}
-	}
-	rt, err := compat.Run(ctx, compat.Options{
-		Repo: repo, Previous: prev, Head: headCommit,
-		Format: format, Dir: res.Dir, DeferredDir: res.DeferredDir,
-		URL: cfg.Postgres.URL, Image: image, Pull: pull,
-		MigrateCommand: cfg.Migrate.Command, Judged: judged, Render: renderer(repo, format, res, headCommit, ropts),
-		TestDatabase: djangoTestDatabase(format, res.Dir, ropts),
-		Runner:       compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},
-		TestCommand:  cfg.Tests.Command, Results: results, Record: cfg.Tests.Record == nil || *cfg.Tests.Record, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg), Shard: shardOf(rep),
-		Timeout: timeout, Jobs: jobs, Verbose: stream, Log: stderr,
-	})
-	rep.AddRuntime(rt, label, opts) // with err, what ran before it and why it stopped
+	copts.Repo, copts.Previous, copts.Head = repo, prev, headCommit
+	copts.Format, copts.Dir, copts.DeferredDir = format, res.Dir, res.DeferredDir
+	copts.Judged = compat.Judge(res.Files)
+	copts.Render = renderer(repo, format, res, headCommit, ropts)
+	copts.TestDatabase = djangoTestDatabase(format, res.Dir, ropts)
+	copts.Shard = shardOf(rep)
+	result, err := compat.Run(ctx, copts)
+	rep.AddRuntime(result, label, opts) // with err, what ran before it and why it stopped
 	return err
 }
 
@@ -307,17 +263,6 @@ func shardOf(rep *report.Report) compat.Shard {
 		return compat.Shard{}
 	}
 	return compat.Shard{Index: rep.Shard.Index, Total: rep.Shard.Total}
-}
-
-// scenariosOff names the scenarios tests.scenarios turns off.
-func scenariosOff(cfg *config.Config) map[string]bool {
-	off := map[string]bool{}
-	for name, on := range cfg.Tests.Scenarios {
-		if !on {
-			off[name] = true
-		}
-	}
-	return off
 }
 
 func write(w io.Writer, format string, rep *report.Report) error {

@@ -61,7 +61,7 @@ func checkerOptions(cfg *config.Config, pgVersion int) (checker.Options, error) 
 // the config; close stops the PostgreSQL started to render Django's
 // migrations, if any.
 func renderOptions(cfg *config.Config, version int, log io.Writer) (opts lint.RenderOptions, close func()) {
-	db := &renderDatabases{cfg: cfg, version: version, log: log}
+	db := &renderDatabases{server: cfg.Server(version), log: log}
 	timeout := cfg.TestsTimeout() // the runtime check's bound serves the ORM's rendering too
 	var tables []string
 	if cfg.Migrations.VersionTable != "" {
