@@ -196,7 +196,7 @@ func runtimeCheck(ctx context.Context, repo *git.Repo, rt config.Runtime, copts 
 	base, head string) error {
 	label := ""
 	failed := func(err error) error {
-		rep.AddRuntime(&compat.Result{Verdict: compat.Error, Error: err.Error()}, label, opts)
+		rep.AddRuntime(&compat.Result{Verdict: compat.StatusError, Error: err.Error()}, label, opts)
 		return err
 	}
 	format, err := settings.Lookup(res.Format)

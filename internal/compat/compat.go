@@ -16,31 +16,33 @@ import (
 // Scenario names, in the order production goes through the states they
 // prove.
 const (
-	// Baseline: the previous release's tests on its own schema (is the
-	// proof meaningful at all).
-	Baseline = "baseline"
-	// Compat: the previous release's tests on the schema after the change's
-	// active migrations (the migrations ran, old instances still serve, or
-	// a rollback).
-	Compat = "compat"
-	// Deploy: the change's code and tests on that same expanded schema, the
-	// state production lives in for a whole release cycle, until the
-	// deferred contract runs.
-	Deploy = "deploy"
-	// ContractReady: the change's code and tests on the schema after the
-	// deferred contract migrations too (what the follow-up applies).
-	ContractReady = "contract-ready"
+	// ScenarioBaseline: the previous release's tests on its own schema
+	// (is the proof meaningful at all).
+	ScenarioBaseline = "baseline"
+	// ScenarioCompat: the previous release's tests on the schema after
+	// the change's active migrations (the migrations ran, old instances
+	// still serve, or a rollback).
+	ScenarioCompat = "compat"
+	// ScenarioDeploy: the change's code and tests on that same expanded
+	// schema, the state production lives in for a whole release cycle,
+	// until the deferred contract runs.
+	ScenarioDeploy = "deploy"
+	// ScenarioContractReady: the change's code and tests on the schema
+	// after the deferred contract migrations too (what the follow-up
+	// applies).
+	ScenarioContractReady = "contract-ready"
 )
 
 // Scenarios lists the scenario names in order.
-var Scenarios = []string{Baseline, Compat, Deploy, ContractReady}
+var Scenarios = []string{ScenarioBaseline, ScenarioCompat, ScenarioDeploy, ScenarioContractReady}
 
-// Scenario statuses.
+// Scenario statuses. StatusPass, StatusFail and StatusError are verdicts
+// too (Result.Verdict).
 const (
-	Pass    = "pass"
-	Fail    = "fail"
-	Error   = "error"
-	Skipped = "skipped"
+	StatusPass    = "pass"
+	StatusFail    = "fail"
+	StatusError   = "error"
+	StatusSkipped = "skipped"
 )
 
 // Options configure a runtime check.
@@ -239,14 +241,14 @@ func withDefaults(opts Options) Options {
 func plan(opts Options) *Result {
 	headV, prevV := headVersion(opts.Head), short(opts.Previous)
 	res := &Result{Previous: opts.Previous, Scenarios: []Scenario{
-		{Name: Baseline, Version: prevV, Command: opts.TestCommand},
-		{Name: Compat, Version: prevV, Command: opts.TestCommand},
-		{Name: Deploy, Version: headV, Command: opts.TestCommand},
-		{Name: ContractReady, Version: headV, Command: opts.TestCommand},
+		{Name: ScenarioBaseline, Version: prevV, Command: opts.TestCommand},
+		{Name: ScenarioCompat, Version: prevV, Command: opts.TestCommand},
+		{Name: ScenarioDeploy, Version: headV, Command: opts.TestCommand},
+		{Name: ScenarioContractReady, Version: headV, Command: opts.TestCommand},
 	}}
 	for i := range res.Scenarios {
 		if sc := &res.Scenarios[i]; opts.Off[sc.Name] {
-			sc.Status, sc.Reason = Skipped, "turned off in the config (tests.scenarios)"
+			sc.Status, sc.Reason = StatusSkipped, "turned off in the config (tests.scenarios)"
 		}
 	}
 	return res
@@ -291,7 +293,7 @@ func (u cleanups) run() error {
 // tests.results), the compat scenario's proof, what the deploy scenario
 // needs of the deferred contract, and the verdict.
 func (c *check) collect(ctx context.Context) error {
-	res, compat, deploy := c.res, c.scenario(Compat), c.scenario(Deploy)
+	res, compat, deploy := c.res, c.scenario(ScenarioCompat), c.scenario(ScenarioDeploy)
 	if c.opts.Results.Format != "" {
 		blame(res) // before the proof is judged: a vacuous proof fails compat all the same
 	}
@@ -302,7 +304,7 @@ func (c *check) collect(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return ctx.Err() // Run says it was cancelled
 	}
-	if deploy.Status == Fail && len(c.deferredMs) > 0 {
+	if deploy.Status == StatusFail && len(c.deferredMs) > 0 {
 		// What the new code needs that only the deferred contract provides.
 		missing, err := provided(ctx, c.srv, c.opts, c.newDB, c.newSnap, c.deferredMs)
 		if err != nil {

@@ -20,7 +20,7 @@ func TestFromConfig(t *testing.T) {
 		Server:         config.Server{URL: "postgres://h/db", Image: "postgres:15", Pull: true},
 		MigrateCommand: "make migrate", LockTimeout: "5s", StatementTimeout: "1min",
 		TestCommand: "make test", Env: []string{"A=1"}, EnvNames: map[string]string{"DATABASE_URL": "DB"},
-		Timeout: time.Minute, Off: map[string]bool{Deploy: true}, Record: true, Results: "junit:out/*.xml", Rerun: 2,
+		Timeout: time.Minute, Off: map[string]bool{ScenarioDeploy: true}, Record: true, Results: "junit:out/*.xml", Rerun: 2,
 	}
 	got, err := FromConfig(r)
 	if err != nil {
@@ -30,7 +30,7 @@ func TestFromConfig(t *testing.T) {
 		URL: "postgres://h/db", Image: "postgres:15", Pull: true, MigrateCommand: "make migrate",
 		Runner:      Runner{LockTimeout: "5s", StatementTimeout: "1min"},
 		TestCommand: "make test", Results: Results{Format: JUnit, Path: "out/*.xml", Rerun: 2}, Record: true,
-		TestEnv: []string{"A=1"}, EnvNames: map[string]string{"DATABASE_URL": "DB"}, Off: map[string]bool{Deploy: true}, Timeout: time.Minute,
+		TestEnv: []string{"A=1"}, EnvNames: map[string]string{"DATABASE_URL": "DB"}, Off: map[string]bool{ScenarioDeploy: true}, Timeout: time.Minute,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("FromConfig = %+v\nwant         %+v", got, want)

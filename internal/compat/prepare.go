@@ -241,7 +241,7 @@ func (c *check) cloneScenarios(ctx context.Context) error {
 	if err := c.planJobs(ctx); err != nil {
 		return err
 	}
-	compat := c.scenario(Compat)
+	compat := c.scenario(ScenarioCompat)
 	for i := range c.jobs {
 		j := &c.jobs[i]
 		db, err := c.srv.Create(ctx, j.sc.Name, j.tmpl)
@@ -270,18 +270,18 @@ func (c *check) planJobs(ctx context.Context) error {
 		}
 	}
 	prevList, headList, prevFS, headFS := c.prevList, c.headList, c.prevFS, c.headFS
-	add(Baseline, c.prevDB, c.prevDir, func(ctx context.Context, db *Database) error {
+	add(ScenarioBaseline, c.prevDB, c.prevDir, func(ctx context.Context, db *Database) error {
 		return bookkeep(ctx, opts, db, prevList, prevList, prevFS)
 	})
 	if c.migErr != nil {
-		compat, deploy, ready := c.scenario(Compat), c.scenario(Deploy), c.scenario(ContractReady)
-		compat.Status, compat.Reason = Error, "the new migrations failed to apply: "+c.migErr.Error()
-		deploy.Status, deploy.Reason = Skipped, "the new migrations failed to apply"
-		ready.Status, ready.Reason = Skipped, "the new migrations failed to apply"
+		compat, deploy, ready := c.scenario(ScenarioCompat), c.scenario(ScenarioDeploy), c.scenario(ScenarioContractReady)
+		compat.Status, compat.Reason = StatusError, "the new migrations failed to apply: "+c.migErr.Error()
+		deploy.Status, deploy.Reason = StatusSkipped, "the new migrations failed to apply"
+		ready.Status, ready.Reason = StatusSkipped, "the new migrations failed to apply"
 		return nil
 	}
 	compatDir := c.prevDir
-	if opts.Jobs > 1 && opts.TestCommand != "" && !opts.Off[Baseline] && !opts.Off[Compat] {
+	if opts.Jobs > 1 && opts.TestCommand != "" && !opts.Off[ScenarioBaseline] && !opts.Off[ScenarioCompat] {
 		// A second checkout, so the two runs of the previous version's
 		// tests do not share build output or caches.
 		t, err := opts.Repo.AddWorktree(ctx, opts.Previous, "phasegate-previous-")
@@ -292,21 +292,21 @@ func (c *check) planJobs(ctx context.Context) error {
 		compatDir = t.Dir
 	}
 	applied := append(append([]source.Migration{}, prevList...), c.newList...)
-	add(Compat, c.newDB, compatDir, func(ctx context.Context, db *Database) error {
+	add(ScenarioCompat, c.newDB, compatDir, func(ctx context.Context, db *Database) error {
 		return bookkeep(ctx, opts, db, prevList, applied, layered{prevFS, headFS})
 	})
 	// The new code migrates on start too: it finds every migration it has
 	// applied, and nothing of the deferred ones.
-	add(Deploy, c.newDB, c.headDir, func(ctx context.Context, db *Database) error {
+	add(ScenarioDeploy, c.newDB, c.headDir, func(ctx context.Context, db *Database) error {
 		return bookkeep(ctx, opts, db, headList, applied, layered{headFS, prevFS})
 	})
 	if len(c.deferredMs) == 0 {
-		ready := c.scenario(ContractReady)
-		ready.Status, ready.Reason = Skipped, "the change adds no deferred contract migration"
+		ready := c.scenario(ScenarioContractReady)
+		ready.Status, ready.Reason = StatusSkipped, "the change adds no deferred contract migration"
 		return nil
 	}
 	deferredMs, deferredList := c.deferredMs, c.deferredList
-	add(ContractReady, c.newDB, c.headDir, func(ctx context.Context, db *Database) error {
+	add(ScenarioContractReady, c.newDB, c.headDir, func(ctx context.Context, db *Database) error {
 		if err := applyBuiltin(ctx, opts, db, deferredMs); err != nil {
 			return fmt.Errorf("apply the deferred migrations: %w", err)
 		}

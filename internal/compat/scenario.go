@@ -21,20 +21,20 @@ func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, d
 		testHookScenario(sc.Name)
 	}
 	if err := prep(ctx, db); err != nil {
-		sc.Status, sc.Reason = Error, err.Error()
+		sc.Status, sc.Reason = StatusError, err.Error()
 		return
 	}
 	if opts.TestCommand == "" {
-		sc.Status, sc.Reason = Skipped, "tests.command is not set: the migrations applied, but no test suite ran against them"
+		sc.Status, sc.Reason = StatusSkipped, "tests.command is not set: the migrations applied, but no test suite ran against them"
 		return
 	}
 	script, empty, err := opts.Shard.command(ctx, opts.TestCommand, dir)
 	switch {
 	case err != nil:
-		sc.Status, sc.Reason = Error, err.Error()
+		sc.Status, sc.Reason = StatusError, err.Error()
 		return
 	case empty:
-		sc.Status, sc.Reason = Skipped, fmt.Sprintf("shard %d/%d has no Go package to test", opts.Shard.Index, opts.Shard.Total)
+		sc.Status, sc.Reason = StatusSkipped, fmt.Sprintf("shard %d/%d has no Go package to test", opts.Shard.Index, opts.Shard.Total)
 		return
 	}
 	sc.Command = script
@@ -57,7 +57,7 @@ func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, d
 	fmt.Fprintf(opts.Log, "phasegate: %s: running %q (%s)\n", sc.Name, script, sc.Version)
 	out, tests, unread, err := opts.Results.runOnce(dir, suite(db, rec, "["+sc.Name+"] "))
 	if err != nil {
-		sc.Status, sc.Reason = Error, err.Error()
+		sc.Status, sc.Reason = StatusError, err.Error()
 		return
 	}
 	sc.OutputTail, sc.tail = lastLines(out.Tail, 80), out.Tail
@@ -66,16 +66,16 @@ func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, d
 	}
 	switch {
 	case out.Err != nil:
-		sc.Status, sc.Reason = Error, "the test command "+out.Err.Error()
+		sc.Status, sc.Reason = StatusError, "the test command "+out.Err.Error()
 	case out.ExitCode == 127:
-		sc.Status, sc.Reason = Error, "the test command was not found (exit status 127): check tests.command"
+		sc.Status, sc.Reason = StatusError, "the test command was not found (exit status 127): check tests.command"
 	case out.ExitCode != 0:
-		sc.Status, sc.Reason = Fail, fmt.Sprintf("the test command exited with status %d", out.ExitCode)
-		if sc.Name == Compat {
+		sc.Status, sc.Reason = StatusFail, fmt.Sprintf("the test command exited with status %d", out.ExitCode)
+		if sc.Name == ScenarioCompat {
 			sc.Implicated = Implicated(changes, out.Tail)
 		}
 	default:
-		sc.Status = Pass
+		sc.Status = StatusPass
 	}
 	opts.Results.judge(sc, tests, unread, func(n int) (outcomes, error) {
 		// A fresh copy of the scenario's database: the first run's rows
@@ -105,10 +105,10 @@ func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, d
 // stop records the error that ended the check early: the verdict is
 // error, and each scenario that did not finish says it did not run.
 func (res *Result) stop(err error) {
-	res.Verdict, res.Error = Error, err.Error()
+	res.Verdict, res.Error = StatusError, err.Error()
 	for i := range res.Scenarios {
 		if sc := &res.Scenarios[i]; sc.Status == "" {
-			sc.Status, sc.Reason = Error, "not run: the runtime check stopped before it"
+			sc.Status, sc.Reason = StatusError, "not run: the runtime check stopped before it"
 		}
 	}
 }
@@ -120,17 +120,17 @@ func verdict(res *Result) string {
 		by[res.Scenarios[i].Name] = &res.Scenarios[i]
 	}
 	if res.MigrationError != "" {
-		return Error
+		return StatusError
 	}
-	if BaselineBroken(by[Baseline].Status, by[Baseline].Tests) {
+	if BaselineBroken(by[ScenarioBaseline].Status, by[ScenarioBaseline].Tests) {
 		return "baseline broken"
 	}
-	for _, n := range []string{Compat, Deploy, ContractReady} {
-		if s := by[n]; s.Status == Fail || s.Status == Error {
-			return Fail
+	for _, n := range []string{ScenarioCompat, ScenarioDeploy, ScenarioContractReady} {
+		if s := by[n]; s.Status == StatusFail || s.Status == StatusError {
+			return StatusFail
 		}
 	}
-	return Pass
+	return StatusPass
 }
 
 // runScenarios runs the scenarios' suites, at most Jobs at a time, and
@@ -167,7 +167,7 @@ func (c *check) runScenarios(ctx context.Context) error {
 				return nil
 			})
 			if err != nil {
-				j.sc.Status, j.sc.Reason = Error, err.Error()
+				j.sc.Status, j.sc.Reason = StatusError, err.Error()
 			}
 		})
 	}
