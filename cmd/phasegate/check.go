@@ -144,47 +144,6 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 // cancelled step about ten seconds after its first signal.
 const deliverAfterInterrupt = 7 * time.Second
 
-// renderDatabases starts PostgreSQL (or connects to postgres.url) the
-// first time an ORM needs a database to render its migrations (Django),
-// and gives it a new empty database each time.
-type renderDatabases struct {
-	server config.Server
-	log    io.Writer
-	srv    *compat.Server
-	n      int
-}
-
-func (r *renderDatabases) create(ctx context.Context) (string, error) {
-	if r.srv == nil {
-		var err error
-		compat.LogDocker(nil)
-		if r.server.URL != "" {
-			r.srv, err = compat.Connect(ctx, r.server.URL)
-		} else {
-			if r.log != nil {
-				fmt.Fprintf(r.log, "phasegate: starting PostgreSQL (%s): the migrations' SQL is taken on a live database (django, capture)\n", r.server.Image)
-			}
-			r.srv, err = compat.StartContainer(ctx, compat.ContainerOptions{Image: r.server.Image, Pull: r.server.Pull})
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-	r.n++
-	db, err := r.srv.Create(ctx, fmt.Sprintf("render%d", r.n), nil)
-	if err != nil {
-		return "", err
-	}
-	return db.URL(), nil
-}
-
-func (r *renderDatabases) close() {
-	if r.srv != nil {
-		r.srv.Close()
-		r.srv = nil
-	}
-}
-
 // runtimeCheck runs the previous release's tests against the migrated
 // schema and adds the results to the report. copts holds what the config
 // and the flags set (compat.FromConfig); runtimeCheck adds the versions
