@@ -22,24 +22,38 @@ import (
 	"github.com/phasegate/phasegate/internal/source"
 )
 
+// checkOptions are phasegate check's flags, parsed (cli/cli's Options):
+// runCheck parses them, checkRun wires the packages that do the work.
+type checkOptions struct {
+	base, head, repoDir, configPath string
+	staticOnly                      bool
+	pgVersion                       int
+	postgres                        postgresFlags
+	previous                        string
+	jobs                            int
+	verbose                         bool
+	shard                           *report.Shard
+	statsPath                       string
+	delivery                        delivery
+}
+
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
+	var o checkOptions
 	fs := newFlagSet("check")
-	base := fs.String("base", "", "the revision the change is compared with (its merge base with the head); required")
-	head := fs.String("head", "", "the revision to check (default: the work tree, uncommitted files included)")
-	repoDir := fs.String("repo", ".", "a directory inside the git repository")
-	cfgPath := fs.String("config", "", "config file (default: .github/phasegate.yml or phasegate.yml in the repository)")
-	staticOnly := fs.Bool("static-only", false, "run only the static phase check, no database")
-	format := fs.String("format", "text", "output format: text or json")
-	pgVersion := fs.Int("pg-version", 0, "target PostgreSQL major version (overrides postgres.version)")
-	var pgFlags postgresFlags
-	pgFlags.register(fs, "")
-	previous := fs.String("previous", "", "the release whose tests prove compatibility: merge-base, latest-tag or a revision (overrides previous)")
-	jobs := fs.Int("jobs", runtime.NumCPU(), "scenarios run in parallel at most (default: the number of CPUs)")
-	verbose := fs.Bool("verbose", false, "stream the test suites' output, prefixed by scenario")
+	fs.StringVar(&o.base, "base", "", "the revision the change is compared with (its merge base with the head); required")
+	fs.StringVar(&o.head, "head", "", "the revision to check (default: the work tree, uncommitted files included)")
+	fs.StringVar(&o.repoDir, "repo", ".", "a directory inside the git repository")
+	fs.StringVar(&o.configPath, "config", "", "config file (default: .github/phasegate.yml or phasegate.yml in the repository)")
+	fs.BoolVar(&o.staticOnly, "static-only", false, "run only the static phase check, no database")
+	fs.StringVar(&o.delivery.format, "format", "text", "output format: text or json")
+	fs.IntVar(&o.pgVersion, "pg-version", 0, "target PostgreSQL major version (overrides postgres.version)")
+	o.postgres.register(fs, "")
+	fs.StringVar(&o.previous, "previous", "", "the release whose tests prove compatibility: merge-base, latest-tag or a revision (overrides previous)")
+	fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "scenarios run in parallel at most (default: the number of CPUs)")
+	fs.BoolVar(&o.verbose, "verbose", false, "stream the test suites' output, prefixed by scenario")
 	shard := fs.String("shard", "", "run the I-th of N slices of the test suite in each scenario (I/N, e.g. 2/4); phasegate merge combines the shards' reports")
-	statsPath := fs.String("stats", "", "production's table sizes, written by phasegate stats (default: stats.file, then "+config.DefaultStatsFile+" when it exists)")
-	var d delivery
-	d.flags(fs)
+	fs.StringVar(&o.statsPath, "stats", "", "production's table sizes, written by phasegate stats (default: stats.file, then "+config.DefaultStatsFile+" when it exists)")
+	o.delivery.flags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 0, err
@@ -47,66 +61,72 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := noArguments(fs, pos, ": give the base revision as --base REF"); err != nil {
 		return 0, err
 	}
-	d.format = *format
-	if err := d.validate(); err != nil {
+	if err := o.delivery.validate(); err != nil {
 		return 0, err
 	}
-	var sh *report.Shard
 	if *shard != "" {
 		s, err := report.ParseShard(*shard)
 		if err != nil {
 			return 0, usagef("--shard: %v", err)
 		}
-		sh = &s
+		o.shard = &s
 	}
+	return checkRun(o, stdout, stderr)
+}
+
+// checkRun runs the static check, then the runtime check unless
+// --static-only or the static check found errors, and delivers the
+// report. In GitHub Actions the base defaults to the pull request's.
+func checkRun(o checkOptions, stdout, stderr io.Writer) (int, error) {
 	env, err := action.Detect(os.Getenv, stdout)
 	if err != nil {
 		return 0, err
 	}
-	if *base == "" && env != nil {
+	if o.base == "" && env != nil {
 		if pr := env.PullRequest(); pr != nil {
-			*base = pr.BaseSHA
+			o.base = pr.BaseSHA
 		}
 	}
-	if *base == "" {
+	if o.base == "" {
 		return 0, usagef("--base is required (e.g. --base origin/main); in GitHub Actions it defaults to the pull request's base")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	repo, err := git.Open(*repoDir)
+	repo, err := git.Open(o.repoDir)
 	if err != nil {
 		return 0, err
 	}
-	cfg, err := config.Find(repo.Root, *cfgPath)
+	cfg, err := config.Find(repo.Root, o.configPath)
 	if err != nil {
 		return 0, err
 	}
-	opts, err := checkerOptions(cfg, *pgVersion)
+	opts, err := checkerOptions(cfg, o.pgVersion)
 	if err != nil {
 		return 0, err
 	}
-	pgFlags.apply(cfg)
+	o.postgres.apply(cfg)
+	d := o.delivery
 	d.suggestions = cfg.Suggest()
 	rt, err := cfg.Resolve(opts.Version)
 	if err != nil {
 		return 0, err
 	}
-	if *previous != "" {
-		rt.Previous = *previous
+	if o.previous != "" {
+		rt.Previous = o.previous
 	}
 	copts, err := compat.FromConfig(rt)
 	if err != nil {
 		return 0, err
 	}
-	copts.Jobs, copts.Log = *jobs, stderr
-	if *verbose {
+	copts.Jobs, copts.Log = o.jobs, stderr
+	if o.verbose {
 		copts.Verbose = stderr
 	}
 	ropts, closeRender := renderOptions(cfg, opts.Version, stderr)
 	defer closeRender()
 	res, err := lint.Check(ctx, lint.Options{
-		Repo: repo, Base: *base, Head: *head,
+		Repo: repo, Base: o.base, Head: o.head,
 		Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format, DeferredDir: cfg.Migrations.DeferredDir,
 		Checker: opts, Render: ropts, Source: sourceSettings(cfg),
 	})
@@ -115,14 +135,14 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	closeRender()
 	rep := report.FromChange(res, report.Options{PostgresVersion: opts.Version})
-	rep.Shard = sh
-	sizes, sopts, err := statsFor(repo.Root, cfg, *statsPath)
+	rep.Shard = o.shard
+	sizes, sopts, err := statsFor(repo.Root, cfg, o.statsPath)
 	if err != nil {
 		return 0, err
 	}
 	rep.ApplyStats(sizes, sopts)
-	if !*staticOnly && len(rep.Errors) == 0 {
-		err := runtimeCheck(ctx, repo, rt, copts, sourceSettings(cfg), opts, ropts, res, rep, *base, *head)
+	if !o.staticOnly && len(rep.Errors) == 0 {
+		err := runtimeCheck(ctx, repo, rt, copts, sourceSettings(cfg), opts, ropts, res, rep, o.base, o.head)
 		if err != nil {
 			fmt.Fprintf(stderr, "phasegate check: the runtime check did not finish: %v\nphasegate check: the report holds the static results and this error\n", err)
 		}
