@@ -14,54 +14,26 @@ var testHookScenario func(name string)
 // runScenario runs one scenario's suite on its database, in its
 // checkout, and judges it: by the exit status, or test by test with
 // tests.results (rerunning the failing tests on a fresh copy).
-func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, db, tmpl *Database, dir string, prep func(context.Context, *Database) error, rec *recording, secrets []string, changes []Change) {
+func (c *check) runScenario(ctx context.Context, j job) {
+	sc := j.sc
 	start := time.Now()
 	defer func() { sc.Duration = time.Since(start) }()
 	if testHookScenario != nil {
 		testHookScenario(sc.Name)
 	}
-	if err := prep(ctx, db); err != nil {
-		sc.Status, sc.Reason = StatusError, err.Error()
-		return
-	}
-	if opts.TestCommand == "" {
-		sc.Status, sc.Reason = StatusSkipped, "tests.command is not set: the migrations applied, but no test suite ran against them"
-		return
-	}
-	script, empty, err := opts.Shard.command(ctx, opts.TestCommand, dir)
-	switch {
-	case err != nil:
-		sc.Status, sc.Reason = StatusError, err.Error()
-		return
-	case empty:
-		sc.Status, sc.Reason = StatusSkipped, fmt.Sprintf("shard %d/%d has no Go package to test", opts.Shard.Index, opts.Shard.Total)
+	script, ok := c.scenarioCommand(ctx, j)
+	if !ok {
 		return
 	}
 	sc.Command = script
-	// suite runs the command once on a database (through the recording
-	// proxy when there is one).
-	suite := func(db *Database, rec *recording, prefix string) suiteRun {
-		return func(stdout io.Writer) (Outcome, error) {
-			env := append(append(append([]string{}, opts.TestEnv...), rec.env(db, opts.EnvNames)...), opts.Shard.env()...)
-			done, err := testDatabase(ctx, opts, srv, db, dir, env)
-			if err != nil {
-				return Outcome{}, err
-			}
-			defer done()
-			return Command{
-				Script: script, Dir: dir, Env: env, Stdout: stdout,
-				Timeout: opts.Timeout, Stream: opts.Verbose, Prefix: prefix, Secrets: secrets,
-			}.Run(ctx), nil
-		}
-	}
-	fmt.Fprintf(opts.Log, "phasegate: %s: running %q (%s)\n", sc.Name, script, sc.Version)
-	out, tests, unread, err := opts.Results.runOnce(dir, suite(db, rec, "["+sc.Name+"] "))
+	fmt.Fprintf(c.opts.Log, "phasegate: %s: running %q (%s)\n", sc.Name, script, sc.Version)
+	out, tests, unread, err := c.opts.Results.runOnce(j.dir, c.suite(ctx, j, script, j.db, j.rec, "["+sc.Name+"] "))
 	if err != nil {
 		sc.Status, sc.Reason = StatusError, err.Error()
 		return
 	}
 	sc.OutputTail, sc.tail = lastLines(out.Tail, 80), out.Tail
-	if opts.Results.Format == GoJSON {
+	if c.opts.Results.Format == GoJSON {
 		sc.OutputTail = lastLines(plainGoTest(out.Tail), 80)
 	}
 	switch {
@@ -72,34 +44,83 @@ func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, d
 	case out.ExitCode != 0:
 		sc.Status, sc.Reason = StatusFail, fmt.Sprintf("the test command exited with status %d", out.ExitCode)
 		if sc.Name == ScenarioCompat {
-			sc.Implicated = Implicated(changes, out.Tail)
+			sc.Implicated = Implicated(c.res.Changes, out.Tail)
 		}
 	default:
 		sc.Status = StatusPass
 	}
-	opts.Results.judge(sc, tests, unread, func(n int) (outcomes, error) {
-		// A fresh copy of the scenario's database: the first run's rows
-		// must not fail the rerun. Not recorded: the proof is the first run's.
-		fmt.Fprintf(opts.Log, "phasegate: %s: some tests failed: rerun %d of %q\n", sc.Name, n, script)
-		again, err := srv.Create(ctx, fmt.Sprintf("%s_rerun%d", sc.Name, n), tmpl)
+	c.opts.Results.judge(sc, tests, unread, func(n int) (outcomes, error) { return c.rerun(ctx, j, script, n) })
+}
+
+// scenarioCommand writes the version table the scenario's release reads
+// and gives the script its suite runs (this shard's slice of
+// tests.command); when there is none to run, it says why in the scenario
+// and returns false.
+func (c *check) scenarioCommand(ctx context.Context, j job) (string, bool) {
+	sc := j.sc
+	if err := j.prep(ctx, j.db); err != nil {
+		sc.Status, sc.Reason = StatusError, err.Error()
+		return "", false
+	}
+	if c.opts.TestCommand == "" {
+		sc.Status, sc.Reason = StatusSkipped, "tests.command is not set: the migrations applied, but no test suite ran against them"
+		return "", false
+	}
+	script, empty, err := c.opts.Shard.command(ctx, c.opts.TestCommand, j.dir)
+	switch {
+	case err != nil:
+		sc.Status, sc.Reason = StatusError, err.Error()
+		return "", false
+	case empty:
+		sc.Status, sc.Reason = StatusSkipped, fmt.Sprintf("shard %d/%d has no Go package to test", c.opts.Shard.Index, c.opts.Shard.Total)
+		return "", false
+	}
+	return script, true
+}
+
+// suite runs the scenario's script once on db, through the recording
+// proxy when there is one, its output streamed with prefix.
+func (c *check) suite(ctx context.Context, j job, script string, db *Database, rec *recording, prefix string) suiteRun {
+	opts := c.opts
+	return func(stdout io.Writer) (Outcome, error) {
+		env := append(append(append([]string{}, opts.TestEnv...), rec.env(db, opts.EnvNames)...), opts.Shard.env()...)
+		done, err := testDatabase(ctx, opts, c.srv, db, j.dir, env)
 		if err != nil {
-			return nil, err
+			return Outcome{}, err
 		}
-		defer srv.Drop(context.WithoutCancel(ctx), again)
-		if err := prep(ctx, again); err != nil {
-			return nil, err
-		}
-		out, tests, unread, err := opts.Results.runOnce(dir, suite(again, nil, fmt.Sprintf("[%s rerun %d] ", sc.Name, n)))
-		switch {
-		case err != nil:
-			return nil, err
-		case out.Err != nil:
-			return nil, fmt.Errorf("the test command %s", out.Err)
-		case unread != nil:
-			return nil, unread
-		}
-		return tests, nil
-	})
+		defer done()
+		return Command{
+			Script: script, Dir: j.dir, Env: env, Stdout: stdout,
+			Timeout: opts.Timeout, Stream: opts.Verbose, Prefix: prefix, Secrets: c.secrets,
+		}.Run(ctx), nil
+	}
+}
+
+// rerun runs the scenario's suite the n-th time again, while some tests
+// fail (tests.rerun), on a fresh copy of its database: the first run's
+// rows must not fail the rerun. It is not recorded: the proof is the
+// first run's.
+func (c *check) rerun(ctx context.Context, j job, script string, n int) (outcomes, error) {
+	sc := j.sc
+	fmt.Fprintf(c.opts.Log, "phasegate: %s: some tests failed: rerun %d of %q\n", sc.Name, n, script)
+	again, err := c.srv.Create(ctx, fmt.Sprintf("%s_rerun%d", sc.Name, n), j.tmpl)
+	if err != nil {
+		return nil, err
+	}
+	defer c.srv.Drop(context.WithoutCancel(ctx), again)
+	if err := j.prep(ctx, again); err != nil {
+		return nil, err
+	}
+	out, tests, unread, err := c.opts.Results.runOnce(j.dir, c.suite(ctx, j, script, again, nil, fmt.Sprintf("[%s rerun %d] ", sc.Name, n)))
+	switch {
+	case err != nil:
+		return nil, err
+	case out.Err != nil:
+		return nil, fmt.Errorf("the test command %s", out.Err)
+	case unread != nil:
+		return nil, unread
+	}
+	return tests, nil
 }
 
 // stop records the error that ended the check early: the verdict is
@@ -163,7 +184,7 @@ func (c *check) runScenarios(ctx context.Context) error {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			err := guard(func() error {
-				runScenario(ctx, c.opts, c.srv, j.sc, j.db, j.tmpl, j.dir, j.prep, j.rec, c.secrets, c.res.Changes)
+				c.runScenario(ctx, j)
 				return nil
 			})
 			if err != nil {
