@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"syscall"
 	"time"
 
@@ -23,24 +22,38 @@ import (
 	"github.com/phasegate/phasegate/internal/source"
 )
 
+// checkOptions are phasegate check's flags, parsed (cli/cli's Options):
+// runCheck parses them, checkRun wires the packages that do the work.
+type checkOptions struct {
+	base, head, repoDir, configPath string
+	staticOnly                      bool
+	pgVersion                       int
+	postgres                        postgresFlags
+	previous                        string
+	jobs                            int
+	verbose                         bool
+	shard                           *report.Shard
+	statsPath                       string
+	delivery                        delivery
+}
+
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
+	var o checkOptions
 	fs := newFlagSet("check")
-	base := fs.String("base", "", "the revision the change is compared with (its merge base with the head); required")
-	head := fs.String("head", "", "the revision to check (default: the work tree, uncommitted files included)")
-	repoDir := fs.String("repo", ".", "a directory inside the git repository")
-	cfgPath := fs.String("config", "", "config file (default: .github/phasegate.yml or phasegate.yml in the repository)")
-	staticOnly := fs.Bool("static-only", false, "run only the static phase check, no database")
-	format := fs.String("format", "text", "output format: text or json")
-	pgVersion := fs.Int("pg-version", 0, "target PostgreSQL major version (overrides postgres.version)")
-	var pgFlags postgresFlags
-	pgFlags.register(fs, "")
-	previous := fs.String("previous", "", "the release whose tests prove compatibility: merge-base, latest-tag or a revision (overrides previous)")
-	jobs := fs.Int("jobs", runtime.NumCPU(), "scenarios run in parallel at most (default: the number of CPUs)")
-	verbose := fs.Bool("verbose", false, "stream the test suites' output, prefixed by scenario")
+	fs.StringVar(&o.base, "base", "", "the revision the change is compared with (its merge base with the head); required")
+	fs.StringVar(&o.head, "head", "", "the revision to check (default: the work tree, uncommitted files included)")
+	fs.StringVar(&o.repoDir, "repo", ".", "a directory inside the git repository")
+	fs.StringVar(&o.configPath, "config", "", "config file (default: .github/phasegate.yml or phasegate.yml in the repository)")
+	fs.BoolVar(&o.staticOnly, "static-only", false, "run only the static phase check, no database")
+	fs.StringVar(&o.delivery.format, "format", "text", "output format: text or json")
+	fs.IntVar(&o.pgVersion, "pg-version", 0, "target PostgreSQL major version (overrides postgres.version)")
+	o.postgres.register(fs, "")
+	fs.StringVar(&o.previous, "previous", "", "the release whose tests prove compatibility: merge-base, latest-tag or a revision (overrides previous)")
+	fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "scenarios run in parallel at most (default: the number of CPUs)")
+	fs.BoolVar(&o.verbose, "verbose", false, "stream the test suites' output, prefixed by scenario")
 	shard := fs.String("shard", "", "run the I-th of N slices of the test suite in each scenario (I/N, e.g. 2/4); phasegate merge combines the shards' reports")
-	statsPath := fs.String("stats", "", "production's table sizes, written by phasegate stats (default: stats.file, then "+config.DefaultStatsFile+" when it exists)")
-	var d delivery
-	d.flags(fs)
+	fs.StringVar(&o.statsPath, "stats", "", "production's table sizes, written by phasegate stats (default: stats.file, then "+config.DefaultStatsFile+" when it exists)")
+	o.delivery.flags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 0, err
@@ -48,55 +61,72 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := noArguments(fs, pos, ": give the base revision as --base REF"); err != nil {
 		return 0, err
 	}
-	d.format = *format
-	if err := d.validate(); err != nil {
+	if err := o.delivery.validate(); err != nil {
 		return 0, err
 	}
-	var sh *report.Shard
 	if *shard != "" {
 		s, err := report.ParseShard(*shard)
 		if err != nil {
 			return 0, usagef("--shard: %v", err)
 		}
-		sh = &s
+		o.shard = &s
 	}
+	return checkRun(o, stdout, stderr)
+}
+
+// checkRun runs the static check, then the runtime check unless
+// --static-only or the static check found errors, and delivers the
+// report. In GitHub Actions the base defaults to the pull request's.
+func checkRun(o checkOptions, stdout, stderr io.Writer) (int, error) {
 	env, err := action.Detect(os.Getenv, stdout)
 	if err != nil {
 		return 0, err
 	}
-	if *base == "" && env != nil {
+	if o.base == "" && env != nil {
 		if pr := env.PullRequest(); pr != nil {
-			*base = pr.BaseSHA
+			o.base = pr.BaseSHA
 		}
 	}
-	if *base == "" {
+	if o.base == "" {
 		return 0, usagef("--base is required (e.g. --base origin/main); in GitHub Actions it defaults to the pull request's base")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	repo, err := git.Open(*repoDir)
+	repo, err := git.Open(o.repoDir)
 	if err != nil {
 		return 0, err
 	}
-	cfg, err := config.Find(repo.Root, *cfgPath)
+	cfg, err := config.Find(repo.Root, o.configPath)
 	if err != nil {
 		return 0, err
 	}
-	opts, err := checkerOptions(cfg, *pgVersion)
+	opts, err := checkerOptions(cfg, o.pgVersion)
 	if err != nil {
 		return 0, err
 	}
-	pgFlags.apply(cfg)
-	d.suggestions = cfg.Suggestions == nil || *cfg.Suggestions
-	timeout := cfg.TestsTimeout()
-	if _, err := testsResults(cfg); err != nil {
+	o.postgres.apply(cfg)
+	d := o.delivery
+	d.suggestions = cfg.Suggest()
+	rt, err := cfg.Resolve(opts.Version)
+	if err != nil {
 		return 0, err
+	}
+	if o.previous != "" {
+		rt.Previous = o.previous
+	}
+	copts, err := compat.FromConfig(rt)
+	if err != nil {
+		return 0, err
+	}
+	copts.Jobs, copts.Log = o.jobs, stderr
+	if o.verbose {
+		copts.Verbose = stderr
 	}
 	ropts, closeRender := renderOptions(cfg, opts.Version, stderr)
 	defer closeRender()
 	res, err := lint.Check(ctx, lint.Options{
-		Repo: repo, Base: *base, Head: *head,
+		Repo: repo, Base: o.base, Head: o.head,
 		Dir: cfg.Migrations.Dir, Format: cfg.Migrations.Format, DeferredDir: cfg.Migrations.DeferredDir,
 		Checker: opts, Render: ropts, Source: sourceSettings(cfg),
 	})
@@ -105,17 +135,14 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	closeRender()
 	rep := report.FromChange(res, report.Options{PostgresVersion: opts.Version})
-	rep.Shard = sh
-	sizes, sopts, err := statsFor(repo.Root, cfg, *statsPath)
+	rep.Shard = o.shard
+	sizes, sopts, err := statsFor(repo.Root, cfg, o.statsPath)
 	if err != nil {
 		return 0, err
 	}
 	rep.ApplyStats(sizes, sopts)
-	if !*staticOnly && len(rep.Errors) == 0 {
-		if *previous != "" {
-			cfg.Previous = *previous
-		}
-		err := runtimeCheck(ctx, repo, cfg, opts, ropts, res, rep, *base, *head, timeout, *jobs, *verbose, stderr)
+	if !o.staticOnly && len(rep.Errors) == 0 {
+		err := runtimeCheck(ctx, repo, rt, copts, sourceSettings(cfg), opts, ropts, res, rep, o.base, o.head)
 		if err != nil {
 			fmt.Fprintf(stderr, "phasegate check: the runtime check did not finish: %v\nphasegate check: the report holds the static results and this error\n", err)
 		}
@@ -137,133 +164,41 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 // cancelled step about ten seconds after its first signal.
 const deliverAfterInterrupt = 7 * time.Second
 
-// testsResults reads tests.results and tests.rerun (default 1).
-func testsResults(cfg *config.Config) (compat.Results, error) {
-	r, err := compat.ParseResults(cfg.Tests.Results)
-	if err != nil {
-		return r, fmt.Errorf("%s: %w", cfg.Path, err)
-	}
-	r.Rerun = 1
-	if cfg.Tests.Rerun != nil {
-		if *cfg.Tests.Rerun < 0 {
-			return r, fmt.Errorf("%s: tests.rerun %d: give how many times to rerun the failing tests, 0 or more", cfg.Path, *cfg.Tests.Rerun)
-		}
-		r.Rerun = *cfg.Tests.Rerun
-	}
-	return r, nil
-}
-
-// renderDatabases starts PostgreSQL (or connects to postgres.url) the
-// first time an ORM needs a database to render its migrations (Django),
-// and gives it a new empty database each time.
-type renderDatabases struct {
-	cfg     *config.Config
-	version int
-	log     io.Writer
-	srv     *compat.Server
-	n       int
-}
-
-func (r *renderDatabases) create(ctx context.Context) (string, error) {
-	if r.srv == nil {
-		var err error
-		compat.LogDocker(nil)
-		if r.cfg.Postgres.URL != "" {
-			r.srv, err = compat.Connect(ctx, r.cfg.Postgres.URL)
-		} else {
-			image := r.cfg.Postgres.Image
-			if image == "" {
-				image = fmt.Sprintf("postgres:%d", r.version)
-			}
-			if r.log != nil {
-				fmt.Fprintf(r.log, "phasegate: starting PostgreSQL (%s): the migrations' SQL is taken on a live database (django, capture)\n", image)
-			}
-			r.srv, err = compat.StartContainer(ctx, compat.ContainerOptions{Image: image, Pull: r.cfg.Postgres.Pull == nil || *r.cfg.Postgres.Pull})
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-	r.n++
-	db, err := r.srv.Create(ctx, fmt.Sprintf("render%d", r.n), nil)
-	if err != nil {
-		return "", err
-	}
-	return db.URL(), nil
-}
-
-func (r *renderDatabases) close() {
-	if r.srv != nil {
-		r.srv.Close()
-		r.srv = nil
-	}
-}
-
 // runtimeCheck runs the previous release's tests against the migrated
-// schema and adds the results to the report. When the check cannot run or
+// schema and adds the results to the report. copts holds what the config
+// and the flags set (compat.FromConfig); runtimeCheck adds the versions
+// and the migrations the static check found. When the check cannot run or
 // does not finish (no Docker, a server that refuses, an interrupt), the
 // report says why beside the static results, which stand, and the error
 // is returned too.
-func runtimeCheck(ctx context.Context, repo *git.Repo, cfg *config.Config, opts checker.Options, ropts lint.RenderOptions, res *lint.Result, rep *report.Report,
-	base, head string, timeout time.Duration, jobs int, verbose bool, stderr io.Writer) error {
+func runtimeCheck(ctx context.Context, repo *git.Repo, rt config.Runtime, copts compat.Options, settings source.Settings, opts checker.Options, ropts lint.RenderOptions, res *lint.Result, rep *report.Report,
+	base, head string) error {
 	label := ""
 	failed := func(err error) error {
-		rep.AddRuntime(&compat.Result{Verdict: compat.Error, Error: err.Error()}, label, opts)
+		rep.AddRuntime(&compat.Result{Verdict: compat.StatusError, Error: err.Error()}, label, opts)
 		return err
 	}
-	format, err := sourceSettings(cfg).Lookup(res.Format)
+	format, err := settings.Lookup(res.Format)
 	if err != nil {
 		return failed(err)
 	}
-	prev, label, err := compat.ResolvePrevious(ctx, repo, cfg.Previous, res.BaseCommit, base, cfg.Releases.TagPattern)
+	prev, label, err := compat.ResolvePrevious(ctx, repo, rt.Previous, res.BaseCommit, base, rt.TagPattern)
 	if err != nil {
 		return failed(err)
 	}
-	image := cfg.Postgres.Image
-	if image == "" {
-		image = fmt.Sprintf("postgres:%d", opts.Version)
-	}
-	pull := cfg.Postgres.Pull == nil || *cfg.Postgres.Pull
-	results, err := testsResults(cfg)
-	if err != nil {
-		return failed(err)
-	}
-	var env []string
-	for k, v := range cfg.Tests.Env {
-		env = append(env, k+"="+v)
-	}
-	sort.Strings(env)
-	var stream io.Writer
-	if verbose {
-		stream = stderr
-		compat.LogDocker(stderr)
-	} else {
-		compat.LogDocker(nil)
-	}
+	compat.LogDocker(copts.Verbose)
 	headCommit := ""
 	if head != "" {
 		headCommit = res.HeadCommit
 	}
-	var judged []compat.JudgedStatement
-	for _, f := range res.Files {
-		if f.Deferred {
-			continue
-		}
-		for _, s := range f.Statements {
-			judged = append(judged, compat.JudgedStatement{Path: f.Migration.Path, Line: s.Pos.Line, SQL: s.SQL})
-		}
-	}
-	rt, err := compat.Run(ctx, compat.Options{
-		Repo: repo, Previous: prev, Head: headCommit,
-		Format: format, Dir: res.Dir, DeferredDir: res.DeferredDir,
-		URL: cfg.Postgres.URL, Image: image, Pull: pull,
-		MigrateCommand: cfg.Migrate.Command, Judged: judged, Render: renderer(repo, format, res, headCommit, ropts),
-		TestDatabase: djangoTestDatabase(format, res.Dir, ropts),
-		Runner:       compat.Runner{LockTimeout: cfg.Migrate.LockTimeout, StatementTimeout: cfg.Migrate.StatementTimeout},
-		TestCommand:  cfg.Tests.Command, Results: results, Record: cfg.Tests.Record == nil || *cfg.Tests.Record, TestEnv: env, EnvNames: cfg.Tests.EnvNames, Off: scenariosOff(cfg), Shard: shardOf(rep),
-		Timeout: timeout, Jobs: jobs, Verbose: stream, Log: stderr,
-	})
-	rep.AddRuntime(rt, label, opts) // with err, what ran before it and why it stopped
+	copts.Repo, copts.Previous, copts.Head = repo, prev, headCommit
+	copts.Format, copts.Dir, copts.DeferredDir = format, res.Dir, res.DeferredDir
+	copts.Judged = compat.Judge(res.Files)
+	copts.Render = renderer(repo, format, res, headCommit, ropts)
+	copts.TestDatabase = djangoTestDatabase(format, res.Dir, ropts)
+	copts.Shard = shardOf(rep)
+	result, err := compat.Run(ctx, copts)
+	rep.AddRuntime(result, label, opts) // with err, what ran before it and why it stopped
 	return err
 }
 
@@ -307,17 +242,6 @@ func shardOf(rep *report.Report) compat.Shard {
 		return compat.Shard{}
 	}
 	return compat.Shard{Index: rep.Shard.Index, Total: rep.Shard.Total}
-}
-
-// scenariosOff names the scenarios tests.scenarios turns off.
-func scenariosOff(cfg *config.Config) map[string]bool {
-	off := map[string]bool{}
-	for name, on := range cfg.Tests.Scenarios {
-		if !on {
-			off[name] = true
-		}
-	}
-	return off
 }
 
 func write(w io.Writer, format string, rep *report.Report) error {

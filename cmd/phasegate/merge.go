@@ -38,7 +38,7 @@ func runMerge(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	d.suggestions = cfg.Suggestions == nil || *cfg.Suggestions
+	d.suggestions = cfg.Suggest()
 	var reps []*report.Report
 	for _, p := range paths {
 		r, err := loadReport(p)

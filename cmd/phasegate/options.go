@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/compat"
 	"github.com/phasegate/phasegate/internal/config"
 	"github.com/phasegate/phasegate/internal/lint"
 	"github.com/phasegate/phasegate/internal/source"
@@ -61,15 +62,19 @@ func checkerOptions(cfg *config.Config, pgVersion int) (checker.Options, error) 
 // the config; close stops the PostgreSQL started to render Django's
 // migrations, if any.
 func renderOptions(cfg *config.Config, version int, log io.Writer) (opts lint.RenderOptions, close func()) {
-	db := &renderDatabases{cfg: cfg, version: version, log: log}
+	db := compat.NewScratch(cfg.Server(version), log)
 	timeout := cfg.TestsTimeout() // the runtime check's bound serves the ORM's rendering too
 	var tables []string
 	if cfg.Migrations.VersionTable != "" {
 		tables = []string{cfg.Migrations.VersionTable}
 	}
 	return lint.RenderOptions{Python: cfg.Migrations.Python, AlembicConfig: cfg.Migrations.AlembicConfig,
-		DjangoSettings: cfg.Migrations.DjangoSettings, Database: db.create, MigrateCommand: cfg.Migrate.Command, Timeout: timeout,
-		VersionTables: tables}, db.close
+			DjangoSettings: cfg.Migrations.DjangoSettings, Database: db.Database, MigrateCommand: cfg.Migrate.Command, Timeout: timeout,
+			VersionTables: tables}, func() {
+			if err := db.Close(); err != nil && log != nil {
+				fmt.Fprintf(log, "phasegate: stopping the PostgreSQL of the rendering: %v\n", err)
+			}
+		}
 }
 
 // postgresFlags say which PostgreSQL to use.

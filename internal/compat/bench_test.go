@@ -57,7 +57,7 @@ func BenchmarkOverhead(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res.Verdict != Pass {
+		if res.Verdict != StatusPass {
 			b.Fatalf("verdict %s: %s %+v", res.Verdict, res.MigrationError, res.Scenarios)
 		}
 		total += time.Since(start)

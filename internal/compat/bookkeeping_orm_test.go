@@ -86,8 +86,8 @@ func (c ormMigrateOnStart) check(t *testing.T) {
 		o.TestCommand = c.migrate + " && " + debianPython + " -m unittest discover -s tests -t ."
 	})
 	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=skipped" {
-		t.Fatalf("%s\ncompat:\n%s\ndeploy:\n%s", got, scenario(res, Compat).OutputTail+scenario(res, Compat).Reason,
-			scenario(res, Deploy).OutputTail+scenario(res, Deploy).Reason)
+		t.Fatalf("%s\ncompat:\n%s\ndeploy:\n%s", got, scenario(res, ScenarioCompat).OutputTail+scenario(res, ScenarioCompat).Reason,
+			scenario(res, ScenarioDeploy).OutputTail+scenario(res, ScenarioDeploy).Reason)
 	}
 }
 

@@ -57,8 +57,8 @@ func (c migrateOnStart) check(t *testing.T) {
 
 	res := run(t, r, func(o *Options) { o.Format, o.Dir, o.DeferredDir = c.format, c.dir, "" })
 	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=skipped" {
-		t.Fatalf("%s\ncompat:\n%s\ndeploy:\n%s", got, scenario(res, Compat).OutputTail+scenario(res, Compat).Reason,
-			scenario(res, Deploy).OutputTail+scenario(res, Deploy).Reason)
+		t.Fatalf("%s\ncompat:\n%s\ndeploy:\n%s", got, scenario(res, ScenarioCompat).OutputTail+scenario(res, ScenarioCompat).Reason,
+			scenario(res, ScenarioDeploy).OutputTail+scenario(res, ScenarioDeploy).Reason)
 	}
 }
 

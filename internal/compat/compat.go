@@ -2,16 +2,13 @@ package compat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"runtime/debug"
-	"strings"
-	"sync"
+	"slices"
 	"time"
 
-	"github.com/phasegate/phasegate/internal/deferred"
 	"github.com/phasegate/phasegate/internal/git"
 	"github.com/phasegate/phasegate/internal/source"
 )
@@ -19,31 +16,33 @@ import (
 // Scenario names, in the order production goes through the states they
 // prove.
 const (
-	// Baseline: the previous release's tests on its own schema (is the
-	// proof meaningful at all).
-	Baseline = "baseline"
-	// Compat: the previous release's tests on the schema after the change's
-	// active migrations (the migrations ran, old instances still serve, or
-	// a rollback).
-	Compat = "compat"
-	// Deploy: the change's code and tests on that same expanded schema, the
-	// state production lives in for a whole release cycle, until the
-	// deferred contract runs.
-	Deploy = "deploy"
-	// ContractReady: the change's code and tests on the schema after the
-	// deferred contract migrations too (what the follow-up applies).
-	ContractReady = "contract-ready"
+	// ScenarioBaseline: the previous release's tests on its own schema
+	// (is the proof meaningful at all).
+	ScenarioBaseline = "baseline"
+	// ScenarioCompat: the previous release's tests on the schema after
+	// the change's active migrations (the migrations ran, old instances
+	// still serve, or a rollback).
+	ScenarioCompat = "compat"
+	// ScenarioDeploy: the change's code and tests on that same expanded
+	// schema, the state production lives in for a whole release cycle,
+	// until the deferred contract runs.
+	ScenarioDeploy = "deploy"
+	// ScenarioContractReady: the change's code and tests on the schema
+	// after the deferred contract migrations too (what the follow-up
+	// applies).
+	ScenarioContractReady = "contract-ready"
 )
 
 // Scenarios lists the scenario names in order.
-var Scenarios = []string{Baseline, Compat, Deploy, ContractReady}
+var Scenarios = []string{ScenarioBaseline, ScenarioCompat, ScenarioDeploy, ScenarioContractReady}
 
-// Scenario statuses.
+// Scenario statuses. StatusPass, StatusFail and StatusError are verdicts
+// too (Result.Verdict).
 const (
-	Pass    = "pass"
-	Fail    = "fail"
-	Error   = "error"
-	Skipped = "skipped"
+	StatusPass    = "pass"
+	StatusFail    = "fail"
+	StatusError   = "error"
+	StatusSkipped = "skipped"
 )
 
 // Options configure a runtime check.
@@ -177,486 +176,144 @@ type Scenario struct {
 // result all the same: what was done before it, with the verdict error and
 // the error's message, so that the caller reports it beside the static
 // results instead of in their place.
-func Run(ctx context.Context, opts Options) (res *Result, err error) {
+//
+// The check goes through four stages: plan (the scenarios, and those the
+// config turns off), prepare (the server, both versions' migrations and
+// checkouts, the previous and the new schema, a database per scenario),
+// runScenarios (the test suites and the lock trace) and collect (the
+// proof, the culprits, the verdict).
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	c := &check{opts: withDefaults(opts)}
+	c.res = plan(c.opts)
+	err := c.run(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("runtime check cancelled before it finished (%w)", ctx.Err())
+		}
+		c.res.stop(err)
+	}
+	return c.res, err
+}
+
+// check is one runtime check under way: what its stages hand each other.
+type check struct {
+	opts Options
+	res  *Result
+	// undo removes what the stages created, last first.
+	undo cleanups
+
+	srv     *Server
+	secrets []string
+
+	// The migrations of both versions: their files, their lists (the new
+	// ones: in head and not in previous; the deferred ones the change
+	// adds), and the migrations the built-in runner applies.
+	prevFS, headFS                            fs.FS
+	prevList, headList, newList, deferredList []source.Migration
+	prevMs, newMs, deferredMs                 []Migration
+
+	// The checkouts, the two schemas and what they hold.
+	prevDir, headDir  string
+	prevDB, newDB     *Database
+	prevSnap, newSnap *Snapshot
+	// migErr is why the new migrations did not apply (the compat scenario
+	// is then an error, and the next ones do not run).
+	migErr error
+
+	jobs     []job
+	rec      *recording
+	traceErr error
+}
+
+// withDefaults fills the options a caller may leave out.
+func withDefaults(opts Options) Options {
 	if opts.Jobs < 1 {
 		opts.Jobs = 1
 	}
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
+	return opts
+}
+
+// plan lays out the four scenarios, each with the version whose tests it
+// runs, and marks those the config turns off as skipped.
+func plan(opts Options) *Result {
 	headV, prevV := headVersion(opts.Head), short(opts.Previous)
-	res = &Result{Previous: opts.Previous, Scenarios: []Scenario{
-		{Name: Baseline, Version: prevV, Command: opts.TestCommand},
-		{Name: Compat, Version: prevV, Command: opts.TestCommand},
-		{Name: Deploy, Version: headV, Command: opts.TestCommand},
-		{Name: ContractReady, Version: headV, Command: opts.TestCommand},
+	res := &Result{Previous: opts.Previous, Scenarios: []Scenario{
+		{Name: ScenarioBaseline, Version: prevV, Command: opts.TestCommand},
+		{Name: ScenarioCompat, Version: prevV, Command: opts.TestCommand},
+		{Name: ScenarioDeploy, Version: headV, Command: opts.TestCommand},
+		{Name: ScenarioContractReady, Version: headV, Command: opts.TestCommand},
 	}}
 	for i := range res.Scenarios {
 		if sc := &res.Scenarios[i]; opts.Off[sc.Name] {
-			sc.Status, sc.Reason = Skipped, "turned off in the config (tests.scenarios)"
+			sc.Status, sc.Reason = StatusSkipped, "turned off in the config (tests.scenarios)"
 		}
 	}
-	var cleanups []func()
+	return res
+}
+
+// scenario is the planned scenario of that name.
+func (c *check) scenario(name string) *Scenario {
+	return &c.res.Scenarios[slices.Index(Scenarios, name)] // plan lays them out in this order
+}
+
+// run goes through the stages after plan, and removes what they created
+// before it returns, whatever happens.
+func (c *check) run(ctx context.Context) error {
 	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("internal error: %v\n%s", p, debug.Stack())
-		}
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			cleanups[i]()
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				err = fmt.Errorf("runtime check cancelled before it finished (%w)", ctx.Err())
-			}
-			res.stop(err)
+		if err := c.undo.run(); err != nil {
+			fmt.Fprintf(c.opts.Log, "phasegate: cleaning up after the runtime check: %v\n", err)
 		}
 	}()
+	if err := c.prepare(ctx); err != nil {
+		return err
+	}
+	if err := c.runScenarios(ctx); err != nil {
+		return err
+	}
+	return c.collect(ctx)
+}
 
-	// One server for the whole check, started first: it gets ready while
-	// the migrations are read and the previous version is checked out.
-	type started struct {
-		srv *Server
-		err error
-		at  time.Duration
-	}
-	serverCh := make(chan started, 1)
-	begin := time.Now()
-	go func() {
-		var st started
-		if opts.URL != "" {
-			fmt.Fprintf(opts.Log, "phasegate: using the PostgreSQL server of --database-url\n")
-			st.srv, st.err = Connect(ctx, opts.URL)
-		} else {
-			fmt.Fprintf(opts.Log, "phasegate: starting PostgreSQL (%s)\n", opts.Image)
-			st.srv, st.err = StartContainer(ctx, ContainerOptions{Image: opts.Image, Pull: opts.Pull, Labels: opts.Labels})
-		}
-		st.at = time.Since(begin)
-		serverCh <- st
-	}()
-	var srv *Server
-	received := false
-	cleanups = append(cleanups, func() {
-		if !received { // an earlier step failed: wait for the start to finish, then stop it
-			if st := <-serverCh; st.srv != nil {
-				st.srv.Close()
-			}
-		}
-	})
+// cleanups undo what a check created, last first; their errors are joined.
+type cleanups []func() error
 
-	// The migration lists of both versions.
-	prevFS, err := opts.Repo.FS(ctx, opts.Previous)
-	if err != nil {
-		return res, err
-	}
-	cleanups = append(cleanups, func() { prevFS.Close() })
-	var headFS fs.FS = os.DirFS(opts.Repo.Root)
-	if opts.Head != "" {
-		t, err := opts.Repo.FS(ctx, opts.Head)
-		if err != nil {
-			return res, err
-		}
-		cleanups = append(cleanups, func() { t.Close() })
-		headFS = t
-	}
-	prevList, err := opts.Format.List(prevFS, opts.Dir)
-	if err != nil {
-		return res, fmt.Errorf("list the previous version's migrations: %w", err)
-	}
-	headList, err := opts.Format.List(headFS, opts.Dir)
-	if err != nil {
-		return res, fmt.Errorf("list migrations: %w", err)
-	}
-	newList := newMigrations(prevList, headList)
-	deferredList, err := deferredAdded(prevFS, headFS, opts)
-	if err != nil {
-		return res, err
-	}
-	var prevMs, newMs, deferredMs []Migration
-	if !rendered(opts) {
-		if opts.MigrateCommand == "" {
-			if prevMs, err = Load(prevFS, opts.Format, prevList); err != nil {
-				return res, fmt.Errorf("previous version: %w", err)
-			}
-		}
-		if newMs, err = Load(headFS, opts.Format, newList); err != nil && opts.MigrateCommand == "" {
-			return res, err
-		}
-		if deferredMs, err = Load(headFS, deferredFormat(opts), deferredList); err != nil {
-			return res, fmt.Errorf("deferred migrations: %w", err)
-		}
-	}
+func (u *cleanups) add(f func() error) { *u = append(*u, f) }
 
-	// The code of the previous version.
-	prevTree, err := opts.Repo.AddWorktree(ctx, opts.Previous, "phasegate-previous-")
-	if err != nil {
-		return res, err
+func (u cleanups) run() error {
+	var errs []error
+	for i := len(u) - 1; i >= 0; i-- {
+		errs = append(errs, u[i]())
 	}
-	cleanups = append(cleanups, func() { prevTree.Remove() })
-	headDir := opts.Repo.Root
-	if opts.Head != "" {
-		t, err := opts.Repo.AddWorktree(ctx, opts.Head, "phasegate-head-")
-		if err != nil {
-			return res, err
-		}
-		cleanups = append(cleanups, func() { t.Remove() })
-		headDir = t.Dir
-	}
+	return errors.Join(errs...)
+}
 
-	st := <-serverCh
-	received = true
-	if st.err != nil {
-		return res, st.err
-	}
-	srv = st.srv
-	cleanups = append(cleanups, func() { srv.Close() })
-	res.Server = srv.Source
-	res.Timings.ServerReady = st.at
-	secrets := srv.Secrets()
-	start := time.Now()
-
-	// An ORM's migrations: the SQL it renders for each version.
-	if rendered(opts) {
-		prevR, err := renderVersion(ctx, opts, srv, opts.Previous, "previous")
-		if err != nil {
-			return res, err
-		}
-		headR, err := renderVersion(ctx, opts, srv, opts.Head, "head")
-		if err != nil {
-			return res, err
-		}
-		prevList, headList = prevR.Migrations, headR.Migrations
-		newList = newMigrations(prevList, headList)
-		if prevMs, err = loadRendered(prevR, prevFS, opts.Format, prevList); err != nil {
-			return res, fmt.Errorf("previous version: %w", err)
-		}
-		if newMs, err = loadRendered(headR, headFS, opts.Format, newList); err != nil {
-			return res, err
-		}
-		if deferredMs, err = loadRendered(headR, headFS, deferredFormat(opts), deferredList); err != nil {
-			return res, fmt.Errorf("deferred migrations: %w", err)
-		}
-	}
-
-	// The previous schema, built once.
-	prevDB, err := srv.Create(ctx, "previous", nil)
-	if err != nil {
-		return res, err
-	}
-	if err := migrate(ctx, opts, prevDB, prevMs, prevTree.Dir, secrets); err != nil {
-		return res, fmt.Errorf("build the previous schema (%s): %w", short(opts.Previous), err)
-	}
-	prevSnap, err := snapshot(ctx, prevDB)
-	if err != nil {
-		return res, err
-	}
-	res.Timings.PreviousSchema = time.Since(start)
-
-	// The schema right after the new migrations: production before the
-	// new code deploys.
-	start = time.Now()
-	newDB, err := srv.Create(ctx, "new", prevDB)
-	if err != nil {
-		return res, err
-	}
-	migErr := migrate(ctx, opts, newDB, newMs, headDir, secrets)
-	var newSnap *Snapshot
-	if migErr != nil {
-		res.MigrationError = migErr.Error()
-	} else {
-		newSnap, err = snapshot(ctx, newDB)
-		if err != nil {
-			return res, err
-		}
-		res.Changes = Diff(prevSnap, newSnap)
-		attribute(res.Changes, newMs, opts.Judged)
-	}
-	res.Timings.NewSchema = time.Since(start)
-
-	// Scenario databases, cloned from the two templates.
-	start = time.Now()
-	type job struct {
-		sc   *Scenario
-		db   *Database
-		tmpl *Database
-		dir  string
-		prep func(context.Context, *Database) error
-		rec  *recording
-	}
-	baseline, compat, deploy, ready := &res.Scenarios[0], &res.Scenarios[1], &res.Scenarios[2], &res.Scenarios[3]
-	var jobs []job
-	add := func(sc *Scenario, tmpl *Database, dir string, prep func(context.Context, *Database) error) {
-		if opts.Off[sc.Name] {
-			return // reported as skipped already
-		}
-		jobs = append(jobs, job{sc: sc, tmpl: tmpl, dir: dir, prep: prep})
-	}
-	add(baseline, prevDB, prevTree.Dir, func(ctx context.Context, db *Database) error {
-		return bookkeep(ctx, opts, db, prevList, prevList, prevFS)
-	})
-	if migErr != nil {
-		compat.Status, compat.Reason = Error, "the new migrations failed to apply: "+migErr.Error()
-		deploy.Status, deploy.Reason = Skipped, "the new migrations failed to apply"
-		ready.Status, ready.Reason = Skipped, "the new migrations failed to apply"
-	} else {
-		compatDir := prevTree.Dir
-		if opts.Jobs > 1 && opts.TestCommand != "" && !opts.Off[Baseline] && !opts.Off[Compat] {
-			// A second checkout, so the two runs of the previous version's
-			// tests do not share build output or caches.
-			t, err := opts.Repo.AddWorktree(ctx, opts.Previous, "phasegate-previous-")
-			if err != nil {
-				return res, err
-			}
-			cleanups = append(cleanups, func() { t.Remove() })
-			compatDir = t.Dir
-		}
-		applied := append(append([]source.Migration{}, prevList...), newList...)
-		add(compat, newDB, compatDir, func(ctx context.Context, db *Database) error {
-			return bookkeep(ctx, opts, db, prevList, applied, layered{prevFS, headFS})
-		})
-		// The new code migrates on start too: it finds every migration it
-		// has applied, and nothing of the deferred ones.
-		add(deploy, newDB, headDir, func(ctx context.Context, db *Database) error {
-			return bookkeep(ctx, opts, db, headList, applied, layered{headFS, prevFS})
-		})
-		if len(deferredMs) == 0 {
-			ready.Status, ready.Reason = Skipped, "the change adds no deferred contract migration"
-		} else {
-			add(ready, newDB, headDir, func(ctx context.Context, db *Database) error {
-				if err := applyBuiltin(ctx, opts, db, deferredMs); err != nil {
-					return fmt.Errorf("apply the deferred migrations: %w", err)
-				}
-				return bookkeep(ctx, opts, db, headList, append(applied, deferredList...), layered{headFS, prevFS})
-			})
-		}
-	}
-	var rec *recording
-	for i := range jobs {
-		db, err := srv.Create(ctx, jobs[i].sc.Name, jobs[i].tmpl)
-		if err != nil {
-			return res, err
-		}
-		jobs[i].db = db
-		if jobs[i].sc == compat && opts.Record && opts.TestCommand != "" {
-			rec = startRecording(ctx, srv)
-			jobs[i].rec = rec
-			cleanups = append(cleanups, rec.close)
-		}
-	}
-	res.Timings.Clones = time.Since(start)
-
-	// The lock trace, on its own clone, beside the scenarios.
-	var wg sync.WaitGroup
-	var traceErr error
-	if migErr == nil && len(newMs) > 0 && opts.MigrateCommand == "" {
-		traceDB, err := srv.Create(ctx, "locks", prevDB)
-		if err != nil {
-			return res, err
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if p := recover(); p != nil {
-					traceErr = fmt.Errorf("lock trace: internal error: %v", p)
-				}
-			}()
-			start := time.Now()
-			conn, err := traceDB.Connect(ctx)
-			if err != nil {
-				traceErr = err
-				return
-			}
-			defer conn.Close(context.WithoutCancel(ctx))
-			res.Traces, traceErr = TraceLocks(ctx, conn, newMs, prevSnap)
-			res.Timings.LockTrace = time.Since(start)
-		}()
-	}
-
-	// The scenarios, at most Jobs at a time; those that share a checkout
-	// (deploy and contract-ready both run the head's) one after the other,
-	// so their builds and caches never race.
-	sem := make(chan struct{}, opts.Jobs)
-	dirLocks := map[string]*sync.Mutex{}
-	for _, j := range jobs {
-		if dirLocks[j.dir] == nil {
-			dirLocks[j.dir] = &sync.Mutex{}
-		}
-	}
-	for i := range jobs {
-		j := jobs[i]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			dirLocks[j.dir].Lock()
-			defer dirLocks[j.dir].Unlock()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			defer func() {
-				if p := recover(); p != nil {
-					j.sc.Status, j.sc.Reason = Error, fmt.Sprintf("internal error: %v", p)
-				}
-			}()
-			runScenario(ctx, opts, srv, j.sc, j.db, j.tmpl, j.dir, j.prep, j.rec, secrets, res.Changes)
-		}()
-	}
-	wg.Wait()
-	if opts.Results.Format != "" {
+// collect judges what the scenarios found: each test (with
+// tests.results), the compat scenario's proof, what the deploy scenario
+// needs of the deferred contract, and the verdict.
+func (c *check) collect(ctx context.Context) error {
+	res, compat, deploy := c.res, c.scenario(ScenarioCompat), c.scenario(ScenarioDeploy)
+	if c.opts.Results.Format != "" {
 		blame(res) // before the proof is judged: a vacuous proof fails compat all the same
 	}
-	rec.finish(res, compat, prevSnap, newSnap)
-	if traceErr != nil {
-		fmt.Fprintf(opts.Log, "phasegate: lock trace stopped: %v\n", traceErr)
+	c.rec.finish(res, compat, c.prevSnap, c.newSnap)
+	if c.traceErr != nil {
+		fmt.Fprintf(c.opts.Log, "phasegate: lock trace stopped: %v\n", c.traceErr)
 	}
 	if ctx.Err() != nil {
-		return res, ctx.Err() // the deferred function says it was cancelled
+		return ctx.Err() // Run says it was cancelled
 	}
-	if deploy.Status == Fail && len(deferredMs) > 0 {
+	if deploy.Status == StatusFail && len(c.deferredMs) > 0 {
 		// What the new code needs that only the deferred contract provides.
-		missing, err := provided(ctx, srv, opts, newDB, newSnap, deferredMs)
+		missing, err := provided(ctx, c.srv, c.opts, c.newDB, c.newSnap, c.deferredMs)
 		if err != nil {
-			fmt.Fprintf(opts.Log, "phasegate: could not tell what the deferred migrations provide: %v\n", err)
+			fmt.Fprintf(c.opts.Log, "phasegate: could not tell what the deferred migrations provide: %v\n", err)
 		}
 		deploy.Implicated = Implicated(missing, deploy.tail)
 	}
 	res.Verdict = verdict(res)
-	return res, nil
-}
-
-// newMigrations lists the migrations of head that prev does not have.
-func newMigrations(prev, head []source.Migration) []source.Migration {
-	inPrev := map[string]bool{}
-	for _, m := range prev {
-		inPrev[m.Path] = true
-	}
-	var out []source.Migration
-	for _, m := range head {
-		if !inPrev[m.Path] {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// testHookScenario, when set by tests, runs at the start of each scenario.
-var testHookScenario func(name string)
-
-func runScenario(ctx context.Context, opts Options, srv *Server, sc *Scenario, db, tmpl *Database, dir string, prep func(context.Context, *Database) error, rec *recording, secrets []string, changes []Change) {
-	start := time.Now()
-	defer func() { sc.Duration = time.Since(start) }()
-	if testHookScenario != nil {
-		testHookScenario(sc.Name)
-	}
-	if err := prep(ctx, db); err != nil {
-		sc.Status, sc.Reason = Error, err.Error()
-		return
-	}
-	if opts.TestCommand == "" {
-		sc.Status, sc.Reason = Skipped, "tests.command is not set: the migrations applied, but no test suite ran against them"
-		return
-	}
-	script, empty, err := opts.Shard.command(ctx, opts.TestCommand, dir)
-	switch {
-	case err != nil:
-		sc.Status, sc.Reason = Error, err.Error()
-		return
-	case empty:
-		sc.Status, sc.Reason = Skipped, fmt.Sprintf("shard %d/%d has no Go package to test", opts.Shard.Index, opts.Shard.Total)
-		return
-	}
-	sc.Command = script
-	// suite runs the command once on a database (through the recording
-	// proxy when there is one).
-	suite := func(db *Database, rec *recording, prefix string) suiteRun {
-		return func(stdout io.Writer) (Outcome, error) {
-			env := append(append(append([]string{}, opts.TestEnv...), rec.env(db, opts.EnvNames)...), opts.Shard.env()...)
-			done, err := testDatabase(ctx, opts, srv, db, dir, env)
-			if err != nil {
-				return Outcome{}, err
-			}
-			defer done()
-			return Command{
-				Script: script, Dir: dir, Env: env, Stdout: stdout,
-				Timeout: opts.Timeout, Stream: opts.Verbose, Prefix: prefix, Secrets: secrets,
-			}.Run(ctx), nil
-		}
-	}
-	fmt.Fprintf(opts.Log, "phasegate: %s: running %q (%s)\n", sc.Name, script, sc.Version)
-	out, tests, unread, err := opts.Results.runOnce(dir, suite(db, rec, "["+sc.Name+"] "))
-	if err != nil {
-		sc.Status, sc.Reason = Error, err.Error()
-		return
-	}
-	sc.OutputTail, sc.tail = lastLines(out.Tail, 80), out.Tail
-	if opts.Results.Format == GoJSON {
-		sc.OutputTail = lastLines(plainGoTest(out.Tail), 80)
-	}
-	switch {
-	case out.Err != nil:
-		sc.Status, sc.Reason = Error, "the test command "+out.Err.Error()
-	case out.ExitCode == 127:
-		sc.Status, sc.Reason = Error, "the test command was not found (exit status 127): check tests.command"
-	case out.ExitCode != 0:
-		sc.Status, sc.Reason = Fail, fmt.Sprintf("the test command exited with status %d", out.ExitCode)
-		if sc.Name == Compat {
-			sc.Implicated = Implicated(changes, out.Tail)
-		}
-	default:
-		sc.Status = Pass
-	}
-	opts.Results.judge(sc, tests, unread, func(n int) (outcomes, error) {
-		// A fresh copy of the scenario's database: the first run's rows
-		// must not fail the rerun. Not recorded: the proof is the first run's.
-		fmt.Fprintf(opts.Log, "phasegate: %s: some tests failed: rerun %d of %q\n", sc.Name, n, script)
-		again, err := srv.Create(ctx, fmt.Sprintf("%s_rerun%d", sc.Name, n), tmpl)
-		if err != nil {
-			return nil, err
-		}
-		defer srv.Drop(context.WithoutCancel(ctx), again)
-		if err := prep(ctx, again); err != nil {
-			return nil, err
-		}
-		out, tests, unread, err := opts.Results.runOnce(dir, suite(again, nil, fmt.Sprintf("[%s rerun %d] ", sc.Name, n)))
-		switch {
-		case err != nil:
-			return nil, err
-		case out.Err != nil:
-			return nil, fmt.Errorf("the test command %s", out.Err)
-		case unread != nil:
-			return nil, unread
-		}
-		return tests, nil
-	})
-}
-
-// stop records the error that ended the check early: the verdict is
-// error, and each scenario that did not finish says it did not run.
-func (res *Result) stop(err error) {
-	res.Verdict, res.Error = Error, err.Error()
-	for i := range res.Scenarios {
-		if sc := &res.Scenarios[i]; sc.Status == "" {
-			sc.Status, sc.Reason = Error, "not run: the runtime check stopped before it"
-		}
-	}
-}
-
-// verdict sums up the scenarios.
-func verdict(res *Result) string {
-	by := map[string]*Scenario{}
-	for i := range res.Scenarios {
-		by[res.Scenarios[i].Name] = &res.Scenarios[i]
-	}
-	if res.MigrationError != "" {
-		return Error
-	}
-	if BaselineBroken(by[Baseline].Status, by[Baseline].Tests) {
-		return "baseline broken"
-	}
-	for _, n := range []string{Compat, Deploy, ContractReady} {
-		if s := by[n]; s.Status == Fail || s.Status == Error {
-			return Fail
-		}
-	}
-	return Pass
+	return nil
 }
 
 // provided lists what the deferred migrations add to the expanded schema
@@ -682,139 +339,6 @@ func provided(ctx context.Context, srv *Server, opts Options, expanded *Database
 	added := Added(before, after)
 	attribute(added, deferredMs, nil)
 	return added, nil
-}
-
-// migrate brings db to a version's schema: with the project's own command
-// in that version's checkout, or with the built-in runner.
-func migrate(ctx context.Context, opts Options, db *Database, ms []Migration, dir string, secrets []string) error {
-	if opts.MigrateCommand != "" {
-		out := Command{Script: opts.MigrateCommand, Dir: dir, Env: db.Env(opts.EnvNames), Timeout: opts.Timeout,
-			Stream: opts.Verbose, Prefix: "[migrate] ", Secrets: secrets}.Run(ctx)
-		if out.Err != nil || out.ExitCode != 0 {
-			reason := fmt.Sprintf("exit status %d", out.ExitCode)
-			if out.Err != nil {
-				reason = out.Err.Error()
-			}
-			return fmt.Errorf("migrate.command %q failed (%s):\n%s", opts.MigrateCommand, reason, lastLines(out.Tail, 20))
-		}
-		return nil
-	}
-	return applyBuiltin(ctx, opts, db, ms)
-}
-
-func applyBuiltin(ctx context.Context, opts Options, db *Database, ms []Migration) error {
-	if len(ms) == 0 {
-		return nil
-	}
-	conn, err := db.Connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	return opts.Runner.Apply(ctx, conn, ms)
-}
-
-// bookkeep writes the version table a release's migrate-on-start reads
-// (only with the built-in runner: a migrate command keeps its own).
-func bookkeep(ctx context.Context, opts Options, db *Database, release, applied []source.Migration, files fs.FS) error {
-	if opts.MigrateCommand != "" {
-		return nil
-	}
-	conn, err := db.Connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	return Bookkeeping(ctx, conn, opts.Format, opts.Dir, release, applied, files)
-}
-
-func snapshot(ctx context.Context, db *Database) (*Snapshot, error) {
-	conn, err := db.Connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	return TakeSnapshot(ctx, conn)
-}
-
-// deferredAdded lists the deferred migrations the change adds.
-func deferredAdded(prevFS, headFS fs.FS, opts Options) ([]source.Migration, error) {
-	if opts.DeferredDir == "" {
-		return nil, nil
-	}
-	f := deferredFormat(opts)
-	head, err := f.List(headFS, opts.DeferredDir)
-	if err != nil {
-		return nil, fmt.Errorf("list deferred migrations: %w", err)
-	}
-	prev, _ := f.List(prevFS, opts.DeferredDir)
-	return newMigrations(prev, head), nil
-}
-
-// deferredFormat is the format of the deferred directory.
-func deferredFormat(opts Options) source.Format { return deferred.Format(opts.Format) }
-
-// attribute fills Where for each change with the first new statement that
-// names the object.
-func attribute(changes []Change, ms []Migration, judged []JudgedStatement) {
-	for i := range changes {
-		c := &changes[i]
-		for _, m := range ms {
-			for _, s := range m.File.Statements {
-				if namesAll(strings.ToLower(s.Text), c.names) {
-					c.Where = fmt.Sprintf("%s:%d", m.Path, m.fileLine(s.Pos.Line))
-					break
-				}
-			}
-			if c.Where != "" {
-				break
-			}
-		}
-		if c.Where != "" {
-			continue
-		}
-		for _, s := range judged {
-			if namesAll(strings.ToLower(s.SQL), c.names) {
-				c.Where = fmt.Sprintf("%s:%d", s.Path, s.Line)
-				break
-			}
-		}
-	}
-}
-
-// JudgedStatement is a statement of a new migration as the static check
-// read it.
-type JudgedStatement struct {
-	Path string
-	Line int
-	SQL  string
-}
-
-func namesAll(text string, names []string) bool {
-	for _, n := range names {
-		if !containsWord(text, strings.ToLower(n)) {
-			return false
-		}
-	}
-	return len(names) > 0
-}
-
-func containsWord(text, word string) bool {
-	for off := 0; ; {
-		i := strings.Index(text[off:], word)
-		if i < 0 {
-			return false
-		}
-		start, end := off+i, off+i+len(word)
-		if (start == 0 || !identChar(text[start-1])) && (end == len(text) || !identChar(text[end])) {
-			return true
-		}
-		off = start + 1
-	}
-}
-
-func identChar(b byte) bool {
-	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
 func short(sha string) string {

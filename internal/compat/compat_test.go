@@ -173,8 +173,8 @@ func TestAddNullableColumnPasses(t *testing.T) {
 		// alone in its file, so golang-migrate runs it outside a transaction
 		"db/migrations/0004_nick_idx.up.sql": "CREATE INDEX CONCURRENTLY users_nick_idx ON users (nick);",
 	}), nil)
-	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=skipped" || res.Verdict != Pass {
-		t.Fatalf("%s, verdict %s: %s\n%s", got, res.Verdict, scenario(res, Compat).Reason, scenario(res, Compat).OutputTail)
+	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=skipped" || res.Verdict != StatusPass {
+		t.Fatalf("%s, verdict %s: %s\n%s", got, res.Verdict, scenario(res, ScenarioCompat).Reason, scenario(res, ScenarioCompat).OutputTail)
 	}
 	if len(res.Changes) != 0 {
 		t.Errorf("changes = %+v", res.Changes)
@@ -190,8 +190,8 @@ func TestDropColumnFailsCompatAndNamesIt(t *testing.T) {
 	res := run(t, app(t, map[string]string{
 		"db/migrations/0003_drop_name.up.sql": "SET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN name;",
 	}), nil)
-	c := scenario(res, Compat)
-	if c.Status != Fail || res.Verdict != Fail || scenario(res, Baseline).Status != Pass {
+	c := scenario(res, ScenarioCompat)
+	if c.Status != StatusFail || res.Verdict != StatusFail || scenario(res, ScenarioBaseline).Status != StatusPass {
 		t.Fatalf("%s, verdict %s", statuses(res), res.Verdict)
 	}
 	if len(c.Implicated) != 1 || c.Implicated[0].Object != "users.name" || c.Implicated[0].Change != "removed" || c.Implicated[0].Where != "db/migrations/0003_drop_name.up.sql:2" {
@@ -209,8 +209,8 @@ func TestDropColumnNamedInJSONTestOutput(t *testing.T) {
 	res := run(t, app(t, map[string]string{
 		"db/migrations/0003_drop_name.up.sql": "SET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN name;",
 	}), func(o *Options) { o.TestCommand = "go test -count=1 -json ./..." })
-	c := scenario(res, Compat)
-	if c.Status != Fail || scenario(res, Baseline).Status != Pass {
+	c := scenario(res, ScenarioCompat)
+	if c.Status != StatusFail || scenario(res, ScenarioBaseline).Status != StatusPass {
 		t.Fatalf("%s, verdict %s\n%s", statuses(res), res.Verdict, c.OutputTail)
 	}
 	if !strings.Contains(c.OutputTail, `column \"name\"`) || strings.Contains(c.OutputTail, `column "name"`) {
@@ -230,7 +230,7 @@ func TestCompatProofCoverage(t *testing.T) {
 		"db/migrations/0003_orders.up.sql": "ALTER TABLE orders DROP COLUMN id;\nALTER TABLE orders ALTER COLUMN total_cents TYPE numeric;",
 	}), func(o *Options) { o.Record = true })
 	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=skipped" {
-		t.Fatalf("%s\n%s", got, scenario(res, Compat).OutputTail)
+		t.Fatalf("%s\n%s", got, scenario(res, ScenarioCompat).OutputTail)
 	}
 	if res.Proof == nil || res.Proof.Recorded == 0 || res.Proof.Vacuous != "" || res.Proof.Unresolved != 0 {
 		t.Fatalf("proof = %+v", res.Proof)
@@ -251,8 +251,8 @@ func TestRenameColumnFailsCompat(t *testing.T) {
 	res := run(t, app(t, map[string]string{
 		"db/migrations/0003_rename.up.sql": "ALTER TABLE users RENAME COLUMN name TO full_name;",
 	}), nil)
-	c := scenario(res, Compat)
-	if c.Status != Fail || len(c.Implicated) != 1 || c.Implicated[0].Change != "renamed" || c.Implicated[0].Detail != "renamed to full_name" {
+	c := scenario(res, ScenarioCompat)
+	if c.Status != StatusFail || len(c.Implicated) != 1 || c.Implicated[0].Change != "renamed" || c.Implicated[0].Detail != "renamed to full_name" {
 		t.Fatalf("%s implicated %+v\n%s", statuses(res), c.Implicated, c.OutputTail)
 	}
 }
@@ -263,8 +263,8 @@ func TestDeferredDropPassesCompatAndContractReady(t *testing.T) {
 		"shop.go":                           v2("shop.go"),
 		"shop_test.go":                      v2("shop_test.go"),
 	}), nil)
-	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=pass" || res.Verdict != Pass {
-		t.Fatalf("%s, verdict %s\n%s", got, res.Verdict, scenario(res, ContractReady).OutputTail)
+	if got := statuses(res); got != "baseline=pass compat=pass deploy=pass contract-ready=pass" || res.Verdict != StatusPass {
+		t.Fatalf("%s, verdict %s\n%s", got, res.Verdict, scenario(res, ScenarioContractReady).OutputTail)
 	}
 }
 
@@ -274,8 +274,8 @@ func TestDeferredDropFailsContractReadyWhileCodeUsesIt(t *testing.T) {
 	res := run(t, app(t, map[string]string{
 		"db/deferred/0003_drop_name.up.sql": "ALTER TABLE users DROP COLUMN name;",
 	}), nil)
-	r := scenario(res, ContractReady)
-	if r.Status != Fail || scenario(res, Compat).Status != Pass || res.Verdict != Fail {
+	r := scenario(res, ScenarioContractReady)
+	if r.Status != StatusFail || scenario(res, ScenarioCompat).Status != StatusPass || res.Verdict != StatusFail {
 		t.Fatalf("%s, verdict %s", statuses(res), res.Verdict)
 	}
 	if !strings.Contains(r.OutputTail, `column "name"`) {
@@ -303,10 +303,10 @@ func TestDeferredRenameFailsDeploy(t *testing.T) {
 	changes := renamedCode()
 	changes["db/deferred/0003_rename_contract.up.sql"] = "SET lock_timeout = '5s';\nALTER TABLE users RENAME COLUMN name TO full_name;\n"
 	res := run(t, app(t, changes), nil)
-	if got := statuses(res); got != "baseline=pass compat=pass deploy=fail contract-ready=pass" || res.Verdict != Fail {
-		t.Fatalf("%s, verdict %s\n%s", got, res.Verdict, scenario(res, Deploy).OutputTail)
+	if got := statuses(res); got != "baseline=pass compat=pass deploy=fail contract-ready=pass" || res.Verdict != StatusFail {
+		t.Fatalf("%s, verdict %s\n%s", got, res.Verdict, scenario(res, ScenarioDeploy).OutputTail)
 	}
-	d := scenario(res, Deploy)
+	d := scenario(res, ScenarioDeploy)
 	if len(d.Implicated) != 1 || d.Implicated[0].Object != "users.full_name" || d.Implicated[0].Change != "missing" ||
 		d.Implicated[0].Where != "db/deferred/0003_rename_contract.up.sql:2" {
 		t.Errorf("implicated = %+v\noutput:\n%s", d.Implicated, d.OutputTail)
@@ -325,8 +325,8 @@ func TestDeferredRequiredColumnFailsDeploy(t *testing.T) {
 		"shop.go":                               code,
 		"db/deferred/0003_plan_contract.up.sql": "ALTER TABLE users ADD COLUMN plan text NOT NULL;\n",
 	}), nil)
-	d := scenario(res, Deploy)
-	if d.Status != Fail || len(d.Implicated) != 1 || d.Implicated[0].Object != "users.plan" || d.Implicated[0].Where != "db/deferred/0003_plan_contract.up.sql:1" {
+	d := scenario(res, ScenarioDeploy)
+	if d.Status != StatusFail || len(d.Implicated) != 1 || d.Implicated[0].Object != "users.plan" || d.Implicated[0].Where != "db/deferred/0003_plan_contract.up.sql:1" {
 		t.Fatalf("%s: implicated %+v\n%s", statuses(res), d.Implicated, d.OutputTail)
 	}
 }
@@ -336,9 +336,9 @@ func TestDeferredRequiredColumnFailsDeploy(t *testing.T) {
 func TestScenarioTurnedOff(t *testing.T) {
 	res := run(t, app(t, map[string]string{
 		"db/migrations/0003_nick.up.sql": "ALTER TABLE users ADD COLUMN nick text;",
-	}), func(o *Options) { o.Off = map[string]bool{Deploy: true} })
-	d := scenario(res, Deploy)
-	if got := statuses(res); got != "baseline=pass compat=pass deploy=skipped contract-ready=skipped" || !strings.Contains(d.Reason, "tests.scenarios") || res.Verdict != Pass {
+	}), func(o *Options) { o.Off = map[string]bool{ScenarioDeploy: true} })
+	d := scenario(res, ScenarioDeploy)
+	if got := statuses(res); got != "baseline=pass compat=pass deploy=skipped contract-ready=skipped" || !strings.Contains(d.Reason, "tests.scenarios") || res.Verdict != StatusPass {
 		t.Fatalf("%s: %q", got, d.Reason)
 	}
 }
@@ -350,7 +350,7 @@ func TestBrokenBaselineIsNotBlamedOnTheMigrations(t *testing.T) {
 		"NEWS":                           "v2\n",
 		"db/migrations/0003_nick.up.sql": "ALTER TABLE users ADD COLUMN nick text;",
 	}), func(o *Options) { o.TestCommand = "test -f NEWS && go test -count=1 ./..." })
-	if res.Verdict != "baseline broken" || scenario(res, Baseline).Status != Fail || scenario(res, Compat).Status != Fail {
+	if res.Verdict != "baseline broken" || scenario(res, ScenarioBaseline).Status != StatusFail || scenario(res, ScenarioCompat).Status != StatusFail {
 		t.Fatalf("%s, verdict %s", statuses(res), res.Verdict)
 	}
 }
@@ -362,8 +362,8 @@ func TestTimeoutKillsTheSuite(t *testing.T) {
 			o.TestCommand = "echo started; sleep 60 & sleep 60"
 			o.Timeout = 2 * time.Second
 		})
-	b := scenario(res, Baseline)
-	if b.Status != Error || !strings.Contains(b.Reason, "timed out after 2s") || !strings.Contains(b.OutputTail, "started") {
+	b := scenario(res, ScenarioBaseline)
+	if b.Status != StatusError || !strings.Contains(b.Reason, "timed out after 2s") || !strings.Contains(b.OutputTail, "started") {
 		t.Fatalf("baseline = %+v", b)
 	}
 	if time.Since(start) > 40*time.Second {
@@ -376,17 +376,17 @@ func TestFailingMigrationIsReportedAtItsLine(t *testing.T) {
 		"db/migrations/0003_bad.up.sql": "ALTER TABLE users ADD COLUMN nick text;\nALTER TABLE nope ADD COLUMN y int;",
 	}), nil)
 	want := `db/migrations/0003_bad.up.sql:2:1: relation "nope" does not exist (SQLSTATE 42P01)`
-	if res.MigrationError != want || res.Verdict != Error || scenario(res, Compat).Status != Error {
+	if res.MigrationError != want || res.Verdict != StatusError || scenario(res, ScenarioCompat).Status != StatusError {
 		t.Fatalf("migration error %q, verdict %s, %s", res.MigrationError, res.Verdict, statuses(res))
 	}
-	if scenario(res, Baseline).Status != Pass {
-		t.Errorf("baseline should still run: %+v", scenario(res, Baseline))
+	if scenario(res, ScenarioBaseline).Status != StatusPass {
+		t.Errorf("baseline should still run: %+v", scenario(res, ScenarioBaseline))
 	}
 }
 
 func TestTestCommandNotFound(t *testing.T) {
 	res := run(t, app(t, nil), func(o *Options) { o.TestCommand = "no-such-test-runner --all" })
-	if b := scenario(res, Baseline); b.Status != Error || !strings.Contains(b.Reason, "not found") {
+	if b := scenario(res, ScenarioBaseline); b.Status != StatusError || !strings.Contains(b.Reason, "not found") {
 		t.Fatalf("baseline = %+v", b)
 	}
 }
@@ -452,7 +452,7 @@ func TestContainerProviderLeavesNothing(t *testing.T) {
 		func(o *Options) {
 			o.URL, o.Image, o.Pull, o.TestCommand, o.Labels = "", testImage(), false, "", testLabels
 		})
-	if res.Server != testImage() || res.Verdict != Pass {
+	if res.Server != testImage() || res.Verdict != StatusPass {
 		t.Fatalf("server %q verdict %s", res.Server, res.Verdict)
 	}
 	if left := leakedContainers(); strings.Count(left, "\n")+1 > 1 { // the shared server only
@@ -462,13 +462,13 @@ func TestContainerProviderLeavesNothing(t *testing.T) {
 
 func TestPanicInScenarioIsAnErrorAndCleansUp(t *testing.T) {
 	testHookScenario = func(name string) {
-		if name == Compat {
+		if name == ScenarioCompat {
 			panic("boom")
 		}
 	}
 	defer func() { testHookScenario = nil }()
 	res := run(t, app(t, nil), func(o *Options) { o.TestCommand = "true" })
-	if c := scenario(res, Compat); c.Status != Error || !strings.Contains(c.Reason, "boom") {
+	if c := scenario(res, ScenarioCompat); c.Status != StatusError || !strings.Contains(c.Reason, "boom") {
 		t.Fatalf("compat = %+v", c)
 	}
 }
@@ -488,11 +488,11 @@ func TestCancelStopsTheSuiteAndCleansUp(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	// What ran before the cancel is still reported, and why it stopped.
-	if res == nil || res.Verdict != Error || res.Error != err.Error() || res.Server != testImage() {
+	if res == nil || res.Verdict != StatusError || res.Error != err.Error() || res.Server != testImage() {
 		t.Fatalf("result %+v", res)
 	}
 	for _, sc := range res.Scenarios {
-		if sc.Status != Error && sc.Status != Skipped {
+		if sc.Status != StatusError && sc.Status != StatusSkipped {
 			t.Errorf("%s: status %q after the cancel", sc.Name, sc.Status)
 		}
 	}

@@ -5,6 +5,13 @@
 // the locks each new statement takes and diffs the catalog before and
 // after, so a failure names the object the previous release still uses.
 //
-// compat consumes the static check's results (package change and checker);
+// Run goes through four stages, each a function: plan (compat.go: the
+// scenarios), prepare (prepare.go: the server, the migrations, the
+// checkouts, the schemas, a database per scenario), runScenarios
+// (scenario.go: the suites and the lock trace) and collect (compat.go: the
+// proof, the culprits, the verdict). FromConfig (configure.go) turns the
+// config's settings into Options.
+//
+// compat consumes the static check's results (packages lint and checker);
 // they never import compat.
 package compat

@@ -24,18 +24,18 @@ func TestRefusedServerStillGivesAResult(t *testing.T) {
 	prev, _ := repo.Resolve(ctx, "main")
 	res, err := Run(ctx, Options{Repo: repo, Previous: prev, Format: source.GolangMigrate{}, Dir: "db/migrations",
 		URL: "postgres://postgres:secret@127.0.0.1:1/postgres?sslmode=disable", TestCommand: "true", Timeout: time.Minute,
-		Off: map[string]bool{ContractReady: true}})
+		Off: map[string]bool{ScenarioContractReady: true}})
 	if err == nil || res == nil {
 		t.Fatalf("err %v, result %+v", err, res)
 	}
-	if res.Verdict != Error || res.Error != err.Error() || !strings.Contains(res.Error, "connection refused") ||
+	if res.Verdict != StatusError || res.Error != err.Error() || !strings.Contains(res.Error, "connection refused") ||
 		!strings.Contains(res.Error, "--database-url") || !strings.Contains(res.Error, "--static-only") || strings.Contains(res.Error, "secret") {
 		t.Errorf("verdict %s, error %q", res.Verdict, res.Error)
 	}
 	if got := statuses(res); got != "baseline=error compat=error deploy=error contract-ready=skipped" {
 		t.Errorf("scenarios: %s", got)
 	}
-	if b := scenario(res, Baseline); !strings.Contains(b.Reason, "not run") || b.Version != short(prev) {
+	if b := scenario(res, ScenarioBaseline); !strings.Contains(b.Reason, "not run") || b.Version != short(prev) {
 		t.Errorf("baseline: %+v", b)
 	}
 	assertClean(t, repo)

@@ -47,15 +47,15 @@ func (r Results) runOnce(dir string, run suiteRun) (out Outcome, tests outcomes,
 // cannot be read, or a failed command whose results name no failing test,
 // leave the exit status's verdict, with the reason.
 func (r Results) judge(sc *Scenario, first outcomes, unread error, rerun func(n int) (outcomes, error)) {
-	if r.Format == "" || sc.Status != Pass && sc.Status != Fail {
+	if r.Format == "" || sc.Status != StatusPass && sc.Status != StatusFail {
 		return
 	}
-	if unread == nil && sc.Status == Fail && len(first.failing()) == 0 {
+	if unread == nil && sc.Status == StatusFail && len(first.failing()) == 0 {
 		unread = fmt.Errorf("the command failed, yet its results name no failing test (a crash before the tests, or a step after them)")
 	}
 	if unread != nil {
 		sc.Tests = &Tests{Runs: 1, Unread: unread.Error()}
-		if sc.Status == Fail {
+		if sc.Status == StatusFail {
 			sc.Reason += "; per-test results not read, so the exit status decides: " + unread.Error()
 		}
 		return
@@ -74,10 +74,10 @@ func (r Results) judge(sc *Scenario, first outcomes, unread error, rerun func(n 
 	sc.Tests = t
 	switch {
 	case len(t.Failing) > 0:
-		sc.Status = Fail
+		sc.Status = StatusFail
 		sc.Reason = fmt.Sprintf("%s failed%s%s", plural(len(t.Failing), "test"), inRuns(t.Runs), stopped)
 	case len(t.Flaky) > 0:
-		sc.Status, sc.Implicated = Pass, nil
+		sc.Status, sc.Implicated = StatusPass, nil
 		sc.Reason = fmt.Sprintf("%s failed, then passed on a rerun (flaky): not blamed", plural(len(t.Flaky), "test"))
 	}
 }
@@ -97,9 +97,9 @@ func inRuns(n int) string {
 func blame(res *Result) {
 	base := &res.Scenarios[0]
 	var baseFailing []string
-	if base.Tests.Judged() && (base.Status == Pass || base.Status == Fail) {
+	if base.Tests.Judged() && (base.Status == StatusPass || base.Status == StatusFail) {
 		baseFailing = base.Tests.Failing
-		if base.Status == Fail {
+		if base.Status == StatusFail {
 			base.Reason = testsFail(len(baseFailing)) + " on the previous release's own schema: not blamed on the migrations wherever they fail"
 			if base.Tests.Passed == 0 {
 				base.Reason = "no test passes on the previous release's own schema: nothing is proven"
@@ -108,7 +108,7 @@ func blame(res *Result) {
 	}
 	for i := 1; i < len(res.Scenarios); i++ {
 		sc := &res.Scenarios[i]
-		if sc.Status != Fail || !sc.Tests.Judged() || len(sc.Tests.Failing) == 0 {
+		if sc.Status != StatusFail || !sc.Tests.Judged() || len(sc.Tests.Failing) == 0 {
 			continue
 		}
 		t := sc.Tests
@@ -121,7 +121,7 @@ func blame(res *Result) {
 			}
 		}
 		if len(t.Blamed) == 0 {
-			sc.Status, sc.Implicated = Pass, nil
+			sc.Status, sc.Implicated = StatusPass, nil
 			sc.Reason = fmt.Sprintf("every failing test (%d) fails on the previous schema too (baseline): not blamed on the migrations", len(t.NotBlamed))
 			continue
 		}
@@ -165,9 +165,9 @@ func failsIn(baseline []string, test string) bool {
 // them passed.
 func BaselineBroken(status string, t *Tests) bool {
 	switch {
-	case status == Error:
+	case status == StatusError:
 		return true
-	case status != Fail:
+	case status != StatusFail:
 		return false
 	}
 	return !t.Judged() || t.Passed == 0

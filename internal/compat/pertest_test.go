@@ -39,8 +39,8 @@ var dropTotal = map[string]string{
 // everything: the verdict is baseline broken.
 func TestBrokenPreviousTestMakesBaselineBrokenWithoutResults(t *testing.T) {
 	res := run(t, appWith(t, brokenTests, dropTotal), nil)
-	if res.Verdict != "baseline broken" || scenario(res, Baseline).Status != Fail || scenario(res, Baseline).Tests != nil {
-		t.Fatalf("%s, verdict %s\n%s", statuses(res), res.Verdict, scenario(res, Baseline).OutputTail)
+	if res.Verdict != "baseline broken" || scenario(res, ScenarioBaseline).Status != StatusFail || scenario(res, ScenarioBaseline).Tests != nil {
+		t.Fatalf("%s, verdict %s\n%s", statuses(res), res.Verdict, scenario(res, ScenarioBaseline).OutputTail)
 	}
 }
 
@@ -53,8 +53,8 @@ func TestPerTestVerdictsGoJSON(t *testing.T) {
 		o.Results = Results{Format: GoJSON, Rerun: 1}
 	})
 	const pkg = "example.com/shop."
-	b, c := scenario(res, Baseline), scenario(res, Compat)
-	if res.Verdict != Fail || b.Status != Fail || c.Status != Fail {
+	b, c := scenario(res, ScenarioBaseline), scenario(res, ScenarioCompat)
+	if res.Verdict != StatusFail || b.Status != StatusFail || c.Status != StatusFail {
 		t.Fatalf("%s, verdict %s\nbaseline %+v\ncompat %+v", statuses(res), res.Verdict, b.Tests, c.Tests)
 	}
 	if b.Tests.Runs != 2 || !reflect.DeepEqual(b.Tests.Failing, []string{pkg + "TestReportsInLocalTime"}) ||
@@ -79,7 +79,7 @@ func TestPerTestVerdictsGoJSON(t *testing.T) {
 	// The new code is v1's (only the migration changed): it reads the
 	// dropped column too, and is blamed for it on deploy; its copy of the
 	// broken test is not.
-	if d := scenario(res, Deploy); d.Status != Fail || !reflect.DeepEqual(d.Tests.Blamed, []string{pkg + "TestOrders"}) ||
+	if d := scenario(res, ScenarioDeploy); d.Status != StatusFail || !reflect.DeepEqual(d.Tests.Blamed, []string{pkg + "TestOrders"}) ||
 		!reflect.DeepEqual(d.Tests.NotBlamed, []string{pkg + "TestReportsInLocalTime"}) {
 		t.Errorf("deploy: %s %q %+v", d.Status, d.Reason, d.Tests)
 	}
@@ -115,8 +115,8 @@ func TestPerTestVerdictsJUnit(t *testing.T) {
 		o.Results = Results{Format: JUnit, Path: "reports/*.xml", Rerun: 1}
 	}
 	res := run(t, appWith(t, prev, map[string]string{"db/migrations/0003_nick.up.sql": "ALTER TABLE users ADD COLUMN nick text;"}), opts)
-	b, c := scenario(res, Baseline), scenario(res, Compat)
-	if res.Verdict != Pass || b.Status != Fail || c.Status != Pass {
+	b, c := scenario(res, ScenarioBaseline), scenario(res, ScenarioCompat)
+	if res.Verdict != StatusPass || b.Status != StatusFail || c.Status != StatusPass {
 		t.Fatalf("%s, verdict %s\nbaseline %+v %q\ncompat %+v %q\n%s", statuses(res), res.Verdict, b.Tests, b.Reason, c.Tests, c.Reason, c.OutputTail)
 	}
 	if !reflect.DeepEqual(c.Tests.NotBlamed, []string{"tests.test_shop.test_report_in_local_time"}) || c.Tests.Passed != 2 || c.Tests.Runs != 2 ||
@@ -126,8 +126,8 @@ func TestPerTestVerdictsJUnit(t *testing.T) {
 	// Dropping the column the previous release reads is blamed on the
 	// migration, for that test only.
 	res = run(t, appWith(t, prev, dropTotal), opts)
-	c = scenario(res, Compat)
-	if res.Verdict != Fail || !reflect.DeepEqual(c.Tests.Blamed, []string{"tests.test_shop.test_order_totals"}) ||
+	c = scenario(res, ScenarioCompat)
+	if res.Verdict != StatusFail || !reflect.DeepEqual(c.Tests.Blamed, []string{"tests.test_shop.test_order_totals"}) ||
 		!reflect.DeepEqual(c.Tests.NotBlamed, []string{"tests.test_shop.test_report_in_local_time"}) {
 		t.Errorf("%s, verdict %s: compat %+v", statuses(res), res.Verdict, c.Tests)
 	}

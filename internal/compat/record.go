@@ -48,13 +48,13 @@ func (r *recording) finish(res *Result, sc *Scenario, prev, next *Snapshot) {
 		return
 	}
 	r.close()
-	if sc.Status != Pass && sc.Status != Fail {
+	if sc.Status != StatusPass && sc.Status != StatusFail {
 		return // the suite did not run through (error, skipped): nothing to judge
 	}
 	res.Proof = prove(r.proxy.Statements(), prev, next, res.Changes)
 	res.Proof.Problems = r.proxy.Problems()
-	if res.Proof.Vacuous != "" && sc.Status == Pass {
-		sc.Status, sc.Reason = Fail, "the proof is vacuous: "+res.Proof.Vacuous+". To fix: "+VacuousFix
+	if res.Proof.Vacuous != "" && sc.Status == StatusPass {
+		sc.Status, sc.Reason = StatusFail, "the proof is vacuous: "+res.Proof.Vacuous+". To fix: "+VacuousFix
 	}
 }
 

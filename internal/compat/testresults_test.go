@@ -178,25 +178,25 @@ func TestCombineRuns(t *testing.T) {
 // judge reruns while tests fail, and a test that passes on a rerun is
 // flaky: the scenario passes.
 func TestJudgeRerunsFlakyTests(t *testing.T) {
-	sc := &Scenario{Name: Baseline, Status: Fail, Reason: "the test command exited with status 1"}
+	sc := &Scenario{Name: ScenarioBaseline, Status: StatusFail, Reason: "the test command exited with status 1"}
 	reruns := 0
 	Results{Format: GoJSON, Rerun: 2}.judge(sc, outcomes{"p.A": testPass, "p.Flaky": testFail}, nil, func(n int) (outcomes, error) {
 		reruns++
 		return outcomes{"p.A": testPass, "p.Flaky": testPass}, nil
 	})
-	if reruns != 1 || sc.Status != Pass || sc.Tests.Runs != 2 || !reflect.DeepEqual(sc.Tests.Flaky, []string{"p.Flaky"}) || !strings.Contains(sc.Reason, "flaky") {
+	if reruns != 1 || sc.Status != StatusPass || sc.Tests.Runs != 2 || !reflect.DeepEqual(sc.Tests.Flaky, []string{"p.Flaky"}) || !strings.Contains(sc.Reason, "flaky") {
 		t.Fatalf("reruns %d, %+v, tests %+v", reruns, sc, sc.Tests)
 	}
 	// rerun 0: no rerun, the failure stands.
-	sc = &Scenario{Name: Baseline, Status: Fail}
+	sc = &Scenario{Name: ScenarioBaseline, Status: StatusFail}
 	Results{Format: GoJSON}.judge(sc, outcomes{"p.Flaky": testFail}, nil, func(int) (outcomes, error) { t.Fatal("rerun"); return nil, nil })
-	if sc.Status != Fail || !reflect.DeepEqual(sc.Tests.Failing, []string{"p.Flaky"}) {
+	if sc.Status != StatusFail || !reflect.DeepEqual(sc.Tests.Failing, []string{"p.Flaky"}) {
 		t.Fatalf("%+v", sc)
 	}
 	// A failed command whose results name no failure: the exit status decides.
-	sc = &Scenario{Name: Baseline, Status: Fail}
+	sc = &Scenario{Name: ScenarioBaseline, Status: StatusFail}
 	Results{Format: GoJSON, Rerun: 1}.judge(sc, outcomes{"p.A": testPass}, nil, nil)
-	if sc.Status != Fail || sc.Tests.Judged() || !strings.Contains(sc.Reason, "exit status decides") {
+	if sc.Status != StatusFail || sc.Tests.Judged() || !strings.Contains(sc.Reason, "exit status decides") {
 		t.Fatalf("%+v %+v", sc, sc.Tests)
 	}
 }
@@ -205,24 +205,24 @@ func TestJudgeRerunsFlakyTests(t *testing.T) {
 // and only them.
 func TestBlame(t *testing.T) {
 	res := &Result{Scenarios: []Scenario{
-		{Name: Baseline, Status: Fail, Tests: &Tests{Passed: 3, Failed: 2, Failing: []string{"p.Broken", "q"}}},
-		{Name: Compat, Status: Fail, Tests: &Tests{Passed: 1, Failed: 3, Failing: []string{"p.Broken", "p.ReadsName", "q.TestX"}}},
-		{Name: Deploy, Status: Fail, Tests: &Tests{Passed: 4, Failed: 1, Failing: []string{"p.Broken"}}, Implicated: []Change{{Object: "users.name"}}},
-		{Name: ContractReady, Status: Fail, Tests: &Tests{Unread: "no file"}},
+		{Name: ScenarioBaseline, Status: StatusFail, Tests: &Tests{Passed: 3, Failed: 2, Failing: []string{"p.Broken", "q"}}},
+		{Name: ScenarioCompat, Status: StatusFail, Tests: &Tests{Passed: 1, Failed: 3, Failing: []string{"p.Broken", "p.ReadsName", "q.TestX"}}},
+		{Name: ScenarioDeploy, Status: StatusFail, Tests: &Tests{Passed: 4, Failed: 1, Failing: []string{"p.Broken"}}, Implicated: []Change{{Object: "users.name"}}},
+		{Name: ScenarioContractReady, Status: StatusFail, Tests: &Tests{Unread: "no file"}},
 	}}
 	blame(res)
 	c, d := res.Scenarios[1], res.Scenarios[2]
-	if !reflect.DeepEqual(c.Tests.Blamed, []string{"p.ReadsName"}) || !reflect.DeepEqual(c.Tests.NotBlamed, []string{"p.Broken", "q.TestX"}) || c.Status != Fail ||
+	if !reflect.DeepEqual(c.Tests.Blamed, []string{"p.ReadsName"}) || !reflect.DeepEqual(c.Tests.NotBlamed, []string{"p.Broken", "q.TestX"}) || c.Status != StatusFail ||
 		c.Reason != "1 test passes on the baseline and fails here; 2 more fail on the previous schema too: not blamed" {
 		t.Errorf("compat: %+v %+v", c, c.Tests)
 	}
-	if d.Status != Pass || d.Implicated != nil || !strings.Contains(d.Reason, "every failing test (1) fails on the previous schema too") {
+	if d.Status != StatusPass || d.Implicated != nil || !strings.Contains(d.Reason, "every failing test (1) fails on the previous schema too") {
 		t.Errorf("deploy: %+v", d)
 	}
-	if res.Scenarios[3].Status != Fail {
+	if res.Scenarios[3].Status != StatusFail {
 		t.Errorf("contract-ready, unread, must keep its exit status's verdict: %+v", res.Scenarios[3])
 	}
-	if BaselineBroken(res.Scenarios[0].Status, res.Scenarios[0].Tests) || verdict(res) != Fail {
+	if BaselineBroken(res.Scenarios[0].Status, res.Scenarios[0].Tests) || verdict(res) != StatusFail {
 		t.Errorf("baseline judged test by test is not broken; verdict %s", verdict(res))
 	}
 	if !strings.HasPrefix(res.Scenarios[0].Reason, "2 tests fail on the previous release's own schema") {
@@ -230,12 +230,12 @@ func TestBlame(t *testing.T) {
 	}
 	// A scenario failed for another reason than its tests (a vacuous
 	// proof) keeps failing.
-	res = &Result{Scenarios: []Scenario{{Name: Baseline, Status: Pass, Tests: &Tests{Passed: 2}}, {Name: Compat, Status: Fail, Tests: &Tests{Passed: 2}, Reason: "the proof is vacuous"}}}
-	if blame(res); res.Scenarios[1].Status != Fail || res.Scenarios[1].Reason != "the proof is vacuous" {
+	res = &Result{Scenarios: []Scenario{{Name: ScenarioBaseline, Status: StatusPass, Tests: &Tests{Passed: 2}}, {Name: ScenarioCompat, Status: StatusFail, Tests: &Tests{Passed: 2}, Reason: "the proof is vacuous"}}}
+	if blame(res); res.Scenarios[1].Status != StatusFail || res.Scenarios[1].Reason != "the proof is vacuous" {
 		t.Errorf("compat failed by its proof: %+v", res.Scenarios[1])
 	}
 	// No test passing on the baseline: it is broken.
-	if !BaselineBroken(Fail, &Tests{Failed: 2, Failing: []string{"a", "b"}}) {
+	if !BaselineBroken(StatusFail, &Tests{Failed: 2, Failing: []string{"a", "b"}}) {
 		t.Error("a baseline with no passing test proves nothing")
 	}
 }

@@ -122,10 +122,10 @@ var (
 		"unknown":  "**unknown**: needs a directive",
 	}
 	scenarioWords = map[string]string{
-		compat.Baseline:      "previous release's tests, previous schema",
-		compat.Compat:        "previous release's tests, schema after the new migrations",
-		compat.Deploy:        "new code's tests, schema after the new migrations (until the contract runs)",
-		compat.ContractReady: "new code's tests, schema after the deferred contract",
+		compat.ScenarioBaseline:      "previous release's tests, previous schema",
+		compat.ScenarioCompat:        "previous release's tests, schema after the new migrations",
+		compat.ScenarioDeploy:        "new code's tests, schema after the new migrations (until the contract runs)",
+		compat.ScenarioContractReady: "new code's tests, schema after the deferred contract",
 	}
 )
 
@@ -205,9 +205,9 @@ func headline(r *Report) string {
 		return "the new migrations fail to apply"
 	case r.Runtime != nil && r.Runtime.Proof != nil && r.Runtime.Proof.Vacuous != "":
 		return "the previous release's tests built their own tables: the compat proof is vacuous"
-	case r.Runtime != nil && r.Runtime.Verdict == "fail" && failed(r, compat.Compat):
+	case r.Runtime != nil && r.Runtime.Verdict == "fail" && failed(r, compat.ScenarioCompat):
 		return "the previous release breaks against the new schema"
-	case r.Runtime != nil && r.Runtime.Verdict == "fail" && failed(r, compat.Deploy):
+	case r.Runtime != nil && r.Runtime.Verdict == "fail" && failed(r, compat.ScenarioDeploy):
 		return "the new code breaks on the schema it is deployed on"
 	case s.Contract+s.Unknown > 0:
 		n := s.Contract + s.Unknown
@@ -292,9 +292,9 @@ func nextSteps(b *mdWriter, r *Report) {
 		}
 		for _, sc := range r.Scenarios {
 			switch {
-			case sc.Name == compat.Compat && sc.Status == "fail" && rt.Proof != nil && rt.Proof.Vacuous != "":
+			case sc.Name == compat.ScenarioCompat && sc.Status == "fail" && rt.Proof != nil && rt.Proof.Vacuous != "":
 				steps = append(steps, "Make the compat proof real: "+compat.VacuousFix+".")
-			case sc.Name == compat.Compat && sc.Status == "fail":
+			case sc.Name == compat.ScenarioCompat && sc.Status == "fail":
 				if len(sc.Implicated) > 0 {
 					var objs []string
 					for _, c := range sc.Implicated {
@@ -304,7 +304,7 @@ func nextSteps(b *mdWriter, r *Report) {
 				} else {
 					steps = append(steps, "The previous release's tests fail against the new schema: see the compat output below.")
 				}
-			case sc.Name == compat.Deploy && sc.Status == "fail":
+			case sc.Name == compat.ScenarioDeploy && sc.Status == "fail":
 				var objs []string
 				for _, c := range sc.Implicated {
 					objs = append(objs, fmt.Sprintf("`%s`, which only the deferred migration%s provides", c.Object, whereMD(b, c.Where)))
@@ -315,13 +315,13 @@ func nextSteps(b *mdWriter, r *Report) {
 				} else {
 					steps = append(steps, "The new code's tests fail on the schema it is deployed on (the new migrations without the deferred ones): see the deploy output below.")
 				}
-			case sc.Name == compat.ContractReady && sc.Status == "fail":
+			case sc.Name == compat.ScenarioContractReady && sc.Status == "fail":
 				steps = append(steps, "The new code still depends on what the deferred contract removes: stop using it in this release.")
-			case sc.Name == compat.Baseline && !compat.BaselineBroken(sc.Status, sc.Tests) && sc.Status == "fail":
+			case sc.Name == compat.ScenarioBaseline && !compat.BaselineBroken(sc.Status, sc.Tests) && sc.Status == "fail":
 				steps = append(steps, baselineFailingStep(sc.Tests))
-			case sc.Name == compat.Baseline && (sc.Status == "fail" || sc.Status == "error"):
+			case sc.Name == compat.ScenarioBaseline && (sc.Status == "fail" || sc.Status == "error"):
 				steps = append(steps, "The previous release's tests fail even on its own schema (baseline): fix the test setup; until then compatibility is unproven.")
-			case sc.Status == "error" && sc.Reason != "" && sc.Name != compat.Baseline && rt.MigrationError == "":
+			case sc.Status == "error" && sc.Reason != "" && sc.Name != compat.ScenarioBaseline && rt.MigrationError == "":
 				steps = append(steps, fmt.Sprintf("The %s scenario could not run: %s.", sc.Name, sc.Reason))
 			}
 		}

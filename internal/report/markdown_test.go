@@ -47,10 +47,10 @@ func runtimeResult(verdict string, compatStatus string, tail string, implicated 
 		Previous: "0b8261f824abe7cc4193197749cd536739f44c3f", Server: "postgres:16", Verdict: verdict,
 		Changes: changes, Traces: traces,
 		Scenarios: []compat.Scenario{
-			{Name: compat.Baseline, Status: "pass", Duration: 1300 * time.Millisecond, Command: "go test ./...", Version: "0b8261f824ab"},
-			{Name: compat.Compat, Status: compatStatus, Duration: 1500 * time.Millisecond, Command: "go test ./...", Version: "0b8261f824ab", OutputTail: tail, Implicated: implicated, Reason: map[bool]string{true: "the test command exited with status 1"}[compatStatus == "fail"]},
-			{Name: compat.Deploy, Status: "pass", Duration: 1400 * time.Millisecond, Command: "go test ./...", Version: "work tree"},
-			{Name: compat.ContractReady, Status: "skipped", Reason: "the change adds no deferred contract migration"},
+			{Name: compat.ScenarioBaseline, Status: "pass", Duration: 1300 * time.Millisecond, Command: "go test ./...", Version: "0b8261f824ab"},
+			{Name: compat.ScenarioCompat, Status: compatStatus, Duration: 1500 * time.Millisecond, Command: "go test ./...", Version: "0b8261f824ab", OutputTail: tail, Implicated: implicated, Reason: map[bool]string{true: "the test command exited with status 1"}[compatStatus == "fail"]},
+			{Name: compat.ScenarioDeploy, Status: "pass", Duration: 1400 * time.Millisecond, Command: "go test ./...", Version: "work tree"},
+			{Name: compat.ScenarioContractReady, Status: "skipped", Reason: "the change adds no deferred contract migration"},
 		},
 	}
 }
@@ -220,7 +220,7 @@ func TestCommentDeployFailure(t *testing.T) {
 	r.Finish()
 	missing := compat.Change{Object: "users.full_name", Kind: "column", Change: "missing", Where: "db/deferred/0003_display_name_contract.up.sql:4"}
 	res := runtimeResult("fail", "pass", "", nil, nil, nil)
-	res.Scenarios = append(res.Scenarios[:2], compat.Scenario{Name: compat.Deploy, Status: "fail", Version: "work tree", Reason: "the test command exited with status 1",
+	res.Scenarios = append(res.Scenarios[:2], compat.Scenario{Name: compat.ScenarioDeploy, Status: "fail", Version: "work tree", Reason: "the test command exited with status 1",
 		OutputTail: "users_test.go:20: ERROR: column \"full_name\" does not exist (SQLSTATE 42703)", Implicated: []compat.Change{missing}}, res.Scenarios[2])
 	r.AddRuntime(res, "v1.0.0", checker.Options{})
 	var b bytes.Buffer

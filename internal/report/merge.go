@@ -94,7 +94,7 @@ func Merge(reps []*Report) (*Report, error) {
 		for _, r := range reps {
 			if r.Runtime == nil {
 				broken = append(broken, fmt.Sprintf("shard %s ran no runtime check", r.Shard))
-			} else if r.Runtime.Verdict == compat.Error {
+			} else if r.Runtime.Verdict == compat.StatusError {
 				broken = append(broken, fmt.Sprintf("shard %s's runtime check could not run: %s", r.Shard, r.Runtime.MigrationError))
 			}
 		}
@@ -112,7 +112,7 @@ func Merge(reps []*Report) (*Report, error) {
 			}
 		}
 		if len(broken) > 0 {
-			rt.Verdict = compat.Error
+			rt.Verdict = compat.StatusError
 			rt.MigrationError = strings.Join(broken, "; ")
 		}
 		out.Runtime = &rt
@@ -144,7 +144,7 @@ func mergeScenarios(reps []*Report) []Scenario {
 			if m == nil {
 				c := sc
 				c.OutputTail, c.Reason, c.Implicated, c.DurationMS, c.Tests = "", "", nil, 0, nil
-				c.Status = compat.Skipped
+				c.Status = compat.StatusSkipped
 				m = &c
 				by[sc.Name] = m
 				order = append(order, sc.Name)
@@ -152,7 +152,7 @@ func mergeScenarios(reps []*Report) []Scenario {
 			m.DurationMS += sc.DurationMS
 			m.Status = worse(m.Status, sc.Status)
 			m.Tests = mergeTests(m.Tests, sc.Tests)
-			if sc.Status == compat.Fail || sc.Status == compat.Error {
+			if sc.Status == compat.StatusFail || sc.Status == compat.StatusError {
 				if sc.OutputTail != "" {
 					tails[sc.Name] = append(tails[sc.Name], fmt.Sprintf("[shard %s]\n%s", r.Shard, strings.TrimRight(sc.OutputTail, "\n")))
 				}
@@ -160,7 +160,7 @@ func mergeScenarios(reps []*Report) []Scenario {
 					reasons[sc.Name] = append(reasons[sc.Name], fmt.Sprintf("shard %s: %s", r.Shard, sc.Reason))
 				}
 				m.Implicated = unionChanges(m.Implicated, sc.Implicated)
-			} else if sc.Status == compat.Skipped && sc.Reason != "" && len(reasons[sc.Name]) == 0 {
+			} else if sc.Status == compat.StatusSkipped && sc.Reason != "" && len(reasons[sc.Name]) == 0 {
 				m.Reason = sc.Reason
 			}
 		}
@@ -180,7 +180,7 @@ func mergeScenarios(reps []*Report) []Scenario {
 // worse returns the status that decides: fail over error over pass over
 // skipped (a scenario that ran on one shard ran).
 func worse(a, b string) string {
-	rank := map[string]int{compat.Skipped: 0, compat.Pass: 1, compat.Error: 2, compat.Fail: 3}
+	rank := map[string]int{compat.StatusSkipped: 0, compat.StatusPass: 1, compat.StatusError: 2, compat.StatusFail: 3}
 	if rank[b] > rank[a] {
 		return b
 	}
@@ -202,15 +202,15 @@ func unionChanges(a, b []compat.Change) []compat.Change {
 
 // mergedVerdict sums up merged scenarios as compat does for one run.
 func mergedVerdict(scs []Scenario) string {
-	v := compat.Pass
+	v := compat.StatusPass
 	for _, sc := range scs {
-		bad := sc.Status == compat.Fail || sc.Status == compat.Error
+		bad := sc.Status == compat.StatusFail || sc.Status == compat.StatusError
 		switch {
-		case sc.Name == compat.Baseline && compat.BaselineBroken(sc.Status, sc.Tests):
+		case sc.Name == compat.ScenarioBaseline && compat.BaselineBroken(sc.Status, sc.Tests):
 			return "baseline broken"
-		case sc.Name == compat.Baseline:
+		case sc.Name == compat.ScenarioBaseline:
 		case bad:
-			v = compat.Fail
+			v = compat.StatusFail
 		}
 	}
 	return v

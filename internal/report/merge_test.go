@@ -41,7 +41,7 @@ func TestMergeShards(t *testing.T) {
 	}
 	var compatSc Scenario
 	for _, sc := range m.Scenarios {
-		if sc.Name == compat.Compat {
+		if sc.Name == compat.ScenarioCompat {
 			compatSc = sc
 		}
 	}
@@ -63,7 +63,7 @@ func TestMergeNamesAMissingShard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Runtime.Verdict != compat.Error || !strings.Contains(m.Runtime.MigrationError, "no report from shard 3/4") || m.ExitCode() == 0 {
+	if m.Runtime.Verdict != compat.StatusError || !strings.Contains(m.Runtime.MigrationError, "no report from shard 3/4") || m.ExitCode() == 0 {
 		t.Errorf("verdict %s: %s (exit %d)", m.Runtime.Verdict, m.Runtime.MigrationError, m.ExitCode())
 	}
 }
@@ -129,13 +129,13 @@ func TestMergeKeepsAShardsBrokenBaseline(t *testing.T) {
 	reps := shardReports(t, 2)
 	reps[1].Runtime.Verdict = "baseline broken"
 	for i := range reps[1].Scenarios {
-		if reps[1].Scenarios[i].Name == compat.Baseline {
+		if reps[1].Scenarios[i].Name == compat.ScenarioBaseline {
 			reps[1].Scenarios[i].Status = "fail"
 			reps[1].Scenarios[i].Tests = &compat.Tests{Failed: 3}
 		}
 	}
 	for i := range reps[0].Scenarios {
-		if reps[0].Scenarios[i].Name == compat.Baseline {
+		if reps[0].Scenarios[i].Name == compat.ScenarioBaseline {
 			reps[0].Scenarios[i].Tests = &compat.Tests{Passed: 5}
 		}
 	}

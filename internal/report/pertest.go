@@ -34,7 +34,7 @@ func testsText(b *strings.Builder, sc Scenario, paint func(code, s string) strin
 			fmt.Fprintf(b, "      %s %s\n", label, names10(names, func(s string) string { return s }))
 		}
 	}
-	if sc.Name == compat.Baseline {
+	if sc.Name == compat.ScenarioBaseline {
 		list("failing on the previous release's own schema:", t.Failing)
 	} else {
 		list("blamed (pass on the baseline, fail here):", t.Blamed)
@@ -89,7 +89,7 @@ func testsTable(b *mdWriter, scs []Scenario) {
 		for _, n := range t.Blamed {
 			add(n, "blamed", sc.Name)
 		}
-		if sc.Name == compat.Baseline {
+		if sc.Name == compat.ScenarioBaseline {
 			for _, n := range t.Failing {
 				add(n, "not blamed", sc.Name)
 			}

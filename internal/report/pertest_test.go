@@ -18,18 +18,18 @@ func perTestResult() *compat.Result {
 	const pkg = "example.com/shop."
 	flags := compat.Change{Object: "users.legacy_flags", Kind: "column", Change: "removed", Where: "db/migrations/0003_display_name.up.sql:4"}
 	return &compat.Result{
-		Previous: "0b8261f824abe7cc4193197749cd536739f44c3f", Server: "postgres:16", Verdict: compat.Fail, Changes: []compat.Change{flags},
+		Previous: "0b8261f824abe7cc4193197749cd536739f44c3f", Server: "postgres:16", Verdict: compat.StatusFail, Changes: []compat.Change{flags},
 		Scenarios: []compat.Scenario{
-			{Name: compat.Baseline, Status: compat.Fail, Duration: 2100 * time.Millisecond, Command: "go test -json ./...", Version: "0b8261f824ab",
+			{Name: compat.ScenarioBaseline, Status: compat.StatusFail, Duration: 2100 * time.Millisecond, Command: "go test -json ./...", Version: "0b8261f824ab",
 				Reason: "1 test fails on the previous release's own schema: not blamed on the migrations wherever they fail",
 				Tests:  &compat.Tests{Passed: 3, Failed: 1, Runs: 2, Failing: []string{pkg + "TestReportsInLocalTime"}, Flaky: []string{pkg + "TestWarmsTheCache"}}},
-			{Name: compat.Compat, Status: compat.Fail, Duration: 2300 * time.Millisecond, Command: "go test -json ./...", Version: "0b8261f824ab",
+			{Name: compat.ScenarioCompat, Status: compat.StatusFail, Duration: 2300 * time.Millisecond, Command: "go test -json ./...", Version: "0b8261f824ab",
 				Reason:     "1 test passes on the baseline and fails here; 1 more fail on the previous schema too: not blamed",
 				OutputTail: "--- FAIL: TestUserFlags (0.01s)\n    shop_test.go:71: ERROR: column \"legacy_flags\" does not exist (SQLSTATE 42703)\nFAIL",
 				Implicated: []compat.Change{flags},
 				Tests: &compat.Tests{Passed: 2, Failed: 2, Runs: 2, Failing: []string{pkg + "TestUserFlags", pkg + "TestReportsInLocalTime"},
 					Blamed: []string{pkg + "TestUserFlags"}, NotBlamed: []string{pkg + "TestReportsInLocalTime"}, Flaky: []string{pkg + "TestWarmsTheCache"}}},
-			{Name: compat.ContractReady, Status: compat.Skipped, Reason: "the change adds no deferred contract migration"},
+			{Name: compat.ScenarioContractReady, Status: compat.StatusSkipped, Reason: "the change adds no deferred contract migration"},
 		},
 	}
 }
@@ -81,7 +81,7 @@ func TestCommentPerTestVerdicts(t *testing.T) {
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
-	if c := back.Scenarios[1]; c.Name != compat.Compat || c.Tests == nil || len(c.Tests.Blamed) != 1 || len(c.Tests.NotBlamed) != 1 || c.Tests.Passed != 2 {
+	if c := back.Scenarios[1]; c.Name != compat.ScenarioCompat || c.Tests == nil || len(c.Tests.Blamed) != 1 || len(c.Tests.NotBlamed) != 1 || c.Tests.Passed != 2 {
 		t.Errorf("JSON scenarios: %s", js.String())
 	}
 }
@@ -120,7 +120,7 @@ func TestMergePerTestResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := m.Scenarios[1]
-	if m.Runtime.Verdict != compat.Fail || c.Tests.Passed != 4 || len(c.Tests.Blamed) != 2 {
+	if m.Runtime.Verdict != compat.StatusFail || c.Tests.Passed != 4 || len(c.Tests.Blamed) != 2 {
 		t.Errorf("verdict %s, compat tests %+v", m.Runtime.Verdict, c.Tests)
 	}
 	if a.Scenarios[1].Tests.Passed != 2 {

@@ -15,13 +15,13 @@ import (
 func refused() *compat.Result {
 	notRun := "not run: the runtime check stopped before it"
 	return &compat.Result{
-		Previous: "0b8261f824abe7cc4193197749cd536739f44c3f", Verdict: compat.Error,
+		Previous: "0b8261f824abe7cc4193197749cd536739f44c3f", Verdict: compat.StatusError,
 		Error: "connect to PostgreSQL at 127.0.0.1:1: dial tcp 127.0.0.1:1: connect: connection refused; check that the server of --database-url (config postgres.url) is running and accepts connections from here, or run only the static check with --static-only",
 		Scenarios: []compat.Scenario{
-			{Name: compat.Baseline, Status: compat.Error, Reason: notRun},
-			{Name: compat.Compat, Status: compat.Error, Reason: notRun},
-			{Name: compat.Deploy, Status: compat.Error, Reason: notRun},
-			{Name: compat.ContractReady, Status: compat.Error, Reason: notRun},
+			{Name: compat.ScenarioBaseline, Status: compat.StatusError, Reason: notRun},
+			{Name: compat.ScenarioCompat, Status: compat.StatusError, Reason: notRun},
+			{Name: compat.ScenarioDeploy, Status: compat.StatusError, Reason: notRun},
+			{Name: compat.ScenarioContractReady, Status: compat.StatusError, Reason: notRun},
 		},
 	}
 }
@@ -79,7 +79,7 @@ func TestRuntimeErrorKeepsTheStaticResults(t *testing.T) {
 // previous release could not be resolved): no scenario table, the error.
 func TestRuntimeErrorBeforeAnyScenario(t *testing.T) {
 	r := static(t, "0003_nick.up.sql", "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nick text;\n")
-	r.AddRuntime(&compat.Result{Verdict: compat.Error, Error: "previous: latest-tag: no tag matches v* before the base"}, "", checker.Options{})
+	r.AddRuntime(&compat.Result{Verdict: compat.StatusError, Error: "previous: latest-tag: no tag matches v* before the base"}, "", checker.Options{})
 	var md bytes.Buffer
 	Markdown(&md, r, mdOpts)
 	s := md.String()
