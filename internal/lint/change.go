@@ -1,22 +1,20 @@
-// Package change finds what a change (base revision to head revision)
-// does to the migrations, and runs the static check on it: it replays the
+// Package lint is the static check of a change (base revision to head
+// revision): it finds what the change does to the migrations, replays the
 // migrations of the base revision into a schema catalog, then feeds the
-// added and edited migrations of the head, in apply order, to the checker.
+// added and edited migrations of the head, in apply order, to the checker
+// (Check, in check.go). Files judges migration files outside git.
 //
 // It is the I/O side of the static check (git, files); checker stays pure.
 package lint
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/phasegate/phasegate/internal/checker"
-	"github.com/phasegate/phasegate/internal/deferred"
 	"github.com/phasegate/phasegate/internal/git"
 	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/source"
@@ -85,245 +83,6 @@ func (e FileError) Error() string {
 		return e.Path + ": " + e.Msg
 	}
 	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Pos.Line, e.Pos.Column, e.Msg)
-}
-
-// Check runs the static check of a change.
-func Check(ctx context.Context, opts Options) (*Result, error) {
-	r := opts.Repo
-	headRev := opts.Head
-	if headRev == "" {
-		headRev = "HEAD"
-	}
-	headCommit, err := r.Resolve(ctx, headRev)
-	if err != nil {
-		return nil, err
-	}
-	baseTip, err := r.Resolve(ctx, opts.Base)
-	if err != nil {
-		return nil, fmt.Errorf("base: %w", err)
-	}
-	base, err := r.MergeBase(ctx, baseTip, headCommit)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{BaseCommit: base, Changed: map[string]git.Status{}}
-	var headFS fs.FS
-	var files []string
-	if opts.Head == "" {
-		headFS = os.DirFS(r.Root)
-		if files, err = r.WorkTreeFiles(ctx); err != nil {
-			return nil, err
-		}
-	} else {
-		t, err := r.FS(ctx, headCommit)
-		if err != nil {
-			return nil, err
-		}
-		defer t.Close()
-		headFS = t
-		res.HeadCommit = headCommit
-		for p := range t.Files() {
-			files = append(files, p)
-		}
-	}
-	format, dir, err := locate(headFS, files, opts.Dir, opts.Format)
-	if err != nil {
-		return nil, err
-	}
-	format = opts.Source.Apply(format)
-	res.Dir, res.Format = dir, format.Name()
-	headList, err := format.List(headFS, dir)
-	if err != nil {
-		return nil, fmt.Errorf("list migrations at head: %w", err)
-	}
-	res.Migrations = headList
-	if c, ok := format.(source.Checksummed); ok {
-		if err := c.CheckSum(headFS, dir); err != nil {
-			res.Errors = append(res.Errors, fileError(c.ChecksumFile(dir), err))
-		}
-	}
-
-	baseTree, err := r.FS(ctx, base)
-	if err != nil {
-		return nil, err
-	}
-	defer baseTree.Close()
-	var baseFS fs.FS = baseTree
-	baseList, err := format.List(baseFS, dir)
-	if err != nil {
-		return nil, fmt.Errorf("list migrations at base %s: %w", base[:12], err)
-	}
-	res.DeferredDir = opts.DeferredDir
-	if res.DeferredDir == "" {
-		res.DeferredDir = deferred.Dir(format.Name(), dir)
-	}
-	// An ORM's migrations are judged by the SQL the ORM renders for them.
-	var headR *Rendering
-	if _, ok := format.(source.Rendered); ok {
-		headRev := ""
-		if opts.Head != "" {
-			headRev = headCommit
-		}
-		if headR, err = renderAt(ctx, r, headRev, headFS, format, dir, res.DeferredDir, opts.Render); err != nil {
-			return nil, err
-		}
-		headFS = headR.FS
-		res.Errors = append(res.Errors, headR.failures...)
-		baseR, err := renderAt(ctx, r, base, baseFS, format, dir, res.DeferredDir, opts.Render)
-		if err == nil && len(baseR.failures) > 0 {
-			err = baseR.failures[0]
-		}
-		if err != nil {
-			return nil, fmt.Errorf("at the base %s: %w", base[:12], err)
-		}
-		baseFS = baseR.FS
-		res.HeadRendering, res.BaseRendering = headR, baseR
-	}
-	changes, err := r.Changes(ctx, base, opts.Head)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range changes {
-		res.Changed[c.Path] = c.Status
-	}
-
-	// Replay the base history.
-	var notes templateNotes
-	defer notes.finish(res)
-	cat := schema.New()
-	var replay []job
-	for _, m := range baseList {
-		if m.Kind == source.Checkpoint || m.Skip != "" {
-			continue // a checkpoint: production ran the migrations it stands for
-		}
-		replay = append(replay, job{baseFS, format, m})
-	}
-	ahead(replay, func(i int, p parsed) bool {
-		m := replay[i].m
-		if p.err != nil {
-			res.Gaps = append(res.Gaps, schema.Gap{Where: m.Path, Reason: "could not be parsed at the base revision: " + p.err.Error()})
-			return true
-		}
-		notes.add(res, m.Path, p.file)
-		for _, s := range p.file.Statements {
-			cat.Apply(s.Node, schema.Origin{Path: m.Path, Line: s.Pos.Line})
-		}
-		cat.EndSession()
-		return true
-	})
-	res.Gaps = append(res.Gaps, cat.Gaps...)
-
-	// Judge the new and edited migrations in apply order.
-	ck := checker.New(cat, opts.Checker)
-	inBase := map[string]source.Migration{}
-	for _, m := range baseList {
-		inBase[m.Path] = m
-	}
-	lastBase := -1 // index in headList of the last versioned migration that is in base
-	for i, m := range headList {
-		if _, ok := inBase[m.Path]; ok && m.Kind == source.Versioned {
-			lastBase = i
-		}
-	}
-	for i, m := range headList {
-		_, existed := inBase[m.Path]
-		status, changed := res.Changed[m.Path]
-		if existed && !changed || m.Kind == source.Checkpoint {
-			continue // unchanged, or a checkpoint, which production never runs
-		}
-		if existed && headR != nil && sameContent(baseFS, headFS, m.Path) {
-			continue // an ORM migration edited without changing its SQL (a comment, downgrade())
-		}
-		if !existed {
-			status = git.Added
-		}
-		res.Changed[m.Path] = status
-		if m.Skip != "" {
-			continue
-		}
-		f, script, err := load(headFS, format, m)
-		if err != nil {
-			res.Errors = append(res.Errors, fileError(m.Path, err))
-			continue
-		}
-		notes.add(res, m.Path, f)
-		in := checker.Input{Migration: m, Tx: script.Tx, File: f}
-		if opts.Before != nil {
-			path := m.Path
-			in.Before = func(i int, cat *schema.Catalog) { opts.Before(path, i, cat) }
-		}
-		if _, ok, _ := deferred.Parse(f.Src); ok {
-			in.Followup = true
-		}
-		history := checker.History{Migration: m}
-		if existed && m.Kind == source.Versioned {
-			changelog := source.IsChangelog(format)
-			// A changelog's way (Liquibase): new changesets appended to it
-			// run on every database; the applied ones are unchanged.
-			history.Edited = !changelog || !appendedOnly(baseFS, headFS, m.Path)
-			history.Changelog = changelog
-			in.Judge = changedStatements(baseFS, format, inBase[m.Path])
-		}
-		if effect := source.OutOfOrderEffect(format); !existed && m.Kind == source.Versioned && i < lastBase && effect != "" {
-			history.OutOfOrder = &checker.OutOfOrder{Existing: headList[lastBase].Path, Effect: effect}
-		}
-		if headR != nil {
-			for _, u := range headR.unjudged[m.Path] {
-				in.Unjudged = append(in.Unjudged, checker.Unjudged{Line: u.Line, What: u.Unjudged})
-			}
-		}
-		fr := ck.File(in)
-		if headR != nil {
-			headR.lines[m.Path].remap(&fr)
-		}
-		fr.Findings = append(ck.History(history), fr.Findings...)
-		res.Files = append(res.Files, fr)
-	}
-	// Deferred contract migrations the change adds: judged last, as they
-	// run after the next release.
-	deferredFormat := deferred.Format(format)
-	if heads, err := deferredFormat.List(headFS, res.DeferredDir); err == nil {
-		bases, _ := deferredFormat.List(baseFS, res.DeferredDir)
-		had := map[string]bool{}
-		for _, m := range bases {
-			had[m.Path] = true
-		}
-		for _, m := range heads {
-			if had[m.Path] && res.Changed[m.Path] == 0 || m.Skip != "" {
-				continue
-			}
-			f, script, err := load(headFS, deferredFormat, m)
-			if err != nil {
-				res.Errors = append(res.Errors, fileError(m.Path, err))
-				continue
-			}
-			notes.add(res, m.Path, f)
-			if !had[m.Path] {
-				res.Changed[m.Path] = git.Added
-			}
-			fr := ck.File(checker.Input{Migration: m, Tx: script.Tx, File: f, Deferred: true})
-			if headR != nil {
-				headR.lines[m.Path].remap(&fr)
-			}
-			res.Files = append(res.Files, fr)
-		}
-	}
-	// Migrations that the base has and the head lost.
-	inHead := map[string]bool{}
-	for _, m := range headList {
-		inHead[m.Path] = true
-	}
-	for _, m := range baseList {
-		if inHead[m.Path] || m.Skip != "" {
-			continue
-		}
-		if fds := ck.History(checker.History{Migration: m, Removed: true}); len(fds) > 0 {
-			res.Changed[m.Path] = git.Deleted
-			res.Files = append(res.Files, checker.FileResult{Migration: m, Findings: fds})
-		}
-	}
-	res.Catalog = ck.Catalog()
-	return res, nil
 }
 
 // Locate finds the migrations directory and format among files (the
