@@ -9,7 +9,9 @@ var dropTable = register(&Rule{
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "DROP TABLE of a table that exists in production",
 	Why:     "the previous release still reads and writes the table; its queries fail from the moment the migration runs until the last old instance stops",
-	Fix:     dropTableSteps,
+	Fix: `1. stop using the table in this release;
+2. drop it in a deferred migration one release later.
+phasegate split moves the statement; it refuses while the new code still mentions the table.`,
 	Notes: `squawk flags every DROP TABLE (ban-drop-table); strong_migrations does not flag it;
 GitLab drops tables only in post-deployment migrations after the code stopped using them.
 phasegate follows GitLab: the statement is a contract, allowed once it is deferred.
@@ -36,7 +38,9 @@ at the end of the migration) are not flagged; squawk flags them.`,
 				// No migration phasegate replayed creates it: most likely
 				// it does not exist (IF EXISTS), and then nothing uses it.
 				out = append(out, finding("drops table %s, which no replayed migration creates: most likely nothing uses it, but if it was created outside the migrations, the previous release may still use it", q).
-					withFix("if the table never existed in production, remove the statement; if it was created outside the migrations, drop it as any table in use:\n%s", dropTableSteps))
+					withSteps("if the table never existed in production, remove the statement;",
+						"otherwise (it was created outside the migrations), stop using it in this release;",
+						"drop it in a deferred migration one release later (phasegate split moves the statement)."))
 				continue
 			}
 			msg := "drops table " + q.String() + ", which the previous release may still use"
@@ -48,8 +52,3 @@ at the end of the migration) are not flagged; squawk flags them.`,
 		return out
 	},
 })
-
-// dropTableSteps is the fix of a drop of a table production has.
-const dropTableSteps = `1. stop using the table in this release;
-2. drop it in a deferred migration one release later.
-phasegate split moves the statement; it refuses while the new code still mentions the table.`

@@ -11,11 +11,15 @@ var unbatchedBackfill = register(&Rule{
 	Category: Locking, Severity: Warning,
 	Summary: "UPDATE or DELETE of a table that exists in production, in one statement",
 	Why:     "one statement over the whole table locks every row it touches until the migration commits, writes the whole table to WAL at once and leaves it bloated; writers of those rows wait",
-	Fix:     updateInBatches + "\nFor a DELETE, the same: " + deleteBatch,
+	Fix: `backfill in batches, each in its own transaction, outside the schema migration (a background job or a script), e.g.
+UPDATE t SET col = ... WHERE id IN (SELECT id FROM t WHERE col IS NULL LIMIT 1000); repeated until no row changes.`,
 	Notes: `strong_migrations and GitLab (batched background migrations) recommend batching; squawk has no rule.
 A statement whose WHERE clause selects a batch is not flagged: a subquery with LIMIT, or a range of
 physical pages (ctid >= ... AND ctid < ..., which PostgreSQL 14+ reads with a TID range scan), the
-form phasegate split writes in its backfill loops.`,
+form phasegate split writes in its backfill loops.
+A DELETE's fix is the statement itself limited to a batch of 1000 rows by primary key (by ctid on a table
+without one that is not partitioned: ctid is unique only within a partition), repeated until it deletes
+no row; a deleted row no longer matches, so the loop ends.`,
 	Examples: []Example{
 		{SQL: "UPDATE users SET status = 'active' WHERE status IS NULL;", Flagged: true},
 		{SQL: "DELETE FROM events;", Flagged: true},
@@ -48,32 +52,25 @@ form phasegate split writes in its backfill loops.`,
 		if where != nil {
 			msg = "%s every row of %s that its WHERE clause matches, in one statement"
 		}
-		f := finding(msg, verb, q).withFix("%s", updateInBatches)
+		f := finding(msg, verb, q)
 		if d := c.Node.GetDeleteStmt(); d != nil {
-			f = f.withFix("%s", deleteInBatches(d, c.Catalog.Table(q)))
+			f = f.withSteps("take the DELETE out of the schema migration, into a background job or a script;",
+				"there, delete one batch per transaction: "+deleteBatch(d, c.Catalog.Table(q)),
+				"repeat step 2 until it deletes no row.")
 		}
 		return []Finding{f}
 	},
 })
 
-// The fixes: a loop of small statements, each a batch the WHERE clause
-// limits (which batched recognises, so they are not flagged in turn).
-const (
-	updateInBatches = `backfill in batches, each in its own transaction, outside the schema migration (a background job or a script), e.g.
-UPDATE t SET col = ... WHERE id IN (SELECT id FROM t WHERE col IS NULL LIMIT 1000); repeated until no row changes.`
-	deleteIntro            = "delete in batches, each in its own transaction, outside the schema migration (a background job or a script), e.g.\n"
-	deleteBatch            = "DELETE FROM t WHERE id IN (SELECT id FROM t WHERE ... LIMIT 1000); repeated until it deletes no row."
-	deleteInBatchesGeneric = deleteIntro + deleteBatch
-	// batchSize is the rows a batch of deleteInBatches deletes.
-	batchSize = 1000
-)
+// batchSize is the rows a batch of deleteBatch deletes.
+const batchSize = 1000
 
-// deleteInBatches is the fix of a DELETE: the same statement limited to a
-// batch of rows its WHERE clause matches, chosen by primary key (or, on a
-// table without one that is not partitioned, by physical row: ctid is
-// unique only within a partition), repeated until it deletes no row. A
-// deleted row no longer matches, so the loop ends.
-func deleteInBatches(d *pg.DeleteStmt, t *schema.Table) string {
+// deleteBatch is the DELETE d limited to a batch of the rows its WHERE
+// clause matches, chosen by primary key (or, on a table without one that
+// is not partitioned, by physical row: ctid is unique only within a
+// partition). Repeated, it ends: a deleted row no longer matches.
+func deleteBatch(d *pg.DeleteStmt, t *schema.Table) string {
+	const generic = "DELETE FROM t WHERE id IN (SELECT id FROM t WHERE ... LIMIT 1000);"
 	var key []string
 	if t != nil {
 		for _, con := range t.Constraints {
@@ -83,7 +80,7 @@ func deleteInBatches(d *pg.DeleteStmt, t *schema.Table) string {
 		}
 	}
 	if key == nil && (t == nil || t.Partitioned) {
-		return deleteInBatchesGeneric
+		return generic
 	}
 	// The batch: the key of the rows the statement deletes (its USING
 	// tables join in the subquery), at most batchSize of them.
@@ -118,9 +115,9 @@ func deleteInBatches(d *pg.DeleteStmt, t *schema.Table) string {
 	}
 	sql := deparse(&pg.Node{Node: &pg.Node_DeleteStmt{DeleteStmt: batch}})
 	if sql == "" {
-		return deleteInBatchesGeneric
+		return generic
 	}
-	return deleteIntro + sql + " repeated until it deletes no row."
+	return sql
 }
 
 // batched reports whether a WHERE clause limits the statement to a batch:
