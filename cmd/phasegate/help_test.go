@@ -93,22 +93,6 @@ func TestCLIDocs(t *testing.T) {
 	}
 }
 
-func TestNearest(t *testing.T) {
-	names := []string{"check", "classify", "split", "followup", "comment", "rules", "version", "help"}
-	for in, want := range map[string]string{
-		"chek": "check", "clasify": "classify", "folowup": "followup", "rule": "rules", "verison": "version",
-		"xyz": "", "coment": "comment",
-	} {
-		got := strings.Join(nearest(in, names), ",")
-		if got != want {
-			t.Errorf("nearest(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := nearest("lock-timeout", []string{"missing-lock-timeout", "missing-statement-timeout", "lock-table"}); len(got) == 0 || got[0] != "missing-lock-timeout" {
-		t.Errorf("nearest(lock-timeout) = %q", got)
-	}
-}
-
 func TestVersionText(t *testing.T) {
 	vcs := []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"}, {Key: "vcs.time", Value: "2026-05-01T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}}
 	for _, c := range []struct {

@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/phasegate/phasegate/internal/config"
+	"github.com/phasegate/phasegate/internal/spell"
 )
 
 // Exit statuses.
@@ -61,7 +62,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if cmd == nil {
-		fmt.Fprintf(stderr, "phasegate: unknown command %q%s\nRun 'phasegate --help' for the list of commands.\n", name, didYouMean(name, commandNames(), "%q"))
+		fmt.Fprintf(stderr, "phasegate: unknown command %q%s\nRun 'phasegate --help' for the list of commands.\n", name, spell.DidYouMean(name, commandNames(), "%q"))
 		return exitUsage
 	}
 	code, err := cmd.run(args[1:], stdout, stderr)
@@ -115,7 +116,7 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if lookupCommand(args[0]) == nil {
-		fmt.Fprintf(stderr, "phasegate help: unknown command %q%s\nRun 'phasegate --help' for the list of commands.\n", args[0], didYouMean(args[0], commandNames(), "%q"))
+		fmt.Fprintf(stderr, "phasegate help: unknown command %q%s\nRun 'phasegate --help' for the list of commands.\n", args[0], spell.DidYouMean(args[0], commandNames(), "%q"))
 		return exitUsage
 	}
 	return run([]string{args[0], "--help"}, stdout, stderr)
@@ -191,7 +192,7 @@ func flagError(fs *flag.FlagSet, err error) error {
 	if m := undefinedFlag.FindStringSubmatch(msg); m != nil {
 		var names []string
 		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
-		return usagef("unknown flag --%s%s", m[1], didYouMean(m[1], names, "--%s"))
+		return usagef("unknown flag --%s%s", m[1], spell.DidYouMean(m[1], names, "--%s"))
 	}
 	return usagef("%s", flagName.ReplaceAllString(msg, "$1--$2"))
 }

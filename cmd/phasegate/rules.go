@@ -7,6 +7,7 @@ import (
 
 	"github.com/phasegate/phasegate/internal/checker"
 	"github.com/phasegate/phasegate/internal/report"
+	"github.com/phasegate/phasegate/internal/spell"
 )
 
 func runRules(args []string, stdout, stderr io.Writer) (int, error) {
@@ -24,7 +25,7 @@ func runRules(args []string, stdout, stderr io.Writer) (int, error) {
 			for _, r := range checker.Rules() {
 				names = append(names, r.ID)
 			}
-			return 0, usagef("unknown rule %q%s ('phasegate rules' lists them)", id, didYouMean(id, names, "%s"))
+			return 0, usagef("unknown rule %q%s ('phasegate rules' lists them)", id, spell.DidYouMean(id, names, "%s"))
 		}
 		rules = append(rules, r)
 	}

@@ -22,7 +22,7 @@ import (
 // keyword to its last semicolon (a note after it, "  (...)", is cut off
 // first).
 var (
-	stepSQL     = regexp.MustCompile(`\b(ALTER|CREATE|DROP|REINDEX) [A-Z].*;`)
+	stepSQL     = regexp.MustCompile(`\b(ALTER|CREATE|DROP|REINDEX|DELETE) [A-Z].*;`)
 	placeholder = regexp.MustCompile(`<[a-z][a-z ]*>`)
 	conditional = regexp.MustCompile(`^\d+\. if `)
 )

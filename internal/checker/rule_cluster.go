@@ -9,13 +9,22 @@ var cluster = register(&Rule{
 	Notes:   `Not flagged by squawk or strong_migrations.`,
 	Examples: []Example{
 		{SQL: "CLUSTER users USING users_email_idx;", Flagged: true},
+		{SQL: "CLUSTER users;", Flagged: true},
+		{SQL: "CREATE TABLE t (a int);\nCLUSTER t;"},
 	},
 	Check: func(c *Context) []Finding {
 		if cl := c.Node.GetClusterStmt(); cl != nil {
 			if cl.Relation != nil && !c.Existing(c.Catalog.Resolve(cl.Relation)) {
 				return nil
 			}
-			return []Finding{finding("CLUSTER rewrites the table under ACCESS EXCLUSIVE")}
+			if cl.Relation == nil {
+				return []Finding{finding("CLUSTER without a table rewrites every table of the database that was clustered before, each under ACCESS EXCLUSIVE, which blocks all queries on it until its rewrite ends")}
+			}
+			order := "the index it was last clustered on"
+			if cl.Indexname != "" {
+				order = "index " + cl.Indexname
+			}
+			return []Finding{finding("CLUSTER rewrites table %[1]s (in the order of %[2]s) under ACCESS EXCLUSIVE, which blocks all queries on %[1]s until the rewrite ends", c.Catalog.Resolve(cl.Relation), order)}
 		}
 		return nil
 	},

@@ -1,5 +1,11 @@
 package checker
 
+import (
+	"sort"
+
+	"github.com/phasegate/phasegate/internal/schema"
+)
+
 var domainConstraint = register(&Rule{
 	ID:       "domain-constraint",
 	Category: Locking, Severity: Warning,
@@ -11,6 +17,7 @@ If it must be on the domain: ALTER DOMAIN d ADD CONSTRAINT ... NOT VALID, and VA
 	Notes: `squawk flags both (ban-alter-domain-with-add-constraint, ban-create-domain-with-constraint).`,
 	Examples: []Example{
 		{Base: "CREATE DOMAIN email AS text;", SQL: "ALTER DOMAIN email ADD CONSTRAINT email_at CHECK (VALUE LIKE '%@%');", Flagged: true},
+		{Base: "CREATE DOMAIN email AS text;\nCREATE TABLE contacts (id int, work email, home email[]);", SQL: "ALTER DOMAIN email ADD CHECK (VALUE <> '');", Flagged: true},
 		{SQL: "CREATE DOMAIN positive AS int CHECK (VALUE > 0);", Flagged: true},
 		{SQL: "CREATE DOMAIN label AS text;"},
 	},
@@ -19,11 +26,35 @@ If it must be on the domain: ALTER DOMAIN d ADD CONSTRAINT ... NOT VALID, and VA
 			if con := ad.Def.GetConstraint(); con != nil && con.SkipValidation {
 				return nil
 			}
-			return []Finding{finding("adds a constraint to a domain, checking every column that uses it")}
+			q := c.Catalog.ResolveNames(namesOf(ad.TypeName))
+			con := "a constraint"
+			if name := ad.Def.GetConstraint().GetConname(); name != "" {
+				con = "constraint " + name
+			}
+			uses := "every column that uses it"
+			if cols := domainColumns(c, q); len(cols) > 0 {
+				uses += " (" + joinWords(cols) + ")"
+			}
+			return []Finding{finding("adds %s to domain %s: PostgreSQL checks %s, under locks", con, q, uses)}
 		}
 		if cd := c.Node.GetCreateDomainStmt(); cd != nil && len(cd.Constraints) > 0 {
-			return []Finding{finding("creates a domain with a constraint; changing it later checks every column that uses it")}
+			return []Finding{finding("creates domain %s with a constraint; changing its constraints later checks every column that uses it", c.Catalog.ResolveNames(namesOf(cd.Domainname)))}
 		}
 		return nil
 	},
 })
+
+// domainColumns names the columns the catalog knows of type domain q (or
+// an array of it), as table.column.
+func domainColumns(c *Context, q schema.QName) []string {
+	var out []string
+	for tq, t := range c.Catalog.Tables {
+		for _, col := range t.Columns {
+			if col.Type.Name == q.String() {
+				out = append(out, tq.String()+"."+col.Name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

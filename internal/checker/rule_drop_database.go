@@ -12,7 +12,7 @@ var dropDatabase = register(&Rule{
 	},
 	Check: func(c *Context) []Finding {
 		if d := c.Node.GetDropdbStmt(); d != nil {
-			return []Finding{finding("drops database %s", d.Dbname)}
+			return []Finding{finding("drops database %s with all its data, in every environment the migrations run in (production too), and no down migration brings it back", d.Dbname)}
 		}
 		return nil
 	},

@@ -34,7 +34,16 @@ at the end of the migration) are not flagged; squawk flags them.`,
 			if !c.Existing(q) {
 				continue
 			}
-			msg := "drops table " + q.String() + ", which the previous release still uses"
+			if c.Catalog.Table(q) == nil {
+				// No migration phasegate replayed creates it: most likely
+				// it does not exist (IF EXISTS), and then nothing uses it.
+				out = append(out, finding("drops table %s, which no replayed migration creates: most likely nothing uses it, but if it was created outside the migrations, the previous release may still use it", q).
+					withSteps("if the table never existed in production, remove the statement;",
+						"otherwise (it was created outside the migrations), stop using it in this release;",
+						"drop it in a deferred migration one release later (phasegate split moves the statement)."))
+				continue
+			}
+			msg := "drops table " + q.String() + ", which the previous release may still use"
 			if views := c.Catalog.ViewsReading(q); len(views) > 0 && d.Behavior == pg.DropBehavior_DROP_CASCADE {
 				msg += "; CASCADE also drops view " + joinNames(views)
 			}

@@ -34,6 +34,8 @@ still fails when the name changes; the runtime check shows it.`,
 		{Base: "CREATE TABLE t (code text NOT NULL, CONSTRAINT t_code_key UNIQUE (code));",
 			SQL: "BEGIN;\nALTER TABLE t DROP CONSTRAINT t_code_key;\nALTER TABLE t ADD CONSTRAINT t_code_uq UNIQUE (code) DEFERRABLE;\nCOMMIT;", Flagged: true},
 		{Base: "CREATE TABLE t (code text NOT NULL, CONSTRAINT t_code_key UNIQUE (code));",
+			SQL: "BEGIN;\nALTER TABLE t DROP CONSTRAINT t_code_key;\nCREATE UNIQUE INDEX t_code_live ON t (code) WHERE code <> '';\nCOMMIT;", Flagged: true},
+		{Base: "CREATE TABLE t (code text NOT NULL, CONSTRAINT t_code_key UNIQUE (code));",
 			SQL: "CREATE UNIQUE INDEX CONCURRENTLY t_code_idx ON t (code);\nALTER TABLE t DROP CONSTRAINT t_code_key;"},
 	},
 	Check: func(c *Context) []Finding {
@@ -52,7 +54,7 @@ still fails when the name changes; the runtime check shows it.`,
 				if replaced {
 					continue // replaced atomically, or another key stays
 				}
-				out = append(out, finding("drops %s constraint %s of %s; the previous release may rely on it (ON CONFLICT, one row per key)%s", con.Kind, cmd.Name, q, parenthesized(why)))
+				out = append(out, finding("drops %s constraint %s of %s; %s", con.Kind, cmd.Name, q, mayRelyOnKey(why)))
 			}
 		}
 		if d := c.Node.GetDropStmt(); d != nil && d.RemoveType == pg.ObjectType_OBJECT_INDEX {
@@ -63,13 +65,24 @@ still fails when the name changes; the runtime check shows it.`,
 					continue
 				}
 				if replaced, why := c.replacedKeyAfter(ix.Table, q.Name, ix.Columns); !replaced {
-					out = append(out, finding("drops unique index %s of %s; the previous release may rely on it (ON CONFLICT, one row per key)%s", q, ix.Table, parenthesized(why)))
+					out = append(out, finding("drops unique index %s of %s; %s", q, ix.Table, mayRelyOnKey(why)))
 				}
 			}
 		}
 		return out
 	},
 })
+
+// mayRelyOnKey says what the previous release may rely on a dropped key
+// for, and, when the key has a replacement that does not serve, why not
+// (why, from replacedKeyAfter), in one sentence.
+func mayRelyOnKey(why string) string {
+	s := "the previous release may rely on it as the arbiter of ON CONFLICT and to find one row per key"
+	if why != "" {
+		s += ", and " + why
+	}
+	return s
+}
 
 func sameSet(a, b []string) bool {
 	if len(a) != len(b) {

@@ -7,7 +7,7 @@ var lockDisagreement = register(&Rule{
 	Category: Locking, Severity: Warning,
 	Summary: "a lock measured on a real database that differs from the lock phasegate predicted (runtime check only)",
 	Why:     "the static verdict was based on the predicted lock; a stronger measured lock means the statement blocks more than the static findings say",
-	Fix:     "read the measured lock as the truth for this statement; if phasegate's prediction was wrong, report it with the statement",
+	Fix:     "read the measured lock as the truth for this statement; if phasegate's prediction was wrong, report it, with the statement and the PostgreSQL version, at https://github.com/phasegate/phasegate/issues",
 	Notes: `The runtime check applies each new statement on a clone of the previous schema inside a transaction
 and reads pg_locks for the locks it holds on relations that existed before, and whether their relfilenode
 changed (a rewrite). It is reported when the strongest measured mode on a relation differs from the

@@ -24,13 +24,15 @@ exists only since PostgreSQL 12; phasegate gives the recipe that works on the ta
 		{SQL: "REINDEX INDEX users_email_idx;", Flagged: true},
 		{SQL: "REINDEX INDEX CONCURRENTLY users_email_idx;"},
 		{SQL: "REINDEX TABLE users;", Flagged: true, Version: 11},
+		{SQL: "REINDEX TABLE users;", Flagged: true},
+		{SQL: "REINDEX SCHEMA public;", Flagged: true},
 	},
 	Check: func(c *Context) []Finding {
 		r := c.Node.GetReindexStmt()
 		if r == nil || hasOption(r.Params, "concurrently") {
 			return nil
 		}
-		f := finding("REINDEX without CONCURRENTLY blocks writes until the index is rebuilt")
+		f := finding("%s", reindexMessage(c, r))
 		if c.Version < 12 {
 			old := "the old index"
 			if r.Kind == pg.ReindexObjectType_REINDEX_OBJECT_INDEX && r.Relation != nil {
@@ -46,6 +48,32 @@ exists only since PostgreSQL 12; phasegate gives the recipe that works on the ta
 		return []Finding{f}
 	},
 })
+
+// reindexMessage says what a REINDEX without CONCURRENTLY blocks, naming
+// the index or table it rebuilds.
+func reindexMessage(c *Context, r *pg.ReindexStmt) string {
+	switch {
+	case r.Kind == pg.ReindexObjectType_REINDEX_OBJECT_INDEX && r.Relation != nil:
+		q := c.Catalog.Resolve(r.Relation)
+		table := "its table"
+		if ix := c.Catalog.Indexes[q]; ix != nil {
+			table = ix.Table.String()
+		}
+		return fmt.Sprintf("REINDEX INDEX %s without CONCURRENTLY blocks writes to %s, and reads that use the index, until the index is rebuilt", q, table)
+	case r.Kind == pg.ReindexObjectType_REINDEX_OBJECT_TABLE && r.Relation != nil:
+		return fmt.Sprintf("REINDEX TABLE %[1]s without CONCURRENTLY blocks writes to %[1]s, and reads that use its indexes, until they are rebuilt", c.Catalog.Resolve(r.Relation))
+	case r.Kind == pg.ReindexObjectType_REINDEX_OBJECT_SCHEMA:
+		return fmt.Sprintf("REINDEX SCHEMA %s without CONCURRENTLY blocks writes to each of its tables, and reads that use their indexes, while the table's indexes are rebuilt", r.Name)
+	}
+	what := "REINDEX DATABASE"
+	if r.Kind == pg.ReindexObjectType_REINDEX_OBJECT_SYSTEM {
+		what = "REINDEX SYSTEM"
+	}
+	if r.Name != "" {
+		what += " " + r.Name
+	}
+	return what + " without CONCURRENTLY blocks writes to each table of the database, and reads that use their indexes, while the table's indexes are rebuilt"
+}
 
 var reindexKind = regexp.MustCompile(`(?is)^(\s*REINDEX\s*(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE))\s`)
 

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/phasegate/phasegate/internal/spell"
 )
 
 // Config is the whole configuration. The zero value is the default.
@@ -400,8 +402,14 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, where string) error {
 			k, v := n.Content[i], n.Content[i+1]
 			f, ok := fields[k.Value]
 			if !ok {
+				// The nearest keys first, as for a misspelt flag, then
+				// every key of the mapping.
+				keys := "; the keys are "
+				if near := spell.DidYouMean(k.Value, known, "%q"); near != "" {
+					keys = near + " The keys are "
+				}
 				return &Error{Path: path, Line: k.Line, Col: k.Column,
-					Msg: fmt.Sprintf("unknown key %q in %s; the keys are %s (every key: docs/configuration.md)", k.Value, orTop(where), strings.Join(known, ", "))}
+					Msg: fmt.Sprintf("unknown key %q in %s%s%s (every key: docs/configuration.md)", k.Value, orTop(where), keys, strings.Join(known, ", "))}
 			}
 			if err := checkKeys(path, v, f.Type, join(where, k.Value)); err != nil {
 				return err

@@ -77,11 +77,54 @@ func (r *Repo) Resolve(ctx context.Context, rev string) (string, error) {
 			return strings.TrimSpace(string(out)), nil
 		}
 	}
-	hint := "check the name (git branch -a and git tag list what there is), or fetch it first: git fetch origin " + rev
+	hint := "check the name (git branch -a and git tag list what there is), or fetch it first: " + r.fetchHint(ctx, rev)
 	if r.Shallow(ctx) {
 		hint = "the clone is shallow; in GitHub Actions check out with actions/checkout and fetch-depth: 0"
 	}
 	return "", fmt.Errorf("revision %q not found in %s: %s", rev, r.Root, hint)
+}
+
+// fetchHint returns the git command that fetches a revision that is not
+// here. A remote-tracking name (origin/main, refs/remotes/upstream/main) is
+// fetched from its remote by its branch name (git fetch origin main: the
+// remote has no branch "origin/main"); any other name from origin, where a
+// branch and a tag are fetched differently (a plain fetch of a tag stores it
+// in FETCH_HEAD only).
+func (r *Repo) fetchHint(ctx context.Context, rev string) string {
+	name := strings.TrimPrefix(rev, "refs/remotes/")
+	remotes := []string{"origin"}
+	if out, err := r.Git(ctx, "remote"); err == nil {
+		remotes = append(remotes, strings.Fields(string(out))...)
+	}
+	for _, remote := range remotes {
+		if branch, ok := strings.CutPrefix(name, remote+"/"); ok && branch != "" {
+			return "git fetch " + remote + " " + branch
+		}
+	}
+	if branch, ok := strings.CutPrefix(rev, "refs/heads/"); ok {
+		return "git fetch origin " + branch
+	}
+	if tag, ok := strings.CutPrefix(rev, "refs/tags/"); ok {
+		return "git fetch origin tag " + tag
+	}
+	if isFullSHA(rev) {
+		return "git fetch origin " + rev
+	}
+	return "git fetch origin " + rev + " (a branch) or git fetch origin tag " + rev + " (a tag)"
+}
+
+// isFullSHA reports whether s is a whole commit id (SHA-1 or SHA-256), the
+// only form of a commit a remote fetches by id.
+func isFullSHA(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // MergeBase returns the best common ancestor of two commits.

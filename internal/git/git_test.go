@@ -111,6 +111,32 @@ func TestChangesAndMergeBase(t *testing.T) {
 	}
 }
 
+// TestFetchHint: the command a missing revision's error suggests fetches
+// it: a remote-tracking name from its remote by its branch name (the remote
+// has no branch "origin/main"), a tag as a tag.
+func TestFetchHint(t *testing.T) {
+	r, _ := newRepo(t, map[string]string{"a": "a"})
+	gitT(t, r.Root, "remote", "add", "upstream", "https://example.invalid/upstream.git")
+	sha := strings.Repeat("ab", 20)
+	for rev, want := range map[string]string{
+		"origin/main":                "git fetch origin main",
+		"origin/feature/x":           "git fetch origin feature/x",
+		"upstream/release-1":         "git fetch upstream release-1",
+		"refs/remotes/origin/main":   "git fetch origin main",
+		"refs/remotes/upstream/main": "git fetch upstream main",
+		"refs/heads/gone":            "git fetch origin gone",
+		"refs/tags/v1.0.0":           "git fetch origin tag v1.0.0",
+		"feature/x":                  "git fetch origin feature/x (a branch) or git fetch origin tag feature/x (a tag)",
+		"v9.9.9":                     "git fetch origin v9.9.9 (a branch) or git fetch origin tag v9.9.9 (a tag)",
+		sha:                          "git fetch origin " + sha,
+	} {
+		_, err := r.Resolve(context.Background(), rev)
+		if err == nil || !strings.HasSuffix(err.Error(), "fetch it first: "+want) {
+			t.Errorf("Resolve(%q) = %v, want the hint %q", rev, err, want)
+		}
+	}
+}
+
 func TestResolveErrors(t *testing.T) {
 	r, _ := newRepo(t, map[string]string{"a": "a"})
 	_, err := r.Resolve(context.Background(), "no-such-branch")

@@ -104,6 +104,12 @@ func Explain(err error, what, permission string) error {
 	if errors.As(err, &abuse) {
 		return fmt.Errorf("%s: GitHub's secondary rate limit still applies after retries; run again later", what)
 	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// The request never got an answer. what names the call; the
+		// request's URL (escaped, with its query) would only repeat it.
+		return fmt.Errorf("%s: %w", what, ue.Err)
+	}
 	return fmt.Errorf("%s: %w", what, err)
 }
 

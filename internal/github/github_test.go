@@ -167,6 +167,28 @@ func TestErrorsSayWhatIsMissing(t *testing.T) {
 	}
 }
 
+// refuse is a transport that answers no request, as a dry run without a
+// token does.
+type refuse struct{}
+
+func (refuse) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("this call needs a GitHub token")
+}
+
+// TestUnansweredCallIsNamedOnce: a call that got no answer says what it
+// was for and why, without Go's rendering of the request (Get "https://…
+// ?head=acme%3A…"), which only repeats the call.
+func TestUnansweredCallIsNamedOnce(t *testing.T) {
+	c, err := New(Options{Repository: "acme/shop", HTTPClient: &http.Client{Transport: refuse{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.PullsForBranch(context.Background(), "phasegate/contract/0002_x")
+	if err == nil || err.Error() != "list pull requests of phasegate/contract/0002_x: this call needs a GitHub token" {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func TestRetriesServerErrorsAndRateLimits(t *testing.T) {
 	f := newFixture(t)
 	f.s.Fault("GET", "/repos/acme/shop/issues/{n}/comments", fakegithub.Response{Status: 502}, fakegithub.Response{Status: 503})

@@ -149,7 +149,7 @@ func markdown(r *Report, opts MarkdownOptions, compact bool) string {
 	}
 	b.f("%s · %s: %d expand, %d contract, %d unknown%s · %s, %s",
 		plural(s.Files, "migration file"), plural(s.Statements, "statement"), s.Expand, s.Contract, s.Unknown, deferred,
-		plural(s.Errors+len(r.Errors), "error"), plural(s.Warnings, "warning"))
+		plural(s.Errors, "error"), plural(s.Warnings, "warning"))
 	if rt := r.Runtime; rt != nil {
 		b.f(" · runtime check: %s %s", verdictEmoji(rt.Verdict), rt.Verdict)
 	}

@@ -73,6 +73,9 @@ type Summary struct {
 	// wait for the next release already (Expand, Contract and Unknown
 	// count those of active migrations only).
 	Deferred int `json:"deferred"`
+	// Errors counts the findings at error severity and the files that
+	// could not be read or parsed (Report.Errors): what the text summary's
+	// "N errors" says.
 	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
 	Infos    int `json:"infos"`
@@ -250,7 +253,7 @@ func severityRank(s string) int {
 
 // Finish recomputes the summary and the result from the files and errors.
 func (r *Report) Finish() {
-	s := Summary{Files: len(r.Files)}
+	s := Summary{Files: len(r.Files), Errors: len(r.Errors)}
 	count := func(f Finding) {
 		switch f.Severity {
 		case "error":

@@ -169,7 +169,7 @@ func Text(w io.Writer, r *Report, opts TextOptions) error {
 	}
 	fmt.Fprintf(&b, "phasegate: %s: %s, %s: %d expand, %d contract, %d unknown%s; %s, %s, %d info\n",
 		verdict, plural(s.Files, "file"), plural(s.Statements, "statement"), s.Expand, s.Contract, s.Unknown, deferred,
-		plural(s.Errors+len(r.Errors), "error"), plural(s.Warnings, "warning"), s.Infos)
+		plural(s.Errors, "error"), plural(s.Warnings, "warning"), s.Infos)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -70,7 +70,7 @@ func (rc *recipeContext) unused(object, word string, context []string) error {
 	if len(places) == 0 {
 		return nil
 	}
-	return rc.refuse(fmt.Sprintf("the new code still mentions %s, which it drops:\n  %s\nDeferred, the drop would break this release when the follow-up applies it (phasegate check's contract-ready scenario fails)", object, strings.Join(places, "\n  ")),
+	return rc.refuse(fmt.Sprintf("the new code still mentions %s, which it drops:\n  %s\nDeferred, the drop would break this release when the follow-up applies it (phasegate check's contract-ready scenario fails).", object, strings.Join(places, "\n  ")),
 		"Stop using it in this release first, then run phasegate split again; if these lines are not uses (a comment, another table's column), pass --force.")
 }
 

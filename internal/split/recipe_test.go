@@ -476,3 +476,23 @@ CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION 
 	}
 	exec(t, conn, p.file(t, "deferred/0002_change_contract.up.sql"))
 }
+
+// TestRefusalReadsAsSentences: a refusal's why ends in a full stop (or a
+// colon before the lines it introduces), and every line after the first is
+// indented by two spaces more than the text it belongs to.
+func TestRefusalReadsAsSentences(t *testing.T) {
+	for _, c := range []struct {
+		r    Refusal
+		want string
+	}{
+		{Refusal{Path: "m/1.sql", Line: 3, Why: "the constraint has no name", Recipe: "Name it.\nThen run split again."},
+			"m/1.sql:3: split refuses it: the constraint has no name.\n  Name it.\n  Then run split again."},
+		{Refusal{Path: "m/1.sql", Line: 1, Why: "it drops x:\n  a.go:3: x\nDeferred, it breaks.", Recipe: "Stop using it."},
+			"m/1.sql:1: split refuses it: it drops x:\n    a.go:3: x\n  Deferred, it breaks.\n  Stop using it."},
+		{Refusal{Path: "m/1.sql", Line: 1, Why: "it is done."}, "m/1.sql:1: split refuses it: it is done."},
+	} {
+		if got := c.r.Error(); got != c.want {
+			t.Errorf("Error() =\n%s\nwant\n%s", got, c.want)
+		}
+	}
+}

@@ -63,10 +63,21 @@ type Refusal struct {
 	Why, Recipe string
 }
 
+// Error reads as sentences: the first line of Why follows "split refuses
+// it:", a full stop ends Why when it does not end in one (or a colon that
+// introduces the lines after it), and the rest of Why and the Recipe follow
+// indented by two spaces.
 func (r *Refusal) Error() string {
-	s := fmt.Sprintf("%s:%d: split refuses it: %s", r.Path, r.Line, r.Why)
-	if r.Recipe != "" {
-		s += "\n" + indent(r.Recipe, "  ")
+	why := strings.TrimRight(r.Why, "\n")
+	if !strings.HasSuffix(why, ".") && !strings.HasSuffix(why, ":") {
+		why += "."
+	}
+	first, rest, _ := strings.Cut(why, "\n")
+	s := fmt.Sprintf("%s:%d: split refuses it: %s", r.Path, r.Line, first)
+	for _, more := range []string{rest, r.Recipe} {
+		if more != "" {
+			s += "\n" + indent(more, "  ")
+		}
 	}
 	return s
 }
