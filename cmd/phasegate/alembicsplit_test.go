@@ -70,7 +70,7 @@ func TestAlembicSplitKeepsEveryReleaseWorking(t *testing.T) {
 	}
 	// What the real Alembic rendered gives testdata/alembicsplit/split,
 	// the golden result of split's own test.
-	for _, p := range []string{alembicRelease2, "migrations/deferred/0002_release2_contract.sql"} {
+	for _, p := range []string{alembicRelease2, "migrations/deferred/0002_release2_contract.py"} {
 		want := readFile(t, filepath.Join("../../testdata/alembicsplit/split", p))
 		if got := readFile(t, filepath.Join(r.Dir, p)); got != want {
 			t.Errorf("%s after split:\n%s\nwant (testdata/alembicsplit/split):\n%s", p, got, want)
@@ -107,8 +107,8 @@ func TestAlembicSplitKeepsEveryReleaseWorking(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Git("checkout", "-q", pulls[0].Head)
-	if _, err := os.Stat(filepath.Join(r.Dir, "migrations/deferred/0002_release2_contract.sql")); err == nil {
-		t.Error("the follow-up left the deferred SQL in place")
+	if _, err := os.Stat(filepath.Join(r.Dir, "migrations/deferred/0002_release2_contract.py")); err == nil {
+		t.Error("the follow-up left the deferred revision in place")
 	}
 	res = run(append([]string{"check", "--base", "main"}, pg...)...)
 	followupPasses(t, res, "v2.0.0", "column users.name: removed", "column users.legacy_flags: removed", "view notes: removed")

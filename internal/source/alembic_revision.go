@@ -71,7 +71,7 @@ func (f Alembic) Revision(fsys fs.FS, dir, name, header string, statements []str
 	fmt.Fprintf(&b, "revision = %q\ndown_revision = %s\nbranch_labels = None\ndepends_on = None\n\n\n", rev, down)
 	b.WriteString("def upgrade():\n    with op.get_context().autocommit_block():\n")
 	for _, s := range statements {
-		fmt.Fprintf(&b, "        op.execute(%s)\n", pyString(s))
+		fmt.Fprintf(&b, "        op.execute(%s)\n", pyString(EscapeBinds(s)))
 	}
 	if len(statements) == 0 {
 		b.WriteString("        pass\n")
@@ -92,4 +92,33 @@ func pyString(s string) string {
 // pyDocLine is name fit for a docstring's first line.
 func pyDocLine(name string) string {
 	return strings.NewReplacer(`"""`, `'''`, "\n", " ", `\`, `/`).Replace(name)
+}
+
+// EscapeBinds escapes the colons of sql that SQLAlchemy's text() (what
+// op.execute makes of a string) would take for bound parameters, a ':30'
+// inside a literal, so that the statement reaches PostgreSQL as written: a
+// colon after neither a colon, a word character nor a backslash, before a
+// word that no colon or dollar follows (text() unescapes those, and only
+// those).
+func EscapeBinds(sql string) string {
+	var b strings.Builder
+	for i := 0; i < len(sql); i++ {
+		c := sql[i]
+		if c == ':' && (i == 0 || !bindIdentByte(sql[i-1]) && sql[i-1] != ':' && sql[i-1] != '\\') {
+			j := i + 1
+			for j < len(sql) && bindIdentByte(sql[j]) {
+				j++
+			}
+			if j > i+1 && (j == len(sql) || sql[j] != ':' && sql[j] != '$') {
+				b.WriteByte('\\')
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// bindIdentByte reports whether c may be part of a bound parameter's name.
+func bindIdentByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

@@ -30,13 +30,14 @@ type RenderedStatement struct {
 // says what split did; the steps that must run outside a transaction (a
 // backfill, a concurrent index build) go at the end of upgrade(), in
 // op.get_context().autocommit_block(); the contract part is written to the
-// deferred directory as SQL, as --emit-sql always did. Without write, the
-// plan only says what it would do.
+// deferred directory as an Alembic revision of its own (contractRevision),
+// which Alembic does not read there. Without write, the plan only says
+// what it would do.
 //
 // downgrade() is rewritten the same way from the SQL Alembic renders for
 // it (Options.AlembicDowngrade): the calls that revert a rewritten
 // statement give way to the reverts of its expand part, and those that
-// revert a deferred statement go (the deferred SQL file has no down part).
+// revert a deferred statement go (they revert what has not run).
 //
 // split refuses a statement whose call it cannot rewrite on its own: one
 // not written directly in upgrade() (inside a with block, a loop, a helper
@@ -83,9 +84,9 @@ func alembic(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options
 	}
 	plan := &Plan{Source: m.Path}
 	plan.Notes = append(plan.Notes, linkGroups(stmts, sides)...)
-	deferredPath := path.Join(opts.DeferredDir, strings.TrimSuffix(path.Base(m.Path), path.Ext(m.Path))+"_contract.sql")
+	deferredPath := path.Join(opts.DeferredDir, strings.TrimSuffix(path.Base(m.Path), path.Ext(m.Path))+"_contract.py")
 
-	// The deferred SQL, statement by statement.
+	// The deferred statements, as SQL.
 	body := groups{format: source.Plain{}}
 	for i, s := range stmts {
 		switch sides[i] {
@@ -130,11 +131,43 @@ func alembic(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options
 	newSrc := applyEdits(src, append(edits, downEdits...))
 	laterBody := setLocal.ReplaceAllString(body.render(source.TxNone), "${1}SET ")
 	h := deferred.Header{After: opts.After, From: m.Path, PR: opts.PR}
+	rev, err := contractRevision(fsys, m, opts, h, laterBody)
+	if err != nil {
+		return nil, err
+	}
 	plan.Changes = append(plan.Changes,
 		FileChange{Path: m.Path, Old: src, New: newSrc},
-		FileChange{Path: deferredPath, New: h.String() + strings.TrimLeft(laterBody, "\n")})
-	plan.Notes = append(plan.Notes, fmt.Sprintf("%s waits as SQL: once the next release runs everywhere, apply it in a revision after %s (op.execute of each statement, in op.get_context().autocommit_block(): each commits on its own)", deferredPath, m.Version))
+		FileChange{Path: deferredPath, New: rev})
+	plan.Notes = append(plan.Notes, fmt.Sprintf("%s waits as an Alembic revision outside versions/, which Alembic does not read: once the next release runs everywhere, phasegate followup moves it into %s, after the head of the base branch then", deferredPath, opts.Dir))
 	return plan, nil
+}
+
+// contractRevision writes the contract part (sql, as split renders it for
+// a deferred SQL file) as an Alembic revision for the deferred directory,
+// the deferral header on top as Python comments: it follows the heads of
+// the versions directory as they are now (m's revision, usually), so that
+// phasegate renders it after them, and runs each statement in Alembic's
+// autocommit block, committing on its own as the statements of a deferred
+// SQL file do. The follow-up sets its down_revision to the head of the
+// base branch when it moves it into the versions directory.
+func contractRevision(fsys fs.FS, m source.Migration, opts Options, h deferred.Header, sql string) (string, error) {
+	f, err := sqltext.Parse([]byte(sql), sqltext.Options{})
+	if err != nil {
+		return "", fmt.Errorf("%s: the contract part split wrote cannot be read again (%v): split it by hand", m.Path, err)
+	}
+	stmts := make([]string, len(f.Statements))
+	for i, s := range f.Statements {
+		stmts[i] = strings.TrimSpace(s.Text)
+	}
+	name := strings.TrimLeft(strings.TrimSuffix(path.Base(m.Path), path.Ext(m.Path)), "0123456789_")
+	if name == "" {
+		name = m.Version
+	}
+	_, src, err := source.Alembic{}.Revision(fsys, opts.Dir, name+" contract", h.Comment("#"), stmts)
+	if err != nil {
+		return "", fmt.Errorf("%s: write the contract revision: %w", m.Path, err)
+	}
+	return string(src), nil
 }
 
 // parseOne parses the SQL of one rendered statement.
@@ -438,5 +471,5 @@ func opExecute(ind, sql string) string {
 	if strings.HasPrefix(sql, "--") && !strings.Contains(sql, "\n") {
 		return ind + "#" + strings.TrimPrefix(sql, "--") + "\n"
 	}
-	return ind + "op.execute(" + pyString(escapeBinds(sql)) + ")\n"
+	return ind + "op.execute(" + pyString(source.EscapeBinds(sql)) + ")\n"
 }

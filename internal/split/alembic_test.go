@@ -59,7 +59,8 @@ func (c alembicCase) plan(t *testing.T, write bool) (*Plan, error) {
 	if path == "" {
 		path = "migrations/versions/0002_change.py"
 	}
-	fsys := fstest.MapFS{path: {Data: []byte(c.revision)}}
+	fsys := fstest.MapFS{path: {Data: []byte(c.revision)},
+		"migrations/versions/0001_init.py": {Data: []byte("revision = \"0001\"\ndown_revision = None\n")}}
 	var files []string
 	for p, content := range c.code {
 		fsys[p] = &fstest.MapFile{Data: []byte(content)}
@@ -141,7 +142,7 @@ func golden(t *testing.T, path, got string) {
 // renames a column or a table, adds a required column or drops a column
 // becomes the op.execute of its expand part; the backfill and the index
 // build run at the end of upgrade() in an autocommit_block; downgrade()
-// reverts what upgrade() now does; the contract part waits as SQL. The
+// reverts what upgrade() now does; the contract part waits as a revision. The
 // result is testdata/alembicsplit/split, which TestAlembicSplitKeepsEveryReleaseWorking
 // gets from the real Alembic and proves on PostgreSQL.
 func TestAlembicRewrite(t *testing.T) {
@@ -157,7 +158,7 @@ func TestAlembicRewrite(t *testing.T) {
 		t.Fatalf("changes: %+v", p.Changes)
 	}
 	golden(t, "../../testdata/alembicsplit/split/migrations/versions/0002_release2.py", p.file(t, "0002_release2.py"))
-	golden(t, "../../testdata/alembicsplit/split/migrations/deferred/0002_release2_contract.sql", p.file(t, "0002_release2_contract.sql"))
+	golden(t, "../../testdata/alembicsplit/split/migrations/deferred/0002_release2_contract.py", p.file(t, "0002_release2_contract.py"))
 }
 
 // Without --emit-sql the plan says what split would do, and writes nothing.
@@ -203,7 +204,7 @@ down_revision = "0001"
 
 def upgrade():
     # phasegate split rewrote: op.drop_column("users", "legacy_flags")  # unused since release 2
-    # ALTER TABLE users DROP COLUMN legacy_flags waits for the next release in migrations/deferred/0002_change_contract.sql.
+    # ALTER TABLE users DROP COLUMN legacy_flags waits for the next release in migrations/deferred/0002_change_contract.py.
     pass
 
 
@@ -212,14 +213,21 @@ def downgrade():
     #       "users",
     #       sa.Column("legacy_flags", sa.Text),  # (it was nullable)
     #   )
-    # ALTER TABLE users ADD COLUMN legacy_flags TEXT reverts what waits in migrations/deferred/0002_change_contract.sql: it has not run.
+    # ALTER TABLE users ADD COLUMN legacy_flags TEXT reverts what waits in migrations/deferred/0002_change_contract.py: it has not run.
     op.execute("SELECT 1")
 `
 	if got := p.file(t, "0002_change.py"); got != want {
 		t.Errorf("revision:\n%s\nwant:\n%s", got, want)
 	}
-	if got := p.file(t, "_contract.sql"); !strings.HasSuffix(got, "\nALTER TABLE users DROP COLUMN legacy_flags;\n") || p.Moved != 1 {
-		t.Errorf("deferred (%d moved):\n%s", p.Moved, got)
+	got := p.file(t, "0002_change_contract.py")
+	for _, want := range []string{
+		"# phasegate:deferred\n#   after: release\n#   from: migrations/versions/0002_change.py\n",
+		"down_revision = \"0002\"\n",
+		"    with op.get_context().autocommit_block():\n        op.execute(r\"\"\"ALTER TABLE users DROP COLUMN legacy_flags\"\"\")\n\n",
+	} {
+		if !strings.Contains(got, want) || p.Moved != 1 {
+			t.Errorf("the deferred revision (%d moved) lacks %q:\n%s", p.Moved, want, got)
+		}
 	}
 }
 
@@ -338,8 +346,8 @@ func TestPyStringAndBinds(t *testing.T) {
 		"SELECT x::text, ':30'":   `"SELECT x::text, '\\:30'"`,
 		"SELECT 12:30, :a:b, :$1": `"SELECT 12:30, :a:b, :$1"`,
 	} {
-		if got := pyString(escapeBinds(in)); got != want {
-			t.Errorf("pyString(escapeBinds(%q)) = %s, want %s", in, got, want)
+		if got := pyString(source.EscapeBinds(in)); got != want {
+			t.Errorf("pyString(source.EscapeBinds(%q)) = %s, want %s", in, got, want)
 		}
 	}
 }

@@ -197,27 +197,3 @@ func pyString(s string) string {
 	}
 	return `"""` + esc + `"""`
 }
-
-// escapeBinds escapes the colons of sql that SQLAlchemy's text() (what
-// op.execute makes of a string) would take for bound parameters, a ':30'
-// inside a literal, so that the statement reaches PostgreSQL as written: a
-// colon after neither a colon, a word character nor a backslash, before a
-// word that no colon or dollar follows (text() unescapes those, and only
-// those).
-func escapeBinds(sql string) string {
-	var b strings.Builder
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		if c == ':' && (i == 0 || !identByte(sql[i-1]) && sql[i-1] != ':' && sql[i-1] != '\\') {
-			j := i + 1
-			for j < len(sql) && identByte(sql[j]) {
-				j++
-			}
-			if j > i+1 && (j == len(sql) || sql[j] != ':' && sql[j] != '$') {
-				b.WriteByte('\\')
-			}
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
