@@ -52,19 +52,7 @@ func (f Alembic) Revision(fsys fs.FS, dir, name, header string, statements []str
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s", name, strings.Join(heads, ","), strings.Join(statements, "\x00"))
 	rev := hex.EncodeToString(h.Sum(nil))[:12]
-	var down string
-	switch len(heads) {
-	case 0:
-		down = "None"
-	case 1:
-		down = strconv.Quote(heads[0])
-	default:
-		quoted := make([]string, len(heads))
-		for i, hd := range heads {
-			quoted[i] = strconv.Quote(hd)
-		}
-		down = "(" + strings.Join(quoted, ", ") + ")"
-	}
+	down := AlembicDown(heads)
 	var b strings.Builder
 	b.WriteString(header)
 	fmt.Fprintf(&b, "\"\"\"%s\n\nRevision ID: %s\nRevises: %s\n\"\"\"\nfrom alembic import op\n\n", pyDocLine(name), rev, strings.Join(heads, ", "))
@@ -78,6 +66,23 @@ func (f Alembic) Revision(fsys fs.FS, dir, name, header string, statements []str
 	}
 	b.WriteString("\n\ndef downgrade():\n    raise NotImplementedError(\"a deferred contract is not undone: restore what it removed in a new revision\")\n")
 	return join(dir, rev+"_"+Slug(name)+".py"), []byte(b.String()), nil
+}
+
+// AlembicDown is the Python value of down_revision for a revision that
+// follows heads: None for none, the one id, or a tuple of them (a merge
+// revision).
+func AlembicDown(heads []string) string {
+	switch len(heads) {
+	case 0:
+		return "None"
+	case 1:
+		return strconv.Quote(heads[0])
+	}
+	quoted := make([]string, len(heads))
+	for i, hd := range heads {
+		quoted[i] = strconv.Quote(hd)
+	}
+	return "(" + strings.Join(quoted, ", ") + ")"
 }
 
 // pyString is s as a Python string literal: raw and triple-quoted when
