@@ -52,8 +52,9 @@ func offset(src []byte, line, col int) (int, error) {
 type PyStatement struct {
 	Span
 	// OpCall says it is a call op.NAME(...) on its own (an Alembic
-	// operation).
+	// operation); Block that it holds statements (with, if, for...).
 	OpCall bool `json:"op_call"`
+	Block  bool `json:"block"`
 }
 
 // PyFunction is a top-level def.

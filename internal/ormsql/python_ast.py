@@ -10,8 +10,9 @@ It writes a JSON object to OUTPUT.json:
                top-level "name = value" (or "name: type = value"); text is
                the value when it is a string constant
   "functions": [{"name", "line", "body": [statement]}] for each top-level
-               def; each statement of its body is {span, "op_call"}, where
-               op_call says it is a call op.NAME(...) on its own
+               def; each statement of its body is {span, "op_call",
+               "block"}, where op_call says it is a call op.NAME(...) on its
+               own, and block that it holds statements (with, if, for...)
 or {"error": {"line", "col", "msg"}} when the source is not valid Python.
 A span is {"line", "col", "end_line", "end_col"}: lines from 1, columns
 in bytes of the UTF-8 line from 0, as ast gives them.
@@ -33,6 +34,10 @@ def op_call(stmt):
             and isinstance(stmt.value.func.value, ast.Name) and stmt.value.func.value.id == "op")
 
 
+def block(stmt):
+    return hasattr(stmt, "body") or hasattr(stmt, "cases")
+
+
 def read(tree):
     out = {"docstring": None, "assigns": [], "functions": []}
     body = tree.body
@@ -45,7 +50,7 @@ def read(tree):
             targets, value = [stmt.target], stmt.value
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             out["functions"].append({"name": stmt.name, "line": stmt.lineno,
-                                     "body": [dict(span(s), op_call=op_call(s)) for s in stmt.body]})
+                                     "body": [dict(span(s), op_call=op_call(s), block=block(s)) for s in stmt.body]})
             continue
         else:
             continue

@@ -41,8 +41,8 @@ func TestReadPython(t *testing.T) {
 	var got []string
 	for _, s := range up.Body {
 		got = append(got, strings.Fields(text(s.Span))[0])
-		if s.OpCall != strings.HasPrefix(text(s.Span), "op.drop") && s.OpCall != strings.HasPrefix(text(s.Span), "op.execute") {
-			t.Errorf("%q: op_call %v", text(s.Span), s.OpCall)
+		if op := strings.HasPrefix(text(s.Span), "op."); s.OpCall != op || s.Block != strings.HasPrefix(text(s.Span), "with") {
+			t.Errorf("%q: op_call %v, block %v", text(s.Span), s.OpCall, s.Block)
 		}
 	}
 	if strings.Join(got, " ") != "op.drop_column(\"users\", with op.execute( x" {

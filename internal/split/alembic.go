@@ -9,6 +9,7 @@ import (
 
 	"github.com/phasegate/phasegate/internal/checker"
 	"github.com/phasegate/phasegate/internal/deferred"
+	"github.com/phasegate/phasegate/internal/ormsql"
 	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
@@ -120,11 +121,18 @@ func alembic(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options
 
 	// Both functions are cut on the revision as written, whose lines the
 	// renderings name.
-	edits, err := rewriteUpgrade(src, m, stmts, sides, rewrites, deferredPath)
+	if opts.ReadPython == nil {
+		return nil, fmt.Errorf("%s: split needs Python to read the revision", m.Path)
+	}
+	mod, err := opts.ReadPython(m.Path, b)
 	if err != nil {
 		return nil, err
 	}
-	downEdits, note := rewriteDowngrade(src, m, stmts, sides, rewrites, deferredPath, opts)
+	edits, err := rewriteUpgrade(src, mod, m, stmts, sides, rewrites, deferredPath)
+	if err != nil {
+		return nil, err
+	}
+	downEdits, note := rewriteDowngrade(src, mod, m, stmts, sides, rewrites, deferredPath, opts)
 	if note != "" {
 		plan.Notes = append(plan.Notes, note)
 	}
@@ -186,9 +194,8 @@ func parseOne(sql string) (*sqltext.Statement, error) {
 // that emits a statement that waits or is rewritten is replaced by
 // op.execute of what stays, in order; the online steps of the rewrites go
 // at its end, outside Alembic's transaction.
-func rewriteUpgrade(src string, m source.Migration, stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite, deferredPath string) ([]textEdit, error) {
-	lines := pyLines(src)
-	up, err := pyFunction(lines, "upgrade")
+func rewriteUpgrade(src string, mod *ormsql.PyModule, m source.Migration, stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite, deferredPath string) ([]textEdit, error) {
+	up, err := pyFunction(mod, src, "upgrade")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v: split it by hand", m.Path, err)
 	}
@@ -196,7 +203,7 @@ func rewriteUpgrade(src string, m source.Migration, stmts []*sqltext.Statement, 
 	for i, s := range stmts {
 		at[i] = s.Pos.Line
 	}
-	lineOf := up.calls(lines, at)
+	lineOf := up.calls(at)
 	touched := map[int]bool{}
 	for i, s := range stmts {
 		if sides[i] != later && sides[i] != rewritten {
@@ -206,7 +213,7 @@ func rewriteUpgrade(src string, m source.Migration, stmts []*sqltext.Statement, 
 		if rw := rewrites[i]; rw != nil {
 			what = rw.what
 		}
-		if why := up.problem(lines, lineOf, i); why != "" {
+		if why := up.problem(lineOf, i); why != "" {
 			return nil, &Refusal{Path: m.Path, Line: s.Pos.Line, Why: what + why, Recipe: "Write it as an op.* call of its own directly in upgrade() (op.execute with its SQL if need be), then run phasegate split again."}
 		}
 		touched[lineOf[i]] = true
@@ -224,7 +231,7 @@ func rewriteUpgrade(src string, m source.Migration, stmts []*sqltext.Statement, 
 			tail.WriteString(opExecute(ind+ind, s.sql))
 		}
 	}
-	return up.replace(src, lines, touched, func(b *strings.Builder, j int) int {
+	return up.replace(src, touched, func(b *strings.Builder, j int) int {
 		n := 0
 		for i, s := range stmts {
 			if lineOf[i] != j {
@@ -268,7 +275,7 @@ func rewriteUpgrade(src string, m source.Migration, stmts []*sqltext.Statement, 
 // expand part; one that reverts a deferred statement goes. When that
 // cannot be done (no rendering of downgrade(), a call split cannot cut),
 // downgrade() stays as it is and the note says what to change by hand.
-func rewriteDowngrade(src string, m source.Migration, stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite, deferredPath string, opts Options) ([]textEdit, string) {
+func rewriteDowngrade(src string, mod *ormsql.PyModule, m source.Migration, stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite, deferredPath string, opts Options) ([]textEdit, string) {
 	handNote := func(why string) string {
 		var reverts []string
 		idx := inOrder(rewrites)
@@ -293,8 +300,7 @@ func rewriteDowngrade(src string, m source.Migration, stmts []*sqltext.Statement
 	if err != nil {
 		return nil, handNote(fmt.Sprintf("Alembic could not render it: %v", err))
 	}
-	lines := pyLines(src)
-	down, err := pyFunction(lines, "downgrade")
+	down, err := pyFunction(mod, src, "downgrade")
 	if err != nil {
 		return nil, handNote(err.Error())
 	}
@@ -319,20 +325,20 @@ func rewriteDowngrade(src string, m source.Migration, stmts []*sqltext.Statement
 		order = append(order, t.rw)
 	}
 	dsides, by := downSides(downStmts, targetsOf(stmts, sides), targets)
-	lineOf := down.calls(lines, at)
+	lineOf := down.calls(at)
 	touched := map[int]bool{}
 	for i := range downStmts {
 		if dsides[i] == now {
 			continue
 		}
-		if why := down.problem(lines, lineOf, i); why != "" {
+		if why := down.problem(lineOf, i); why != "" {
 			return nil, handNote(fmt.Sprintf("line %d: %s%s", at[i], oneLine(downStmts[i].Text), why))
 		}
 		touched[lineOf[i]] = true
 	}
 	ind := down.indent
 	done := map[int]bool{}
-	return down.replace(src, lines, touched, func(b *strings.Builder, j int) int {
+	return down.replace(src, touched, func(b *strings.Builder, j int) int {
 		n := 0
 		for i, s := range downStmts {
 			if lineOf[i] != j {
@@ -366,14 +372,14 @@ func rewriteDowngrade(src string, m source.Migration, stmts []*sqltext.Statement
 	}, ""), ""
 }
 
-// calls finds, for each statement's line (at), the logical line of the
+// calls finds, for each statement's line (at), the statement of the
 // function's body that holds it; -1 when none does.
-func (f *pyFunc) calls(lines []pyLine, at []int) []int {
+func (f *pyFunc) calls(at []int) []int {
 	out := make([]int, len(at))
 	for i, line := range at {
 		out[i] = -1
-		for _, j := range f.body {
-			if l := lines[j]; !l.blank && l.first <= line && line <= l.last {
+		for j, s := range f.body {
+			if s.first <= line && line <= s.last {
 				out[i] = j
 			}
 		}
@@ -383,16 +389,19 @@ func (f *pyFunc) calls(lines []pyLine, at []int) []int {
 
 // problem says why the call that emits statement i cannot be rewritten on
 // its own, "" when it can: the call is an op.* operation written directly
-// in the function's body, and its statements come one after the other.
-func (f *pyFunc) problem(lines []pyLine, lineOf []int, i int) string {
+// in the function's body, on lines of its own, and its statements come
+// one after the other.
+func (f *pyFunc) problem(lineOf []int, i int) string {
 	j := lineOf[i]
 	switch {
 	case j < 0:
 		return " is not emitted by a statement of the function (a helper function, or Alembic itself)"
-	case lines[j].indent != f.indent:
+	case f.body[j].block:
 		return " is emitted inside a block (with, if, for), which split cannot cut on its own"
-	case !strings.HasPrefix(lines[j].text, "op."):
+	case !f.body[j].opCall:
 		return " is emitted by a call that is not an op.* operation, which may do more than its SQL"
+	case f.body[j].shared:
+		return " is emitted by a call that shares its line with another statement: put it on lines of its own"
 	}
 	for k := range lineOf {
 		if lineOf[k] == j && k != i && (k < i && lineOf[k+1] != j || k > i && lineOf[k-1] != j) {
@@ -426,18 +435,15 @@ func applyEdits(src string, edits []textEdit) string {
 // commented out, and write adds what replaces it (returning how many
 // statements it wrote); tail goes after the body's last line. A body left
 // without a statement gets "pass".
-func (f *pyFunc) replace(src string, lines []pyLine, touched map[int]bool, write func(b *strings.Builder, j int) int, tail string) []textEdit {
+func (f *pyFunc) replace(src string, touched map[int]bool, write func(b *strings.Builder, j int) int, tail string) []textEdit {
 	var edits []textEdit
 	statements := 0
 	if tail != "" {
 		statements++
 	}
-	for _, j := range f.body {
-		l := lines[j]
+	for j, l := range f.body {
 		if !touched[j] {
-			if !l.blank {
-				statements++
-			}
+			statements++
 			continue
 		}
 		var b strings.Builder
@@ -451,7 +457,7 @@ func (f *pyFunc) replace(src string, lines []pyLine, touched map[int]bool, write
 		statements += write(&b, j)
 		edits = append(edits, textEdit{start: l.start, end: l.end, text: b.String()})
 	}
-	end := lines[f.body[len(f.body)-1]].end
+	end := f.body[len(f.body)-1].end
 	if !strings.HasSuffix(src[:end], "\n") {
 		tail = "\n" + tail
 	}

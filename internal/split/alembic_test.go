@@ -1,6 +1,7 @@
 package split
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"testing/fstest"
 
 	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/ormsql"
 	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/sqltext"
@@ -93,7 +95,8 @@ func (c alembicCase) plan(t *testing.T, write bool) (*Plan, error) {
 	opts := Options{Format: source.Alembic{}, DeferredDir: "migrations/deferred", Dir: "migrations/versions", Version: 16,
 		Schema: func(_ string, i int) *schema.Catalog { return before[i] },
 		Code:   fsys, CodeFiles: files,
-		AlembicDowngrade: func(source.Migration) ([]RenderedStatement, error) { return c.down, c.downErr }}
+		AlembicDowngrade: func(source.Migration) ([]RenderedStatement, error) { return c.down, c.downErr },
+		ReadPython:       readPython}
 	return Rendered(fsys, m, fr, opts, write)
 }
 
@@ -282,6 +285,13 @@ def upgrade():
 def rename():
     op.alter_column("users", "name", new_column_name="full_name")
 `, "0002_change.py:6: split refuses it: RENAME COLUMN name TO full_name is not emitted by a statement of the function", rename, nil},
+		{"shared line", `def upgrade():
+    pass
+    pass
+    pass
+    pass
+    n = 1; op.alter_column("users", "name", new_column_name="full_name")
+`, "0002_change.py:6: split refuses it: RENAME COLUMN name TO full_name is emitted by a call that shares its line with another statement", rename, nil},
 		{"still used", `def upgrade():
     pass
     op.drop_column("users", "name")
@@ -298,7 +308,16 @@ def rename():
 	}
 }
 
-func TestPyLines(t *testing.T) {
+// readPython reads Python as phasegate split does, with Python's own ast
+// module.
+func readPython(path string, src []byte) (*ormsql.PyModule, error) {
+	return ormsql.ReadPython(context.Background(), "/usr/bin/python3", path, src)
+}
+
+// A function's body is its statements as Python's ast places them: one
+// over several lines (brackets, strings, a backslash) is one, a trailing
+// comment goes with it, and a statement that shares a line is marked.
+func TestPyFunction(t *testing.T) {
 	src := `def upgrade():
     op.execute("""
 SELECT '#', ')' -- not the end
@@ -307,32 +326,39 @@ SELECT '#', ')' -- not the end
                   sa.Column("a", sa.Text))
     x = 1 + \
         2
-    s = 'it''s' "#"
+    with op.batch_alter_table("t"):
+        pass
+    s = 'it''s' "#"; op.drop_column("t", "c")
 
 def downgrade(): pass
 `
+	mod, err := readPython("v/0002.py", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := pyFunction(mod, src, "upgrade")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var got []string
-	for _, l := range pyLines(src) {
-		got = append(got, fmt.Sprintf("%d-%d|%s|%s", l.first, l.last, l.indent, strings.SplitN(l.text, "\n", 2)[0]))
+	for _, s := range f.body {
+		got = append(got, fmt.Sprintf("%d-%d op=%v block=%v shared=%v|%s", s.first, s.last, s.opCall, s.block, s.shared, strings.SplitN(src[s.start:s.end], "\n", 2)[0]))
 	}
 	want := []string{
-		"1-1||def upgrade():",
-		`2-4|    |op.execute("""`,
-		`5-6|    |op.add_column("users",`,
-		`7-8|    |x = 1 + \`,
-		`9-9|    |s = 'it''s' "#"`,
-		"10-10||",
-		"11-11||def downgrade(): pass",
+		`2-4 op=true block=false shared=false|    op.execute("""`,
+		`5-6 op=true block=false shared=false|    op.add_column("users",`,
+		`7-8 op=false block=false shared=false|    x = 1 + \`,
+		`9-10 op=false block=true shared=false|    with op.batch_alter_table("t"):`,
+		`11-11 op=false block=false shared=true|    s = 'it''s' "#"; op.drop_column("t", "c")`,
+		`11-11 op=true block=false shared=true|    s = 'it''s' "#"; op.drop_column("t", "c")`,
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("logical lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || f.indent != "    " {
+		t.Errorf("statements (indent %q):\n%s\nwant:\n%s", f.indent, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	lines := pyLines(src)
-	f, err := pyFunction(lines, "upgrade")
-	if err != nil || len(f.body) != 4 || f.indent != "    " {
-		t.Errorf("upgrade(): %+v, %v", f, err)
+	if !strings.HasSuffix(src[f.body[0].start:f.body[0].end], "# a comment (\n") {
+		t.Errorf("the trailing comment is not the statement's: %q", src[f.body[0].start:f.body[0].end])
 	}
-	if _, err := pyFunction(lines, "downgrade"); err == nil || !strings.Contains(err.Error(), "on the line of its def") {
+	if _, err := pyFunction(mod, src, "downgrade"); err == nil || !strings.Contains(err.Error(), "on the line of its def") {
 		t.Errorf("downgrade(): %v", err)
 	}
 }
