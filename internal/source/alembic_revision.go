@@ -45,18 +45,28 @@ func (f Alembic) Heads(fsys fs.FS, dir string) ([]string, error) {
 // not undone. Its id is derived from what it runs and follows, so a rerun
 // writes the same file.
 func (f Alembic) Revision(fsys fs.FS, dir, name, header string, statements []string) (string, []byte, error) {
+	return f.RevisionWithDowngrade(fsys, dir, name, header, statements, nil)
+}
+
+// RevisionWithDowngrade is Revision whose downgrade() runs down, in
+// Alembic's transaction, when it is known (phasegate split knows it when it
+// takes the reverts of what it defers out of the revision it cuts); it
+// refuses without.
+func (f Alembic) RevisionWithDowngrade(fsys fs.FS, dir, name, header string, statements, down []string) (string, []byte, error) {
 	heads, err := f.Heads(fsys, dir)
 	if err != nil {
 		return "", nil, err
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s", name, strings.Join(heads, ","), strings.Join(statements, "\x00"))
+	if len(down) > 0 {
+		fmt.Fprintf(h, "\x00down\x00%s", strings.Join(down, "\x00"))
+	}
 	rev := hex.EncodeToString(h.Sum(nil))[:12]
-	down := AlembicDown(heads)
 	var b strings.Builder
 	b.WriteString(header)
 	fmt.Fprintf(&b, "\"\"\"%s\n\nRevision ID: %s\nRevises: %s\n\"\"\"\nfrom alembic import op\n\n", pyDocLine(name), rev, strings.Join(heads, ", "))
-	fmt.Fprintf(&b, "revision = %q\ndown_revision = %s\nbranch_labels = None\ndepends_on = None\n\n\n", rev, down)
+	fmt.Fprintf(&b, "revision = %q\ndown_revision = %s\nbranch_labels = None\ndepends_on = None\n\n\n", rev, AlembicDown(heads))
 	b.WriteString("def upgrade():\n    with op.get_context().autocommit_block():\n")
 	for _, s := range statements {
 		fmt.Fprintf(&b, "        op.execute(%s)\n", pyString(EscapeBinds(s)))
@@ -64,7 +74,13 @@ func (f Alembic) Revision(fsys fs.FS, dir, name, header string, statements []str
 	if len(statements) == 0 {
 		b.WriteString("        pass\n")
 	}
-	b.WriteString("\n\ndef downgrade():\n    raise NotImplementedError(\"a deferred contract is not undone: restore what it removed in a new revision\")\n")
+	b.WriteString("\n\ndef downgrade():\n")
+	for _, s := range down {
+		fmt.Fprintf(&b, "    op.execute(%s)\n", pyString(EscapeBinds(s)))
+	}
+	if len(down) == 0 {
+		b.WriteString("    raise NotImplementedError(\"a deferred contract is not undone: restore what it removed in a new revision\")\n")
+	}
 	return join(dir, rev+"_"+Slug(name)+".py"), []byte(b.String()), nil
 }
 

@@ -132,14 +132,14 @@ func alembic(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options
 	if err != nil {
 		return nil, err
 	}
-	downEdits, note := rewriteDowngrade(src, mod, m, stmts, sides, rewrites, deferredPath, opts)
+	downEdits, note, reverts := rewriteDowngrade(src, mod, m, stmts, sides, rewrites, deferredPath, opts)
 	if note != "" {
 		plan.Notes = append(plan.Notes, note)
 	}
 	newSrc := applyEdits(src, append(edits, downEdits...))
 	laterBody := setLocal.ReplaceAllString(body.render(source.TxNone), "${1}SET ")
 	h := deferred.Header{After: opts.After, From: m.Path, PR: opts.PR}
-	rev, err := contractRevision(fsys, m, opts, h, laterBody)
+	rev, err := contractRevision(fsys, m, opts, h, laterBody, reverts)
 	if err != nil {
 		return nil, err
 	}
@@ -156,9 +156,11 @@ func alembic(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options
 // the versions directory as they are now (m's revision, usually), so that
 // phasegate renders it after them, and runs each statement in Alembic's
 // autocommit block, committing on its own as the statements of a deferred
-// SQL file do. The follow-up sets its down_revision to the head of the
-// base branch when it moves it into the versions directory.
-func contractRevision(fsys fs.FS, m source.Migration, opts Options, h deferred.Header, sql string) (string, error) {
+// SQL file do. Its downgrade() runs down, the reverts of what it runs that
+// split took out of m's downgrade(), and refuses without them. The
+// follow-up sets its down_revision to the head of the base branch when it
+// moves it into the versions directory.
+func contractRevision(fsys fs.FS, m source.Migration, opts Options, h deferred.Header, sql string, down []string) (string, error) {
 	f, err := sqltext.Parse([]byte(sql), sqltext.Options{})
 	if err != nil {
 		return "", fmt.Errorf("%s: the contract part split wrote cannot be read again (%v): split it by hand", m.Path, err)
@@ -171,7 +173,10 @@ func contractRevision(fsys fs.FS, m source.Migration, opts Options, h deferred.H
 	if name == "" {
 		name = m.Version
 	}
-	_, src, err := source.Alembic{}.Revision(fsys, opts.Dir, name+" contract", h.Comment("#"), stmts)
+	for i, d := range down {
+		down[i] = strings.TrimSuffix(strings.TrimSpace(d), ";")
+	}
+	_, src, err := source.Alembic{}.RevisionWithDowngrade(fsys, opts.Dir, name+" contract", h.Comment("#"), stmts, down)
 	if err != nil {
 		return "", fmt.Errorf("%s: write the contract revision: %w", m.Path, err)
 	}
@@ -272,10 +277,13 @@ func rewriteUpgrade(src string, mod *ormsql.PyModule, m source.Migration, stmts 
 
 // rewriteDowngrade rewrites downgrade() to revert what upgrade() now does:
 // a call that reverts a rewritten statement becomes the revert of its
-// expand part; one that reverts a deferred statement goes. When that
-// cannot be done (no rendering of downgrade(), a call split cannot cut),
-// downgrade() stays as it is and the note says what to change by hand.
-func rewriteDowngrade(src string, mod *ormsql.PyModule, m source.Migration, stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite, deferredPath string, opts Options) ([]textEdit, string) {
+// expand part; one that reverts a deferred statement goes. moved reverts
+// what waits, for the deferred revision's downgrade(): the SQL of the calls
+// that went, and the reverts of the rewrites' contract parts, as splitDown
+// sorts a SQL migration's down part. When that cannot be done (no
+// rendering of downgrade(), a call split cannot cut), downgrade() stays as
+// it is, the note says what to change by hand, and moved is nil.
+func rewriteDowngrade(src string, mod *ormsql.PyModule, m source.Migration, stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite, deferredPath string, opts Options) (edits []textEdit, note string, moved []string) {
 	handNote := func(why string) string {
 		var reverts []string
 		idx := inOrder(rewrites)
@@ -294,25 +302,25 @@ func rewriteDowngrade(src string, mod *ormsql.PyModule, m source.Migration, stmt
 		return note + "and nothing that reverts what waits in " + deferredPath
 	}
 	if opts.AlembicDowngrade == nil {
-		return nil, ""
+		return nil, "", nil
 	}
 	rendered, err := opts.AlembicDowngrade(m)
 	if err != nil {
-		return nil, handNote(fmt.Sprintf("Alembic could not render it: %v", err))
+		return nil, handNote(fmt.Sprintf("Alembic could not render it: %v", err)), nil
 	}
 	down, err := pyFunction(mod, src, "downgrade")
 	if err != nil {
-		return nil, handNote(err.Error())
+		return nil, handNote(err.Error()), nil
 	}
 	var downStmts []*sqltext.Statement
 	at := []int{}
 	for _, r := range rendered {
 		if r.Unjudged != "" {
-			return nil, handNote(fmt.Sprintf("line %d cannot be rendered offline", r.Line))
+			return nil, handNote(fmt.Sprintf("line %d cannot be rendered offline", r.Line)), nil
 		}
 		st, err := parseOne(r.SQL)
 		if err != nil {
-			return nil, handNote(fmt.Sprintf("line %d: %v", r.Line, err))
+			return nil, handNote(fmt.Sprintf("line %d: %v", r.Line, err)), nil
 		}
 		downStmts = append(downStmts, st)
 		at = append(at, r.Line)
@@ -332,12 +340,32 @@ func rewriteDowngrade(src string, mod *ormsql.PyModule, m source.Migration, stmt
 			continue
 		}
 		if why := down.problem(lineOf, i); why != "" {
-			return nil, handNote(fmt.Sprintf("line %d: %s%s", at[i], oneLine(downStmts[i].Text), why))
+			return nil, handNote(fmt.Sprintf("line %d: %s%s", at[i], oneLine(downStmts[i].Text), why)), nil
 		}
 		touched[lineOf[i]] = true
 	}
-	ind := down.indent
 	done := map[int]bool{}
+	for i, s := range downStmts {
+		switch dsides[i] {
+		case later:
+			moved = append(moved, s.Text)
+		case rewritten:
+			rw := order[by[i]-1]
+			if rw.moveOriginal {
+				moved = append(moved, s.Text)
+			}
+			if !done[by[i]] {
+				done[by[i]] = true
+				for _, d := range rw.contractDown {
+					if !strings.HasPrefix(d, "--") {
+						moved = append(moved, d)
+					}
+				}
+			}
+		}
+	}
+	ind := down.indent
+	done = map[int]bool{}
 	return down.replace(src, touched, func(b *strings.Builder, j int) int {
 		n := 0
 		for i, s := range downStmts {
@@ -369,7 +397,7 @@ func rewriteDowngrade(src string, mod *ormsql.PyModule, m source.Migration, stmt
 			}
 		}
 		return n
-	}, ""), ""
+	}, ""), "", moved
 }
 
 // calls finds, for each statement's line (at), the statement of the

@@ -177,7 +177,8 @@ func TestAlembicPlanOnly(t *testing.T) {
 
 // A drop of a column the new code no longer uses moves whole: its call
 // goes, and a body left without a statement gets "pass"; its revert in
-// downgrade() goes too, since the drop has not run.
+// downgrade() goes too, since the drop has not run, into the deferred
+// revision's downgrade().
 func TestAlembicMovesWhole(t *testing.T) {
 	c := alembicCase{base: "CREATE TABLE users (id bigint PRIMARY KEY, legacy_flags text);",
 		revision: `revision = "0002"
@@ -227,6 +228,8 @@ def downgrade():
 		"# phasegate:deferred\n#   after: release\n#   from: migrations/versions/0002_change.py\n",
 		"down_revision = \"0002\"\n",
 		"    with op.get_context().autocommit_block():\n        op.execute(r\"\"\"ALTER TABLE users DROP COLUMN legacy_flags\"\"\")\n\n",
+		// The revert that left downgrade() of 0002 goes with it.
+		"\ndef downgrade():\n    op.execute(r\"\"\"ALTER TABLE users ADD COLUMN legacy_flags TEXT\"\"\")\n",
 	} {
 		if !strings.Contains(got, want) || p.Moved != 1 {
 			t.Errorf("the deferred revision (%d moved) lacks %q:\n%s", p.Moved, want, got)
@@ -249,6 +252,11 @@ func TestAlembicDowngradeByHand(t *testing.T) {
 	want := "downgrade() of 0002_release2.py is left as it was (Alembic could not render it: downgrade() raised NotImplementedError): it reverts the operations as written, not what upgrade() now does; in place of the reverts of the rewritten operations it must run ALTER TABLE users DROP COLUMN IF EXISTS plan; DROP VIEW IF EXISTS notes;"
 	if !strings.Contains(p.Summary(), want) {
 		t.Errorf("notes lack %q:\n%s", want, p.Summary())
+	}
+	// The reverts stayed in the original: the deferred revision's
+	// downgrade() refuses rather than revert twice.
+	if d := p.file(t, "0002_release2_contract.py"); !strings.HasSuffix(d, "\ndef downgrade():\n    raise NotImplementedError(\"a deferred contract is not undone: restore what it removed in a new revision\")\n") {
+		t.Errorf("the deferred downgrade():\n%s", d)
 	}
 }
 
