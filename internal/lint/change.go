@@ -158,6 +158,12 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 	if res.DeferredDir == "" {
 		res.DeferredDir = deferred.Dir(format.Name(), dir)
 	}
+	// The deferred migrations, listed as written: a rendering serves an
+	// ORM's migration files as their SQL, which no longer says what they
+	// are (an Alembic revision's revision and down_revision).
+	deferredFormat := deferred.Format(format)
+	deferredHeads, deferredErr := deferredFormat.List(headFS, res.DeferredDir)
+	deferredBases, _ := deferredFormat.List(baseFS, res.DeferredDir)
 	// An ORM's migrations are judged by the SQL the ORM renders for them.
 	var headR *Rendering
 	if _, ok := format.(source.Rendered); ok {
@@ -282,14 +288,12 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 	}
 	// Deferred contract migrations the change adds: judged last, as they
 	// run after the next release.
-	deferredFormat := deferred.Format(format)
-	if heads, err := deferredFormat.List(headFS, res.DeferredDir); err == nil {
-		bases, _ := deferredFormat.List(baseFS, res.DeferredDir)
+	if deferredErr == nil {
 		had := map[string]bool{}
-		for _, m := range bases {
+		for _, m := range deferredBases {
 			had[m.Path] = true
 		}
-		for _, m := range heads {
+		for _, m := range deferredHeads {
 			if had[m.Path] && res.Changed[m.Path] == 0 || m.Skip != "" {
 				continue
 			}
