@@ -18,6 +18,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+
+	"github.com/phasegate/phasegate/internal/config"
 )
 
 // Exit statuses.
@@ -72,11 +74,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "phasegate %s: %s\n", cmd.name, err)
-	var usage *usageError
-	if errors.As(err, &usage) {
-		fmt.Fprintf(stderr, "Run 'phasegate help %s' for its flags and examples.\n", cmd.name)
+	code, hint := failure(cmd.name, err)
+	if hint != "" {
+		fmt.Fprintln(stderr, hint)
 	}
-	return exitUsage
+	return code
+}
+
+// failure maps the error a command returned to phasegate's exit status and
+// the hint printed after the message: the one place that decides what a
+// kind of failure means to the user. Every error exits 2 (usage, config,
+// git, Docker, parse: what stops phasegate from giving a verdict, as
+// documented in exitStatusHelp); findings and failed scenarios are
+// verdicts, returned as statuses, not errors.
+func failure(command string, err error) (code int, hint string) {
+	var usage *usageError
+	var cfg *config.Error
+	switch {
+	case errors.As(err, &usage):
+		return exitUsage, fmt.Sprintf("Run 'phasegate help %s' for its flags and examples.", command)
+	case errors.As(err, &cfg) && !strings.Contains(cfg.Msg, "docs/configuration.md"):
+		return exitUsage, "Every key of the config file, with its default: docs/configuration.md."
+	}
+	return exitUsage, ""
 }
 
 // runHelp is "phasegate help [COMMAND]": the command's help, or the list

@@ -62,7 +62,7 @@ type testDB struct {
 	name     string
 }
 
-func database(t *testing.T) testDB {
+func database(t testing.TB) testDB {
 	t.Helper()
 	ctx := context.Background()
 	pgOnce.Do(func() {
@@ -86,7 +86,7 @@ func database(t *testing.T) testDB {
 }
 
 // proxy starts a proxy to the database; it is closed when the test ends.
-func proxy(t *testing.T, db testDB) *capture.Proxy {
+func proxy(t testing.TB, db testDB) *capture.Proxy {
 	t.Helper()
 	p, err := capture.Start(context.Background(), db.upstream)
 	if err != nil {
@@ -96,7 +96,7 @@ func proxy(t *testing.T, db testDB) *capture.Proxy {
 	return p
 }
 
-func connect(t *testing.T, p *capture.Proxy, db testDB, sslmode string) *pgx.Conn {
+func connect(t testing.TB, p *capture.Proxy, db testDB, sslmode string) *pgx.Conn {
 	t.Helper()
 	u, err := p.RedirectURL(db.url)
 	if err != nil {
@@ -115,7 +115,7 @@ func connect(t *testing.T, p *capture.Proxy, db testDB, sslmode string) *pgx.Con
 	return conn
 }
 
-func exec1(t *testing.T, conn *pgx.Conn, sql string, args ...any) {
+func exec1(t testing.TB, conn *pgx.Conn, sql string, args ...any) {
 	t.Helper()
 	if _, err := conn.Exec(context.Background(), sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)

@@ -1,14 +1,10 @@
 package checker_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/phasegate/phasegate/internal/checker"
-	"github.com/phasegate/phasegate/internal/git"
-	"github.com/phasegate/phasegate/internal/gittest"
-	"github.com/phasegate/phasegate/internal/lint"
 )
 
 // historyDir is where the migrations of a history example live.
@@ -41,45 +37,12 @@ func TestHistoryRuleExamples(t *testing.T) {
 }
 
 // runHistoryExample returns the messages of the findings of rule r on the
-// change of example ex.
+// change of example ex, each after the migration it is in.
 func runHistoryExample(t *testing.T, r *checker.Rule, ex checker.Example) []string {
 	t.Helper()
-	repo := gittest.New(t)
-	files := func(fs []checker.MigrationFile) map[string]string {
-		out := map[string]string{}
-		for _, f := range fs {
-			out[historyDir+"/"+f.Name] = f.SQL
-		}
-		return out
-	}
-	repo.Commit("base", files(ex.BaseFiles))
-	repo.Git("checkout", "-q", "-b", "change")
-	repo.Commit("change", files(ex.Change))
-	g, err := git.Open(repo.Dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := lint.Check(context.Background(), lint.Options{Repo: g, Base: "main", Head: "change", Dir: historyDir, Format: ex.Format})
-	if err != nil {
-		t.Fatalf("rule %s, %s example: %v", r.ID, ex.Format, err)
-	}
-	for _, e := range res.Errors {
-		t.Fatalf("rule %s, %s example: %v", r.ID, ex.Format, e)
-	}
 	var got []string
-	for _, f := range res.Files {
-		for _, fd := range f.Findings {
-			if fd.Rule == r {
-				got = append(got, f.Migration.Path+": "+fd.Message)
-			}
-		}
-		for _, s := range f.Statements {
-			for _, fd := range s.Findings {
-				if fd.Rule == r {
-					got = append(got, f.Migration.Path+": "+fd.Message)
-				}
-			}
-		}
+	for _, f := range historyFindings(t, r, ex) {
+		got = append(got, f.path+": "+f.Message)
 	}
 	if len(got) > 0 && !strings.Contains(strings.Join(got, "\n"), historyDir) {
 		t.Errorf("rule %s: findings %q name no migration", r.ID, got)

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,6 +11,8 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/git"
+	"github.com/phasegate/phasegate/internal/gittest"
 )
 
 // writeCorpus unpacks testdata/bench/corpus.txtar (500 generated
@@ -76,5 +79,42 @@ func TestCorpusSize(t *testing.T) {
 	}
 	if len(ar.Files) < 500 {
 		t.Errorf("bench corpus has %d files, want 500", len(ar.Files))
+	}
+}
+
+// BenchmarkCheckHistory measures the whole static check of a pull request
+// that adds one migration to a history of 500 (the generated corpus, as a
+// real git repository): resolve and diff the revisions, read the base's
+// migrations from git and replay them into the catalog, then judge the new
+// file. What `phasegate check --static-only` does, less start-up and
+// output.
+func BenchmarkCheckHistory(b *testing.B) {
+	ar, err := txtar.ParseFile("../../testdata/bench/corpus.txtar")
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := gittest.New(b)
+	files := map[string]string{}
+	for _, f := range ar.Files {
+		files[f.Name] = string(f.Data)
+	}
+	r.Commit("base", files)
+	r.Git("checkout", "-q", "-b", "change")
+	r.Commit("change", map[string]string{"db/migrations/9999_drop.up.sql": "ALTER TABLE session_10 DROP COLUMN session_1;\n"})
+	repo, err := git.Open(r.Dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := Check(ctx, Options{Repo: repo, Base: "main", Head: "HEAD", Dir: "db/migrations", Format: "golang-migrate"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Files) != 1 || len(res.Errors) > 0 {
+			b.Fatalf("%d files judged, errors %v", len(res.Files), res.Errors)
+		}
 	}
 }

@@ -29,6 +29,11 @@ type FilesOptions struct {
 	OneChange bool
 	// Source configures the formats (pop's template options).
 	Source source.Settings
+	// FS, if set, is where paths (and Schema) are read, as slash-separated
+	// paths of fsys; nil reads the operating system's files.
+	FS fs.FS
+	// SchemaSQL is production's schema as SQL, used when Schema is empty.
+	SchemaSQL []byte
 }
 
 // Files judges migration files outside git: each path is a file or a
@@ -44,21 +49,34 @@ type FilesOptions struct {
 func Files(paths []string, opts FilesOptions) (*Result, error) {
 	res := &Result{Changed: map[string]git.Status{}}
 	cat := schema.New()
+	schemaName, schemaSQL := opts.Schema, opts.SchemaSQL
 	if opts.Schema != "" {
-		src, err := os.ReadFile(opts.Schema)
+		var err error
+		if opts.FS != nil {
+			schemaSQL, err = fs.ReadFile(opts.FS, opts.Schema)
+		} else {
+			schemaSQL, err = os.ReadFile(opts.Schema)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read schema: %w", err)
 		}
-		f, err := sqltext.Parse(src, sqltext.Options{})
+	} else {
+		schemaName = "schema"
+	}
+	if len(schemaSQL) > 0 {
+		f, err := sqltext.Parse(schemaSQL, sqltext.Options{})
 		if err != nil {
-			return nil, fmt.Errorf("%s:%w", opts.Schema, err)
+			return nil, fmt.Errorf("%s:%w", schemaName, err)
 		}
 		for _, s := range f.Statements {
-			cat.Apply(s.Node, schema.Origin{Path: opts.Schema, Line: s.Pos.Line})
+			cat.Apply(s.Node, schema.Origin{Path: schemaName, Line: s.Pos.Line})
 		}
 	}
 	ck := checker.New(cat, opts.Checker)
-	fsys := os.DirFS("/")
+	fsys, locate := opts.FS, locateFS
+	if fsys == nil {
+		fsys, locate = os.DirFS("/"), locateOS
+	}
 	var notes templateNotes
 	defer notes.finish(res)
 	// Every file to judge, in order; then read and parsed ahead (ahead),
@@ -70,12 +88,7 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 	var jobs []job
 	var entries []entry
 	for _, p := range paths {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return nil, err
-		}
-		rel := strings.TrimPrefix(filepath.ToSlash(abs), "/")
-		info, err := os.Stat(abs)
+		rel, info, display, err := locate(fsys, p)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +117,7 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 				continue
 			}
 			jobs = append(jobs, job{fsys, format, m})
-			entries = append(entries, entry{displayPath(p, abs, m.Path), info.IsDir() && !opts.OneChange})
+			entries = append(entries, entry{display(m.Path), info.IsDir() && !opts.OneChange})
 		}
 	}
 	ahead(jobs, func(i int, pr parsed) bool {
@@ -125,6 +138,32 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 	res.Gaps = append(res.Gaps, ck.Catalog().Gaps...)
 	res.Catalog = ck.Catalog()
 	return res, nil
+}
+
+// locateOS finds the path p a user gave in the operating system's files,
+// seen through os.DirFS("/"): its name in that fs, what it is, and how to
+// show the files listed under it (relative to p, as the user wrote it).
+func locateOS(_ fs.FS, p string) (string, fs.FileInfo, func(string) string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	rel := strings.TrimPrefix(filepath.ToSlash(abs), "/")
+	return rel, info, func(listed string) string { return displayPath(p, abs, listed) }, nil
+}
+
+// locateFS finds p in fsys: listed files are shown as fsys names them.
+func locateFS(fsys fs.FS, p string) (string, fs.FileInfo, func(string) string, error) {
+	name := path.Clean(strings.TrimPrefix(p, "./"))
+	info, err := fs.Stat(fsys, name)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return name, info, func(listed string) string { return listed }, nil
 }
 
 // displayPath shows a listed file relative to the argument the user gave.

@@ -13,15 +13,6 @@ import (
 //go:embed python_ast.py
 var pythonAST []byte
 
-// Span is a place in Python source, as Python's ast module gives it: lines
-// from 1, columns in bytes of the line from 0, the end exclusive.
-type Span struct {
-	Line    int `json:"line"`
-	Col     int `json:"col"`
-	EndLine int `json:"end_line"`
-	EndCol  int `json:"end_col"`
-}
-
 // Offsets are the span's byte offsets in src, the end exclusive.
 func (s Span) Offsets(src []byte) (start, end int, err error) {
 	start, err1 := offset(src, s.Line, s.Col)

@@ -33,7 +33,7 @@ func RulesTable(w io.Writer, rules []*checker.Rule, docPath string) error {
 func RulesMarkdown(w io.Writer, rules []*checker.Rule) error {
 	var b strings.Builder
 	b.WriteString("# phasegate rules\n\n")
-	b.WriteString("<!-- Generated from the rule data in checker/rule_*.go by `phasegate rules --markdown > docs/rules.md`; a test fails when this file drifts. -->\n\n")
+	b.WriteString("<!-- Generated from the rule data in internal/checker/rule_*.go by `phasegate rules --markdown > docs/rules.md`; a test fails when this file drifts. -->\n\n")
 	b.WriteString("Every finding names one of these rules. Compatibility rules decide a statement's phase: a finding of a\n")
 	b.WriteString("contract (or unknown) rule makes the statement contract (or unknown). Locking rules report lock and\n")
 	b.WriteString("rewrite hazards whatever the phase. Severities can be changed, or rules turned off, in the config\n")

@@ -50,28 +50,9 @@ func alembic(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options
 		return nil, err
 	}
 	src := string(b)
-	stmts := make([]*sqltext.Statement, len(fr.Statements))
-	sides := make([]side, len(fr.Statements))
-	contract := 0
-	for i, s := range fr.Statements {
-		st, err := parseOne(s.SQL)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: the SQL Alembic renders for it cannot be read again (%v): split it by hand", m.Path, s.Pos.Line, err)
-		}
-		st.Index, st.Pos = i, s.Pos
-		stmts[i] = st
-		switch {
-		case st.Node.GetTransactionStmt() != nil:
-			sides[i] = now // Alembic's own, around an autocommit_block
-		case isSession(st.Node):
-			sides[i] = both
-		case s.Phase != checker.Expand:
-			sides[i] = later
-			contract++
-		}
-	}
-	if contract == 0 {
-		return nil, ErrNothing
+	stmts, sides, err := renderedSides(m, fr, "Alembic")
+	if err != nil {
+		return nil, err
 	}
 	for _, f := range fr.Findings {
 		if f.Rule != nil && f.Rule.ID == "unknown-effect" && f.Pos != nil {
@@ -87,30 +68,7 @@ func alembic(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options
 	plan.Notes = append(plan.Notes, linkGroups(stmts, sides)...)
 	deferredPath := path.Join(opts.DeferredDir, strings.TrimSuffix(path.Base(m.Path), path.Ext(m.Path))+"_contract.py")
 
-	// The deferred statements, as SQL.
-	body := groups{format: source.Plain{}}
-	for i, s := range stmts {
-		switch sides[i] {
-		case later:
-			body.add(strings.TrimSpace(s.Text) + ";\n")
-			plan.Moved++
-			if !write {
-				plan.Notes = append(plan.Notes, fmt.Sprintf("line %d (%s): %s", s.Pos.Line, fr.Statements[i].Phase, oneLine(s.Text)))
-			}
-		case both:
-			body.addSession(strings.TrimSpace(s.Text)+";\n", s)
-		case rewritten:
-			rw := rewrites[i]
-			plan.Rewritten = append(plan.Rewritten, fmt.Sprintf("line %d: %s", s.Pos.Line, rw.what))
-			if rw.moveOriginal {
-				body.add(strings.TrimSpace(s.Text) + ";\n")
-			}
-			body.addGroups(rw.contract)
-			for _, n := range rw.notes {
-				plan.Notes = append(plan.Notes, fmt.Sprintf("line %d: %s", s.Pos.Line, n))
-			}
-		}
-	}
+	body := deferredBody(stmts, sides, rewrites, fr, plan, !write)
 	if !write {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("--emit-sql rewrites %s (what stays, as op.execute) and writes what waits to %s", path.Base(m.Path), deferredPath))
 		return plan, nil

@@ -9,13 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 
-	"github.com/phasegate/phasegate/internal/checker"
 	"github.com/phasegate/phasegate/internal/ormsql"
-	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/source"
-	"github.com/phasegate/phasegate/internal/sqltext"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -61,43 +57,16 @@ func (c alembicCase) plan(t *testing.T, write bool) (*Plan, error) {
 	if path == "" {
 		path = "migrations/versions/0002_change.py"
 	}
-	fsys := fstest.MapFS{path: {Data: []byte(c.revision)},
-		"migrations/versions/0001_init.py": {Data: []byte("revision = \"0001\"\ndown_revision = None\n")}}
-	var files []string
-	for p, content := range c.code {
-		fsys[p] = &fstest.MapFile{Data: []byte(content)}
-		files = append(files, p)
-	}
 	m := source.Migration{Path: path, Format: "alembic", Version: "0002", Name: strings.TrimSuffix(filepath.Base(path), ".py")}
-	cat := schema.New()
-	bf, err := sqltext.Parse([]byte(c.base), sqltext.Options{})
-	if err != nil {
-		t.Fatal(err)
+	// The revision 0002 follows, which the deferred revision's
+	// down_revision goes past (the usage search skips the migrations).
+	code := map[string]string{"migrations/versions/0001_init.py": "revision = \"0001\"\ndown_revision = None\n"}
+	for p, content := range c.code {
+		code[p] = content
 	}
-	for _, s := range bf.Statements {
-		cat.Apply(s.Node, schema.Origin{Path: "migrations/versions/0001_init.py", Line: 1})
-	}
-	cat.EndSession()
-	var sql strings.Builder
-	for _, s := range c.up {
-		sql.WriteString(s.SQL + ";\n")
-	}
-	f, err := sqltext.Parse([]byte(sql.String()), sqltext.Options{})
-	if err != nil || len(f.Statements) != len(c.up) {
-		t.Fatalf("the rendered SQL: %v, %d statements", err, len(f.Statements))
-	}
-	before := map[int]*schema.Catalog{}
-	fr := checker.New(cat, checker.Options{Version: 16}).File(checker.Input{Migration: m, Tx: source.TxFile, File: f,
-		Before: func(i int, c *schema.Catalog) { before[i] = c.Clone() }})
-	for i := range fr.Statements {
-		fr.Statements[i].Pos = sqltext.Position{Line: c.up[i].Line, Column: 1}
-	}
-	opts := Options{Format: source.Alembic{}, DeferredDir: "migrations/deferred", Dir: "migrations/versions", Version: 16,
-		Schema: func(_ string, i int) *schema.Catalog { return before[i] },
-		Code:   fsys, CodeFiles: files,
+	return renderedCase{file: c.revision, base: c.base, up: c.up, code: code}.plan(t, m, Options{Format: source.Alembic{}, DeferredDir: "migrations/deferred", Dir: "migrations/versions",
 		AlembicDowngrade: func(source.Migration) ([]RenderedStatement, error) { return c.down, c.downErr },
-		ReadPython:       readPython}
-	return Rendered(fsys, m, fr, opts, write)
+		ReadPython:       readPython}, write)
 }
 
 // release2 is testdata/alembicsplit's release 2 revision, with what Alembic

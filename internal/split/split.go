@@ -79,6 +79,9 @@ type Options struct {
 	// (ormsql.ReadPython): split finds the calls of an Alembic revision's
 	// upgrade() and downgrade() where it says they are.
 	ReadPython func(path string, src []byte) (*ormsql.PyModule, error)
+	// DjangoOperations returns where each operation of a Django migration
+	// is written (ormsql.Django.Operations); nil refuses to rewrite one.
+	DjangoOperations func(m source.Migration) ([]DjangoOperation, error)
 }
 
 // FileChange is one file the split writes: New is its new content, ""
@@ -333,7 +336,12 @@ func surgery(m source.Migration, file *sqltext.File, sides []side, script source
 	}
 	var usage *usageIndex
 	if opts.Code != nil && !opts.Force {
+		// The migrations mention what they create and drop; they are not
+		// uses (a Django project's are spread over its apps, outside Dir).
 		skip := []string{opts.Dir, opts.DeferredDir}
+		for _, m := range opts.Migrations {
+			skip = append(skip, m.Path)
+		}
 		usage = newUsage(opts.Code, opts.CodeFiles, skip)
 	}
 	for i, s := range file.Statements {

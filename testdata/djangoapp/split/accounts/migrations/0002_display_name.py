@@ -10,19 +10,23 @@ class Migration(migrations.Migration):
             name="display_name",
             field=models.TextField(null=True),
         ),
-        # The new release no longer writes legacy_flags, whose default is
-        # Django's, not the database's: the column must accept NULL before
-        # the deploy, or the new release's inserts fail (phasegate's deploy
-        # scenario shows it).
-        migrations.AlterField(
-            model_name="user",
-            name="legacy_flags",
-            field=models.TextField(default="", null=True),
-        ),
-        # The model no longer has legacy_flags; the column itself is dropped
-        # one release later (accounts/migrations-deferred).
+        # phasegate split: DROP COLUMN legacy_flags waits for the next release in
+        # accounts/migrations-deferred/0002_display_name_contract.sql; the model state changes now.
         migrations.SeparateDatabaseAndState(
-            state_operations=[migrations.RemoveField(model_name="user", name="legacy_flags")],
-            database_operations=[],
+            state_operations=[
+                migrations.RemoveField(
+                    model_name="user",
+                    name="legacy_flags",
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    sql=[
+                        "ALTER TABLE accounts_user ALTER COLUMN legacy_flags DROP NOT NULL",
+                    ],
+                    # accounts_user.legacy_flags stays nullable: the new release wrote rows without it
+                    reverse_sql=migrations.RunSQL.noop,
+                ),
+            ],
         ),
     ]
