@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/phasegate/phasegate/internal/deferred"
 	"github.com/phasegate/phasegate/internal/github"
 	"github.com/phasegate/phasegate/internal/ormsql"
 	"github.com/phasegate/phasegate/internal/source"
@@ -96,4 +97,25 @@ func revises(doc string, heads []string) (string, bool) {
 		return strings.Join(lines, ""), true
 	}
 	return doc, false
+}
+
+// runs lists what a deferred migration runs, for the pull request's body:
+// its statements, or for a deferred Alembic revision the SQL its upgrade()
+// gives op.execute, read with Python's ast module (none when it cannot be
+// read: moveRevision says why).
+func (o Options) runs(ctx context.Context, m source.Migration, src []byte) []string {
+	if m.Format != (source.Alembic{}).Name() {
+		return statementsOf(src, deferred.Format(o.Format), m)
+	}
+	mod, err := ormsql.ReadPython(ctx, o.Python, m.Path, src)
+	if err != nil {
+		return nil
+	}
+	up, _ := mod.Function("upgrade")
+	var sql strings.Builder
+	for _, s := range up.Executes {
+		// op.execute's text() reads \: as a colon.
+		sql.WriteString(strings.ReplaceAll(s, `\:`, ":") + ";\n")
+	}
+	return statementsOf([]byte(sql.String()), source.Plain{}, m)
 }

@@ -144,6 +144,9 @@ branch_labels = None
 
 def upgrade():
     op.drop_column("users", "name")
+    with op.get_context().autocommit_block():
+        op.execute("UPDATE orders SET note = '\\:done'")
+        op.execute("ALTER TABLE orders DROP COLUMN id")
 
 
 def downgrade():
@@ -172,6 +175,11 @@ func TestAlembicDeferredRevisionMoves(t *testing.T) {
 	}
 	if _, still := files["migrations/deferred/0003_drop_name_contract.py"]; still {
 		t.Error("the deferred revision is still on the branch")
+	}
+	// The pull request shows the SQL it gives op.execute, as Alembic runs
+	// it (the op.drop_column is Python: only the check's rendering has it).
+	if body := w.openPulls()[0].Body; !strings.Contains(body, "```sql\nUPDATE orders SET note = ':done';\nALTER TABLE orders DROP COLUMN id;\n```") {
+		t.Errorf("the pull request's body lacks what it runs:\n%s", body)
 	}
 	if outs = w.run(); outs[0].Action != "unchanged" {
 		t.Errorf("rerun: %+v", outs)

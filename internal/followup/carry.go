@@ -116,7 +116,7 @@ func (o Options) carry(ctx context.Context, oc *Outcome, m source.Migration, src
 	}
 	oc.Target = target
 	title := fmt.Sprintf("phasegate: apply deferred contract %s", path.Base(target))
-	body := o.body(m, src, target, oc.Reason, pr, added)
+	body := o.body(m, o.runs(ctx, m, src), target, oc.Reason, pr, added)
 	upToDate, err := o.upToDate(ctx, current, moves, baseSHA, open)
 	if err != nil {
 		fail(err)
@@ -310,12 +310,13 @@ func (n names) ReadFile(name string) ([]byte, error) {
 	return nil, nil
 }
 
-// body is the pull request's description.
-func (o Options) body(m source.Migration, src []byte, target, why string, pr int, added string) string {
+// body is the pull request's description; stmts are what the migration
+// runs.
+func (o Options) body(m source.Migration, stmts []string, target, why string, pr int, added string) string {
 	var b strings.Builder
 	b.WriteString(marker(m.Path) + "\n")
 	b.WriteString(plainBody(m, target, why, pr))
-	if stmts := statementsOf(src, deferred.Format(o.Format), m); len(stmts) > 0 {
+	if len(stmts) > 0 {
 		b.WriteString("\n**What it runs**\n\n```sql\n")
 		for _, s := range stmts {
 			b.WriteString(s + ";\n")

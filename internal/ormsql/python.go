@@ -53,6 +53,10 @@ type PyFunction struct {
 	Name string        `json:"name"`
 	Line int           `json:"line"`
 	Body []PyStatement `json:"body"`
+	// Executes are the strings op.execute is called with anywhere in the
+	// function, in the order they are written (as Python reads them:
+	// escapes undone, SQLAlchemy's \: not).
+	Executes []string `json:"executes"`
 }
 
 // PyAssign is a top-level "name = value".

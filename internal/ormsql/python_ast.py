@@ -12,7 +12,9 @@ It writes a JSON object to OUTPUT.json:
   "functions": [{"name", "line", "body": [statement]}] for each top-level
                def; each statement of its body is {span, "op_call",
                "block"}, where op_call says it is a call op.NAME(...) on its
-               own, and block that it holds statements (with, if, for...)
+               own, and block that it holds statements (with, if, for...);
+               "executes" are the strings op.execute is called with
+               anywhere in it, in the order they are written
 or {"error": {"line", "col", "msg"}} when the source is not valid Python.
 A span is {"line", "col", "end_line", "end_col"}: lines from 1, columns
 in bytes of the UTF-8 line from 0, as ast gives them.
@@ -34,6 +36,14 @@ def op_call(stmt):
             and isinstance(stmt.value.func.value, ast.Name) and stmt.value.func.value.id == "op")
 
 
+def executes(fn):
+    calls = [n for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+             and n.func.attr == "execute" and isinstance(n.func.value, ast.Name) and n.func.value.id == "op"
+             and n.args and isinstance(n.args[0], ast.Constant) and isinstance(n.args[0].value, str)]
+    calls.sort(key=lambda n: (n.lineno, n.col_offset))
+    return [n.args[0].value for n in calls]
+
+
 def block(stmt):
     return hasattr(stmt, "body") or hasattr(stmt, "cases")
 
@@ -50,7 +60,8 @@ def read(tree):
             targets, value = [stmt.target], stmt.value
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             out["functions"].append({"name": stmt.name, "line": stmt.lineno,
-                                     "body": [dict(span(s), op_call=op_call(s), block=block(s)) for s in stmt.body]})
+                                     "body": [dict(span(s), op_call=op_call(s), block=block(s)) for s in stmt.body],
+                                     "executes": executes(stmt)})
             continue
         else:
             continue

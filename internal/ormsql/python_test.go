@@ -7,11 +7,11 @@ import (
 )
 
 // Python's ast says where a revision's assignments, docstring and
-// functions are, in bytes even after non-ASCII text, and which statements
-// are op.* calls of their own.
+// functions are, in bytes even after non-ASCII text, which statements are
+// op.* calls of their own, and what op.execute runs, in blocks too.
 func TestReadPython(t *testing.T) {
 	needPython(t, "ast")
-	src := "\"\"\"Caf\u00e9 r\u00e9vision\n\nRevises: 0001\n\"\"\"\nfrom alembic import op\n\nrevision = \"0002\"  # \u00e9\ndown_revision: str | None = (\n    \"0001\",\n)\n\n\ndef upgrade():\n    op.drop_column(\"users\", \"n\u00e9\")\n    with op.batch_alter_table(\"t\"):\n        pass\n    op.execute(\n        \"SELECT 1\"\n    ); x = 1\n"
+	src := "\"\"\"Caf\u00e9 r\u00e9vision\n\nRevises: 0001\n\"\"\"\nfrom alembic import op\n\nrevision = \"0002\"  # \u00e9\ndown_revision: str | None = (\n    \"0001\",\n)\n\n\ndef upgrade():\n    op.drop_column(\"users\", \"n\u00e9\")\n    with op.batch_alter_table(\"t\"):\n        op.execute(\"SELECT 0\")\n    op.execute(\n        \"SELECT 1\"\n    ); x = 1\n"
 	m, err := ReadPython(context.Background(), testPython, "v/0002.py", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -47,6 +47,9 @@ func TestReadPython(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "op.drop_column(\"users\", with op.execute( x" {
 		t.Errorf("body %q", got)
+	}
+	if strings.Join(up.Executes, "|") != "SELECT 0|SELECT 1" {
+		t.Errorf("executes %q", up.Executes)
 	}
 }
 
