@@ -103,6 +103,9 @@ func TestAlembicSplitKeepsEveryReleaseWorking(t *testing.T) {
 	if res.code != 0 || len(pulls) != 1 {
 		t.Fatalf("followup: exit %d, %d pull requests\n%s\n%s", res.code, len(pulls), res.stdout, res.stderr)
 	}
+	if !strings.Contains(pulls[0].Body, "ALTER TABLE users DROP COLUMN IF EXISTS name;\n") {
+		t.Errorf("the follow-up pull request should show the SQL the deferred revision runs:\n%s", pulls[0].Body)
+	}
 	if _, err := remote.ExportRef(r.Dir, "refs/heads/"+pulls[0].Head); err != nil {
 		t.Fatal(err)
 	}
