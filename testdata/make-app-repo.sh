@@ -5,7 +5,8 @@
 # out, holds base/ with head/ over it (a migration that adds a column and
 # drops another, and the app no longer reading it), and VARIANT/ over both
 # when given (split: the same after phasegate split --emit-sql, the drop
-# deferred as SQL; broken: a migration that fails). head/ holds only what
+# deferred, as a revision for Alembic and as SQL for Django; broken: a
+# migration that fails). head/ holds only what
 # differs from base/, a variant only what differs from head/.
 set -eu
 here=$(cd "$(dirname "$0")/${1:?usage: make-app-repo.sh APP DIR [VARIANT]}" && pwd)

@@ -70,7 +70,7 @@ func TestAlembicSplitKeepsEveryReleaseWorking(t *testing.T) {
 	}
 	// What the real Alembic rendered gives testdata/alembicsplit/split,
 	// the golden result of split's own test.
-	for _, p := range []string{alembicRelease2, "migrations/deferred/0002_release2_contract.sql"} {
+	for _, p := range []string{alembicRelease2, "migrations/deferred/0002_release2_contract.py"} {
 		want := readFile(t, filepath.Join("../../testdata/alembicsplit/split", p))
 		if got := readFile(t, filepath.Join(r.Dir, p)); got != want {
 			t.Errorf("%s after split:\n%s\nwant (testdata/alembicsplit/split):\n%s", p, got, want)
@@ -103,15 +103,29 @@ func TestAlembicSplitKeepsEveryReleaseWorking(t *testing.T) {
 	if res.code != 0 || len(pulls) != 1 {
 		t.Fatalf("followup: exit %d, %d pull requests\n%s\n%s", res.code, len(pulls), res.stdout, res.stderr)
 	}
+	if !strings.Contains(pulls[0].Body, "ALTER TABLE users DROP COLUMN IF EXISTS name;\n") {
+		t.Errorf("the follow-up pull request should show the SQL the deferred revision runs:\n%s", pulls[0].Body)
+	}
 	if _, err := remote.ExportRef(r.Dir, "refs/heads/"+pulls[0].Head); err != nil {
 		t.Fatal(err)
 	}
 	r.Git("checkout", "-q", pulls[0].Head)
-	if _, err := os.Stat(filepath.Join(r.Dir, "migrations/deferred/0002_release2_contract.sql")); err == nil {
-		t.Error("the follow-up left the deferred SQL in place")
+	if _, err := os.Stat(filepath.Join(r.Dir, "migrations/deferred/0002_release2_contract.py")); err == nil {
+		t.Error("the follow-up left the deferred revision in place")
+	}
+	// The deferred revision, moved as it is but for what it follows: the
+	// head of main, 0002.
+	moved := strings.Fields(r.Git("diff", "--name-only", "--diff-filter=A", "main", "--", "migrations/versions"))
+	deferredRev := readFile(t, "../../testdata/alembicsplit/split/migrations/deferred/0002_release2_contract.py")
+	if len(moved) != 1 || !strings.HasSuffix(moved[0], "_release2_contract.py") || readFile(t, filepath.Join(r.Dir, moved[0])) != deferredRev {
+		t.Errorf("the follow-up should move the deferred revision into versions/ unchanged (its down_revision was already 0002): %v", moved)
 	}
 	res = run(append([]string{"check", "--base", "main"}, pg...)...)
 	followupPasses(t, res, "v2.0.0", "column users.name: removed", "column users.legacy_flags: removed", "view notes: removed")
+
+	// 6. Alembic runs the moved revision, and its downgrade() (what split
+	// took out of 0002's) brings back the expanded schema 0002 left.
+	contractRoundTrip(t, r, img)
 	if l := leftovers(t); l != "" {
 		t.Errorf("containers left:\n%s", l)
 	}
@@ -163,6 +177,59 @@ func bothReleases(t *testing.T, r *gittest.Repo, img string) {
 		t.Errorf("after downgrade() the users table has %s, release 1's columns are id,email,name,legacy_flags", columns)
 	}
 	python(r.Dir, "-m", "alembic", "upgrade", "head")
+}
+
+// contractRoundTrip runs the follow-up's revisions with Alembic on
+// PostgreSQL: upgrade head applies the contract after 0002, downgrade to
+// 0002 reverts it (the users columns are those of the expanded schema
+// again, and release 1's inserts work), and upgrade head applies it again
+// once release 1's rows have a plan.
+func contractRoundTrip(t *testing.T, r *gittest.Repo, img string) {
+	t.Helper()
+	ctx := context.Background()
+	db := productionDB(t, img, "cmd-alembicsplit-contract")
+	alembic := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(debianPython, append([]string{"-m", "alembic"}, args...)...)
+		cmd.Dir = r.Dir
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+db.URL())
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("alembic %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	columns := func() string {
+		t.Helper()
+		var c string
+		if err := conn.QueryRow(ctx, "SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns WHERE table_name = 'users'").Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	alembic("upgrade", "head")
+	if c := columns(); c != "email,full_name,id,plan" {
+		t.Errorf("after the contract the users table has %s, want email,full_name,id,plan", c)
+	}
+	alembic("downgrade", "0002")
+	if c := columns(); c != "email,full_name,id,legacy_flags,name,plan" {
+		t.Errorf("after the contract's downgrade() the users table has %s, want the expanded schema's email,full_name,id,legacy_flags,name,plan", c)
+	}
+	if _, err := conn.Exec(ctx, "INSERT INTO users (email, name, legacy_flags) VALUES ('release1@example.com', 'Release One', 0)"); err != nil {
+		t.Errorf("release 1's insert after the contract's downgrade(): %v", err)
+	}
+	// Release 1 does not write plan: its rows need one before the contract
+	// makes it required again (release 2 writes it).
+	if _, err := conn.Exec(ctx, "UPDATE users SET plan = 'free' WHERE plan IS NULL"); err != nil {
+		t.Fatal(err)
+	}
+	alembic("upgrade", "head")
+	if c := columns(); c != "email,full_name,id,plan" {
+		t.Errorf("after the contract again the users table has %s, want email,full_name,id,plan", c)
+	}
 }
 
 // TestAlembicDeferredWholeFailsDeploy is the control: the same revision's

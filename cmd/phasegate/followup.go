@@ -98,7 +98,7 @@ func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
 		Repo: repo, Client: client, Base: base, Format: format, Dir: dir, DeferredDir: deferredDir,
 		TagPattern: cfg.Releases.TagPattern, MinAge: minAge, Labels: cfg.Followup.Labels,
 		Reviewers: cfg.Followup.Reviewers, TeamReviewers: cfg.Followup.TeamReviewers, BranchPrefix: cfg.Followup.BranchPrefix,
-		DryRun: *dryRun, Force: *force, Log: stderr,
+		DryRun: *dryRun, Force: *force, Log: stderr, Python: cfg.Migrations.Python,
 	}
 	// A dry run neither reads nor writes the dashboard.
 	var outcomes []followup.Outcome

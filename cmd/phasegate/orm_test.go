@@ -24,7 +24,7 @@ func needPython(t *testing.T, modules ...string) {
 
 // alembicRepo builds testdata/alembicapp as a repository: variant "head"
 // (a revision that adds a column and drops one the release reads) or
-// "split" (the drop deferred as SQL, as split --emit-sql writes it).
+// "split" (the drop deferred as a revision, as split --emit-sql writes it).
 func alembicRepo(t *testing.T, variant string) string { return appRepo(t, "alembicapp", variant) }
 
 // The static check judges an Alembic revision by the SQL Alembic renders
@@ -46,9 +46,10 @@ func TestAlembicStatic(t *testing.T) {
 	}
 }
 
-// split cannot rewrite Python: it names the operation to move, and
-// --emit-sql writes its SQL as a deferred migration.
-func TestAlembicSplitEmitsSQL(t *testing.T) {
+// split names the operation to move, and --emit-sql takes it out of the
+// revision into a deferred revision, the revert that downgrade() ran for
+// it with it.
+func TestAlembicSplitEmitsRevision(t *testing.T) {
 	needPython(t, "alembic", "sqlalchemy")
 	dir := alembicRepo(t, "head")
 	r := phasegate(t, dir, nil, "split", "--base", "main", "migrations/versions/0002_display_name.py")
@@ -59,13 +60,13 @@ func TestAlembicSplitEmitsSQL(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("split --emit-sql: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	got, err := os.ReadFile(filepath.Join(dir, "migrations/deferred/0002_display_name_contract.sql"))
+	got, err := os.ReadFile(filepath.Join(dir, "migrations/deferred/0002_display_name_contract.py"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := os.ReadFile("../../testdata/alembicapp/split/migrations/deferred/0002_display_name_contract.sql")
+	want, _ := os.ReadFile("../../testdata/alembicapp/split/migrations/deferred/0002_display_name_contract.py")
 	if string(got) != string(want) {
-		t.Errorf("emitted SQL:\n%s\nwant (testdata/alembicapp/split):\n%s", got, want)
+		t.Errorf("the deferred revision:\n%s\nwant (testdata/alembicapp/split):\n%s", got, want)
 	}
 }
 

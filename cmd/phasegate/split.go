@@ -28,7 +28,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	pr := fs.Int("pr", 0, "the pull request that defers it, recorded in the header (the follow-up bot otherwise finds it in the merge commit's message)")
 	var pgFlags postgresFlags
 	pgFlags.register(fs, "for Django, which writes its SQL from a live database: ")
-	emitSQL := fs.Bool("emit-sql", false, "for migrations written in an ORM: write the split (without it, split only says what it would do): an Alembic revision keeps what ships now as op.execute, and the SQL of what waits goes into the deferred directory")
+	emitSQL := fs.Bool("emit-sql", false, "for migrations written in an ORM: write the split (without it, split only says what it would do): an Alembic revision keeps what ships now as op.execute, and what waits goes into the deferred directory as a revision of its own (Django: as SQL)")
 	force := fs.Bool("force", false, "defer a drop even though the new code still mentions what it drops (the contract-ready scenario of phasegate check then proves whether it is used)")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -127,6 +127,9 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 					out = append(out, split.RenderedStatement{Line: s.Line, SQL: s.SQL, Unjudged: s.Unjudged})
 				}
 				return out, err
+			},
+			ReadPython: func(path string, src []byte) (*ormsql.PyModule, error) {
+				return ormsql.ReadPython(ctx, ropts.Python, path, src)
 			},
 			DjangoOperations: func(m source.Migration) ([]split.DjangoOperation, error) {
 				spans, err := ormsql.Django{Python: ropts.Python}.Operations(ctx, filepath.Join(repo.Root, filepath.FromSlash(m.Path)))

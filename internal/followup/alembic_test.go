@@ -124,3 +124,100 @@ func TestDjangoContractBecomesAMigration(t *testing.T) {
 		t.Errorf("rerun: %+v", outs)
 	}
 }
+
+// deferredRevision is a contract revision as phasegate split writes it
+// into the deferred directory, which followed 0001 when it was split.
+const deferredRevision = `# phasegate:deferred
+#   after: release
+#   from: migrations/versions/0002_orders.py
+"""drop name contract
+
+Revision ID: c0ffee
+Revises: 0001
+"""
+from alembic import op
+
+revision = "c0ffee"
+down_revision = "0001"  # phasegate followup sets it
+branch_labels = None
+
+
+def upgrade():
+    op.drop_column("users", "name")
+    with op.get_context().autocommit_block():
+        op.execute("UPDATE orders SET note = '\\:done'")
+        op.execute("ALTER TABLE orders DROP COLUMN id")
+
+
+def downgrade():
+    raise NotImplementedError("a deferred contract is not undone")
+`
+
+// A deferred revision split wrote moves into versions/ as it is, but for
+// what it follows: down_revision and its docstring's "Revises:" name the
+// head of the base branch now; the file is named by its revision, and a
+// rerun changes nothing.
+func TestAlembicDeferredRevisionMoves(t *testing.T) {
+	l := alembicLayout
+	l.deferred = map[string]string{"migrations/deferred/0003_drop_name_contract.py": deferredRevision}
+	w := newWorld(t, l)
+	w.local.Git("tag", "v1.1.0")
+	w.push()
+	outs := w.run()
+	const target = "migrations/versions/c0ffee_drop_name_contract.py"
+	if len(outs) != 1 || outs[0].Action != "created" || outs[0].Target != target {
+		t.Fatalf("%+v", outs)
+	}
+	files := w.remote.Files(w.openPulls()[0].Head)
+	want := strings.Replace(strings.Replace(deferredRevision, "Revises: 0001", "Revises: 0002", 1), `down_revision = "0001"`, `down_revision = "0002"`, 1)
+	if got := files[target]; got != want {
+		t.Errorf("the moved revision:\n%s\nwant:\n%s", got, want)
+	}
+	if _, still := files["migrations/deferred/0003_drop_name_contract.py"]; still {
+		t.Error("the deferred revision is still on the branch")
+	}
+	// The pull request shows the SQL it gives op.execute, as Alembic runs
+	// it (the op.drop_column is Python: only the check's rendering has it).
+	if body := w.openPulls()[0].Body; !strings.Contains(body, "```sql\nUPDATE orders SET note = ':done';\nALTER TABLE orders DROP COLUMN id;\n```") {
+		t.Errorf("the pull request's body lacks what it runs:\n%s", body)
+	}
+	if outs = w.run(); outs[0].Action != "unchanged" {
+		t.Errorf("rerun: %+v", outs)
+	}
+}
+
+// With two heads on the base branch the moved revision merges them.
+func TestAlembicDeferredRevisionMergesHeads(t *testing.T) {
+	l := alembicLayout
+	l.history = map[string]string{"migrations/versions/0003_notes.py": "revision = \"0003\"\ndown_revision = \"0001\"\n"}
+	for p, s := range alembicLayout.history {
+		l.history[p] = s
+	}
+	l.deferred = map[string]string{"migrations/deferred/0003_drop_name_contract.py": strings.Replace(deferredRevision, `down_revision = "0001"`, "down_revision = (\n    \"0001\",\n)", 1)}
+	w := newWorld(t, l)
+	w.local.Git("tag", "v1.1.0")
+	w.push()
+	outs := w.run()
+	if len(outs) != 1 || outs[0].Action != "created" {
+		t.Fatalf("%+v", outs)
+	}
+	got := w.remote.Files(w.openPulls()[0].Head)[outs[0].Target]
+	for _, want := range []string{"Revises: 0002, 0003\n", "down_revision = (\"0002\", \"0003\")  # phasegate followup sets it\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the moved revision lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// A deferred revision that is not valid Python is an error at its line.
+func TestAlembicDeferredRevisionNotPython(t *testing.T) {
+	l := alembicLayout
+	l.deferred = map[string]string{"migrations/deferred/0003_drop_name_contract.py": strings.Replace(deferredRevision, "def upgrade():", "def upgrade(:", 1)}
+	w := newWorld(t, l)
+	w.local.Git("tag", "v1.1.0")
+	w.push()
+	outs := w.run()
+	if len(outs) != 1 || outs[0].Action != "error" || !strings.Contains(outs[0].Reason, "migrations/deferred/0003_drop_name_contract.py:16:13:") {
+		t.Fatalf("%+v", outs)
+	}
+}

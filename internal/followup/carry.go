@@ -116,7 +116,7 @@ func (o Options) carry(ctx context.Context, oc *Outcome, m source.Migration, src
 	}
 	oc.Target = target
 	title := fmt.Sprintf("phasegate: apply deferred contract %s", path.Base(target))
-	body := o.body(m, src, target, oc.Reason, pr, added)
+	body := o.body(m, o.runs(ctx, m, src), target, oc.Reason, pr, added)
 	upToDate, err := o.upToDate(ctx, current, moves, baseSHA, open)
 	if err != nil {
 		fail(err)
@@ -254,7 +254,13 @@ func (o Options) moves(ctx context.Context, files []github.TreeEntry, m source.M
 		return nil, "", fmt.Errorf("%s is not on %s any more", m.Path, o.Base)
 	}
 	if r, ok := o.Format.(source.Reviser); ok {
-		return o.revision(ctx, r, files, m, entry)
+		switch m.Format {
+		case source.Plain{}.Name():
+			return o.revision(ctx, r, files, m, entry)
+		case source.Alembic{}.Name():
+			return o.moveRevision(ctx, files, m, entry)
+		}
+		return nil, "", fmt.Errorf("%s: the follow-up bot carries a deferred %s migration only as SQL: move it into the active migrations by hand", m.Path, m.Format)
 	}
 	active, err := o.Format.List(names{fsys}, o.Dir)
 	if err != nil {
@@ -304,12 +310,13 @@ func (n names) ReadFile(name string) ([]byte, error) {
 	return nil, nil
 }
 
-// body is the pull request's description.
-func (o Options) body(m source.Migration, src []byte, target, why string, pr int, added string) string {
+// body is the pull request's description; stmts are what the migration
+// runs.
+func (o Options) body(m source.Migration, stmts []string, target, why string, pr int, added string) string {
 	var b strings.Builder
 	b.WriteString(marker(m.Path) + "\n")
 	b.WriteString(plainBody(m, target, why, pr))
-	if stmts := statementsOf(src, deferred.Format(o.Format), m); len(stmts) > 0 {
+	if len(stmts) > 0 {
 		b.WriteString("\n**What it runs**\n\n```sql\n")
 		for _, s := range stmts {
 			b.WriteString(s + ";\n")
@@ -348,16 +355,9 @@ func (o Options) revision(ctx context.Context, r source.Reviser, files []github.
 		return nil, "", fmt.Errorf("%s: no deferral header to carry: %v", m.Path, err)
 	}
 	dir := r.RevisionDir(o.Dir, h.From)
-	fsys := fstest.MapFS{}
-	prefix := strings.TrimSuffix(dir, "/") + "/"
-	for _, f := range files {
-		if strings.HasPrefix(f.Path, prefix) && !strings.Contains(strings.TrimPrefix(f.Path, prefix), "/") {
-			b, err := o.Client.Blob(ctx, f.SHA)
-			if err != nil {
-				return nil, "", err
-			}
-			fsys[f.Path] = &fstest.MapFile{Data: b, Mode: 0o644}
-		}
+	fsys, err := o.filesOf(ctx, files, dir)
+	if err != nil {
+		return nil, "", err
 	}
 	file, err := sqltext.Parse(deferred.Strip(src), sqltext.Options{})
 	if err != nil {
@@ -367,16 +367,39 @@ func (o Options) revision(ctx context.Context, r source.Reviser, files []github.
 	for _, s := range file.Statements {
 		stmts = append(stmts, s.Text)
 	}
+	target, content, err := r.Revision(fsys, dir, revisionName(m), h.Comment("#"), stmts)
+	if err != nil {
+		return nil, "", err
+	}
+	return []github.Move{{Path: target, SHA: github.BlobSHA(content), Mode: "100644", Content: content}, {Path: m.Path}}, target, nil
+}
+
+// revisionName is the name of the migration the follow-up writes for m:
+// its own without the number (the tool numbers the new migration itself).
+func revisionName(m source.Migration) string {
 	name := m.Name
 	if name == "" {
 		name = branchName(m)
 	}
 	if trimmed := strings.TrimLeft(name, "0123456789_"); trimmed != "" {
-		name = trimmed // the tool numbers the new migration itself
+		name = trimmed
 	}
-	target, content, err := r.Revision(fsys, dir, name, h.Comment("#"), stmts)
-	if err != nil {
-		return nil, "", err
+	return name
+}
+
+// filesOf reads the files of dir (not its subdirectories) among files, the
+// base branch's tree.
+func (o Options) filesOf(ctx context.Context, files []github.TreeEntry, dir string) (fstest.MapFS, error) {
+	fsys := fstest.MapFS{}
+	prefix := strings.TrimSuffix(dir, "/") + "/"
+	for _, f := range files {
+		if strings.HasPrefix(f.Path, prefix) && !strings.Contains(strings.TrimPrefix(f.Path, prefix), "/") {
+			b, err := o.Client.Blob(ctx, f.SHA)
+			if err != nil {
+				return nil, err
+			}
+			fsys[f.Path] = &fstest.MapFile{Data: b, Mode: 0o644}
+		}
 	}
-	return []github.Move{{Path: target, SHA: github.BlobSHA(content), Mode: "100644", Content: content}, {Path: m.Path}}, target, nil
+	return fsys, nil
 }

@@ -52,6 +52,9 @@ type Options struct {
 	DryRun, Force bool
 	Now           func() time.Time
 	Log           io.Writer
+	// Python reads a deferred Alembic revision with Python's ast module
+	// to set its down_revision (default python3).
+	Python string
 
 	// Snoozed, Forced and Reopen are the requests of the contract-debt
 	// dashboard (dashboard.go), by deferred migration: snoozed ones wait

@@ -7,7 +7,8 @@ import (
 )
 
 // The revision the follow-up writes follows every head (a merge revision
-// for two), quotes any statement safely, and is the same on a rerun.
+// for two), quotes any statement safely (a colon SQLAlchemy's text() would
+// take for a bound parameter escaped), and is the same on a rerun.
 func TestAlembicRevision(t *testing.T) {
 	rev := func(id, down string) *fstest.MapFile {
 		return &fstest.MapFile{Data: []byte("revision = \"" + id + "\"\ndown_revision = " + down + "\n")}
@@ -17,7 +18,7 @@ func TestAlembicRevision(t *testing.T) {
 		"v/2_b.py": rev("2", `"1"`),
 		"v/3_c.py": rev("3", `"1"`),
 	}
-	stmts := []string{`COMMENT ON TABLE t IS 'a """ b'`, `SELECT 1 AS "x"`, "DROP TABLE t"}
+	stmts := []string{`COMMENT ON TABLE t IS 'a """ b'`, `SELECT 1 AS "x"`, "DROP TABLE t", "UPDATE t SET note = ':done' WHERE at = '12:30'"}
 	p, src, err := Alembic{}.Revision(fsys, "v", "drop t contract", "# phasegate:deferred\n", stmts)
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +30,7 @@ func TestAlembicRevision(t *testing.T) {
 		`op.execute("COMMENT ON TABLE t IS 'a \"\"\" b'")`,
 		`op.execute("SELECT 1 AS \"x\"")`,
 		`op.execute(r"""DROP TABLE t""")`,
+		`op.execute(r"""UPDATE t SET note = '\:done' WHERE at = '12:30'""")`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("lacks %s:\n%s", want, s)

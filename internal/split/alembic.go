@@ -9,6 +9,7 @@ import (
 
 	"github.com/phasegate/phasegate/internal/checker"
 	"github.com/phasegate/phasegate/internal/deferred"
+	"github.com/phasegate/phasegate/internal/ormsql"
 	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
@@ -30,13 +31,14 @@ type RenderedStatement struct {
 // says what split did; the steps that must run outside a transaction (a
 // backfill, a concurrent index build) go at the end of upgrade(), in
 // op.get_context().autocommit_block(); the contract part is written to the
-// deferred directory as SQL, as --emit-sql always did. Without write, the
-// plan only says what it would do.
+// deferred directory as an Alembic revision of its own (contractRevision),
+// which Alembic does not read there. Without write, the plan only says
+// what it would do.
 //
 // downgrade() is rewritten the same way from the SQL Alembic renders for
 // it (Options.AlembicDowngrade): the calls that revert a rewritten
 // statement give way to the reverts of its expand part, and those that
-// revert a deferred statement go (the deferred SQL file has no down part).
+// revert a deferred statement go (they revert what has not run).
 //
 // split refuses a statement whose call it cannot rewrite on its own: one
 // not written directly in upgrade() (inside a with block, a loop, a helper
@@ -64,7 +66,7 @@ func alembic(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options
 	}
 	plan := &Plan{Source: m.Path}
 	plan.Notes = append(plan.Notes, linkGroups(stmts, sides)...)
-	deferredPath := path.Join(opts.DeferredDir, strings.TrimSuffix(path.Base(m.Path), path.Ext(m.Path))+"_contract.sql")
+	deferredPath := path.Join(opts.DeferredDir, strings.TrimSuffix(path.Base(m.Path), path.Ext(m.Path))+"_contract.py")
 
 	body := deferredBody(stmts, sides, rewrites, fr, plan, !write)
 	if !write {
@@ -77,22 +79,66 @@ func alembic(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options
 
 	// Both functions are cut on the revision as written, whose lines the
 	// renderings name.
-	edits, err := rewriteUpgrade(src, m, stmts, sides, rewrites, deferredPath)
+	if opts.ReadPython == nil {
+		return nil, fmt.Errorf("%s: split needs Python to read the revision", m.Path)
+	}
+	mod, err := opts.ReadPython(m.Path, b)
 	if err != nil {
 		return nil, err
 	}
-	downEdits, note := rewriteDowngrade(src, m, stmts, sides, rewrites, deferredPath, opts)
+	edits, err := rewriteUpgrade(src, mod, m, stmts, sides, rewrites, deferredPath)
+	if err != nil {
+		return nil, err
+	}
+	downEdits, note, reverts := rewriteDowngrade(src, mod, m, stmts, sides, rewrites, deferredPath, opts)
 	if note != "" {
 		plan.Notes = append(plan.Notes, note)
 	}
 	newSrc := applyEdits(src, append(edits, downEdits...))
 	laterBody := setLocal.ReplaceAllString(body.render(source.TxNone), "${1}SET ")
 	h := deferred.Header{After: opts.After, From: m.Path, PR: opts.PR}
+	rev, err := contractRevision(fsys, m, opts, h, laterBody, reverts)
+	if err != nil {
+		return nil, err
+	}
 	plan.Changes = append(plan.Changes,
 		FileChange{Path: m.Path, Old: src, New: newSrc},
-		FileChange{Path: deferredPath, New: h.String() + strings.TrimLeft(laterBody, "\n")})
-	plan.Notes = append(plan.Notes, fmt.Sprintf("%s waits as SQL: once the next release runs everywhere, apply it in a revision after %s (op.execute of each statement, in op.get_context().autocommit_block(): each commits on its own)", deferredPath, m.Version))
+		FileChange{Path: deferredPath, New: rev})
+	plan.Notes = append(plan.Notes, fmt.Sprintf("%s waits as an Alembic revision outside versions/, which Alembic does not read: once the next release runs everywhere, phasegate followup moves it into %s, after the head of the base branch then", deferredPath, opts.Dir))
 	return plan, nil
+}
+
+// contractRevision writes the contract part (sql, as split renders it for
+// a deferred SQL file) as an Alembic revision for the deferred directory,
+// the deferral header on top as Python comments: it follows the heads of
+// the versions directory as they are now (m's revision, usually), so that
+// phasegate renders it after them, and runs each statement in Alembic's
+// autocommit block, committing on its own as the statements of a deferred
+// SQL file do. Its downgrade() runs down, the reverts of what it runs that
+// split took out of m's downgrade(), and refuses without them. The
+// follow-up sets its down_revision to the head of the base branch when it
+// moves it into the versions directory.
+func contractRevision(fsys fs.FS, m source.Migration, opts Options, h deferred.Header, sql string, down []string) (string, error) {
+	f, err := sqltext.Parse([]byte(sql), sqltext.Options{})
+	if err != nil {
+		return "", fmt.Errorf("%s: the contract part split wrote cannot be read again (%v): split it by hand", m.Path, err)
+	}
+	stmts := make([]string, len(f.Statements))
+	for i, s := range f.Statements {
+		stmts[i] = strings.TrimSpace(s.Text)
+	}
+	name := strings.TrimLeft(strings.TrimSuffix(path.Base(m.Path), path.Ext(m.Path)), "0123456789_")
+	if name == "" {
+		name = m.Version
+	}
+	for i, d := range down {
+		down[i] = strings.TrimSuffix(strings.TrimSpace(d), ";")
+	}
+	_, src, err := source.Alembic{}.RevisionWithDowngrade(fsys, opts.Dir, name+" contract", h.Comment("#"), stmts, down)
+	if err != nil {
+		return "", fmt.Errorf("%s: write the contract revision: %w", m.Path, err)
+	}
+	return string(src), nil
 }
 
 // parseOne parses the SQL of one rendered statement.
@@ -111,9 +157,8 @@ func parseOne(sql string) (*sqltext.Statement, error) {
 // that emits a statement that waits or is rewritten is replaced by
 // op.execute of what stays, in order; the online steps of the rewrites go
 // at its end, outside Alembic's transaction.
-func rewriteUpgrade(src string, m source.Migration, stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite, deferredPath string) ([]textEdit, error) {
-	lines := pyLines(src)
-	up, err := pyFunction(lines, "upgrade")
+func rewriteUpgrade(src string, mod *ormsql.PyModule, m source.Migration, stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite, deferredPath string) ([]textEdit, error) {
+	up, err := pyFunction(mod, src, "upgrade")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v: split it by hand", m.Path, err)
 	}
@@ -121,7 +166,7 @@ func rewriteUpgrade(src string, m source.Migration, stmts []*sqltext.Statement, 
 	for i, s := range stmts {
 		at[i] = s.Pos.Line
 	}
-	lineOf := up.calls(lines, at)
+	lineOf := up.calls(at)
 	touched := map[int]bool{}
 	for i, s := range stmts {
 		if sides[i] != later && sides[i] != rewritten {
@@ -131,7 +176,7 @@ func rewriteUpgrade(src string, m source.Migration, stmts []*sqltext.Statement, 
 		if rw := rewrites[i]; rw != nil {
 			what = rw.what
 		}
-		if why := up.problem(lines, lineOf, i); why != "" {
+		if why := up.problem(lineOf, i); why != "" {
 			return nil, &Refusal{Path: m.Path, Line: s.Pos.Line, Why: what + why, Recipe: "Write it as an op.* call of its own directly in upgrade() (op.execute with its SQL if need be), then run phasegate split again."}
 		}
 		touched[lineOf[i]] = true
@@ -149,7 +194,7 @@ func rewriteUpgrade(src string, m source.Migration, stmts []*sqltext.Statement, 
 			tail.WriteString(opExecute(ind+ind, s.sql))
 		}
 	}
-	return up.replace(src, lines, touched, func(b *strings.Builder, j int) int {
+	return up.replace(src, touched, func(b *strings.Builder, j int) int {
 		n := 0
 		for i, s := range stmts {
 			if lineOf[i] != j {
@@ -190,10 +235,13 @@ func rewriteUpgrade(src string, m source.Migration, stmts []*sqltext.Statement, 
 
 // rewriteDowngrade rewrites downgrade() to revert what upgrade() now does:
 // a call that reverts a rewritten statement becomes the revert of its
-// expand part; one that reverts a deferred statement goes. When that
-// cannot be done (no rendering of downgrade(), a call split cannot cut),
-// downgrade() stays as it is and the note says what to change by hand.
-func rewriteDowngrade(src string, m source.Migration, stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite, deferredPath string, opts Options) ([]textEdit, string) {
+// expand part; one that reverts a deferred statement goes. moved reverts
+// what waits, for the deferred revision's downgrade(): the SQL of the calls
+// that went, and the reverts of the rewrites' contract parts, as splitDown
+// sorts a SQL migration's down part. When that cannot be done (no
+// rendering of downgrade(), a call split cannot cut), downgrade() stays as
+// it is, the note says what to change by hand, and moved is nil.
+func rewriteDowngrade(src string, mod *ormsql.PyModule, m source.Migration, stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite, deferredPath string, opts Options) (edits []textEdit, note string, moved []string) {
 	handNote := func(why string) string {
 		var reverts []string
 		idx := inOrder(rewrites)
@@ -212,26 +260,25 @@ func rewriteDowngrade(src string, m source.Migration, stmts []*sqltext.Statement
 		return note + "and nothing that reverts what waits in " + deferredPath
 	}
 	if opts.AlembicDowngrade == nil {
-		return nil, ""
+		return nil, "", nil
 	}
 	rendered, err := opts.AlembicDowngrade(m)
 	if err != nil {
-		return nil, handNote(fmt.Sprintf("Alembic could not render it: %v", err))
+		return nil, handNote(fmt.Sprintf("Alembic could not render it: %v", err)), nil
 	}
-	lines := pyLines(src)
-	down, err := pyFunction(lines, "downgrade")
+	down, err := pyFunction(mod, src, "downgrade")
 	if err != nil {
-		return nil, handNote(err.Error())
+		return nil, handNote(err.Error()), nil
 	}
 	var downStmts []*sqltext.Statement
 	at := []int{}
 	for _, r := range rendered {
 		if r.Unjudged != "" {
-			return nil, handNote(fmt.Sprintf("line %d cannot be rendered offline", r.Line))
+			return nil, handNote(fmt.Sprintf("line %d cannot be rendered offline", r.Line)), nil
 		}
 		st, err := parseOne(r.SQL)
 		if err != nil {
-			return nil, handNote(fmt.Sprintf("line %d: %v", r.Line, err))
+			return nil, handNote(fmt.Sprintf("line %d: %v", r.Line, err)), nil
 		}
 		downStmts = append(downStmts, st)
 		at = append(at, r.Line)
@@ -244,20 +291,40 @@ func rewriteDowngrade(src string, m source.Migration, stmts []*sqltext.Statement
 		order = append(order, t.rw)
 	}
 	dsides, by := downSides(downStmts, targetsOf(stmts, sides), targets)
-	lineOf := down.calls(lines, at)
+	lineOf := down.calls(at)
 	touched := map[int]bool{}
 	for i := range downStmts {
 		if dsides[i] == now {
 			continue
 		}
-		if why := down.problem(lines, lineOf, i); why != "" {
-			return nil, handNote(fmt.Sprintf("line %d: %s%s", at[i], oneLine(downStmts[i].Text), why))
+		if why := down.problem(lineOf, i); why != "" {
+			return nil, handNote(fmt.Sprintf("line %d: %s%s", at[i], oneLine(downStmts[i].Text), why)), nil
 		}
 		touched[lineOf[i]] = true
 	}
-	ind := down.indent
 	done := map[int]bool{}
-	return down.replace(src, lines, touched, func(b *strings.Builder, j int) int {
+	for i, s := range downStmts {
+		switch dsides[i] {
+		case later:
+			moved = append(moved, s.Text)
+		case rewritten:
+			rw := order[by[i]-1]
+			if rw.moveOriginal {
+				moved = append(moved, s.Text)
+			}
+			if !done[by[i]] {
+				done[by[i]] = true
+				for _, d := range rw.contractDown {
+					if !strings.HasPrefix(d, "--") {
+						moved = append(moved, d)
+					}
+				}
+			}
+		}
+	}
+	ind := down.indent
+	done = map[int]bool{}
+	return down.replace(src, touched, func(b *strings.Builder, j int) int {
 		n := 0
 		for i, s := range downStmts {
 			if lineOf[i] != j {
@@ -288,17 +355,17 @@ func rewriteDowngrade(src string, m source.Migration, stmts []*sqltext.Statement
 			}
 		}
 		return n
-	}, ""), ""
+	}, ""), "", moved
 }
 
-// calls finds, for each statement's line (at), the logical line of the
+// calls finds, for each statement's line (at), the statement of the
 // function's body that holds it; -1 when none does.
-func (f *pyFunc) calls(lines []pyLine, at []int) []int {
+func (f *pyFunc) calls(at []int) []int {
 	out := make([]int, len(at))
 	for i, line := range at {
 		out[i] = -1
-		for _, j := range f.body {
-			if l := lines[j]; !l.blank && l.first <= line && line <= l.last {
+		for j, s := range f.body {
+			if s.first <= line && line <= s.last {
 				out[i] = j
 			}
 		}
@@ -308,16 +375,19 @@ func (f *pyFunc) calls(lines []pyLine, at []int) []int {
 
 // problem says why the call that emits statement i cannot be rewritten on
 // its own, "" when it can: the call is an op.* operation written directly
-// in the function's body, and its statements come one after the other.
-func (f *pyFunc) problem(lines []pyLine, lineOf []int, i int) string {
+// in the function's body, on lines of its own, and its statements come
+// one after the other.
+func (f *pyFunc) problem(lineOf []int, i int) string {
 	j := lineOf[i]
 	switch {
 	case j < 0:
 		return " is not emitted by a statement of the function (a helper function, or Alembic itself)"
-	case lines[j].indent != f.indent:
+	case f.body[j].block:
 		return " is emitted inside a block (with, if, for), which split cannot cut on its own"
-	case !strings.HasPrefix(lines[j].text, "op."):
+	case !f.body[j].opCall:
 		return " is emitted by a call that is not an op.* operation, which may do more than its SQL"
+	case f.body[j].shared:
+		return " is emitted by a call that shares its line with another statement: put it on lines of its own"
 	}
 	for k := range lineOf {
 		if lineOf[k] == j && k != i && (k < i && lineOf[k+1] != j || k > i && lineOf[k-1] != j) {
@@ -351,18 +421,15 @@ func applyEdits(src string, edits []textEdit) string {
 // commented out, and write adds what replaces it (returning how many
 // statements it wrote); tail goes after the body's last line. A body left
 // without a statement gets "pass".
-func (f *pyFunc) replace(src string, lines []pyLine, touched map[int]bool, write func(b *strings.Builder, j int) int, tail string) []textEdit {
+func (f *pyFunc) replace(src string, touched map[int]bool, write func(b *strings.Builder, j int) int, tail string) []textEdit {
 	var edits []textEdit
 	statements := 0
 	if tail != "" {
 		statements++
 	}
-	for _, j := range f.body {
-		l := lines[j]
+	for j, l := range f.body {
 		if !touched[j] {
-			if !l.blank {
-				statements++
-			}
+			statements++
 			continue
 		}
 		var b strings.Builder
@@ -376,7 +443,7 @@ func (f *pyFunc) replace(src string, lines []pyLine, touched map[int]bool, write
 		statements += write(&b, j)
 		edits = append(edits, textEdit{start: l.start, end: l.end, text: b.String()})
 	}
-	end := lines[f.body[len(f.body)-1]].end
+	end := f.body[len(f.body)-1].end
 	if !strings.HasSuffix(src[:end], "\n") {
 		tail = "\n" + tail
 	}
@@ -396,5 +463,5 @@ func opExecute(ind, sql string) string {
 	if strings.HasPrefix(sql, "--") && !strings.Contains(sql, "\n") {
 		return ind + "#" + strings.TrimPrefix(sql, "--") + "\n"
 	}
-	return ind + "op.execute(" + pyString(escapeBinds(sql)) + ")\n"
+	return ind + "op.execute(" + pyString(source.EscapeBinds(sql)) + ")\n"
 }

@@ -1,6 +1,7 @@
 package split
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/phasegate/phasegate/internal/ormsql"
 	"github.com/phasegate/phasegate/internal/source"
 )
 
@@ -56,8 +58,15 @@ func (c alembicCase) plan(t *testing.T, write bool) (*Plan, error) {
 		path = "migrations/versions/0002_change.py"
 	}
 	m := source.Migration{Path: path, Format: "alembic", Version: "0002", Name: strings.TrimSuffix(filepath.Base(path), ".py")}
-	return renderedCase{file: c.revision, base: c.base, up: c.up, code: c.code}.plan(t, m, Options{Format: source.Alembic{}, DeferredDir: "migrations/deferred", Dir: "migrations/versions",
-		AlembicDowngrade: func(source.Migration) ([]RenderedStatement, error) { return c.down, c.downErr }}, write)
+	// The revision 0002 follows, which the deferred revision's
+	// down_revision goes past (the usage search skips the migrations).
+	code := map[string]string{"migrations/versions/0001_init.py": "revision = \"0001\"\ndown_revision = None\n"}
+	for p, content := range c.code {
+		code[p] = content
+	}
+	return renderedCase{file: c.revision, base: c.base, up: c.up, code: code}.plan(t, m, Options{Format: source.Alembic{}, DeferredDir: "migrations/deferred", Dir: "migrations/versions",
+		AlembicDowngrade: func(source.Migration) ([]RenderedStatement, error) { return c.down, c.downErr },
+		ReadPython:       readPython}, write)
 }
 
 // release2 is testdata/alembicsplit's release 2 revision, with what Alembic
@@ -105,7 +114,7 @@ func golden(t *testing.T, path, got string) {
 // renames a column or a table, adds a required column or drops a column
 // becomes the op.execute of its expand part; the backfill and the index
 // build run at the end of upgrade() in an autocommit_block; downgrade()
-// reverts what upgrade() now does; the contract part waits as SQL. The
+// reverts what upgrade() now does; the contract part waits as a revision. The
 // result is testdata/alembicsplit/split, which TestAlembicSplitKeepsEveryReleaseWorking
 // gets from the real Alembic and proves on PostgreSQL.
 func TestAlembicRewrite(t *testing.T) {
@@ -121,7 +130,7 @@ func TestAlembicRewrite(t *testing.T) {
 		t.Fatalf("changes: %+v", p.Changes)
 	}
 	golden(t, "../../testdata/alembicsplit/split/migrations/versions/0002_release2.py", p.file(t, "0002_release2.py"))
-	golden(t, "../../testdata/alembicsplit/split/migrations/deferred/0002_release2_contract.sql", p.file(t, "0002_release2_contract.sql"))
+	golden(t, "../../testdata/alembicsplit/split/migrations/deferred/0002_release2_contract.py", p.file(t, "0002_release2_contract.py"))
 }
 
 // Without --emit-sql the plan says what split would do, and writes nothing.
@@ -137,7 +146,8 @@ func TestAlembicPlanOnly(t *testing.T) {
 
 // A drop of a column the new code no longer uses moves whole: its call
 // goes, and a body left without a statement gets "pass"; its revert in
-// downgrade() goes too, since the drop has not run.
+// downgrade() goes too, since the drop has not run, into the deferred
+// revision's downgrade().
 func TestAlembicMovesWhole(t *testing.T) {
 	c := alembicCase{base: "CREATE TABLE users (id bigint PRIMARY KEY, legacy_flags text);",
 		revision: `revision = "0002"
@@ -167,7 +177,7 @@ down_revision = "0001"
 
 def upgrade():
     # phasegate split rewrote: op.drop_column("users", "legacy_flags")  # unused since release 2
-    # ALTER TABLE users DROP COLUMN legacy_flags waits for the next release in migrations/deferred/0002_change_contract.sql.
+    # ALTER TABLE users DROP COLUMN legacy_flags waits for the next release in migrations/deferred/0002_change_contract.py.
     pass
 
 
@@ -176,14 +186,23 @@ def downgrade():
     #       "users",
     #       sa.Column("legacy_flags", sa.Text),  # (it was nullable)
     #   )
-    # ALTER TABLE users ADD COLUMN legacy_flags TEXT reverts what waits in migrations/deferred/0002_change_contract.sql: it has not run.
+    # ALTER TABLE users ADD COLUMN legacy_flags TEXT reverts what waits in migrations/deferred/0002_change_contract.py: it has not run.
     op.execute("SELECT 1")
 `
 	if got := p.file(t, "0002_change.py"); got != want {
 		t.Errorf("revision:\n%s\nwant:\n%s", got, want)
 	}
-	if got := p.file(t, "_contract.sql"); !strings.HasSuffix(got, "\nALTER TABLE users DROP COLUMN legacy_flags;\n") || p.Moved != 1 {
-		t.Errorf("deferred (%d moved):\n%s", p.Moved, got)
+	got := p.file(t, "0002_change_contract.py")
+	for _, want := range []string{
+		"# phasegate:deferred\n#   after: release\n#   from: migrations/versions/0002_change.py\n",
+		"down_revision = \"0002\"\n",
+		"    with op.get_context().autocommit_block():\n        op.execute(r\"\"\"ALTER TABLE users DROP COLUMN legacy_flags\"\"\")\n\n",
+		// The revert that left downgrade() of 0002 goes with it.
+		"\ndef downgrade():\n    op.execute(r\"\"\"ALTER TABLE users ADD COLUMN legacy_flags TEXT\"\"\")\n",
+	} {
+		if !strings.Contains(got, want) || p.Moved != 1 {
+			t.Errorf("the deferred revision (%d moved) lacks %q:\n%s", p.Moved, want, got)
+		}
 	}
 }
 
@@ -202,6 +221,11 @@ func TestAlembicDowngradeByHand(t *testing.T) {
 	want := "downgrade() of 0002_release2.py is left as it was (Alembic could not render it: downgrade() raised NotImplementedError): it reverts the operations as written, not what upgrade() now does; in place of the reverts of the rewritten operations it must run ALTER TABLE users DROP COLUMN IF EXISTS plan; DROP VIEW IF EXISTS notes;"
 	if !strings.Contains(p.Summary(), want) {
 		t.Errorf("notes lack %q:\n%s", want, p.Summary())
+	}
+	// The reverts stayed in the original: the deferred revision's
+	// downgrade() refuses rather than revert twice.
+	if d := p.file(t, "0002_release2_contract.py"); !strings.HasSuffix(d, "\ndef downgrade():\n    raise NotImplementedError(\"a deferred contract is not undone: restore what it removed in a new revision\")\n") {
+		t.Errorf("the deferred downgrade():\n%s", d)
 	}
 }
 
@@ -238,6 +262,13 @@ def upgrade():
 def rename():
     op.alter_column("users", "name", new_column_name="full_name")
 `, "0002_change.py:6: split refuses it: RENAME COLUMN name TO full_name is not emitted by a statement of the function", rename, nil},
+		{"shared line", `def upgrade():
+    pass
+    pass
+    pass
+    pass
+    n = 1; op.alter_column("users", "name", new_column_name="full_name")
+`, "0002_change.py:6: split refuses it: RENAME COLUMN name TO full_name is emitted by a call that shares its line with another statement", rename, nil},
 		{"still used", `def upgrade():
     pass
     op.drop_column("users", "name")
@@ -254,7 +285,16 @@ def rename():
 	}
 }
 
-func TestPyLines(t *testing.T) {
+// readPython reads Python as phasegate split does, with Python's own ast
+// module.
+func readPython(path string, src []byte) (*ormsql.PyModule, error) {
+	return ormsql.ReadPython(context.Background(), "/usr/bin/python3", path, src)
+}
+
+// A function's body is its statements as Python's ast places them: one
+// over several lines (brackets, strings, a backslash) is one, a trailing
+// comment goes with it, and a statement that shares a line is marked.
+func TestPyFunction(t *testing.T) {
 	src := `def upgrade():
     op.execute("""
 SELECT '#', ')' -- not the end
@@ -263,32 +303,39 @@ SELECT '#', ')' -- not the end
                   sa.Column("a", sa.Text))
     x = 1 + \
         2
-    s = 'it''s' "#"
+    with op.batch_alter_table("t"):
+        pass
+    s = 'it''s' "#"; op.drop_column("t", "c")
 
 def downgrade(): pass
 `
+	mod, err := readPython("v/0002.py", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := pyFunction(mod, src, "upgrade")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var got []string
-	for _, l := range pyLines(src) {
-		got = append(got, fmt.Sprintf("%d-%d|%s|%s", l.first, l.last, l.indent, strings.SplitN(l.text, "\n", 2)[0]))
+	for _, s := range f.body {
+		got = append(got, fmt.Sprintf("%d-%d op=%v block=%v shared=%v|%s", s.first, s.last, s.opCall, s.block, s.shared, strings.SplitN(src[s.start:s.end], "\n", 2)[0]))
 	}
 	want := []string{
-		"1-1||def upgrade():",
-		`2-4|    |op.execute("""`,
-		`5-6|    |op.add_column("users",`,
-		`7-8|    |x = 1 + \`,
-		`9-9|    |s = 'it''s' "#"`,
-		"10-10||",
-		"11-11||def downgrade(): pass",
+		`2-4 op=true block=false shared=false|    op.execute("""`,
+		`5-6 op=true block=false shared=false|    op.add_column("users",`,
+		`7-8 op=false block=false shared=false|    x = 1 + \`,
+		`9-10 op=false block=true shared=false|    with op.batch_alter_table("t"):`,
+		`11-11 op=false block=false shared=true|    s = 'it''s' "#"; op.drop_column("t", "c")`,
+		`11-11 op=true block=false shared=true|    s = 'it''s' "#"; op.drop_column("t", "c")`,
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("logical lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || f.indent != "    " {
+		t.Errorf("statements (indent %q):\n%s\nwant:\n%s", f.indent, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	lines := pyLines(src)
-	f, err := pyFunction(lines, "upgrade")
-	if err != nil || len(f.body) != 4 || f.indent != "    " {
-		t.Errorf("upgrade(): %+v, %v", f, err)
+	if !strings.HasSuffix(src[f.body[0].start:f.body[0].end], "# a comment (\n") {
+		t.Errorf("the trailing comment is not the statement's: %q", src[f.body[0].start:f.body[0].end])
 	}
-	if _, err := pyFunction(lines, "downgrade"); err == nil || !strings.Contains(err.Error(), "on the line of its def") {
+	if _, err := pyFunction(mod, src, "downgrade"); err == nil || !strings.Contains(err.Error(), "on the line of its def") {
 		t.Errorf("downgrade(): %v", err)
 	}
 }
@@ -302,8 +349,8 @@ func TestPyStringAndBinds(t *testing.T) {
 		"SELECT x::text, ':30'":   `"SELECT x::text, '\\:30'"`,
 		"SELECT 12:30, :a:b, :$1": `"SELECT 12:30, :a:b, :$1"`,
 	} {
-		if got := pyString(escapeBinds(in)); got != want {
-			t.Errorf("pyString(escapeBinds(%q)) = %s, want %s", in, got, want)
+		if got := pyString(source.EscapeBinds(in)); got != want {
+			t.Errorf("pyString(source.EscapeBinds(%q)) = %s, want %s", in, got, want)
 		}
 	}
 }

@@ -2,186 +2,74 @@ package split
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/phasegate/phasegate/internal/ormsql"
 )
 
 // What split needs to know of a Python file to rewrite an Alembic revision:
-// its logical lines (a statement over several physical lines, inside
-// brackets, strings or after a backslash, is one) and the bodies of its
-// top-level functions. It is a scanner, not a parser: it knows strings,
-// comments and brackets, which is what decides where a statement ends.
+// the statements of the bodies of its top-level functions, where they are
+// and what they are. Python's own ast module says it (ormsql.ReadPython);
+// split never matches Python text.
 
-// pyLine is one logical line of Python source.
-type pyLine struct {
-	// start and end are byte offsets: the start of its first physical
-	// line, and the end of its last (after the newline).
+// pyStmt is one statement of a function's body.
+type pyStmt struct {
+	// start and end are byte offsets: the start of its first line, and
+	// the end of its last (after the newline), a trailing comment
+	// included.
 	start, end int
-	// first and last are its physical lines, 1-based.
+	// first and last are its lines, 1-based.
 	first, last int
-	// indent is its leading whitespace; blank marks a line that holds
-	// only whitespace and a comment.
-	indent string
-	blank  bool
-	// text is the line without its indentation.
-	text string
-}
-
-// pyLines cuts src into logical lines.
-func pyLines(src string) []pyLine {
-	var out []pyLine
-	line := 1
-	for start := 0; start < len(src); {
-		l := pyLine{start: start, first: line}
-		i := start
-		for i < len(src) && (src[i] == ' ' || src[i] == '\t') {
-			i++
-		}
-		l.indent = src[start:i]
-		depth := 0
-		code := false
-	scan:
-		for i < len(src) {
-			c := src[i]
-			switch {
-			case c == '\n':
-				line++
-				i++
-				if depth == 0 {
-					break scan
-				}
-			case c == '#':
-				for i < len(src) && src[i] != '\n' {
-					i++
-				}
-			case c == '\\' && i+1 < len(src) && src[i+1] == '\n':
-				line++
-				i += 2
-			case c == '"' || c == '\'':
-				code = true
-				i, line = pyStringEnd(src, i, line)
-			case c == '(' || c == '[' || c == '{':
-				code = true
-				depth++
-				i++
-			case c == ')' || c == ']' || c == '}':
-				code = true
-				if depth > 0 {
-					depth--
-				}
-				i++
-			default:
-				if c != ' ' && c != '\t' && c != '\r' {
-					code = true
-				}
-				i++
-			}
-		}
-		l.end, l.last = i, line-1
-		if i == len(src) && !strings.HasSuffix(src, "\n") {
-			l.last = line
-		}
-		l.blank = !code
-		l.text = strings.TrimRight(src[start+len(l.indent):i], "\r\n")
-		out = append(out, l)
-		start = i
-	}
-	return out
-}
-
-// pyStringEnd returns the offset after the string literal that starts
-// with the quote at i (its prefix, r or b or f, is already behind), and
-// the line it ends on.
-func pyStringEnd(src string, i, line int) (int, int) {
-	q := src[i]
-	triple := strings.HasPrefix(src[i:], strings.Repeat(string(q), 3))
-	if triple {
-		i += 3
-	} else {
-		i++
-	}
-	for i < len(src) {
-		c := src[i]
-		switch {
-		case c == '\\' && i+1 < len(src):
-			if src[i+1] == '\n' {
-				line++
-			}
-			i += 2
-			continue
-		case c == '\n':
-			if !triple {
-				return i, line // unterminated: the newline ends the line
-			}
-			line++
-		case c == q && (!triple || strings.HasPrefix(src[i:], strings.Repeat(string(q), 3))):
-			if triple {
-				return i + 3, line
-			}
-			return i + 1, line
-		}
-		i++
-	}
-	return i, line
+	// opCall marks a call op.NAME(...) on its own; block a statement that
+	// holds others (with, if, for); shared one that shares a line with
+	// another statement.
+	opCall, block, shared bool
 }
 
 // pyFunc is a top-level function of a Python file.
 type pyFunc struct {
-	def int // index of its "def" line in the logical lines
-	// body are the indexes of the logical lines of its body, blank ones
-	// included; indent is the indentation of its statements.
-	body   []int
+	body []pyStmt
+	// indent is the indentation of its statements.
 	indent string
 }
 
-var pyDef = regexp.MustCompile(`^def\s+(\w+)\s*\(`)
-
-// pyFunction finds the top-level function name among lines.
-func pyFunction(lines []pyLine, name string) (*pyFunc, error) {
-	for i, l := range lines {
-		m := pyDef.FindStringSubmatch(l.text)
-		if l.indent != "" || m == nil || m[1] != name {
-			continue
-		}
-		f := &pyFunc{def: i}
-		if !strings.HasSuffix(strings.TrimSpace(stripPyComment(l.text)), ":") {
-			return nil, fmt.Errorf("line %d: %s() has its body on the line of its def", l.first, name)
-		}
-		for j := i + 1; j < len(lines); j++ {
-			b := lines[j]
-			if !b.blank && b.indent == "" {
-				break
-			}
-			f.body = append(f.body, j)
-			if !b.blank && f.indent == "" {
-				f.indent = b.indent
-			}
-		}
-		// Blank lines after the last statement belong to what follows.
-		for len(f.body) > 0 && lines[f.body[len(f.body)-1]].blank {
-			f.body = f.body[:len(f.body)-1]
-		}
-		if f.indent == "" {
-			return nil, fmt.Errorf("line %d: %s() has no body", l.first, name)
-		}
-		return f, nil
+// pyFunction finds the top-level function name of src, as mod (what
+// Python's ast says of src) places it.
+func pyFunction(mod *ormsql.PyModule, src, name string) (*pyFunc, error) {
+	fn, ok := mod.Function(name)
+	if !ok {
+		return nil, fmt.Errorf("no top-level function %s()", name)
 	}
-	return nil, fmt.Errorf("no top-level function %s()", name)
-}
-
-// stripPyComment cuts a trailing comment off one physical line of code
-// (outside strings).
-func stripPyComment(s string) string {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '#':
-			return s[:i]
-		case '"', '\'':
-			end, _ := pyStringEnd(s, i, 0)
-			i = end - 1
+	f := &pyFunc{}
+	for i, st := range fn.Body {
+		start, _, err := (ormsql.Span{Line: st.Line, EndLine: st.Line}).Offsets([]byte(src))
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %v", st.Line, err)
 		}
+		_, end, err := st.Span.Offsets([]byte(src))
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %v", st.Line, err)
+		}
+		if nl := strings.IndexByte(src[end:], '\n'); nl >= 0 {
+			end += nl + 1
+		} else {
+			end = len(src)
+		}
+		indent := src[start : start+st.Col]
+		if i == 0 {
+			if strings.TrimLeft(indent, " \t") != "" {
+				return nil, fmt.Errorf("line %d: %s() has its body on the line of its def", fn.Line, name)
+			}
+			f.indent = indent
+		}
+		s := pyStmt{start: start, end: end, first: st.Line, last: st.EndLine, opCall: st.OpCall, block: st.Block,
+			shared: indent != f.indent}
+		if n := len(f.body); n > 0 && f.body[n-1].last == s.first {
+			f.body[n-1].shared, s.shared = true, true
+		}
+		f.body = append(f.body, s)
 	}
-	return s
+	return f, nil
 }
 
 // pyString writes s as a Python string literal: on one line in double
@@ -196,28 +84,4 @@ func pyString(s string) string {
 		esc = esc[:len(esc)-1] + `\"`
 	}
 	return `"""` + esc + `"""`
-}
-
-// escapeBinds escapes the colons of sql that SQLAlchemy's text() (what
-// op.execute makes of a string) would take for bound parameters, a ':30'
-// inside a literal, so that the statement reaches PostgreSQL as written: a
-// colon after neither a colon, a word character nor a backslash, before a
-// word that no colon or dollar follows (text() unescapes those, and only
-// those).
-func escapeBinds(sql string) string {
-	var b strings.Builder
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		if c == ':' && (i == 0 || !identByte(sql[i-1]) && sql[i-1] != ':' && sql[i-1] != '\\') {
-			j := i + 1
-			for j < len(sql) && identByte(sql[j]) {
-				j++
-			}
-			if j > i+1 && (j == len(sql) || sql[j] != ':' && sql[j] != '$') {
-				b.WriteByte('\\')
-			}
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }

@@ -39,6 +39,7 @@ import (
 
 	"github.com/phasegate/phasegate/internal/checker"
 	"github.com/phasegate/phasegate/internal/deferred"
+	"github.com/phasegate/phasegate/internal/ormsql"
 	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/sqltext"
@@ -74,6 +75,10 @@ type Options struct {
 	// a revision, which split rewrites with upgrade(); nil leaves
 	// downgrade() as it is.
 	AlembicDowngrade func(m source.Migration) ([]RenderedStatement, error)
+	// ReadPython reads a Python file with Python's own ast module
+	// (ormsql.ReadPython): split finds the calls of an Alembic revision's
+	// upgrade() and downgrade() where it says they are.
+	ReadPython func(path string, src []byte) (*ormsql.PyModule, error)
 	// DjangoOperations returns where each operation of a Django migration
 	// is written (ormsql.Django.Operations); nil refuses to rewrite one.
 	DjangoOperations func(m source.Migration) ([]DjangoOperation, error)

@@ -15,7 +15,7 @@ def upgrade():
     # Release 2 calls the user's name full_name, and notes memos.
     # phasegate split rewrote: op.alter_column("users", "name", new_column_name="full_name")
     # RENAME COLUMN name TO full_name, cut into expand and contract steps.
-    # Its contract part waits in migrations/deferred/0002_release2_contract.sql.
+    # Its contract part waits in migrations/deferred/0002_release2_contract.py.
     # Then, at the end of upgrade(), outside a transaction: backfill full name, index users name idx full name.
     op.execute("ALTER TABLE users ADD COLUMN full_name text")
     op.execute("ALTER TABLE users ADD CONSTRAINT users_full_name_not_null CHECK (full_name IS NOT NULL) NOT VALID")
@@ -42,7 +42,7 @@ $phasegate$""")
     op.execute("CREATE TRIGGER users_full_name_sync BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION users_full_name_sync()")
     # phasegate split rewrote: op.rename_table("notes", "memos")
     # RENAME TO memos, cut into expand and contract steps.
-    # Its contract part waits in migrations/deferred/0002_release2_contract.sql.
+    # Its contract part waits in migrations/deferred/0002_release2_contract.py.
     op.execute("ALTER TABLE notes RENAME TO memos")
     op.execute("CREATE VIEW notes WITH (security_invoker = true) AS SELECT * FROM memos")
     op.execute("""-- phasegate:phase expand gives the view of the old name the grants the table has
@@ -60,12 +60,12 @@ $phasegate$""")
     # Release 2 writes every user's plan.
     # phasegate split rewrote: op.add_column("users", sa.Column("plan", sa.Text, nullable=False))
     # ADD COLUMN plan ... NOT NULL, cut into expand and contract steps.
-    # Its contract part waits in migrations/deferred/0002_release2_contract.sql.
+    # Its contract part waits in migrations/deferred/0002_release2_contract.py.
     op.execute("ALTER TABLE users ADD COLUMN plan text")
     # Release 2 no longer reads or writes legacy_flags.
     # phasegate split rewrote: op.drop_column("users", "legacy_flags")
     # DROP COLUMN legacy_flags, cut into expand and contract steps.
-    # Its contract part waits in migrations/deferred/0002_release2_contract.sql.
+    # Its contract part waits in migrations/deferred/0002_release2_contract.py.
     op.execute("ALTER TABLE users ALTER COLUMN legacy_flags DROP NOT NULL")
     # phasegate split: backfill full name, index users name idx full name, outside a transaction: they commit what ran
     # before them, and must run before the deploy.
@@ -99,7 +99,7 @@ $phasegate$""")
 
 def downgrade():
     # phasegate split rewrote: op.add_column("users", sa.Column("legacy_flags", sa.Integer, nullable=False, server_default="0"))
-    # ALTER TABLE users ADD COLUMN legacy_flags INTEGER DEFAULT '0' NOT NULL reverts what waits in migrations/deferred/0002_release2_contract.sql: it has not run.
+    # ALTER TABLE users ADD COLUMN legacy_flags INTEGER DEFAULT '0' NOT NULL reverts what waits in migrations/deferred/0002_release2_contract.py: it has not run.
     # The revert of what upgrade() runs now for DROP COLUMN legacy_flags:
     # users.legacy_flags stays nullable: the new release wrote rows without it
     # phasegate split rewrote: op.drop_column("users", "plan")

@@ -1,4 +1,0 @@
--- phasegate:deferred
---   after: release
---   from: migrations/versions/0002_display_name.py
-ALTER TABLE users DROP COLUMN legacy_flags;
