@@ -74,7 +74,7 @@ func phasegateEnv(t *testing.T, dir string, env []string, args ...string) result
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	if pgtest.Problem() != "" && strings.Contains(stderr.String(), "phasegate: starting PostgreSQL") {
+	if pgtest.Problem() != "" && triedPostgres(stdout.String()+stderr.String()) {
 		// The run needed PostgreSQL in Docker, which this machine cannot
 		// start: say so, rather than what phasegate made of it.
 		pgtest.Need(t)
@@ -132,9 +132,15 @@ func (o *outputBuffer) waitFor(text string, timeout time.Duration, exited <-chan
 	}
 }
 
-// testImage is the PostgreSQL image the tests start (TestMain made sure it
-// is there).
-func testImage(t *testing.T) string { return pgtest.Image() }
+// testImage is the image the runtime tests start; a test that calls it
+// needs PostgreSQL in Docker (pgtest.Need).
+func testImage(t *testing.T) string { return pgtest.Need(t) }
+
+// triedPostgres reports output of a run that started, or tried to start,
+// PostgreSQL in Docker.
+func triedPostgres(out string) bool {
+	return strings.Contains(out, "phasegate: starting PostgreSQL") || strings.Contains(out, "the runtime check did not finish")
+}
 
 // leftovers lists containers of phasegate runs, except those of other
 // packages' tests (label dev.phasegate.test), which may run meanwhile.

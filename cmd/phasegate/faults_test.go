@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/phasegate/phasegate/internal/fakegithub"
+	"github.com/phasegate/phasegate/internal/pgtest"
 )
 
 // refusedURL is a --database-url whose server refuses every connection:
@@ -213,7 +214,7 @@ func TestUnreachableDockerHostFailsFast(t *testing.T) {
 	dir := exampleRepo(t)
 	for _, host := range []string{"tcp://127.0.0.1:1", "unix://" + filepath.Join(t.TempDir(), "no-docker.sock")} {
 		begin := time.Now()
-		r := phasegate(t, dir, []string{"DOCKER_HOST=" + host}, "check", "--base", "main", "--postgres-image", testImage(t), "--no-pull")
+		r := phasegate(t, dir, []string{"DOCKER_HOST=" + host}, "check", "--base", "main", "--postgres-image", pgtest.Image(), "--no-pull")
 		if d := time.Since(begin); d > 20*time.Second { // a sanity bound, far above the expected
 			t.Errorf("%s: it took %s", host, d)
 		}
