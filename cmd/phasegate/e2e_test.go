@@ -74,7 +74,7 @@ func phasegateEnv(t *testing.T, dir string, env []string, args ...string) result
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	if pgtest.Problem() != "" && triedPostgres(stdout.String()+stderr.String()) {
+	if pgtest.Problem() != "" && triedPostgres(stdout.String()+stderr.String()) && !otherDocker(env) {
 		// The run needed PostgreSQL in Docker, which this machine cannot
 		// start: say so, rather than what phasegate made of it.
 		pgtest.Need(t)
@@ -135,6 +135,18 @@ func (o *outputBuffer) waitFor(text string, timeout time.Duration, exited <-chan
 // testImage is the image the runtime tests start; a test that calls it
 // needs PostgreSQL in Docker (pgtest.Need).
 func testImage(t *testing.T) string { return pgtest.Need(t) }
+
+// otherDocker reports an environment that points phasegate at another
+// Docker engine than the tests' own (a test of an unreachable one).
+func otherDocker(env []string) bool {
+	host := os.Getenv("DOCKER_HOST")
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "DOCKER_HOST="); ok {
+			host = v
+		}
+	}
+	return host != os.Getenv("DOCKER_HOST")
+}
 
 // triedPostgres reports output of a run that started, or tried to start,
 // PostgreSQL in Docker.
