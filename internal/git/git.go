@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/phasegate/phasegate/internal/spell"
 )
 
 // Repo is a git work tree.
@@ -78,10 +80,23 @@ func (r *Repo) Resolve(ctx context.Context, rev string) (string, error) {
 		}
 	}
 	hint := "check the name (git branch -a and git tag list what there is), or fetch it first: " + r.fetchHint(ctx, rev)
+	if near := spell.Nearest(rev, r.refNames(ctx)); len(near) > 0 {
+		hint = "did you mean " + strings.Join(near, " or ") + "? Or " + hint
+	}
 	if r.Shallow(ctx) {
 		hint = "the clone is shallow; in GitHub Actions check out with actions/checkout and fetch-depth: 0"
 	}
 	return "", fmt.Errorf("revision %q not found in %s: %s", rev, r.Root, hint)
+}
+
+// refNames lists the short names of the repository's branches, remote
+// branches and tags, for a "did you mean" on a misspelt revision.
+func (r *Repo) refNames(ctx context.Context) []string {
+	out, err := r.Git(ctx, "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes", "refs/tags")
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(out))
 }
 
 // fetchHint returns the git command that fetches a revision that is not

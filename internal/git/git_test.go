@@ -143,6 +143,10 @@ func TestResolveErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `revision "no-such-branch" not found`) || !strings.Contains(err.Error(), "git fetch origin") {
 		t.Errorf("err = %v", err)
 	}
+	// A misspelt branch is named.
+	if _, err := r.Resolve(context.Background(), "mian"); err == nil || !strings.Contains(err.Error(), "did you mean main? Or check the name") {
+		t.Errorf("a misspelt branch: %v", err)
+	}
 	if _, err := Open(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not inside a git repository") {
 		t.Errorf("Open outside git: %v", err)
 	}
