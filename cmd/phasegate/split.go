@@ -130,14 +130,6 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 			},
 			ReadPython: func(path string, src []byte) (*ormsql.PyModule, error) {
 				return ormsql.ReadPython(ctx, ropts.Python, path, src)
-			},
-			DjangoOperations: func(m source.Migration) ([]split.DjangoOperation, error) {
-				spans, err := ormsql.Django{Python: ropts.Python}.Operations(ctx, filepath.Join(repo.Root, filepath.FromSlash(m.Path)))
-				var out []split.DjangoOperation
-				for _, s := range spans {
-					out = append(out, split.DjangoOperation{Line: s.Line, Col: s.Col, EndLine: s.EndLine, EndCol: s.EndCol})
-				}
-				return out, err
 			}}
 		var plan *split.Plan
 		if _, rendered := format.(source.Rendered); rendered {

@@ -2,22 +2,20 @@ package ormsql
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestDjangoOperations(t *testing.T) {
 	needPython(t, "ast")
-	dir := t.TempDir()
-	write := func(name, src string) string {
-		p := filepath.Join(dir, name)
-		os.WriteFile(p, []byte(src), 0o644)
-		return p
+	// operations reads src with Python's ast, then finds the list.
+	operations := func(name, src string) ([]Span, error) {
+		mod, err := ReadPython(context.Background(), testPython, name, []byte(src))
+		if err != nil {
+			return nil, err
+		}
+		return DjangoOperations(mod)
 	}
-	d := Django{Python: testPython}
-	ctx := context.Background()
 	// Two operations, one on a line and one over four; a non-ASCII
 	// comment before the second does not shift its columns.
 	src := "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n" +
@@ -27,7 +25,7 @@ func TestDjangoOperations(t *testing.T) {
 		"        # déjà\n" +
 		"        migrations.AddField(\n            model_name=\"user\",\n            name=\"b\",\n            field=models.TextField(null=True),\n        ),\n" +
 		"    ]\n"
-	spans, err := d.Operations(ctx, write("0002_x.py", src))
+	spans, err := operations("0002_x.py", src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +42,7 @@ func TestDjangoOperations(t *testing.T) {
 		"twice": {"class Migration:\n    operations = []\n    operations = []\n", "line 3: a second operations list"},
 		"bad":   {"class Migration(:\n", "invalid syntax"},
 	} {
-		_, err := d.Operations(ctx, write(name+".py", c.src))
+		_, err := operations(name+".py", c.src)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", name, err, c.want)
 		}

@@ -13,6 +13,16 @@ import (
 //go:embed python_ast.py
 var pythonAST []byte
 
+// Span is where a piece of Python is written: lines 1-based, columns
+// 0-based byte offsets in the line, End exclusive (as Python's ast gives
+// them).
+type Span struct {
+	Line    int `json:"line"`
+	Col     int `json:"col"`
+	EndLine int `json:"end_line"`
+	EndCol  int `json:"end_col"`
+}
+
 // Offsets are the span's byte offsets in src, the end exclusive.
 func (s Span) Offsets(src []byte) (start, end int, err error) {
 	start, err1 := offset(src, s.Line, s.Col)
@@ -59,12 +69,22 @@ type PyFunction struct {
 	Executes []string `json:"executes"`
 }
 
-// PyAssign is a top-level "name = value".
+// PyAssign is a "name = value" at the top level of a module or a class.
 type PyAssign struct {
 	Name  string `json:"name"`
 	Value Span   `json:"value"`
 	// Text is the value when it is a string constant.
 	Text *string `json:"text"`
+	// Elements are the elements of a list or tuple literal value (nil for
+	// any other value).
+	Elements []Span `json:"elements"`
+}
+
+// PyClass is a top-level class, with the assignments of its body.
+type PyClass struct {
+	Name    string     `json:"name"`
+	Line    int        `json:"line"`
+	Assigns []PyAssign `json:"assigns"`
 }
 
 // PyModule is what Python's ast says of a module's top level.
@@ -72,6 +92,7 @@ type PyModule struct {
 	Docstring *Span        `json:"docstring"`
 	Assigns   []PyAssign   `json:"assigns"`
 	Functions []PyFunction `json:"functions"`
+	Classes   []PyClass    `json:"classes"`
 }
 
 // Assign returns the last top-level assignment to name (the one in force

@@ -15,6 +15,10 @@ It writes a JSON object to OUTPUT.json:
                own, and block that it holds statements (with, if, for...);
                "executes" are the strings op.execute is called with
                anywhere in it, in the order they are written
+  "classes":   [{"name", "line", "assigns": [assign]}] for each top-level
+               class, with the assignments of its body as above
+Each assign also has "elements": the spans of the elements of a list or
+tuple literal value, or null for any other value.
 or {"error": {"line", "col", "msg"}} when the source is not valid Python.
 A span is {"line", "col", "end_line", "end_col"}: lines from 1, columns
 in bytes of the UTF-8 line from 0, as ast gives them.
@@ -48,27 +52,35 @@ def block(stmt):
     return hasattr(stmt, "body") or hasattr(stmt, "cases")
 
 
-def read(tree):
-    out = {"docstring": None, "assigns": [], "functions": []}
-    body = tree.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
-        out["docstring"] = span(body[0].value)
+def assigns(body):
+    out = []
     for stmt in body:
         if isinstance(stmt, ast.Assign):
             targets, value = stmt.targets, stmt.value
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
             targets, value = [stmt.target], stmt.value
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            out["functions"].append({"name": stmt.name, "line": stmt.lineno,
-                                     "body": [dict(span(s), op_call=op_call(s), block=block(s)) for s in stmt.body],
-                                     "executes": executes(stmt)})
-            continue
         else:
             continue
         text = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+        elements = [span(e) for e in value.elts] if isinstance(value, (ast.List, ast.Tuple)) else None
         for t in targets:
             if isinstance(t, ast.Name):
-                out["assigns"].append({"name": t.id, "value": span(value), "text": text})
+                out.append({"name": t.id, "value": span(value), "text": text, "elements": elements})
+    return out
+
+
+def read(tree):
+    body = tree.body
+    out = {"docstring": None, "assigns": assigns(body), "functions": [], "classes": []}
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        out["docstring"] = span(body[0].value)
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out["functions"].append({"name": stmt.name, "line": stmt.lineno,
+                                     "body": [dict(span(s), op_call=op_call(s), block=block(s)) for s in stmt.body],
+                                     "executes": executes(stmt)})
+        elif isinstance(stmt, ast.ClassDef):
+            out["classes"].append({"name": stmt.name, "line": stmt.lineno, "assigns": assigns(stmt.body)})
     return out
 
 

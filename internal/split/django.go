@@ -8,16 +8,10 @@ import (
 
 	"github.com/phasegate/phasegate/internal/checker"
 	"github.com/phasegate/phasegate/internal/deferred"
+	"github.com/phasegate/phasegate/internal/ormsql"
 	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
-
-// DjangoOperation is where one element of a Django migration's operations
-// list is written: lines 1-based, columns 0-based byte offsets, the end
-// exclusive, as Python's ast module gives them (ormsql.Django.Operations).
-type DjangoOperation struct {
-	Line, Col, EndLine, EndCol int
-}
 
 // django cuts a Django migration by the SQL Django writes for it (fr's
 // statements, each on the first line of its operation), with the same
@@ -62,19 +56,23 @@ func django(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options,
 	if _, err := fs.Stat(fsys, deferredPath); err == nil {
 		return nil, fmt.Errorf("%s already exists: remove it first, or edit it by hand", deferredPath)
 	}
-	if opts.DjangoOperations == nil {
+	if opts.ReadPython == nil {
 		return nil, fmt.Errorf("%s: split cannot read the migration's operations here: split it by hand", m.Path)
-	}
-	ops, err := opts.DjangoOperations(m)
-	if err != nil {
-		return nil, &Refusal{Path: m.Path, Line: 1, Why: "split cannot rewrite its operations: " + err.Error(),
-			Recipe: "Write the operations as a list in the Migration class (operations = [...]), or split it by hand: wrap each operation whose database change must wait in migrations.SeparateDatabaseAndState(state_operations=[...], database_operations=[]) and apply its SQL one release later."}
 	}
 	b, err := fs.ReadFile(fsys, m.Path)
 	if err != nil {
 		return nil, err
 	}
 	src := string(b)
+	mod, err := opts.ReadPython(m.Path, b)
+	if err != nil {
+		return nil, err
+	}
+	ops, err := ormsql.DjangoOperations(mod)
+	if err != nil {
+		return nil, &Refusal{Path: m.Path, Line: 1, Why: "split cannot rewrite its operations: " + err.Error(),
+			Recipe: "Write the operations as a list in the Migration class (operations = [...]), or split it by hand: wrap each operation whose database change must wait in migrations.SeparateDatabaseAndState(state_operations=[...], database_operations=[]) and apply its SQL one release later."}
+	}
 	edits, err := rewriteOperations(src, m, ops, stmts, sides, rewrites, deferredPath, &plan.Notes)
 	if err != nil {
 		return nil, err
@@ -126,7 +124,7 @@ func deferredBody(stmts []*sqltext.Statement, sides []side, rewrites map[int]*re
 
 // rewriteOperations wraps each operation that emits a statement that
 // waits or is rewritten in a SeparateDatabaseAndState.
-func rewriteOperations(src string, m source.Migration, ops []DjangoOperation, stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite, deferredPath string, notes *[]string) ([]textEdit, error) {
+func rewriteOperations(src string, m source.Migration, ops []ormsql.Span, stmts []*sqltext.Statement, sides []side, rewrites map[int]*rewrite, deferredPath string, notes *[]string) ([]textEdit, error) {
 	opOf := func(line int) int {
 		for k, op := range ops {
 			if op.Line == line {
@@ -155,13 +153,15 @@ func rewriteOperations(src string, m source.Migration, ops []DjangoOperation, st
 				Recipe: "Add the new column now (AddField, null=True), backfill it in a migration with atomic = False (RunSQL in batches) and build any index there with CREATE INDEX CONCURRENTLY; keep the old one until the next release, then drop it in a migration of its own."}
 		}
 	}
-	starts := lineStarts(src)
 	var edits []textEdit
 	for k, op := range ops {
 		if !touched[k] {
 			continue
 		}
-		start, end := starts[op.Line-1]+op.Col, starts[op.EndLine-1]+op.EndCol
+		start, end, err := op.Offsets([]byte(src))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w: split it by hand", m.Path, err)
+		}
 		ind := strings.Repeat(" ", op.Col)
 		var what, stay, reverse, reverseNotes []string
 		// reversible: Django can migrate the operation back. It cannot
@@ -219,17 +219,6 @@ func rewriteOperations(src string, m source.Migration, ops []DjangoOperation, st
 		edits = append(edits, textEdit{start: start, end: end, text: b.String()})
 	}
 	return edits, nil
-}
-
-// lineStarts returns the byte offset at which each line of src starts.
-func lineStarts(src string) []int {
-	starts := []int{0}
-	for i := 0; i < len(src); i++ {
-		if src[i] == '\n' {
-			starts = append(starts, i+1)
-		}
-	}
-	return starts
 }
 
 // reindent indents every line of code but the first by n more spaces.

@@ -28,15 +28,16 @@ class Migration(migrations.Migration):
     ]
 `
 
-// The spans ast gives for djangoMigration's three operations.
-var djangoOps = []DjangoOperation{{8, 8, 8, 103}, {9, 8, 12, 9}, {13, 8, 13, 88}}
-
-func djangoPlan(t *testing.T, up []RenderedStatement, code map[string]string, ops []DjangoOperation, opsErr error) (*Plan, error) {
+// djangoPlan splits file (djangoMigration when ""), read with Python's
+// ast as phasegate split reads it.
+func djangoPlan(t *testing.T, file string, up []RenderedStatement, code map[string]string) (*Plan, error) {
 	t.Helper()
+	if file == "" {
+		file = djangoMigration
+	}
 	m := source.Migration{Path: "accounts/migrations/0002_change.py", Format: "django", Name: "0002_change"}
-	return renderedCase{file: djangoMigration, base: djangoBase, up: up, code: code}.plan(t, m, Options{Format: source.Django{},
-		DeferredDir: "accounts/migrations-deferred", Dir: ".",
-		DjangoOperations: func(source.Migration) ([]DjangoOperation, error) { return ops, opsErr }}, true)
+	return renderedCase{file: file, base: djangoBase, up: up, code: code}.plan(t, m, Options{Format: source.Django{},
+		DeferredDir: "accounts/migrations-deferred", Dir: ".", ReadPython: readPython}, true)
 }
 
 var (
@@ -46,7 +47,7 @@ var (
 )
 
 func TestDjangoSplitWrapsTheDropInSeparateDatabaseAndState(t *testing.T) {
-	p, err := djangoPlan(t, []RenderedStatement{addDisplayName, dropLegacy}, nil, djangoOps, nil)
+	p, err := djangoPlan(t, "", []RenderedStatement{addDisplayName, dropLegacy}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,8 +92,7 @@ func TestDjangoSplitPlainDrop(t *testing.T) {
 	base := strings.Replace(djangoBase, `"legacy_flags" text NOT NULL`, `"legacy_flags" text NULL`, 1)
 	m := source.Migration{Path: "accounts/migrations/0002_change.py", Format: "django", Name: "0002_change"}
 	p, err := renderedCase{file: djangoMigration, base: base, up: []RenderedStatement{dropLegacy}}.plan(t, m, Options{Format: source.Django{},
-		DeferredDir: "accounts/migrations-deferred", Dir: ".",
-		DjangoOperations: func(source.Migration) ([]DjangoOperation, error) { return djangoOps, nil }}, true)
+		DeferredDir: "accounts/migrations-deferred", Dir: ".", ReadPython: readPython}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,25 +102,27 @@ func TestDjangoSplitPlainDrop(t *testing.T) {
 }
 
 func TestDjangoSplitRefuses(t *testing.T) {
+	// The statements' operation is not in the list as written.
+	built := strings.Replace(djangoMigration, "    operations = [", "    operations = make_operations() or [", 1)
+	lost := strings.Replace(djangoMigration, "        migrations.RemoveField(", "        # moved\n        migrations.RemoveField(", 1)
 	for name, c := range map[string]struct {
-		up     []RenderedStatement
-		code   map[string]string
-		ops    []DjangoOperation
-		opsErr error
-		want   string
+		file string
+		up   []RenderedStatement
+		code map[string]string
+		want string
 	}{
 		// A rename needs a batched backfill outside a transaction.
-		"rename": {up: []RenderedStatement{renameName}, ops: djangoOps, want: "0002_change.py:13: split refuses it: RENAME COLUMN name TO full_name needs steps that run outside a transaction"},
+		"rename": {up: []RenderedStatement{renameName}, want: "0002_change.py:13: split refuses it: RENAME COLUMN name TO full_name needs steps that run outside a transaction"},
 		// The new code still reads the column.
-		"used": {up: []RenderedStatement{dropLegacy}, ops: djangoOps, code: map[string]string{"accounts/views.py": "user.legacy_flags\n"},
+		"used": {up: []RenderedStatement{dropLegacy}, code: map[string]string{"accounts/views.py": "user.legacy_flags\n"},
 			want: "the new code still mentions accounts_user.legacy_flags"},
 		// The operations list is built, not written out.
-		"built": {up: []RenderedStatement{dropLegacy}, opsErr: errors.New("line 7: operations is not written out as a list"),
+		"built": {file: built, up: []RenderedStatement{dropLegacy},
 			want: "split cannot rewrite its operations: line 7: operations is not written out as a list"},
 		// The statement's line is not an operation's.
-		"lost": {up: []RenderedStatement{dropLegacy}, ops: djangoOps[:1], want: "0002_change.py:9: split refuses it: ALTER TABLE \"accounts_user\" DROP COLUMN \"legacy_flags\" CASCADE: split cannot find the operation"},
+		"lost": {file: lost, up: []RenderedStatement{dropLegacy}, want: "0002_change.py:9: split refuses it: ALTER TABLE \"accounts_user\" DROP COLUMN \"legacy_flags\" CASCADE: split cannot find the operation"},
 	} {
-		p, err := djangoPlan(t, c.up, c.code, c.ops, c.opsErr)
+		p, err := djangoPlan(t, c.file, c.up, c.code)
 		var r *Refusal
 		if !errors.As(err, &r) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: plan %v, error %v; want a refusal with %q", name, p, err, c.want)

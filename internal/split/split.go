@@ -79,9 +79,6 @@ type Options struct {
 	// (ormsql.ReadPython): split finds the calls of an Alembic revision's
 	// upgrade() and downgrade() where it says they are.
 	ReadPython func(path string, src []byte) (*ormsql.PyModule, error)
-	// DjangoOperations returns where each operation of a Django migration
-	// is written (ormsql.Django.Operations); nil refuses to rewrite one.
-	DjangoOperations func(m source.Migration) ([]DjangoOperation, error)
 }
 
 // FileChange is one file the split writes: New is its new content, ""
