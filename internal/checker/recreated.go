@@ -7,6 +7,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 
+	"github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
@@ -167,7 +168,7 @@ func setsSequence(c *Context, n *pg.Node, q schema.QName) bool {
 	}
 	found := false
 	for _, t := range sel.TargetList {
-		schema.Walk(t, func(x *pg.Node) {
+		pgtree.Walk(t, func(x *pg.Node) {
 			fc := x.GetFuncCall()
 			if fc == nil || len(fc.Args) == 0 {
 				return

@@ -6,6 +6,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 
+	"github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
@@ -251,7 +252,7 @@ func constraintColumns(con *pg.Constraint) (string, []string) {
 func exprColumns(expr *pg.Node) []string {
 	var cols []string
 	seen := map[string]bool{}
-	schema.Walk(expr, func(n *pg.Node) {
+	pgtree.Walk(expr, func(n *pg.Node) {
 		if ref := n.GetColumnRef(); ref != nil {
 			names := schema.Names(ref.Fields)
 			if len(names) > 0 && !seen[names[len(names)-1]] {

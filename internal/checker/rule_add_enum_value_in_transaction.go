@@ -6,6 +6,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 
+	"github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
@@ -81,7 +82,7 @@ func newEnumValueUses(c *Context) []Finding {
 	types := constantTypes(c)
 	var out []Finding
 	seen := map[string]bool{}
-	schema.Walk(c.Node, func(n *pg.Node) {
+	pgtree.Walk(c.Node, func(n *pg.Node) {
 		k := n.GetAConst()
 		if k == nil || k.GetSval() == nil {
 			return
@@ -163,7 +164,7 @@ func constantTypes(c *Context) map[*pg.A_Const]schema.Type {
 			}
 		}
 	}
-	schema.Walk(c.Node, func(n *pg.Node) {
+	pgtree.Walk(c.Node, func(n *pg.Node) {
 		switch x := n.GetNode().(type) {
 		case *pg.Node_TypeCast:
 			if k := x.TypeCast.Arg.GetAConst(); k != nil {

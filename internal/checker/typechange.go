@@ -5,6 +5,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 
+	"github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
@@ -157,7 +158,7 @@ var stableFuncs = map[string]bool{
 // is false when it calls a function phasegate does not know.
 func defaultVolatility(expr *pg.Node) (volatile bool, known bool, fn string) {
 	known = true
-	schema.Walk(expr, func(n *pg.Node) {
+	pgtree.Walk(expr, func(n *pg.Node) {
 		fc := n.GetFuncCall()
 		if fc == nil || volatile {
 			return

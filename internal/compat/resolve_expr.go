@@ -4,8 +4,7 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
-
-	"github.com/phasegate/phasegate/internal/schema"
+	"github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // The expressions of a statement: its column references, resolved in the
@@ -18,7 +17,7 @@ func (r *resolver) exprs(sc *scope, nodes ...*pg.Node) {
 		if n == nil {
 			continue
 		}
-		schema.Inspect(n, func(c *pg.Node) bool { return r.expr(sc, c) })
+		pgtree.Inspect(n, func(c *pg.Node) bool { return r.expr(sc, c) })
 	}
 }
 

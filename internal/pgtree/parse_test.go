@@ -297,7 +297,8 @@ func TestIntConstAt(t *testing.T) {
 	}
 }
 
-// TestGenerated checks that decode_gen.go is what the generator writes.
+// TestGenerated checks that decode_gen.go and walk_gen.go are what the
+// generator writes.
 func TestGenerated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the generator with go run")
@@ -306,19 +307,24 @@ func TestGenerated(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command")
 	}
-	cmd := exec.Command(goTool, "run", "./internal/gen", "-o", "-")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go run ./internal/gen: %v\n%s", err, stderr.Bytes())
-	}
-	have, err := os.ReadFile("decode_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(out, have) {
-		t.Error("decode_gen.go is out of date: run go generate ./pgtree")
+	for file, args := range map[string][]string{
+		"decode_gen.go": {"run", "./internal/gen", "-o", "-"},
+		"walk_gen.go":   {"run", "./internal/gen", "-walk", "-o", "-"},
+	} {
+		cmd := exec.Command(goTool, args...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
+		}
+		have, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out, have) {
+			t.Errorf("%s is out of date: run go generate ./internal/pgtree", file)
+		}
 	}
 }
 

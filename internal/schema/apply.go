@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // maxIdentifier is PostgreSQL's identifier length limit (NAMEDATALEN-1).
@@ -204,7 +205,7 @@ func (c *Catalog) reads(query *pg.Node) []QName {
 	var out []QName
 	seen := map[QName]bool{}
 	ctes := map[string]bool{}
-	Walk(query, func(n *pg.Node) {
+	pgtree.Walk(query, func(n *pg.Node) {
 		if w := n.GetWithClause(); w != nil {
 			for _, cte := range w.Ctes {
 				if ce := cte.GetCommonTableExpr(); ce != nil {
@@ -245,7 +246,7 @@ func constString(n *pg.Node) string {
 func soleColumn(expr *pg.Node) string {
 	var one string
 	many := false
-	Walk(expr, func(n *pg.Node) {
+	pgtree.Walk(expr, func(n *pg.Node) {
 		ref := n.GetColumnRef()
 		if ref == nil || len(ref.Fields) == 0 {
 			return

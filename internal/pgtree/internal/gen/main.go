@@ -1,6 +1,9 @@
 // Command gen writes pgtree/decode_gen.go: one decode method per protobuf
 // message of pg_query, which reads pg_query's JSON output for that message
-// and assigns the Go struct fields directly, and one switch per enum.
+// and assigns the Go struct fields directly, and one switch per enum. With
+// -walk it writes pgtree/walk_gen.go instead: one function per message that
+// can hold a Node, which visits those nodes in field order without
+// protobuf reflection.
 //
 // It walks the protobuf descriptors compiled into
 // github.com/pganalyze/pg_query_go/v5 and takes the Go names of types and
@@ -35,9 +38,17 @@ var postHooks = map[protoreflect.Name]bool{
 }
 
 func main() {
-	out := flag.String("o", "decode_gen.go", "output file (- for standard output)")
+	out := flag.String("o", "", "output file (- for standard output; default decode_gen.go, or walk_gen.go with -walk)")
+	walk := flag.Bool("walk", false, "write the tree walker instead of the decoder")
 	flag.Parse()
-	src, err := Generate()
+	gen, file := Generate, "decode_gen.go"
+	if *walk {
+		gen, file = GenerateWalk, "walk_gen.go"
+	}
+	if *out == "" {
+		*out = file
+	}
+	src, err := gen()
 	if err != nil {
 		log.Fatal(err)
 	}
