@@ -20,13 +20,35 @@ type job struct {
 	fsys   fs.FS
 	format source.Format
 	m      source.Migration
+	// detect, when set (format is nil), picks the format from the file's
+	// contents: files given one by one are read once, on a worker.
+	detect func(src []byte) (source.Format, error)
 }
 
 // parsed is a job's result.
 type parsed struct {
 	file   *sqltext.File
 	script source.Script
+	format source.Format // the job's, or the one detect picked
 	err    error
+	// fatal is detect's error: the file cannot be judged here at all.
+	fatal error
+}
+
+// load reads and parses the job's file.
+func (j job) load() parsed {
+	src, err := fs.ReadFile(j.fsys, j.m.Path)
+	if err != nil {
+		return parsed{format: j.format, err: err}
+	}
+	f := j.format
+	if f == nil {
+		if f, err = j.detect(src); err != nil {
+			return parsed{fatal: err}
+		}
+	}
+	file, script, err := source.Parse(f, j.m, src)
+	return parsed{file: file, script: script, format: f, err: err}
 }
 
 // ahead parses jobs on up to GOMAXPROCS goroutines, at most a window of
@@ -36,8 +58,7 @@ func ahead(jobs []job, yield func(i int, p parsed) bool) {
 	workers := runtime.GOMAXPROCS(0)
 	if workers == 1 || len(jobs) < 2 {
 		for i, j := range jobs {
-			f, s, err := load(j.fsys, j.format, j.m)
-			if !yield(i, parsed{f, s, err}) {
+			if !yield(i, j.load()) {
 				return
 			}
 		}
@@ -57,10 +78,7 @@ func ahead(jobs []job, yield func(i int, p parsed) bool) {
 			case <-stop:
 				return
 			}
-			go func() {
-				f, s, err := load(j.fsys, j.format, j.m)
-				results[i] <- parsed{f, s, err}
-			}()
+			go func() { results[i] <- j.load() }()
 		}
 	}()
 	for i := range jobs {

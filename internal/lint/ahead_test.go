@@ -23,7 +23,7 @@ func TestAheadKeepsOrder(t *testing.T) {
 			sql = "CREATE TABLE (;" // a parse error at its place
 		}
 		fsys[name] = &fstest.MapFile{Data: []byte(sql)}
-		jobs = append(jobs, job{fsys, source.GolangMigrate{}, source.Migration{Path: name}})
+		jobs = append(jobs, job{fsys: fsys, format: source.GolangMigrate{}, m: source.Migration{Path: name}})
 	}
 	next := 0
 	ahead(jobs, func(i int, p parsed) bool {

@@ -126,9 +126,6 @@ func locate(fsys fs.FS, files []string, dir, format string) (source.Format, stri
 }
 
 // load reads and parses one migration.
-func load(fsys fs.FS, format source.Format, m source.Migration) (*sqltext.File, source.Script, error) {
-	return source.Read(fsys, format, m)
-}
 
 func fileError(path string, err error) FileError {
 	var se *sqltext.Error
@@ -142,7 +139,7 @@ func fileError(path string, err error) FileError {
 // edited migration that the base version of the file does not have.
 func changedStatements(baseFS fs.FS, format source.Format, old source.Migration) func(*sqltext.Statement) bool {
 	seen := map[string]int{}
-	if f, _, err := load(baseFS, format, old); err == nil {
+	if f, _, err := source.Read(baseFS, format, old); err == nil {
 		for _, s := range f.Statements {
 			seen[normalize(s.Text)]++
 		}

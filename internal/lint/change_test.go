@@ -222,7 +222,12 @@ func TestFilesRefusesRenderedFormats(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "versions", "0001_a.py"), []byte("revision = '1'\ndown_revision = None\n"), 0o644)
 	_, err := Files([]string{filepath.Join(dir, "versions")}, FilesOptions{})
 	if err == nil || !strings.Contains(err.Error(), "use phasegate check --base REF") {
-		t.Errorf("err = %v", err)
+		t.Errorf("directory: err = %v", err)
+	}
+	file := filepath.Join(dir, "versions", "0001_a.py") // a file given on its own
+	_, err = Files([]string{file}, FilesOptions{Format: "alembic"})
+	if err == nil || !strings.HasPrefix(err.Error(), file+": alembic migrations are judged") {
+		t.Errorf("file: err = %v", err)
 	}
 }
 

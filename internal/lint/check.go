@@ -198,7 +198,7 @@ func (c *change) replayBase(notes *templateNotes) *schema.Catalog {
 		if m.Kind == source.Checkpoint || m.Skip != "" {
 			continue // a checkpoint: production ran the migrations it stands for
 		}
-		replay = append(replay, job{c.baseFS, c.format, m})
+		replay = append(replay, job{fsys: c.baseFS, format: c.format, m: m})
 	}
 	ahead(replay, func(i int, p parsed) bool {
 		m := replay[i].m
@@ -247,7 +247,7 @@ func (c *change) judgeChanged(ck *checker.Checker, notes *templateNotes) {
 		if m.Skip != "" {
 			continue
 		}
-		f, script, err := load(c.headFS, c.format, m)
+		f, script, err := source.Read(c.headFS, c.format, m)
 		if err != nil {
 			res.Errors = append(res.Errors, fileError(m.Path, err))
 			continue
@@ -302,7 +302,7 @@ func (c *change) judgeDeferred(ck *checker.Checker, notes *templateNotes) {
 		if had[m.Path] && res.Changed[m.Path] == 0 || m.Skip != "" {
 			continue
 		}
-		f, script, err := load(c.headFS, c.deferredFormat, m)
+		f, script, err := source.Read(c.headFS, c.deferredFormat, m)
 		if err != nil {
 			res.Errors = append(res.Errors, fileError(m.Path, err))
 			continue

@@ -92,41 +92,60 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		var format source.Format
-		var ms []source.Migration
 		if info.IsDir() {
-			if format, err = pick(fsys, rel, opts.Format); err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-			if ms, err = format.List(fsys, rel); err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-		} else {
-			format, err = fileFormat(fsys, rel, opts.Format)
+			format, err := pick(fsys, rel, opts.Format)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", p, err)
 			}
-			ms = []source.Migration{{Path: rel, Format: format.Name(), Name: path.Base(rel)}}
-		}
-		format = opts.Source.Apply(format)
-		if _, ok := format.(source.Rendered); ok {
-			return nil, fmt.Errorf("%s: %s migrations are judged by the SQL the tool runs for them, which needs the project's checkout and history: use phasegate check --base REF", p, format.Name())
-		}
-		for _, m := range ms {
-			if m.Skip != "" {
-				continue
+			ms, err := format.List(fsys, rel)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
 			}
-			jobs = append(jobs, job{fsys, format, m})
-			entries = append(entries, entry{display(m.Path), info.IsDir() && !opts.OneChange})
+			if format, err = judgeable(p, opts.Source.Apply(format)); err != nil {
+				return nil, err
+			}
+			for _, m := range ms {
+				if m.Skip != "" {
+					continue
+				}
+				jobs = append(jobs, job{fsys: fsys, format: format, m: m})
+				entries = append(entries, entry{display(m.Path), !opts.OneChange})
+			}
+			continue
 		}
+		j := job{fsys: fsys, m: source.Migration{Path: rel, Name: path.Base(rel)}}
+		if opts.Format != "" && opts.Format != "auto" {
+			format, err := source.Lookup(opts.Format)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
+			if j.format, err = judgeable(p, opts.Source.Apply(format)); err != nil {
+				return nil, err
+			}
+		} else {
+			// Detected from the file's contents, on the worker that reads it.
+			j.detect = func(src []byte) (source.Format, error) {
+				return judgeable(p, opts.Source.Apply(source.FileFormat(fsys, rel, src)))
+			}
+		}
+		jobs = append(jobs, j)
+		entries = append(entries, entry{display(rel), false})
 	}
+	var fatal error
 	ahead(jobs, func(i int, pr parsed) bool {
 		e, m := entries[i], jobs[i].m
+		if pr.fatal != nil {
+			fatal = pr.fatal
+			return false
+		}
 		if pr.err != nil {
 			res.Errors = append(res.Errors, fileError(e.display, pr.err))
 			return true
 		}
 		m.Path = e.display
+		if m.Format == "" {
+			m.Format = pr.format.Name()
+		}
 		notes.add(res, e.display, pr.file)
 		fr := ck.File(checker.Input{Migration: m, Tx: pr.script.Tx, File: pr.file})
 		res.Files = append(res.Files, fr)
@@ -135,6 +154,9 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 		}
 		return true
 	})
+	if fatal != nil {
+		return nil, fatal
+	}
 	res.Gaps = append(res.Gaps, ck.Catalog().Gaps...)
 	res.Catalog = ck.Catalog()
 	return res, nil
@@ -186,15 +208,11 @@ func pick(fsys fs.FS, dir, format string) (source.Format, error) {
 	return source.Detect(fsys, dir)
 }
 
-// fileFormat guesses the format of a single file from its name and
-// annotations (source.FileMatcher).
-func fileFormat(fsys fs.FS, p, format string) (source.Format, error) {
-	if format != "" && format != "auto" {
-		return source.Lookup(format)
+// judgeable returns format, or an error when files in it cannot be judged
+// outside git (path is the argument that named them).
+func judgeable(path string, format source.Format) (source.Format, error) {
+	if _, ok := format.(source.Rendered); ok {
+		return nil, fmt.Errorf("%s: %s migrations are judged by the SQL the tool runs for them, which needs the project's checkout and history: use phasegate check --base REF", path, format.Name())
 	}
-	src, err := fs.ReadFile(fsys, p)
-	if err != nil {
-		return nil, err
-	}
-	return source.FileFormat(fsys, p, src), nil
+	return format, nil
 }
