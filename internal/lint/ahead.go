@@ -2,6 +2,7 @@ package lint
 
 import (
 	"io/fs"
+	"iter"
 	"runtime"
 
 	"github.com/phasegate/phasegate/internal/source"
@@ -38,6 +39,12 @@ type parsed struct {
 // load reads and parses the job's file.
 func (j job) load() parsed {
 	src, err := fs.ReadFile(j.fsys, j.m.Path)
+	return j.parse(src, err)
+}
+
+// parse parses the job's file, whose contents are src (err: the file
+// could not be read).
+func (j job) parse(src []byte, err error) parsed {
 	if err != nil {
 		return parsed{format: j.format, err: err}
 	}
@@ -51,14 +58,59 @@ func (j job) load() parsed {
 	return parsed{file: file, script: script, format: f, err: err}
 }
 
+// loads yields a function per job, in order, that reads (unless already
+// read) and parses its file. The jobs of a history read from git are read
+// here, in order, all through one git process (source.BatchReader); other
+// files are read by the function, on whichever core runs it.
+func loads(jobs []job) iter.Seq2[int, func() parsed] {
+	return func(yield func(int, func() parsed) bool) {
+		if batched(jobs) {
+			names := make([]string, len(jobs))
+			for i, j := range jobs {
+				names[i] = j.m.Path
+			}
+			i := 0
+			for src, err := range source.ReadEach(jobs[0].fsys, names) {
+				j := jobs[i]
+				if !yield(i, func() parsed { return j.parse(src, err) }) {
+					return
+				}
+				i++
+			}
+			return
+		}
+		for i, j := range jobs {
+			if !yield(i, j.load) {
+				return
+			}
+		}
+	}
+}
+
+// batched reports whether the jobs all read one BatchReader.
+func batched(jobs []job) bool {
+	if len(jobs) < 2 {
+		return false
+	}
+	if _, ok := jobs[0].fsys.(source.BatchReader); !ok {
+		return false
+	}
+	for _, j := range jobs[1:] {
+		if j.fsys != jobs[0].fsys { // jobs[0].fsys is comparable: never panics
+			return false
+		}
+	}
+	return true
+}
+
 // ahead parses jobs on up to GOMAXPROCS goroutines, at most a window of
 // files ahead of the consumer, and calls yield with each result in the
 // jobs' order. It stops early when yield returns false.
 func ahead(jobs []job, yield func(i int, p parsed) bool) {
 	workers := runtime.GOMAXPROCS(0)
 	if workers == 1 || len(jobs) < 2 {
-		for i, j := range jobs {
-			if !yield(i, j.load()) {
+		for i, load := range loads(jobs) {
+			if !yield(i, load()) {
 				return
 			}
 		}
@@ -72,13 +124,13 @@ func ahead(jobs []job, yield func(i int, p parsed) bool) {
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
-		for i, j := range jobs {
+		for i, load := range loads(jobs) {
 			select {
 			case window <- struct{}{}:
 			case <-stop:
 				return
 			}
-			go func() { results[i] <- j.load() }()
+			go func() { results[i] <- load() }()
 		}
 	}()
 	for i := range jobs {

@@ -2,6 +2,8 @@ package lint
 
 import (
 	"fmt"
+	"io/fs"
+	"iter"
 	"runtime"
 	"testing"
 	"testing/fstest"
@@ -13,8 +15,38 @@ import (
 // each with its own result (a file that does not parse included), and a
 // consumer that stops early stops the parsing.
 func TestAheadKeepsOrder(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
-	fsys := fstest.MapFS{}
+	for _, procs := range []int{1, 4} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			fsys := fstest.MapFS{}
+			testAheadKeepsOrder(t, fsys, fsys)
+			batch := &batchFS{MapFS: fstest.MapFS{}}
+			testAheadKeepsOrder(t, batch.MapFS, batch)
+			if batch.calls != 2 {
+				t.Errorf("a BatchReader's history was read in %d batches, want one a run", batch.calls)
+			}
+		})
+	}
+}
+
+// batchFS is a source.BatchReader that counts its batches.
+type batchFS struct {
+	fstest.MapFS
+	calls int
+}
+
+func (b *batchFS) ReadFiles(names []string) iter.Seq2[[]byte, error] {
+	b.calls++
+	return func(yield func([]byte, error) bool) {
+		for _, n := range names {
+			if !yield(b.ReadFile(n)) {
+				return
+			}
+		}
+	}
+}
+
+func testAheadKeepsOrder(t *testing.T, files fstest.MapFS, fsys fs.FS) {
 	var jobs []job
 	for i := range 200 {
 		name := fmt.Sprintf("m/%03d_t.up.sql", i)
@@ -22,7 +54,7 @@ func TestAheadKeepsOrder(t *testing.T) {
 		if i%17 == 0 {
 			sql = "CREATE TABLE (;" // a parse error at its place
 		}
-		fsys[name] = &fstest.MapFile{Data: []byte(sql)}
+		files[name] = &fstest.MapFile{Data: []byte(sql)}
 		jobs = append(jobs, job{fsys: fsys, format: source.GolangMigrate{}, m: source.Migration{Path: name}})
 	}
 	next := 0

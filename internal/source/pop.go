@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"io/fs"
 	"path"
 	"sort"
@@ -36,8 +37,12 @@ func (f Pop) Detect(fsys fs.FS, dir string) bool {
 	}
 	// N_name.up.sql files are golang-migrate's too; pop's read their
 	// template data (supabase/auth: {{ index .Options "Namespace" }}).
-	for _, n := range plain {
-		if b, err := fs.ReadFile(fsys, join(dir, n)); err == nil && IsPopTemplate(b) {
+	paths := make([]string, len(plain))
+	for i, n := range plain {
+		paths[i] = join(dir, n)
+	}
+	for b, err := range ReadEach(fsys, paths) {
+		if err == nil && IsPopTemplate(b) {
 			return true
 		}
 	}
@@ -51,7 +56,9 @@ var popAction = lazyRegexp(`\{\{-?\s*(?:(?:if|with|range|not|and|or|index|identi
 
 // IsPopTemplate reports whether a migration file holds a pop template
 // action.
-func IsPopTemplate(src []byte) bool { return popAction().Match(src) }
+func IsPopTemplate(src []byte) bool {
+	return bytes.Contains(src, []byte("{{")) && popAction().Match(src)
+}
 
 func (f Pop) List(fsys fs.FS, dir string) ([]Migration, error) {
 	names, err := files(fsys, dir)
