@@ -79,12 +79,12 @@ func (r *Repo) Resolve(ctx context.Context, rev string) (string, error) {
 			return strings.TrimSpace(string(out)), nil
 		}
 	}
+	if r.Shallow(ctx) {
+		return "", fmt.Errorf("revision %q not found in %s: the clone is shallow; in GitHub Actions check out with actions/checkout and fetch-depth: 0", rev, r.Root)
+	}
 	hint := "check the name (git branch -a and git tag list what there is), or fetch it first: " + r.fetchHint(ctx, rev)
 	if near := spell.Nearest(rev, r.refNames(ctx)); len(near) > 0 {
 		hint = "did you mean " + strings.Join(near, " or ") + "? Or " + hint
-	}
-	if r.Shallow(ctx) {
-		hint = "the clone is shallow; in GitHub Actions check out with actions/checkout and fetch-depth: 0"
 	}
 	return "", fmt.Errorf("revision %q not found in %s: %s", rev, r.Root, hint)
 }

@@ -123,14 +123,29 @@ func ahead(jobs []job, yield func(i int, p parsed) bool) {
 	window := make(chan struct{}, 2*workers) // parsed or being parsed, not yet consumed
 	stop := make(chan struct{})
 	defer close(stop)
+	// A fixed set of workers, not a goroutine a file: a worker's stack,
+	// grown once by the decoder's recursion, serves every file after.
+	type work struct {
+		i    int
+		load func() parsed
+	}
+	todo := make(chan work)
+	for range workers {
+		go func() {
+			for w := range todo {
+				results[w.i] <- w.load()
+			}
+		}()
+	}
 	go func() {
+		defer close(todo)
 		for i, load := range loads(jobs) {
 			select {
 			case window <- struct{}{}:
 			case <-stop:
 				return
 			}
-			go func() { results[i] <- load() }()
+			todo <- work{i, load} // waits for a free worker
 		}
 	}()
 	for i := range jobs {

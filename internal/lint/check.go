@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"sync"
 
 	"github.com/phasegate/phasegate/internal/checker"
 	"github.com/phasegate/phasegate/internal/deferred"
@@ -70,25 +71,45 @@ func (c *change) close() error {
 }
 
 // detect resolves the revisions and finds the migrations of both sides.
-func detect(ctx context.Context, opts Options) (*change, error) {
+func detect(ctx context.Context, opts Options) (c *change, err error) {
 	r := opts.Repo
 	headRev := opts.Head
 	if headRev == "" {
 		headRev = "HEAD"
 	}
-	headCommit, err := r.Resolve(ctx, headRev)
-	if err != nil {
-		return nil, err
+	// Each git command costs a process: those that do not wait for
+	// another's answer run side by side.
+	var headCommit, baseTip string
+	var headErr, baseErr error
+	var both sync.WaitGroup
+	both.Go(func() { headCommit, headErr = r.Resolve(ctx, headRev) })
+	both.Go(func() { baseTip, baseErr = r.Resolve(ctx, opts.Base) })
+	both.Wait()
+	if headErr != nil {
+		return nil, headErr
 	}
-	baseTip, err := r.Resolve(ctx, opts.Base)
-	if err != nil {
-		return nil, fmt.Errorf("base: %w", err)
+	if baseErr != nil {
+		return nil, fmt.Errorf("base: %w", baseErr)
 	}
 	base, err := r.MergeBase(ctx, baseTip, headCommit)
 	if err != nil {
 		return nil, err
 	}
-	c := &change{opts: opts, res: &Result{BaseCommit: base, Changed: map[string]git.Status{}}}
+	c = &change{opts: opts, res: &Result{BaseCommit: base, Changed: map[string]git.Status{}}}
+	// The base's tree and what changed since it are listed while the
+	// head's migrations are found.
+	var baseTree *git.TreeFS
+	var changes []git.Change
+	var baseTreeErr, changesErr error
+	var behind sync.WaitGroup
+	behind.Go(func() { baseTree, baseTreeErr = r.FS(ctx, base) })
+	behind.Go(func() { changes, changesErr = r.Changes(ctx, base, opts.Head) })
+	defer func() {
+		behind.Wait()
+		if baseTree != nil {
+			c.closers = append(c.closers, baseTree.Close)
+		}
+	}()
 	var files []string
 	if opts.Head == "" {
 		c.headFS = os.DirFS(r.Root)
@@ -110,11 +131,10 @@ func detect(ctx context.Context, opts Options) (*change, error) {
 	if err := c.locate(files); err != nil {
 		return c, err
 	}
-	baseTree, err := r.FS(ctx, base)
-	if err != nil {
-		return c, err
+	behind.Wait()
+	if baseTreeErr != nil {
+		return c, baseTreeErr
 	}
-	c.closers = append(c.closers, baseTree.Close)
 	c.baseFS = baseTree
 	if c.baseList, err = c.format.List(c.baseFS, c.res.Dir); err != nil {
 		return c, fmt.Errorf("list migrations at base %s: %w", base[:12], err)
@@ -131,9 +151,8 @@ func detect(ctx context.Context, opts Options) (*change, error) {
 			return c, err
 		}
 	}
-	changes, err := r.Changes(ctx, base, opts.Head)
-	if err != nil {
-		return c, err
+	if changesErr != nil {
+		return c, changesErr
 	}
 	for _, ch := range changes {
 		c.res.Changed[ch.Path] = ch.Status

@@ -103,14 +103,19 @@ func AtlasSum(fsys fs.FS, dir string) ([]byte, error) {
 	type entry struct{ name, hash string }
 	var entries []entry
 	h := sha256.New()
+	var sqls, paths []string
 	for _, n := range names {
-		if path.Ext(n) != ".sql" {
-			continue
+		if path.Ext(n) == ".sql" {
+			sqls, paths = append(sqls, n), append(paths, join(dir, n))
 		}
-		b, err := fs.ReadFile(fsys, join(dir, n))
+	}
+	i := 0
+	for b, err := range ReadEach(fsys, paths) {
 		if err != nil {
 			return nil, err
 		}
+		n := sqls[i]
+		i++
 		h.Write([]byte(n))
 		if atlasSumIgnored(b) {
 			continue

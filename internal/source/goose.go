@@ -150,15 +150,13 @@ func (b *statementBlocks) end() error {
 // the annotation on a line comment.
 func anyFileHas(fsys fs.FS, dir, ext, mark string) bool {
 	names, _ := files(fsys, dir)
-	checked := 0
+	var paths []string
 	for _, n := range names {
-		if path.Ext(n) != ext {
-			continue
+		if path.Ext(n) == ext && len(paths) < 20 {
+			paths = append(paths, join(dir, n))
 		}
-		if checked++; checked > 20 {
-			return false
-		}
-		b, err := fs.ReadFile(fsys, join(dir, n))
+	}
+	for b, err := range ReadEach(fsys, paths) {
 		if err != nil {
 			continue
 		}
