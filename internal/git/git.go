@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/phasegate/phasegate/internal/spell"
 )
@@ -185,7 +186,15 @@ func (r *Repo) Changes(ctx context.Context, base, head string) ([]Change, error)
 	if head != "" {
 		args = append(args, head)
 	}
+	// The work tree's untracked files are listed while diff runs.
+	var untracked []string
+	var untrackedErr error
+	var listed sync.WaitGroup
+	if head == "" {
+		listed.Go(func() { untracked, untrackedErr = r.Untracked(ctx) })
+	}
 	out, err := r.Git(ctx, append(args, "--")...)
+	listed.Wait()
 	if err != nil {
 		return nil, err
 	}
@@ -203,9 +212,8 @@ func (r *Repo) Changes(ctx context.Context, base, head string) ([]Change, error)
 		changes = append(changes, Change{Path: fields[i+1], Status: st})
 	}
 	if head == "" {
-		untracked, err := r.Untracked(ctx)
-		if err != nil {
-			return nil, err
+		if untrackedErr != nil {
+			return nil, untrackedErr
 		}
 		for _, p := range untracked {
 			changes = append(changes, Change{Path: p, Status: Added})

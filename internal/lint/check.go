@@ -113,8 +113,10 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 	var files []string
 	if opts.Head == "" {
 		c.headFS = os.DirFS(r.Root)
-		if files, err = r.WorkTreeFiles(ctx); err != nil {
-			return c, err
+		if opts.Dir == "" { // the file list is searched for the migrations
+			if files, err = r.WorkTreeFiles(ctx); err != nil {
+				return c, err
+			}
 		}
 	} else {
 		t, err := r.FS(ctx, headCommit)
@@ -161,7 +163,7 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 }
 
 // locate finds the format and the migrations directory in the head's
-// files, lists the head's migrations and checks the format's checksum
+// files (unless the directory is configured: then files is not read), lists the head's migrations and checks the format's checksum
 // file.
 func (c *change) locate(files []string) error {
 	format, dir, err := locate(c.headFS, files, c.opts.Dir, c.opts.Format)

@@ -15,14 +15,39 @@ import (
 // transaction.
 type GolangMigrate struct{}
 
-var golangMigrateName = lazyRegexp(`^([0-9]+)_(.*)\.(down|up)\.(.*)$`)
+// golangMigrateName splits a file name as golang-migrate's pattern
+// ^([0-9]+)_(.*)\.(down|up)\.(.*)$ does (the name runs to the last
+// ".up." or ".down."), without a regular expression: a history's
+// directory is listed on every check, thousands of names.
+func golangMigrateName(n string) (version, name, direction, ext string, ok bool) {
+	if strings.IndexByte(n, '\n') >= 0 {
+		return "", "", "", "", false // the pattern's . does not match a newline
+	}
+	digits := 0
+	for digits < len(n) && n[digits] >= '0' && n[digits] <= '9' {
+		digits++
+	}
+	if digits == 0 || digits == len(n) || n[digits] != '_' {
+		return "", "", "", "", false
+	}
+	rest := n[digits+1:]
+	up, down := strings.LastIndex(rest, ".up."), strings.LastIndex(rest, ".down.")
+	switch {
+	case up < 0 && down < 0:
+		return "", "", "", "", false
+	case up > down:
+		return n[:digits], rest[:up], "up", rest[up+len(".up."):], true
+	default:
+		return n[:digits], rest[:down], "down", rest[down+len(".down."):], true
+	}
+}
 
 func (GolangMigrate) Name() string { return "golang-migrate" }
 
 func (f GolangMigrate) Detect(fsys fs.FS, dir string) bool {
 	names, _ := files(fsys, dir)
 	for _, n := range names {
-		if m := golangMigrateName().FindStringSubmatch(n); m != nil && m[3] == "up" && m[4] == "sql" {
+		if _, _, direction, ext, ok := golangMigrateName(n); ok && direction == "up" && ext == "sql" {
 			return true
 		}
 	}
@@ -37,16 +62,16 @@ func (f GolangMigrate) List(fsys fs.FS, dir string) ([]Migration, error) {
 	var out []Migration
 	seen := map[string]string{}
 	for _, n := range names {
-		m := golangMigrateName().FindStringSubmatch(n)
-		if m == nil || m[3] != "up" {
+		version, name, direction, _, ok := golangMigrateName(n)
+		if !ok || direction != "up" {
 			continue
 		}
-		v := trimVersion(m[1])
+		v := trimVersion(version)
 		if prev, dup := seen[v]; dup {
-			return nil, fmt.Errorf("%s: version %s is also used by %s (golang-migrate refuses duplicate versions)", join(dir, n), m[1], prev)
+			return nil, fmt.Errorf("%s: version %s is also used by %s (golang-migrate refuses duplicate versions)", join(dir, n), version, prev)
 		}
 		seen[v] = join(dir, n)
-		out = append(out, Migration{Path: join(dir, n), Format: f.Name(), Version: m[1], Name: m[2]})
+		out = append(out, Migration{Path: join(dir, n), Format: f.Name(), Version: version, Name: name})
 	}
 	sortByVersion(out)
 	return out, nil
