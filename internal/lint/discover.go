@@ -24,6 +24,7 @@ type Candidate struct {
 // file list). Plain directories of .sql files count only when their name
 // says they hold migrations.
 func Discover(fsys fs.FS, files []string) []Candidate {
+	fsys = source.CacheDirs(fsys) // every format looks at the same directories
 	dirs := map[string]bool{}
 	for _, f := range files {
 		if skipped(f) {

@@ -133,6 +133,7 @@ func Lookup(name string) (Format, error) {
 
 // Detect returns the format of the migrations in dir.
 func Detect(fsys fs.FS, dir string) (Format, error) {
+	fsys = CacheDirs(fsys)
 	for _, f := range Formats {
 		if f.Detect(fsys, dir) {
 			return f, nil
