@@ -86,13 +86,8 @@ func (e FileError) Error() string {
 }
 
 // Locate finds the migrations directory and format among files (the
-// repository's file list), or takes them from the config.
+// repository's file list), or takes them from the config (dir, format).
 func Locate(fsys fs.FS, files []string, dir, format string) (source.Format, string, error) {
-	return locate(fsys, files, dir, format)
-}
-
-// locate finds the migrations directory and format.
-func locate(fsys fs.FS, files []string, dir, format string) (source.Format, string, error) {
 	if format == "auto" {
 		format = ""
 	}

@@ -166,7 +166,7 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 // files (unless the directory is configured: then files is not read), lists the head's migrations and checks the format's checksum
 // file.
 func (c *change) locate(files []string) error {
-	format, dir, err := locate(c.headFS, files, c.opts.Dir, c.opts.Format)
+	format, dir, err := Locate(c.headFS, files, c.opts.Dir, c.opts.Format)
 	if err != nil {
 		return err
 	}

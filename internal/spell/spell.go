@@ -36,11 +36,13 @@ func Nearest(name string, names []string) []string {
 	}
 	var cands []cand
 	limit := max(2, len(name)/3)
+	lname := strings.ToLower(name)
 	for _, n := range names {
-		d := distance(strings.ToLower(name), strings.ToLower(n))
+		ln := strings.ToLower(n)
+		d := distance(lname, ln)
 		switch {
 		case d <= limit:
-		case len(name) >= 4 && (strings.Contains(n, name) || strings.Contains(name, n) && len(n) >= 4):
+		case len(name) >= 4 && (strings.Contains(ln, lname) || strings.Contains(lname, ln) && len(n) >= 4):
 			d = limit + 1
 		default:
 			continue

@@ -16,6 +16,9 @@ func TestNearest(t *testing.T) {
 			t.Errorf("Nearest(%q) = %q, want %q", in, got, want)
 		}
 	}
+	if got := Nearest("Timeout", []string{"missing-lock-timeout", "rules"}); len(got) != 1 {
+		t.Errorf("Nearest(Timeout) = %q: a part, whatever its case, is a match", got)
+	}
 	if got := Nearest("lock-timeout", []string{"missing-lock-timeout", "missing-statement-timeout", "lock-table"}); len(got) == 0 || got[0] != "missing-lock-timeout" {
 		t.Errorf("Nearest(lock-timeout) = %q", got)
 	}
