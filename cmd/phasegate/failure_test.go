@@ -26,8 +26,7 @@ func TestFailureHints(t *testing.T) {
 	}{
 		{[]string{"classify", "--format", "yaml", mig}, "--format must be text or json", "Run 'phasegate help classify' for its flags and examples."},
 		{[]string{"classify", "--config", write("bad-severity.yml", "rules:\n  drop-column: loud\n"), mig}, "bad-severity.yml:2:3: unknown severity \"loud\"", "Every key of the config file, with its default: docs/configuration.md."},
-		// The message already names the page: no second pointer.
-		{[]string{"classify", "--config", write("typo.yml", "postgres:\n  versoin: 15\n"), mig}, "typo.yml:2:3: unknown key \"versoin\"", ""},
+		{[]string{"classify", "--config", write("typo.yml", "postgres:\n  versoin: 15\n"), mig}, "typo.yml:2:3: unknown key \"versoin\"", "Every key of the config file, with its default: docs/configuration.md."},
 		{[]string{"classify", filepath.Join(dir, "missing.sql")}, "missing.sql", ""},
 	} {
 		var out, errb bytes.Buffer

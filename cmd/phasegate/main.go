@@ -75,29 +75,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "phasegate %s: %s\n", cmd.name, err)
-	code, hint := failure(cmd.name, err)
-	if hint != "" {
+	if hint := failureHint(cmd.name, err); hint != "" {
 		fmt.Fprintln(stderr, hint)
 	}
-	return code
+	return exitUsage
 }
 
-// failure maps the error a command returned to phasegate's exit status and
-// the hint printed after the message: the one place that decides what a
-// kind of failure means to the user. Every error exits 2 (usage, config,
-// git, Docker, parse: what stops phasegate from giving a verdict, as
-// documented in exitStatusHelp); findings and failed scenarios are
-// verdicts, returned as statuses, not errors.
-func failure(command string, err error) (code int, hint string) {
+// failureHint is what to do about the error a command returned, printed
+// after its message: the one place that decides what a kind of failure
+// means to the user. Every error exits 2 (usage, config, git, Docker,
+// parse: what stops phasegate from giving a verdict, as documented in
+// exitStatusHelp); findings and failed scenarios are verdicts, returned as
+// statuses, not errors.
+func failureHint(command string, err error) string {
 	var usage *usageError
 	var cfg *config.Error
 	switch {
 	case errors.As(err, &usage):
-		return exitUsage, fmt.Sprintf("Run 'phasegate help %s' for its flags and examples.", command)
-	case errors.As(err, &cfg) && !strings.Contains(cfg.Msg, "docs/configuration.md"):
-		return exitUsage, "Every key of the config file, with its default: docs/configuration.md."
+		return fmt.Sprintf("Run 'phasegate help %s' for its flags and examples.", command)
+	case errors.As(err, &cfg):
+		return "Every key of the config file, with its default: docs/configuration.md."
 	}
-	return exitUsage, ""
+	return ""
 }
 
 // runHelp is "phasegate help [COMMAND]": the command's help, or the list

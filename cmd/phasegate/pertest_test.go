@@ -11,7 +11,8 @@ import (
 )
 
 // A tests.results or tests.rerun phasegate cannot use is an error before
-// anything runs, naming the config file and what to write instead.
+// anything runs, naming the config file and what to write instead, then
+// where every key is documented.
 func TestCLIBadTestsResults(t *testing.T) {
 	dir := exampleRepo(t)
 	for yml, want := range map[string]string{
@@ -22,7 +23,7 @@ func TestCLIBadTestsResults(t *testing.T) {
 		cfg := filepath.Join(t.TempDir(), "phasegate.yml")
 		os.WriteFile(cfg, []byte(yml), 0o644)
 		r := phasegate(t, dir, nil, "check", "--base", "main", "--config", cfg)
-		if r.code != 2 || !strings.Contains(r.stderr, want) {
+		if r.code != 2 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "\nEvery key of the config file, with its default: docs/configuration.md.\n") {
 			t.Errorf("%s: exit %d, stderr:\n%s", yml, r.code, r.stderr)
 		}
 	}

@@ -1,8 +1,6 @@
 package compat
 
 import (
-	"fmt"
-
 	"github.com/phasegate/phasegate/internal/checker"
 	"github.com/phasegate/phasegate/internal/config"
 )
@@ -14,7 +12,7 @@ import (
 func FromConfig(r config.Runtime) (Options, error) {
 	results, err := ParseResults(r.Results)
 	if err != nil {
-		return Options{}, fmt.Errorf("%s: %w", r.Path, err)
+		return Options{}, &config.Error{Path: r.Path, Msg: err.Error()}
 	}
 	results.Rerun = r.Rerun
 	return Options{

@@ -409,7 +409,7 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, where string) error {
 					keys = near + " The keys are "
 				}
 				return &Error{Path: path, Line: k.Line, Col: k.Column,
-					Msg: fmt.Sprintf("unknown key %q in %s%s%s (every key: docs/configuration.md)", k.Value, orTop(where), keys, strings.Join(known, ", "))}
+					Msg: fmt.Sprintf("unknown key %q in %s%s%s", k.Value, orTop(where), keys, strings.Join(known, ", "))}
 			}
 			if err := checkKeys(path, v, f.Type, join(where, k.Value)); err != nil {
 				return err

@@ -40,7 +40,7 @@ func TestUnknownKeysHavePositions(t *testing.T) {
 	cases := map[string]string{
 		"migrations:\n  dirr: x\n":          `phasegate.yml:2:3: unknown key "dirr" in migrations; did you mean "dir"? The keys are alembic_config, deferred_dir, dir, django_settings, format, python`,
 		"postgress:\n  version: 1\n":        `phasegate.yml:1:1: unknown key "postgress" in the config; did you mean "postgres"? The keys are`,
-		"tests:\n  recrod: false\n":         `did you mean "record"? The keys are command, env, env_names, record, rerun, results, scenarios, timeout (every key: docs/configuration.md)`,
+		"tests:\n  recrod: false\n":         `did you mean "record"? The keys are command, env, env_names, record, rerun, results, scenarios, timeout`,
 		"ignore:\n  - path: a\n    rule: x": `phasegate.yml:3:5: unknown key "rule" in ignore[]; did you mean "rules"? The keys are`,
 		"tests:\n  zzz: 1\n":                `unknown key "zzz" in tests; the keys are`,
 		"postgres:\n  version: sixteen\n":   "cannot unmarshal !!str `sixteen` into int",

@@ -86,7 +86,7 @@ func (c *Config) Resolve(version int) (Runtime, error) {
 	}
 	if c.Tests.Rerun != nil {
 		if *c.Tests.Rerun < 0 {
-			return r, fmt.Errorf("%s: tests.rerun %d: give how many times to rerun the failing tests, 0 or more", c.Path, *c.Tests.Rerun)
+			return r, &Error{Path: c.Path, Msg: fmt.Sprintf("tests.rerun %d: give how many times to rerun the failing tests, 0 or more", *c.Tests.Rerun)}
 		}
 		r.Rerun = *c.Tests.Rerun
 	}
