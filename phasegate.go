@@ -146,15 +146,15 @@ func (e *FileError) Error() string {
 // Errors Lint returns for options it cannot use; test with errors.Is.
 var (
 	// ErrUnknownRule: Options.Severity names a rule that does not exist.
-	ErrUnknownRule = errors.New("unknown rule")
+	ErrUnknownRule = checker.ErrUnknownRule
 	// ErrUnknownSeverity: Options.Severity holds a severity that does not
 	// exist.
-	ErrUnknownSeverity = errors.New("unknown severity")
+	ErrUnknownSeverity = checker.ErrUnknownSeverity
 	// ErrUnknownFormat: Options.Format names no migration format.
 	ErrUnknownFormat = errors.New("unknown migration format")
 	// ErrUnsupportedVersion: Options.PostgresVersion is not a major
 	// version phasegate knows.
-	ErrUnsupportedVersion = errors.New("unsupported PostgreSQL version")
+	ErrUnsupportedVersion = checker.ErrUnsupportedVersion
 )
 
 // Lint judges migration files: each path is a file or a directory of
@@ -182,20 +182,18 @@ func Lint(paths []string, opts Options) (*Result, error) {
 }
 
 func checkerOptions(opts Options) (checker.Options, error) {
-	ck := checker.Options{Version: opts.PostgresVersion, Severity: map[string]checker.Severity{}, LockTimeout: opts.LockTimeoutSet}
-	if ck.Version == 0 {
-		ck.Version = checker.DefaultVersion
-	}
-	if ck.Version < 9 || ck.Version > 30 {
-		return ck, fmt.Errorf("%w %d: give the major version, e.g. 16", ErrUnsupportedVersion, ck.Version)
+	ck := checker.Options{Severity: map[string]checker.Severity{}, LockTimeout: opts.LockTimeoutSet}
+	var err error
+	if ck.Version, err = checker.TargetVersion(opts.PostgresVersion); err != nil {
+		return ck, err
 	}
 	for id, s := range opts.Severity {
-		if checker.Lookup(id) == nil {
-			return ck, fmt.Errorf("%w %q (Rules lists them)", ErrUnknownRule, id)
-		}
-		sev, err := checker.ParseSeverity(string(s))
-		if err != nil {
-			return ck, fmt.Errorf("%w %q for %s: use off, info, warning or error", ErrUnknownSeverity, s, id)
+		sev, err := checker.RuleSeverity(id, string(s))
+		switch {
+		case errors.Is(err, checker.ErrUnknownRule):
+			return ck, fmt.Errorf("%w (Rules lists them)", err)
+		case err != nil:
+			return ck, fmt.Errorf("%w for %s", err, id)
 		}
 		ck.Severity[id] = sev
 	}

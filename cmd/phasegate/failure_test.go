@@ -27,6 +27,8 @@ func TestFailureHints(t *testing.T) {
 		{[]string{"classify", "--format", "yaml", mig}, "--format must be text or json", "Run 'phasegate help classify' for its flags and examples."},
 		{[]string{"classify", "--config", write("bad-severity.yml", "rules:\n  drop-column: loud\n"), mig}, "bad-severity.yml:2:3: unknown severity \"loud\"", "Every key of the config file, with its default: docs/configuration.md."},
 		{[]string{"classify", "--config", write("typo.yml", "postgres:\n  versoin: 15\n"), mig}, "typo.yml:2:3: unknown key \"versoin\"", "Every key of the config file, with its default: docs/configuration.md."},
+		{[]string{"classify", "--config", write("rule-typo.yml", "rules:\n  drop-colum: warning\n"), mig}, `rule-typo.yml:2:3: unknown rule "drop-colum" in rules; did you mean "drop-column"? (phasegate rules lists them)`, "Every key of the config file, with its default: docs/configuration.md."},
+		{[]string{"classify", "--pg-version", "155", mig}, "unsupported PostgreSQL version 155: give the major version, e.g. 16", ""},
 		{[]string{"classify", filepath.Join(dir, "missing.sql")}, "missing.sql", ""},
 	} {
 		var out, errb bytes.Buffer

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,31 +12,27 @@ import (
 	"github.com/phasegate/phasegate/internal/config"
 	"github.com/phasegate/phasegate/internal/lint"
 	"github.com/phasegate/phasegate/internal/source"
+	"github.com/phasegate/phasegate/internal/spell"
 )
 
 // checkerOptions turns the configuration into checker options, rejecting
 // unknown rule ids and severities with their place in the config file.
 func checkerOptions(cfg *config.Config, pgVersion int) (checker.Options, error) {
-	opts := checker.Options{
-		Version:     cfg.Postgres.Version,
-		Severity:    map[string]checker.Severity{},
-		LockTimeout: cfg.Postgres.LockTimeoutSet,
-	}
+	opts := checker.Options{Severity: map[string]checker.Severity{}, LockTimeout: cfg.Postgres.LockTimeoutSet}
+	v := cfg.Postgres.Version
 	if pgVersion != 0 {
-		opts.Version = pgVersion
+		v = pgVersion
 	}
-	if opts.Version == 0 {
-		opts.Version = checker.DefaultVersion
-	}
-	if opts.Version < 9 || opts.Version > 30 {
-		return opts, fmt.Errorf("postgres version %d: give the major version, e.g. 16", opts.Version)
+	var err error
+	if opts.Version, err = checker.TargetVersion(v); err != nil {
+		return opts, err
 	}
 	for id, s := range cfg.Rules {
-		if checker.Lookup(id) == nil {
-			return opts, cfg.ErrorAt(id, fmt.Sprintf("unknown rule %q in rules (phasegate rules lists them)", id))
-		}
-		sev, err := checker.ParseSeverity(s)
-		if err != nil {
+		sev, err := checker.RuleSeverity(id, s)
+		switch {
+		case errors.Is(err, checker.ErrUnknownRule):
+			return opts, cfg.ErrorAt(id, unknownRule(id, "rules"))
+		case err != nil:
 			return opts, cfg.ErrorAt(id, err.Error())
 		}
 		opts.Severity[id] = sev
@@ -46,7 +43,7 @@ func checkerOptions(cfg *config.Config, pgVersion int) (checker.Options, error) 
 		}
 		for _, id := range ig.Rules {
 			if id != "*" && checker.Lookup(id) == nil {
-				return opts, cfg.ErrorAt(id, fmt.Sprintf("unknown rule %q in ignore (phasegate rules lists them)", id))
+				return opts, cfg.ErrorAt(id, unknownRule(id, "ignore"))
 			}
 		}
 		rules := ig.Rules
@@ -107,4 +104,14 @@ func (p postgresFlags) apply(cfg *config.Config) {
 // template options).
 func sourceSettings(cfg *config.Config) source.Settings {
 	return source.Settings{TemplateOptions: cfg.Migrations.TemplateOptions}
+}
+
+// unknownRule says that the config's key where names rule id, which does
+// not exist, and which rule it most likely meant.
+func unknownRule(id, where string) string {
+	var ids []string
+	for _, r := range checker.Rules() {
+		ids = append(ids, r.ID)
+	}
+	return fmt.Sprintf("unknown rule %q in %s%s (phasegate rules lists them)", id, where, spell.DidYouMean(id, ids, "%q"))
 }

@@ -18,6 +18,8 @@
 package checker
 
 import (
+	"errors"
+	"fmt"
 	"path"
 	"strings"
 
@@ -31,6 +33,23 @@ import (
 // DefaultVersion is the PostgreSQL major version assumed when the config
 // names none.
 const DefaultVersion = 16
+
+// ErrUnsupportedVersion is a target version that is not a PostgreSQL major
+// version phasegate knows.
+var ErrUnsupportedVersion = errors.New("unsupported PostgreSQL version")
+
+// TargetVersion is the major version verdicts are made for: v, or
+// DefaultVersion when v is 0. A version outside 9 to 30 (a minor version,
+// a typo) is an ErrUnsupportedVersion.
+func TargetVersion(v int) (int, error) {
+	if v == 0 {
+		return DefaultVersion, nil
+	}
+	if v < 9 || v > 30 {
+		return v, fmt.Errorf("%w %d: give the major version, e.g. 16", ErrUnsupportedVersion, v)
+	}
+	return v, nil
+}
 
 // Options configure a Checker.
 type Options struct {

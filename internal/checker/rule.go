@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -72,6 +73,21 @@ func (s Severity) String() string {
 	return [...]string{"off", "info", "warning", "error"}[s]
 }
 
+// ErrUnknownRule and ErrUnknownSeverity are a severity setting that names
+// no rule, or no severity.
+var (
+	ErrUnknownRule     = errors.New("unknown rule")
+	ErrUnknownSeverity = errors.New("unknown severity")
+)
+
+// RuleSeverity reads the severity s set for rule id.
+func RuleSeverity(id, s string) (Severity, error) {
+	if Lookup(id) == nil {
+		return Off, fmt.Errorf("%w %q", ErrUnknownRule, id)
+	}
+	return ParseSeverity(s)
+}
+
 // ParseSeverity reads a severity from configuration.
 func ParseSeverity(s string) (Severity, error) {
 	switch strings.ToLower(s) {
@@ -84,7 +100,7 @@ func ParseSeverity(s string) (Severity, error) {
 	case "error":
 		return Error, nil
 	}
-	return Off, fmt.Errorf("unknown severity %q (use error, warning, info or off)", s)
+	return Off, fmt.Errorf("%w %q (use error, warning, info or off)", ErrUnknownSeverity, s)
 }
 
 // Rule is one check: data that documents it plus a small function.
