@@ -36,13 +36,15 @@ forward() { find "$@" -name '*.sql' ! -name 'down.sql' ! -name '*.down.sql' ! -n
 forward "$corpora/lemmy-diesel" >"$work/lemmy.list"
 forward "$corpora" >"$work/all.list"
 
-# seconds runs a command and prints its wall time in seconds.
+# seconds runs a command and prints its wall time in seconds, read from
+# bash's clock: no process is started between the two readings but the
+# command's.
 seconds() {
 	local t0 t1
-	t0=$(date +%s%N)
+	t0=$EPOCHREALTIME
 	"$@" >/dev/null 2>&1 || true # both tools exit non-zero on findings
-	t1=$(date +%s%N)
-	echo "scale=4; ($t1 - $t0) / 1000000000" | bc
+	t1=$EPOCHREALTIME
+	echo "scale=4; ${t1/[.,]/.} - ${t0/[.,]/.}" | bc
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
