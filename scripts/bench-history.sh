@@ -8,6 +8,8 @@
 #   RUNS        runs of each case (default 9)
 #   OLD_REV     also time phasegate built at this revision, alternating
 #               run by run with the checkout's (to measure a change)
+# APP_FILES (default 0) adds that many other files to the repository, in
+# directories of 100, as an application's code beside its migrations.
 #
 # The history is golang-migrate's: N_m.up.sql and N_m.down.sql files, each
 # a table, a column and an index, a column and a comment, or a view, as a
@@ -50,6 +52,11 @@ for ((i = 1; i <= n; i++)); do
 	esac >"$f.up.sql"
 	echo 'SELECT 1;' >"$f.down.sql"
 done
+for ((i = 0; i < ${APP_FILES:-0}; i++)); do
+	d="app/pkg$((i / 100))"
+	[ $((i % 100)) -eq 0 ] && mkdir -p "$d"
+	echo "package pkg$((i / 100)) // $i" >"$d/f$i.go"
+done
 git add -A
 git commit -qm base
 git gc -q
@@ -68,7 +75,7 @@ ms() { # prints the wall time of the command in milliseconds
 }
 summary() { sort -n | awk '{a[NR]=$1} END {printf "%d ms (%d-%d)", a[int((NR+1)/2)], a[1], a[NR]}'; }
 
-echo "phasegate check --static-only, $n migrations + 1; $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC'); median (range) of $runs runs, alternating"
+echo "phasegate check --static-only, $n migrations + 1, ${APP_FILES:-0} other files; $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC'); median (range) of $runs runs, alternating"
 echo
 header="| case |" sep="|---|"
 for b in "${bins[@]}"; do header+=" $b |" sep+="---|"; done

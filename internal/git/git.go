@@ -178,22 +178,28 @@ type Change struct {
 	Status Status
 }
 
-// Changes lists the files that differ between commit base and head. An
-// empty head means the work tree, untracked files included (ignored ones
-// excluded). Renames are reported as a deletion and an addition.
-func (r *Repo) Changes(ctx context.Context, base, head string) ([]Change, error) {
+// Changes lists the files that differ between commit base and head, under
+// the given paths (directories relative to the root; none: the whole
+// tree). An empty head means the work tree, untracked files included
+// (ignored ones excluded). Renames are reported as a deletion and an
+// addition.
+func (r *Repo) Changes(ctx context.Context, base, head string, paths ...string) ([]Change, error) {
 	args := []string{"diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", base}
 	if head != "" {
 		args = append(args, head)
+	}
+	args = append(args, "--")
+	for _, p := range paths {
+		args = append(args, ":(top,literal)"+p)
 	}
 	// The work tree's untracked files are listed while diff runs.
 	var untracked []string
 	var untrackedErr error
 	var listed sync.WaitGroup
 	if head == "" {
-		listed.Go(func() { untracked, untrackedErr = r.Untracked(ctx) })
+		listed.Go(func() { untracked, untrackedErr = r.Untracked(ctx, paths...) })
 	}
-	out, err := r.Git(ctx, append(args, "--")...)
+	out, err := r.Git(ctx, args...)
 	listed.Wait()
 	if err != nil {
 		return nil, err
@@ -222,9 +228,14 @@ func (r *Repo) Changes(ctx context.Context, base, head string) ([]Change, error)
 	return changes, nil
 }
 
-// Untracked lists untracked files that are not ignored.
-func (r *Repo) Untracked(ctx context.Context) ([]string, error) {
-	out, err := r.Git(ctx, "ls-files", "-z", "--others", "--exclude-standard")
+// Untracked lists untracked files that are not ignored, under the given
+// paths (none: the whole tree).
+func (r *Repo) Untracked(ctx context.Context, paths ...string) ([]string, error) {
+	args := []string{"ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--"}
+	for _, p := range paths {
+		args = append(args, ":(top,literal)"+p)
+	}
+	out, err := r.Git(ctx, args...)
 	if err != nil {
 		return nil, err
 	}

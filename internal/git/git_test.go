@@ -2,9 +2,12 @@ package git
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -108,6 +111,43 @@ func TestChangesAndMergeBase(t *testing.T) {
 	changes, _ = r.Changes(ctx, shas[0], shas[1])
 	if len(changes) != 3 {
 		t.Errorf("commit to commit: %v", changes)
+	}
+}
+
+// Changes under given directories sees their changes, untracked files
+// included, and nothing else; the directories are names, not patterns,
+// and relative to the root wherever git runs.
+func TestChangesUnderPaths(t *testing.T) {
+	r, shas := newRepo(t,
+		map[string]string{"db/m/1.sql": "one", "db/post/x.sql": "x", "app/main.go": "package main", "db/m*/odd.sql": "odd"},
+		map[string]string{"db/m/1.sql": "uno", "app/main.go": "package main // changed", "db/m*/odd.sql": "odder"},
+	)
+	ctx := context.Background()
+	os.WriteFile(filepath.Join(r.Root, "db/m/2.sql"), []byte("two"), 0o644)
+	os.WriteFile(filepath.Join(r.Root, "db/post/y.sql"), []byte("y"), 0o644)
+	os.WriteFile(filepath.Join(r.Root, "app/new.go"), []byte("package main"), 0o644)
+	for _, c := range []struct {
+		head  string
+		paths []string
+		want  []string
+	}{
+		{"", []string{"db/m", "db/post"}, []string{"A db/m/2.sql", "A db/post/y.sql", "M db/m/1.sql"}},
+		{shas[1], []string{"db/m", "db/post"}, []string{"M db/m/1.sql"}},
+		{"", []string{"db/m*"}, []string{"M db/m*/odd.sql"}}, // as a pattern (git's default) it would take db/m too
+	} {
+		head, want := c.head, c.want
+		changes, err := r.Changes(ctx, shas[0], head, c.paths...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range changes {
+			got = append(got, fmt.Sprintf("%c %s", c.Status, c.Path))
+		}
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("head %q: %q, want %q", head, got, want)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/phasegate/phasegate/internal/checker"
@@ -103,7 +104,8 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 	var baseTreeErr, changesErr error
 	var behind sync.WaitGroup
 	behind.Go(func() { baseTree, baseTreeErr = r.FS(ctx, base) })
-	behind.Go(func() { changes, changesErr = r.Changes(ctx, base, opts.Head) })
+	scope := changeScope(opts)
+	behind.Go(func() { changes, changesErr = r.Changes(ctx, base, opts.Head, scope...) })
 	defer func() {
 		behind.Wait()
 		if baseTree != nil {
@@ -160,6 +162,31 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 		c.res.Changed[ch.Path] = ch.Status
 	}
 	return c, nil
+}
+
+// changeScope is where the change's files are looked for: the migrations
+// and deferred directories when the config names the directory and the
+// format (git diff and the untracked files of a large work tree cost more
+// than the rest of the check), else the whole tree. The change's other
+// files are never read: only its migrations are judged. An ORM's
+// migrations are rendered from files that may lie anywhere.
+func changeScope(opts Options) []string {
+	if opts.Dir == "" || opts.Format == "" || opts.Format == "auto" {
+		return nil
+	}
+	f, err := source.Lookup(opts.Format)
+	if err != nil {
+		return nil // locate says so
+	}
+	if _, ok := f.(source.Rendered); ok {
+		return nil
+	}
+	dir := strings.Trim(strings.TrimPrefix(opts.Dir, "./"), "/")
+	deferredDir := opts.DeferredDir
+	if deferredDir == "" {
+		deferredDir = deferred.Dir(f.Name(), dir)
+	}
+	return []string{dir, deferredDir}
 }
 
 // locate finds the format and the migrations directory in the head's
