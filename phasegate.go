@@ -193,7 +193,7 @@ func checkerOptions(opts Options) (checker.Options, error) {
 		case errors.Is(err, checker.ErrUnknownRule):
 			return ck, fmt.Errorf("%w (Rules lists them)", err)
 		case err != nil:
-			return ck, fmt.Errorf("%w for %s", err, id)
+			return ck, fmt.Errorf("%s: %w", id, err)
 		}
 		ck.Severity[id] = sev
 	}

@@ -24,7 +24,7 @@ runs=${2:-9}
 old=${3:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; git -C "$root" worktree prune' EXIT
 
 (cd "$root" && go build -trimpath -o "$work/new" ./cmd/phasegate)
 bins=(new)

@@ -3,6 +3,7 @@ package git
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -125,17 +126,25 @@ func (t *TreeFS) start() {
 	t.cmd, t.stdin, t.stdout = cmd, stdin, bufio.NewReaderSize(stdout, 64<<10)
 }
 
+// blob is the blob of file name, or the error reading it gives.
+func (t *TreeFS) blob(name string) (blob, error) {
+	if !fs.ValidPath(name) {
+		return blob{}, &fs.PathError{Op: "read", Path: name, Err: fs.ErrInvalid}
+	}
+	if b, ok := t.blobs[name]; ok {
+		return b, nil
+	}
+	if _, isDir := t.dirs[name]; isDir {
+		return blob{}, &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
+	}
+	return blob{}, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
+}
+
 // ReadFile returns the contents of the file name.
 func (t *TreeFS) ReadFile(name string) ([]byte, error) {
-	if !fs.ValidPath(name) {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrInvalid}
-	}
-	b, ok := t.blobs[name]
-	if !ok {
-		if _, isDir := t.dirs[name]; isDir {
-			return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("is a directory")}
-		}
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
+	b, err := t.blob(name)
+	if err != nil {
+		return nil, err
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -2,10 +2,8 @@ package git
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"iter"
 	"os/exec"
 	"strconv"
@@ -26,16 +24,13 @@ func (t *TreeFS) ReadFiles(names []string) iter.Seq2[[]byte, error] {
 		pathErrs := make([]error, len(names))
 		wanted := 0
 		for i, name := range names {
-			if b, ok := t.blobs[name]; ok && fs.ValidPath(name) {
-				ids[i] = b.id
-				wanted++
+			b, err := t.blob(name)
+			if err != nil {
+				pathErrs[i] = err
 				continue
 			}
-			_, err := t.Stat(name)
-			if err == nil { // a directory
-				err = &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
-			}
-			pathErrs[i] = err
+			ids[i] = b.id
+			wanted++
 		}
 		if wanted == 0 {
 			for _, err := range pathErrs {
@@ -62,11 +57,7 @@ func (t *TreeFS) ReadFiles(names []string) iter.Seq2[[]byte, error] {
 				}
 				continue
 			}
-			data, err := b.next()
-			if err != nil {
-				err = fmt.Errorf("read %s: %w", names[i], err)
-			}
-			if !yield(data, err) {
+			if !yield(b.next()) {
 				return
 			}
 		}

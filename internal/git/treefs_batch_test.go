@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -63,7 +65,24 @@ func TestReadFiles(t *testing.T) {
 			}
 		}
 	}
+	if n := children(t); n != 0 {
+		t.Errorf("%d git processes left running after ReadFiles stopped", n)
+	}
 	if b, err := tfs.ReadFile(names[42]); err != nil || string(b) != files[names[42]] {
 		t.Errorf("ReadFile after ReadFiles: %d bytes, %v", len(b), err)
 	}
+}
+
+// children counts this process's child processes (Linux: /proc).
+func children(t *testing.T) int {
+	tasks, err := filepath.Glob("/proc/self/task/*/children")
+	if err != nil || len(tasks) == 0 {
+		t.Skip("no /proc: cannot count child processes")
+	}
+	n := 0
+	for _, f := range tasks {
+		b, _ := os.ReadFile(f)
+		n += len(strings.Fields(string(b)))
+	}
+	return n
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 
 	"github.com/phasegate/phasegate/internal/checker"
@@ -91,7 +92,7 @@ func Locate(fsys fs.FS, files []string, dir, format string) (source.Format, stri
 	if format == "auto" {
 		format = ""
 	}
-	dir = strings.Trim(strings.TrimPrefix(dir, "./"), "/")
+	dir = configuredDir(dir)
 	if dir != "" {
 		if _, err := fs.Stat(fsys, dir); err != nil {
 			return nil, "", fmt.Errorf("migrations.dir %q does not exist at the head revision", dir)
@@ -120,7 +121,16 @@ func Locate(fsys fs.FS, files []string, dir, format string) (source.Format, stri
 	return c.Format, c.Dir, nil
 }
 
-// load reads and parses one migration.
+// configuredDir is a directory as the config or a flag gives it, relative
+// to the repository's root: "" when none is given (or "./", "/"), "." for
+// the root itself, else a clean slash-separated path.
+func configuredDir(dir string) string {
+	dir = strings.Trim(strings.TrimPrefix(dir, "./"), "/")
+	if dir == "" {
+		return ""
+	}
+	return path.Clean(dir)
+}
 
 func fileError(path string, err error) FileError {
 	var se *sqltext.Error

@@ -3,6 +3,7 @@ package lint
 import (
 	"context"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -302,5 +303,43 @@ func TestFilesJudgesADirectoryAsAHistory(t *testing.T) {
 	}
 	if got := summary(res); strings.Contains(got, "contract") || strings.Contains(got, "create-index-non-concurrently") {
 		t.Errorf("as one change, every object is new:\n%s", got)
+	}
+}
+
+// However the config writes the migrations directory ("." for the root,
+// "./db/", "/db"), an edited migration is seen as edited and a new one as
+// new: git is asked about the change's files under that directory, and a
+// directory git cannot match would hide the edits.
+func TestConfiguredDirectoryForms(t *testing.T) {
+	for dir, files := range map[string][2]string{
+		".":     {"0001_users.up.sql", "0002_drop.up.sql"},
+		"./db/": {"db/0001_users.up.sql", "db/0002_drop.up.sql"},
+		"/db":   {"db/0001_users.up.sql", "db/0002_drop.up.sql"},
+		"db/.":  {"db/0001_users.up.sql", "db/0002_drop.up.sql"},
+		"./":    {"db/migrations/0001_users.up.sql", "db/migrations/0002_drop.up.sql"}, // none: discovered
+	} {
+		r := gittest.New(t)
+		r.Commit("base", map[string]string{files[0]: "CREATE TABLE users (id bigint, name text);"})
+		r.Git("checkout", "-qb", "feature")
+		r.Commit("feature", map[string]string{
+			files[0]: "CREATE TABLE users (id bigint, name text);\nCREATE TABLE extra (id int);",
+			files[1]: "ALTER TABLE users DROP COLUMN name;",
+		})
+		repo, err := git.Open(r.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, head := range []string{"", "HEAD"} {
+			res, err := Check(context.Background(), Options{Repo: repo, Base: "main", Head: head, Dir: dir, Format: "golang-migrate", DeferredDir: "./" + path.Dir(files[0]) + "/deferred/"})
+			if err != nil {
+				t.Fatalf("dir %q: %v", dir, err)
+			}
+			got := summary(res)
+			for _, want := range []string{files[0] + ": edited-migration, expand", files[1] + ": contract drop-column"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("dir %q, head %q: missing %q in\n%s", dir, head, want, got)
+				}
+			}
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strings"
 	"sync"
 
 	"github.com/phasegate/phasegate/internal/checker"
@@ -115,7 +114,7 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 	var files []string
 	if opts.Head == "" {
 		c.headFS = os.DirFS(r.Root)
-		if opts.Dir == "" { // the file list is searched for the migrations
+		if configuredDir(opts.Dir) == "" { // the file list is searched for the migrations
 			if files, err = r.WorkTreeFiles(ctx); err != nil {
 				return c, err
 			}
@@ -143,7 +142,7 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 	if c.baseList, err = c.format.List(c.baseFS, c.res.Dir); err != nil {
 		return c, fmt.Errorf("list migrations at base %s: %w", base[:12], err)
 	}
-	c.res.DeferredDir = opts.DeferredDir
+	c.res.DeferredDir = configuredDir(opts.DeferredDir)
 	if c.res.DeferredDir == "" {
 		c.res.DeferredDir = deferred.Dir(c.format.Name(), c.res.Dir)
 	}
@@ -171,7 +170,8 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 // files are never read: only its migrations are judged. An ORM's
 // migrations are rendered from files that may lie anywhere.
 func changeScope(opts Options) []string {
-	if opts.Dir == "" || opts.Format == "" || opts.Format == "auto" {
+	dir := configuredDir(opts.Dir)
+	if dir == "" || dir == "." || opts.Format == "" || opts.Format == "auto" {
 		return nil
 	}
 	f, err := source.Lookup(opts.Format)
@@ -181,17 +181,19 @@ func changeScope(opts Options) []string {
 	if _, ok := f.(source.Rendered); ok {
 		return nil
 	}
-	dir := strings.Trim(strings.TrimPrefix(opts.Dir, "./"), "/")
 	deferredDir := opts.DeferredDir
 	if deferredDir == "" {
 		deferredDir = deferred.Dir(f.Name(), dir)
+	}
+	if deferredDir = configuredDir(deferredDir); deferredDir == "" || deferredDir == "." {
+		return nil
 	}
 	return []string{dir, deferredDir}
 }
 
 // locate finds the format and the migrations directory in the head's
-// files (unless the directory is configured: then files is not read), lists the head's migrations and checks the format's checksum
-// file.
+// files (unless the directory is configured: then files is not read),
+// lists the head's migrations and checks the format's checksum file.
 func (c *change) locate(files []string) error {
 	format, dir, err := Locate(c.headFS, files, c.opts.Dir, c.opts.Format)
 	if err != nil {

@@ -46,6 +46,9 @@ func (c *dirCache) ReadFile(name string) ([]byte, error) { return fs.ReadFile(c.
 
 func (c *dirCache) Stat(name string) (fs.FileInfo, error) { return fs.Stat(c.FS, name) }
 
+// ReadFiles makes every dirCache a BatchReader, over a plain fs.FS too:
+// ReadEach reads those a few files at a time, as it would without the
+// cache.
 func (c *dirCache) ReadFiles(names []string) iter.Seq2[[]byte, error] {
 	return ReadEach(c.FS, names)
 }
