@@ -41,6 +41,7 @@ cd "$repo"
 git init -q -b main
 git config user.email bench@phasegate.invalid
 git config user.name bench
+git config gc.auto 0 # the gc below packs it; a detached auto gc would collide with it
 for ((i = 1; i <= n; i++)); do
 	f=$(printf 'db/migrations/%06d_m' "$i")
 	t=$(((i - 1) / 4))
