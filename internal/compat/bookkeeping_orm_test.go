@@ -18,7 +18,7 @@ import (
 // python3-django and python3-psycopg2 (.ci/run installs them).
 const debianPython = "/usr/bin/python3"
 
-func needPython(t *testing.T, modules ...string) {
+func needPython(t testing.TB, modules ...string) {
 	t.Helper()
 	if out, err := exec.Command(debianPython, "-c", "import "+strings.Join(modules, ", ")).CombinedOutput(); err != nil {
 		t.Fatalf("this test needs %s with %s (apt-get install python3-alembic python3-sqlalchemy python3-django python3-psycopg2; .ci/run does): %v\n%s",

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/phasegate/phasegate/internal/capture"
 )
 
 // BenchmarkRecording measures what tests.record costs the compat
@@ -26,7 +24,8 @@ import (
 // docs/orms.md#what-recording-costs has the figures.
 func BenchmarkRecording(b *testing.B) {
 	ctx := context.Background()
-	py := "/usr/bin/python3"
+	needPython(b, "alembic", "sqlalchemy", "django", "psycopg2")
+	py := debianPython
 	apps := []struct{ name, dir, cmd string }{
 		{"go", "../../testdata/compatapp/v1", "go test -count=1 ./..."},
 		{"alembic", "../../testdata/alembicapp/base", py + " -m alembic upgrade head && " + py + " -m unittest discover -s tests -t ."},
@@ -43,24 +42,21 @@ func BenchmarkRecording(b *testing.B) {
 		}
 		defer shared.Drop(ctx, db)
 		start := time.Now()
-		env := db.Env(nil)
-		var p *capture.Proxy
+		var rec *recording // nil: the suite reaches the database directly
 		if recorded {
-			addr, _ := shared.Addr()
-			if p, err = capture.Start(ctx, addr); err != nil {
-				b.Fatal(err)
+			if rec = startRecording(ctx, shared); rec.proxy == nil {
+				b.Fatal(rec.err)
 			}
-			env = db.EnvVia(nil, p.Addr())
 		}
 		cmd := exec.Command("sh", "-c", command)
-		cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
+		cmd.Dir, cmd.Env = dir, append(os.Environ(), rec.env(db, nil)...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("%s: %v\n%s", command, err, out)
 		}
+		rec.close()
 		n := 0
-		if p != nil {
-			p.Close()
-			n = len(p.Statements())
+		if rec != nil {
+			n = len(rec.proxy.Statements())
 		}
 		return time.Since(start), n
 	}
