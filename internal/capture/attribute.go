@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	pg_query "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/source"
 )
 
@@ -364,32 +364,32 @@ func (a *attributor) judge(s Statement) verdict {
 	if a.ignore[s.Application] && s.Application != "" {
 		return verdict{why: "ignored application"}
 	}
-	res, err := pg_query.Parse(s.SQL)
+	res, err := pg.Parse(s.SQL)
 	if err != nil || len(res.Stmts) != 1 {
 		return verdict{}
 	}
 	node := res.Stmts[0].Stmt
 	switch n := node.Node.(type) {
-	case *pg_query.Node_TransactionStmt:
-		return verdict{why: "transaction control", commit: n.TransactionStmt.Kind == pg_query.TransactionStmtKind_TRANS_STMT_COMMIT}
-	case *pg_query.Node_VariableSetStmt:
+	case *pg.Node_TransactionStmt:
+		return verdict{why: "transaction control", commit: n.TransactionStmt.Kind == pg.TransactionStmtKind_TRANS_STMT_COMMIT}
+	case *pg.Node_VariableSetStmt:
 		if n.VariableSetStmt.Name != "" && a.keep[strings.ToLower(n.VariableSetStmt.Name)] {
 			return verdict{setting: true}
 		}
 		return verdict{why: "session setting"}
-	case *pg_query.Node_VariableShowStmt:
+	case *pg.Node_VariableShowStmt:
 		return verdict{why: "session setting"}
-	case *pg_query.Node_DiscardStmt, *pg_query.Node_DeallocateStmt, *pg_query.Node_ListenStmt, *pg_query.Node_UnlistenStmt:
+	case *pg.Node_DiscardStmt, *pg.Node_DeallocateStmt, *pg.Node_ListenStmt, *pg.Node_UnlistenStmt:
 		return verdict{why: "session"}
-	case *pg_query.Node_InsertStmt:
+	case *pg.Node_InsertStmt:
 		if t := a.table(n.InsertStmt.Relation); t != nil {
 			return verdict{why: "version table", write: insertWrite(t, n.InsertStmt, s.Params)}
 		}
-	case *pg_query.Node_UpdateStmt:
+	case *pg.Node_UpdateStmt:
 		if t := a.table(n.UpdateStmt.Relation); t != nil {
 			return verdict{why: "version table", write: updateWrite(t, n.UpdateStmt, s.Params)}
 		}
-	case *pg_query.Node_DeleteStmt:
+	case *pg.Node_DeleteStmt:
 		if t := a.table(n.DeleteStmt.Relation); t != nil {
 			return verdict{why: "version table", write: deleteWrite(t, n.DeleteStmt, s.Params)}
 		}
@@ -419,7 +419,7 @@ func (a *attributor) judge(s Statement) verdict {
 		}
 		return verdict{why: "tool table"}
 	}
-	if sel, ok := node.Node.(*pg_query.Node_SelectStmt); ok && !f.modifies && sel.SelectStmt.IntoClause == nil && ours+catalog == len(f.rels) {
+	if sel, ok := node.Node.(*pg.Node_SelectStmt); ok && !f.modifies && sel.SelectStmt.IntoClause == nil && ours+catalog == len(f.rels) {
 		if f.setsConfig != nil {
 			if name, ok := f.setsConfig[0]; ok && a.keep[strings.ToLower(name)] {
 				return verdict{setting: true}
@@ -436,14 +436,14 @@ func (a *attributor) judge(s Statement) verdict {
 	return verdict{}
 }
 
-func (a *attributor) table(rv *pg_query.RangeVar) *VersionTable {
+func (a *attributor) table(rv *pg.RangeVar) *VersionTable {
 	if rv == nil {
 		return nil
 	}
 	return a.tables[rv.Relname]
 }
 
-func isCatalog(rv *pg_query.RangeVar) bool {
+func isCatalog(rv *pg.RangeVar) bool {
 	switch rv.Schemaname {
 	case "pg_catalog", "information_schema":
 		return true

@@ -3,9 +3,7 @@ package capture
 import (
 	"strings"
 
-	pg_query "github.com/pganalyze/pg_query_go/v5"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // What a statement holds, as attribution needs it: the relations it names,
@@ -13,31 +11,31 @@ import (
 
 // facts are what a statement's tree holds, found by walking all of it.
 type facts struct {
-	rels       []*pg_query.RangeVar
+	rels       []*pg.RangeVar
 	funcs      []string // called functions' names, lower case
 	callsUser  bool     // it calls a function not known to be a built-in without side effects
 	modifies   bool     // it holds INSERT, UPDATE, DELETE or MERGE (a data-modifying WITH)
 	setsConfig map[int]string
 }
 
-func collect(node *pg_query.Node) *facts {
+func collect(node *pg.Node) *facts {
 	f := &facts{}
-	walk(node.ProtoReflect(), func(m proto.Message) {
+	pg.Visit(node, func(m pg.Message) bool {
 		switch x := m.(type) {
-		case *pg_query.RangeVar:
+		case *pg.RangeVar:
 			f.rels = append(f.rels, x)
-		case *pg_query.InsertStmt, *pg_query.UpdateStmt, *pg_query.DeleteStmt, *pg_query.MergeStmt:
+		case *pg.InsertStmt, *pg.UpdateStmt, *pg.DeleteStmt, *pg.MergeStmt:
 			f.modifies = true
-		case *pg_query.FuncCall:
+		case *pg.FuncCall:
 			var names []string
 			for _, n := range x.Funcname {
-				if s, ok := n.Node.(*pg_query.Node_String_); ok {
+				if s, ok := n.Node.(*pg.Node_String_); ok {
 					names = append(names, strings.ToLower(s.String_.Sval))
 				}
 			}
 			if len(names) == 0 {
 				f.callsUser = true
-				return
+				return true
 			}
 			name := names[len(names)-1]
 			f.funcs = append(f.funcs, name)
@@ -48,17 +46,18 @@ func collect(node *pg_query.Node) *facts {
 						f.setsConfig[0] = v
 					}
 				}
-				return
+				return true
 			}
 			qualified := len(names) > 1
 			if qualified && names[0] != "pg_catalog" && names[0] != "information_schema" {
 				f.callsUser = true
-				return
+				return true
 			}
 			if !harmless(name) {
 				f.callsUser = true
 			}
 		}
+		return true
 	})
 	return f
 }
@@ -100,23 +99,4 @@ func init() {
 		array_remove array_append array_cat string_to_table exists`) {
 		safeFuncs[f] = true
 	}
-}
-
-// walk calls visit on every message of the tree under m, m included.
-func walk(m protoreflect.Message, visit func(proto.Message)) {
-	visit(m.Interface())
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.Message() == nil {
-			return true
-		}
-		if fd.IsList() {
-			l := v.List()
-			for i := 0; i < l.Len(); i++ {
-				walk(l.Get(i).Message(), visit)
-			}
-		} else if !fd.IsMap() {
-			walk(v.Message(), visit)
-		}
-		return true
-	})
 }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	pg_query "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // Split returns the statements that ran, one SQL statement each, in the
@@ -23,12 +23,12 @@ import (
 // transactions.
 func Split(stmts []Statement) []Statement {
 	var out []Statement
-	var txs []*pg_query.TransactionStmt // out[i]'s, when it is transaction control
+	var txs []*pg.TransactionStmt // out[i]'s, when it is transaction control
 	for _, s := range stmts {
 		if s.Skipped {
 			continue
 		}
-		res, err := pg_query.Parse(s.SQL)
+		res, err := pg.Parse(s.SQL)
 		if err != nil || s.Extended && len(res.Stmts) != 1 {
 			out = append(out, s.clone())
 			txs = append(txs, nil)
@@ -78,7 +78,7 @@ func Split(stmts []Statement) []Statement {
 // session ended); those since a savepoint rolled back to; and those of a
 // multi-statement simple Query, outside a block, that failed (its implicit
 // transaction).
-func rollbacks(out []Statement, txs []*pg_query.TransactionStmt) {
+func rollbacks(out []Statement, txs []*pg.TransactionStmt) {
 	type savepoint struct {
 		name   string
 		at     int
@@ -125,36 +125,36 @@ func rollbacks(out []Statement, txs []*pg_query.TransactionStmt) {
 			continue
 		}
 		if s.Failed {
-			if tx.Kind == pg_query.TransactionStmtKind_TRANS_STMT_COMMIT && b.open {
+			if tx.Kind == pg.TransactionStmtKind_TRANS_STMT_COMMIT && b.open {
 				undo(s.Conn, b.start, i) // the commit failed: all is rolled back
 				*b = block{}
 			}
 			continue
 		}
 		switch tx.Kind {
-		case pg_query.TransactionStmtKind_TRANS_STMT_BEGIN, pg_query.TransactionStmtKind_TRANS_STMT_START:
+		case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START:
 			if !b.open {
 				*b = block{open: true, start: i + 1}
 			}
-		case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT, pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK:
-			if b.open && (tx.Kind == pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK || b.failed || len(s.Tags) == 1 && s.Tags[0] == "ROLLBACK") {
+		case pg.TransactionStmtKind_TRANS_STMT_COMMIT, pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
+			if b.open && (tx.Kind == pg.TransactionStmtKind_TRANS_STMT_ROLLBACK || b.failed || len(s.Tags) == 1 && s.Tags[0] == "ROLLBACK") {
 				undo(s.Conn, b.start, i)
 			}
 			*b = block{}
 			if tx.Chain {
 				*b = block{open: true, start: i + 1}
 			}
-		case pg_query.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
+		case pg.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
 			if b.open {
 				b.savepoints = append(b.savepoints, savepoint{name: tx.SavepointName, at: i + 1, failed: b.failed})
 			}
-		case pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO, pg_query.TransactionStmtKind_TRANS_STMT_RELEASE:
+		case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO, pg.TransactionStmtKind_TRANS_STMT_RELEASE:
 			for j := len(b.savepoints) - 1; j >= 0; j-- {
 				sp := b.savepoints[j]
 				if sp.name != tx.SavepointName {
 					continue
 				}
-				if tx.Kind == pg_query.TransactionStmtKind_TRANS_STMT_RELEASE {
+				if tx.Kind == pg.TransactionStmtKind_TRANS_STMT_RELEASE {
 					b.savepoints = b.savepoints[:j]
 				} else {
 					undo(s.Conn, sp.at, i)
@@ -163,7 +163,7 @@ func rollbacks(out []Statement, txs []*pg_query.TransactionStmt) {
 				}
 				break
 			}
-		case pg_query.TransactionStmtKind_TRANS_STMT_PREPARE:
+		case pg.TransactionStmtKind_TRANS_STMT_PREPARE:
 			*b = block{}
 		}
 	}
@@ -178,7 +178,7 @@ func rollbacks(out []Statement, txs []*pg_query.TransactionStmt) {
 
 // stmtText returns a statement's text in sql, without surrounding spaces
 // and its ';', and the number of characters of sql before it.
-func stmtText(sql string, raw *pg_query.RawStmt) (string, int) {
+func stmtText(sql string, raw *pg.RawStmt) (string, int) {
 	lo := int(raw.StmtLocation)
 	if lo < 0 || lo > len(sql) {
 		lo = 0

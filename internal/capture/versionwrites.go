@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	pg_query "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // What a statement writes into a version table: the row an INSERT adds,
@@ -13,37 +13,37 @@ import (
 
 // constOf returns the value of a constant or a bound parameter, through
 // type casts; ok is false for anything else (a function call, a column).
-func constOf(n *pg_query.Node, params []Param) (v string, null, ok bool) {
+func constOf(n *pg.Node, params []Param) (v string, null, ok bool) {
 	if n == nil {
 		return "", false, false
 	}
 	switch x := n.Node.(type) {
-	case *pg_query.Node_AConst:
+	case *pg.Node_AConst:
 		c := x.AConst
 		if c.Isnull {
 			return "", true, true
 		}
 		switch v := c.Val.(type) {
-		case *pg_query.A_Const_Sval:
+		case *pg.A_Const_Sval:
 			return v.Sval.Sval, false, true
-		case *pg_query.A_Const_Ival:
+		case *pg.A_Const_Ival:
 			return strconv.Itoa(int(v.Ival.Ival)), false, true
-		case *pg_query.A_Const_Fval:
+		case *pg.A_Const_Fval:
 			return v.Fval.Fval, false, true
-		case *pg_query.A_Const_Boolval:
+		case *pg.A_Const_Boolval:
 			if v.Boolval.Boolval {
 				return "t", false, true
 			}
 			return "f", false, true
-		case *pg_query.A_Const_Bsval:
+		case *pg.A_Const_Bsval:
 			return v.Bsval.Bsval, false, true
 		}
-	case *pg_query.Node_ParamRef:
+	case *pg.Node_ParamRef:
 		i := int(x.ParamRef.Number) - 1
 		if i >= 0 && i < len(params) {
 			return params[i].Value, params[i].Null, true
 		}
-	case *pg_query.Node_TypeCast:
+	case *pg.Node_TypeCast:
 		return constOf(x.TypeCast.Arg, params)
 	}
 	return "", false, false
@@ -64,20 +64,20 @@ func (r *row) add(col, v string) {
 	r.ordered = append(r.ordered, v)
 }
 
-func insertWrite(t *VersionTable, ins *pg_query.InsertStmt, params []Param) *write {
+func insertWrite(t *VersionTable, ins *pg.InsertStmt, params []Param) *write {
 	w := &write{table: t}
 	var cols []string
 	for _, c := range ins.Cols {
-		if rt, ok := c.Node.(*pg_query.Node_ResTarget); ok {
+		if rt, ok := c.Node.(*pg.Node_ResTarget); ok {
 			cols = append(cols, rt.ResTarget.Name)
 		}
 	}
-	sel, ok := ins.SelectStmt.GetNode().(*pg_query.Node_SelectStmt)
+	sel, ok := ins.SelectStmt.GetNode().(*pg.Node_SelectStmt)
 	if !ok {
 		return w
 	}
 	for _, vl := range sel.SelectStmt.ValuesLists {
-		l, ok := vl.Node.(*pg_query.Node_List)
+		l, ok := vl.Node.(*pg.Node_List)
 		if !ok {
 			continue
 		}
@@ -103,11 +103,11 @@ func insertWrite(t *VersionTable, ins *pg_query.InsertStmt, params []Param) *wri
 	return w
 }
 
-func updateWrite(t *VersionTable, up *pg_query.UpdateStmt, params []Param) *write {
+func updateWrite(t *VersionTable, up *pg.UpdateStmt, params []Param) *write {
 	w := &write{table: t}
 	r := row{values: map[string]string{}, named: true}
 	for _, n := range up.TargetList {
-		rt, ok := n.Node.(*pg_query.Node_ResTarget)
+		rt, ok := n.Node.(*pg.Node_ResTarget)
 		if !ok {
 			continue
 		}
@@ -122,7 +122,7 @@ func updateWrite(t *VersionTable, up *pg_query.UpdateStmt, params []Param) *writ
 	return w
 }
 
-func deleteWrite(t *VersionTable, del *pg_query.DeleteStmt, params []Param) *write {
+func deleteWrite(t *VersionTable, del *pg.DeleteStmt, params []Param) *write {
 	w := &write{table: t, down: true}
 	r := &row{values: map[string]string{}, named: true}
 	equalities(del.WhereClause, params, r)
@@ -134,23 +134,23 @@ func deleteWrite(t *VersionTable, del *pg_query.DeleteStmt, params []Param) *wri
 
 // equalities collects column = constant comparisons of a WHERE clause,
 // through AND.
-func equalities(n *pg_query.Node, params []Param, r *row) {
+func equalities(n *pg.Node, params []Param, r *row) {
 	if n == nil {
 		return
 	}
 	switch x := n.Node.(type) {
-	case *pg_query.Node_BoolExpr:
-		if x.BoolExpr.Boolop == pg_query.BoolExprType_AND_EXPR {
+	case *pg.Node_BoolExpr:
+		if x.BoolExpr.Boolop == pg.BoolExprType_AND_EXPR {
 			for _, a := range x.BoolExpr.Args {
 				equalities(a, params, r)
 			}
 		}
-	case *pg_query.Node_AExpr:
+	case *pg.Node_AExpr:
 		e := x.AExpr
-		if e.Kind != pg_query.A_Expr_Kind_AEXPR_OP || len(e.Name) != 1 {
+		if e.Kind != pg.A_Expr_Kind_AEXPR_OP || len(e.Name) != 1 {
 			return
 		}
-		if s, ok := e.Name[0].Node.(*pg_query.Node_String_); !ok || s.String_.Sval != "=" {
+		if s, ok := e.Name[0].Node.(*pg.Node_String_); !ok || s.String_.Sval != "=" {
 			return
 		}
 		col, val := e.Lexpr, e.Rexpr
@@ -167,15 +167,15 @@ func equalities(n *pg_query.Node, params []Param, r *row) {
 	}
 }
 
-func columnName(n *pg_query.Node) string {
+func columnName(n *pg.Node) string {
 	if n == nil {
 		return ""
 	}
-	cr, ok := n.Node.(*pg_query.Node_ColumnRef)
+	cr, ok := n.Node.(*pg.Node_ColumnRef)
 	if !ok || len(cr.ColumnRef.Fields) == 0 {
 		return ""
 	}
-	s, ok := cr.ColumnRef.Fields[len(cr.ColumnRef.Fields)-1].Node.(*pg_query.Node_String_)
+	s, ok := cr.ColumnRef.Fields[len(cr.ColumnRef.Fields)-1].Node.(*pg.Node_String_)
 	if !ok {
 		return ""
 	}

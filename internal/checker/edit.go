@@ -3,9 +3,8 @@ package checker
 import (
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
-	"github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
@@ -177,7 +176,7 @@ func (c *Context) keepsTransaction(nodes ...*pg.Node) bool {
 
 // parseOne parses SQL of one statement, or returns nil.
 func parseOne(sql string) *pg.Node {
-	tree, err := pgtree.Parse(sql)
+	tree, err := pg.Parse(sql)
 	if err != nil || len(tree.Stmts) != 1 {
 		return nil
 	}
@@ -188,7 +187,7 @@ func parseOne(sql string) *pg.Node {
 // want holds, each deparsing to what the statement of want at its index
 // deparses to.
 func sameStatements(text string, want []string) bool {
-	got, err := pgtree.Parse(text)
+	got, err := pg.Parse(text)
 	if err != nil || len(got.Stmts) != len(want) {
 		return false
 	}

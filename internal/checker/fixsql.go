@@ -4,8 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-	"google.golang.org/protobuf/proto"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
 	"github.com/phasegate/phasegate/internal/schema"
 )
@@ -40,7 +39,7 @@ func alterSQL(at *pg.AlterTableStmt, cmd *pg.AlterTableCmd) string {
 // constraint (REFERENCES, CHECK written on an ADD COLUMN) becomes a table
 // constraint on.
 func addConstraintSQL(at *pg.AlterTableStmt, con *pg.Constraint, name string, notValid bool, fkColumn string) string {
-	cc := proto.Clone(con).(*pg.Constraint)
+	cc := pg.Clone(con)
 	cc.Conname = name
 	cc.SkipValidation = notValid
 	cc.InitiallyValid = !notValid
@@ -59,7 +58,7 @@ func validateSQL(at *pg.AlterTableStmt, name string) string {
 // addColumnWithoutSQL is ALTER TABLE ... ADD COLUMN of a copy of def
 // without the column constraints drop matches.
 func addColumnWithoutSQL(at *pg.AlterTableStmt, def *pg.ColumnDef, drop func(*pg.Constraint) bool) string {
-	cd := proto.Clone(def).(*pg.ColumnDef)
+	cd := pg.Clone(def)
 	var keep []*pg.Node
 	for _, n := range cd.Constraints {
 		if con := n.GetConstraint(); con == nil || !drop(con) {
@@ -74,7 +73,7 @@ func addColumnWithoutSQL(at *pg.AlterTableStmt, def *pg.ColumnDef, drop func(*pg
 // indexSQL is a copy of CREATE INDEX ix named name, changed by edit, as
 // SQL. The access method is left out when the statement left it out.
 func indexSQL(ix *pg.IndexStmt, source, name string, edit func(*pg.IndexStmt)) string {
-	cp := proto.Clone(ix).(*pg.IndexStmt)
+	cp := pg.Clone(ix)
 	cp.Idxname = name
 	if edit != nil {
 		edit(cp)

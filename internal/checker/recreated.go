@@ -5,9 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
-	"github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
@@ -168,7 +167,7 @@ func setsSequence(c *Context, n *pg.Node, q schema.QName) bool {
 	}
 	found := false
 	for _, t := range sel.TargetList {
-		pgtree.Walk(t, func(x *pg.Node) {
+		pg.Walk(t, func(x *pg.Node) {
 			fc := x.GetFuncCall()
 			if fc == nil || len(fc.Args) == 0 {
 				return

@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
-	"github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
@@ -252,7 +251,7 @@ func constraintColumns(con *pg.Constraint) (string, []string) {
 func exprColumns(expr *pg.Node) []string {
 	var cols []string
 	seen := map[string]bool{}
-	pgtree.Walk(expr, func(n *pg.Node) {
+	pg.Walk(expr, func(n *pg.Node) {
 		if ref := n.GetColumnRef(); ref != nil {
 			names := schema.Names(ref.Fields)
 			if len(names) > 0 && !seen[names[len(names)-1]] {

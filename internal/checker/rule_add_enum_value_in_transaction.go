@@ -4,9 +4,8 @@ import (
 	"strconv"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
-	"github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
@@ -82,7 +81,7 @@ func newEnumValueUses(c *Context) []Finding {
 	types := constantTypes(c)
 	var out []Finding
 	seen := map[string]bool{}
-	pgtree.Walk(c.Node, func(n *pg.Node) {
+	pg.Walk(c.Node, func(n *pg.Node) {
 		k := n.GetAConst()
 		if k == nil || k.GetSval() == nil {
 			return
@@ -164,7 +163,7 @@ func constantTypes(c *Context) map[*pg.A_Const]schema.Type {
 			}
 		}
 	}
-	pgtree.Walk(c.Node, func(n *pg.Node) {
+	pg.Walk(c.Node, func(n *pg.Node) {
 		switch x := n.GetNode().(type) {
 		case *pg.Node_TypeCast:
 			if k := x.TypeCast.Arg.GetAConst(); k != nil {

@@ -1,8 +1,7 @@
 package checker
 
 import (
-	pg "github.com/pganalyze/pg_query_go/v5"
-	"google.golang.org/protobuf/proto"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
 	"github.com/phasegate/phasegate/internal/schema"
 )
@@ -49,7 +48,7 @@ recognise a table made by CREATE TABLE AS or a materialized view as new.`,
 						if con.Contype == pg.ConstrType_CONSTR_PRIMARY {
 							ckind = schema.PrimaryKey
 						}
-						keyed := proto.Clone(con).(*pg.Constraint)
+						keyed := pg.Clone(con)
 						keyed.Keys = []*pg.Node{pg.MakeStrNode(def.Colname)}
 						name := orDefault(con.Conname, c.Catalog.ConstraintName(q, ckind, []string{def.Colname}))
 						without := addColumnWithoutSQL(at, def, func(k *pg.Constraint) bool {

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 var reindexNonConcurrently = register(&Rule{

@@ -3,7 +3,7 @@ package checker
 import (
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 var revokePrivilege = register(&Rule{

@@ -1,9 +1,8 @@
 package checker
 
 import (
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
-	"github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
@@ -125,7 +124,7 @@ func deleteBatch(d *pg.DeleteStmt, t *schema.Table) string {
 // a subquery with LIMIT, or both bounds of a range of ctid.
 func batched(where *pg.Node) bool {
 	found, lower, upper := false, false, false
-	pgtree.Walk(where, func(n *pg.Node) {
+	pg.Walk(where, func(n *pg.Node) {
 		if s := n.GetSelectStmt(); s != nil && s.LimitCount != nil {
 			found = true
 		}

@@ -1,7 +1,7 @@
 package checker
 
 import (
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 var validateInSameTransaction = register(&Rule{

@@ -6,9 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
-	"github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/sqltext"
@@ -404,7 +403,7 @@ type configSet struct {
 func configsSet(s *pg.SelectStmt) []configSet {
 	var out []configSet
 	for _, t := range s.TargetList {
-		pgtree.Walk(t, func(n *pg.Node) {
+		pg.Walk(t, func(n *pg.Node) {
 			fc := n.GetFuncCall()
 			if fc == nil || len(fc.Args) == 0 {
 				return

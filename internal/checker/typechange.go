@@ -3,9 +3,8 @@ package checker
 import (
 	"fmt"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
-	"github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
@@ -158,7 +157,7 @@ var stableFuncs = map[string]bool{
 // is false when it calls a function phasegate does not know.
 func defaultVolatility(expr *pg.Node) (volatile bool, known bool, fn string) {
 	known = true
-	pgtree.Walk(expr, func(n *pg.Node) {
+	pg.Walk(expr, func(n *pg.Node) {
 		fc := n.GetFuncCall()
 		if fc == nil || volatile {
 			return

@@ -5,10 +5,9 @@ import (
 	"sort"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
 	"github.com/phasegate/phasegate/internal/capture"
-	"github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // A compat scenario that passes proves something only if the previous
@@ -100,7 +99,7 @@ func prove(stmts []capture.Statement, prev, next *Snapshot, changes []Change) *P
 	var ddl []string
 	for _, s := range stmts {
 		if texts[s.SQL] == nil {
-			t, err := pgtree.Parse(s.SQL)
+			t, err := pg.Parse(s.SQL)
 			texts[s.SQL] = &text{tree: t, err: err}
 		}
 		t := texts[s.SQL]

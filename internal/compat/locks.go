@@ -6,7 +6,7 @@ import (
 	"sort"
 
 	"github.com/jackc/pgx/v5"
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
 	"github.com/phasegate/phasegate/internal/checker"
 )

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sort"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // This file resolves the names a recorded statement uses to the objects of

@@ -3,8 +3,7 @@ package compat
 import (
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-	"github.com/phasegate/phasegate/internal/pgtree"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // The expressions of a statement: its column references, resolved in the
@@ -17,7 +16,7 @@ func (r *resolver) exprs(sc *scope, nodes ...*pg.Node) {
 		if n == nil {
 			continue
 		}
-		pgtree.Inspect(n, func(c *pg.Node) bool { return r.expr(sc, c) })
+		pg.Inspect(n, func(c *pg.Node) bool { return r.expr(sc, c) })
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	pg_query "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
 	"github.com/phasegate/phasegate/internal/capture"
 )
@@ -356,7 +356,7 @@ func isSQLFile(p, text string) bool {
 	if strings.EqualFold(path.Ext(p), ".sql") {
 		return true
 	}
-	res, err := pg_query.Parse(text)
+	res, err := pg.Parse(text)
 	return err == nil && len(res.Stmts) > 0
 }
 

@@ -7,7 +7,8 @@ import (
 )
 
 // BenchmarkParse parses every file of testdata/bench/corpus.txtar with
-// Parse and with pg_query.Parse, and reports statements per second.
+// Parse, with parseProtobuf (its fallback) and with pg_query.Parse, and
+// reports statements per second.
 func BenchmarkParse(b *testing.B) {
 	var files []string
 	stmts := 0
@@ -21,16 +22,17 @@ func BenchmarkParse(b *testing.B) {
 	}
 	for _, bc := range []struct {
 		name  string
-		parse func(string) (*pg_query.ParseResult, error)
+		parse func(string) error
 	}{
-		{"pgtree", Parse},
-		{"pg_query", pg_query.Parse},
+		{"pgtree", func(sql string) error { _, err := Parse(sql); return err }},
+		{"protobuf", func(sql string) error { _, err := parseProtobuf(sql); return err }},
+		{"pg_query", func(sql string) error { _, err := pg_query.Parse(sql); return err }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				for _, sql := range files {
-					if _, err := bc.parse(sql); err != nil {
+					if err := bc.parse(sql); err != nil {
 						b.Fatal(err)
 					}
 				}

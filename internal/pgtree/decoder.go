@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 	"unsafe"
-
-	pg_query "github.com/pganalyze/pg_query_go/v5"
 )
 
 // DecodeError reports JSON from libpg_query that the decoder does not
@@ -44,20 +42,20 @@ type decoder struct {
 	zeroInts   int
 	boundGuess bool
 	// redo lists the statements whose tree must be taken from
-	// pg_query.Parse because an omitted value could not be resolved.
-	redo []*pg_query.RawStmt
+	// Parse because an omitted value could not be resolved.
+	redo []*RawStmt
 
 	// badUTF8 is set when a decoded string is not valid UTF-8, where
-	// pg_query.Parse fails in proto.Unmarshal.
+	// Parse fails in proto.Unmarshal.
 	badUTF8 bool
 
 	// nodes is a stack of list elements being decoded (see nodeList).
-	nodes []*pg_query.Node
+	nodes []*Node
 
 	// a, lists, listsNext and strs hold the memory the tree is allocated
 	// from (see slab, nodeSlice and keep).
 	a         *arena
-	lists     []*pg_query.Node
+	lists     []*Node
 	listsNext int
 	strs      []byte
 
@@ -91,8 +89,9 @@ func (s *slab[T]) alloc() *T {
 
 func (s *slab[T]) grow() {
 	var zero T
+	size := max(int(unsafe.Sizeof(zero)), 1) // messages without fields take no room
 	n := max(s.next, slabFirst)
-	n = min(n, max(slabBytes/int(unsafe.Sizeof(zero)), 1))
+	n = min(n, max(slabBytes/size, 1))
 	s.free = make([]T, n)
 	s.next = 2 * n
 }
@@ -112,14 +111,14 @@ func (d *decoder) reset(js, sql string) {
 
 // nodeSlice returns a slice of n node pointers, with capacity n so that
 // appending to it never writes into memory used elsewhere.
-func (d *decoder) nodeSlice(n int) []*pg_query.Node {
+func (d *decoder) nodeSlice(n int) []*Node {
 	if n > slabBytes/8/4 {
-		return make([]*pg_query.Node, n)
+		return make([]*Node, n)
 	}
 	if len(d.lists) < n {
 		m := max(d.listsNext, 16)
 		m = max(min(m, slabBytes/8), n)
-		d.lists = make([]*pg_query.Node, m)
+		d.lists = make([]*Node, m)
 		d.listsNext = 2 * m
 	}
 	s := d.lists[:n:n]
@@ -128,7 +127,7 @@ func (d *decoder) nodeSlice(n int) []*pg_query.Node {
 }
 
 // decode decodes the whole JSON document.
-func (d *decoder) decode() (res *pg_query.ParseResult, err error) {
+func (d *decoder) decode() (res *ParseResult, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			de, ok := r.(*DecodeError)
@@ -638,7 +637,7 @@ func (d *decoder) arrayNext() bool {
 
 // nodeList reads an array of Node objects. The elements are collected on
 // d.nodes (shared by nested lists) and copied to a slice of exact length.
-func (d *decoder) nodeList() []*pg_query.Node {
+func (d *decoder) nodeList() []*Node {
 	if d.null() {
 		return nil
 	}
@@ -686,7 +685,7 @@ func decodeList[T any](d *decoder, elem func(*decoder) *T) []*T {
 // {"Integer":{}} and {"A_Const":{"ival":{},...}} may be 0 or negative.
 
 // postInteger counts an Integer whose value was omitted.
-func (d *decoder) postInteger(m *pg_query.Integer) {
+func (d *decoder) postInteger(m *Integer) {
 	if m.Ival == 0 {
 		d.zeroInts++
 	}
@@ -694,8 +693,8 @@ func (d *decoder) postInteger(m *pg_query.Integer) {
 
 // postA_Const recovers an omitted integer constant from the SQL text at the
 // constant's location.
-func (d *decoder) postA_Const(m *pg_query.A_Const) {
-	v, ok := m.Val.(*pg_query.A_Const_Ival)
+func (d *decoder) postA_Const(m *A_Const) {
+	v, ok := m.Val.(*A_Const_Ival)
 	if !ok || v.Ival == nil || v.Ival.Ival != 0 {
 		return
 	}
@@ -708,9 +707,9 @@ func (d *decoder) postA_Const(m *pg_query.A_Const) {
 // postTypeName takes omitted array bounds to be -1 (the grammar's "no
 // bound", as in int[]); the alternative, an explicit [0], is checked for
 // in the statement's text by postRawStmt.
-func (d *decoder) postTypeName(m *pg_query.TypeName) {
+func (d *decoder) postTypeName(m *TypeName) {
 	for _, n := range m.ArrayBounds {
-		if x, ok := n.GetNode().(*pg_query.Node_Integer); ok && x.Integer != nil && x.Integer.Ival == 0 {
+		if x, ok := n.GetNode().(*Node_Integer); ok && x.Integer != nil && x.Integer.Ival == 0 {
 			x.Integer.Ival = -1
 			d.zeroInts--
 			d.boundGuess = true
@@ -718,9 +717,9 @@ func (d *decoder) postTypeName(m *pg_query.TypeName) {
 	}
 }
 
-// postRawStmt queues the statement for pg_query.Parse if it holds an
+// postRawStmt queues the statement for Parse if it holds an
 // omitted integer that could not be resolved.
-func (d *decoder) postRawStmt(m *pg_query.RawStmt) {
+func (d *decoder) postRawStmt(m *RawStmt) {
 	if d.zeroInts != 0 || d.boundGuess && mayHaveZeroBound(stmtText(d.sql, m)) {
 		d.redo = append(d.redo, m)
 	}

@@ -4,20 +4,20 @@ import (
 	"strings"
 	"sync"
 
-	pg_query "github.com/pganalyze/pg_query_go/v5"
 	"github.com/pganalyze/pg_query_go/v5/parser"
 )
 
 var decoders = sync.Pool{New: func() any { return new(decoder) }}
 
-// Parse parses sql with PostgreSQL's parser and returns the same tree
-// pg_query.Parse returns, but decodes pg_query's JSON output with
-// generated code, which is several times faster than the protobuf path.
+// Parse parses sql with PostgreSQL's parser and returns its tree. It
+// decodes libpg_query's JSON output with generated code, which is several
+// times faster than having libpg_query write protobuf, and falls back to
+// protobuf (parseProtobuf) where the JSON loses a value.
 //
-// For invalid SQL the error is the *parser.Error pg_query.Parse returns.
+// For invalid SQL the error is libpg_query's *parser.Error.
 // If libpg_query's JSON does not match the descriptors the decoder was
 // generated from, the error is a *DecodeError.
-func Parse(sql string) (*pg_query.ParseResult, error) {
+func Parse(sql string) (*ParseResult, error) {
 	js, err := parser.ParseToJSON(sql)
 	if err != nil {
 		return nil, err
@@ -37,19 +37,19 @@ func Parse(sql string) (*pg_query.ParseResult, error) {
 		return nil, err
 	}
 	if d.badUTF8 {
-		// pg_query.Parse fails in proto.Unmarshal on strings that are not
-		// valid UTF-8; let it produce that result and error.
-		return pg_query.Parse(sql)
+		// Reading protobuf fails on strings that are not valid UTF-8,
+		// as pg_query_go's does; let it produce that error.
+		return parseProtobuf(sql)
 	}
 	if len(d.redo) > 0 && !reparse(text, d.redo) {
-		return pg_query.Parse(sql)
+		return parseProtobuf(sql)
 	}
 	return res, nil
 }
 
 // stmtText returns the text of statement m in sql: from its location to its
 // terminating ';' (or to the end of sql for the last statement).
-func stmtText(sql string, m *pg_query.RawStmt) string {
+func stmtText(sql string, m *RawStmt) string {
 	lo := int(m.StmtLocation)
 	if lo < 0 || lo > len(sql) {
 		return sql
@@ -62,11 +62,11 @@ func stmtText(sql string, m *pg_query.RawStmt) string {
 }
 
 // reparse replaces the trees of the statements in redo by the ones
-// pg_query.Parse gives for their text, preceded by as many spaces as the
+// parseProtobuf gives for their text, preceded by as many spaces as the
 // statement's offset in sql so that all locations stay the same. It
 // reports false, when that would cost more than parsing all of sql again
-// or went wrong, for the caller to use pg_query.Parse(sql) instead.
-func reparse(sql string, redo []*pg_query.RawStmt) bool {
+// or went wrong, for the caller to use parseProtobuf(sql) instead.
+func reparse(sql string, redo []*RawStmt) bool {
 	// Parsing a byte of SQL costs about fifty times as much as lexing a
 	// byte of leading spaces.
 	const padCost = 32
@@ -86,7 +86,7 @@ func reparse(sql string, redo []*pg_query.RawStmt) bool {
 			b.WriteByte(' ')
 		}
 		b.WriteString(text)
-		r, err := pg_query.Parse(b.String())
+		r, err := parseProtobuf(b.String())
 		if err != nil || len(r.Stmts) != 1 {
 			return false
 		}

@@ -40,10 +40,24 @@ func checkSame(t testing.TB, name, sql string) bool {
 		}
 		return false
 	}
-	if !proto.Equal(got, want) {
-		t.Errorf("%s: trees differ\nSQL: %q\n%s", name, trunc(sql), diff(got, want))
+	if pg := toPG(t, got); !proto.Equal(pg, want) {
+		t.Errorf("%s: trees differ\nSQL: %q\n%s", name, trunc(sql), diff(pg, want))
+	}
+	if pb, err := parseProtobuf(sql); err != nil || !Equal(pb, got) {
+		t.Errorf("%s: the tree read from protobuf differs (error %v)\nSQL: %q", name, err, trunc(sql))
 	}
 	return true
+}
+
+// toPG converts a tree to pg_query_go's types by way of its protobuf
+// encoding (marshal), for comparing it with pg_query.Parse's.
+func toPG(t testing.TB, m *ParseResult) *pg_query.ParseResult {
+	t.Helper()
+	var out pg_query.ParseResult
+	if err := proto.Unmarshal(m.marshal(nil), &out); err != nil {
+		t.Fatalf("proto.Unmarshal of marshal's output: %v", err)
+	}
+	return &out
 }
 
 func trunc(s string) string {
@@ -128,7 +142,7 @@ func checkCorpus(t *testing.T, files []sqlFile) {
 			continue
 		}
 		nFiles++
-		res, _ := pg_query.Parse(sql)
+		res, _ := Parse(sql)
 		nStmts += len(res.Stmts)
 		for i, st := range res.Stmts {
 			checkSame(t, name+"#"+strconv.Itoa(i), stmtText(sql, st))
@@ -297,8 +311,8 @@ func TestIntConstAt(t *testing.T) {
 	}
 }
 
-// TestGenerated checks that decode_gen.go and walk_gen.go are what the
-// generator writes.
+// TestGenerated checks that the generated files are what the generator
+// writes.
 func TestGenerated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the generator with go run")
@@ -307,10 +321,9 @@ func TestGenerated(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command")
 	}
-	for file, args := range map[string][]string{
-		"decode_gen.go": {"run", "./internal/gen", "-o", "-"},
-		"walk_gen.go":   {"run", "./internal/gen", "-walk", "-o", "-"},
-	} {
+	for _, kind := range []string{"decode", "walk", "types", "methods", "proto"} {
+		file := kind + "_gen.go"
+		args := []string{"run", "./internal/gen", "-kind", kind, "-o", "-"}
 		cmd := exec.Command(goTool, args...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
@@ -363,8 +376,8 @@ func TestReparse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !proto.Equal(got, want) {
-			t.Errorf("%.60q...: trees differ\n%s", sql, diff(got, want))
+		if pg := toPG(t, got); !proto.Equal(pg, want) {
+			t.Errorf("%.60q...: trees differ\n%s", sql, diff(pg, want))
 		}
 	}
 }
@@ -373,9 +386,9 @@ func TestReparse(t *testing.T) {
 // their memory are pooled) and checks every tree.
 func TestConcurrent(t *testing.T) {
 	var inputs []string
-	var want []*pg_query.ParseResult
+	var want []*ParseResult
 	for _, sql := range tricky {
-		if r, err := pg_query.Parse(sql); err == nil {
+		if r, err := Parse(sql); err == nil {
 			inputs = append(inputs, sql)
 			want = append(want, r)
 		}
@@ -386,7 +399,7 @@ func TestConcurrent(t *testing.T) {
 			for i := range inputs {
 				k := (i + g*len(inputs)/4) % len(inputs)
 				got, err := Parse(inputs[k])
-				if err != nil || !proto.Equal(got, want[k]) {
+				if err != nil || !Equal(got, want[k]) {
 					errs <- inputs[k]
 					return
 				}

@@ -1,13 +1,9 @@
 package pgtree
 
-import pg_query "github.com/pganalyze/pg_query_go/v5"
-
-//go:generate go run ./internal/gen -walk
-
 // Walk calls fn for n and every Node below it, depth first, in the order
 // of the fields in pg_query.proto.
-func Walk(n *pg_query.Node, fn func(*pg_query.Node)) {
-	Inspect(n, func(n *pg_query.Node) bool { fn(n); return true })
+func Walk(n *Node, fn func(*Node)) {
+	Inspect(n, func(n *Node) bool { fn(n); return true })
 }
 
 // Inspect is Walk where fn says whether to walk the nodes below n: false
@@ -18,7 +14,7 @@ func Walk(n *pg_query.Node, fn func(*pg_query.Node)) {
 // type on first use, which cost a short run more than the walk itself.
 // Messages that are not Nodes (a RangeVar, a TypeName) are walked through
 // without a call to fn, as they are not Nodes.
-func Inspect(n *pg_query.Node, fn func(*pg_query.Node) bool) {
+func Inspect(n *Node, fn func(*Node) bool) {
 	if n == nil || n.Node == nil {
 		return
 	}

@@ -3,8 +3,7 @@ package schema
 import (
 	"fmt"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-	"github.com/phasegate/phasegate/internal/pgtree"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // maxIdentifier is PostgreSQL's identifier length limit (NAMEDATALEN-1).
@@ -205,7 +204,7 @@ func (c *Catalog) reads(query *pg.Node) []QName {
 	var out []QName
 	seen := map[QName]bool{}
 	ctes := map[string]bool{}
-	pgtree.Walk(query, func(n *pg.Node) {
+	pg.Walk(query, func(n *pg.Node) {
 		if w := n.GetWithClause(); w != nil {
 			for _, cte := range w.Ctes {
 				if ce := cte.GetCommonTableExpr(); ce != nil {
@@ -246,7 +245,7 @@ func constString(n *pg.Node) string {
 func soleColumn(expr *pg.Node) string {
 	var one string
 	many := false
-	pgtree.Walk(expr, func(n *pg.Node) {
+	pg.Walk(expr, func(n *pg.Node) {
 		ref := n.GetColumnRef()
 		if ref == nil || len(ref.Fields) == 0 {
 			return

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 func replay(t *testing.T, sql string, origin Origin) *Catalog {

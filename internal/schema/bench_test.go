@@ -5,8 +5,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-	"github.com/phasegate/phasegate/internal/pgtree"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // BenchmarkReplay measures the catalog replay alone (parsing and rules
@@ -24,7 +23,7 @@ func BenchmarkReplay(b *testing.B) {
 	var files [][]stmt
 	total := 0
 	for _, f := range ar.Files {
-		res, err := pgtree.Parse(string(f.Data))
+		res, err := pg.Parse(string(f.Data))
 		if err != nil {
 			b.Fatal(err)
 		}

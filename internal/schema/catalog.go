@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // QName is a schema-qualified object name, case-folded as PostgreSQL does.

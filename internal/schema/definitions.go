@@ -3,7 +3,7 @@ package schema
 import (
 	"sort"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // The definitions of types and views, kept so that an object dropped (or

@@ -6,10 +6,8 @@ import (
 	"strings"
 	"sync"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
 	pgparser "github.com/pganalyze/pg_query_go/v5/parser"
-
-	"github.com/phasegate/phasegate/internal/pgtree"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // DoBody is what a PL/pgSQL DO block runs, as far as its text tells: the
@@ -134,7 +132,7 @@ func (b *DoBody) add(sql string, line int, errp *error) {
 	if sql == "" || *errp != nil {
 		return
 	}
-	tree, err := pgtree.Parse(sql)
+	tree, err := pg.Parse(sql)
 	if err != nil {
 		*errp = fmt.Errorf("line %d of its body does not parse: %v", line, err)
 		return

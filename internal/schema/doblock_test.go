@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"testing"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-
-	"github.com/phasegate/phasegate/internal/pgtree"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 func doStmt(t *testing.T, sql string) *pg.DoStmt {
 	t.Helper()
-	res, err := pgtree.Parse(sql)
+	res, err := pg.Parse(sql)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@ package schema
 import (
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // DROP of relations and other objects, with what depends on them.

@@ -1,8 +1,7 @@
 package schema
 
 import (
-	pg "github.com/pganalyze/pg_query_go/v5"
-	"github.com/phasegate/phasegate/internal/pgtree"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // CalledFunction returns the name of the first function a SELECT without a
@@ -17,7 +16,7 @@ func CalledFunction(s *pg.SelectStmt) string {
 	}
 	fn := ""
 	for _, t := range s.TargetList {
-		pgtree.Walk(t, func(n *pg.Node) {
+		pg.Walk(t, func(n *pg.Node) {
 			fc := n.GetFuncCall()
 			if fc == nil || fn != "" {
 				return

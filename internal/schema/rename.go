@@ -1,7 +1,7 @@
 package schema
 
 import (
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // Renames, and moves to another schema, of relations and schemas: every

@@ -3,8 +3,7 @@ package schema
 import (
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-	"github.com/phasegate/phasegate/internal/pgtree"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // defaultSchema is where objects go when the search path names no schema
@@ -118,7 +117,7 @@ func (c *Catalog) setSearchPath(s *pg.VariableSetStmt) {
 // constant leaves the path unknown, recorded as a gap.
 func (c *Catalog) setConfigSearchPath(s *pg.SelectStmt, origin Origin) {
 	for _, t := range s.TargetList {
-		pgtree.Walk(t, func(n *pg.Node) {
+		pg.Walk(t, func(n *pg.Node) {
 			fc := n.GetFuncCall()
 			if fc == nil || len(fc.Args) != 3 {
 				return

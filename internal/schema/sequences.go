@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // makeObjectName is PostgreSQL's makeObjectName (commands/indexcmds.c):

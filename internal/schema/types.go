@@ -3,7 +3,7 @@ package schema
 import (
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // canonical maps PostgreSQL's type name aliases to one name.

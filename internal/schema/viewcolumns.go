@@ -3,7 +3,7 @@ package schema
 import (
 	"strconv"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // queryColumns returns the names of the columns a view's query outputs,

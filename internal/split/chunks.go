@@ -4,8 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-	"google.golang.org/protobuf/reflect/protoreflect"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
 	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/sqltext"
@@ -211,22 +210,6 @@ func linkTargets(cat *schema.Catalog, n *pg.Node) []string {
 // and constants alike.
 func namesIn(n *pg.Node) map[string]bool {
 	out := map[string]bool{}
-	var walk func(m protoreflect.Message)
-	walk = func(m protoreflect.Message) {
-		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-			switch {
-			case fd.Kind() == protoreflect.StringKind && !fd.IsList():
-				out[v.String()] = true
-			case fd.Kind() == protoreflect.MessageKind && fd.IsList():
-				for i := 0; i < v.List().Len(); i++ {
-					walk(v.List().Get(i).Message())
-				}
-			case fd.Kind() == protoreflect.MessageKind && !fd.IsMap():
-				walk(v.Message())
-			}
-			return true
-		})
-	}
-	walk(n.ProtoReflect())
+	pg.Strings(n, func(s string) { out[s] = true })
 	return out
 }

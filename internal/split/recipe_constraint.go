@@ -4,8 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-	"google.golang.org/protobuf/proto"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
 	"github.com/phasegate/phasegate/internal/schema"
 )
@@ -23,7 +22,7 @@ func addConstraint(rc *recipeContext, t *schema.Table, con *pg.Constraint) (*rew
 	if con.Contype != pg.ConstrType_CONSTR_CHECK && con.Contype != pg.ConstrType_CONSTR_FOREIGN {
 		return nil, nil
 	}
-	c := proto.Clone(con).(*pg.Constraint)
+	c := pg.Clone(con)
 	if c.Conname == "" {
 		kind := "check"
 		cols := []string{}

@@ -3,8 +3,7 @@ package split
 import (
 	"fmt"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-	"google.golang.org/protobuf/proto"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
 	"github.com/phasegate/phasegate/internal/schema"
 )
@@ -18,7 +17,7 @@ func requiredColumn(rc *recipeContext, t *schema.Table, cmd *pg.AlterTableCmd) (
 	if def == nil || !required(def) {
 		return nil, nil
 	}
-	nullable := proto.Clone(def).(*pg.ColumnDef)
+	nullable := pg.Clone(def)
 	nullable.IsNotNull = false
 	var kept []*pg.Node
 	for _, n := range nullable.Constraints {

@@ -5,8 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-	"google.golang.org/protobuf/proto"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
 	"github.com/phasegate/phasegate/internal/schema"
 )
@@ -355,7 +354,7 @@ func sortedConstraints(t *schema.Table) []*schema.Constraint {
 // name: a column constraint (email text UNIQUE, org_id REFERENCES orgs)
 // names its column only by where it stands.
 func standalone(con *schema.Constraint) *pg.Constraint {
-	c := proto.Clone(con.Def).(*pg.Constraint)
+	c := pg.Clone(con.Def)
 	c.Conname = con.Name
 	var cols []*pg.Node
 	for _, name := range con.Columns {

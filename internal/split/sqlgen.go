@@ -7,9 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 
 	"github.com/phasegate/phasegate/internal/schema"
 )
@@ -54,55 +52,48 @@ func typeSQL(t *pg.TypeName) (string, error) {
 // with every reference to column from naming to instead: column
 // references in expressions, index elements, and the column lists of
 // constraints. String constants are left alone.
-func renamedColumn[T proto.Message](def T, from, to string) T {
-	out := proto.Clone(def).(T)
-	renameIn(out.ProtoReflect(), from, to)
+func renamedColumn[T pg.Message](def T, from, to string) T {
+	out := pg.Clone(def)
+	renameIn(out, from, to)
 	return out
 }
 
-func renameIn(m protoreflect.Message, from, to string) {
-	switch v := m.Interface().(type) {
-	case *pg.ColumnRef:
-		if n := len(v.Fields); n > 0 {
-			if s := v.Fields[n-1].GetString_(); s != nil && s.Sval == from {
-				s.Sval = to
-			}
-		}
-		return
-	case *pg.IndexElem:
-		if v.Name == from {
-			v.Name = to
-		}
-	case *pg.Constraint:
-		for _, list := range [][]*pg.Node{v.Keys, v.FkAttrs, v.Including} {
-			for _, k := range list {
-				if s := k.GetString_(); s != nil && s.Sval == from {
+// renameIn renames column from to to in every column reference, index
+// element and constraint column list under m.
+func renameIn(m pg.Message, from, to string) {
+	pg.Visit(m, func(m pg.Message) bool {
+		switch v := m.(type) {
+		case *pg.ColumnRef:
+			if n := len(v.Fields); n > 0 {
+				if s := v.Fields[n-1].GetString_(); s != nil && s.Sval == from {
 					s.Sval = to
 				}
 			}
-		}
-	case *pg.A_Const:
-		return
-	}
-	m.Range(func(fd protoreflect.FieldDescriptor, val protoreflect.Value) bool {
-		switch {
-		case fd.Kind() != protoreflect.MessageKind:
-		case fd.IsList():
-			for i := 0; i < val.List().Len(); i++ {
-				renameIn(val.List().Get(i).Message(), from, to)
+			return false
+		case *pg.IndexElem:
+			if v.Name == from {
+				v.Name = to
 			}
-		case !fd.IsMap():
-			renameIn(val.Message(), from, to)
+		case *pg.Constraint:
+			for _, list := range [][]*pg.Node{v.Keys, v.FkAttrs, v.Including} {
+				for _, k := range list {
+					if s := k.GetString_(); s != nil && s.Sval == from {
+						s.Sval = to
+					}
+				}
+			}
+		case *pg.A_Const:
+			return false
 		}
 		return true
 	})
 }
 
 // mentions reports whether an expression or definition references column.
-func mentions(def proto.Message, column string) bool {
-	probe := proto.Clone(def)
-	renameIn(probe.ProtoReflect(), column, column+"\x00")
-	return !proto.Equal(probe, def)
+func mentions(def pg.Message, column string) bool {
+	probe := pg.Clone(def)
+	renameIn(probe, column, column+"\x00")
+	return !pg.Equal(probe, def)
 }
 
 // ident quotes a name where PostgreSQL needs it.
@@ -135,9 +126,8 @@ func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + 
 // with its default can only tell "not written" from "written" then.
 func stableDefault(n *pg.Node) bool {
 	ok := true
-	var walk func(m protoreflect.Message)
-	walk = func(m protoreflect.Message) {
-		switch v := m.Interface().(type) {
+	pg.Visit(n, func(m pg.Message) bool {
+		switch v := m.(type) {
 		case *pg.FuncCall:
 			name := ""
 			if k := len(v.Funcname); k > 0 {
@@ -151,21 +141,7 @@ func stableDefault(n *pg.Node) bool {
 		case *pg.SubLink:
 			ok = false
 		}
-		m.Range(func(fd protoreflect.FieldDescriptor, val protoreflect.Value) bool {
-			switch {
-			case fd.Kind() != protoreflect.MessageKind:
-			case fd.IsList():
-				for i := 0; i < val.List().Len(); i++ {
-					walk(val.List().Get(i).Message())
-				}
-			case !fd.IsMap():
-				walk(val.Message())
-			}
-			return ok
-		})
-	}
-	if n != nil {
-		walk(n.ProtoReflect())
-	}
+		return ok
+	})
 	return ok
 }

@@ -7,10 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
 	pgparser "github.com/pganalyze/pg_query_go/v5/parser"
-
-	"github.com/phasegate/phasegate/internal/pgtree"
+	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
 // Region is a byte range [Start, End) of a file.
@@ -125,7 +123,7 @@ func Parse(src []byte, opts Options) (*File, error) {
 	var tree *pg.ParseResult
 	for metas := 0; ; metas++ {
 		var err error
-		tree, err = pgtree.Parse(string(masked))
+		tree, err = pg.Parse(string(masked))
 		if err == nil {
 			break
 		}
