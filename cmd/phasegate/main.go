@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/phasegate/phasegate/internal/config"
 	"github.com/phasegate/phasegate/internal/spell"
@@ -179,8 +180,9 @@ func noArguments(fs *flag.FlagSet, pos []string, hint string) error {
 }
 
 var (
-	undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
-	flagName      = regexp.MustCompile(`(^|[ :])-([a-z][a-z0-9-]*)`)
+	// Compiled when a flag is wrong, not at every start-up.
+	undefinedFlag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^flag provided but not defined: -+(.*)$`) })
+	flagName      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|[ :])-([a-z][a-z0-9-]*)`) })
 )
 
 // flagError rewrites a parse error of the flag package as a usage error
@@ -188,12 +190,12 @@ var (
 // unknown one.
 func flagError(fs *flag.FlagSet, err error) error {
 	msg := err.Error()
-	if m := undefinedFlag.FindStringSubmatch(msg); m != nil {
+	if m := undefinedFlag().FindStringSubmatch(msg); m != nil {
 		var names []string
 		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 		return usagef("unknown flag --%s%s", m[1], spell.DidYouMean(m[1], names, "--%s"))
 	}
-	return usagef("%s", flagName.ReplaceAllString(msg, "$1--$2"))
+	return usagef("%s", flagName().ReplaceAllString(msg, "$1--$2"))
 }
 
 // version is the release version, stamped at build time with

@@ -3,6 +3,7 @@ package capture
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 	"github.com/phasegate/phasegate/internal/source"
@@ -12,10 +13,12 @@ import (
 // which it records each migration it applied (see source.VersionTable).
 type VersionTable = source.VersionTable
 
-// DefaultTables are the version tables Attribute recognises unless told
-// otherwise: those the formats declare (source.VersionTables), the
+// DefaultTables returns the version tables Attribute recognises unless
+// told otherwise: those the formats declare (source.VersionTables), the
 // Capture format's for the tools phasegate reads only through capture.
-var DefaultTables = source.VersionTables()
+// They are gathered when first asked for, not at start-up. The slice is
+// shared: do not modify it.
+var DefaultTables = sync.OnceValue(source.VersionTables)
 
 // DefaultToolTables are tables, other than version tables, that migration
 // tools keep for themselves: lock tables and metadata the tool writes
@@ -312,8 +315,7 @@ type attributor struct {
 func newAttributor(opts AttributeOptions) *attributor {
 	a := &attributor{tables: map[string]*VersionTable{}, tool: map[string]bool{}, keep: map[string]bool{}, ignore: map[string]bool{}}
 	if !opts.Only {
-		for i := range DefaultTables {
-			t := DefaultTables[i]
+		for _, t := range DefaultTables() {
 			a.tables[t.Name] = &t
 		}
 	}

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"strings"
+	"sync"
 
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
@@ -65,7 +66,7 @@ func collect(node *pg.Node) *facts {
 // harmless reports whether a built-in function changes nothing (or only
 // takes advisory locks, judged apart).
 func harmless(name string) bool {
-	if safeFuncs[name] {
+	if safeFuncs()[name] {
 		return true
 	}
 	if !strings.HasPrefix(name, "pg_") {
@@ -81,9 +82,10 @@ func harmless(name string) bool {
 	return true
 }
 
-var safeFuncs = map[string]bool{}
-
-func init() {
+// safeFuncs are the built-in functions known to have no side effects, as
+// a set built when first needed.
+var safeFuncs = sync.OnceValue(func() map[string]bool {
+	out := map[string]bool{}
 	for _, f := range strings.Fields(`current_database current_schema current_schemas current_user session_user current_role
 		version current_setting format_type obj_description col_description shobj_description
 		to_regclass to_regtype to_regnamespace to_regproc to_regprocedure to_regrole to_regoper
@@ -97,6 +99,7 @@ func init() {
 		has_sequence_privilege has_type_privilege has_any_column_privilege
 		encode decode md5 txid_current txid_current_if_assigned inet_server_addr inet_server_port
 		array_remove array_append array_cat string_to_table exists`) {
-		safeFuncs[f] = true
+		out[f] = true
 	}
-}
+	return out
+})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Phase says when a statement may run relative to the deploy of the code
@@ -173,10 +174,7 @@ type MigrationFile struct {
 // (a history rule's example) rather than SQL.
 func (ex Example) IsHistory() bool { return ex.Format != "" }
 
-var (
-	registry = map[string]*Rule{}
-	sorted   []*Rule // registry sorted by category and id
-)
+var registry = map[string]*Rule{}
 
 // register adds a rule to the registry; every rule file calls it.
 func register(r *Rule) *Rule {
@@ -184,19 +182,28 @@ func register(r *Rule) *Rule {
 		panic("checker: duplicate rule " + r.ID)
 	}
 	registry[r.ID] = r
-	sorted = append(sorted, r)
-	sort.Slice(sorted, func(i, j int) bool {
-		if sorted[i].Category != sorted[j].Category {
-			return sorted[i].Category < sorted[j].Category
-		}
-		return sorted[i].ID < sorted[j].ID
-	})
 	return r
 }
 
+// sorted is the registry sorted by category and id, sorted once when
+// first asked for (not at start-up, by every register).
+var sorted = sync.OnceValue(func() []*Rule {
+	out := make([]*Rule, 0, len(registry))
+	for _, r := range registry {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Category != out[j].Category {
+			return out[i].Category < out[j].Category
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+})
+
 // Rules returns every rule, sorted by category and id. The slice is
 // shared: do not modify it.
-func Rules() []*Rule { return sorted }
+func Rules() []*Rule { return sorted() }
 
 // Lookup returns the rule with the given id, or nil.
 func Lookup(id string) *Rule { return registry[id] }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -116,11 +117,14 @@ func unescape(s string) string {
 // "(SQLSTATE 42703)", PHP "SQLSTATE[42703]", Spring "SQL state [42703]",
 // JDBC "SQLState: 42703", JSON "code":"42703", node-postgres code: '42703',
 // lib/pq's %#v Code:"42703", psycopg's pgcode.
-var sqlStatePatterns = []*regexp.Regexp{
-	regexp.MustCompile(`sql ?state[\s:=\[(]*([0-9a-z]{5})\b`),
-	regexp.MustCompile(`"(?:code|sqlstate|pgcode|sql_state)"\s*:\s*"([0-9a-z]{5})"`),
-	regexp.MustCompile(`\b(?:code|pgcode|sqlstate)\s*[:=]\s*['"]([0-9a-z]{5})['"]`),
-}
+// The patterns are compiled when first used, not at every start-up.
+var sqlStatePatterns = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		regexp.MustCompile(`sql ?state[\s:=\[(]*([0-9a-z]{5})\b`),
+		regexp.MustCompile(`"(?:code|sqlstate|pgcode|sql_state)"\s*:\s*"([0-9a-z]{5})"`),
+		regexp.MustCompile(`\b(?:code|pgcode|sqlstate)\s*[:=]\s*['"]([0-9a-z]{5})['"]`),
+	}
+})
 
 // psycopgClasses are psycopg's error classes (psycopg2.errors,
 // psycopg.errors), which name the SQLSTATE in tracebacks.
@@ -131,20 +135,20 @@ var psycopgClasses = map[string]string{
 	"exclusionviolation": "23p01", "stringdatarighttruncation": "22001", "invalidcolumnreference": "42p10",
 }
 
-var psycopgClass = regexp.MustCompile(`errors\.([a-z]+)`)
+var psycopgClass = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`errors\.([a-z]+)`) })
 
 // sqlStates collects the SQLSTATEs the output carries.
 func sqlStates(texts []string) map[string]bool {
 	codes := map[string]bool{}
 	for _, t := range texts {
-		for _, re := range sqlStatePatterns {
+		for _, re := range sqlStatePatterns() {
 			for _, m := range re.FindAllStringSubmatch(t, -1) {
 				if isSQLState(m[1]) {
 					codes[m[1]] = true
 				}
 			}
 		}
-		for _, m := range psycopgClass.FindAllStringSubmatch(t, -1) {
+		for _, m := range psycopgClass().FindAllStringSubmatch(t, -1) {
 			if code, ok := psycopgClasses[m[1]]; ok {
 				codes[code] = true
 			}
@@ -185,7 +189,9 @@ func mentioned(texts []string, codes map[string]bool, c Change) bool {
 
 // sqlLine finds a line that shows SQL: PostgreSQL's "LINE 1:" context, or a
 // query a test printed.
-var sqlLine = regexp.MustCompile(`\bline \d+:|\b(select|insert|update|delete)\b.*\b(from|into|set|values|where)\b`)
+var sqlLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\bline \d+:|\b(select|insert|update|delete)\b.*\b(from|into|set|values|where)\b`)
+})
 
 // showsName reports whether an output shows name quoted ("name", 'name')
 // or, with inSQL, as a word of a line of SQL: where the message itself was
@@ -201,7 +207,7 @@ func showsName(texts []string, name string, inSQL bool) bool {
 			continue
 		}
 		for _, line := range strings.Split(t, "\n") {
-			if sqlLine.MatchString(line) && word.MatchString(line) {
+			if sqlLine().MatchString(line) && word.MatchString(line) {
 				return true
 			}
 		}

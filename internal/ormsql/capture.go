@@ -261,7 +261,7 @@ func unrecordedError(command string, left []capture.Migration) error {
 		more = fmt.Sprintf("\n  (%d more)", n-len(stmts))
 	}
 	var known []string
-	for _, t := range capture.DefaultTables {
+	for _, t := range capture.DefaultTables() {
 		known = append(known, t.Name)
 	}
 	return fmt.Errorf("migrate.command %q succeeded, but %d statement(s) it ran were not followed by a write to a version table phasegate knows, so they cannot be attributed to a migration file and are not judged:\n%s%s\nIf the tool records its migrations in a table of another name, set migrations.version_table to it (phasegate knows %s)",
