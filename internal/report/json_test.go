@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -46,6 +47,86 @@ func TestJSONIsTheEncoders(t *testing.T) {
 			t.Errorf("%s: JSON wrote\n%s\nthe encoder\n%s", name, got.Bytes(), want)
 		}
 	}
+}
+
+// fill sets every field under v, recursively, to a value that is not
+// zero, taking strings from strs in turn; lists get two elements.
+func fill(v reflect.Value, strs []string, n *int) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(strs[*n%len(strs)])
+		*n++
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		*n++
+		v.SetInt(int64(*n))
+	case reflect.Float64:
+		*n++
+		v.SetFloat(float64(*n) / 4)
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem(), strs, n)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range 2 {
+			fill(v.Index(i), strs, n)
+		}
+	case reflect.Map:
+		v.Set(reflect.MakeMap(v.Type()))
+		for range 2 {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			fill(k, strs, n)
+			fill(e, strs, n)
+			v.SetMapIndex(k, e)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i), strs, n)
+			}
+		}
+	}
+}
+
+// TestJSONEveryField fills every field of a report (every type the hand
+// encoder writes, and those it hands to encoding/json) and wants
+// json.Encoder's output: a field added to a struct and not to jsonenc.go
+// fails here.
+func TestJSONEveryField(t *testing.T) {
+	strs := []string{"plain", "q\"uote\\back<&>", "ctl\x00\x01\x1f\x7f\b\f\n\r\t", "bad\xff\xc3utf8", "ls\u2028ps\u2029", "é 日本"}
+	var r Report
+	n := 0
+	fill(reflect.ValueOf(&r).Elem(), strs, &n)
+	var got bytes.Buffer
+	if err := JSON(&got, &r); err != nil {
+		t.Fatal(err)
+	}
+	if want := encoderJSON(t, &r); !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("JSON wrote\n%s\nthe encoder\n%s", got.Bytes(), want)
+	}
+	if r.Runtime == nil || len(r.Files[0].Statements[0].Locks) == 0 {
+		t.Error("fill left the runtime part empty")
+	}
+}
+
+// appendJSONString quotes as encoding/json does with HTML escaping off.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{"", "a", "\"\\", "\x00\x1f\x7f", "\xff", "\u2028\u2029", "<>&", "é\xc3", "\b\f\n\r\t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		got := append(appendJSONString(nil, s), '\n')
+		if !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("%q: %s, encoding/json %s", s, got, want.Bytes())
+		}
+	})
 }
 
 // The indenter, fed compact JSON in any pieces, writes what json.Indent
