@@ -26,11 +26,17 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"; git -C "$root" worktree prune' EXIT
 
-(cd "$root" && go build -trimpath -o "$work/new" ./cmd/phasegate)
+# Built as scripts/dist.sh builds the Linux release users download: static,
+# stripped, pure Go resolver.
+build() {
+	CGO_ENABLED=1 go build -trimpath -tags netgo,osusergo \
+		-ldflags '-s -w -linkmode external -extldflags -static' -o "$1" ./cmd/phasegate
+}
+(cd "$root" && build "$work/new")
 bins=(new)
 if [ -n "$old" ]; then
 	git -C "$root" worktree add -q --detach "$work/old-src" "$old"
-	(cd "$work/old-src" && go build -trimpath -o "$work/old" ./cmd/phasegate)
+	(cd "$work/old-src" && build "$work/old")
 	git -C "$root" worktree remove --force "$work/old-src"
 	bins=(old new)
 fi
