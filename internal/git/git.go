@@ -156,6 +156,23 @@ func (r *Repo) MergeBase(ctx context.Context, a, b string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
+// MergeBaseOfNames returns the merge base of two revisions given by name,
+// in one git command, without resolving them first: the names as git
+// reads them, so "main" is a local branch (Resolve also tries
+// origin/main). It is the fast path of a check, run beside Resolve: when
+// it fails, Resolve's answers and MergeBase say why, or find what it did
+// not. Names that look like options are refused.
+func (r *Repo) MergeBaseOfNames(ctx context.Context, a, b string) (string, error) {
+	if strings.HasPrefix(a, "-") || strings.HasPrefix(b, "-") {
+		return "", fmt.Errorf("revision %q or %q looks like an option", a, b)
+	}
+	out, err := r.Git(ctx, "merge-base", a+"^{commit}", b+"^{commit}")
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
 func short(sha string) string {
 	if len(sha) > 12 {
 		return sha[:12]

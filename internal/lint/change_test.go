@@ -197,6 +197,45 @@ func TestShallowCloneSaysFetchDepth(t *testing.T) {
 	}
 }
 
+// The merge base is asked for by name beside resolving the revisions; it
+// must be the one git gives for the resolved commits, also when the base
+// exists only as a remote-tracking branch (a CI checkout), where the
+// named ask fails and the resolved commits are asked again.
+func TestMergeBaseByNameAndByRemote(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("one", map[string]string{"m/1_a.up.sql": "SELECT 1;"})
+	r.Git("checkout", "-qb", "feature")
+	r.Commit("two", map[string]string{"m/2_b.up.sql": "SELECT 2;"})
+	r.Git("checkout", "-q", "main")
+	r.Commit("three", map[string]string{"m/3_c.up.sql": "SELECT 3;"}) // main moves on: the merge base is not main's tip
+	r.Git("checkout", "-q", "feature")
+	want := strings.TrimSpace(r.Git("merge-base", "main", "feature"))
+	if tip := strings.TrimSpace(r.Git("rev-parse", "main")); tip == want {
+		t.Fatal("the merge base is main's tip: the test would not tell them apart")
+	}
+	repo, err := git.Open(r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Check(context.Background(), Options{Repo: repo, Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.BaseCommit != want {
+		t.Errorf("base main: merge base %s, want %s", res.BaseCommit, want)
+	}
+	// As in a CI checkout: main only as origin/main.
+	r.Git("update-ref", "refs/remotes/origin/main", "main")
+	r.Git("branch", "-D", "main")
+	res, err = Check(context.Background(), Options{Repo: repo, Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.BaseCommit != want {
+		t.Errorf("base origin/main: merge base %s, want %s", res.BaseCommit, want)
+	}
+}
+
 // Appending a changeset to a Liquibase changelog is how Liquibase is used:
 // only the new changeset is judged, and it is not an edit. Changing an
 // applied changeset is.
