@@ -111,12 +111,8 @@ func indexName(table string, ix *pg.IndexStmt) string {
 	return truncateIdent(strings.Join(parts, "_") + "_idx")
 }
 
-func truncateIdent(s string) string {
-	if len(s) > 63 {
-		return s[:63]
-	}
-	return s
-}
+// truncateIdent cuts a generated name as PostgreSQL cuts it.
+func truncateIdent(s string) string { return schema.TruncateIdentifier(s) }
 
 // sqlStep is a step that runs sql: what comes before it, the SQL, and a
 // note on what it does; "" when the SQL could not be built.

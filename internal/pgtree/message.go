@@ -11,6 +11,9 @@ type Message interface {
 
 // Clone returns a deep copy of m (nil for nil).
 func Clone[M Message](m M) M {
+	if any(m) == nil { // M is an interface type, and m is nil
+		return m
+	}
 	return m.cloneMessage().(M)
 }
 

@@ -80,6 +80,9 @@ func TestCloneAndEqual(t *testing.T) {
 	if !Equal(&ColumnRef{Fields: nil}, &ColumnRef{Fields: []*Node{}}) {
 		t.Error("Equal tells a nil list from an empty one")
 	}
+	if Clone(Message(nil)) != nil || Clone((*Node)(nil)) != nil {
+		t.Error("Clone of nil is not nil")
+	}
 }
 
 // TestVisitAndStrings checks Visit and Strings against protobuf
@@ -168,6 +171,24 @@ func TestDeparse(t *testing.T) {
 		}
 	}
 	t.Logf("%d statements deparsed alike", n)
+}
+
+// Deparse refuses a tree with a string that is not UTF-8, as
+// pg_query.Deparse does: PostgreSQL would refuse the SQL.
+func TestDeparseInvalidUTF8(t *testing.T) {
+	res, err := Parse("CREATE INDEX ix ON t (a)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Stmts[0].Stmt.GetIndexStmt().Idxname = "ix\xc3"
+	got, err := Deparse(res)
+	var pgRes pg_query.ParseResult
+	if uerr := proto.Unmarshal(res.marshal(nil), &pgRes); uerr == nil {
+		t.Fatal("proto.Unmarshal took the bad string: the test would not compare with pg_query")
+	}
+	if err == nil || err.Error() != "string field contains invalid UTF-8" {
+		t.Errorf("Deparse = %q, %v; want the invalid UTF-8 error", got, err)
+	}
 }
 
 // TestScan checks Scan against pg_query.Scan.

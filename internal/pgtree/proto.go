@@ -16,8 +16,14 @@ import (
 // (proto_gen.go) encode each message; the wire format's pieces are here.
 
 // Deparse returns the SQL text of tree, written by PostgreSQL's deparser in
-// libpg_query.
+// libpg_query. A tree with a string that is not UTF-8 is refused, as
+// pg_query_go refuses to encode it: PostgreSQL would reject the SQL.
 func Deparse(tree *ParseResult) (string, error) {
+	bad := false
+	Strings(tree, func(s string) { bad = bad || !utf8.ValidString(s) })
+	if bad {
+		return "", errInvalidUTF8
+	}
 	return parser.DeparseFromProtobuf(tree.marshal(nil))
 }
 

@@ -11,7 +11,7 @@ import (
 // type reachable from Report by reflection, which cost a one-file classify
 // a millisecond, more than its judging. The runtime part (Runtime,
 // Scenarios, MeasuredLock, Context, Shard) goes through encoding/json,
-// as only runs that have one pay for it. TestJSONIsTheEncoders fills every
+// as only runs that have one pay for it. TestJSONEveryField fills every
 // field of every type and compares with json.Encoder, so a field added to
 // a struct and not here fails it.
 

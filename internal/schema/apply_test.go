@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
@@ -691,5 +692,22 @@ ALTER TABLE users ADD CHECK (id > 1);
 	sort.Strings(names)
 	if got := strings.Join(names, " "); got != "users_a_check users_check users_id_check users_id_check1" {
 		t.Errorf("names = %s", got)
+	}
+}
+
+// A generated name longer than 63 bytes is cut as PostgreSQL cuts it: on a
+// character boundary, never inside a multi-byte character.
+func TestTruncateIdentifier(t *testing.T) {
+	long := "xx" + strings.Repeat("é", 31) // 64 bytes
+	for in, want := range map[string]string{
+		"short":                       "short",
+		strings.Repeat("a", 63):       strings.Repeat("a", 63),
+		strings.Repeat("a", 70):       strings.Repeat("a", 63),
+		long:                          "xx" + strings.Repeat("é", 30),
+		"x" + strings.Repeat("日", 30): "x" + strings.Repeat("日", 20), // 61 bytes: the 21st would end at byte 64
+	} {
+		if got := TruncateIdentifier(in); got != want || !utf8.ValidString(got) {
+			t.Errorf("TruncateIdentifier(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

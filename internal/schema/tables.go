@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
@@ -187,7 +188,7 @@ func (c *Catalog) constraintName(t *Table, kind ConstraintKind, cols []string) s
 	case Unique:
 		suffix = "key"
 	case PrimaryKey:
-		return truncate(t.Name.Name + "_pkey")
+		return TruncateIdentifier(t.Name.Name + "_pkey")
 	case ForeignKey:
 		suffix = "fkey"
 	case Exclusion:
@@ -199,19 +200,26 @@ func (c *Catalog) constraintName(t *Table, kind ConstraintKind, cols []string) s
 			parts = []string{t.Name.Name, cols[0]}
 		}
 	}
-	base := truncate(strings.Join(parts, "_") + "_" + suffix)
+	base := TruncateIdentifier(strings.Join(parts, "_") + "_" + suffix)
 	name := base
 	for i := 1; t.Constraints[name] != nil; i++ {
-		name = truncate(base + fmt.Sprint(i))
+		name = TruncateIdentifier(base + fmt.Sprint(i))
 	}
 	return name
 }
 
-func truncate(s string) string {
-	if len(s) > maxIdentifier {
-		return s[:maxIdentifier]
+// TruncateIdentifier cuts a name to PostgreSQL's 63 bytes as PostgreSQL
+// does (truncate_identifier, pg_mbcliplen): on a character boundary, so
+// that a multi-byte character is dropped whole rather than split.
+func TruncateIdentifier(s string) string {
+	if len(s) <= maxIdentifier {
+		return s
 	}
-	return s
+	cut := maxIdentifier
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // notNullColumn returns col for the expression "col IS NOT NULL".
@@ -371,7 +379,7 @@ func (c *Catalog) createIndex(s *pg.IndexStmt, origin Origin) {
 	}
 	name := s.Idxname
 	if name == "" {
-		name = truncate(tq.Name + "_" + strings.Join(cols, "_") + "_idx")
+		name = TruncateIdentifier(tq.Name + "_" + strings.Join(cols, "_") + "_idx")
 	}
 	q := QName{Schema: tq.Schema, Name: name}
 	if c.Indexes[q] != nil && s.IfNotExists {
