@@ -64,1013 +64,509 @@ func (d *decoder) decodeNode() *Node {
 		for {
 			switch k := d.key(); k {
 			case "Alias":
-				w := d.a.Node_Alias.alloc()
-				w.Alias = d.decodeAlias()
-				m.Node = w
+				m.Node = d.wrapNode_Alias()
 			case "RangeVar":
-				w := d.a.Node_RangeVar.alloc()
-				w.RangeVar = d.decodeRangeVar()
-				m.Node = w
+				m.Node = d.wrapNode_RangeVar()
 			case "TableFunc":
-				w := d.a.Node_TableFunc.alloc()
-				w.TableFunc = d.decodeTableFunc()
-				m.Node = w
+				m.Node = d.wrapNode_TableFunc()
 			case "IntoClause":
-				w := d.a.Node_IntoClause.alloc()
-				w.IntoClause = d.decodeIntoClause()
-				m.Node = w
+				m.Node = d.wrapNode_IntoClause()
 			case "Var":
-				w := d.a.Node_Var.alloc()
-				w.Var = d.decodeVar()
-				m.Node = w
+				m.Node = d.wrapNode_Var()
 			case "Param":
-				w := d.a.Node_Param.alloc()
-				w.Param = d.decodeParam()
-				m.Node = w
+				m.Node = d.wrapNode_Param()
 			case "Aggref":
-				w := d.a.Node_Aggref.alloc()
-				w.Aggref = d.decodeAggref()
-				m.Node = w
+				m.Node = d.wrapNode_Aggref()
 			case "GroupingFunc":
-				w := d.a.Node_GroupingFunc.alloc()
-				w.GroupingFunc = d.decodeGroupingFunc()
-				m.Node = w
+				m.Node = d.wrapNode_GroupingFunc()
 			case "WindowFunc":
-				w := d.a.Node_WindowFunc.alloc()
-				w.WindowFunc = d.decodeWindowFunc()
-				m.Node = w
+				m.Node = d.wrapNode_WindowFunc()
 			case "SubscriptingRef":
-				w := d.a.Node_SubscriptingRef.alloc()
-				w.SubscriptingRef = d.decodeSubscriptingRef()
-				m.Node = w
+				m.Node = d.wrapNode_SubscriptingRef()
 			case "FuncExpr":
-				w := d.a.Node_FuncExpr.alloc()
-				w.FuncExpr = d.decodeFuncExpr()
-				m.Node = w
+				m.Node = d.wrapNode_FuncExpr()
 			case "NamedArgExpr":
-				w := d.a.Node_NamedArgExpr.alloc()
-				w.NamedArgExpr = d.decodeNamedArgExpr()
-				m.Node = w
+				m.Node = d.wrapNode_NamedArgExpr()
 			case "OpExpr":
-				w := d.a.Node_OpExpr.alloc()
-				w.OpExpr = d.decodeOpExpr()
-				m.Node = w
+				m.Node = d.wrapNode_OpExpr()
 			case "DistinctExpr":
-				w := d.a.Node_DistinctExpr.alloc()
-				w.DistinctExpr = d.decodeDistinctExpr()
-				m.Node = w
+				m.Node = d.wrapNode_DistinctExpr()
 			case "NullIfExpr":
-				w := d.a.Node_NullIfExpr.alloc()
-				w.NullIfExpr = d.decodeNullIfExpr()
-				m.Node = w
+				m.Node = d.wrapNode_NullIfExpr()
 			case "ScalarArrayOpExpr":
-				w := d.a.Node_ScalarArrayOpExpr.alloc()
-				w.ScalarArrayOpExpr = d.decodeScalarArrayOpExpr()
-				m.Node = w
+				m.Node = d.wrapNode_ScalarArrayOpExpr()
 			case "BoolExpr":
-				w := d.a.Node_BoolExpr.alloc()
-				w.BoolExpr = d.decodeBoolExpr()
-				m.Node = w
+				m.Node = d.wrapNode_BoolExpr()
 			case "SubLink":
-				w := d.a.Node_SubLink.alloc()
-				w.SubLink = d.decodeSubLink()
-				m.Node = w
+				m.Node = d.wrapNode_SubLink()
 			case "SubPlan":
-				w := d.a.Node_SubPlan.alloc()
-				w.SubPlan = d.decodeSubPlan()
-				m.Node = w
+				m.Node = d.wrapNode_SubPlan()
 			case "AlternativeSubPlan":
-				w := d.a.Node_AlternativeSubPlan.alloc()
-				w.AlternativeSubPlan = d.decodeAlternativeSubPlan()
-				m.Node = w
+				m.Node = d.wrapNode_AlternativeSubPlan()
 			case "FieldSelect":
-				w := d.a.Node_FieldSelect.alloc()
-				w.FieldSelect = d.decodeFieldSelect()
-				m.Node = w
+				m.Node = d.wrapNode_FieldSelect()
 			case "FieldStore":
-				w := d.a.Node_FieldStore.alloc()
-				w.FieldStore = d.decodeFieldStore()
-				m.Node = w
+				m.Node = d.wrapNode_FieldStore()
 			case "RelabelType":
-				w := d.a.Node_RelabelType.alloc()
-				w.RelabelType = d.decodeRelabelType()
-				m.Node = w
+				m.Node = d.wrapNode_RelabelType()
 			case "CoerceViaIO":
-				w := d.a.Node_CoerceViaIo.alloc()
-				w.CoerceViaIo = d.decodeCoerceViaIO()
-				m.Node = w
+				m.Node = d.wrapNode_CoerceViaIo()
 			case "ArrayCoerceExpr":
-				w := d.a.Node_ArrayCoerceExpr.alloc()
-				w.ArrayCoerceExpr = d.decodeArrayCoerceExpr()
-				m.Node = w
+				m.Node = d.wrapNode_ArrayCoerceExpr()
 			case "ConvertRowtypeExpr":
-				w := d.a.Node_ConvertRowtypeExpr.alloc()
-				w.ConvertRowtypeExpr = d.decodeConvertRowtypeExpr()
-				m.Node = w
+				m.Node = d.wrapNode_ConvertRowtypeExpr()
 			case "CollateExpr":
-				w := d.a.Node_CollateExpr.alloc()
-				w.CollateExpr = d.decodeCollateExpr()
-				m.Node = w
+				m.Node = d.wrapNode_CollateExpr()
 			case "CaseExpr":
-				w := d.a.Node_CaseExpr.alloc()
-				w.CaseExpr = d.decodeCaseExpr()
-				m.Node = w
+				m.Node = d.wrapNode_CaseExpr()
 			case "CaseWhen":
-				w := d.a.Node_CaseWhen.alloc()
-				w.CaseWhen = d.decodeCaseWhen()
-				m.Node = w
+				m.Node = d.wrapNode_CaseWhen()
 			case "CaseTestExpr":
-				w := d.a.Node_CaseTestExpr.alloc()
-				w.CaseTestExpr = d.decodeCaseTestExpr()
-				m.Node = w
+				m.Node = d.wrapNode_CaseTestExpr()
 			case "ArrayExpr":
-				w := d.a.Node_ArrayExpr.alloc()
-				w.ArrayExpr = d.decodeArrayExpr()
-				m.Node = w
+				m.Node = d.wrapNode_ArrayExpr()
 			case "RowExpr":
-				w := d.a.Node_RowExpr.alloc()
-				w.RowExpr = d.decodeRowExpr()
-				m.Node = w
+				m.Node = d.wrapNode_RowExpr()
 			case "RowCompareExpr":
-				w := d.a.Node_RowCompareExpr.alloc()
-				w.RowCompareExpr = d.decodeRowCompareExpr()
-				m.Node = w
+				m.Node = d.wrapNode_RowCompareExpr()
 			case "CoalesceExpr":
-				w := d.a.Node_CoalesceExpr.alloc()
-				w.CoalesceExpr = d.decodeCoalesceExpr()
-				m.Node = w
+				m.Node = d.wrapNode_CoalesceExpr()
 			case "MinMaxExpr":
-				w := d.a.Node_MinMaxExpr.alloc()
-				w.MinMaxExpr = d.decodeMinMaxExpr()
-				m.Node = w
+				m.Node = d.wrapNode_MinMaxExpr()
 			case "SQLValueFunction":
-				w := d.a.Node_SqlvalueFunction.alloc()
-				w.SqlvalueFunction = d.decodeSQLValueFunction()
-				m.Node = w
+				m.Node = d.wrapNode_SqlvalueFunction()
 			case "XmlExpr":
-				w := d.a.Node_XmlExpr.alloc()
-				w.XmlExpr = d.decodeXmlExpr()
-				m.Node = w
+				m.Node = d.wrapNode_XmlExpr()
 			case "JsonFormat":
-				w := d.a.Node_JsonFormat.alloc()
-				w.JsonFormat = d.decodeJsonFormat()
-				m.Node = w
+				m.Node = d.wrapNode_JsonFormat()
 			case "JsonReturning":
-				w := d.a.Node_JsonReturning.alloc()
-				w.JsonReturning = d.decodeJsonReturning()
-				m.Node = w
+				m.Node = d.wrapNode_JsonReturning()
 			case "JsonValueExpr":
-				w := d.a.Node_JsonValueExpr.alloc()
-				w.JsonValueExpr = d.decodeJsonValueExpr()
-				m.Node = w
+				m.Node = d.wrapNode_JsonValueExpr()
 			case "JsonConstructorExpr":
-				w := d.a.Node_JsonConstructorExpr.alloc()
-				w.JsonConstructorExpr = d.decodeJsonConstructorExpr()
-				m.Node = w
+				m.Node = d.wrapNode_JsonConstructorExpr()
 			case "JsonIsPredicate":
-				w := d.a.Node_JsonIsPredicate.alloc()
-				w.JsonIsPredicate = d.decodeJsonIsPredicate()
-				m.Node = w
+				m.Node = d.wrapNode_JsonIsPredicate()
 			case "NullTest":
-				w := d.a.Node_NullTest.alloc()
-				w.NullTest = d.decodeNullTest()
-				m.Node = w
+				m.Node = d.wrapNode_NullTest()
 			case "BooleanTest":
-				w := d.a.Node_BooleanTest.alloc()
-				w.BooleanTest = d.decodeBooleanTest()
-				m.Node = w
+				m.Node = d.wrapNode_BooleanTest()
 			case "CoerceToDomain":
-				w := d.a.Node_CoerceToDomain.alloc()
-				w.CoerceToDomain = d.decodeCoerceToDomain()
-				m.Node = w
+				m.Node = d.wrapNode_CoerceToDomain()
 			case "CoerceToDomainValue":
-				w := d.a.Node_CoerceToDomainValue.alloc()
-				w.CoerceToDomainValue = d.decodeCoerceToDomainValue()
-				m.Node = w
+				m.Node = d.wrapNode_CoerceToDomainValue()
 			case "SetToDefault":
-				w := d.a.Node_SetToDefault.alloc()
-				w.SetToDefault = d.decodeSetToDefault()
-				m.Node = w
+				m.Node = d.wrapNode_SetToDefault()
 			case "CurrentOfExpr":
-				w := d.a.Node_CurrentOfExpr.alloc()
-				w.CurrentOfExpr = d.decodeCurrentOfExpr()
-				m.Node = w
+				m.Node = d.wrapNode_CurrentOfExpr()
 			case "NextValueExpr":
-				w := d.a.Node_NextValueExpr.alloc()
-				w.NextValueExpr = d.decodeNextValueExpr()
-				m.Node = w
+				m.Node = d.wrapNode_NextValueExpr()
 			case "InferenceElem":
-				w := d.a.Node_InferenceElem.alloc()
-				w.InferenceElem = d.decodeInferenceElem()
-				m.Node = w
+				m.Node = d.wrapNode_InferenceElem()
 			case "TargetEntry":
-				w := d.a.Node_TargetEntry.alloc()
-				w.TargetEntry = d.decodeTargetEntry()
-				m.Node = w
+				m.Node = d.wrapNode_TargetEntry()
 			case "RangeTblRef":
-				w := d.a.Node_RangeTblRef.alloc()
-				w.RangeTblRef = d.decodeRangeTblRef()
-				m.Node = w
+				m.Node = d.wrapNode_RangeTblRef()
 			case "JoinExpr":
-				w := d.a.Node_JoinExpr.alloc()
-				w.JoinExpr = d.decodeJoinExpr()
-				m.Node = w
+				m.Node = d.wrapNode_JoinExpr()
 			case "FromExpr":
-				w := d.a.Node_FromExpr.alloc()
-				w.FromExpr = d.decodeFromExpr()
-				m.Node = w
+				m.Node = d.wrapNode_FromExpr()
 			case "OnConflictExpr":
-				w := d.a.Node_OnConflictExpr.alloc()
-				w.OnConflictExpr = d.decodeOnConflictExpr()
-				m.Node = w
+				m.Node = d.wrapNode_OnConflictExpr()
 			case "Query":
-				w := d.a.Node_Query.alloc()
-				w.Query = d.decodeQuery()
-				m.Node = w
+				m.Node = d.wrapNode_Query()
 			case "TypeName":
-				w := d.a.Node_TypeName.alloc()
-				w.TypeName = d.decodeTypeName()
-				m.Node = w
+				m.Node = d.wrapNode_TypeName()
 			case "ColumnRef":
-				w := d.a.Node_ColumnRef.alloc()
-				w.ColumnRef = d.decodeColumnRef()
-				m.Node = w
+				m.Node = d.wrapNode_ColumnRef()
 			case "ParamRef":
-				w := d.a.Node_ParamRef.alloc()
-				w.ParamRef = d.decodeParamRef()
-				m.Node = w
+				m.Node = d.wrapNode_ParamRef()
 			case "A_Expr":
-				w := d.a.Node_AExpr.alloc()
-				w.AExpr = d.decodeA_Expr()
-				m.Node = w
+				m.Node = d.wrapNode_AExpr()
 			case "TypeCast":
-				w := d.a.Node_TypeCast.alloc()
-				w.TypeCast = d.decodeTypeCast()
-				m.Node = w
+				m.Node = d.wrapNode_TypeCast()
 			case "CollateClause":
-				w := d.a.Node_CollateClause.alloc()
-				w.CollateClause = d.decodeCollateClause()
-				m.Node = w
+				m.Node = d.wrapNode_CollateClause()
 			case "RoleSpec":
-				w := d.a.Node_RoleSpec.alloc()
-				w.RoleSpec = d.decodeRoleSpec()
-				m.Node = w
+				m.Node = d.wrapNode_RoleSpec()
 			case "FuncCall":
-				w := d.a.Node_FuncCall.alloc()
-				w.FuncCall = d.decodeFuncCall()
-				m.Node = w
+				m.Node = d.wrapNode_FuncCall()
 			case "A_Star":
-				w := d.a.Node_AStar.alloc()
-				w.AStar = d.decodeA_Star()
-				m.Node = w
+				m.Node = d.wrapNode_AStar()
 			case "A_Indices":
-				w := d.a.Node_AIndices.alloc()
-				w.AIndices = d.decodeA_Indices()
-				m.Node = w
+				m.Node = d.wrapNode_AIndices()
 			case "A_Indirection":
-				w := d.a.Node_AIndirection.alloc()
-				w.AIndirection = d.decodeA_Indirection()
-				m.Node = w
+				m.Node = d.wrapNode_AIndirection()
 			case "A_ArrayExpr":
-				w := d.a.Node_AArrayExpr.alloc()
-				w.AArrayExpr = d.decodeA_ArrayExpr()
-				m.Node = w
+				m.Node = d.wrapNode_AArrayExpr()
 			case "ResTarget":
-				w := d.a.Node_ResTarget.alloc()
-				w.ResTarget = d.decodeResTarget()
-				m.Node = w
+				m.Node = d.wrapNode_ResTarget()
 			case "MultiAssignRef":
-				w := d.a.Node_MultiAssignRef.alloc()
-				w.MultiAssignRef = d.decodeMultiAssignRef()
-				m.Node = w
+				m.Node = d.wrapNode_MultiAssignRef()
 			case "SortBy":
-				w := d.a.Node_SortBy.alloc()
-				w.SortBy = d.decodeSortBy()
-				m.Node = w
+				m.Node = d.wrapNode_SortBy()
 			case "WindowDef":
-				w := d.a.Node_WindowDef.alloc()
-				w.WindowDef = d.decodeWindowDef()
-				m.Node = w
+				m.Node = d.wrapNode_WindowDef()
 			case "RangeSubselect":
-				w := d.a.Node_RangeSubselect.alloc()
-				w.RangeSubselect = d.decodeRangeSubselect()
-				m.Node = w
+				m.Node = d.wrapNode_RangeSubselect()
 			case "RangeFunction":
-				w := d.a.Node_RangeFunction.alloc()
-				w.RangeFunction = d.decodeRangeFunction()
-				m.Node = w
+				m.Node = d.wrapNode_RangeFunction()
 			case "RangeTableFunc":
-				w := d.a.Node_RangeTableFunc.alloc()
-				w.RangeTableFunc = d.decodeRangeTableFunc()
-				m.Node = w
+				m.Node = d.wrapNode_RangeTableFunc()
 			case "RangeTableFuncCol":
-				w := d.a.Node_RangeTableFuncCol.alloc()
-				w.RangeTableFuncCol = d.decodeRangeTableFuncCol()
-				m.Node = w
+				m.Node = d.wrapNode_RangeTableFuncCol()
 			case "RangeTableSample":
-				w := d.a.Node_RangeTableSample.alloc()
-				w.RangeTableSample = d.decodeRangeTableSample()
-				m.Node = w
+				m.Node = d.wrapNode_RangeTableSample()
 			case "ColumnDef":
-				w := d.a.Node_ColumnDef.alloc()
-				w.ColumnDef = d.decodeColumnDef()
-				m.Node = w
+				m.Node = d.wrapNode_ColumnDef()
 			case "TableLikeClause":
-				w := d.a.Node_TableLikeClause.alloc()
-				w.TableLikeClause = d.decodeTableLikeClause()
-				m.Node = w
+				m.Node = d.wrapNode_TableLikeClause()
 			case "IndexElem":
-				w := d.a.Node_IndexElem.alloc()
-				w.IndexElem = d.decodeIndexElem()
-				m.Node = w
+				m.Node = d.wrapNode_IndexElem()
 			case "DefElem":
-				w := d.a.Node_DefElem.alloc()
-				w.DefElem = d.decodeDefElem()
-				m.Node = w
+				m.Node = d.wrapNode_DefElem()
 			case "LockingClause":
-				w := d.a.Node_LockingClause.alloc()
-				w.LockingClause = d.decodeLockingClause()
-				m.Node = w
+				m.Node = d.wrapNode_LockingClause()
 			case "XmlSerialize":
-				w := d.a.Node_XmlSerialize.alloc()
-				w.XmlSerialize = d.decodeXmlSerialize()
-				m.Node = w
+				m.Node = d.wrapNode_XmlSerialize()
 			case "PartitionElem":
-				w := d.a.Node_PartitionElem.alloc()
-				w.PartitionElem = d.decodePartitionElem()
-				m.Node = w
+				m.Node = d.wrapNode_PartitionElem()
 			case "PartitionSpec":
-				w := d.a.Node_PartitionSpec.alloc()
-				w.PartitionSpec = d.decodePartitionSpec()
-				m.Node = w
+				m.Node = d.wrapNode_PartitionSpec()
 			case "PartitionBoundSpec":
-				w := d.a.Node_PartitionBoundSpec.alloc()
-				w.PartitionBoundSpec = d.decodePartitionBoundSpec()
-				m.Node = w
+				m.Node = d.wrapNode_PartitionBoundSpec()
 			case "PartitionRangeDatum":
-				w := d.a.Node_PartitionRangeDatum.alloc()
-				w.PartitionRangeDatum = d.decodePartitionRangeDatum()
-				m.Node = w
+				m.Node = d.wrapNode_PartitionRangeDatum()
 			case "PartitionCmd":
-				w := d.a.Node_PartitionCmd.alloc()
-				w.PartitionCmd = d.decodePartitionCmd()
-				m.Node = w
+				m.Node = d.wrapNode_PartitionCmd()
 			case "RangeTblEntry":
-				w := d.a.Node_RangeTblEntry.alloc()
-				w.RangeTblEntry = d.decodeRangeTblEntry()
-				m.Node = w
+				m.Node = d.wrapNode_RangeTblEntry()
 			case "RTEPermissionInfo":
-				w := d.a.Node_RtepermissionInfo.alloc()
-				w.RtepermissionInfo = d.decodeRTEPermissionInfo()
-				m.Node = w
+				m.Node = d.wrapNode_RtepermissionInfo()
 			case "RangeTblFunction":
-				w := d.a.Node_RangeTblFunction.alloc()
-				w.RangeTblFunction = d.decodeRangeTblFunction()
-				m.Node = w
+				m.Node = d.wrapNode_RangeTblFunction()
 			case "TableSampleClause":
-				w := d.a.Node_TableSampleClause.alloc()
-				w.TableSampleClause = d.decodeTableSampleClause()
-				m.Node = w
+				m.Node = d.wrapNode_TableSampleClause()
 			case "WithCheckOption":
-				w := d.a.Node_WithCheckOption.alloc()
-				w.WithCheckOption = d.decodeWithCheckOption()
-				m.Node = w
+				m.Node = d.wrapNode_WithCheckOption()
 			case "SortGroupClause":
-				w := d.a.Node_SortGroupClause.alloc()
-				w.SortGroupClause = d.decodeSortGroupClause()
-				m.Node = w
+				m.Node = d.wrapNode_SortGroupClause()
 			case "GroupingSet":
-				w := d.a.Node_GroupingSet.alloc()
-				w.GroupingSet = d.decodeGroupingSet()
-				m.Node = w
+				m.Node = d.wrapNode_GroupingSet()
 			case "WindowClause":
-				w := d.a.Node_WindowClause.alloc()
-				w.WindowClause = d.decodeWindowClause()
-				m.Node = w
+				m.Node = d.wrapNode_WindowClause()
 			case "RowMarkClause":
-				w := d.a.Node_RowMarkClause.alloc()
-				w.RowMarkClause = d.decodeRowMarkClause()
-				m.Node = w
+				m.Node = d.wrapNode_RowMarkClause()
 			case "WithClause":
-				w := d.a.Node_WithClause.alloc()
-				w.WithClause = d.decodeWithClause()
-				m.Node = w
+				m.Node = d.wrapNode_WithClause()
 			case "InferClause":
-				w := d.a.Node_InferClause.alloc()
-				w.InferClause = d.decodeInferClause()
-				m.Node = w
+				m.Node = d.wrapNode_InferClause()
 			case "OnConflictClause":
-				w := d.a.Node_OnConflictClause.alloc()
-				w.OnConflictClause = d.decodeOnConflictClause()
-				m.Node = w
+				m.Node = d.wrapNode_OnConflictClause()
 			case "CTESearchClause":
-				w := d.a.Node_CtesearchClause.alloc()
-				w.CtesearchClause = d.decodeCTESearchClause()
-				m.Node = w
+				m.Node = d.wrapNode_CtesearchClause()
 			case "CTECycleClause":
-				w := d.a.Node_CtecycleClause.alloc()
-				w.CtecycleClause = d.decodeCTECycleClause()
-				m.Node = w
+				m.Node = d.wrapNode_CtecycleClause()
 			case "CommonTableExpr":
-				w := d.a.Node_CommonTableExpr.alloc()
-				w.CommonTableExpr = d.decodeCommonTableExpr()
-				m.Node = w
+				m.Node = d.wrapNode_CommonTableExpr()
 			case "MergeWhenClause":
-				w := d.a.Node_MergeWhenClause.alloc()
-				w.MergeWhenClause = d.decodeMergeWhenClause()
-				m.Node = w
+				m.Node = d.wrapNode_MergeWhenClause()
 			case "MergeAction":
-				w := d.a.Node_MergeAction.alloc()
-				w.MergeAction = d.decodeMergeAction()
-				m.Node = w
+				m.Node = d.wrapNode_MergeAction()
 			case "TriggerTransition":
-				w := d.a.Node_TriggerTransition.alloc()
-				w.TriggerTransition = d.decodeTriggerTransition()
-				m.Node = w
+				m.Node = d.wrapNode_TriggerTransition()
 			case "JsonOutput":
-				w := d.a.Node_JsonOutput.alloc()
-				w.JsonOutput = d.decodeJsonOutput()
-				m.Node = w
+				m.Node = d.wrapNode_JsonOutput()
 			case "JsonKeyValue":
-				w := d.a.Node_JsonKeyValue.alloc()
-				w.JsonKeyValue = d.decodeJsonKeyValue()
-				m.Node = w
+				m.Node = d.wrapNode_JsonKeyValue()
 			case "JsonObjectConstructor":
-				w := d.a.Node_JsonObjectConstructor.alloc()
-				w.JsonObjectConstructor = d.decodeJsonObjectConstructor()
-				m.Node = w
+				m.Node = d.wrapNode_JsonObjectConstructor()
 			case "JsonArrayConstructor":
-				w := d.a.Node_JsonArrayConstructor.alloc()
-				w.JsonArrayConstructor = d.decodeJsonArrayConstructor()
-				m.Node = w
+				m.Node = d.wrapNode_JsonArrayConstructor()
 			case "JsonArrayQueryConstructor":
-				w := d.a.Node_JsonArrayQueryConstructor.alloc()
-				w.JsonArrayQueryConstructor = d.decodeJsonArrayQueryConstructor()
-				m.Node = w
+				m.Node = d.wrapNode_JsonArrayQueryConstructor()
 			case "JsonAggConstructor":
-				w := d.a.Node_JsonAggConstructor.alloc()
-				w.JsonAggConstructor = d.decodeJsonAggConstructor()
-				m.Node = w
+				m.Node = d.wrapNode_JsonAggConstructor()
 			case "JsonObjectAgg":
-				w := d.a.Node_JsonObjectAgg.alloc()
-				w.JsonObjectAgg = d.decodeJsonObjectAgg()
-				m.Node = w
+				m.Node = d.wrapNode_JsonObjectAgg()
 			case "JsonArrayAgg":
-				w := d.a.Node_JsonArrayAgg.alloc()
-				w.JsonArrayAgg = d.decodeJsonArrayAgg()
-				m.Node = w
+				m.Node = d.wrapNode_JsonArrayAgg()
 			case "RawStmt":
-				w := d.a.Node_RawStmt.alloc()
-				w.RawStmt = d.decodeRawStmt()
-				m.Node = w
+				m.Node = d.wrapNode_RawStmt()
 			case "InsertStmt":
-				w := d.a.Node_InsertStmt.alloc()
-				w.InsertStmt = d.decodeInsertStmt()
-				m.Node = w
+				m.Node = d.wrapNode_InsertStmt()
 			case "DeleteStmt":
-				w := d.a.Node_DeleteStmt.alloc()
-				w.DeleteStmt = d.decodeDeleteStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DeleteStmt()
 			case "UpdateStmt":
-				w := d.a.Node_UpdateStmt.alloc()
-				w.UpdateStmt = d.decodeUpdateStmt()
-				m.Node = w
+				m.Node = d.wrapNode_UpdateStmt()
 			case "MergeStmt":
-				w := d.a.Node_MergeStmt.alloc()
-				w.MergeStmt = d.decodeMergeStmt()
-				m.Node = w
+				m.Node = d.wrapNode_MergeStmt()
 			case "SelectStmt":
-				w := d.a.Node_SelectStmt.alloc()
-				w.SelectStmt = d.decodeSelectStmt()
-				m.Node = w
+				m.Node = d.wrapNode_SelectStmt()
 			case "SetOperationStmt":
-				w := d.a.Node_SetOperationStmt.alloc()
-				w.SetOperationStmt = d.decodeSetOperationStmt()
-				m.Node = w
+				m.Node = d.wrapNode_SetOperationStmt()
 			case "ReturnStmt":
-				w := d.a.Node_ReturnStmt.alloc()
-				w.ReturnStmt = d.decodeReturnStmt()
-				m.Node = w
+				m.Node = d.wrapNode_ReturnStmt()
 			case "PLAssignStmt":
-				w := d.a.Node_PlassignStmt.alloc()
-				w.PlassignStmt = d.decodePLAssignStmt()
-				m.Node = w
+				m.Node = d.wrapNode_PlassignStmt()
 			case "CreateSchemaStmt":
-				w := d.a.Node_CreateSchemaStmt.alloc()
-				w.CreateSchemaStmt = d.decodeCreateSchemaStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateSchemaStmt()
 			case "AlterTableStmt":
-				w := d.a.Node_AlterTableStmt.alloc()
-				w.AlterTableStmt = d.decodeAlterTableStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterTableStmt()
 			case "ReplicaIdentityStmt":
-				w := d.a.Node_ReplicaIdentityStmt.alloc()
-				w.ReplicaIdentityStmt = d.decodeReplicaIdentityStmt()
-				m.Node = w
+				m.Node = d.wrapNode_ReplicaIdentityStmt()
 			case "AlterTableCmd":
-				w := d.a.Node_AlterTableCmd.alloc()
-				w.AlterTableCmd = d.decodeAlterTableCmd()
-				m.Node = w
+				m.Node = d.wrapNode_AlterTableCmd()
 			case "AlterCollationStmt":
-				w := d.a.Node_AlterCollationStmt.alloc()
-				w.AlterCollationStmt = d.decodeAlterCollationStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterCollationStmt()
 			case "AlterDomainStmt":
-				w := d.a.Node_AlterDomainStmt.alloc()
-				w.AlterDomainStmt = d.decodeAlterDomainStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterDomainStmt()
 			case "GrantStmt":
-				w := d.a.Node_GrantStmt.alloc()
-				w.GrantStmt = d.decodeGrantStmt()
-				m.Node = w
+				m.Node = d.wrapNode_GrantStmt()
 			case "ObjectWithArgs":
-				w := d.a.Node_ObjectWithArgs.alloc()
-				w.ObjectWithArgs = d.decodeObjectWithArgs()
-				m.Node = w
+				m.Node = d.wrapNode_ObjectWithArgs()
 			case "AccessPriv":
-				w := d.a.Node_AccessPriv.alloc()
-				w.AccessPriv = d.decodeAccessPriv()
-				m.Node = w
+				m.Node = d.wrapNode_AccessPriv()
 			case "GrantRoleStmt":
-				w := d.a.Node_GrantRoleStmt.alloc()
-				w.GrantRoleStmt = d.decodeGrantRoleStmt()
-				m.Node = w
+				m.Node = d.wrapNode_GrantRoleStmt()
 			case "AlterDefaultPrivilegesStmt":
-				w := d.a.Node_AlterDefaultPrivilegesStmt.alloc()
-				w.AlterDefaultPrivilegesStmt = d.decodeAlterDefaultPrivilegesStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterDefaultPrivilegesStmt()
 			case "CopyStmt":
-				w := d.a.Node_CopyStmt.alloc()
-				w.CopyStmt = d.decodeCopyStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CopyStmt()
 			case "VariableSetStmt":
-				w := d.a.Node_VariableSetStmt.alloc()
-				w.VariableSetStmt = d.decodeVariableSetStmt()
-				m.Node = w
+				m.Node = d.wrapNode_VariableSetStmt()
 			case "VariableShowStmt":
-				w := d.a.Node_VariableShowStmt.alloc()
-				w.VariableShowStmt = d.decodeVariableShowStmt()
-				m.Node = w
+				m.Node = d.wrapNode_VariableShowStmt()
 			case "CreateStmt":
-				w := d.a.Node_CreateStmt.alloc()
-				w.CreateStmt = d.decodeCreateStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateStmt()
 			case "Constraint":
-				w := d.a.Node_Constraint.alloc()
-				w.Constraint = d.decodeConstraint()
-				m.Node = w
+				m.Node = d.wrapNode_Constraint()
 			case "CreateTableSpaceStmt":
-				w := d.a.Node_CreateTableSpaceStmt.alloc()
-				w.CreateTableSpaceStmt = d.decodeCreateTableSpaceStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateTableSpaceStmt()
 			case "DropTableSpaceStmt":
-				w := d.a.Node_DropTableSpaceStmt.alloc()
-				w.DropTableSpaceStmt = d.decodeDropTableSpaceStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DropTableSpaceStmt()
 			case "AlterTableSpaceOptionsStmt":
-				w := d.a.Node_AlterTableSpaceOptionsStmt.alloc()
-				w.AlterTableSpaceOptionsStmt = d.decodeAlterTableSpaceOptionsStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterTableSpaceOptionsStmt()
 			case "AlterTableMoveAllStmt":
-				w := d.a.Node_AlterTableMoveAllStmt.alloc()
-				w.AlterTableMoveAllStmt = d.decodeAlterTableMoveAllStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterTableMoveAllStmt()
 			case "CreateExtensionStmt":
-				w := d.a.Node_CreateExtensionStmt.alloc()
-				w.CreateExtensionStmt = d.decodeCreateExtensionStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateExtensionStmt()
 			case "AlterExtensionStmt":
-				w := d.a.Node_AlterExtensionStmt.alloc()
-				w.AlterExtensionStmt = d.decodeAlterExtensionStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterExtensionStmt()
 			case "AlterExtensionContentsStmt":
-				w := d.a.Node_AlterExtensionContentsStmt.alloc()
-				w.AlterExtensionContentsStmt = d.decodeAlterExtensionContentsStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterExtensionContentsStmt()
 			case "CreateFdwStmt":
-				w := d.a.Node_CreateFdwStmt.alloc()
-				w.CreateFdwStmt = d.decodeCreateFdwStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateFdwStmt()
 			case "AlterFdwStmt":
-				w := d.a.Node_AlterFdwStmt.alloc()
-				w.AlterFdwStmt = d.decodeAlterFdwStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterFdwStmt()
 			case "CreateForeignServerStmt":
-				w := d.a.Node_CreateForeignServerStmt.alloc()
-				w.CreateForeignServerStmt = d.decodeCreateForeignServerStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateForeignServerStmt()
 			case "AlterForeignServerStmt":
-				w := d.a.Node_AlterForeignServerStmt.alloc()
-				w.AlterForeignServerStmt = d.decodeAlterForeignServerStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterForeignServerStmt()
 			case "CreateForeignTableStmt":
-				w := d.a.Node_CreateForeignTableStmt.alloc()
-				w.CreateForeignTableStmt = d.decodeCreateForeignTableStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateForeignTableStmt()
 			case "CreateUserMappingStmt":
-				w := d.a.Node_CreateUserMappingStmt.alloc()
-				w.CreateUserMappingStmt = d.decodeCreateUserMappingStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateUserMappingStmt()
 			case "AlterUserMappingStmt":
-				w := d.a.Node_AlterUserMappingStmt.alloc()
-				w.AlterUserMappingStmt = d.decodeAlterUserMappingStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterUserMappingStmt()
 			case "DropUserMappingStmt":
-				w := d.a.Node_DropUserMappingStmt.alloc()
-				w.DropUserMappingStmt = d.decodeDropUserMappingStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DropUserMappingStmt()
 			case "ImportForeignSchemaStmt":
-				w := d.a.Node_ImportForeignSchemaStmt.alloc()
-				w.ImportForeignSchemaStmt = d.decodeImportForeignSchemaStmt()
-				m.Node = w
+				m.Node = d.wrapNode_ImportForeignSchemaStmt()
 			case "CreatePolicyStmt":
-				w := d.a.Node_CreatePolicyStmt.alloc()
-				w.CreatePolicyStmt = d.decodeCreatePolicyStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreatePolicyStmt()
 			case "AlterPolicyStmt":
-				w := d.a.Node_AlterPolicyStmt.alloc()
-				w.AlterPolicyStmt = d.decodeAlterPolicyStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterPolicyStmt()
 			case "CreateAmStmt":
-				w := d.a.Node_CreateAmStmt.alloc()
-				w.CreateAmStmt = d.decodeCreateAmStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateAmStmt()
 			case "CreateTrigStmt":
-				w := d.a.Node_CreateTrigStmt.alloc()
-				w.CreateTrigStmt = d.decodeCreateTrigStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateTrigStmt()
 			case "CreateEventTrigStmt":
-				w := d.a.Node_CreateEventTrigStmt.alloc()
-				w.CreateEventTrigStmt = d.decodeCreateEventTrigStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateEventTrigStmt()
 			case "AlterEventTrigStmt":
-				w := d.a.Node_AlterEventTrigStmt.alloc()
-				w.AlterEventTrigStmt = d.decodeAlterEventTrigStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterEventTrigStmt()
 			case "CreatePLangStmt":
-				w := d.a.Node_CreatePlangStmt.alloc()
-				w.CreatePlangStmt = d.decodeCreatePLangStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreatePlangStmt()
 			case "CreateRoleStmt":
-				w := d.a.Node_CreateRoleStmt.alloc()
-				w.CreateRoleStmt = d.decodeCreateRoleStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateRoleStmt()
 			case "AlterRoleStmt":
-				w := d.a.Node_AlterRoleStmt.alloc()
-				w.AlterRoleStmt = d.decodeAlterRoleStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterRoleStmt()
 			case "AlterRoleSetStmt":
-				w := d.a.Node_AlterRoleSetStmt.alloc()
-				w.AlterRoleSetStmt = d.decodeAlterRoleSetStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterRoleSetStmt()
 			case "DropRoleStmt":
-				w := d.a.Node_DropRoleStmt.alloc()
-				w.DropRoleStmt = d.decodeDropRoleStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DropRoleStmt()
 			case "CreateSeqStmt":
-				w := d.a.Node_CreateSeqStmt.alloc()
-				w.CreateSeqStmt = d.decodeCreateSeqStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateSeqStmt()
 			case "AlterSeqStmt":
-				w := d.a.Node_AlterSeqStmt.alloc()
-				w.AlterSeqStmt = d.decodeAlterSeqStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterSeqStmt()
 			case "DefineStmt":
-				w := d.a.Node_DefineStmt.alloc()
-				w.DefineStmt = d.decodeDefineStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DefineStmt()
 			case "CreateDomainStmt":
-				w := d.a.Node_CreateDomainStmt.alloc()
-				w.CreateDomainStmt = d.decodeCreateDomainStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateDomainStmt()
 			case "CreateOpClassStmt":
-				w := d.a.Node_CreateOpClassStmt.alloc()
-				w.CreateOpClassStmt = d.decodeCreateOpClassStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateOpClassStmt()
 			case "CreateOpClassItem":
-				w := d.a.Node_CreateOpClassItem.alloc()
-				w.CreateOpClassItem = d.decodeCreateOpClassItem()
-				m.Node = w
+				m.Node = d.wrapNode_CreateOpClassItem()
 			case "CreateOpFamilyStmt":
-				w := d.a.Node_CreateOpFamilyStmt.alloc()
-				w.CreateOpFamilyStmt = d.decodeCreateOpFamilyStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateOpFamilyStmt()
 			case "AlterOpFamilyStmt":
-				w := d.a.Node_AlterOpFamilyStmt.alloc()
-				w.AlterOpFamilyStmt = d.decodeAlterOpFamilyStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterOpFamilyStmt()
 			case "DropStmt":
-				w := d.a.Node_DropStmt.alloc()
-				w.DropStmt = d.decodeDropStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DropStmt()
 			case "TruncateStmt":
-				w := d.a.Node_TruncateStmt.alloc()
-				w.TruncateStmt = d.decodeTruncateStmt()
-				m.Node = w
+				m.Node = d.wrapNode_TruncateStmt()
 			case "CommentStmt":
-				w := d.a.Node_CommentStmt.alloc()
-				w.CommentStmt = d.decodeCommentStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CommentStmt()
 			case "SecLabelStmt":
-				w := d.a.Node_SecLabelStmt.alloc()
-				w.SecLabelStmt = d.decodeSecLabelStmt()
-				m.Node = w
+				m.Node = d.wrapNode_SecLabelStmt()
 			case "DeclareCursorStmt":
-				w := d.a.Node_DeclareCursorStmt.alloc()
-				w.DeclareCursorStmt = d.decodeDeclareCursorStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DeclareCursorStmt()
 			case "ClosePortalStmt":
-				w := d.a.Node_ClosePortalStmt.alloc()
-				w.ClosePortalStmt = d.decodeClosePortalStmt()
-				m.Node = w
+				m.Node = d.wrapNode_ClosePortalStmt()
 			case "FetchStmt":
-				w := d.a.Node_FetchStmt.alloc()
-				w.FetchStmt = d.decodeFetchStmt()
-				m.Node = w
+				m.Node = d.wrapNode_FetchStmt()
 			case "IndexStmt":
-				w := d.a.Node_IndexStmt.alloc()
-				w.IndexStmt = d.decodeIndexStmt()
-				m.Node = w
+				m.Node = d.wrapNode_IndexStmt()
 			case "CreateStatsStmt":
-				w := d.a.Node_CreateStatsStmt.alloc()
-				w.CreateStatsStmt = d.decodeCreateStatsStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateStatsStmt()
 			case "StatsElem":
-				w := d.a.Node_StatsElem.alloc()
-				w.StatsElem = d.decodeStatsElem()
-				m.Node = w
+				m.Node = d.wrapNode_StatsElem()
 			case "AlterStatsStmt":
-				w := d.a.Node_AlterStatsStmt.alloc()
-				w.AlterStatsStmt = d.decodeAlterStatsStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterStatsStmt()
 			case "CreateFunctionStmt":
-				w := d.a.Node_CreateFunctionStmt.alloc()
-				w.CreateFunctionStmt = d.decodeCreateFunctionStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateFunctionStmt()
 			case "FunctionParameter":
-				w := d.a.Node_FunctionParameter.alloc()
-				w.FunctionParameter = d.decodeFunctionParameter()
-				m.Node = w
+				m.Node = d.wrapNode_FunctionParameter()
 			case "AlterFunctionStmt":
-				w := d.a.Node_AlterFunctionStmt.alloc()
-				w.AlterFunctionStmt = d.decodeAlterFunctionStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterFunctionStmt()
 			case "DoStmt":
-				w := d.a.Node_DoStmt.alloc()
-				w.DoStmt = d.decodeDoStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DoStmt()
 			case "InlineCodeBlock":
-				w := d.a.Node_InlineCodeBlock.alloc()
-				w.InlineCodeBlock = d.decodeInlineCodeBlock()
-				m.Node = w
+				m.Node = d.wrapNode_InlineCodeBlock()
 			case "CallStmt":
-				w := d.a.Node_CallStmt.alloc()
-				w.CallStmt = d.decodeCallStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CallStmt()
 			case "CallContext":
-				w := d.a.Node_CallContext.alloc()
-				w.CallContext = d.decodeCallContext()
-				m.Node = w
+				m.Node = d.wrapNode_CallContext()
 			case "RenameStmt":
-				w := d.a.Node_RenameStmt.alloc()
-				w.RenameStmt = d.decodeRenameStmt()
-				m.Node = w
+				m.Node = d.wrapNode_RenameStmt()
 			case "AlterObjectDependsStmt":
-				w := d.a.Node_AlterObjectDependsStmt.alloc()
-				w.AlterObjectDependsStmt = d.decodeAlterObjectDependsStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterObjectDependsStmt()
 			case "AlterObjectSchemaStmt":
-				w := d.a.Node_AlterObjectSchemaStmt.alloc()
-				w.AlterObjectSchemaStmt = d.decodeAlterObjectSchemaStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterObjectSchemaStmt()
 			case "AlterOwnerStmt":
-				w := d.a.Node_AlterOwnerStmt.alloc()
-				w.AlterOwnerStmt = d.decodeAlterOwnerStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterOwnerStmt()
 			case "AlterOperatorStmt":
-				w := d.a.Node_AlterOperatorStmt.alloc()
-				w.AlterOperatorStmt = d.decodeAlterOperatorStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterOperatorStmt()
 			case "AlterTypeStmt":
-				w := d.a.Node_AlterTypeStmt.alloc()
-				w.AlterTypeStmt = d.decodeAlterTypeStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterTypeStmt()
 			case "RuleStmt":
-				w := d.a.Node_RuleStmt.alloc()
-				w.RuleStmt = d.decodeRuleStmt()
-				m.Node = w
+				m.Node = d.wrapNode_RuleStmt()
 			case "NotifyStmt":
-				w := d.a.Node_NotifyStmt.alloc()
-				w.NotifyStmt = d.decodeNotifyStmt()
-				m.Node = w
+				m.Node = d.wrapNode_NotifyStmt()
 			case "ListenStmt":
-				w := d.a.Node_ListenStmt.alloc()
-				w.ListenStmt = d.decodeListenStmt()
-				m.Node = w
+				m.Node = d.wrapNode_ListenStmt()
 			case "UnlistenStmt":
-				w := d.a.Node_UnlistenStmt.alloc()
-				w.UnlistenStmt = d.decodeUnlistenStmt()
-				m.Node = w
+				m.Node = d.wrapNode_UnlistenStmt()
 			case "TransactionStmt":
-				w := d.a.Node_TransactionStmt.alloc()
-				w.TransactionStmt = d.decodeTransactionStmt()
-				m.Node = w
+				m.Node = d.wrapNode_TransactionStmt()
 			case "CompositeTypeStmt":
-				w := d.a.Node_CompositeTypeStmt.alloc()
-				w.CompositeTypeStmt = d.decodeCompositeTypeStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CompositeTypeStmt()
 			case "CreateEnumStmt":
-				w := d.a.Node_CreateEnumStmt.alloc()
-				w.CreateEnumStmt = d.decodeCreateEnumStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateEnumStmt()
 			case "CreateRangeStmt":
-				w := d.a.Node_CreateRangeStmt.alloc()
-				w.CreateRangeStmt = d.decodeCreateRangeStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateRangeStmt()
 			case "AlterEnumStmt":
-				w := d.a.Node_AlterEnumStmt.alloc()
-				w.AlterEnumStmt = d.decodeAlterEnumStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterEnumStmt()
 			case "ViewStmt":
-				w := d.a.Node_ViewStmt.alloc()
-				w.ViewStmt = d.decodeViewStmt()
-				m.Node = w
+				m.Node = d.wrapNode_ViewStmt()
 			case "LoadStmt":
-				w := d.a.Node_LoadStmt.alloc()
-				w.LoadStmt = d.decodeLoadStmt()
-				m.Node = w
+				m.Node = d.wrapNode_LoadStmt()
 			case "CreatedbStmt":
-				w := d.a.Node_CreatedbStmt.alloc()
-				w.CreatedbStmt = d.decodeCreatedbStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreatedbStmt()
 			case "AlterDatabaseStmt":
-				w := d.a.Node_AlterDatabaseStmt.alloc()
-				w.AlterDatabaseStmt = d.decodeAlterDatabaseStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterDatabaseStmt()
 			case "AlterDatabaseRefreshCollStmt":
-				w := d.a.Node_AlterDatabaseRefreshCollStmt.alloc()
-				w.AlterDatabaseRefreshCollStmt = d.decodeAlterDatabaseRefreshCollStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterDatabaseRefreshCollStmt()
 			case "AlterDatabaseSetStmt":
-				w := d.a.Node_AlterDatabaseSetStmt.alloc()
-				w.AlterDatabaseSetStmt = d.decodeAlterDatabaseSetStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterDatabaseSetStmt()
 			case "DropdbStmt":
-				w := d.a.Node_DropdbStmt.alloc()
-				w.DropdbStmt = d.decodeDropdbStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DropdbStmt()
 			case "AlterSystemStmt":
-				w := d.a.Node_AlterSystemStmt.alloc()
-				w.AlterSystemStmt = d.decodeAlterSystemStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterSystemStmt()
 			case "ClusterStmt":
-				w := d.a.Node_ClusterStmt.alloc()
-				w.ClusterStmt = d.decodeClusterStmt()
-				m.Node = w
+				m.Node = d.wrapNode_ClusterStmt()
 			case "VacuumStmt":
-				w := d.a.Node_VacuumStmt.alloc()
-				w.VacuumStmt = d.decodeVacuumStmt()
-				m.Node = w
+				m.Node = d.wrapNode_VacuumStmt()
 			case "VacuumRelation":
-				w := d.a.Node_VacuumRelation.alloc()
-				w.VacuumRelation = d.decodeVacuumRelation()
-				m.Node = w
+				m.Node = d.wrapNode_VacuumRelation()
 			case "ExplainStmt":
-				w := d.a.Node_ExplainStmt.alloc()
-				w.ExplainStmt = d.decodeExplainStmt()
-				m.Node = w
+				m.Node = d.wrapNode_ExplainStmt()
 			case "CreateTableAsStmt":
-				w := d.a.Node_CreateTableAsStmt.alloc()
-				w.CreateTableAsStmt = d.decodeCreateTableAsStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateTableAsStmt()
 			case "RefreshMatViewStmt":
-				w := d.a.Node_RefreshMatViewStmt.alloc()
-				w.RefreshMatViewStmt = d.decodeRefreshMatViewStmt()
-				m.Node = w
+				m.Node = d.wrapNode_RefreshMatViewStmt()
 			case "CheckPointStmt":
-				w := d.a.Node_CheckPointStmt.alloc()
-				w.CheckPointStmt = d.decodeCheckPointStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CheckPointStmt()
 			case "DiscardStmt":
-				w := d.a.Node_DiscardStmt.alloc()
-				w.DiscardStmt = d.decodeDiscardStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DiscardStmt()
 			case "LockStmt":
-				w := d.a.Node_LockStmt.alloc()
-				w.LockStmt = d.decodeLockStmt()
-				m.Node = w
+				m.Node = d.wrapNode_LockStmt()
 			case "ConstraintsSetStmt":
-				w := d.a.Node_ConstraintsSetStmt.alloc()
-				w.ConstraintsSetStmt = d.decodeConstraintsSetStmt()
-				m.Node = w
+				m.Node = d.wrapNode_ConstraintsSetStmt()
 			case "ReindexStmt":
-				w := d.a.Node_ReindexStmt.alloc()
-				w.ReindexStmt = d.decodeReindexStmt()
-				m.Node = w
+				m.Node = d.wrapNode_ReindexStmt()
 			case "CreateConversionStmt":
-				w := d.a.Node_CreateConversionStmt.alloc()
-				w.CreateConversionStmt = d.decodeCreateConversionStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateConversionStmt()
 			case "CreateCastStmt":
-				w := d.a.Node_CreateCastStmt.alloc()
-				w.CreateCastStmt = d.decodeCreateCastStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateCastStmt()
 			case "CreateTransformStmt":
-				w := d.a.Node_CreateTransformStmt.alloc()
-				w.CreateTransformStmt = d.decodeCreateTransformStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateTransformStmt()
 			case "PrepareStmt":
-				w := d.a.Node_PrepareStmt.alloc()
-				w.PrepareStmt = d.decodePrepareStmt()
-				m.Node = w
+				m.Node = d.wrapNode_PrepareStmt()
 			case "ExecuteStmt":
-				w := d.a.Node_ExecuteStmt.alloc()
-				w.ExecuteStmt = d.decodeExecuteStmt()
-				m.Node = w
+				m.Node = d.wrapNode_ExecuteStmt()
 			case "DeallocateStmt":
-				w := d.a.Node_DeallocateStmt.alloc()
-				w.DeallocateStmt = d.decodeDeallocateStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DeallocateStmt()
 			case "DropOwnedStmt":
-				w := d.a.Node_DropOwnedStmt.alloc()
-				w.DropOwnedStmt = d.decodeDropOwnedStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DropOwnedStmt()
 			case "ReassignOwnedStmt":
-				w := d.a.Node_ReassignOwnedStmt.alloc()
-				w.ReassignOwnedStmt = d.decodeReassignOwnedStmt()
-				m.Node = w
+				m.Node = d.wrapNode_ReassignOwnedStmt()
 			case "AlterTSDictionaryStmt":
-				w := d.a.Node_AlterTsdictionaryStmt.alloc()
-				w.AlterTsdictionaryStmt = d.decodeAlterTSDictionaryStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterTsdictionaryStmt()
 			case "AlterTSConfigurationStmt":
-				w := d.a.Node_AlterTsconfigurationStmt.alloc()
-				w.AlterTsconfigurationStmt = d.decodeAlterTSConfigurationStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterTsconfigurationStmt()
 			case "PublicationTable":
-				w := d.a.Node_PublicationTable.alloc()
-				w.PublicationTable = d.decodePublicationTable()
-				m.Node = w
+				m.Node = d.wrapNode_PublicationTable()
 			case "PublicationObjSpec":
-				w := d.a.Node_PublicationObjSpec.alloc()
-				w.PublicationObjSpec = d.decodePublicationObjSpec()
-				m.Node = w
+				m.Node = d.wrapNode_PublicationObjSpec()
 			case "CreatePublicationStmt":
-				w := d.a.Node_CreatePublicationStmt.alloc()
-				w.CreatePublicationStmt = d.decodeCreatePublicationStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreatePublicationStmt()
 			case "AlterPublicationStmt":
-				w := d.a.Node_AlterPublicationStmt.alloc()
-				w.AlterPublicationStmt = d.decodeAlterPublicationStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterPublicationStmt()
 			case "CreateSubscriptionStmt":
-				w := d.a.Node_CreateSubscriptionStmt.alloc()
-				w.CreateSubscriptionStmt = d.decodeCreateSubscriptionStmt()
-				m.Node = w
+				m.Node = d.wrapNode_CreateSubscriptionStmt()
 			case "AlterSubscriptionStmt":
-				w := d.a.Node_AlterSubscriptionStmt.alloc()
-				w.AlterSubscriptionStmt = d.decodeAlterSubscriptionStmt()
-				m.Node = w
+				m.Node = d.wrapNode_AlterSubscriptionStmt()
 			case "DropSubscriptionStmt":
-				w := d.a.Node_DropSubscriptionStmt.alloc()
-				w.DropSubscriptionStmt = d.decodeDropSubscriptionStmt()
-				m.Node = w
+				m.Node = d.wrapNode_DropSubscriptionStmt()
 			case "Integer":
-				w := d.a.Node_Integer.alloc()
-				w.Integer = d.decodeInteger()
-				m.Node = w
+				m.Node = d.wrapNode_Integer()
 			case "Float":
-				w := d.a.Node_Float.alloc()
-				w.Float = d.decodeFloat()
-				m.Node = w
+				m.Node = d.wrapNode_Float()
 			case "Boolean":
-				w := d.a.Node_Boolean.alloc()
-				w.Boolean = d.decodeBoolean()
-				m.Node = w
+				m.Node = d.wrapNode_Boolean()
 			case "String":
-				w := d.a.Node_String_.alloc()
-				w.String_ = d.decodeString()
-				m.Node = w
+				m.Node = d.wrapNode_String_()
 			case "BitString":
-				w := d.a.Node_BitString.alloc()
-				w.BitString = d.decodeBitString()
-				m.Node = w
+				m.Node = d.wrapNode_BitString()
 			case "List":
-				w := d.a.Node_List.alloc()
-				w.List = d.decodeList()
-				m.Node = w
+				m.Node = d.wrapNode_List()
 			case "IntList":
-				w := d.a.Node_IntList.alloc()
-				w.IntList = d.decodeIntList()
-				m.Node = w
+				m.Node = d.wrapNode_IntList()
 			case "OidList":
-				w := d.a.Node_OidList.alloc()
-				w.OidList = d.decodeOidList()
-				m.Node = w
+				m.Node = d.wrapNode_OidList()
 			case "A_Const":
-				w := d.a.Node_AConst.alloc()
-				w.AConst = d.decodeA_Const()
-				m.Node = w
+				m.Node = d.wrapNode_AConst()
 			default:
 				d.unknownKey("Node", k)
 			}
@@ -1080,6 +576,1774 @@ func (d *decoder) decodeNode() *Node {
 		}
 	}
 	return m
+}
+
+// The wrap functions decode a member of Node's oneof. They are not inlined:
+// inlined, their temporaries made decodeNode's stack frame 2 KB deep, for
+// each level of a tree, and a first parse spent its time growing the stack.
+
+//go:noinline
+func (d *decoder) wrapNode_Alias() isNode_Node {
+	w := d.a.Node_Alias.alloc()
+	w.Alias = d.decodeAlias()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RangeVar() isNode_Node {
+	w := d.a.Node_RangeVar.alloc()
+	w.RangeVar = d.decodeRangeVar()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_TableFunc() isNode_Node {
+	w := d.a.Node_TableFunc.alloc()
+	w.TableFunc = d.decodeTableFunc()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_IntoClause() isNode_Node {
+	w := d.a.Node_IntoClause.alloc()
+	w.IntoClause = d.decodeIntoClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_Var() isNode_Node {
+	w := d.a.Node_Var.alloc()
+	w.Var = d.decodeVar()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_Param() isNode_Node {
+	w := d.a.Node_Param.alloc()
+	w.Param = d.decodeParam()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_Aggref() isNode_Node {
+	w := d.a.Node_Aggref.alloc()
+	w.Aggref = d.decodeAggref()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_GroupingFunc() isNode_Node {
+	w := d.a.Node_GroupingFunc.alloc()
+	w.GroupingFunc = d.decodeGroupingFunc()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_WindowFunc() isNode_Node {
+	w := d.a.Node_WindowFunc.alloc()
+	w.WindowFunc = d.decodeWindowFunc()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_SubscriptingRef() isNode_Node {
+	w := d.a.Node_SubscriptingRef.alloc()
+	w.SubscriptingRef = d.decodeSubscriptingRef()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_FuncExpr() isNode_Node {
+	w := d.a.Node_FuncExpr.alloc()
+	w.FuncExpr = d.decodeFuncExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_NamedArgExpr() isNode_Node {
+	w := d.a.Node_NamedArgExpr.alloc()
+	w.NamedArgExpr = d.decodeNamedArgExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_OpExpr() isNode_Node {
+	w := d.a.Node_OpExpr.alloc()
+	w.OpExpr = d.decodeOpExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DistinctExpr() isNode_Node {
+	w := d.a.Node_DistinctExpr.alloc()
+	w.DistinctExpr = d.decodeDistinctExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_NullIfExpr() isNode_Node {
+	w := d.a.Node_NullIfExpr.alloc()
+	w.NullIfExpr = d.decodeNullIfExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ScalarArrayOpExpr() isNode_Node {
+	w := d.a.Node_ScalarArrayOpExpr.alloc()
+	w.ScalarArrayOpExpr = d.decodeScalarArrayOpExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_BoolExpr() isNode_Node {
+	w := d.a.Node_BoolExpr.alloc()
+	w.BoolExpr = d.decodeBoolExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_SubLink() isNode_Node {
+	w := d.a.Node_SubLink.alloc()
+	w.SubLink = d.decodeSubLink()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_SubPlan() isNode_Node {
+	w := d.a.Node_SubPlan.alloc()
+	w.SubPlan = d.decodeSubPlan()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlternativeSubPlan() isNode_Node {
+	w := d.a.Node_AlternativeSubPlan.alloc()
+	w.AlternativeSubPlan = d.decodeAlternativeSubPlan()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_FieldSelect() isNode_Node {
+	w := d.a.Node_FieldSelect.alloc()
+	w.FieldSelect = d.decodeFieldSelect()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_FieldStore() isNode_Node {
+	w := d.a.Node_FieldStore.alloc()
+	w.FieldStore = d.decodeFieldStore()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RelabelType() isNode_Node {
+	w := d.a.Node_RelabelType.alloc()
+	w.RelabelType = d.decodeRelabelType()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CoerceViaIo() isNode_Node {
+	w := d.a.Node_CoerceViaIo.alloc()
+	w.CoerceViaIo = d.decodeCoerceViaIO()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ArrayCoerceExpr() isNode_Node {
+	w := d.a.Node_ArrayCoerceExpr.alloc()
+	w.ArrayCoerceExpr = d.decodeArrayCoerceExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ConvertRowtypeExpr() isNode_Node {
+	w := d.a.Node_ConvertRowtypeExpr.alloc()
+	w.ConvertRowtypeExpr = d.decodeConvertRowtypeExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CollateExpr() isNode_Node {
+	w := d.a.Node_CollateExpr.alloc()
+	w.CollateExpr = d.decodeCollateExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CaseExpr() isNode_Node {
+	w := d.a.Node_CaseExpr.alloc()
+	w.CaseExpr = d.decodeCaseExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CaseWhen() isNode_Node {
+	w := d.a.Node_CaseWhen.alloc()
+	w.CaseWhen = d.decodeCaseWhen()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CaseTestExpr() isNode_Node {
+	w := d.a.Node_CaseTestExpr.alloc()
+	w.CaseTestExpr = d.decodeCaseTestExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ArrayExpr() isNode_Node {
+	w := d.a.Node_ArrayExpr.alloc()
+	w.ArrayExpr = d.decodeArrayExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RowExpr() isNode_Node {
+	w := d.a.Node_RowExpr.alloc()
+	w.RowExpr = d.decodeRowExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RowCompareExpr() isNode_Node {
+	w := d.a.Node_RowCompareExpr.alloc()
+	w.RowCompareExpr = d.decodeRowCompareExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CoalesceExpr() isNode_Node {
+	w := d.a.Node_CoalesceExpr.alloc()
+	w.CoalesceExpr = d.decodeCoalesceExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_MinMaxExpr() isNode_Node {
+	w := d.a.Node_MinMaxExpr.alloc()
+	w.MinMaxExpr = d.decodeMinMaxExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_SqlvalueFunction() isNode_Node {
+	w := d.a.Node_SqlvalueFunction.alloc()
+	w.SqlvalueFunction = d.decodeSQLValueFunction()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_XmlExpr() isNode_Node {
+	w := d.a.Node_XmlExpr.alloc()
+	w.XmlExpr = d.decodeXmlExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonFormat() isNode_Node {
+	w := d.a.Node_JsonFormat.alloc()
+	w.JsonFormat = d.decodeJsonFormat()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonReturning() isNode_Node {
+	w := d.a.Node_JsonReturning.alloc()
+	w.JsonReturning = d.decodeJsonReturning()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonValueExpr() isNode_Node {
+	w := d.a.Node_JsonValueExpr.alloc()
+	w.JsonValueExpr = d.decodeJsonValueExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonConstructorExpr() isNode_Node {
+	w := d.a.Node_JsonConstructorExpr.alloc()
+	w.JsonConstructorExpr = d.decodeJsonConstructorExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonIsPredicate() isNode_Node {
+	w := d.a.Node_JsonIsPredicate.alloc()
+	w.JsonIsPredicate = d.decodeJsonIsPredicate()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_NullTest() isNode_Node {
+	w := d.a.Node_NullTest.alloc()
+	w.NullTest = d.decodeNullTest()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_BooleanTest() isNode_Node {
+	w := d.a.Node_BooleanTest.alloc()
+	w.BooleanTest = d.decodeBooleanTest()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CoerceToDomain() isNode_Node {
+	w := d.a.Node_CoerceToDomain.alloc()
+	w.CoerceToDomain = d.decodeCoerceToDomain()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CoerceToDomainValue() isNode_Node {
+	w := d.a.Node_CoerceToDomainValue.alloc()
+	w.CoerceToDomainValue = d.decodeCoerceToDomainValue()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_SetToDefault() isNode_Node {
+	w := d.a.Node_SetToDefault.alloc()
+	w.SetToDefault = d.decodeSetToDefault()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CurrentOfExpr() isNode_Node {
+	w := d.a.Node_CurrentOfExpr.alloc()
+	w.CurrentOfExpr = d.decodeCurrentOfExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_NextValueExpr() isNode_Node {
+	w := d.a.Node_NextValueExpr.alloc()
+	w.NextValueExpr = d.decodeNextValueExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_InferenceElem() isNode_Node {
+	w := d.a.Node_InferenceElem.alloc()
+	w.InferenceElem = d.decodeInferenceElem()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_TargetEntry() isNode_Node {
+	w := d.a.Node_TargetEntry.alloc()
+	w.TargetEntry = d.decodeTargetEntry()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RangeTblRef() isNode_Node {
+	w := d.a.Node_RangeTblRef.alloc()
+	w.RangeTblRef = d.decodeRangeTblRef()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JoinExpr() isNode_Node {
+	w := d.a.Node_JoinExpr.alloc()
+	w.JoinExpr = d.decodeJoinExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_FromExpr() isNode_Node {
+	w := d.a.Node_FromExpr.alloc()
+	w.FromExpr = d.decodeFromExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_OnConflictExpr() isNode_Node {
+	w := d.a.Node_OnConflictExpr.alloc()
+	w.OnConflictExpr = d.decodeOnConflictExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_Query() isNode_Node {
+	w := d.a.Node_Query.alloc()
+	w.Query = d.decodeQuery()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_TypeName() isNode_Node {
+	w := d.a.Node_TypeName.alloc()
+	w.TypeName = d.decodeTypeName()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ColumnRef() isNode_Node {
+	w := d.a.Node_ColumnRef.alloc()
+	w.ColumnRef = d.decodeColumnRef()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ParamRef() isNode_Node {
+	w := d.a.Node_ParamRef.alloc()
+	w.ParamRef = d.decodeParamRef()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AExpr() isNode_Node {
+	w := d.a.Node_AExpr.alloc()
+	w.AExpr = d.decodeA_Expr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_TypeCast() isNode_Node {
+	w := d.a.Node_TypeCast.alloc()
+	w.TypeCast = d.decodeTypeCast()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CollateClause() isNode_Node {
+	w := d.a.Node_CollateClause.alloc()
+	w.CollateClause = d.decodeCollateClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RoleSpec() isNode_Node {
+	w := d.a.Node_RoleSpec.alloc()
+	w.RoleSpec = d.decodeRoleSpec()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_FuncCall() isNode_Node {
+	w := d.a.Node_FuncCall.alloc()
+	w.FuncCall = d.decodeFuncCall()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AStar() isNode_Node {
+	w := d.a.Node_AStar.alloc()
+	w.AStar = d.decodeA_Star()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AIndices() isNode_Node {
+	w := d.a.Node_AIndices.alloc()
+	w.AIndices = d.decodeA_Indices()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AIndirection() isNode_Node {
+	w := d.a.Node_AIndirection.alloc()
+	w.AIndirection = d.decodeA_Indirection()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AArrayExpr() isNode_Node {
+	w := d.a.Node_AArrayExpr.alloc()
+	w.AArrayExpr = d.decodeA_ArrayExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ResTarget() isNode_Node {
+	w := d.a.Node_ResTarget.alloc()
+	w.ResTarget = d.decodeResTarget()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_MultiAssignRef() isNode_Node {
+	w := d.a.Node_MultiAssignRef.alloc()
+	w.MultiAssignRef = d.decodeMultiAssignRef()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_SortBy() isNode_Node {
+	w := d.a.Node_SortBy.alloc()
+	w.SortBy = d.decodeSortBy()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_WindowDef() isNode_Node {
+	w := d.a.Node_WindowDef.alloc()
+	w.WindowDef = d.decodeWindowDef()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RangeSubselect() isNode_Node {
+	w := d.a.Node_RangeSubselect.alloc()
+	w.RangeSubselect = d.decodeRangeSubselect()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RangeFunction() isNode_Node {
+	w := d.a.Node_RangeFunction.alloc()
+	w.RangeFunction = d.decodeRangeFunction()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RangeTableFunc() isNode_Node {
+	w := d.a.Node_RangeTableFunc.alloc()
+	w.RangeTableFunc = d.decodeRangeTableFunc()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RangeTableFuncCol() isNode_Node {
+	w := d.a.Node_RangeTableFuncCol.alloc()
+	w.RangeTableFuncCol = d.decodeRangeTableFuncCol()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RangeTableSample() isNode_Node {
+	w := d.a.Node_RangeTableSample.alloc()
+	w.RangeTableSample = d.decodeRangeTableSample()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ColumnDef() isNode_Node {
+	w := d.a.Node_ColumnDef.alloc()
+	w.ColumnDef = d.decodeColumnDef()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_TableLikeClause() isNode_Node {
+	w := d.a.Node_TableLikeClause.alloc()
+	w.TableLikeClause = d.decodeTableLikeClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_IndexElem() isNode_Node {
+	w := d.a.Node_IndexElem.alloc()
+	w.IndexElem = d.decodeIndexElem()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DefElem() isNode_Node {
+	w := d.a.Node_DefElem.alloc()
+	w.DefElem = d.decodeDefElem()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_LockingClause() isNode_Node {
+	w := d.a.Node_LockingClause.alloc()
+	w.LockingClause = d.decodeLockingClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_XmlSerialize() isNode_Node {
+	w := d.a.Node_XmlSerialize.alloc()
+	w.XmlSerialize = d.decodeXmlSerialize()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_PartitionElem() isNode_Node {
+	w := d.a.Node_PartitionElem.alloc()
+	w.PartitionElem = d.decodePartitionElem()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_PartitionSpec() isNode_Node {
+	w := d.a.Node_PartitionSpec.alloc()
+	w.PartitionSpec = d.decodePartitionSpec()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_PartitionBoundSpec() isNode_Node {
+	w := d.a.Node_PartitionBoundSpec.alloc()
+	w.PartitionBoundSpec = d.decodePartitionBoundSpec()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_PartitionRangeDatum() isNode_Node {
+	w := d.a.Node_PartitionRangeDatum.alloc()
+	w.PartitionRangeDatum = d.decodePartitionRangeDatum()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_PartitionCmd() isNode_Node {
+	w := d.a.Node_PartitionCmd.alloc()
+	w.PartitionCmd = d.decodePartitionCmd()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RangeTblEntry() isNode_Node {
+	w := d.a.Node_RangeTblEntry.alloc()
+	w.RangeTblEntry = d.decodeRangeTblEntry()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RtepermissionInfo() isNode_Node {
+	w := d.a.Node_RtepermissionInfo.alloc()
+	w.RtepermissionInfo = d.decodeRTEPermissionInfo()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RangeTblFunction() isNode_Node {
+	w := d.a.Node_RangeTblFunction.alloc()
+	w.RangeTblFunction = d.decodeRangeTblFunction()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_TableSampleClause() isNode_Node {
+	w := d.a.Node_TableSampleClause.alloc()
+	w.TableSampleClause = d.decodeTableSampleClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_WithCheckOption() isNode_Node {
+	w := d.a.Node_WithCheckOption.alloc()
+	w.WithCheckOption = d.decodeWithCheckOption()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_SortGroupClause() isNode_Node {
+	w := d.a.Node_SortGroupClause.alloc()
+	w.SortGroupClause = d.decodeSortGroupClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_GroupingSet() isNode_Node {
+	w := d.a.Node_GroupingSet.alloc()
+	w.GroupingSet = d.decodeGroupingSet()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_WindowClause() isNode_Node {
+	w := d.a.Node_WindowClause.alloc()
+	w.WindowClause = d.decodeWindowClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RowMarkClause() isNode_Node {
+	w := d.a.Node_RowMarkClause.alloc()
+	w.RowMarkClause = d.decodeRowMarkClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_WithClause() isNode_Node {
+	w := d.a.Node_WithClause.alloc()
+	w.WithClause = d.decodeWithClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_InferClause() isNode_Node {
+	w := d.a.Node_InferClause.alloc()
+	w.InferClause = d.decodeInferClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_OnConflictClause() isNode_Node {
+	w := d.a.Node_OnConflictClause.alloc()
+	w.OnConflictClause = d.decodeOnConflictClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CtesearchClause() isNode_Node {
+	w := d.a.Node_CtesearchClause.alloc()
+	w.CtesearchClause = d.decodeCTESearchClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CtecycleClause() isNode_Node {
+	w := d.a.Node_CtecycleClause.alloc()
+	w.CtecycleClause = d.decodeCTECycleClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CommonTableExpr() isNode_Node {
+	w := d.a.Node_CommonTableExpr.alloc()
+	w.CommonTableExpr = d.decodeCommonTableExpr()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_MergeWhenClause() isNode_Node {
+	w := d.a.Node_MergeWhenClause.alloc()
+	w.MergeWhenClause = d.decodeMergeWhenClause()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_MergeAction() isNode_Node {
+	w := d.a.Node_MergeAction.alloc()
+	w.MergeAction = d.decodeMergeAction()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_TriggerTransition() isNode_Node {
+	w := d.a.Node_TriggerTransition.alloc()
+	w.TriggerTransition = d.decodeTriggerTransition()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonOutput() isNode_Node {
+	w := d.a.Node_JsonOutput.alloc()
+	w.JsonOutput = d.decodeJsonOutput()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonKeyValue() isNode_Node {
+	w := d.a.Node_JsonKeyValue.alloc()
+	w.JsonKeyValue = d.decodeJsonKeyValue()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonObjectConstructor() isNode_Node {
+	w := d.a.Node_JsonObjectConstructor.alloc()
+	w.JsonObjectConstructor = d.decodeJsonObjectConstructor()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonArrayConstructor() isNode_Node {
+	w := d.a.Node_JsonArrayConstructor.alloc()
+	w.JsonArrayConstructor = d.decodeJsonArrayConstructor()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonArrayQueryConstructor() isNode_Node {
+	w := d.a.Node_JsonArrayQueryConstructor.alloc()
+	w.JsonArrayQueryConstructor = d.decodeJsonArrayQueryConstructor()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonAggConstructor() isNode_Node {
+	w := d.a.Node_JsonAggConstructor.alloc()
+	w.JsonAggConstructor = d.decodeJsonAggConstructor()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonObjectAgg() isNode_Node {
+	w := d.a.Node_JsonObjectAgg.alloc()
+	w.JsonObjectAgg = d.decodeJsonObjectAgg()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_JsonArrayAgg() isNode_Node {
+	w := d.a.Node_JsonArrayAgg.alloc()
+	w.JsonArrayAgg = d.decodeJsonArrayAgg()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RawStmt() isNode_Node {
+	w := d.a.Node_RawStmt.alloc()
+	w.RawStmt = d.decodeRawStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_InsertStmt() isNode_Node {
+	w := d.a.Node_InsertStmt.alloc()
+	w.InsertStmt = d.decodeInsertStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DeleteStmt() isNode_Node {
+	w := d.a.Node_DeleteStmt.alloc()
+	w.DeleteStmt = d.decodeDeleteStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_UpdateStmt() isNode_Node {
+	w := d.a.Node_UpdateStmt.alloc()
+	w.UpdateStmt = d.decodeUpdateStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_MergeStmt() isNode_Node {
+	w := d.a.Node_MergeStmt.alloc()
+	w.MergeStmt = d.decodeMergeStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_SelectStmt() isNode_Node {
+	w := d.a.Node_SelectStmt.alloc()
+	w.SelectStmt = d.decodeSelectStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_SetOperationStmt() isNode_Node {
+	w := d.a.Node_SetOperationStmt.alloc()
+	w.SetOperationStmt = d.decodeSetOperationStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ReturnStmt() isNode_Node {
+	w := d.a.Node_ReturnStmt.alloc()
+	w.ReturnStmt = d.decodeReturnStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_PlassignStmt() isNode_Node {
+	w := d.a.Node_PlassignStmt.alloc()
+	w.PlassignStmt = d.decodePLAssignStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateSchemaStmt() isNode_Node {
+	w := d.a.Node_CreateSchemaStmt.alloc()
+	w.CreateSchemaStmt = d.decodeCreateSchemaStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterTableStmt() isNode_Node {
+	w := d.a.Node_AlterTableStmt.alloc()
+	w.AlterTableStmt = d.decodeAlterTableStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ReplicaIdentityStmt() isNode_Node {
+	w := d.a.Node_ReplicaIdentityStmt.alloc()
+	w.ReplicaIdentityStmt = d.decodeReplicaIdentityStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterTableCmd() isNode_Node {
+	w := d.a.Node_AlterTableCmd.alloc()
+	w.AlterTableCmd = d.decodeAlterTableCmd()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterCollationStmt() isNode_Node {
+	w := d.a.Node_AlterCollationStmt.alloc()
+	w.AlterCollationStmt = d.decodeAlterCollationStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterDomainStmt() isNode_Node {
+	w := d.a.Node_AlterDomainStmt.alloc()
+	w.AlterDomainStmt = d.decodeAlterDomainStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_GrantStmt() isNode_Node {
+	w := d.a.Node_GrantStmt.alloc()
+	w.GrantStmt = d.decodeGrantStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ObjectWithArgs() isNode_Node {
+	w := d.a.Node_ObjectWithArgs.alloc()
+	w.ObjectWithArgs = d.decodeObjectWithArgs()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AccessPriv() isNode_Node {
+	w := d.a.Node_AccessPriv.alloc()
+	w.AccessPriv = d.decodeAccessPriv()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_GrantRoleStmt() isNode_Node {
+	w := d.a.Node_GrantRoleStmt.alloc()
+	w.GrantRoleStmt = d.decodeGrantRoleStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterDefaultPrivilegesStmt() isNode_Node {
+	w := d.a.Node_AlterDefaultPrivilegesStmt.alloc()
+	w.AlterDefaultPrivilegesStmt = d.decodeAlterDefaultPrivilegesStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CopyStmt() isNode_Node {
+	w := d.a.Node_CopyStmt.alloc()
+	w.CopyStmt = d.decodeCopyStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_VariableSetStmt() isNode_Node {
+	w := d.a.Node_VariableSetStmt.alloc()
+	w.VariableSetStmt = d.decodeVariableSetStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_VariableShowStmt() isNode_Node {
+	w := d.a.Node_VariableShowStmt.alloc()
+	w.VariableShowStmt = d.decodeVariableShowStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateStmt() isNode_Node {
+	w := d.a.Node_CreateStmt.alloc()
+	w.CreateStmt = d.decodeCreateStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_Constraint() isNode_Node {
+	w := d.a.Node_Constraint.alloc()
+	w.Constraint = d.decodeConstraint()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateTableSpaceStmt() isNode_Node {
+	w := d.a.Node_CreateTableSpaceStmt.alloc()
+	w.CreateTableSpaceStmt = d.decodeCreateTableSpaceStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DropTableSpaceStmt() isNode_Node {
+	w := d.a.Node_DropTableSpaceStmt.alloc()
+	w.DropTableSpaceStmt = d.decodeDropTableSpaceStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterTableSpaceOptionsStmt() isNode_Node {
+	w := d.a.Node_AlterTableSpaceOptionsStmt.alloc()
+	w.AlterTableSpaceOptionsStmt = d.decodeAlterTableSpaceOptionsStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterTableMoveAllStmt() isNode_Node {
+	w := d.a.Node_AlterTableMoveAllStmt.alloc()
+	w.AlterTableMoveAllStmt = d.decodeAlterTableMoveAllStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateExtensionStmt() isNode_Node {
+	w := d.a.Node_CreateExtensionStmt.alloc()
+	w.CreateExtensionStmt = d.decodeCreateExtensionStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterExtensionStmt() isNode_Node {
+	w := d.a.Node_AlterExtensionStmt.alloc()
+	w.AlterExtensionStmt = d.decodeAlterExtensionStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterExtensionContentsStmt() isNode_Node {
+	w := d.a.Node_AlterExtensionContentsStmt.alloc()
+	w.AlterExtensionContentsStmt = d.decodeAlterExtensionContentsStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateFdwStmt() isNode_Node {
+	w := d.a.Node_CreateFdwStmt.alloc()
+	w.CreateFdwStmt = d.decodeCreateFdwStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterFdwStmt() isNode_Node {
+	w := d.a.Node_AlterFdwStmt.alloc()
+	w.AlterFdwStmt = d.decodeAlterFdwStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateForeignServerStmt() isNode_Node {
+	w := d.a.Node_CreateForeignServerStmt.alloc()
+	w.CreateForeignServerStmt = d.decodeCreateForeignServerStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterForeignServerStmt() isNode_Node {
+	w := d.a.Node_AlterForeignServerStmt.alloc()
+	w.AlterForeignServerStmt = d.decodeAlterForeignServerStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateForeignTableStmt() isNode_Node {
+	w := d.a.Node_CreateForeignTableStmt.alloc()
+	w.CreateForeignTableStmt = d.decodeCreateForeignTableStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateUserMappingStmt() isNode_Node {
+	w := d.a.Node_CreateUserMappingStmt.alloc()
+	w.CreateUserMappingStmt = d.decodeCreateUserMappingStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterUserMappingStmt() isNode_Node {
+	w := d.a.Node_AlterUserMappingStmt.alloc()
+	w.AlterUserMappingStmt = d.decodeAlterUserMappingStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DropUserMappingStmt() isNode_Node {
+	w := d.a.Node_DropUserMappingStmt.alloc()
+	w.DropUserMappingStmt = d.decodeDropUserMappingStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ImportForeignSchemaStmt() isNode_Node {
+	w := d.a.Node_ImportForeignSchemaStmt.alloc()
+	w.ImportForeignSchemaStmt = d.decodeImportForeignSchemaStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreatePolicyStmt() isNode_Node {
+	w := d.a.Node_CreatePolicyStmt.alloc()
+	w.CreatePolicyStmt = d.decodeCreatePolicyStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterPolicyStmt() isNode_Node {
+	w := d.a.Node_AlterPolicyStmt.alloc()
+	w.AlterPolicyStmt = d.decodeAlterPolicyStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateAmStmt() isNode_Node {
+	w := d.a.Node_CreateAmStmt.alloc()
+	w.CreateAmStmt = d.decodeCreateAmStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateTrigStmt() isNode_Node {
+	w := d.a.Node_CreateTrigStmt.alloc()
+	w.CreateTrigStmt = d.decodeCreateTrigStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateEventTrigStmt() isNode_Node {
+	w := d.a.Node_CreateEventTrigStmt.alloc()
+	w.CreateEventTrigStmt = d.decodeCreateEventTrigStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterEventTrigStmt() isNode_Node {
+	w := d.a.Node_AlterEventTrigStmt.alloc()
+	w.AlterEventTrigStmt = d.decodeAlterEventTrigStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreatePlangStmt() isNode_Node {
+	w := d.a.Node_CreatePlangStmt.alloc()
+	w.CreatePlangStmt = d.decodeCreatePLangStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateRoleStmt() isNode_Node {
+	w := d.a.Node_CreateRoleStmt.alloc()
+	w.CreateRoleStmt = d.decodeCreateRoleStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterRoleStmt() isNode_Node {
+	w := d.a.Node_AlterRoleStmt.alloc()
+	w.AlterRoleStmt = d.decodeAlterRoleStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterRoleSetStmt() isNode_Node {
+	w := d.a.Node_AlterRoleSetStmt.alloc()
+	w.AlterRoleSetStmt = d.decodeAlterRoleSetStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DropRoleStmt() isNode_Node {
+	w := d.a.Node_DropRoleStmt.alloc()
+	w.DropRoleStmt = d.decodeDropRoleStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateSeqStmt() isNode_Node {
+	w := d.a.Node_CreateSeqStmt.alloc()
+	w.CreateSeqStmt = d.decodeCreateSeqStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterSeqStmt() isNode_Node {
+	w := d.a.Node_AlterSeqStmt.alloc()
+	w.AlterSeqStmt = d.decodeAlterSeqStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DefineStmt() isNode_Node {
+	w := d.a.Node_DefineStmt.alloc()
+	w.DefineStmt = d.decodeDefineStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateDomainStmt() isNode_Node {
+	w := d.a.Node_CreateDomainStmt.alloc()
+	w.CreateDomainStmt = d.decodeCreateDomainStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateOpClassStmt() isNode_Node {
+	w := d.a.Node_CreateOpClassStmt.alloc()
+	w.CreateOpClassStmt = d.decodeCreateOpClassStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateOpClassItem() isNode_Node {
+	w := d.a.Node_CreateOpClassItem.alloc()
+	w.CreateOpClassItem = d.decodeCreateOpClassItem()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateOpFamilyStmt() isNode_Node {
+	w := d.a.Node_CreateOpFamilyStmt.alloc()
+	w.CreateOpFamilyStmt = d.decodeCreateOpFamilyStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterOpFamilyStmt() isNode_Node {
+	w := d.a.Node_AlterOpFamilyStmt.alloc()
+	w.AlterOpFamilyStmt = d.decodeAlterOpFamilyStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DropStmt() isNode_Node {
+	w := d.a.Node_DropStmt.alloc()
+	w.DropStmt = d.decodeDropStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_TruncateStmt() isNode_Node {
+	w := d.a.Node_TruncateStmt.alloc()
+	w.TruncateStmt = d.decodeTruncateStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CommentStmt() isNode_Node {
+	w := d.a.Node_CommentStmt.alloc()
+	w.CommentStmt = d.decodeCommentStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_SecLabelStmt() isNode_Node {
+	w := d.a.Node_SecLabelStmt.alloc()
+	w.SecLabelStmt = d.decodeSecLabelStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DeclareCursorStmt() isNode_Node {
+	w := d.a.Node_DeclareCursorStmt.alloc()
+	w.DeclareCursorStmt = d.decodeDeclareCursorStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ClosePortalStmt() isNode_Node {
+	w := d.a.Node_ClosePortalStmt.alloc()
+	w.ClosePortalStmt = d.decodeClosePortalStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_FetchStmt() isNode_Node {
+	w := d.a.Node_FetchStmt.alloc()
+	w.FetchStmt = d.decodeFetchStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_IndexStmt() isNode_Node {
+	w := d.a.Node_IndexStmt.alloc()
+	w.IndexStmt = d.decodeIndexStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateStatsStmt() isNode_Node {
+	w := d.a.Node_CreateStatsStmt.alloc()
+	w.CreateStatsStmt = d.decodeCreateStatsStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_StatsElem() isNode_Node {
+	w := d.a.Node_StatsElem.alloc()
+	w.StatsElem = d.decodeStatsElem()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterStatsStmt() isNode_Node {
+	w := d.a.Node_AlterStatsStmt.alloc()
+	w.AlterStatsStmt = d.decodeAlterStatsStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateFunctionStmt() isNode_Node {
+	w := d.a.Node_CreateFunctionStmt.alloc()
+	w.CreateFunctionStmt = d.decodeCreateFunctionStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_FunctionParameter() isNode_Node {
+	w := d.a.Node_FunctionParameter.alloc()
+	w.FunctionParameter = d.decodeFunctionParameter()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterFunctionStmt() isNode_Node {
+	w := d.a.Node_AlterFunctionStmt.alloc()
+	w.AlterFunctionStmt = d.decodeAlterFunctionStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DoStmt() isNode_Node {
+	w := d.a.Node_DoStmt.alloc()
+	w.DoStmt = d.decodeDoStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_InlineCodeBlock() isNode_Node {
+	w := d.a.Node_InlineCodeBlock.alloc()
+	w.InlineCodeBlock = d.decodeInlineCodeBlock()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CallStmt() isNode_Node {
+	w := d.a.Node_CallStmt.alloc()
+	w.CallStmt = d.decodeCallStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CallContext() isNode_Node {
+	w := d.a.Node_CallContext.alloc()
+	w.CallContext = d.decodeCallContext()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RenameStmt() isNode_Node {
+	w := d.a.Node_RenameStmt.alloc()
+	w.RenameStmt = d.decodeRenameStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterObjectDependsStmt() isNode_Node {
+	w := d.a.Node_AlterObjectDependsStmt.alloc()
+	w.AlterObjectDependsStmt = d.decodeAlterObjectDependsStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterObjectSchemaStmt() isNode_Node {
+	w := d.a.Node_AlterObjectSchemaStmt.alloc()
+	w.AlterObjectSchemaStmt = d.decodeAlterObjectSchemaStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterOwnerStmt() isNode_Node {
+	w := d.a.Node_AlterOwnerStmt.alloc()
+	w.AlterOwnerStmt = d.decodeAlterOwnerStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterOperatorStmt() isNode_Node {
+	w := d.a.Node_AlterOperatorStmt.alloc()
+	w.AlterOperatorStmt = d.decodeAlterOperatorStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterTypeStmt() isNode_Node {
+	w := d.a.Node_AlterTypeStmt.alloc()
+	w.AlterTypeStmt = d.decodeAlterTypeStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RuleStmt() isNode_Node {
+	w := d.a.Node_RuleStmt.alloc()
+	w.RuleStmt = d.decodeRuleStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_NotifyStmt() isNode_Node {
+	w := d.a.Node_NotifyStmt.alloc()
+	w.NotifyStmt = d.decodeNotifyStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ListenStmt() isNode_Node {
+	w := d.a.Node_ListenStmt.alloc()
+	w.ListenStmt = d.decodeListenStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_UnlistenStmt() isNode_Node {
+	w := d.a.Node_UnlistenStmt.alloc()
+	w.UnlistenStmt = d.decodeUnlistenStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_TransactionStmt() isNode_Node {
+	w := d.a.Node_TransactionStmt.alloc()
+	w.TransactionStmt = d.decodeTransactionStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CompositeTypeStmt() isNode_Node {
+	w := d.a.Node_CompositeTypeStmt.alloc()
+	w.CompositeTypeStmt = d.decodeCompositeTypeStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateEnumStmt() isNode_Node {
+	w := d.a.Node_CreateEnumStmt.alloc()
+	w.CreateEnumStmt = d.decodeCreateEnumStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateRangeStmt() isNode_Node {
+	w := d.a.Node_CreateRangeStmt.alloc()
+	w.CreateRangeStmt = d.decodeCreateRangeStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterEnumStmt() isNode_Node {
+	w := d.a.Node_AlterEnumStmt.alloc()
+	w.AlterEnumStmt = d.decodeAlterEnumStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ViewStmt() isNode_Node {
+	w := d.a.Node_ViewStmt.alloc()
+	w.ViewStmt = d.decodeViewStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_LoadStmt() isNode_Node {
+	w := d.a.Node_LoadStmt.alloc()
+	w.LoadStmt = d.decodeLoadStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreatedbStmt() isNode_Node {
+	w := d.a.Node_CreatedbStmt.alloc()
+	w.CreatedbStmt = d.decodeCreatedbStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterDatabaseStmt() isNode_Node {
+	w := d.a.Node_AlterDatabaseStmt.alloc()
+	w.AlterDatabaseStmt = d.decodeAlterDatabaseStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterDatabaseRefreshCollStmt() isNode_Node {
+	w := d.a.Node_AlterDatabaseRefreshCollStmt.alloc()
+	w.AlterDatabaseRefreshCollStmt = d.decodeAlterDatabaseRefreshCollStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterDatabaseSetStmt() isNode_Node {
+	w := d.a.Node_AlterDatabaseSetStmt.alloc()
+	w.AlterDatabaseSetStmt = d.decodeAlterDatabaseSetStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DropdbStmt() isNode_Node {
+	w := d.a.Node_DropdbStmt.alloc()
+	w.DropdbStmt = d.decodeDropdbStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterSystemStmt() isNode_Node {
+	w := d.a.Node_AlterSystemStmt.alloc()
+	w.AlterSystemStmt = d.decodeAlterSystemStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ClusterStmt() isNode_Node {
+	w := d.a.Node_ClusterStmt.alloc()
+	w.ClusterStmt = d.decodeClusterStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_VacuumStmt() isNode_Node {
+	w := d.a.Node_VacuumStmt.alloc()
+	w.VacuumStmt = d.decodeVacuumStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_VacuumRelation() isNode_Node {
+	w := d.a.Node_VacuumRelation.alloc()
+	w.VacuumRelation = d.decodeVacuumRelation()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ExplainStmt() isNode_Node {
+	w := d.a.Node_ExplainStmt.alloc()
+	w.ExplainStmt = d.decodeExplainStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateTableAsStmt() isNode_Node {
+	w := d.a.Node_CreateTableAsStmt.alloc()
+	w.CreateTableAsStmt = d.decodeCreateTableAsStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_RefreshMatViewStmt() isNode_Node {
+	w := d.a.Node_RefreshMatViewStmt.alloc()
+	w.RefreshMatViewStmt = d.decodeRefreshMatViewStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CheckPointStmt() isNode_Node {
+	w := d.a.Node_CheckPointStmt.alloc()
+	w.CheckPointStmt = d.decodeCheckPointStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DiscardStmt() isNode_Node {
+	w := d.a.Node_DiscardStmt.alloc()
+	w.DiscardStmt = d.decodeDiscardStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_LockStmt() isNode_Node {
+	w := d.a.Node_LockStmt.alloc()
+	w.LockStmt = d.decodeLockStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ConstraintsSetStmt() isNode_Node {
+	w := d.a.Node_ConstraintsSetStmt.alloc()
+	w.ConstraintsSetStmt = d.decodeConstraintsSetStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ReindexStmt() isNode_Node {
+	w := d.a.Node_ReindexStmt.alloc()
+	w.ReindexStmt = d.decodeReindexStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateConversionStmt() isNode_Node {
+	w := d.a.Node_CreateConversionStmt.alloc()
+	w.CreateConversionStmt = d.decodeCreateConversionStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateCastStmt() isNode_Node {
+	w := d.a.Node_CreateCastStmt.alloc()
+	w.CreateCastStmt = d.decodeCreateCastStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateTransformStmt() isNode_Node {
+	w := d.a.Node_CreateTransformStmt.alloc()
+	w.CreateTransformStmt = d.decodeCreateTransformStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_PrepareStmt() isNode_Node {
+	w := d.a.Node_PrepareStmt.alloc()
+	w.PrepareStmt = d.decodePrepareStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ExecuteStmt() isNode_Node {
+	w := d.a.Node_ExecuteStmt.alloc()
+	w.ExecuteStmt = d.decodeExecuteStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DeallocateStmt() isNode_Node {
+	w := d.a.Node_DeallocateStmt.alloc()
+	w.DeallocateStmt = d.decodeDeallocateStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DropOwnedStmt() isNode_Node {
+	w := d.a.Node_DropOwnedStmt.alloc()
+	w.DropOwnedStmt = d.decodeDropOwnedStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_ReassignOwnedStmt() isNode_Node {
+	w := d.a.Node_ReassignOwnedStmt.alloc()
+	w.ReassignOwnedStmt = d.decodeReassignOwnedStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterTsdictionaryStmt() isNode_Node {
+	w := d.a.Node_AlterTsdictionaryStmt.alloc()
+	w.AlterTsdictionaryStmt = d.decodeAlterTSDictionaryStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterTsconfigurationStmt() isNode_Node {
+	w := d.a.Node_AlterTsconfigurationStmt.alloc()
+	w.AlterTsconfigurationStmt = d.decodeAlterTSConfigurationStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_PublicationTable() isNode_Node {
+	w := d.a.Node_PublicationTable.alloc()
+	w.PublicationTable = d.decodePublicationTable()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_PublicationObjSpec() isNode_Node {
+	w := d.a.Node_PublicationObjSpec.alloc()
+	w.PublicationObjSpec = d.decodePublicationObjSpec()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreatePublicationStmt() isNode_Node {
+	w := d.a.Node_CreatePublicationStmt.alloc()
+	w.CreatePublicationStmt = d.decodeCreatePublicationStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterPublicationStmt() isNode_Node {
+	w := d.a.Node_AlterPublicationStmt.alloc()
+	w.AlterPublicationStmt = d.decodeAlterPublicationStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_CreateSubscriptionStmt() isNode_Node {
+	w := d.a.Node_CreateSubscriptionStmt.alloc()
+	w.CreateSubscriptionStmt = d.decodeCreateSubscriptionStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AlterSubscriptionStmt() isNode_Node {
+	w := d.a.Node_AlterSubscriptionStmt.alloc()
+	w.AlterSubscriptionStmt = d.decodeAlterSubscriptionStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_DropSubscriptionStmt() isNode_Node {
+	w := d.a.Node_DropSubscriptionStmt.alloc()
+	w.DropSubscriptionStmt = d.decodeDropSubscriptionStmt()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_Integer() isNode_Node {
+	w := d.a.Node_Integer.alloc()
+	w.Integer = d.decodeInteger()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_Float() isNode_Node {
+	w := d.a.Node_Float.alloc()
+	w.Float = d.decodeFloat()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_Boolean() isNode_Node {
+	w := d.a.Node_Boolean.alloc()
+	w.Boolean = d.decodeBoolean()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_String_() isNode_Node {
+	w := d.a.Node_String_.alloc()
+	w.String_ = d.decodeString()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_BitString() isNode_Node {
+	w := d.a.Node_BitString.alloc()
+	w.BitString = d.decodeBitString()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_List() isNode_Node {
+	w := d.a.Node_List.alloc()
+	w.List = d.decodeList()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_IntList() isNode_Node {
+	w := d.a.Node_IntList.alloc()
+	w.IntList = d.decodeIntList()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_OidList() isNode_Node {
+	w := d.a.Node_OidList.alloc()
+	w.OidList = d.decodeOidList()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapNode_AConst() isNode_Node {
+	w := d.a.Node_AConst.alloc()
+	w.AConst = d.decodeA_Const()
+	return w
 }
 
 // decodeInteger decodes a Integer from its JSON object (or null).
@@ -1269,25 +2533,15 @@ func (d *decoder) decodeA_Const() *A_Const {
 		for {
 			switch k := d.key(); k {
 			case "ival":
-				w := d.a.A_Const_Ival.alloc()
-				w.Ival = d.decodeInteger()
-				m.Val = w
+				m.Val = d.wrapA_Const_Ival()
 			case "fval":
-				w := d.a.A_Const_Fval.alloc()
-				w.Fval = d.decodeFloat()
-				m.Val = w
+				m.Val = d.wrapA_Const_Fval()
 			case "boolval":
-				w := d.a.A_Const_Boolval.alloc()
-				w.Boolval = d.decodeBoolean()
-				m.Val = w
+				m.Val = d.wrapA_Const_Boolval()
 			case "sval":
-				w := d.a.A_Const_Sval.alloc()
-				w.Sval = d.decodeString()
-				m.Val = w
+				m.Val = d.wrapA_Const_Sval()
 			case "bsval":
-				w := d.a.A_Const_Bsval.alloc()
-				w.Bsval = d.decodeBitString()
-				m.Val = w
+				m.Val = d.wrapA_Const_Bsval()
 			case "isnull":
 				m.Isnull = d.boolean()
 			case "location":
@@ -1302,6 +2556,45 @@ func (d *decoder) decodeA_Const() *A_Const {
 	}
 	d.postA_Const(m)
 	return m
+}
+
+// The wrap functions decode a member of A_Const's oneof. They are not inlined:
+// inlined, their temporaries made decodeA_Const's stack frame 2 KB deep, for
+// each level of a tree, and a first parse spent its time growing the stack.
+
+//go:noinline
+func (d *decoder) wrapA_Const_Ival() isA_Const_Val {
+	w := d.a.A_Const_Ival.alloc()
+	w.Ival = d.decodeInteger()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapA_Const_Fval() isA_Const_Val {
+	w := d.a.A_Const_Fval.alloc()
+	w.Fval = d.decodeFloat()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapA_Const_Boolval() isA_Const_Val {
+	w := d.a.A_Const_Boolval.alloc()
+	w.Boolval = d.decodeBoolean()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapA_Const_Sval() isA_Const_Val {
+	w := d.a.A_Const_Sval.alloc()
+	w.Sval = d.decodeString()
+	return w
+}
+
+//go:noinline
+func (d *decoder) wrapA_Const_Bsval() isA_Const_Val {
+	w := d.a.A_Const_Bsval.alloc()
+	w.Bsval = d.decodeBitString()
+	return w
 }
 
 // decodeAlias decodes a Alias from its JSON object (or null).

@@ -296,6 +296,7 @@ func (g *generator) message(md protoreflect.MessageDescriptor) error {
 		return err
 	}
 	name := t.Name()
+	var wraps []string // a function for each oneof member, written after the method
 	g.p("// decode%s decodes a %s from its JSON object (or null).", name, name)
 	g.p("func (d *decoder) decode%s() *%s {", name, name)
 	g.p("if d.null() { return nil }")
@@ -346,9 +347,10 @@ func (g *generator) message(md protoreflect.MessageDescriptor) error {
 				if err != nil {
 					return err
 				}
-				g.p("w := d.a.%s.alloc()", wrapper)
-				g.p("w.%s = %s", inner, expr)
-				g.p("m.%s = w", gf)
+				sf, _ := t.FieldByName(gf)
+				g.p("m.%s = d.wrap%s()", gf, wrapper)
+				wraps = append(wraps, fmt.Sprintf("//go:noinline\nfunc (d *decoder) wrap%s() %s { w := d.a.%s.alloc(); w.%s = %s; return w }",
+					wrapper, sf.Type.Name(), wrapper, inner, expr))
 				g.types = append(g.types, wrapper)
 			default:
 				if fd.HasPresence() && fd.Kind() != protoreflect.MessageKind {
@@ -374,6 +376,16 @@ func (g *generator) message(md protoreflect.MessageDescriptor) error {
 	g.p("return m")
 	g.p("}")
 	g.p("")
+	if len(wraps) > 0 {
+		g.p("// The wrap functions decode a member of %s's oneof. They are not inlined:", name)
+		g.p("// inlined, their temporaries made decode%s's stack frame 2 KB deep, for", name)
+		g.p("// each level of a tree, and a first parse spent its time growing the stack.")
+		g.p("")
+		for _, w := range wraps {
+			g.p("%s", w)
+			g.p("")
+		}
+	}
 	return nil
 }
 
