@@ -108,11 +108,8 @@ func indexName(table string, ix *pg.IndexStmt) string {
 			parts = append(parts, "expr")
 		}
 	}
-	return truncateIdent(strings.Join(parts, "_") + "_idx")
+	return schema.TruncateIdentifier(strings.Join(parts, "_") + "_idx")
 }
-
-// truncateIdent cuts a generated name as PostgreSQL cuts it.
-func truncateIdent(s string) string { return schema.TruncateIdentifier(s) }
 
 // sqlStep is a step that runs sql: what comes before it, the SQL, and a
 // note on what it does; "" when the SQL could not be built.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	pg "github.com/phasegate/phasegate/internal/pgtree"
+	"github.com/phasegate/phasegate/internal/schema"
 )
 
 var setNotNullScan = register(&Rule{
@@ -54,7 +55,7 @@ SET NOT NULL on the same 3M rows).`,
 					continue
 				}
 			}
-			tq, col, name := q.SQL(), ident(cmd.Name), ident(truncateIdent(q.Name+"_"+cmd.Name+"_not_null"))
+			tq, col, name := q.SQL(), ident(cmd.Name), ident(schema.TruncateIdentifier(q.Name+"_"+cmd.Name+"_not_null"))
 			check := fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID;  (a brief lock, checks new rows only)", tq, name, col)
 			validate := fmt.Sprintf("in a later migration (its own transaction): ALTER TABLE %s VALIDATE CONSTRAINT %s;  (scans without blocking reads or writes)", tq, name)
 			f := finding("SET NOT NULL on %s.%s scans the table under ACCESS EXCLUSIVE", q, cmd.Name).withSteps(check, validate,

@@ -125,8 +125,7 @@ func (g *generator) unmarshalMethod(name string, fields []field) error {
 			continue
 		}
 		fd := f.fd
-		wt, err := wireType(fd.Kind())
-		if err != nil {
+		if _, err := wireType(fd.Kind()); err != nil {
 			return fmt.Errorf("%s.%s: %v", name, fd.Name(), err)
 		}
 		g.p("case %d:", fd.Number())
@@ -145,7 +144,6 @@ func (g *generator) unmarshalMethod(name string, fields []field) error {
 		case fd.Kind() == protoreflect.DoubleKind:
 			g.p("m.%s = r.double(wt)", f.goName)
 		default:
-			_ = wt
 			g.p("m.%s = %s", f.goName, fromVarint(f, "r.varint(wt)"))
 		}
 	}

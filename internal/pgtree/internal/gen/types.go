@@ -91,8 +91,8 @@ func goTypeString(t reflect.Type) (string, error) {
 	return "", fmt.Errorf("unsupported Go type %v", t)
 }
 
-// zero is the zero value of a Go type spelled by goTypeString.
-func zero(fd protoreflect.FieldDescriptor, goType string) string {
+// zero is the zero value of field fd's Go type (nil for a oneof, fd nil).
+func zero(fd protoreflect.FieldDescriptor) string {
 	switch {
 	case fd == nil || fd.IsList() || fd.Kind() == protoreflect.MessageKind:
 		return "nil"
@@ -119,7 +119,7 @@ func GenerateTypes() ([]byte, error) {
 		g.p("}")
 		g.p("")
 		for _, f := range fields {
-			g.p("func (x *%s) Get%s() %s { if x != nil { return x.%s }; return %s }", name, f.goName, f.goType, f.goName, zero(f.fd, f.goType))
+			g.p("func (x *%s) Get%s() %s { if x != nil { return x.%s }; return %s }", name, f.goName, f.goType, f.goName, zero(f.fd))
 			if f.oneof == nil {
 				continue
 			}
