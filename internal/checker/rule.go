@@ -174,24 +174,96 @@ type MigrationFile struct {
 // (a history rule's example) rather than SQL.
 func (ex Example) IsHistory() bool { return ex.Format != "" }
 
-var registry = map[string]*Rule{}
+// all is every rule, in no order: each rule file defines its rule as a
+// package-level &Rule{...} the linker lays out as data, so no rule costs
+// anything at start-up; TestEveryRuleListed fails if a rule file's rule is
+// missing here.
+var all = [...]*Rule{
+	addCheckValidated,
+	addColumnRewrite,
+	addColumnVolatileDefault,
+	addConstraint,
+	addEnumValueInTransaction,
+	addExclusionConstraint,
+	addForeignKeyValidated,
+	addRequiredColumn,
+	addUniqueConstraint,
+	alterColumnTypeRewrite,
+	attachPartition,
+	backfillWithDDL,
+	changeColumnDefault,
+	changeColumnType,
+	cluster,
+	concurrentlyInTransaction,
+	createIndexNonConcurrently,
+	detachPartitionNonConcurrently,
+	domainConstraint,
+	dropColumn,
+	dropDatabase,
+	dropDefault,
+	dropIndexNonConcurrently,
+	dropNotNull,
+	dropObject,
+	dropTable,
+	dropUnique,
+	editedMigration,
+	emptyMigration,
+	identifierTooLong,
+	invalidDirective,
+	lockDisagreement,
+	lockMultipleTables,
+	lockTable,
+	missingLockTimeout,
+	missingStatementTimeout,
+	outOfOrderMigration,
+	preferBigint,
+	preferIdentity,
+	preferJsonb,
+	preferRobustStmts,
+	preferText,
+	preferTimestamptz,
+	psqlMetaCommand,
+	refreshMatviewNonConcurrently,
+	reindexNonConcurrently,
+	removedMigration,
+	renameColumn,
+	renameEnumValue,
+	renameObject,
+	renameTable,
+	revokePrivilege,
+	setNotNull,
+	setNotNullScan,
+	tableRewrite,
+	transactionNesting,
+	truncateCascade,
+	truncateTable,
+	unbatchedBackfill,
+	uncommittedTransaction,
+	unknownEffect,
+	unusedDirective,
+	vacuumFull,
+	validateInSameTransaction,
+}
 
-// register adds a rule to the registry; every rule file calls it.
-func register(r *Rule) *Rule {
-	if _, dup := registry[r.ID]; dup {
-		panic("checker: duplicate rule " + r.ID)
+// registry finds a rule by id. It is filled by init, not by a variable's
+// initialiser: rules' functions call Lookup, which would make all's
+// initialisation depend on itself.
+var registry map[string]*Rule
+
+func init() {
+	registry = make(map[string]*Rule, len(all))
+	for _, r := range all {
+		if _, dup := registry[r.ID]; dup {
+			panic("checker: duplicate rule " + r.ID)
+		}
+		registry[r.ID] = r
 	}
-	registry[r.ID] = r
-	return r
 }
 
 // sorted is the registry sorted by category and id, sorted once when
 // first asked for (not at start-up, by every register).
 var sorted = sync.OnceValue(func() []*Rule {
-	out := make([]*Rule, 0, len(registry))
-	for _, r := range registry {
-		out = append(out, r)
-	}
+	out := append([]*Rule(nil), all[:]...)
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Category != out[j].Category {
 			return out[i].Category < out[j].Category

@@ -6,7 +6,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var addCheckValidated = register(&Rule{
+var addCheckValidated = &Rule{
 	ID:       "add-check-validated",
 	Category: Locking, Severity: Error,
 	Summary: "adding a CHECK constraint without NOT VALID to a table that exists in production",
@@ -48,4 +48,4 @@ constraints on tables made earlier in the same file by CREATE TABLE AS, which ph
 		}
 		return out
 	},
-})
+}

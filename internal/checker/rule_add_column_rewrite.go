@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var addColumnRewrite = register(&Rule{
+var addColumnRewrite = &Rule{
 	ID:       "add-column-rewrite",
 	Category: Locking, Severity: Error,
 	Summary: "ADD COLUMN of a serial, identity or stored generated column on a table that exists in production",
@@ -36,4 +36,4 @@ which phasegate knows is new (no other session can use it before the migration e
 		}
 		return out
 	},
-})
+}

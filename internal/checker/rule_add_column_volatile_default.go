@@ -6,7 +6,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var addColumnVolatileDefault = register(&Rule{
+var addColumnVolatileDefault = &Rule{
 	ID:       "add-column-volatile-default",
 	Category: Locking, Severity: Error,
 	Summary: "ADD COLUMN with a volatile default (any non-null default before PostgreSQL 11) on a table that exists in production",
@@ -42,7 +42,7 @@ does not rewrite (checked on PostgreSQL 15: the table keeps its relfilenode).`,
 		}
 		return out
 	},
-})
+}
 
 // isRewritingColumn reports whether a column definition is serial,
 // identity or stored generated: add-column-rewrite covers those.

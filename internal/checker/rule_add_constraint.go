@@ -10,7 +10,7 @@ import (
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
 
-var addConstraint = register(&Rule{
+var addConstraint = &Rule{
 	ID:       "add-constraint",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "adding a CHECK, UNIQUE, PRIMARY KEY, FOREIGN KEY or EXCLUDE constraint (or a unique index) over columns that exist in production",
@@ -102,7 +102,7 @@ columns, other expressions), the finding stands and says what stands in the way.
 		}
 		return out
 	},
-})
+}
 
 // guaranteedNote closes the fix of a constraint the previous release may
 // violate.

@@ -26,7 +26,7 @@ import (
 // forgets them at COMMIT or ROLLBACK; a statement after them whose string
 // constant equals one is flagged, unless the constant is cast to, compared
 // with, or stored in a known column of, another type.
-var addEnumValueInTransaction = register(&Rule{
+var addEnumValueInTransaction = &Rule{
 	ID:       "add-enum-value-in-transaction",
 	Category: Other, Severity: Error,
 	Summary: "ALTER TYPE ... ADD VALUE inside a transaction block before PostgreSQL 12, or a use of the new value before the transaction commits",
@@ -51,7 +51,7 @@ value, unless it is cast to another type or compared with, or stored in, a colum
 		}
 		return newEnumValueUses(c)
 	},
-})
+}
 
 const enumExampleBase = "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE people (id bigint PRIMARY KEY, m mood);"
 

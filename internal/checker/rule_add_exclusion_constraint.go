@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var addExclusionConstraint = register(&Rule{
+var addExclusionConstraint = &Rule{
 	ID:       "add-exclusion-constraint",
 	Category: Locking, Severity: Warning,
 	Summary: "adding an EXCLUDE constraint to a table that exists in production",
@@ -24,4 +24,4 @@ var addExclusionConstraint = register(&Rule{
 		}
 		return out
 	},
-})
+}

@@ -6,7 +6,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var addForeignKeyValidated = register(&Rule{
+var addForeignKeyValidated = &Rule{
 	ID:       "add-foreign-key-validated",
 	Category: Locking, Severity: Error,
 	Summary: "adding a FOREIGN KEY without NOT VALID to a table that exists in production",
@@ -48,7 +48,7 @@ which missing-lock-timeout and lock-multiple-tables report.`,
 		}
 		return out
 	},
-})
+}
 
 // notValidSteps are the steps that add constraint con (named name) of at
 // without a long lock: NOT VALID, then VALIDATE CONSTRAINT in a later

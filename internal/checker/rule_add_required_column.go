@@ -6,7 +6,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var addRequiredColumn = register(&Rule{
+var addRequiredColumn = &Rule{
 	ID:       "add-required-column",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "ADD COLUMN ... NOT NULL without a default on a table that exists in production",
@@ -49,4 +49,4 @@ phasegate split writes steps 1 and 3: the column added nullable now, and NOT NUL
 		}
 		return out
 	},
-})
+}

@@ -6,7 +6,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var addUniqueConstraint = register(&Rule{
+var addUniqueConstraint = &Rule{
 	ID:       "add-unique-constraint",
 	Category: Locking, Severity: Error,
 	Summary: "adding a UNIQUE or PRIMARY KEY constraint to a table that exists in production without USING INDEX",
@@ -62,4 +62,4 @@ recognise a table made by CREATE TABLE AS or a materialized view as new.`,
 		}
 		return out
 	},
-})
+}

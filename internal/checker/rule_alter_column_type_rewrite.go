@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var alterColumnTypeRewrite = register(&Rule{
+var alterColumnTypeRewrite = &Rule{
 	ID:       "alter-column-type-rewrite",
 	Category: Locking, Severity: Error,
 	Summary: "ALTER COLUMN ... TYPE that rewrites (or scans) a table that exists in production",
@@ -57,4 +57,4 @@ reports only the ACCESS EXCLUSIVE lock they take (missing-lock-timeout).`,
 		}
 		return out
 	},
-})
+}

@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var attachPartition = register(&Rule{
+var attachPartition = &Rule{
 	ID:       "attach-partition",
 	Category: Locking, Severity: Info,
 	Summary: "ALTER TABLE ... ATTACH PARTITION of a table that exists in production",
@@ -34,4 +34,4 @@ var attachPartition = register(&Rule{
 		}
 		return out
 	},
-})
+}

@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var backfillWithDDL = register(&Rule{
+var backfillWithDDL = &Rule{
 	ID:       "backfill-with-ddl",
 	Category: Locking, Severity: Error,
 	Summary: "UPDATE, DELETE or INSERT ... SELECT on a table that DDL earlier in the same transaction altered",
@@ -40,4 +40,4 @@ var backfillWithDDL = register(&Rule{
 		}
 		return []Finding{finding("changes rows of %s in the transaction whose DDL locked it; all queries on %s wait until it commits", q, q)}
 	},
-})
+}

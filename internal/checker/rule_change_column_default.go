@@ -6,7 +6,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var changeColumnDefault = register(&Rule{
+var changeColumnDefault = &Rule{
 	ID:       "change-column-default",
 	Category: Compatibility, Phase: Expand, Severity: Info,
 	Summary: "ALTER COLUMN ... SET DEFAULT on an existing column (advisory)",
@@ -30,7 +30,7 @@ changes nothing: not flagged.`,
 		}
 		return out
 	},
-})
+}
 
 // sameDefaultAsBefore reports whether def is the default column col of
 // table q had when the transaction began.

@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var changeColumnType = register(&Rule{
+var changeColumnType = &Rule{
 	ID:       "change-column-type",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "ALTER COLUMN ... TYPE that narrows the column or changes its type family",
@@ -56,4 +56,4 @@ alter-column-type-rewrite.`,
 		}
 		return out
 	},
-})
+}

@@ -1,6 +1,6 @@
 package checker
 
-var cluster = register(&Rule{
+var cluster = &Rule{
 	ID:       "cluster",
 	Category: Locking, Severity: Error,
 	Summary: "CLUSTER",
@@ -28,4 +28,4 @@ var cluster = register(&Rule{
 		}
 		return nil
 	},
-})
+}

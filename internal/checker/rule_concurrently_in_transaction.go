@@ -7,7 +7,7 @@ import (
 	"github.com/phasegate/phasegate/internal/source"
 )
 
-var concurrentlyInTransaction = register(&Rule{
+var concurrentlyInTransaction = &Rule{
 	ID:       "concurrently-in-transaction",
 	Category: Other, Severity: Error,
 	Summary: "CONCURRENTLY (index create/drop, REINDEX, DETACH PARTITION), VACUUM, CREATE/DROP DATABASE, or a DO block that commits, inside a transaction block",
@@ -42,7 +42,7 @@ whether the file's migration tool wraps it in a transaction.`,
 		}
 		return []Finding{f}
 	},
-})
+}
 
 // nonTransactional names the statement when PostgreSQL refuses to run it in
 // a transaction block.

@@ -9,7 +9,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var createIndexNonConcurrently = register(&Rule{
+var createIndexNonConcurrently = &Rule{
 	ID:       "create-index-non-concurrently",
 	Category: Locking, Severity: Error,
 	Summary: "CREATE INDEX without CONCURRENTLY on a table that exists in production",
@@ -76,7 +76,7 @@ PostgreSQL and is.`,
 			fmt.Sprintf("if it fails, it leaves an INVALID index: DROP INDEX CONCURRENTLY IF EXISTS %s; and run step 1 again.", ident(name))).
 			withEdit(c.concurrentlyEdit(ix, name, concurrently))}
 	},
-})
+}
 
 // concurrentlyEdit writes the fix's first step into the statement (
 // CONCURRENTLY, and IF NOT EXISTS with the index's name, so a retry is

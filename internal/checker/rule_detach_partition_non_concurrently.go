@@ -6,7 +6,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var detachPartitionNonConcurrently = register(&Rule{
+var detachPartitionNonConcurrently = &Rule{
 	ID:       "detach-partition-non-concurrently",
 	Category: Locking, Severity: Warning,
 	Summary: "ALTER TABLE ... DETACH PARTITION without CONCURRENTLY (PostgreSQL 14+)",
@@ -35,4 +35,4 @@ var detachPartitionNonConcurrently = register(&Rule{
 		}
 		return out
 	},
-})
+}

@@ -6,7 +6,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var domainConstraint = register(&Rule{
+var domainConstraint = &Rule{
 	ID:       "domain-constraint",
 	Category: Locking, Severity: Warning,
 	Summary: "ALTER DOMAIN ... ADD CONSTRAINT, or CREATE DOMAIN with a constraint",
@@ -42,7 +42,7 @@ If it must be on the domain: ALTER DOMAIN d ADD CONSTRAINT ... NOT VALID, and VA
 		}
 		return nil
 	},
-})
+}
 
 // domainColumns names the columns the catalog knows of type domain q (or
 // an array of it), as table.column.

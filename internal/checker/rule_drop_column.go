@@ -6,7 +6,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var dropColumn = register(&Rule{
+var dropColumn = &Rule{
 	ID:       "drop-column",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "ALTER TABLE ... DROP COLUMN of a column that exists in production",
@@ -40,4 +40,4 @@ longer has: PostgreSQL skips it.`,
 		}
 		return out
 	},
-})
+}

@@ -1,6 +1,6 @@
 package checker
 
-var dropDatabase = register(&Rule{
+var dropDatabase = &Rule{
 	ID:       "drop-database",
 	Category: Other, Severity: Error,
 	Summary: "DROP DATABASE",
@@ -16,4 +16,4 @@ var dropDatabase = register(&Rule{
 		}
 		return nil
 	},
-})
+}

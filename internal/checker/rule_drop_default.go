@@ -8,7 +8,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var dropDefault = register(&Rule{
+var dropDefault = &Rule{
 	ID:       "drop-default",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "ALTER COLUMN ... DROP DEFAULT on a NOT NULL column that exists in production",
@@ -60,7 +60,7 @@ flagged.`,
 		}
 		return out
 	},
-})
+}
 
 // defaultAfterTransaction reports whether column col of table q has a
 // default again when the transaction commits.

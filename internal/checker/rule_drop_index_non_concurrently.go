@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var dropIndexNonConcurrently = register(&Rule{
+var dropIndexNonConcurrently = &Rule{
 	ID:       "drop-index-non-concurrently",
 	Category: Locking, Severity: Warning,
 	Summary: "DROP INDEX without CONCURRENTLY on an index that exists in production",
@@ -46,4 +46,4 @@ history never created): PostgreSQL skips it without a lock. squawk flags it.`,
 		}
 		return out
 	},
-})
+}

@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var dropNotNull = register(&Rule{
+var dropNotNull = &Rule{
 	ID:       "drop-not-null",
 	Category: Compatibility, Phase: Expand, Severity: Info,
 	Summary: "ALTER COLUMN ... DROP NOT NULL (advisory)",
@@ -25,4 +25,4 @@ phasegate agrees with GitLab on the phase (expand) and keeps squawk's warning as
 		}
 		return out
 	},
-})
+}

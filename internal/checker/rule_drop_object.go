@@ -8,7 +8,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var dropObject = register(&Rule{
+var dropObject = &Rule{
 	ID:       "drop-object",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "DROP of a view, materialized view, function, procedure, type, domain, sequence, schema, trigger or extension that exists in production",
@@ -142,7 +142,7 @@ of their own.`,
 		}
 		return out
 	},
-})
+}
 
 // droppedAndRecreated judges the drop of object q (of kind) by what the
 // transaction leaves under its name: nothing (judged is false: a plain

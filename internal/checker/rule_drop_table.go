@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var dropTable = register(&Rule{
+var dropTable = &Rule{
 	ID:       "drop-table",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "DROP TABLE of a table that exists in production",
@@ -51,4 +51,4 @@ at the end of the migration) are not flagged; squawk flags them.`,
 		}
 		return out
 	},
-})
+}

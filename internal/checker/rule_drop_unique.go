@@ -6,7 +6,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var dropUnique = register(&Rule{
+var dropUnique = &Rule{
 	ID:       "drop-unique",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "dropping a unique or primary key constraint, or a unique index, that exists in production",
@@ -71,7 +71,7 @@ still fails when the name changes; the runtime check shows it.`,
 		}
 		return out
 	},
-})
+}
 
 // mayRelyOnKey says what the previous release may rely on a dropped key
 // for, and, when the key has a replacement that does not serve, why not

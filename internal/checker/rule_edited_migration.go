@@ -1,6 +1,6 @@
 package checker
 
-var editedMigration = register(&Rule{
+var editedMigration = &Rule{
 	ID:       "edited-migration",
 	Category: Other, Severity: Error,
 	Summary: "a change to a migration that already exists on the base branch",
@@ -42,4 +42,4 @@ and an ORM migration edited without changing the SQL it runs (a comment, its dow
 		}
 		return []Finding{finding("edits a migration that exists on the base branch; databases that applied it will not run the change").at(fileStart())}
 	},
-})
+}

@@ -1,6 +1,6 @@
 package checker
 
-var emptyMigration = register(&Rule{
+var emptyMigration = &Rule{
 	ID:       "empty-migration",
 	Category: Other, Severity: Info,
 	Summary: "a migration file with no SQL statement",
@@ -18,4 +18,4 @@ var emptyMigration = register(&Rule{
 		}
 		return nil
 	},
-})
+}

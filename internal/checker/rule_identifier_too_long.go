@@ -6,7 +6,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var identifierTooLong = register(&Rule{
+var identifierTooLong = &Rule{
 	ID:       "identifier-too-long",
 	Category: Other, Severity: Error,
 	Summary: "a table, column, index or constraint name longer than 63 bytes",
@@ -60,7 +60,7 @@ the object, and phasegate flags only the names a statement gives to new objects.
 		}
 		return out
 	},
-})
+}
 
 // longIdentifier finds in text an identifier that starts with the
 // truncated name and goes on, and returns it in full.

@@ -2,7 +2,7 @@ package checker
 
 import "github.com/phasegate/phasegate/internal/sqltext"
 
-var invalidDirective = register(&Rule{
+var invalidDirective = &Rule{
 	ID:       "invalid-directive",
 	Category: Other, Severity: Error,
 	Summary: "a phasegate directive that is malformed, has no reason, names an unknown rule or precedes no statement",
@@ -37,4 +37,4 @@ var invalidDirective = register(&Rule{
 		}
 		return out
 	},
-})
+}

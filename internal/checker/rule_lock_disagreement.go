@@ -2,7 +2,7 @@ package checker
 
 import "sort"
 
-var lockDisagreement = register(&Rule{
+var lockDisagreement = &Rule{
 	ID:       "lock-disagreement",
 	Category: Locking, Severity: Warning,
 	Summary: "a lock measured on a real database that differs from the lock phasegate predicted (runtime check only)",
@@ -58,4 +58,4 @@ examples' measured locks are what PostgreSQL 15 takes (a test measures them agai
 		}
 		return out
 	},
-})
+}

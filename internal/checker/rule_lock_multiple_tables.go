@@ -1,6 +1,6 @@
 package checker
 
-var lockMultipleTables = register(&Rule{
+var lockMultipleTables = &Rule{
 	ID:       "lock-multiple-tables",
 	Category: Locking, Severity: Warning,
 	Summary: "one transaction that locks a second existing table against writes while it holds such a lock on another",
@@ -25,4 +25,4 @@ var lockMultipleTables = register(&Rule{
 		}
 		return nil
 	},
-})
+}

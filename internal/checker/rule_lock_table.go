@@ -1,6 +1,6 @@
 package checker
 
-var lockTable = register(&Rule{
+var lockTable = &Rule{
 	ID:       "lock-table",
 	Category: Locking, Severity: Warning,
 	Summary: "explicit LOCK TABLE",
@@ -20,4 +20,4 @@ var lockTable = register(&Rule{
 		}
 		return nil
 	},
-})
+}

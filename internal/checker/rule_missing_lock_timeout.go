@@ -2,7 +2,7 @@ package checker
 
 import "fmt"
 
-var missingLockTimeout = register(&Rule{
+var missingLockTimeout = &Rule{
 	ID:       "missing-lock-timeout",
 	Category: Locking, Severity: Warning,
 	Summary: "a statement that needs a lock blocking reads or writes on an existing table, with no lock_timeout set before it",
@@ -58,7 +58,7 @@ transaction (of the file, for statements outside transaction blocks), since one 
 		}
 		return nil
 	},
-})
+}
 
 // timeoutFix is the fix of a missing timeout (setting, with value) for the
 // statement of c, in numbered steps: where the SET goes in this file.

@@ -1,6 +1,6 @@
 package checker
 
-var missingStatementTimeout = register(&Rule{
+var missingStatementTimeout = &Rule{
 	ID:       "missing-statement-timeout",
 	Category: Locking, Severity: Off,
 	Summary: "a statement that locks an existing table against writes, with no statement_timeout set before it",
@@ -40,4 +40,4 @@ they do for missing-lock-timeout, and so does the one finding per transaction.`,
 		}
 		return nil
 	},
-})
+}

@@ -1,6 +1,6 @@
 package checker
 
-var outOfOrderMigration = register(&Rule{
+var outOfOrderMigration = &Rule{
 	ID:       "out-of-order-migration",
 	Category: Other, Severity: Error,
 	Summary: "a new migration whose version sorts before a migration that already exists",
@@ -26,4 +26,4 @@ var outOfOrderMigration = register(&Rule{
 		}
 		return []Finding{finding("version %s sorts before %s, which already exists; %s", h.Migration.Version, o.Existing, o.Effect).at(fileStart())}
 	},
-})
+}

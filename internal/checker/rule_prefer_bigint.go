@@ -1,6 +1,6 @@
 package checker
 
-var preferBigint = register(&Rule{
+var preferBigint = &Rule{
 	ID:       "prefer-bigint",
 	Category: Other, Severity: Info,
 	Summary: "integer, smallint or serial columns",
@@ -24,4 +24,4 @@ enums as smallint on purpose, so phasegate flags smallint only through this info
 		}
 		return out
 	},
-})
+}

@@ -1,6 +1,6 @@
 package checker
 
-var preferIdentity = register(&Rule{
+var preferIdentity = &Rule{
 	ID:       "prefer-identity",
 	Category: Other, Severity: Info,
 	Summary: "serial columns",
@@ -20,4 +20,4 @@ var preferIdentity = register(&Rule{
 		}
 		return out
 	},
-})
+}

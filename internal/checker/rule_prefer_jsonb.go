@@ -1,6 +1,6 @@
 package checker
 
-var preferJsonb = register(&Rule{
+var preferJsonb = &Rule{
 	ID:       "prefer-jsonb",
 	Category: Other, Severity: Warning,
 	Summary: "json columns",
@@ -20,4 +20,4 @@ var preferJsonb = register(&Rule{
 		}
 		return out
 	},
-})
+}

@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var preferRobustStmts = register(&Rule{
+var preferRobustStmts = &Rule{
 	ID:       "prefer-robust-stmts",
 	Category: Other, Severity: Off,
 	Summary: "CREATE or DROP without IF [NOT] EXISTS in a migration that does not run in a transaction",
@@ -35,4 +35,4 @@ var preferRobustStmts = register(&Rule{
 		}
 		return nil
 	},
-})
+}

@@ -1,6 +1,6 @@
 package checker
 
-var preferText = register(&Rule{
+var preferText = &Rule{
 	ID:       "prefer-text",
 	Category: Other, Severity: Info,
 	Summary: "varchar(n) and char(n) columns",
@@ -20,4 +20,4 @@ var preferText = register(&Rule{
 		}
 		return out
 	},
-})
+}

@@ -1,6 +1,6 @@
 package checker
 
-var preferTimestamptz = register(&Rule{
+var preferTimestamptz = &Rule{
 	ID:       "prefer-timestamptz",
 	Category: Other, Severity: Info,
 	Summary: "timestamp (without time zone) columns",
@@ -20,4 +20,4 @@ var preferTimestamptz = register(&Rule{
 		}
 		return out
 	},
-})
+}

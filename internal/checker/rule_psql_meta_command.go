@@ -2,7 +2,7 @@ package checker
 
 import "github.com/phasegate/phasegate/internal/sqltext"
 
-var psqlMetaCommand = register(&Rule{
+var psqlMetaCommand = &Rule{
 	ID:       "psql-meta-command",
 	Category: Other, Severity: Info,
 	Summary: "a psql meta-command (\\set, \\connect, \\i ...) in a migration",
@@ -22,4 +22,4 @@ var psqlMetaCommand = register(&Rule{
 		}
 		return out
 	},
-})
+}

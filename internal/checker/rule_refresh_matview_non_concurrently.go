@@ -1,6 +1,6 @@
 package checker
 
-var refreshMatviewNonConcurrently = register(&Rule{
+var refreshMatviewNonConcurrently = &Rule{
 	ID:       "refresh-matview-non-concurrently",
 	Category: Locking, Severity: Warning,
 	Summary: "REFRESH MATERIALIZED VIEW without CONCURRENTLY on a view that exists in production",
@@ -22,4 +22,4 @@ var refreshMatviewNonConcurrently = register(&Rule{
 		}
 		return []Finding{finding("refreshes %s without CONCURRENTLY; reads of it wait until the refresh ends", q)}
 	},
-})
+}

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var reindexNonConcurrently = register(&Rule{
+var reindexNonConcurrently = &Rule{
 	ID:       "reindex-non-concurrently",
 	Category: Locking, Severity: Warning,
 	Summary: "REINDEX without CONCURRENTLY",
@@ -47,7 +48,7 @@ exists only since PostgreSQL 12; phasegate gives the recipe that works on the ta
 		}
 		return []Finding{f}
 	},
-})
+}
 
 // reindexMessage says what a REINDEX without CONCURRENTLY blocks, naming
 // the index or table it rebuilds.
@@ -75,13 +76,15 @@ func reindexMessage(c *Context, r *pg.ReindexStmt) string {
 	return what + " without CONCURRENTLY blocks writes to each table of the database, and reads that use their indexes, while the table's indexes are rebuilt"
 }
 
-var reindexKind = regexp.MustCompile(`(?is)^(\s*REINDEX\s*(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE))\s`)
+var reindexKind = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?is)^(\s*REINDEX\s*(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE))\s`)
+})
 
 // reindexConcurrently is the REINDEX statement text with CONCURRENTLY
 // after its kind (REINDEX INDEX CONCURRENTLY name, which PostgreSQL 12 and
 // 13 accept too), or "" when the text does not read as expected.
 func reindexConcurrently(text string) string {
-	m := reindexKind.FindStringSubmatchIndex(text)
+	m := reindexKind().FindStringSubmatchIndex(text)
 	if m == nil {
 		return ""
 	}

@@ -1,6 +1,6 @@
 package checker
 
-var removedMigration = register(&Rule{
+var removedMigration = &Rule{
 	ID:       "removed-migration",
 	Category: Other, Severity: Warning,
 	Summary: "a migration that exists on the base branch is deleted or renamed",
@@ -25,4 +25,4 @@ var removedMigration = register(&Rule{
 		}
 		return []Finding{finding("removes a migration that exists on the base branch; databases that applied it still record its version")}
 	},
-})
+}

@@ -6,7 +6,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var renameColumn = register(&Rule{
+var renameColumn = &Rule{
 	ID:       "rename-column",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "ALTER TABLE ... RENAME COLUMN of a column that exists in production",
@@ -45,4 +45,4 @@ rename_column_concurrently + cleanup_concurrent_column_rename).`,
 			fmt.Sprintf("deploy code that reads and writes only %s;", to),
 			fmt.Sprintf("contract, deferred one release (phasegate split moves it): ALTER TABLE %s DROP COLUMN %s;", q.SQL(), from))}
 	},
-})
+}

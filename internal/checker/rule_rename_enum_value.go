@@ -2,7 +2,7 @@ package checker
 
 import "fmt"
 
-var renameEnumValue = register(&Rule{
+var renameEnumValue = &Rule{
 	ID:       "rename-enum-value",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "ALTER TYPE ... RENAME VALUE of an enum that exists in production",
@@ -31,4 +31,4 @@ var renameEnumValue = register(&Rule{
 			fmt.Sprintf("backfill in batches: UPDATE <each table with a %s column> SET <column> = %s WHERE <column> = %s AND <key> IN (<a batch>);", q, stringLiteral(a.NewVal), stringLiteral(a.OldVal)),
 			fmt.Sprintf("in a later release, stop accepting %s (enum labels cannot be dropped; recreate the type if it must go).", stringLiteral(a.OldVal)))}
 	},
-})
+}

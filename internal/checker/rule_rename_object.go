@@ -6,7 +6,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var renameObject = register(&Rule{
+var renameObject = &Rule{
 	ID:       "rename-object",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "renaming a view, materialized view, sequence, type, function or schema, or moving it to another schema",
@@ -65,7 +65,7 @@ the columns and dropping the old one is not a contract.`,
 		}
 		return nil
 	},
-})
+}
 
 // renamedObject describes the object a RENAME renames when this rule
 // covers it (tables and columns have rules of their own).

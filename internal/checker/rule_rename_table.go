@@ -6,7 +6,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var renameTable = register(&Rule{
+var renameTable = &Rule{
 	ID:       "rename-table",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "ALTER TABLE ... RENAME TO of a table that exists in production",
@@ -50,4 +50,4 @@ flagged; the deferred DROP VIEW is then the contract. When a split moves the ren
 				fmt.Sprintf("deploy code that uses only %s;", ident(r.Newname)),
 				fmt.Sprintf("contract, deferred one release (phasegate split moves it): DROP VIEW %s;", q.SQL()))}
 	},
-})
+}

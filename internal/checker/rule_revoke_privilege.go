@@ -6,7 +6,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var revokePrivilege = register(&Rule{
+var revokePrivilege = &Rule{
 	ID:       "revoke-privilege",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "REVOKE of a privilege",
@@ -32,7 +32,7 @@ var revokePrivilege = register(&Rule{
 		}
 		return []Finding{finding("%s on %s from %s, which the previous release may still need", what, grantObjects(c, g), joinWords(roles(g.Grantees)))}
 	},
-})
+}
 
 // privileges names the privileges of a GRANT or REVOKE as SQL writes them:
 // UPDATE, UPDATE (email); none is ALL PRIVILEGES.

@@ -8,7 +8,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var setNotNull = register(&Rule{
+var setNotNull = &Rule{
 	ID:       "set-not-null",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "ALTER COLUMN ... SET NOT NULL on a column that exists in production",
@@ -61,4 +61,4 @@ steps), not when a default fills it.`,
 		}
 		return out
 	},
-})
+}

@@ -7,7 +7,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var setNotNullScan = register(&Rule{
+var setNotNullScan = &Rule{
 	ID:       "set-not-null-scan",
 	Category: Locking, Severity: Error,
 	Summary: "SET NOT NULL on an existing column without a validated CHECK (col IS NOT NULL)",
@@ -68,4 +68,4 @@ SET NOT NULL on the same 3M rows).`,
 		}
 		return out
 	},
-})
+}

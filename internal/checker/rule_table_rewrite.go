@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var tableRewrite = register(&Rule{
+var tableRewrite = &Rule{
 	ID:       "table-rewrite",
 	Category: Locking, Severity: Error,
 	Summary: "ALTER TABLE ... SET LOGGED / SET UNLOGGED / SET TABLESPACE / SET ACCESS METHOD on a table that exists in production",
@@ -41,4 +41,4 @@ Or accept the lock in a maintenance window.`,
 		}
 		return out
 	},
-})
+}

@@ -6,7 +6,7 @@ import (
 	"github.com/phasegate/phasegate/internal/source"
 )
 
-var transactionNesting = register(&Rule{
+var transactionNesting = &Rule{
 	ID:       "transaction-nesting",
 	Category: Other, Severity: Error,
 	Summary: "BEGIN or COMMIT in a migration its tool already runs in a transaction",
@@ -37,4 +37,4 @@ var transactionNesting = register(&Rule{
 		}
 		return nil
 	},
-})
+}

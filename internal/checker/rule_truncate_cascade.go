@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var truncateCascade = register(&Rule{
+var truncateCascade = &Rule{
 	ID:       "truncate-cascade",
 	Category: Other, Severity: Error,
 	Summary: "TRUNCATE ... CASCADE",
@@ -21,4 +21,4 @@ var truncateCascade = register(&Rule{
 		}
 		return nil
 	},
-})
+}

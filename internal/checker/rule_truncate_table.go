@@ -1,6 +1,6 @@
 package checker
 
-var truncateTable = register(&Rule{
+var truncateTable = &Rule{
 	ID:       "truncate-table",
 	Category: Compatibility, Phase: Contract, Severity: Error,
 	Summary: "TRUNCATE of a table that exists in production",
@@ -27,4 +27,4 @@ var truncateTable = register(&Rule{
 		}
 		return out
 	},
-})
+}

@@ -6,7 +6,7 @@ import (
 	"github.com/phasegate/phasegate/internal/schema"
 )
 
-var unbatchedBackfill = register(&Rule{
+var unbatchedBackfill = &Rule{
 	ID:       "unbatched-backfill",
 	Category: Locking, Severity: Warning,
 	Summary: "UPDATE or DELETE of a table that exists in production, in one statement",
@@ -60,7 +60,7 @@ no row; a deleted row no longer matches, so the loop ends.`,
 		}
 		return []Finding{f}
 	},
-})
+}
 
 // batchSize is the rows a batch of deleteBatch deletes.
 const batchSize = 1000

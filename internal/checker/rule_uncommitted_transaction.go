@@ -2,7 +2,7 @@ package checker
 
 import "github.com/phasegate/phasegate/internal/source"
 
-var uncommittedTransaction = register(&Rule{
+var uncommittedTransaction = &Rule{
 	ID:       "uncommitted-transaction",
 	Category: Other, Severity: Error,
 	Summary: "BEGIN without a matching COMMIT by the end of the file",
@@ -22,4 +22,4 @@ var uncommittedTransaction = register(&Rule{
 		}
 		return nil
 	},
-})
+}

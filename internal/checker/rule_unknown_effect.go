@@ -7,7 +7,7 @@ import (
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
 
-var unknownEffect = register(&Rule{
+var unknownEffect = &Rule{
 	ID:       "unknown-effect",
 	Category: Compatibility, Phase: Unknown, Severity: Error,
 	Summary: "DO blocks that run dynamic SQL, CALL, SELECT of a user function, EXECUTE, row level security and trigger switches: statements whose effect on the previous release phasegate cannot judge",
@@ -81,7 +81,7 @@ well-known built-in functions (length, format, now, nextval, setval, pg_advisory
 		}
 		return nil
 	},
-})
+}
 
 // userFunctionCall returns the name of the function a SELECT without FROM
 // calls for its effect (not an aggregate or a well-known built-in), or "":

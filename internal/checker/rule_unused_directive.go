@@ -2,7 +2,7 @@ package checker
 
 import "github.com/phasegate/phasegate/internal/sqltext"
 
-var unusedDirective = register(&Rule{
+var unusedDirective = &Rule{
 	ID:       "unused-directive",
 	Category: Other, Severity: Warning,
 	Summary: "a directive that changes nothing: an ignore for a rule that did not fire, a phase the statement already has",
@@ -33,4 +33,4 @@ var unusedDirective = register(&Rule{
 		}
 		return out
 	},
-})
+}

@@ -2,7 +2,7 @@ package checker
 
 import "github.com/phasegate/phasegate/internal/schema"
 
-var vacuumFull = register(&Rule{
+var vacuumFull = &Rule{
 	ID:       "vacuum-full",
 	Category: Locking, Severity: Error,
 	Summary: "VACUUM FULL",
@@ -35,4 +35,4 @@ var vacuumFull = register(&Rule{
 		}
 		return []Finding{finding("VACUUM FULL rewrites tables %s, each under ACCESS EXCLUSIVE, which blocks all queries on it until its rewrite ends", joinNames(tables))}
 	},
-})
+}

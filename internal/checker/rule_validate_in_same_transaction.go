@@ -4,7 +4,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-var validateInSameTransaction = register(&Rule{
+var validateInSameTransaction = &Rule{
 	ID:       "validate-in-same-transaction",
 	Category: Locking, Severity: Error,
 	Summary: "VALIDATE CONSTRAINT in the same transaction that added the constraint NOT VALID",
@@ -41,4 +41,4 @@ multi-statement query, which PostgreSQL runs as one transaction too).`,
 		}
 		return out
 	},
-})
+}
