@@ -22,6 +22,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/phasegate/phasegate/internal/source"
@@ -122,7 +123,7 @@ func Parse(src []byte) (h Header, ok bool, err error) {
 		line++
 		text := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
 		if !in {
-			if text == "" || line == 1 && liquibaseHeader.MatchString(text) {
+			if text == "" || line == 1 && liquibaseHeader().MatchString(text) {
 				continue // Liquibase needs its own line first
 			}
 			if text != mark && text != pythonMark {
@@ -173,7 +174,7 @@ func Parse(src []byte) (h Header, ok bool, err error) {
 func Strip(src []byte) []byte {
 	s := string(src)
 	i := strings.Index(s, mark)
-	if i < 0 || strings.TrimSpace(s[:i]) != "" && !liquibaseHeader.MatchString(strings.TrimSpace(s[:i])) {
+	if i < 0 || strings.TrimSpace(s[:i]) != "" && !liquibaseHeader().MatchString(strings.TrimSpace(s[:i])) {
 		return src
 	}
 	before := s[:i]
@@ -192,7 +193,7 @@ func Strip(src []byte) []byte {
 
 // liquibaseHeader is the first line of a Liquibase formatted SQL file,
 // which stays above the deferral header.
-var liquibaseHeader = regexp.MustCompile(`(?i)^--\s*liquibase\s+formatted\s+sql`)
+var liquibaseHeader = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^--\s*liquibase\s+formatted\s+sql`) })
 
 // Kind of a release condition.
 type Kind int

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/phasegate/phasegate/internal/deferred"
@@ -78,12 +79,14 @@ type mergedFollowup struct {
 // deferred migration.
 type tick struct{ kind, path string }
 
-var tickRe = regexp.MustCompile(`(?m)^\s*[-*] \[([ xX])\] .*<!-- phasegate:(open|snooze|wake) (.+?) -->\s*$`)
+var tickRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^\s*[-*] \[([ xX])\] .*<!-- phasegate:(open|snooze|wake) (.+?) -->\s*$`)
+})
 
 // ticked returns the ticked boxes of a body.
 func ticked(body string) map[tick]bool {
 	out := map[tick]bool{}
-	for _, m := range tickRe.FindAllStringSubmatch(body, -1) {
+	for _, m := range tickRe().FindAllStringSubmatch(body, -1) {
 		if m[1] != " " {
 			out[tick{m[2], m[3]}] = true
 		}

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/phasegate/phasegate/internal/deferred"
@@ -183,7 +184,7 @@ func (o *Options) defaults() {
 	}
 }
 
-var prInMessage = regexp.MustCompile(`(?:\(#|Merge pull request #)(\d+)`)
+var prInMessage = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:\(#|Merge pull request #)(\d+)`) })
 
 // origin finds the commit that added a deferred migration and the pull
 // request it came with (from the header, else the commit message).
@@ -203,7 +204,7 @@ func origin(ctx context.Context, repo *git.Repo, p string, h deferred.Header) (s
 	}
 	pr := h.PR
 	if pr == 0 {
-		if m := prInMessage.FindStringSubmatch(subject); m != nil {
+		if m := prInMessage().FindStringSubmatch(subject); m != nil {
 			pr, _ = strconv.Atoi(m[1])
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	gh "github.com/google/go-github/v60/github"
 )
@@ -20,7 +21,7 @@ const (
 	runPrefix = "<!-- phasegate:run "
 )
 
-var runRe = regexp.MustCompile(`<!-- phasegate:run (\d+)\.(\d+) -->`)
+var runRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<!-- phasegate:run (\d+)\.(\d+) -->`) })
 
 // Run identifies a workflow run: GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT.
 type Run struct {
@@ -37,7 +38,7 @@ func (r Run) newerThan(o Run) bool {
 }
 
 func runOf(body string) Run {
-	m := runRe.FindStringSubmatch(body)
+	m := runRe().FindStringSubmatch(body)
 	if m == nil {
 		return Run{}
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	gh "github.com/google/go-github/v60/github"
 )
@@ -26,7 +27,7 @@ const (
 	suggestionPrefix = "<!-- phasegate:suggestion "
 )
 
-var suggestionRe = regexp.MustCompile(`^<!-- phasegate:suggestion (.+?) -->`)
+var suggestionRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^<!-- phasegate:suggestion (.+?) -->`) })
 
 // Suggestion is a review comment on lines StartLine to Line of Path (the
 // new side; StartLine 0 for one line), whose Body holds a suggestion
@@ -255,7 +256,7 @@ func (c *Client) shownSuggestions(ctx context.Context, pr int) ([]shownSuggestio
 	err := each(ctx, func(o gh.ListOptions) ([]*gh.PullRequestComment, *gh.Response, error) {
 		return c.gh.PullRequests.ListComments(ctx, c.Owner, c.Repo, pr, &gh.PullRequestListCommentsOptions{ListOptions: o})
 	}, func(cm *gh.PullRequestComment) bool {
-		if m := suggestionRe.FindStringSubmatch(cm.GetBody()); m != nil {
+		if m := suggestionRe().FindStringSubmatch(cm.GetBody()); m != nil {
 			out = append(out, shownSuggestion{id: cm.GetID(), key: m[1], body: cm.GetBody(), current: cm.Line != nil})
 		}
 		return true

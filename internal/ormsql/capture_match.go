@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Which migration file a version recorded in the tool's table names: the
@@ -20,10 +21,10 @@ func matchFile(version string, files []string) string {
 }
 
 var (
-	flywayName = regexp.MustCompile(`^[VvUu](\d[0-9._]*?)__`)
-	digits     = regexp.MustCompile(`^\d+`)
-	longNumber = regexp.MustCompile(`\d{8,}`)
-	dottedNum  = regexp.MustCompile(`^\d+(\.\d+)+$`)
+	flywayName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[VvUu](\d[0-9._]*?)__`) })
+	digits     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d+`) })
+	longNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\d{8,}`) })
+	dottedNum  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d+(\.\d+)+$`) })
 )
 
 // matchFiles finds the migration file a recorded version names, by these
@@ -73,7 +74,7 @@ func matchFiles(version string, files []string) (string, []string) {
 		return choose(found, parts)
 	}
 	// Its last parts, longest first.
-	if !dottedNum.MatchString(version) {
+	if !dottedNum().MatchString(version) {
 		for i := 0; i < len(version); i++ {
 			if !strings.ContainsRune(`./\:`, rune(version[i])) || i+1 >= len(version) {
 				continue
@@ -91,7 +92,7 @@ func matchFiles(version string, files []string) (string, []string) {
 		}
 	}
 	// A long number.
-	for _, loc := range longNumber.FindAllStringIndex(version, -1) {
+	for _, loc := range longNumber().FindAllStringIndex(version, -1) {
 		n := version[loc[0]:loc[1]]
 		if n == version {
 			break // an all-digit version was matched as a whole
@@ -119,12 +120,12 @@ func namesWhole(version, base string) (exact, ok bool) {
 	if base == version || trimExt(base) == version {
 		return true, true
 	}
-	if m := flywayName.FindStringSubmatch(base); m != nil {
+	if m := flywayName().FindStringSubmatch(base); m != nil {
 		return false, sameVersion(strings.ReplaceAll(m[1], "_", "."), version)
 	}
-	allDigits := digits.FindString(version) == version
+	allDigits := digits().FindString(version) == version
 	if allDigits {
-		d := digits.FindString(base)
+		d := digits().FindString(base)
 		if d == "" || strings.TrimLeft(d, "0") != strings.TrimLeft(version, "0") {
 			return false, false
 		}
@@ -161,7 +162,7 @@ func sameVersion(a, b string) bool {
 	}
 	for i := range pa {
 		x, y := pa[i], pb[i]
-		if digits.FindString(x) == x && digits.FindString(y) == y && x != "" && y != "" {
+		if digits().FindString(x) == x && digits().FindString(y) == y && x != "" && y != "" {
 			x, y = strings.TrimLeft(x, "0"), strings.TrimLeft(y, "0")
 		}
 		if x != y {
@@ -201,7 +202,7 @@ func isDown(base string) bool {
 		}
 	}
 	return strings.HasSuffix(l, ".down") || strings.HasSuffix(l, "_down") || strings.HasPrefix(l, "down.") ||
-		(base[0] == 'U' || base[0] == 'u') && flywayName.MatchString(base)
+		(base[0] == 'U' || base[0] == 'u') && flywayName().MatchString(base)
 }
 
 // choose picks among the files a version names (see matchFiles).

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 //go:embed django_helper.py
@@ -160,13 +161,15 @@ func djangoSettings(workdir string) string {
 	if err != nil {
 		return ""
 	}
-	if m := settingsDefault.FindSubmatch(b); m != nil {
+	if m := settingsDefault().FindSubmatch(b); m != nil {
 		return string(m[1])
 	}
 	return ""
 }
 
-var settingsDefault = regexp.MustCompile(`['"]DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]`)
+var settingsDefault = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`['"]DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]`)
+})
 
 func realPath(p string) string {
 	if a, err := filepath.Abs(p); err == nil {

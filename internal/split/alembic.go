@@ -95,7 +95,7 @@ func alembic(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options
 		plan.Notes = append(plan.Notes, note)
 	}
 	newSrc := applyEdits(src, append(edits, downEdits...))
-	laterBody := setLocal.ReplaceAllString(body.render(source.TxNone), "${1}SET ")
+	laterBody := setLocal().ReplaceAllString(body.render(source.TxNone), "${1}SET ")
 	h := deferred.Header{After: opts.After, From: m.Path, PR: opts.PR}
 	rev, err := contractRevision(fsys, m, opts, h, laterBody, reverts)
 	if err != nil {

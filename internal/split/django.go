@@ -78,7 +78,7 @@ func django(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options,
 		return nil, err
 	}
 	h := deferred.Header{After: opts.After, From: m.Path, PR: opts.PR}
-	laterBody := setLocal.ReplaceAllString(body.render(source.TxNone), "${1}SET ")
+	laterBody := setLocal().ReplaceAllString(body.render(source.TxNone), "${1}SET ")
 	if !strings.Contains(strings.ToLower(laterBody), "lock_timeout") {
 		// Django writes no lock_timeout: without one, the drop would queue
 		// behind a long transaction and block every query of the table

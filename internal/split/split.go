@@ -34,6 +34,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 
@@ -104,7 +105,7 @@ type Plan struct {
 }
 
 // setLocal finds SET LOCAL at the start of a line.
-var setLocal = regexp.MustCompile(`(?im)^(\s*)SET\s+LOCAL\s+`)
+var setLocal = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?im)^(\s*)SET\s+LOCAL\s+`) })
 
 // ErrNothing means the migration has no contract statement: nothing to
 // split (re-running split is a no-op).
@@ -233,7 +234,7 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 	if tx == source.TxNone && script.Tx != source.TxNone {
 		// Each statement commits on its own now: a SET LOCAL would end
 		// with its own statement.
-		laterBody = setLocal.ReplaceAllString(laterBody, "${1}SET ")
+		laterBody = setLocal().ReplaceAllString(laterBody, "${1}SET ")
 	}
 
 	// The down part that reverts the moved statements goes with them.
