@@ -93,7 +93,11 @@ func checkRun(o checkOptions, stdout, stderr io.Writer) (int, error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	repo, err := git.Open(o.repoDir)
+	head := o.head
+	if head == "" {
+		head = "HEAD" // the work tree's commit, as lint.Check names it
+	}
+	repo, err := git.OpenChange(o.repoDir, o.base, head)
 	if err != nil {
 		return 0, err
 	}

@@ -62,7 +62,7 @@ func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, err
 	}
 	minAge, snooze := cfg.FollowupMinAge(), cfg.FollowupSnooze()
-	files, err := repo.WorkTreeFiles(ctx)
+	files, _, err := repo.WorkTreeFiles(ctx)
 	if err != nil {
 		return 0, err
 	}

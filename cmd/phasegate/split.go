@@ -93,7 +93,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	fsys := os.DirFS(repo.Root)
-	codeFiles, err := repo.WorkTreeFiles(ctx)
+	codeFiles, _, err := repo.WorkTreeFiles(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -20,6 +20,9 @@ import (
 type Repo struct {
 	// Root is the absolute path of the work tree's top directory.
 	Root string
+	// ahead is the merge base OpenChange asked for beside finding Root:
+	// MergeBaseOfNames answers it without running git again.
+	ahead struct{ a, b, commit string }
 }
 
 // Open returns the repository that contains dir.
@@ -33,6 +36,33 @@ func Open(dir string) (*Repo, error) {
 		return nil, fmt.Errorf("%s is not inside a git repository (phasegate check compares git revisions; use phasegate classify for files outside git): %w", abs, err)
 	}
 	return &Repo{Root: strings.TrimSpace(string(out))}, nil
+}
+
+// OpenChange is Open for a check of head against base (revision names;
+// head "HEAD" for the work tree's commit). Beside the git command that
+// finds the work tree's top it runs the one a check asks first, the merge
+// base of the two names, and keeps the answer for MergeBaseOfNames: on
+// this project's machine a git command costs 5 to 10 ms however little it
+// does, and the two no longer wait for each other. A merge base git could
+// not find is not kept; MergeBaseOfNames asks again and says why.
+func OpenChange(dir, base, head string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	var commit string
+	var mbErr error
+	var asked sync.WaitGroup
+	asked.Go(func() { commit, mbErr = mergeBaseOfNames(context.Background(), abs, base, head) })
+	r, err := Open(dir)
+	asked.Wait()
+	if err != nil {
+		return nil, err
+	}
+	if mbErr == nil {
+		r.ahead.a, r.ahead.b, r.ahead.commit = base, head, commit
+	}
+	return r, nil
 }
 
 // Git runs git in the repository and returns its standard output.
@@ -163,10 +193,18 @@ func (r *Repo) MergeBase(ctx context.Context, a, b string) (string, error) {
 // it fails, Resolve's answers and MergeBase say why, or find what it did
 // not. Names that look like options are refused.
 func (r *Repo) MergeBaseOfNames(ctx context.Context, a, b string) (string, error) {
+	if r.ahead.commit != "" && r.ahead.a == a && r.ahead.b == b {
+		return r.ahead.commit, nil
+	}
+	return mergeBaseOfNames(ctx, r.Root, a, b)
+}
+
+// mergeBaseOfNames runs MergeBaseOfNames's git command in dir.
+func mergeBaseOfNames(ctx context.Context, dir, a, b string) (string, error) {
 	if strings.HasPrefix(a, "-") || strings.HasPrefix(b, "-") {
 		return "", fmt.Errorf("revision %q or %q looks like an option", a, b)
 	}
-	out, err := r.Git(ctx, "merge-base", a+"^{commit}", b+"^{commit}")
+	out, err := run(ctx, dir, "merge-base", a+"^{commit}", b+"^{commit}")
 	if err != nil {
 		return "", err
 	}
@@ -201,6 +239,27 @@ type Change struct {
 // (ignored ones excluded). Renames are reported as a deletion and an
 // addition.
 func (r *Repo) Changes(ctx context.Context, base, head string, paths ...string) ([]Change, error) {
+	// The work tree's untracked files are listed while diff runs.
+	var untracked []string
+	var untrackedErr error
+	var listed sync.WaitGroup
+	if head == "" {
+		listed.Go(func() { untracked, untrackedErr = r.Untracked(ctx, paths...) })
+	}
+	changes, err := r.Diff(ctx, base, head, paths...)
+	listed.Wait()
+	if err != nil {
+		return nil, err
+	}
+	if untrackedErr != nil {
+		return nil, untrackedErr
+	}
+	return append(changes, AddedFiles(untracked)...), nil
+}
+
+// Diff is Changes without the untracked files: what git diff reports
+// between base and head (the work tree when head is empty).
+func (r *Repo) Diff(ctx context.Context, base, head string, paths ...string) ([]Change, error) {
 	args := []string{"diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", base}
 	if head != "" {
 		args = append(args, head)
@@ -209,15 +268,7 @@ func (r *Repo) Changes(ctx context.Context, base, head string, paths ...string) 
 	for _, p := range paths {
 		args = append(args, ":(top,literal)"+p)
 	}
-	// The work tree's untracked files are listed while diff runs.
-	var untracked []string
-	var untrackedErr error
-	var listed sync.WaitGroup
-	if head == "" {
-		listed.Go(func() { untracked, untrackedErr = r.Untracked(ctx, paths...) })
-	}
 	out, err := r.Git(ctx, args...)
-	listed.Wait()
 	if err != nil {
 		return nil, err
 	}
@@ -225,24 +276,21 @@ func (r *Repo) Changes(ctx context.Context, base, head string, paths ...string) 
 	fields := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
 	for i := 0; i+1 < len(fields); i += 2 {
 		st := Status(fields[i][0])
-		switch st {
-		case 'A', 'D':
-		case 'T':
-			st = Modified
-		default:
-			st = Modified
+		if st != Added && st != Deleted {
+			st = Modified // M, or T (a type change)
 		}
 		changes = append(changes, Change{Path: fields[i+1], Status: st})
 	}
-	if head == "" {
-		if untrackedErr != nil {
-			return nil, untrackedErr
-		}
-		for _, p := range untracked {
-			changes = append(changes, Change{Path: p, Status: Added})
-		}
-	}
 	return changes, nil
+}
+
+// AddedFiles reports each of paths (untracked files) as added.
+func AddedFiles(paths []string) []Change {
+	out := make([]Change, len(paths))
+	for i, p := range paths {
+		out[i] = Change{Path: p, Status: Added}
+	}
+	return out
 }
 
 // Untracked lists untracked files that are not ignored, under the given
@@ -260,13 +308,27 @@ func (r *Repo) Untracked(ctx context.Context, paths ...string) ([]string, error)
 }
 
 // WorkTreeFiles lists the files of the work tree that git tracks or would
-// track (untracked, not ignored).
-func (r *Repo) WorkTreeFiles(ctx context.Context) ([]string, error) {
-	out, err := r.Git(ctx, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+// track (untracked, not ignored). untracked lists the latter again: what
+// Untracked(ctx) would, from the same walk of the work tree.
+func (r *Repo) WorkTreeFiles(ctx context.Context) (files, untracked []string, err error) {
+	out, err := r.Git(ctx, "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return splitZ(out), nil
+	files = splitZ(out)
+	for i, f := range files {
+		// Each name follows a status tag and a space: ? for an untracked
+		// file, H (or S, M) for a tracked one.
+		tag, name, ok := strings.Cut(f, " ")
+		if !ok || len(tag) != 1 {
+			return nil, nil, fmt.Errorf("git ls-files -t: unexpected entry %q", f)
+		}
+		files[i] = name
+		if tag == "?" {
+			untracked = append(untracked, name)
+		}
+	}
+	return files, untracked, nil
 }
 
 func splitZ(b []byte) []string {

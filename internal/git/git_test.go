@@ -191,3 +191,50 @@ func TestResolveErrors(t *testing.T) {
 		t.Errorf("Open outside git: %v", err)
 	}
 }
+
+func TestWorkTreeFiles(t *testing.T) {
+	r, _ := newRepo(t, map[string]string{"m/1.sql": "one", "a b.sql": "spaced", ".gitignore": "*.log\n"})
+	for p, content := range map[string]string{"m/2.sql": "two", "new dir/3 x.sql": "three", "debug.log": "ignored"} {
+		os.MkdirAll(filepath.Join(r.Root, filepath.Dir(p)), 0o755)
+		os.WriteFile(filepath.Join(r.Root, p), []byte(content), 0o644)
+	}
+	files, untracked, err := r.WorkTreeFiles(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	sort.Strings(untracked)
+	if want := []string{".gitignore", "a b.sql", "m/1.sql", "m/2.sql", "new dir/3 x.sql"}; !reflect.DeepEqual(files, want) {
+		t.Errorf("files = %q, want %q", files, want)
+	}
+	want, err := r.Untracked(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(want)
+	if !reflect.DeepEqual(untracked, want) || len(want) != 2 {
+		t.Errorf("untracked = %q; Untracked says %q", untracked, want)
+	}
+}
+
+func TestOpenChangeKeepsTheMergeBase(t *testing.T) {
+	r, shas := newRepo(t, map[string]string{"m/1.sql": "one"}, map[string]string{"m/2.sql": "two"})
+	gitT(t, r.Root, "branch", "old", shas[0])
+	ahead, err := OpenChange(filepath.Join(r.Root, "m"), "old", "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ahead.ahead.commit != shas[0] || ahead.ahead.a != "old" || ahead.ahead.b != "HEAD" {
+		t.Errorf("OpenChange kept %+v, want the merge base %s of old and HEAD", ahead.ahead, shas[0])
+	}
+	missing, err := OpenChange(r.Root, "nosuch", "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if missing.ahead.commit != "" {
+		t.Errorf("OpenChange kept %+v for a base that does not exist", missing.ahead)
+	}
+	if _, err := missing.MergeBaseOfNames(context.Background(), "nosuch", "HEAD"); err == nil {
+		t.Error("MergeBaseOfNames found a merge base with a base that does not exist")
+	}
+}

@@ -224,6 +224,21 @@ func TestMergeBaseByNameAndByRemote(t *testing.T) {
 	if res.BaseCommit != want {
 		t.Errorf("base main: merge base %s, want %s", res.BaseCommit, want)
 	}
+	// The merge base OpenChange asks for beside the work tree's top is
+	// the one Check uses; asked for other names, Check asks git again.
+	ahead, err := git.OpenChange(filepath.Join(r.Dir, "m"), "main", "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ahead.Root != repo.Root {
+		t.Errorf("OpenChange from a subdirectory: root %s, want %s", ahead.Root, repo.Root)
+	}
+	if res, err := Check(context.Background(), Options{Repo: ahead, Base: "main"}); err != nil || res.BaseCommit != want {
+		t.Errorf("OpenChange, base main: merge base %v, %v; want %s", res, err, want)
+	}
+	if res, err := Check(context.Background(), Options{Repo: ahead, Base: "main", Head: "main"}); err != nil || res.BaseCommit != strings.TrimSpace(r.Git("rev-parse", "main")) {
+		t.Errorf("OpenChange for HEAD, then --head main: merge base %v, %v; want main's tip", res, err)
+	}
 	// As in a CI checkout: main only as origin/main.
 	r.Git("update-ref", "refs/remotes/origin/main", "main")
 	r.Git("branch", "-D", "main")
@@ -233,6 +248,15 @@ func TestMergeBaseByNameAndByRemote(t *testing.T) {
 	}
 	if res.BaseCommit != want {
 		t.Errorf("base origin/main: merge base %s, want %s", res.BaseCommit, want)
+	}
+	if ahead, err = git.OpenChange(r.Dir, "main", "HEAD"); err != nil {
+		t.Fatalf("OpenChange with a base git cannot read by name: %v", err)
+	}
+	if res, err := Check(context.Background(), Options{Repo: ahead, Base: "main"}); err != nil || res.BaseCommit != want {
+		t.Errorf("OpenChange, base origin/main: merge base %v, %v; want %s", res, err, want)
+	}
+	if _, err := git.OpenChange(t.TempDir(), "main", "HEAD"); err == nil || !strings.Contains(err.Error(), "is not inside a git repository") {
+		t.Errorf("OpenChange outside a repository: %v", err)
 	}
 }
 

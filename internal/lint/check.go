@@ -77,27 +77,35 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 	if headRev == "" {
 		headRev = "HEAD"
 	}
-	// Each git command costs a process: those that do not wait for
-	// another's answer run side by side.
-	// The merge base is asked for by name beside the two resolutions, to
-	// save a git command's round trip. When it answers, each name read as
-	// NAME^{commit}, which is what Resolve tries first: the commits are
-	// Resolve's. When it fails (Resolve fell back to origin/NAME, or the
-	// histories share nothing), MergeBase asks again and says why.
-	var headCommit, baseTip, guess string
+	// Each git command costs a process (5 to 10 ms here): those that do
+	// not wait for another's answer run side by side, and those whose
+	// answer is not needed do not run.
+	// The merge base is asked for by name first (git.OpenChange may have
+	// asked already). When it answers, both names read as NAME^{commit},
+	// a commit, which is all the work tree needs; --head also needs the
+	// head's commit, resolved beside it. When it fails (the base exists
+	// only as origin/NAME, or the histories share nothing), Resolve and
+	// MergeBase find the base or say why.
+	var headCommit, baseTip, base string
 	var headErr, baseErr, guessErr error
-	var both sync.WaitGroup
-	both.Go(func() { headCommit, headErr = r.Resolve(ctx, headRev) })
-	both.Go(func() { baseTip, baseErr = r.Resolve(ctx, opts.Base) })
-	both.Go(func() { guess, guessErr = r.MergeBaseOfNames(ctx, opts.Base, headRev) })
-	both.Wait()
+	var resolved sync.WaitGroup
+	if opts.Head != "" {
+		resolved.Go(func() { headCommit, headErr = r.Resolve(ctx, headRev) })
+	}
+	base, guessErr = r.MergeBaseOfNames(ctx, opts.Base, headRev)
+	if guessErr != nil {
+		if opts.Head == "" {
+			resolved.Go(func() { headCommit, headErr = r.Resolve(ctx, headRev) })
+		}
+		resolved.Go(func() { baseTip, baseErr = r.Resolve(ctx, opts.Base) })
+	}
+	resolved.Wait()
 	if headErr != nil {
 		return nil, headErr
 	}
 	if baseErr != nil {
 		return nil, fmt.Errorf("base: %w", baseErr)
 	}
-	base := guess
 	if guessErr != nil {
 		if base, err = r.MergeBase(ctx, baseTip, headCommit); err != nil {
 			return nil, err
@@ -111,19 +119,27 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 	var baseTreeErr, changesErr error
 	var behind sync.WaitGroup
 	behind.Go(func() { baseTree, baseTreeErr = r.FS(ctx, base) })
-	scope := changeScope(opts)
-	behind.Go(func() { changes, changesErr = r.Changes(ctx, base, opts.Head, scope...) })
+	// Without a configured directory, the work tree's whole file list is
+	// searched for the migrations; the change's untracked files come from
+	// the same listing, not from a second walk of the work tree.
+	listTree := opts.Head == "" && configuredDir(opts.Dir) == ""
+	if listTree {
+		behind.Go(func() { changes, changesErr = r.Diff(ctx, base, "") })
+	} else {
+		scope := changeScope(opts)
+		behind.Go(func() { changes, changesErr = r.Changes(ctx, base, opts.Head, scope...) })
+	}
 	defer func() {
 		behind.Wait()
 		if baseTree != nil {
 			c.closers = append(c.closers, baseTree.Close)
 		}
 	}()
-	var files []string
+	var files, untracked []string
 	if opts.Head == "" {
 		c.headFS = os.DirFS(r.Root)
-		if configuredDir(opts.Dir) == "" { // the file list is searched for the migrations
-			if files, err = r.WorkTreeFiles(ctx); err != nil {
+		if listTree {
+			if files, untracked, err = r.WorkTreeFiles(ctx); err != nil {
 				return c, err
 			}
 		}
@@ -165,6 +181,7 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 	if changesErr != nil {
 		return c, changesErr
 	}
+	changes = append(changes, git.AddedFiles(untracked)...)
 	for _, ch := range changes {
 		c.res.Changed[ch.Path] = ch.Status
 	}
