@@ -20,9 +20,10 @@ import (
 type Repo struct {
 	// Root is the absolute path of the work tree's top directory.
 	Root string
-	// ahead is the merge base OpenChange asked for beside finding Root:
-	// MergeBaseOfNames answers it without running git again.
-	ahead struct{ a, b, commit string }
+	// ahead is what OpenChange learnt beside finding Root, which Resolve
+	// and MergeBaseOfNames answer without running git again: the commit
+	// the head names, and the merge base of the base and the head.
+	ahead struct{ head, headCommit, base, mergeBase string }
 }
 
 // Open returns the repository that contains dir.
@@ -39,28 +40,40 @@ func Open(dir string) (*Repo, error) {
 }
 
 // OpenChange is Open for a check of head against base (revision names;
-// head "HEAD" for the work tree's commit). Beside the git command that
-// finds the work tree's top it runs the one a check asks first, the merge
-// base of the two names, and keeps the answer for MergeBaseOfNames: on
-// this project's machine a git command costs 5 to 10 ms however little it
-// does, and the two no longer wait for each other. A merge base git could
-// not find is not kept; MergeBaseOfNames asks again and says why.
+// head "HEAD" for the work tree's commit). On this project's machine a git
+// command costs 5 to 10 ms however little it does, so OpenChange asks in
+// the same command that finds the work tree's top for the commit head
+// names, and beside it for the merge base of the two names: the first
+// things a check asks. It keeps the answers for Resolve and
+// MergeBaseOfNames. What git could not find is not kept: asked again,
+// they say why.
 func OpenChange(dir, base, head string) (*Repo, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	var commit string
+	ctx := context.Background()
+	var mergeBase string
 	var mbErr error
 	var asked sync.WaitGroup
-	asked.Go(func() { commit, mbErr = mergeBaseOfNames(context.Background(), abs, base, head) })
-	r, err := Open(dir)
-	asked.Wait()
-	if err != nil {
-		return nil, err
+	asked.Go(func() { mergeBase, mbErr = mergeBaseOfNames(ctx, abs, base, head) })
+	defer asked.Wait()
+	var r *Repo
+	if !strings.HasPrefix(head, "-") {
+		out, err := run(ctx, abs, "rev-parse", "--show-toplevel", "--verify", "--quiet", "--end-of-options", head+"^{commit}")
+		if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); err == nil && len(lines) == 2 {
+			r = &Repo{Root: lines[0]}
+			r.ahead.head, r.ahead.headCommit = head, lines[1]
+		}
 	}
+	if r == nil { // no commit by that name, or no repository: Open says which
+		if r, err = Open(dir); err != nil {
+			return nil, err
+		}
+	}
+	asked.Wait()
 	if mbErr == nil {
-		r.ahead.a, r.ahead.b, r.ahead.commit = base, head, commit
+		r.ahead.base, r.ahead.head, r.ahead.mergeBase = base, head, mergeBase
 	}
 	return r, nil
 }
@@ -100,6 +113,9 @@ func (r *Repo) Shallow(ctx context.Context) bool {
 // only as a remote-tracking branch (origin/NAME), as in a CI checkout, is
 // found too.
 func (r *Repo) Resolve(ctx context.Context, rev string) (string, error) {
+	if r.ahead.headCommit != "" && rev == r.ahead.head {
+		return r.ahead.headCommit, nil // rev^{commit}, the first candidate
+	}
 	cands := []string{rev}
 	if !strings.HasPrefix(rev, "origin/") {
 		cands = append(cands, "origin/"+rev)
@@ -193,8 +209,8 @@ func (r *Repo) MergeBase(ctx context.Context, a, b string) (string, error) {
 // it fails, Resolve's answers and MergeBase say why, or find what it did
 // not. Names that look like options are refused.
 func (r *Repo) MergeBaseOfNames(ctx context.Context, a, b string) (string, error) {
-	if r.ahead.commit != "" && r.ahead.a == a && r.ahead.b == b {
-		return r.ahead.commit, nil
+	if r.ahead.mergeBase != "" && r.ahead.base == a && r.ahead.head == b {
+		return r.ahead.mergeBase, nil
 	}
 	return mergeBaseOfNames(ctx, r.Root, a, b)
 }

@@ -224,17 +224,41 @@ func TestOpenChangeKeepsTheMergeBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ahead.ahead.commit != shas[0] || ahead.ahead.a != "old" || ahead.ahead.b != "HEAD" {
-		t.Errorf("OpenChange kept %+v, want the merge base %s of old and HEAD", ahead.ahead, shas[0])
+	if ahead.ahead.mergeBase != shas[0] || ahead.ahead.base != "old" || ahead.ahead.head != "HEAD" || ahead.ahead.headCommit != shas[1] {
+		t.Errorf("OpenChange kept %+v, want HEAD's commit %s and the merge base %s of old and HEAD", ahead.ahead, shas[1], shas[0])
+	}
+	if c, err := ahead.Resolve(context.Background(), "HEAD"); err != nil || c != shas[1] {
+		t.Errorf("Resolve(HEAD) = %s, %v; want %s", c, err, shas[1])
+	}
+	if c, err := ahead.Resolve(context.Background(), "old"); err != nil || c != shas[0] {
+		t.Errorf("Resolve(old) = %s, %v; want %s", c, err, shas[0])
 	}
 	missing, err := OpenChange(r.Root, "nosuch", "HEAD")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if missing.ahead.commit != "" {
+	if missing.ahead.mergeBase != "" {
 		t.Errorf("OpenChange kept %+v for a base that does not exist", missing.ahead)
 	}
 	if _, err := missing.MergeBaseOfNames(context.Background(), "nosuch", "HEAD"); err == nil {
 		t.Error("MergeBaseOfNames found a merge base with a base that does not exist")
+	}
+}
+
+func TestOpenChangeWithAHeadThatDoesNotExist(t *testing.T) {
+	r, _ := newRepo(t, map[string]string{"m/1.sql": "one"})
+	sub := filepath.Join(r.Root, "m")
+	got, err := OpenChange(sub, "main", "nosuch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Root != r.Root || got.ahead.headCommit != "" || got.ahead.mergeBase != "" {
+		t.Errorf("OpenChange(%s, main, nosuch) = %+v", sub, got)
+	}
+	if _, err := got.Resolve(context.Background(), "nosuch"); err == nil || !strings.Contains(err.Error(), `revision "nosuch" not found`) {
+		t.Errorf("Resolve(nosuch): %v", err)
+	}
+	if got, err := OpenChange(sub, "main", "-x"); err != nil || got.Root != r.Root {
+		t.Errorf("OpenChange with a head that looks like an option: %+v, %v", got, err)
 	}
 }
