@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"sync"
 
 	"github.com/phasegate/phasegate/internal/checker"
 	"github.com/phasegate/phasegate/internal/deferred"
+	"github.com/phasegate/phasegate/internal/dirfs"
 	"github.com/phasegate/phasegate/internal/git"
 	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/source"
@@ -137,7 +137,7 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 	}()
 	var files, untracked []string
 	if opts.Head == "" {
-		c.headFS = os.DirFS(r.Root)
+		c.headFS = dirfs.New(r.Root)
 		if listTree {
 			if files, untracked, err = r.WorkTreeFiles(ctx); err != nil {
 				return c, err

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/dirfs"
 	"github.com/phasegate/phasegate/internal/git"
 	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/source"
@@ -75,7 +76,7 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 	ck := checker.New(cat, opts.Checker)
 	fsys, locate := opts.FS, locateFS
 	if fsys == nil {
-		fsys, locate = os.DirFS("/"), locateOS
+		fsys, locate = dirfs.New("/"), locateOS
 	}
 	var notes templateNotes
 	defer notes.finish(res)
@@ -163,7 +164,7 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 }
 
 // locateOS finds the path p a user gave in the operating system's files,
-// seen through os.DirFS("/"): its name in that fs, what it is, and how to
+// seen through dirfs.New("/"): its name in that fs, what it is, and how to
 // show the files listed under it (relative to p, as the user wrote it).
 func locateOS(_ fs.FS, p string) (string, fs.FileInfo, func(string) string, error) {
 	abs, err := filepath.Abs(p)
