@@ -126,6 +126,9 @@ func (r *Repo) Resolve(ctx context.Context, rev string) (string, error) {
 			return strings.TrimSpace(string(out)), nil
 		}
 	}
+	if rev == "HEAD" {
+		return "", fmt.Errorf("HEAD names no commit in %s: the current branch has no commits yet; commit first (phasegate check compares commits)", r.Root)
+	}
 	if r.Shallow(ctx) {
 		return "", fmt.Errorf("revision %q not found in %s: the clone is shallow; in GitHub Actions check out with actions/checkout and fetch-depth: 0", rev, r.Root)
 	}

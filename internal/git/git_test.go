@@ -190,6 +190,16 @@ func TestResolveErrors(t *testing.T) {
 	if _, err := Open(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not inside a git repository") {
 		t.Errorf("Open outside git: %v", err)
 	}
+	// A repository without a commit yet says so, not "fetch HEAD".
+	empty := t.TempDir()
+	gitT(t, empty, "init", "-q")
+	er, err := OpenChange(empty, "main", "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := er.Resolve(context.Background(), "HEAD"); err == nil || !strings.Contains(err.Error(), "no commits yet") {
+		t.Errorf("HEAD of an empty repository: %v", err)
+	}
 }
 
 func TestWorkTreeFiles(t *testing.T) {
