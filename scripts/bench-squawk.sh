@@ -43,7 +43,7 @@ pg="$work/phasegate"
 # gets 2 MB pages). So both files are written out, dropped from the page
 # cache (GNU dd: iflag=nocache, count=0) and read back by one run each, as a
 # freshly booted machine would run them.
-sync "$pg"
+sync "$pg" "$squawk"
 for bin in "$pg" "$squawk"; do
 	dd if="$bin" iflag=nocache count=0 status=none
 done

@@ -97,7 +97,7 @@ func checkRun(o checkOptions, stdout, stderr io.Writer) (int, error) {
 	if head == "" {
 		head = "HEAD" // the work tree's commit, as lint.Check names it
 	}
-	repo, err := git.OpenChange(o.repoDir, o.base, head)
+	repo, err := git.OpenChange(ctx, o.repoDir, o.base, head)
 	if err != nil {
 		return 0, err
 	}

@@ -11,6 +11,7 @@ package dirfs
 import (
 	"io/fs"
 	"os"
+	"strings"
 )
 
 // FS is the tree of files under a directory, as os.DirFS serves it, with
@@ -45,11 +46,14 @@ func (f *FS) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(f.dir, na
 // *fs.PathError naming name, which errors.Is matches with fs.ErrNotExist
 // when there is no such file.
 func (f *FS) ReadFile(name string) ([]byte, error) {
+	if f.root == "" || strings.IndexByte(name, 0) >= 0 {
+		return fs.ReadFile(f.dir, name) // os.DirFS's errors for what it refuses
+	}
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "readfile", Path: name, Err: fs.ErrInvalid}
 	}
 	full := f.root + "/" + name
-	if f.root == "" || f.root[len(f.root)-1] == '/' {
+	if f.root[len(f.root)-1] == '/' {
 		full = f.root + name
 	}
 	b, err := readFile(full, f.dir, name)

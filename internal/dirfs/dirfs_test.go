@@ -48,16 +48,25 @@ func TestReadFileAsOSDirFS(t *testing.T) {
 			t.Errorf("ReadFile(%q) = %d bytes, %v; os.DirFS: %d bytes, %v", name, len(got), err, len(want), wantErr)
 		}
 	}
-	for _, name := range []string{"m/nosuch.sql", "m", "../x", "/etc/passwd", "m/../top.sql", "nosuchdir/x.sql"} {
+	for _, name := range []string{"m/nosuch.sql", "m", "../x", "/etc/passwd", "m/../top.sql", "nosuchdir/x.sql", "m/1_a\x00.sql"} {
 		_, err := ours.ReadFile(name)
 		_, wantErr := fs.ReadFile(theirs, name)
 		if (err == nil) != (wantErr == nil) || errors.Is(err, fs.ErrNotExist) != errors.Is(wantErr, fs.ErrNotExist) {
 			t.Errorf("ReadFile(%q): %v; os.DirFS: %v", name, err, wantErr)
 		}
+		if errors.Is(err, fs.ErrInvalid) != errors.Is(wantErr, fs.ErrInvalid) {
+			t.Errorf("ReadFile(%q): %v; os.DirFS: %v (fs.ErrInvalid)", name, err, wantErr)
+		}
 		var pe *fs.PathError
 		if !errors.As(err, &pe) || pe.Path != name {
 			t.Errorf("ReadFile(%q): error %v does not name %q", name, err, name)
 		}
+	}
+	// An empty root is os.DirFS's error, not the current directory.
+	_, err := New("").ReadFile("go.mod")
+	_, wantErr := fs.ReadFile(os.DirFS(""), "go.mod")
+	if err == nil || wantErr == nil || err.Error() != wantErr.Error() {
+		t.Errorf(`New("").ReadFile: %v; os.DirFS(""): %v`, err, wantErr)
 	}
 }
 

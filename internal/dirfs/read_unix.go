@@ -37,7 +37,9 @@ func readFile(path string, _ fs.FS, _ string) ([]byte, error) {
 	}
 	buf := make([]byte, 0, size)
 	for {
-		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
+		// At most 1 GiB a read: darwin and the BSDs refuse reads of 2 GiB
+		// or more (os caps its reads the same way).
+		n, err := syscall.Read(fd, buf[len(buf):min(cap(buf), len(buf)+1<<30)])
 		if err == syscall.EINTR {
 			continue
 		}

@@ -23,7 +23,10 @@ type Repo struct {
 	// ahead is what OpenChange learnt beside finding Root, which Resolve
 	// and MergeBaseOfNames answer without running git again: the commit
 	// the head names, and the merge base of the base and the head.
-	ahead struct{ head, headCommit, base, mergeBase string }
+	ahead struct {
+		head, headCommit, base, mergeBase string
+		mergeBaseErr                      error // when git found no merge base
+	}
 }
 
 // Open returns the repository that contains dir.
@@ -45,14 +48,14 @@ func Open(dir string) (*Repo, error) {
 // the same command that finds the work tree's top for the commit head
 // names, and beside it for the merge base of the two names: the first
 // things a check asks. It keeps the answers for Resolve and
-// MergeBaseOfNames. What git could not find is not kept: asked again,
-// they say why.
-func OpenChange(dir, base, head string) (*Repo, error) {
+// MergeBaseOfNames, a merge base git did not find included (the check
+// then resolves the names one by one, which says why). A head git could
+// not read is not kept: Resolve asks again and says why.
+func OpenChange(ctx context.Context, dir, base, head string) (*Repo, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	ctx := context.Background()
 	var mergeBase string
 	var mbErr error
 	var asked sync.WaitGroup
@@ -72,8 +75,9 @@ func OpenChange(dir, base, head string) (*Repo, error) {
 		}
 	}
 	asked.Wait()
-	if mbErr == nil {
-		r.ahead.base, r.ahead.head, r.ahead.mergeBase = base, head, mergeBase
+	if ctx.Err() == nil { // an answer cut short by cancelling is no answer
+		r.ahead.base, r.ahead.head = base, head
+		r.ahead.mergeBase, r.ahead.mergeBaseErr = mergeBase, mbErr
 	}
 	return r, nil
 }
@@ -212,8 +216,8 @@ func (r *Repo) MergeBase(ctx context.Context, a, b string) (string, error) {
 // it fails, Resolve's answers and MergeBase say why, or find what it did
 // not. Names that look like options are refused.
 func (r *Repo) MergeBaseOfNames(ctx context.Context, a, b string) (string, error) {
-	if r.ahead.mergeBase != "" && r.ahead.base == a && r.ahead.head == b {
-		return r.ahead.mergeBase, nil
+	if (r.ahead.mergeBase != "" || r.ahead.mergeBaseErr != nil) && r.ahead.base == a && r.ahead.head == b {
+		return r.ahead.mergeBase, r.ahead.mergeBaseErr
 	}
 	return mergeBaseOfNames(ctx, r.Root, a, b)
 }

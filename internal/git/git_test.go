@@ -193,7 +193,7 @@ func TestResolveErrors(t *testing.T) {
 	// A repository without a commit yet says so, not "fetch HEAD".
 	empty := t.TempDir()
 	gitT(t, empty, "init", "-q")
-	er, err := OpenChange(empty, "main", "HEAD")
+	er, err := OpenChange(context.Background(), empty, "main", "HEAD")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestWorkTreeFiles(t *testing.T) {
 func TestOpenChangeKeepsTheMergeBase(t *testing.T) {
 	r, shas := newRepo(t, map[string]string{"m/1.sql": "one"}, map[string]string{"m/2.sql": "two"})
 	gitT(t, r.Root, "branch", "old", shas[0])
-	ahead, err := OpenChange(filepath.Join(r.Root, "m"), "old", "HEAD")
+	ahead, err := OpenChange(context.Background(), filepath.Join(r.Root, "m"), "old", "HEAD")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,12 +243,12 @@ func TestOpenChangeKeepsTheMergeBase(t *testing.T) {
 	if c, err := ahead.Resolve(context.Background(), "old"); err != nil || c != shas[0] {
 		t.Errorf("Resolve(old) = %s, %v; want %s", c, err, shas[0])
 	}
-	missing, err := OpenChange(r.Root, "nosuch", "HEAD")
+	missing, err := OpenChange(context.Background(), r.Root, "nosuch", "HEAD")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if missing.ahead.mergeBase != "" {
-		t.Errorf("OpenChange kept %+v for a base that does not exist", missing.ahead)
+	if missing.ahead.mergeBase != "" || missing.ahead.mergeBaseErr == nil {
+		t.Errorf("OpenChange kept %+v for a base that does not exist, want the failure", missing.ahead)
 	}
 	if _, err := missing.MergeBaseOfNames(context.Background(), "nosuch", "HEAD"); err == nil {
 		t.Error("MergeBaseOfNames found a merge base with a base that does not exist")
@@ -258,7 +258,7 @@ func TestOpenChangeKeepsTheMergeBase(t *testing.T) {
 func TestOpenChangeWithAHeadThatDoesNotExist(t *testing.T) {
 	r, _ := newRepo(t, map[string]string{"m/1.sql": "one"})
 	sub := filepath.Join(r.Root, "m")
-	got, err := OpenChange(sub, "main", "nosuch")
+	got, err := OpenChange(context.Background(), sub, "main", "nosuch")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestOpenChangeWithAHeadThatDoesNotExist(t *testing.T) {
 	if _, err := got.Resolve(context.Background(), "nosuch"); err == nil || !strings.Contains(err.Error(), `revision "nosuch" not found`) {
 		t.Errorf("Resolve(nosuch): %v", err)
 	}
-	if got, err := OpenChange(sub, "main", "-x"); err != nil || got.Root != r.Root {
+	if got, err := OpenChange(context.Background(), sub, "main", "-x"); err != nil || got.Root != r.Root {
 		t.Errorf("OpenChange with a head that looks like an option: %+v, %v", got, err)
 	}
 }

@@ -226,7 +226,7 @@ func TestMergeBaseByNameAndByRemote(t *testing.T) {
 	}
 	// The merge base OpenChange asks for beside the work tree's top is
 	// the one Check uses; asked for other names, Check asks git again.
-	ahead, err := git.OpenChange(filepath.Join(r.Dir, "m"), "main", "HEAD")
+	ahead, err := git.OpenChange(context.Background(), filepath.Join(r.Dir, "m"), "main", "HEAD")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,13 +249,13 @@ func TestMergeBaseByNameAndByRemote(t *testing.T) {
 	if res.BaseCommit != want {
 		t.Errorf("base origin/main: merge base %s, want %s", res.BaseCommit, want)
 	}
-	if ahead, err = git.OpenChange(r.Dir, "main", "HEAD"); err != nil {
+	if ahead, err = git.OpenChange(context.Background(), r.Dir, "main", "HEAD"); err != nil {
 		t.Fatalf("OpenChange with a base git cannot read by name: %v", err)
 	}
 	if res, err := Check(context.Background(), Options{Repo: ahead, Base: "main"}); err != nil || res.BaseCommit != want {
 		t.Errorf("OpenChange, base origin/main: merge base %v, %v; want %s", res, err, want)
 	}
-	if _, err := git.OpenChange(t.TempDir(), "main", "HEAD"); err == nil || !strings.Contains(err.Error(), "is not inside a git repository") {
+	if _, err := git.OpenChange(context.Background(), t.TempDir(), "main", "HEAD"); err == nil || !strings.Contains(err.Error(), "is not inside a git repository") {
 		t.Errorf("OpenChange outside a repository: %v", err)
 	}
 }
