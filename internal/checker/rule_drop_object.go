@@ -46,6 +46,8 @@ of their own.`,
 		{Base: "CREATE DOMAIN email AS text;", SQL: "BEGIN;\nDROP DOMAIN email;\nCREATE DOMAIN email AS text NOT NULL;\nCOMMIT;", Flagged: true},
 		{SQL: "BEGIN;\nDROP SEQUENCE invoice_seq;\nCREATE SEQUENCE invoice_seq;\nCOMMIT;", Flagged: true},
 		{Base: "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE t (m mood);", SQL: "BEGIN;\nDROP TYPE mood CASCADE;\nCREATE TYPE mood AS ENUM ('sad', 'ok');\nCOMMIT;", Flagged: true},
+		{Base: "CREATE VIEW active_users AS SELECT id, email FROM users;\nCREATE VIEW user_emails AS SELECT email FROM active_users;", SQL: "BEGIN;\nDROP VIEW active_users CASCADE;\nCREATE VIEW active_users AS SELECT id, email, name FROM users;\nCREATE VIEW user_emails AS SELECT email FROM active_users;\nCOMMIT;"},
+		{Base: "CREATE VIEW active_users AS SELECT id, email FROM users;\nCREATE VIEW user_emails AS SELECT email FROM active_users;", SQL: "BEGIN;\nDROP VIEW active_users CASCADE;\nCREATE VIEW active_users AS SELECT id, email, name FROM users;\nCOMMIT;", Flagged: true},
 	},
 	Check: func(c *Context) []Finding {
 		d := c.Node.GetDropStmt()

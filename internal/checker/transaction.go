@@ -54,6 +54,18 @@ func (t *txCatalogs) note(st *session, n *pg.Node, cat *schema.Catalog) {
 	if !st.inTransaction() || t.whole != nil {
 		return
 	}
+	// DROP ... CASCADE of relations and functions reaches the views that
+	// read them, which the catalog can name: those are kept one by one,
+	// not with a copy of the whole catalog (lemmy-diesel drops and
+	// recreates its views this way in most migrations).
+	if d := n.GetDropStmt(); d != nil && d.Behavior == pg.DropBehavior_DROP_CASCADE {
+		if names, ok := cat.DropReach(d); ok {
+			for _, q := range names {
+				t.saved.keep(cat, q, false)
+			}
+			return
+		}
+	}
 	if wideReach(n) {
 		t.whole = cat.Clone()
 		for q, v := range t.saved.tables { // what the transaction changed before this

@@ -84,6 +84,55 @@ func (c *Catalog) drop(s *pg.DropStmt) {
 	}
 }
 
+// DropReach names what DROP statement s takes out of the catalog when
+// that is relations, their indexes and owned sequences, and functions:
+// the objects it names, and with CASCADE the views that read them, however
+// deep. ok is false when the statement reaches further in ways a list of
+// names does not hold (the columns of a dropped type, a sequence's column
+// default, a schema's contents): a caller that must know what changed then
+// copies the whole catalog. It follows drop, below, and TestDropReach
+// holds the two together.
+func (c *Catalog) DropReach(s *pg.DropStmt) (names []QName, ok bool) {
+	seen := map[QName]bool{}
+	var viewsOf func(q QName)
+	viewsOf = func(q QName) {
+		for _, v := range c.ViewsReading(q) {
+			if !seen[v] { // views that read each other: drop deletes each once
+				seen[v] = true
+				names = append(names, v)
+				viewsOf(v)
+			}
+		}
+	}
+	cascade := s.Behavior == pg.DropBehavior_DROP_CASCADE
+	for _, obj := range s.Objects {
+		switch s.RemoveType {
+		case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_MATVIEW, pg.ObjectType_OBJECT_FOREIGN_TABLE:
+			q := c.resolveNames(ObjectNames(obj), c.hasRelation)
+			names = append(names, q) // its indexes go with the table's name
+			for sq, o := range c.Sequences {
+				if o.Owner == q {
+					names = append(names, sq)
+				}
+			}
+			if cascade {
+				viewsOf(q)
+			}
+		case pg.ObjectType_OBJECT_VIEW:
+			q := c.resolveNames(ObjectNames(obj), c.hasRelation)
+			names = append(names, q)
+			if cascade {
+				viewsOf(q)
+			}
+		case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE, pg.ObjectType_OBJECT_ROUTINE:
+			names = append(names, c.resolveNames(ObjectNames(obj), c.hasFunction))
+		default:
+			return nil, false
+		}
+	}
+	return names, true
+}
+
 // dropTable drops table q with its indexes and the sequences its columns
 // own, and, with CASCADE, the views that read it.
 func (c *Catalog) dropTable(q QName, cascade bool) {
