@@ -5,6 +5,7 @@ import (
 	"iter"
 	"runtime"
 
+	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
@@ -55,6 +56,17 @@ func (j job) parse(src []byte, err error) parsed {
 		}
 	}
 	file, script, err := source.Parse(f, j.m, src)
+	if err == nil {
+		// A DO block's body is read with the PL/pgSQL parser when the
+		// catalog replays it and when the rules look into it, on the one
+		// goroutine that judges; read here, on a worker, it waits in
+		// schema's cache.
+		for _, s := range file.Statements {
+			if d := s.Node.GetDoStmt(); d != nil {
+				schema.ParseDo(d)
+			}
+		}
+	}
 	return parsed{file: file, script: script, format: f, err: err}
 }
 

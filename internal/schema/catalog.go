@@ -314,8 +314,27 @@ func (c *Catalog) IndexesOn(q QName) []*Index {
 			out = append(out, ix)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name.String() < out[j].Name.String() })
+	if len(out) > 1 {
+		keys := make([]string, len(out)) // each name spelt once, not once a comparison
+		for i, ix := range out {
+			keys[i] = ix.Name.String()
+		}
+		sort.Sort(byKey{keys, out})
+	}
 	return out
+}
+
+// byKey sorts indexes by their names' spellings, kept beside them.
+type byKey struct {
+	keys []string
+	ixs  []*Index
+}
+
+func (b byKey) Len() int           { return len(b.keys) }
+func (b byKey) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byKey) Swap(i, j int) {
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
+	b.ixs[i], b.ixs[j] = b.ixs[j], b.ixs[i]
 }
 
 // IndexesKnown reports whether the catalog knows every index of schema

@@ -54,11 +54,13 @@ func ParseDo(d *pg.DoStmt) (*DoBody, error) {
 // doCache holds the DO blocks read last. The replay and several rules read
 // the same block in turn, and each reading ran PostgreSQL's PL/pgSQL
 // parser, decoded its JSON and parsed the body's statements: 6% of a
-// static check of the shared corpora. An entry keeps its statement alive,
-// so a pointer is never the key of another statement.
+// static check of the shared corpora. The files being parsed ahead of the
+// judge read theirs first (lint), so the cache holds the blocks of a
+// window of files, not of one. An entry keeps its statement alive, so a
+// pointer is never the key of another statement.
 var doCache struct {
 	sync.Mutex
-	entries [8]doEntry
+	entries [64]doEntry
 	next    int
 }
 
