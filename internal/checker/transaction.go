@@ -54,46 +54,48 @@ func (t *txCatalogs) note(st *session, n *pg.Node, cat *schema.Catalog) {
 	if !st.inTransaction() || t.whole != nil {
 		return
 	}
-	// DROP ... CASCADE of relations and functions reaches the views that
-	// read them, which the catalog can name: those are kept one by one,
-	// not with a copy of the whole catalog (lemmy-diesel drops and
-	// recreates its views this way in most migrations).
-	if d := n.GetDropStmt(); d != nil && d.Behavior == pg.DropBehavior_DROP_CASCADE {
-		if names, ok := cat.DropReach(d); ok {
-			for _, q := range names {
-				t.saved.keep(cat, q, false)
-			}
+	// What most statements of wide reach change, the catalog can name
+	// (schema.Reach): the views a DROP ... CASCADE takes with it, the
+	// tables whose columns follow a renamed type. Those are kept one by
+	// one below; the whole catalog is copied only for the others.
+	var extra []schema.QName
+	if wideReach(n) {
+		var named bool
+		if extra, named = cat.Reach(n); !named {
+			t.copyWhole(cat)
 			return
 		}
 	}
-	if wideReach(n) {
-		t.whole = cat.Clone()
-		for q, v := range t.saved.tables { // what the transaction changed before this
-			restore(t.whole.Tables, q, v)
-		}
-		for q, v := range t.saved.views {
-			restore(t.whole.Views, q, v)
-		}
-		for q, v := range t.saved.indexes {
-			restore(t.whole.Indexes, q, v)
-		}
-		for q, v := range t.saved.types {
-			restore(t.whole.Types, q, v)
-		}
-		for q, v := range t.saved.sequences {
-			restore(t.whole.Sequences, q, v)
-		}
-		for q, v := range t.saved.functions {
-			restore(t.whole.Functions, q, v)
-		}
-		return
-	}
 	names, renamedTo := touched(n, cat)
-	for _, q := range names {
+	for _, q := range append(names, extra...) {
 		t.saved.keep(cat, q, false)
 	}
 	if renamedTo != (schema.QName{}) {
 		t.saved.keep(cat, renamedTo, true) // a name the transaction gives: absent before
+	}
+}
+
+// copyWhole keeps the whole catalog as the transaction found it: cat, with
+// what the transaction changed before put back.
+func (t *txCatalogs) copyWhole(cat *schema.Catalog) {
+	t.whole = cat.Clone()
+	for q, v := range t.saved.tables {
+		restore(t.whole.Tables, q, v)
+	}
+	for q, v := range t.saved.views {
+		restore(t.whole.Views, q, v)
+	}
+	for q, v := range t.saved.indexes {
+		restore(t.whole.Indexes, q, v)
+	}
+	for q, v := range t.saved.types {
+		restore(t.whole.Types, q, v)
+	}
+	for q, v := range t.saved.sequences {
+		restore(t.whole.Sequences, q, v)
+	}
+	for q, v := range t.saved.functions {
+		restore(t.whole.Functions, q, v)
 	}
 }
 

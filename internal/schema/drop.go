@@ -84,15 +84,31 @@ func (c *Catalog) drop(s *pg.DropStmt) {
 	}
 }
 
-// DropReach names what DROP statement s takes out of the catalog when
-// that is relations, their indexes and owned sequences, and functions:
-// the objects it names, and with CASCADE the views that read them, however
-// deep. ok is false when the statement reaches further in ways a list of
-// names does not hold (the columns of a dropped type, a sequence's column
-// default, a schema's contents): a caller that must know what changed then
-// copies the whole catalog. It follows drop, below, and TestDropReach
-// holds the two together.
-func (c *Catalog) DropReach(s *pg.DropStmt) (names []QName, ok bool) {
+// Reach names the objects statement n changes when the catalog can name
+// them all, for the statements whose reach goes past the objects they
+// name: DROP, with CASCADE the views that read a relation, however deep,
+// and the tables whose columns have a dropped type; a relation's indexes
+// and owned sequences; ALTER TYPE or DOMAIN ... RENAME TO, the tables
+// whose columns have the type (they follow it). ok is false for other
+// statements, and for those whose reach it does not hold (a sequence's
+// column default, a schema's contents, an index): a caller that must
+// know what changed then copies the whole catalog. It follows drop and
+// rename; TestReach holds them together.
+func (c *Catalog) Reach(n *pg.Node) (names []QName, ok bool) {
+	switch s := n.GetNode().(type) {
+	case *pg.Node_DropStmt:
+		return c.dropReach(s.DropStmt)
+	case *pg.Node_RenameStmt:
+		switch s.RenameStmt.RenameType {
+		case pg.ObjectType_OBJECT_TYPE, pg.ObjectType_OBJECT_DOMAIN:
+			old := c.resolveNames(ObjectNames(s.RenameStmt.Object), c.hasType)
+			return append([]QName{old}, c.tablesUsingType(old)...), true
+		}
+	}
+	return nil, false
+}
+
+func (c *Catalog) dropReach(s *pg.DropStmt) (names []QName, ok bool) {
 	seen := map[QName]bool{}
 	var viewsOf func(q QName)
 	viewsOf = func(q QName) {
@@ -126,11 +142,39 @@ func (c *Catalog) DropReach(s *pg.DropStmt) (names []QName, ok bool) {
 			}
 		case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE, pg.ObjectType_OBJECT_ROUTINE:
 			names = append(names, c.resolveNames(ObjectNames(obj), c.hasFunction))
+		case pg.ObjectType_OBJECT_TYPE, pg.ObjectType_OBJECT_DOMAIN:
+			q := c.resolveNames(ObjectNames(obj), c.hasType)
+			names = append(names, q)
+			if cascade {
+				names = append(names, c.tablesUsingType(q)...) // their columns of the type go
+			}
 		default:
 			return nil, false
 		}
 	}
 	return names, true
+}
+
+// tablesUsingType names the tables with a column of type q, as
+// ColumnsOfType finds them or as a rename of the type matches them.
+func (c *Catalog) tablesUsingType(q QName) []QName {
+	var out []QName
+	seen := map[QName]bool{}
+	for _, tc := range c.ColumnsOfType(q) {
+		if !seen[tc.Table] {
+			seen[tc.Table] = true
+			out = append(out, tc.Table)
+		}
+	}
+	for tq, t := range c.Tables {
+		for _, col := range t.Columns {
+			if col.Type.Name == q.String() && !seen[tq] {
+				seen[tq] = true
+				out = append(out, tq)
+			}
+		}
+	}
+	return out
 }
 
 // dropTable drops table q with its indexes and the sequences its columns

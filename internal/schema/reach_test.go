@@ -8,10 +8,10 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 )
 
-// TestDropReach holds DropReach to drop: every object a DROP statement
-// removes or changes is one DropReach names (an index by its table's name
-// or its own), or DropReach says it cannot name them.
-func TestDropReach(t *testing.T) {
+// TestReach holds Reach to drop and rename: every object a DROP, or a
+// type's RENAME, removes or changes is one Reach names (an index by its
+// table's name or its own), or Reach says it cannot name them.
+func TestReach(t *testing.T) {
 	base := `
 CREATE SCHEMA app;
 CREATE TABLE users (id bigserial PRIMARY KEY, email text);
@@ -24,6 +24,9 @@ CREATE VIEW order_view AS SELECT id FROM orders;
 CREATE MATERIALIZED VIEW user_stats AS SELECT count(*) FROM users;
 CREATE TYPE mood AS ENUM ('ok');
 CREATE TABLE moods (m mood);
+CREATE TABLE more_moods (id int, m public.mood, n mood[]);
+CREATE DOMAIN email AS text;
+CREATE TABLE mails (e email);
 CREATE SEQUENCE counter;
 CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';
 CREATE TABLE app.things (id int);
@@ -40,7 +43,12 @@ CREATE TABLE app.things (id int);
 		{"DROP TABLE orders, users CASCADE;", true},
 		{"DROP MATERIALIZED VIEW user_stats CASCADE;", true},
 		{"DROP FUNCTION f() CASCADE;", true},
-		{"DROP TYPE mood CASCADE;", false},
+		{"DROP TYPE mood CASCADE;", true},
+		{"DROP TYPE mood;", true},
+		{"ALTER TYPE mood RENAME TO feeling;", true},
+		{"ALTER TYPE public.mood RENAME TO feeling;", true},
+		{"ALTER DOMAIN email RENAME TO mail;", true},
+		{"ALTER TABLE users RENAME TO people;", false},
 		{"DROP SEQUENCE counter CASCADE;", false},
 		{"DROP SCHEMA app CASCADE;", false},
 		{"DROP INDEX users_email_idx CASCADE;", false},
@@ -51,10 +59,9 @@ CREATE TABLE app.things (id int);
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := tree.Stmts[0].Stmt.GetDropStmt()
-			names, ok := before.DropReach(d)
+			names, ok := before.Reach(tree.Stmts[0].Stmt)
 			if ok != c.name {
-				t.Fatalf("DropReach ok = %v, want %v (names %v)", ok, c.name, names)
+				t.Fatalf("Reach ok = %v, want %v (names %v)", ok, c.name, names)
 			}
 			if !ok {
 				return
@@ -67,7 +74,7 @@ CREATE TABLE app.things (id int);
 			named := func(q QName) bool { return slices.Contains(names, q) }
 			check := func(kind string, q QName, changed bool, alsoBy QName) {
 				if changed && !named(q) && !named(alsoBy) {
-					t.Errorf("%s %s changed, but DropReach names only %v", kind, q, names)
+					t.Errorf("%s %s changed, but Reach names only %v", kind, q, names)
 				}
 			}
 			for q, v := range before.Tables {
@@ -89,7 +96,7 @@ CREATE TABLE app.things (id int);
 				check("type", q, !reflect.DeepEqual(v, after.Types[q]), QName{})
 			}
 			if len(names) == 0 && c.sql != "DROP VIEW IF EXISTS nosuch CASCADE;" {
-				t.Error("DropReach named nothing")
+				t.Error("Reach named nothing")
 			}
 		})
 	}
