@@ -19,6 +19,7 @@ changes nothing: not flagged.`,
 		{SQL: "ALTER TABLE users ALTER COLUMN status SET DEFAULT 'pending';", Flagged: true},
 		{SQL: "ALTER TABLE users ADD COLUMN tier text;\nALTER TABLE users ALTER COLUMN tier SET DEFAULT 'free';"},
 		{SQL: "BEGIN;\nALTER TABLE users ALTER COLUMN status DROP DEFAULT;\nALTER TABLE users ALTER COLUMN status SET DEFAULT 'active';\nCOMMIT;"},
+		{SQL: "BEGIN;\nDO $$ BEGIN DO $x$ BEGIN ALTER TABLE users ALTER COLUMN status SET DEFAULT 'pending'; END $x$; END $$;\nALTER TABLE users ALTER COLUMN status SET DEFAULT 'active';\nCOMMIT;"},
 	},
 	Check: func(c *Context) []Finding {
 		_, cmds, q := c.AlterExisting()

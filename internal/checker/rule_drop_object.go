@@ -48,6 +48,9 @@ of their own.`,
 		{Base: "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE t (m mood);", SQL: "BEGIN;\nDROP TYPE mood CASCADE;\nCREATE TYPE mood AS ENUM ('sad', 'ok');\nCOMMIT;", Flagged: true},
 		{Base: "CREATE VIEW active_users AS SELECT id, email FROM users;\nCREATE VIEW user_emails AS SELECT email FROM active_users;", SQL: "BEGIN;\nDROP VIEW active_users CASCADE;\nCREATE VIEW active_users AS SELECT id, email, name FROM users;\nCREATE VIEW user_emails AS SELECT email FROM active_users;\nCOMMIT;"},
 		{Base: "CREATE VIEW active_users AS SELECT id, email FROM users;\nCREATE VIEW user_emails AS SELECT email FROM active_users;", SQL: "BEGIN;\nDROP VIEW active_users CASCADE;\nCREATE VIEW active_users AS SELECT id, email, name FROM users;\nCOMMIT;", Flagged: true},
+		{Base: "CREATE TYPE addr AS (street text);", SQL: "BEGIN;\nALTER TYPE addr ADD ATTRIBUTE zip text;\nDROP TYPE addr;\nCREATE TYPE addr AS (street text);\nCOMMIT;"},
+		{Base: "CREATE DOMAIN id_t AS bigint;\nCREATE TABLE t (id id_t, name text);\nCREATE SEQUENCE s OWNED BY t.id;\nCREATE SEQUENCE x;", SQL: "BEGIN;\nDROP DOMAIN id_t CASCADE;\nALTER SEQUENCE x RENAME TO s;\nDROP SEQUENCE s;\nCOMMIT;", Flagged: true},
+		{Base: "CREATE SCHEMA app;\nCREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE t (m mood);\nCREATE FUNCTION app.mood() RETURNS int LANGUAGE sql AS 'SELECT 1';", SQL: "SET search_path = app, public;\nBEGIN;\nALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');\nALTER TABLE t ALTER COLUMN m TYPE public.mood USING m::text::public.mood;\nDROP TYPE mood_old;\nCOMMIT;"},
 	},
 	Check: func(c *Context) []Finding {
 		d := c.Node.GetDropStmt()

@@ -16,9 +16,12 @@ import (
 //
 // Copying the whole catalog for every transaction would make the check
 // quadratic in the history's size, so the transaction keeps a copy of each
-// object only as a statement is about to change it (falling back to a
-// whole copy for the few statements whose reach is wide: CASCADE, type and
-// schema renames).
+// object only as a statement is about to change it. A statement whose
+// reach is wider than the objects it names (CASCADE, a type's rename) has
+// what it reaches named by schema.Reach where the catalog can tell; for
+// the few it cannot (a schema, a sequence or an index with CASCADE, ALTER
+// TABLE ... CASCADE, a DO block replayed whole) the catalog is copied
+// whole.
 
 // txCatalogs is what the current transaction changed, as it found it, and
 // the catalog as it leaves it.
@@ -149,7 +152,8 @@ func save[T any](m *map[schema.QName]*T, q schema.QName, clone func() *T) bool {
 }
 
 // wideReach reports a statement that may change objects it does not
-// name: CASCADE, a type renamed (its columns follow), schemas.
+// name: CASCADE, a type renamed (its columns follow), schemas, a DO block
+// replayed whole. schema.Reach names what most of them change.
 func wideReach(n *pg.Node) bool {
 	switch s := n.GetNode().(type) {
 	case *pg.Node_DropStmt:
@@ -160,6 +164,11 @@ func wideReach(n *pg.Node) bool {
 			return true
 		}
 	case *pg.Node_AlterObjectSchemaStmt:
+		return true
+	case *pg.Node_DoStmt:
+		// A DO block reached as a statement (one inside another's body,
+		// or one whose body phasegate cannot read) is replayed whole by
+		// the catalog: note never sees its statements.
 		return true
 	case *pg.Node_AlterTableStmt:
 		for _, c := range s.AlterTableStmt.Cmds {
@@ -181,6 +190,16 @@ func touched(n *pg.Node, cat *schema.Catalog) (out []schema.QName, renamedTo sch
 	}
 	switch s := n.GetNode().(type) {
 	case *pg.Node_AlterTableStmt:
+		if a := s.AlterTableStmt; a.Objtype == pg.ObjectType_OBJECT_TYPE { // ALTER TYPE ... ATTRIBUTE
+			if rv := a.Relation; rv != nil {
+				names := []string{rv.Relname}
+				if rv.Schemaname != "" {
+					names = []string{rv.Schemaname, rv.Relname}
+				}
+				out = append(out, cat.ResolveType(names))
+			}
+			break
+		}
 		for _, cn := range s.AlterTableStmt.Cmds {
 			if cmd := cn.GetAlterTableCmd(); cmd != nil && changesTable(cmd) {
 				rel(s.AlterTableStmt.Relation)
@@ -198,9 +217,12 @@ func touched(n *pg.Node, cat *schema.Catalog) (out []schema.QName, renamedTo sch
 	case *pg.Node_RenameStmt:
 		r := s.RenameStmt
 		var old schema.QName
-		if r.Relation != nil {
+		switch {
+		case r.Relation != nil:
 			old = cat.Resolve(r.Relation)
-		} else {
+		case r.RenameType == pg.ObjectType_OBJECT_TYPE || r.RenameType == pg.ObjectType_OBJECT_DOMAIN:
+			old = cat.ResolveType(schema.ObjectNames(r.Object)) // as the rename finds it
+		default:
 			old = cat.ResolveNames(schema.ObjectNames(r.Object))
 		}
 		out = append(out, old)

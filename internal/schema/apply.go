@@ -27,6 +27,13 @@ func (c *Catalog) ResolveNames(names []string) QName {
 	return c.resolveNames(names, c.hasAny)
 }
 
+// ResolveType is ResolveNames for a type or domain: an unqualified name is
+// the first type of that name along the search path, as PostgreSQL finds
+// it, whatever other objects share the name.
+func (c *Catalog) ResolveType(names []string) QName {
+	return c.resolveNames(names, c.hasType)
+}
+
 // Apply replays one statement. origin says whether it belongs to the change
 // under review and where it is. Statements that do not change the schema
 // are ignored; those whose effect is unknown add a Gap.

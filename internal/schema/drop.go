@@ -145,8 +145,15 @@ func (c *Catalog) dropReach(s *pg.DropStmt) (names []QName, ok bool) {
 		case pg.ObjectType_OBJECT_TYPE, pg.ObjectType_OBJECT_DOMAIN:
 			q := c.resolveNames(ObjectNames(obj), c.hasType)
 			names = append(names, q)
-			if cascade {
-				names = append(names, c.tablesUsingType(q)...) // their columns of the type go
+			if cascade { // the columns of the type go, with the sequences they own
+				names = append(names, c.tablesUsingType(q)...)
+				for _, tc := range c.ColumnsOfType(q) {
+					for sq, o := range c.Sequences {
+						if o.Owner == tc.Table && o.OwnerColumn == tc.Column {
+							names = append(names, sq)
+						}
+					}
+				}
 			}
 		default:
 			return nil, false

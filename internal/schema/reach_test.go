@@ -27,6 +27,9 @@ CREATE TABLE moods (m mood);
 CREATE TABLE more_moods (id int, m public.mood, n mood[]);
 CREATE DOMAIN email AS text;
 CREATE TABLE mails (e email);
+CREATE DOMAIN id_t AS bigint;
+CREATE TABLE keyed (id id_t);
+CREATE SEQUENCE keyed_seq OWNED BY keyed.id;
 CREATE SEQUENCE counter;
 CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';
 CREATE TABLE app.things (id int);
@@ -45,6 +48,7 @@ CREATE TABLE app.things (id int);
 		{"DROP FUNCTION f() CASCADE;", true},
 		{"DROP TYPE mood CASCADE;", true},
 		{"DROP TYPE mood;", true},
+		{"DROP DOMAIN id_t CASCADE;", true},
 		{"ALTER TYPE mood RENAME TO feeling;", true},
 		{"ALTER TYPE public.mood RENAME TO feeling;", true},
 		{"ALTER DOMAIN email RENAME TO mail;", true},
