@@ -93,11 +93,7 @@ func checkRun(o checkOptions, stdout, stderr io.Writer) (int, error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	head := o.head
-	if head == "" {
-		head = "HEAD" // the work tree's commit, as lint.Check names it
-	}
-	repo, err := git.OpenChange(ctx, o.repoDir, o.base, head)
+	repo, err := git.OpenChange(ctx, o.repoDir, o.base, lint.HeadRev(o.head))
 	if err != nil {
 		return 0, err
 	}

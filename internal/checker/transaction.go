@@ -81,32 +81,24 @@ func (t *txCatalogs) note(st *session, n *pg.Node, cat *schema.Catalog) {
 // copyWhole keeps the whole catalog as the transaction found it: cat, with
 // what the transaction changed before put back.
 func (t *txCatalogs) copyWhole(cat *schema.Catalog) {
-	t.whole = cat.Clone()
-	for q, v := range t.saved.tables {
-		restore(t.whole.Tables, q, v)
-	}
-	for q, v := range t.saved.views {
-		restore(t.whole.Views, q, v)
-	}
-	for q, v := range t.saved.indexes {
-		restore(t.whole.Indexes, q, v)
-	}
-	for q, v := range t.saved.types {
-		restore(t.whole.Types, q, v)
-	}
-	for q, v := range t.saved.sequences {
-		restore(t.whole.Sequences, q, v)
-	}
-	for q, v := range t.saved.functions {
-		restore(t.whole.Functions, q, v)
-	}
+	w := cat.Clone()
+	restore(w.Tables, t.saved.tables)
+	restore(w.Views, t.saved.views)
+	restore(w.Indexes, t.saved.indexes)
+	restore(w.Types, t.saved.types)
+	restore(w.Sequences, t.saved.sequences)
+	restore(w.Functions, t.saved.functions)
+	t.whole = w
 }
 
-func restore[T any](m map[schema.QName]*T, q schema.QName, v *T) {
-	if v == nil {
-		delete(m, q)
-	} else {
-		m[q] = v
+// restore puts the saved objects back into m; a nil one did not exist.
+func restore[T any](m, saved map[schema.QName]*T) {
+	for q, v := range saved {
+		if v == nil {
+			delete(m, q)
+		} else {
+			m[q] = v
+		}
 	}
 }
 
@@ -191,12 +183,8 @@ func touched(n *pg.Node, cat *schema.Catalog) (out []schema.QName, renamedTo sch
 	switch s := n.GetNode().(type) {
 	case *pg.Node_AlterTableStmt:
 		if a := s.AlterTableStmt; a.Objtype == pg.ObjectType_OBJECT_TYPE { // ALTER TYPE ... ATTRIBUTE
-			if rv := a.Relation; rv != nil {
-				names := []string{rv.Relname}
-				if rv.Schemaname != "" {
-					names = []string{rv.Schemaname, rv.Relname}
-				}
-				out = append(out, cat.ResolveType(names))
+			if a.Relation != nil {
+				out = append(out, cat.ResolveTypeOf(a.Relation))
 			}
 			break
 		}

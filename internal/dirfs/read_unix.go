@@ -31,8 +31,9 @@ func readFile(path string, _ fs.FS, _ string) ([]byte, error) {
 	if st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
 	}
+	regular := st.Mode&syscall.S_IFMT == syscall.S_IFREG
 	size := int(st.Size)
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG || size <= 0 {
+	if !regular || size <= 0 {
 		size = 512 // a size fstat does not know (a pipe, /proc): read to the end
 	}
 	buf := make([]byte, 0, size)
@@ -50,7 +51,7 @@ func readFile(path string, _ fs.FS, _ string) ([]byte, error) {
 			return buf, nil
 		}
 		buf = buf[:len(buf)+n]
-		if st.Mode&syscall.S_IFMT == syscall.S_IFREG && int64(len(buf)) == st.Size {
+		if regular && int64(len(buf)) == st.Size {
 			return buf, nil // all fstat promised: no read to find the end
 		}
 		if len(buf) == cap(buf) {

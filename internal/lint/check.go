@@ -70,13 +70,20 @@ func (c *change) close() error {
 	return errors.Join(errs...)
 }
 
+// HeadRev is the revision Check compares with the base for head
+// (Options.Head): HEAD, the work tree's commit, when head is empty.
+// git.OpenChange asks ahead for what Check will ask under this name.
+func HeadRev(head string) string {
+	if head == "" {
+		return "HEAD"
+	}
+	return head
+}
+
 // detect resolves the revisions and finds the migrations of both sides.
 func detect(ctx context.Context, opts Options) (c *change, err error) {
 	r := opts.Repo
-	headRev := opts.Head
-	if headRev == "" {
-		headRev = "HEAD"
-	}
+	headRev := HeadRev(opts.Head)
 	// Each git command costs a process (5 to 10 ms here): those that do
 	// not wait for another's answer run side by side, and those whose
 	// answer is not needed do not run.

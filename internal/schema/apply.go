@@ -34,6 +34,12 @@ func (c *Catalog) ResolveType(names []string) QName {
 	return c.resolveNames(names, c.hasType)
 }
 
+// ResolveTypeOf is Resolve for the composite type ALTER TYPE ... ATTRIBUTE
+// names where a relation would be.
+func (c *Catalog) ResolveTypeOf(rv *pg.RangeVar) QName {
+	return c.resolve(rv.GetSchemaname(), rv.GetRelname(), c.hasType)
+}
+
 // Apply replays one statement. origin says whether it belongs to the change
 // under review and where it is. Statements that do not change the schema
 // are ignored; those whose effect is unknown add a Gap.

@@ -103,7 +103,7 @@ func (c *Catalog) alterDomain(s *pg.AlterDomainStmt) {
 // alterComposite replays ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE (an
 // ALTER TABLE of a composite type).
 func (c *Catalog) alterComposite(s *pg.AlterTableStmt) {
-	t := c.Types[c.resolve(s.Relation.GetSchemaname(), s.Relation.GetRelname(), c.hasType)]
+	t := c.Types[c.ResolveTypeOf(s.Relation)]
 	if t == nil || t.Kind != CompositeType || t.Attrs == nil {
 		return
 	}

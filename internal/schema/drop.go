@@ -101,7 +101,7 @@ func (c *Catalog) Reach(n *pg.Node) (names []QName, ok bool) {
 	case *pg.Node_RenameStmt:
 		switch s.RenameStmt.RenameType {
 		case pg.ObjectType_OBJECT_TYPE, pg.ObjectType_OBJECT_DOMAIN:
-			old := c.resolveNames(ObjectNames(s.RenameStmt.Object), c.hasType)
+			old := c.ResolveType(ObjectNames(s.RenameStmt.Object))
 			return append([]QName{old}, c.tablesUsingType(old)...), true
 		}
 	}
@@ -126,11 +126,7 @@ func (c *Catalog) dropReach(s *pg.DropStmt) (names []QName, ok bool) {
 		case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_MATVIEW, pg.ObjectType_OBJECT_FOREIGN_TABLE:
 			q := c.resolveNames(ObjectNames(obj), c.hasRelation)
 			names = append(names, q) // its indexes go with the table's name
-			for sq, o := range c.Sequences {
-				if o.Owner == q {
-					names = append(names, sq)
-				}
-			}
+			names = append(names, c.ownedSequences(q, "")...)
 			if cascade {
 				viewsOf(q)
 			}
@@ -145,14 +141,10 @@ func (c *Catalog) dropReach(s *pg.DropStmt) (names []QName, ok bool) {
 		case pg.ObjectType_OBJECT_TYPE, pg.ObjectType_OBJECT_DOMAIN:
 			q := c.resolveNames(ObjectNames(obj), c.hasType)
 			names = append(names, q)
-			if cascade { // the columns of the type go, with the sequences they own
-				names = append(names, c.tablesUsingType(q)...)
+			if cascade { // dropTypeCascade drops its columns, with the sequences they own
 				for _, tc := range c.ColumnsOfType(q) {
-					for sq, o := range c.Sequences {
-						if o.Owner == tc.Table && o.OwnerColumn == tc.Column {
-							names = append(names, sq)
-						}
-					}
+					names = append(names, tc.Table)
+					names = append(names, c.ownedSequences(tc.Table, tc.Column)...)
 				}
 			}
 		default:
@@ -162,22 +154,15 @@ func (c *Catalog) dropReach(s *pg.DropStmt) (names []QName, ok bool) {
 	return names, true
 }
 
-// tablesUsingType names the tables with a column of type q, as
-// ColumnsOfType finds them or as a rename of the type matches them.
+// tablesUsingType names the tables with a column whose type is spelt q,
+// the ones a rename of the type changes (rename).
 func (c *Catalog) tablesUsingType(q QName) []QName {
 	var out []QName
-	seen := map[QName]bool{}
-	for _, tc := range c.ColumnsOfType(q) {
-		if !seen[tc.Table] {
-			seen[tc.Table] = true
-			out = append(out, tc.Table)
-		}
-	}
 	for tq, t := range c.Tables {
 		for _, col := range t.Columns {
-			if col.Type.Name == q.String() && !seen[tq] {
-				seen[tq] = true
+			if col.Type.Name == q.String() {
 				out = append(out, tq)
+				break
 			}
 		}
 	}

@@ -95,11 +95,21 @@ func (c *Catalog) addOwnedSequence(t *Table, col *Column, options []*pg.Node, or
 // dropOwnedSequences drops the sequences owned by a column of table (any
 // column when column is "").
 func (c *Catalog) dropOwnedSequences(table QName, column string) {
+	for _, q := range c.ownedSequences(table, column) {
+		delete(c.Sequences, q)
+	}
+}
+
+// ownedSequences names the sequences that column of table owns (every
+// column of it for "").
+func (c *Catalog) ownedSequences(table QName, column string) []QName {
+	var out []QName
 	for q, o := range c.Sequences {
 		if o.Owner == table && (column == "" || o.OwnerColumn == column) {
-			delete(c.Sequences, q)
+			out = append(out, q)
 		}
 	}
+	return out
 }
 
 // sequenceOwnedBy applies the OWNED BY option of CREATE or ALTER SEQUENCE.
