@@ -260,8 +260,8 @@ func init() {
 	}
 }
 
-// sorted is the registry sorted by category and id, sorted once when
-// first asked for (not at start-up, by every register).
+// sorted is every rule, sorted by category and id once, when first asked
+// for (not at start-up).
 var sorted = sync.OnceValue(func() []*Rule {
 	out := append([]*Rule(nil), all[:]...)
 	sort.Slice(out, func(i, j int) bool {

@@ -36,7 +36,7 @@ CREATE TABLE app.things (id int);
 `
 	for _, c := range []struct {
 		sql  string
-		name bool // DropReach names what it changes
+		name bool // Reach names what it changes
 	}{
 		{"DROP VIEW active_users CASCADE;", true},
 		{"DROP VIEW active_users, order_view CASCADE;", true},
