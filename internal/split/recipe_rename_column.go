@@ -169,7 +169,9 @@ func renameColumn(rc *recipeContext, s *pg.RenameStmt) (*rewrite, error) {
 		restore = append(restore, origSQL)
 	}
 
-	// The trigger that keeps a and b equal, whichever release writes.
+	// The trigger that keeps a and b equal, whichever release writes, and
+	// fills b in any row written before it that an update touches (the
+	// backfill may not have reached it).
 	// Values are compared as text: every type has a text form, not every
 	// type has "=" (json, xml, point), and the default is cast to the
 	// column's type first (a date column's now() is today, not this
@@ -190,6 +192,11 @@ BEGIN
     NEW.%[3]s := NEW.%[2]s;
   ELSIF NEW.%[3]s::text IS DISTINCT FROM OLD.%[3]s::text THEN
     NEW.%[2]s := NEW.%[3]s;
+  ELSIF NEW.%[2]s::text IS DISTINCT FROM NEW.%[3]s::text THEN
+    -- A row written before this trigger, not backfilled yet, updated
+    -- in another column: %[2]s holds its value (%[3]s is NULL, or the
+    -- default), and a NOT NULL's CHECK on %[3]s would refuse the update.
+    NEW.%[3]s := NEW.%[2]s;
   END IF;
   RETURN NEW;
 END

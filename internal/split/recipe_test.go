@@ -243,6 +243,47 @@ func TestRenameColumnSyncsBothReleases(t *testing.T) {
 	}
 }
 
+// TestRenameColumnBeforeTheBackfill: between the expand and the end of
+// the backfill, the previous release keeps updating rows written before
+// the expand, in other columns. A NOT NULL column's twin is NULL in those
+// rows, under a CHECK (twin IS NOT NULL) NOT VALID that PostgreSQL
+// enforces on every update: the trigger must fill the twin, or each such
+// update fails for as long as the backfill of a large table runs. A twin
+// filled with the default gets the row's real value too.
+func TestRenameColumnBeforeTheBackfill(t *testing.T) {
+	for _, c := range []struct{ from, to string }{
+		{"email", "email_address"}, // NOT NULL, no default: the twin is NULL
+		{"name", "full_name"},      // NOT NULL DEFAULT 'anonymous': the twin is the default
+	} {
+		t.Run(c.from, func(t *testing.T) {
+			p, _ := plan(t, renameBase, "ALTER TABLE users RENAME COLUMN "+c.from+" TO "+c.to+";\n", "")
+			conn := database(t)
+			exec(t, conn, renameBase)
+			exec(t, conn, `INSERT INTO users (email, name, team) VALUES ('old@example.com', 'Old', 'a'), ('other@example.com', 'Other', 'a')`)
+			exec(t, conn, p.file(t, "0002_change.up.sql"))
+
+			// The previous release, before the backfill has run.
+			exec(t, conn, `UPDATE users SET team = 'b' WHERE email = 'old@example.com'`)
+			exec(t, conn, `UPDATE users SET team = 'c'`)
+			want := map[string]string{"email": "old@example.comold@example.com; other@example.comother@example.com", "name": "old@example.comOld; other@example.comOther"}[c.from]
+			if got := rows(t, conn, `SELECT email, `+c.to+` FROM users ORDER BY email`); got != want {
+				t.Errorf("%s after the previous release's updates:\n got %s\nwant %s", c.to, got, want)
+			}
+
+			// The rest of the cycle still applies.
+			for _, ch := range p.Changes {
+				if strings.HasPrefix(ch.Path, "db/migrations/000") && strings.HasSuffix(ch.Path, ".up.sql") && !strings.Contains(ch.Path, "0002_") {
+					exec(t, conn, ch.New)
+				}
+			}
+			exec(t, conn, p.file(t, "deferred/0002_change_contract.up.sql"))
+			if got := rows(t, conn, `SELECT count(*) FROM users WHERE `+c.to+` IS NULL`); got != "0" {
+				t.Errorf("rows without %s after the contract: %s", c.to, got)
+			}
+		})
+	}
+}
+
 // TestRenameColumnDownRestoresBoth runs the downs: the contract's brings
 // the old column back in sync, and the expand's then leaves the schema
 // as it was.
