@@ -3,12 +3,12 @@
 #   from: migrations/versions/0002_release2.py
 """release2 contract
 
-Revision ID: 1655250ab398
+Revision ID: 512c8100ac01
 Revises: 0002
 """
 from alembic import op
 
-revision = "1655250ab398"
+revision = "512c8100ac01"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
@@ -58,6 +58,11 @@ BEGIN
     NEW.full_name := NEW.name;
   ELSIF NEW.full_name::text IS DISTINCT FROM OLD.full_name::text THEN
     NEW.name := NEW.full_name;
+  ELSIF NEW.name::text IS DISTINCT FROM NEW.full_name::text THEN
+    -- A row written before this trigger, not backfilled yet, updated
+    -- in another column: name holds its value (full_name is NULL, or the
+    -- default), and a NOT NULL's CHECK on full_name would refuse the update.
+    NEW.full_name := NEW.name;
   END IF;
   RETURN NEW;
 END

@@ -35,6 +35,11 @@ BEGIN
     NEW.full_name := NEW.name;
   ELSIF NEW.full_name::text IS DISTINCT FROM OLD.full_name::text THEN
     NEW.name := NEW.full_name;
+  ELSIF NEW.name::text IS DISTINCT FROM NEW.full_name::text THEN
+    -- A row written before this trigger, not backfilled yet, updated
+    -- in another column: name holds its value (full_name is NULL, or the
+    -- default), and a NOT NULL's CHECK on full_name would refuse the update.
+    NEW.full_name := NEW.name;
   END IF;
   RETURN NEW;
 END

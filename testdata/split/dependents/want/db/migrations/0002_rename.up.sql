@@ -19,6 +19,11 @@ BEGIN
     NEW.display_name := NEW.name;
   ELSIF NEW.display_name::text IS DISTINCT FROM OLD.display_name::text THEN
     NEW.name := NEW.display_name;
+  ELSIF NEW.name::text IS DISTINCT FROM NEW.display_name::text THEN
+    -- A row written before this trigger, not backfilled yet, updated
+    -- in another column: name holds its value (display_name is NULL, or the
+    -- default), and a NOT NULL's CHECK on display_name would refuse the update.
+    NEW.display_name := NEW.name;
   END IF;
   RETURN NEW;
 END

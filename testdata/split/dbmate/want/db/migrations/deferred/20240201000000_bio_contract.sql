@@ -29,6 +29,11 @@ BEGIN
     NEW.about := NEW.bio;
   ELSIF NEW.about::text IS DISTINCT FROM OLD.about::text THEN
     NEW.bio := NEW.about;
+  ELSIF NEW.bio::text IS DISTINCT FROM NEW.about::text THEN
+    -- A row written before this trigger, not backfilled yet, updated
+    -- in another column: bio holds its value (about is NULL, or the
+    -- default), and a NOT NULL's CHECK on about would refuse the update.
+    NEW.about := NEW.bio;
   END IF;
   RETURN NEW;
 END
