@@ -7,6 +7,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 
 	"github.com/phasegate/phasegate/internal/schema"
+	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
 
@@ -138,11 +139,29 @@ func (c *Context) constraintFix(f Finding, at *pg.AlterTableStmt, con *pg.Constr
 			ckind, not = schema.PrimaryKey, " or NULL"
 		}
 		name := orDefault(con.Conname, c.Catalog.ConstraintName(q, ckind, cols))
+		steps := usingIndexSteps(at, con, name)
 		return f.withSteps(
 			fmt.Sprintf("expand, in this release: deploy code that never writes two %s rows with the same %s%s, and remove the existing duplicates in batches;", q, colList, not),
-			prefixed(deferred, usingIndexSteps(at, con, name)[0]), usingIndexSteps(at, con, name)[1]).withNote(guaranteedNote)
+			prefixed(c.uniqueDeferral(deferred), steps[0]), steps[1]).withNote(guaranteedNote)
 	}
 	return f
+}
+
+// uniqueDeferral is how a UNIQUE or PRIMARY KEY constraint's steps are
+// deferred. Its index build cannot run in a transaction: split writes the
+// steps into the deferred migration for a tool that runs it statement by
+// statement; for a tool that sends a migration of several statements as
+// one query (golang-migrate, dbmate, Diesel), the build needs a deferred
+// migration of its own, which split leaves to the user.
+func (c *Context) uniqueDeferral(deferred string) string {
+	f, err := source.Lookup(c.Format)
+	if err != nil {
+		return deferred
+	}
+	if s, ok := f.(source.TxSeparator); ok && s.Separation() == source.TxNone {
+		return deferred
+	}
+	return fmt.Sprintf("contract, deferred one release, in a deferred migration of its own (by hand: %s runs a migration of several statements as one): ", f.Name())
 }
 
 // oneFixPerConstraint gives the findings of one statement one fix per

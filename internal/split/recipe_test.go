@@ -44,7 +44,6 @@ func TestMain(m *testing.M) {
 // statement, the checker's verdicts).
 func plan(t *testing.T, base, up, down string) (*Plan, fstest.MapFS) {
 	t.Helper()
-	f := source.GolangMigrate{}
 	fsys := fstest.MapFS{
 		"db/migrations/0001_base.up.sql":   {Data: []byte(base)},
 		"db/migrations/0002_change.up.sql": {Data: []byte(up)},
@@ -52,12 +51,29 @@ func plan(t *testing.T, base, up, down string) (*Plan, fstest.MapFS) {
 	if down != "" {
 		fsys["db/migrations/0002_change.down.sql"] = &fstest.MapFile{Data: []byte(down)}
 	}
+	return planFiles(t, source.GolangMigrate{}, fsys)
+}
+
+// planGoose is plan for goose, which runs a migration statement by
+// statement when it says NO TRANSACTION.
+func planGoose(t *testing.T, base, up string) (*Plan, fstest.MapFS) {
+	t.Helper()
+	fsys := fstest.MapFS{
+		"db/migrations/00001_base.sql":   {Data: []byte("-- +goose Up\n" + base)},
+		"db/migrations/00002_change.sql": {Data: []byte("-- +goose Up\n" + up)},
+	}
+	return planFiles(t, source.Goose{}, fsys)
+}
+
+// planFiles splits the second of the two migrations in fsys.
+func planFiles(t *testing.T, f source.Format, fsys fstest.MapFS) (*Plan, fstest.MapFS) {
+	t.Helper()
 	ms, err := f.List(fsys, "db/migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cat := schema.New()
-	bf, err := sqltext.Parse([]byte(base), sqltext.Options{})
+	bf, err := sqltext.Parse(fsys[ms[0].Path].Data, sqltext.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +81,7 @@ func plan(t *testing.T, base, up, down string) (*Plan, fstest.MapFS) {
 		cat.Apply(s.Node, schema.Origin{Path: ms[0].Path, Line: s.Pos.Line})
 	}
 	cat.EndSession()
-	uf, err := sqltext.Parse([]byte(up), sqltext.Options{})
+	uf, err := sqltext.Parse(fsys[ms[1].Path].Data, sqltext.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,14 +370,14 @@ func splitErr(t *testing.T, base, up string) error {
 	fsys := fstest.MapFS{"db/migrations/0001_base.up.sql": {Data: []byte(base)}, "db/migrations/0002_change.up.sql": {Data: []byte(up)}}
 	ms, _ := f.List(fsys, "db/migrations")
 	cat := schema.New()
-	bf, err := sqltext.Parse([]byte(base), sqltext.Options{})
+	bf, err := sqltext.Parse(fsys[ms[0].Path].Data, sqltext.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range bf.Statements {
 		cat.Apply(s.Node, schema.Origin{Path: ms[0].Path, Line: s.Pos.Line})
 	}
-	uf, err := sqltext.Parse([]byte(up), sqltext.Options{})
+	uf, err := sqltext.Parse(fsys[ms[1].Path].Data, sqltext.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -536,4 +552,66 @@ func TestRefusalReadsAsSentences(t *testing.T) {
 			t.Errorf("Error() =\n%s\nwant\n%s", got, c.want)
 		}
 	}
+}
+
+// TestUniqueConstraintContract: an ADD CONSTRAINT ... UNIQUE over an
+// existing column goes to the deferred migration as the check's recipe
+// (the index built CONCURRENTLY, then USING INDEX) for a tool that runs
+// it statement by statement; the previous release's duplicate writes
+// work until then; the contract runs again after a failed build, once
+// the duplicates are gone. golang-migrate, which sends a migration of
+// several statements as one query, gets the steps instead.
+func TestUniqueConstraintContract(t *testing.T) {
+	base := "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
+	change := "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);\n"
+	if err := splitErr(t, base, change); err == nil || !strings.Contains(err.Error(), "CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users") || !strings.Contains(err.Error(), "UNIQUE USING INDEX users_email_key") {
+		t.Errorf("golang-migrate: %v", err)
+	}
+
+	p, _ := planGoose(t, base, change)
+	if len(p.Rewritten) != 1 {
+		t.Fatalf("rewritten: %v", p.Rewritten)
+	}
+	contract := p.file(t, "deferred/00002_change_contract.sql")
+	if !strings.Contains(contract, "-- +goose NO TRANSACTION") {
+		t.Fatalf("the contract runs in a transaction:\n%s", contract)
+	}
+	conn := database(t)
+	exec(t, conn, base)                                          // 00002 is left with nothing to run: split deletes it
+	exec(t, conn, `INSERT INTO users VALUES (1, 'a'), (2, 'a')`) // the previous release
+
+	// goose runs the statements of a NO TRANSACTION migration one by one.
+	run := func() error {
+		f, err := sqltext.Parse([]byte(up(contract)), sqltext.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range f.Statements {
+			if _, err := conn.Exec(context.Background(), s.Text); err != nil {
+				return fmt.Errorf("%s: %w", s.Text, err)
+			}
+		}
+		return nil
+	}
+	if err := run(); err == nil {
+		t.Fatal("the contract went through with duplicates")
+	}
+	exec(t, conn, `DELETE FROM users WHERE id = 2`)
+	if err := run(); err != nil {
+		t.Fatalf("the contract again, without duplicates: %v", err)
+	}
+	if got := rows(t, conn, `SELECT conname, contype::text FROM pg_constraint WHERE conrelid = 'users'::regclass ORDER BY 1`); got != "users_email_keyu; users_pkeyp" {
+		t.Errorf("constraints after the contract: %s", got)
+	}
+	if _, err := conn.Exec(context.Background(), `INSERT INTO users VALUES (3, 'a')`); err == nil {
+		t.Error("a duplicate went in after the contract")
+	}
+}
+
+// up is the Up section of a goose migration.
+func up(goose string) string {
+	if i := strings.Index(goose, "-- +goose Down"); i >= 0 {
+		return goose[:i]
+	}
+	return goose
 }

@@ -7,6 +7,7 @@ import (
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 
 	"github.com/phasegate/phasegate/internal/schema"
+	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
 
@@ -100,6 +101,9 @@ type recipeContext struct {
 	cat *schema.Catalog
 	// version is the target PostgreSQL major version.
 	version int
+	// format is the migration tool's: whether the deferred migration can
+	// run statement by statement.
+	format source.Format
 	// usage finds where the new code mentions words; nil when split cannot
 	// read the code.
 	usage *usageIndex
@@ -167,7 +171,12 @@ func alterTable(rc *recipeContext, a *pg.AlterTableStmt) (*rewrite, error) {
 		case pg.AlterTableType_AT_AlterColumnType:
 			err = changeType(rc, t, cmd)
 		case pg.AlterTableType_AT_AddConstraint:
-			r, err = addConstraint(rc, t, cmd.Def.GetConstraint())
+			switch con := cmd.Def.GetConstraint(); con.GetContype() {
+			case pg.ConstrType_CONSTR_UNIQUE, pg.ConstrType_CONSTR_PRIMARY:
+				r, err = uniqueConstraint(rc, t, con)
+			default:
+				r, err = addConstraint(rc, t, con)
+			}
 		case pg.AlterTableType_AT_DropColumn:
 			r, err = dropColumn(rc, t, cmd.Name)
 		}

@@ -346,7 +346,7 @@ func surgery(m source.Migration, file *sqltext.File, sides []side, script source
 		if cat == nil {
 			continue
 		}
-		rw, err := decide(&recipeContext{path: m.Path, stmt: s, cat: cat, version: opts.Version, usage: usage})
+		rw, err := decide(&recipeContext{path: m.Path, stmt: s, cat: cat, version: opts.Version, format: opts.Format, usage: usage})
 		if err != nil {
 			return nil, err
 		}
