@@ -151,7 +151,7 @@ func markdown(r *Report, opts MarkdownOptions, compact bool) string {
 		plural(s.Files, "migration file"), plural(s.Statements, "statement"), s.Expand, s.Contract, s.Unknown, deferred,
 		plural(s.Errors, "error"), plural(s.Warnings, "warning"))
 	if rt := r.Runtime; rt != nil {
-		b.f(" · runtime check: %s %s", verdictEmoji(rt.Verdict), rt.Verdict)
+		b.f(" · runtime check: %s %s", verdictEmoji(rt.Verdict), r.runtimeVerdict())
 	}
 	b.f("\n\n")
 	if green && !compact {

@@ -166,3 +166,19 @@ func proofWords(p *compat.Proof) string {
 	}
 	return s
 }
+
+// runtimeVerdict is the runtime check's verdict as the text and Markdown reports show it: a
+// pass in which no scenario ran a test suite (tests.command unset, or
+// every scenario off) proves only that the migrations applied, and says so.
+func (r *Report) runtimeVerdict() string {
+	rt := r.Runtime
+	if rt.Verdict != compat.StatusPass || len(r.Scenarios) == 0 {
+		return rt.Verdict
+	}
+	for _, sc := range r.Scenarios {
+		if sc.Status != compat.StatusSkipped {
+			return rt.Verdict
+		}
+	}
+	return rt.Verdict + " (the migrations applied, but no test suite ran: nothing shows either release works on them; set tests.command)"
+}

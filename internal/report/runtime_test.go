@@ -93,3 +93,38 @@ func TestRuntimeErrorBeforeAnyScenario(t *testing.T) {
 		t.Errorf("text:\n%s", text.String())
 	}
 }
+
+// TestRuntimePassWithoutTests: a runtime check whose scenarios all
+// skipped their tests (no tests.command) passes, but the text and the
+// comment say that nothing beyond applying the migrations was shown.
+func TestRuntimePassWithoutTests(t *testing.T) {
+	noTests := "tests.command is not set: the migrations applied, but no test suite ran against them"
+	res := &compat.Result{Previous: "0b8261f824abe7cc4193197749cd536739f44c3f", Verdict: compat.StatusPass}
+	for _, n := range []string{compat.ScenarioBaseline, compat.ScenarioCompat, compat.ScenarioDeploy, compat.ScenarioContractReady} {
+		res.Scenarios = append(res.Scenarios, compat.Scenario{Name: n, Status: compat.StatusSkipped, Reason: noTests})
+	}
+	r := static(t, "0003_display_name.up.sql", "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN bio text;\n")
+	r.AddRuntime(res, "merge base 0b8261f824ab", checker.Options{})
+	if r.ExitCode() != 0 || r.Runtime.Verdict != "pass" {
+		t.Fatalf("exit %d, verdict %s: want 0 and pass (the JSON's verdict is unchanged)", r.ExitCode(), r.Runtime.Verdict)
+	}
+	const want = "no test suite ran: nothing shows either release works on them; set tests.command"
+	var text, md bytes.Buffer
+	Text(&text, r, TextOptions{})
+	Markdown(&md, r, mdOpts)
+	for name, out := range map[string]string{"text": text.String(), "comment": md.String()} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the %s does not say no tests ran:\n%s", name, out)
+		}
+	}
+
+	// One scenario that ran its tests: a plain pass.
+	res.Scenarios[1].Status, res.Scenarios[1].Reason = compat.StatusPass, ""
+	r = static(t, "0003_display_name.up.sql", "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN bio text;\n")
+	r.AddRuntime(res, "merge base 0b8261f824ab", checker.Options{})
+	text.Reset()
+	Text(&text, r, TextOptions{})
+	if !strings.Contains(text.String(), "verdict: pass\n") {
+		t.Errorf("a pass with tests:\n%s", text.String())
+	}
+}

@@ -156,7 +156,7 @@ func Text(w io.Writer, r *Report, opts TextOptions) error {
 				fmt.Fprintf(&b, "  %s %s\n    fix: %s\n", paint(red, "vacuous proof:"), p.Vacuous, compat.VacuousFix)
 			}
 		}
-		fmt.Fprintf(&b, "  verdict: %s\n", paint(bold, rt.Verdict))
+		fmt.Fprintf(&b, "  verdict: %s\n", paint(bold, r.runtimeVerdict()))
 	}
 	s := r.Summary
 	verdict := paint(bold, "ok")
