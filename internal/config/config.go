@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -224,8 +225,19 @@ func Find(root, explicit string) (*Config, error) {
 			return c, err
 		}
 	}
+	// A name phasegate does not read, in the places it looks: taken for
+	// its config, silently ignored, it would leave every setting at its
+	// default.
+	for _, n := range misnamed {
+		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(n))); err == nil {
+			return nil, fmt.Errorf("%s is not read: phasegate reads its config from %s; rename it (or pass --config %s)", n, strings.Join(Names, ", "), n)
+		}
+	}
 	return &Config{}, nil
 }
+
+// misnamed are names a config file is likely given by mistake.
+var misnamed = []string{".phasegate.yml", ".phasegate.yaml", ".github/.phasegate.yml", ".github/.phasegate.yaml", "phasegate.yml.yml", ".github/phasegate.yml.yml"}
 
 // Load reads one config file.
 func Load(path string) (*Config, error) {
@@ -423,8 +435,45 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, where string) error {
 				}
 			}
 		}
+	case reflect.Bool, reflect.Int, reflect.Int64, reflect.Float64, reflect.String:
+		return checkScalar(path, n, t, where)
 	}
 	return nil
+}
+
+// checkScalar rejects a value that is not the scalar the key holds, with
+// its position and key, where the YAML library would say only "line 2:
+// cannot unmarshal !!str `sixteen` into int".
+func checkScalar(path string, n *yaml.Node, t reflect.Type, where string) error {
+	want := map[reflect.Kind]string{
+		reflect.Bool: "true or false", reflect.Int: "a whole number", reflect.Int64: "a whole number",
+		reflect.Float64: "a number", reflect.String: "a string",
+	}[t.Kind()]
+	got := ""
+	switch {
+	case n.Kind == yaml.AliasNode:
+		return nil // the value it refers to is checked where it stands
+	case n.Kind == yaml.MappingNode:
+		got = "a mapping"
+	case n.Kind == yaml.SequenceNode:
+		got = "a list"
+	case n.Tag == "!!null":
+		return nil // no value: the default
+	default:
+		// The YAML library would truncate 15.5 into an int. (It takes yes
+		// and no for a bool, as YAML 1.1 did: so does phasegate.)
+		tags := map[reflect.Kind]string{reflect.Int: "!!int", reflect.Int64: "!!int"}
+		if tag := tags[t.Kind()]; tag == "" || n.ShortTag() == tag {
+			if err := n.Decode(reflect.New(t).Interface()); err == nil {
+				return nil
+			}
+		}
+		got = strconv.Quote(n.Value)
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			got = "the quoted string " + got + " (write it without quotes)"
+		}
+	}
+	return &Error{Path: path, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("%s must be %s, not %s", orTop(where), want, got)}
 }
 
 func orTop(where string) string {

@@ -43,11 +43,21 @@ func TestUnknownKeysHavePositions(t *testing.T) {
 		"tests:\n  recrod: false\n":         `did you mean "record"? The keys are command, env, env_names, record, rerun, results, scenarios, timeout`,
 		"ignore:\n  - path: a\n    rule: x": `phasegate.yml:3:5: unknown key "rule" in ignore[]; did you mean "rules"? The keys are`,
 		"tests:\n  zzz: 1\n":                `unknown key "zzz" in tests; the keys are`,
-		"postgres:\n  version: sixteen\n":   "cannot unmarshal !!str `sixteen` into int",
+		"postgres:\n  version: sixteen\n":   `phasegate.yml:2:12: postgres.version must be a whole number, not "sixteen"`,
+		"postgres:\n  version: 15.5\n":      `phasegate.yml:2:12: postgres.version must be a whole number, not "15.5"`,
+		"postgres:\n  version: [16]\n":     `phasegate.yml:2:12: postgres.version must be a whole number, not a list`,
+		"postgres:\n  version: \"16\"\n":   `phasegate.yml:2:12: postgres.version must be a whole number, not the quoted string "16" (write it without quotes)`,
+		"postgres:\n  pull: maybe\n":        `phasegate.yml:2:9: postgres.pull must be true or false, not "maybe"`,
+		"migrations:\n  dir: {a: 1}\n":      `phasegate.yml:2:8: migrations.dir must be a string, not a mapping`,
 		"migrations: [1, 2]\n":              "phasegate.yml:1:13: migrations must be a mapping",
 		"rules: {a: b\n":                    "phasegate.yml: ",
 		"tests:\n  timeout: 15 minutes\n":   `phasegate.yml:2:12: tests.timeout "15 minutes" is not a duration: give one such as 15m`,
 		"followup:\n  snooze: 0s\n":         `phasegate.yml:2:11: followup.snooze "0s" is not a duration`,
+	}
+	for _, src := range []string{"postgres:\n  pull: yes\n  version: 15\n", "postgres:\n  version:\n", "tests:\n  command: 123\n"} {
+		if _, err := Parse("phasegate.yml", []byte(src)); err != nil {
+			t.Errorf("%q: %v", src, err)
+		}
 	}
 	for src, want := range cases {
 		_, err := Parse("phasegate.yml", []byte(src))
@@ -73,6 +83,12 @@ func TestFind(t *testing.T) {
 	_, err = Find(root, filepath.Join(root, "missing.yml"))
 	if err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("explicit missing: %v", err)
+	}
+	// A name phasegate does not read is an error, not the defaults.
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, ".phasegate.yml"), []byte("postgres:\n  version: 13\n"), 0o644)
+	if _, err := Find(other, ""); err == nil || !strings.Contains(err.Error(), ".phasegate.yml is not read") || !strings.Contains(err.Error(), "--config .phasegate.yml") {
+		t.Errorf("misnamed: %v", err)
 	}
 	var ce *Error
 	_, err = Parse("x.yml", []byte("bogus: 1"))
