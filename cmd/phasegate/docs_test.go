@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -90,5 +91,24 @@ func TestActionDocumented(t *testing.T) {
 	sort.Strings(extra)
 	if len(extra) > 0 {
 		t.Errorf("%s documents %v, which action.yml does not declare", path, extra)
+	}
+}
+
+// TestEveryDocListedInReadme: each page of docs/ has a row in README's
+// documentation table, where a newcomer looks for it.
+func TestEveryDocListedInReadme(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := filepath.Glob("../../docs/*.md")
+	if err != nil || len(pages) < 10 {
+		t.Fatalf("docs pages: %v %v", pages, err)
+	}
+	for _, p := range pages {
+		name := filepath.Base(p)
+		if !strings.Contains(string(readme), "](docs/"+name+")") {
+			t.Errorf("docs/%s is not in README.md's documentation table", name)
+		}
 	}
 }

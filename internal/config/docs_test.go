@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // TestEveryKeyIsDocumented keeps docs/configuration.md in step with the
@@ -40,6 +42,50 @@ func TestEveryKeyIsDocumented(t *testing.T) {
 	for k := range documented {
 		if !accepted[k] {
 			t.Errorf("%s documents %s, which the config file does not accept", path, k)
+		}
+	}
+
+	// "The whole file" shows every key too, and is a config phasegate reads.
+	_, rest, _ := strings.Cut(string(b), "## The whole file")
+	_, rest, _ = strings.Cut(rest, "```yaml\n")
+	block, _, _ := strings.Cut(rest, "```")
+	if _, err := Parse("whole-file.yml", []byte(block)); err != nil {
+		t.Errorf("the whole file of %s does not parse: %v", path, err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(block), &root); err != nil || len(root.Content) != 1 {
+		t.Fatalf("the whole file: %v", err)
+	}
+	shown := map[string]bool{}
+	nodeKeys(root.Content[0], "", shown)
+	for _, k := range keys {
+		if !shown[k] {
+			t.Errorf("config key %s is missing from the whole file in %s", k, path)
+		}
+	}
+}
+
+// nodeKeys collects the keys of a YAML document as yamlKeys names them.
+func nodeKeys(n *yaml.Node, prefix string, out map[string]bool) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := prefix + n.Content[i].Value
+			if prefix == "rules." {
+				out["rules.<id>"] = true
+				continue
+			}
+			v := n.Content[i+1]
+			switch {
+			case v.Kind == yaml.SequenceNode && len(v.Content) > 0 && v.Content[0].Kind == yaml.MappingNode:
+				for _, item := range v.Content {
+					nodeKeys(item, key+"[].", out)
+				}
+			case v.Kind == yaml.MappingNode && key != "tests.env" && key != "tests.env_names" && key != "tests.scenarios" && key != "migrations.template_options":
+				nodeKeys(v, key+".", out)
+			default:
+				out[key] = true
+			}
 		}
 	}
 }
