@@ -48,11 +48,11 @@ func (c *Checker) File(in Input) FileResult {
 				f.Severity = Info
 				f.Message += " (deferred: it runs after the next release)"
 				// Its fix is done: this is where the fix put it.
-				f.Fix, f.Edit = "nothing to do now: the follow-up pull request (phasegate followup) applies it once the release that stopped using it has shipped", nil
+				f.Fix, f.Edit = "nothing to do now: the follow-up pull request (phasegate followup) applies it once its deferred header's condition is met (after: release, the default: once the next release has shipped)", nil
 			case in.Followup && f.Severity > Warning:
 				f.Severity = Warning
 				f.Message += " (a deferred contract applied after its release: the runtime check against that release proves it)"
-				f.Fix, f.Edit = "nothing to change: merge once the runtime check against the release that stopped using it passes (its compat scenario)", nil
+				f.Fix, f.Edit = "nothing to change: merge once the runtime check against the release it waited for passes (its compat scenario)", nil
 			}
 		}
 		res.Statements = append(res.Statements, sr)
