@@ -254,6 +254,18 @@ func severityRank(s string) int {
 // Finish recomputes the summary and the result from the files and errors.
 func (r *Report) Finish() {
 	s := Summary{Files: len(r.Files), Errors: len(r.Errors)}
+	// A file that could not be parsed is a file checked too: "0 files ...
+	// 1 error" read as if nothing had been looked at.
+	judged := map[string]bool{}
+	for _, f := range r.Files {
+		judged[f.Path] = true
+	}
+	for _, e := range r.Errors {
+		if e.Path != "" && !judged[e.Path] {
+			judged[e.Path] = true
+			s.Files++
+		}
+	}
 	count := func(f Finding) {
 		switch f.Severity {
 		case "error":
