@@ -125,13 +125,13 @@ func (c *Context) constraintFix(f Finding, at *pg.AlterTableStmt, con *pg.Constr
 		name := orDefault(con.Conname, c.Catalog.ConstraintName(q, schema.ForeignKey, cols))
 		add := notValidSteps(at, con, name, "")
 		return f.withSteps(
-			fmt.Sprintf("expand, in this release: deploy code that never writes a %s row whose %s has no %s row, and fix the existing orphans in batches;", q, colList, c.Catalog.Resolve(con.Pktable)),
+			fmt.Sprintf("expand, in this release: deploy code that never writes a row of %s whose %s has no row in %s, and fix the existing orphans in batches;", q, colList, c.Catalog.Resolve(con.Pktable)),
 			prefixed(deferred, add[0]), add[1]).withNote(guaranteedNote)
 	case pg.ConstrType_CONSTR_CHECK:
 		name := orDefault(con.Conname, c.Catalog.ConstraintName(q, schema.Check, cols))
 		add := notValidSteps(at, con, name, "")
 		return f.withSteps(
-			fmt.Sprintf("expand, in this release: deploy code that never writes a %s row that fails the check, and fix the existing ones in batches;", q),
+			fmt.Sprintf("expand, in this release: deploy code that never writes a row of %s that fails the check, and fix the existing ones in batches;", q),
 			prefixed(deferred, add[0]), add[1]).withNote(guaranteedNote)
 	case pg.ConstrType_CONSTR_UNIQUE, pg.ConstrType_CONSTR_PRIMARY:
 		ckind, not := schema.Unique, ""

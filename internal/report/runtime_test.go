@@ -128,3 +128,19 @@ func TestRuntimePassWithoutTests(t *testing.T) {
 		t.Errorf("a pass with tests:\n%s", text.String())
 	}
 }
+
+// TestDescribeChange: a change's detail is not said twice.
+func TestDescribeChange(t *testing.T) {
+	for _, c := range []struct {
+		change compat.Change
+		want   string
+	}{
+		{compat.Change{Change: "renamed", Detail: "renamed to customers"}, "renamed to customers"},
+		{compat.Change{Change: "narrowed", Detail: "varchar(255) → varchar(50)"}, "narrowed (varchar(255) → varchar(50))"},
+		{compat.Change{Change: "removed"}, "removed"},
+	} {
+		if got := describe(c.change); got != c.want {
+			t.Errorf("describe(%+v) = %q, want %q", c.change, got, c.want)
+		}
+	}
+}

@@ -197,6 +197,9 @@ func shortSHA(s string) string {
 
 // describe says what a change did, in words.
 func describe(c compat.Change) string {
+	if strings.HasPrefix(c.Detail, c.Change+" ") {
+		return c.Detail // "renamed to customers", not "renamed (renamed to customers)"
+	}
 	if c.Detail != "" {
 		return c.Change + " (" + c.Detail + ")"
 	}
