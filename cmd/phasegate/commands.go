@@ -14,7 +14,10 @@ type command struct {
 	groups  []flagGroup
 	// examples are shell lines, each after a comment saying what it does.
 	examples []example
-	run      func(args []string, stdout, stderr io.Writer) (int, error)
+	// exit says what its exit statuses mean, after "Exit status: ";
+	// empty for check's (exitStatusHelp).
+	exit string
+	run  func(args []string, stdout, stderr io.Writer) (int, error)
 }
 
 // flagGroup is a titled group of flags in a command's help. Each entry is
@@ -52,6 +55,7 @@ release's tests against PostgreSQL migrated by the change.`,
 	},
 	{
 		name:    "classify",
+		exit:    "0 nothing at error severity; 1 findings at error severity; 2 usage, config or parse errors.",
 		summary: "judge migration files or directories outside git",
 		usage:   "[flags] PATH...",
 		long: `Judges migration files and directories without git: against an empty schema, plus --schema FILE.
@@ -72,6 +76,7 @@ form one change, judged together: objects an earlier file creates count as new i
 	},
 	{
 		name:    "split",
+		exit:    "0 the split is written (or there is nothing to split); 2 usage, config, git or parse errors, or a statement split refuses (then nothing is written).",
 		summary: "cut new migrations into what ships now and what waits for the next release",
 		usage:   "[flags] FILE...",
 		long: `Splits each new migration of the change (compared with --base) in two: the expand statements stay,
@@ -96,6 +101,7 @@ with the steps to take by hand.`,
 	},
 	{
 		name:    "followup",
+		exit:    "0 done, or nothing is ready yet; 1 a deferred migration the bot could not carry (its line says why); 2 usage, config, git or GitHub errors.",
 		summary: "open the pull requests that apply deferred migrations once their release has shipped",
 		usage:   "[flags]",
 		long: `For each deferred migration whose condition holds (a release containing it has been out for
@@ -116,6 +122,7 @@ needed, it says which one.`,
 	},
 	{
 		name:    "comment",
+		exit:    "0 posted; 2 usage errors, or GitHub refused the comment.",
 		summary: "post a JSON report as the pull request comment (for fork pull requests)",
 		usage:   "--report FILE [flags]",
 		long: `Posts or updates the pull request comment from a JSON report written elsewhere (--report-json of
@@ -151,6 +158,7 @@ check could not run, is named and makes the runtime verdict an error.`,
 	},
 	{
 		name:    "stats",
+		exit:    "0 the sizes are written; 2 usage errors, or the database could not be read.",
 		summary: "write production's table sizes, for estimates of how long locks are held",
 		usage:   "--database-url URL [flags]",
 		long: `Reads the size of every table (rows, pages, bytes, write rate) from the catalog of a database you
@@ -168,6 +176,7 @@ tables below stats.small_rows rows are advice (info).`,
 	},
 	{
 		name:    "rules",
+		exit:    "0; 2 an unknown rule id, or a usage error.",
 		summary: "list the rules, or print one rule's documentation",
 		usage:   "[--markdown] [RULE...]",
 		long: `Without arguments, lists every rule with its category, default severity and what it flags. With
@@ -185,6 +194,7 @@ examples.`,
 	},
 	{
 		name:    "version",
+		exit:    "0; 2 a usage error.",
 		summary: "print the version, and the commit and date the binary was built from",
 		usage:   "",
 		long:    `Prints the version (stamped with -ldflags "-X main.version=VERSION", else the module's), the git commit and commit date the binary was built from, and the Go toolchain.`,

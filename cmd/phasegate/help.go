@@ -74,7 +74,11 @@ func printCommandHelp(w io.Writer, cmd *command, fs *flag.FlagSet) {
 			fmt.Fprintf(&b, "  # %s\n  $ %s\n", ex.what, ex.line)
 		}
 	}
-	b.WriteString("\n" + exitStatusHelp + "\n")
+	exit := exitStatusHelp
+	if cmd.exit != "" {
+		exit = "Exit status: " + cmd.exit
+	}
+	b.WriteString("\n" + strings.Join(wrap(exit, helpWidth), "\n") + "\n")
 	io.WriteString(w, b.String())
 }
 
