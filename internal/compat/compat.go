@@ -116,9 +116,11 @@ type Options struct {
 
 // Result is what the runtime check found.
 type Result struct {
-	Previous  string     `json:"previous"`
-	Server    string     `json:"server"`
-	Scenarios []Scenario `json:"scenarios"`
+	Previous string `json:"previous"`
+	Server   string `json:"server"`
+	// ServerVersion is the major version of the server the check ran on.
+	ServerVersion int        `json:"server_version,omitempty"`
+	Scenarios     []Scenario `json:"scenarios"`
 	// Verdict is pass, fail (compat, deploy or contract-ready failed),
 	// baseline broken (the previous release's tests fail on its own schema, so the
 	// migrations are not blamed), or error.

@@ -97,7 +97,7 @@ func (c *check) awaitServer(s *serverStart) error {
 		return s.err
 	}
 	c.srv = s.srv
-	c.res.Server = s.srv.Source
+	c.res.Server, c.res.ServerVersion = s.srv.Source, s.srv.Version
 	c.res.Timings.ServerReady = s.at
 	c.secrets = s.srv.Secrets()
 	return nil

@@ -485,6 +485,9 @@ func runtimeSection(b *mdWriter, r *Report, compact bool) {
 		b.f(", on PostgreSQL `%s`", rt.Server)
 	}
 	b.f("\n\n")
+	if m := r.versionMismatch(); m != "" {
+		b.f("⚠️ Note: %s.\n\n", m)
+	}
 	if rt.Error != "" {
 		b.f("⛔ The runtime check did not finish:\n\n```\n%s\n```\n\n", strings.ReplaceAll(rt.Error, "```", "'''"))
 	}

@@ -18,6 +18,8 @@ type Runtime struct {
 	PreviousCommit string `json:"previous_commit"`
 	// Server is the container image, or "url" for --database-url.
 	Server string `json:"server"`
+	// ServerVersion is that server's major version; 0 when unknown.
+	ServerVersion int `json:"server_version,omitempty"`
 	// Changes are what the new migrations removed, renamed or narrowed of
 	// the previous schema, measured on the database.
 	Changes        []compat.Change `json:"changes"`
@@ -73,7 +75,7 @@ type MeasuredLock = compat.MeasuredLock
 // (lock-disagreement) on them, and the verdict.
 func (r *Report) AddRuntime(res *compat.Result, previousLabel string, opts checker.Options) {
 	r.Runtime = &Runtime{
-		Verdict: res.Verdict, Previous: previousLabel, PreviousCommit: res.Previous, Server: res.Server,
+		Verdict: res.Verdict, Previous: previousLabel, PreviousCommit: res.Previous, Server: res.Server, ServerVersion: res.ServerVersion,
 		Changes: res.Changes, MigrationError: res.MigrationError, Error: res.Error, Proof: res.Proof,
 		Timings: TimingsMS{
 			ServerReady: res.Timings.ServerReady.Milliseconds(), PreviousSchema: res.Timings.PreviousSchema.Milliseconds(),
@@ -181,4 +183,15 @@ func (r *Report) runtimeVerdict() string {
 		}
 	}
 	return rt.Verdict + " (the migrations applied, but no test suite ran: nothing shows either release works on them; set tests.command)"
+}
+
+// versionMismatch says that the runtime check ran on another major version
+// than the one the static check judged for ("" when they agree or one is
+// unknown): each is right only for production's.
+func (r *Report) versionMismatch() string {
+	rt := r.Runtime
+	if rt == nil || rt.ServerVersion == 0 || r.PostgresVersion == 0 || rt.ServerVersion == r.PostgresVersion {
+		return ""
+	}
+	return fmt.Sprintf("the runtime check ran on PostgreSQL %d, and the static check judged for %d (postgres.version): give both production's version (postgres.version, and an image of that version)", rt.ServerVersion, r.PostgresVersion)
 }

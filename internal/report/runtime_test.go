@@ -144,3 +144,25 @@ func TestDescribeChange(t *testing.T) {
 		}
 	}
 }
+
+// TestRuntimeOnAnotherVersion: a runtime check on a server of another
+// major version than the static check's says so, in the text and the
+// comment; on the same version it says nothing.
+func TestRuntimeOnAnotherVersion(t *testing.T) {
+	for _, server := range []int{15, 16} {
+		res := &compat.Result{Previous: "0b8261f824abe7cc4193197749cd536739f44c3f", Verdict: compat.StatusPass, Server: "local/postgres:15", ServerVersion: server,
+			Scenarios: []compat.Scenario{{Name: compat.ScenarioCompat, Status: compat.StatusPass}}}
+		r := static(t, "0003_display_name.up.sql", "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN bio text;\n")
+		r.PostgresVersion = 16
+		r.AddRuntime(res, "merge base 0b8261f824ab", checker.Options{})
+		var text, md bytes.Buffer
+		Text(&text, r, TextOptions{})
+		Markdown(&md, r, mdOpts)
+		const want = "the runtime check ran on PostgreSQL 15, and the static check judged for 16"
+		for name, out := range map[string]string{"text": text.String(), "comment": md.String()} {
+			if got := strings.Contains(out, want); got != (server == 15) {
+				t.Errorf("server %d, %s: note shown %v:\n%s", server, name, got, out)
+			}
+		}
+	}
+}

@@ -94,6 +94,9 @@ func Text(w io.Writer, r *Report, opts TextOptions) error {
 			b.WriteString(" " + strings.Join(about, ", "))
 		}
 		b.WriteString("\n")
+		if m := r.versionMismatch(); m != "" {
+			fmt.Fprintf(&b, "  %s %s\n", paint(yellow, "note:"), m)
+		}
 		if rt.Error != "" {
 			fmt.Fprintf(&b, "  %s the runtime check did not finish: %s\n", paint(red, "error:"), rt.Error)
 			fmt.Fprintf(&b, "    %s\n", RuntimeErrorHelp)
