@@ -8,7 +8,10 @@ var editedMigration = &Rule{
 	Fix:     "restore the file and put the change in a new migration",
 	Notes: `phasegate judges only the statements that changed in the edited file, and reports the edit itself with this rule.
 A Liquibase changelog that only gains changesets at its end is not edited (that is how Liquibase is used),
-and an ORM migration edited without changing the SQL it runs (a comment, its downgrade) is not either.`,
+and an ORM migration edited without changing the SQL it runs (a comment, its downgrade) is not either, nor is a
+migration whose statements are unchanged (a comment, the layout) for the tools that record only which migrations
+ran (golang-migrate, goose, dbmate, sql-migrate, pop, Diesel). Flyway, Liquibase, Atlas, Prisma and sqitch
+record a checksum of each migration, so there any change is one.`,
 	Examples: []Example{
 		{
 			Format:    "golang-migrate",
@@ -31,6 +34,21 @@ and an ORM migration edited without changing the SQL it runs (a comment, its dow
 			Format:    "golang-migrate",
 			BaseFiles: []MigrationFile{{"1_users.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n"}},
 			Change:    []MigrationFile{{"2_nick.up.sql", "ALTER TABLE users ADD COLUMN nick text;\n"}},
+		},
+		{
+			// golang-migrate records only the versions it applied: a new
+			// comment changes nothing anywhere.
+			Format:    "golang-migrate",
+			BaseFiles: []MigrationFile{{"1_users.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n"}},
+			Change:    []MigrationFile{{"1_users.up.sql", "-- The accounts.\nCREATE TABLE users (\n    id bigint PRIMARY KEY\n);\n"}},
+		},
+		{
+			// Flyway records each applied migration's checksum, comments
+			// included, and refuses to migrate when one changed.
+			Format:    "flyway",
+			BaseFiles: []MigrationFile{{"V1__users.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n"}},
+			Change:    []MigrationFile{{"V1__users.sql", "-- The accounts.\nCREATE TABLE users (id bigint PRIMARY KEY);\n"}},
+			Flagged:   true,
 		},
 	},
 	History: func(h *History) []Finding {

@@ -15,6 +15,8 @@ import (
 	"path"
 	"strings"
 
+	pg "github.com/phasegate/phasegate/internal/pgtree"
+
 	"github.com/phasegate/phasegate/internal/checker"
 	"github.com/phasegate/phasegate/internal/git"
 	"github.com/phasegate/phasegate/internal/schema"
@@ -157,6 +159,35 @@ func changedStatements(baseFS fs.FS, format source.Format, old source.Migration)
 		}
 		return true
 	}
+}
+
+// sameStatements reports a migration whose statements read the same in
+// the base (old) as in f, whitespace aside: only its comments or layout
+// changed.
+func sameStatements(baseFS fs.FS, format source.Format, old source.Migration, f *sqltext.File) bool {
+	b, _, err := source.Read(baseFS, format, old)
+	if err != nil || len(b.Statements) != len(f.Statements) {
+		return false
+	}
+	for i, s := range b.Statements {
+		if normalize(s.Text) == normalize(f.Statements[i].Text) {
+			continue
+		}
+		// Inside a statement, a comment or a line break moved: the
+		// deparsed trees say whether it is the same statement.
+		x, errX := deparsed(s.Node)
+		y, errY := deparsed(f.Statements[i].Node)
+		if errX != nil || errY != nil || x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// deparsed is a statement as PostgreSQL's deparser writes it: one layout,
+// no comments.
+func deparsed(n *pg.Node) (string, error) {
+	return pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: n}}})
 }
 
 // normalize collapses whitespace so re-indenting a statement is no change.

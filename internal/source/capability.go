@@ -290,3 +290,20 @@ type WholeSender interface {
 	// marked (Liquibase's splitStatements:false).
 	SendWhole(src []byte, at int) []byte
 }
+
+// VersionOnly is implemented by formats whose tool records only which
+// migrations ran (a version or a name), never their content: an applied
+// migration whose statements are unchanged (a comment, the layout) runs
+// the same on every database. Flyway, Liquibase, Atlas, Prisma and sqitch
+// record a checksum and refuse or warn about any change; an unknown tool
+// (plain, capture) may too.
+type VersionOnly interface {
+	RecordsVersionOnly() bool
+}
+
+// RecordsVersionOnly reports whether f's tool records only which
+// migrations ran.
+func RecordsVersionOnly(f Format) bool {
+	v, ok := f.(VersionOnly)
+	return ok && v.RecordsVersionOnly()
+}

@@ -107,3 +107,7 @@ func (Dbmate) MatchFile(_ fs.FS, _ string, src []byte) FileMatch {
 	}
 	return NoMatch
 }
+
+// RecordsVersionOnly: dbmate's table holds the versions it applied, not
+// their content.
+func (Dbmate) RecordsVersionOnly() bool { return true }

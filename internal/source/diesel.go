@@ -94,3 +94,7 @@ func (Diesel) MatchFile(_ fs.FS, p string, _ []byte) FileMatch {
 	}
 	return NoMatch
 }
+
+// RecordsVersionOnly: Diesel's table holds the versions it applied, not
+// their content.
+func (Diesel) RecordsVersionOnly() bool { return true }

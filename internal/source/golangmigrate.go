@@ -121,3 +121,7 @@ func (GolangMigrate) MatchFile(_ fs.FS, p string, _ []byte) FileMatch {
 	}
 	return NoMatch
 }
+
+// RecordsVersionOnly: golang-migrate's table holds the versions it applied, not
+// their content.
+func (GolangMigrate) RecordsVersionOnly() bool { return true }

@@ -205,3 +205,7 @@ func (Goose) MatchFile(_ fs.FS, _ string, src []byte) FileMatch {
 	}
 	return NoMatch
 }
+
+// RecordsVersionOnly: goose's table holds the versions it applied, not
+// their content.
+func (Goose) RecordsVersionOnly() bool { return true }

@@ -132,3 +132,7 @@ func (Pop) MatchFile(_ fs.FS, p string, src []byte) FileMatch {
 	}
 	return NoMatch
 }
+
+// RecordsVersionOnly: pop's table holds the versions it applied, not
+// their content.
+func (Pop) RecordsVersionOnly() bool { return true }

@@ -133,3 +133,7 @@ func (SQLMigrate) WriteMigration(header, up, down string, tx TxMode, _, _ string
 }
 func (SQLMigrate) InlineDown() bool   { return true }
 func (SQLMigrate) LineEditable() bool { return true }
+
+// RecordsVersionOnly: sql-migrate's table holds the versions it applied, not
+// their content.
+func (SQLMigrate) RecordsVersionOnly() bool { return true }
