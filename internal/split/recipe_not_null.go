@@ -79,14 +79,17 @@ func setNotNull(rc *recipeContext, t *schema.Table, column string) (*rewrite, er
 func notNullContract(rw *rewrite, rc *recipeContext, table schema.QName, column string) {
 	tbl, col := table.SQL(), ident(column)
 	check := ident(objectName(table.Name, column, "not_null"))
+	// Said in the deferred migration itself, where the follow-up pull
+	// request shows it, not only once by split.
+	note := fmt.Sprintf("-- Before this runs, fill %s.%s in the rows that hold NULL (written before the new code deployed), in batches; the scan below fails on any, and the migration must then run again.", table, column)
 	if rc.version > 0 && rc.version < 12 {
-		rw.contract = append(rw.contract, []string{fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tbl, col)})
+		rw.contract = append(rw.contract, []string{note, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tbl, col)})
 		rw.notes = append(rw.notes, fmt.Sprintf("before PostgreSQL 12, SET NOT NULL scans %s under ACCESS EXCLUSIVE whatever precedes it", table))
 	} else {
 		rw.contract = append(rw.contract,
 			// Dropped first if there: the deferred migration may run again
 			// after a failed VALIDATE (rows still NULL) committed this step.
-			[]string{fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s, ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID", tbl, check, check, col)},
+			[]string{note, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s, ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID", tbl, check, check, col)},
 			[]string{
 				fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tbl, check),
 				fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tbl, col),

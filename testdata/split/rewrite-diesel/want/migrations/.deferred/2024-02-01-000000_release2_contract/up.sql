@@ -15,11 +15,13 @@ ALTER TABLE users DROP CONSTRAINT IF EXISTS users_full_name_not_null;
 ALTER TABLE users DROP COLUMN IF EXISTS name;
 ALTER INDEX IF EXISTS users_name_idx_full_name RENAME TO users_name_idx;
 DROP VIEW IF EXISTS notes;
+-- Before this runs, fill users.plan in the rows that hold NULL (written before the new code deployed), in batches; the scan below fails on any, and the migration must then run again.
 ALTER TABLE users DROP CONSTRAINT IF EXISTS users_plan_not_null, ADD CONSTRAINT users_plan_not_null CHECK (plan IS NOT NULL) NOT VALID;
 COMMIT;
 ALTER TABLE users VALIDATE CONSTRAINT users_plan_not_null;
 ALTER TABLE users ALTER COLUMN plan SET NOT NULL;
 ALTER TABLE users DROP CONSTRAINT users_plan_not_null;
+-- Before this runs, fill users.nickname in the rows that hold NULL (written before the new code deployed), in batches; the scan below fails on any, and the migration must then run again.
 ALTER TABLE users DROP CONSTRAINT IF EXISTS users_nickname_not_null, ADD CONSTRAINT users_nickname_not_null CHECK (nickname IS NOT NULL) NOT VALID;
 COMMIT;
 ALTER TABLE users VALIDATE CONSTRAINT users_nickname_not_null;
