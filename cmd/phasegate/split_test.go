@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/phasegate/phasegate/internal/deferred"
 	"github.com/phasegate/phasegate/internal/gittest"
 )
 
@@ -60,6 +61,15 @@ func TestSplitGolden(t *testing.T) {
 					if got[p] != want[p] {
 						t.Errorf("%s after split:\n%s\nwant:\n%s", p, got[p], want[p])
 					}
+				}
+			}
+			// Each deferred migration it wrote reads back with its header.
+			for p, content := range got {
+				if !strings.Contains(content, "phasegate:deferred") {
+					continue
+				}
+				if h, ok, err := deferred.Parse([]byte(content)); !ok || err != nil || h.From != target {
+					t.Errorf("%s: its header reads back as %+v, %v, %v", p, h, ok, err)
 				}
 			}
 			// The split leaves no directory a tool would take for an empty

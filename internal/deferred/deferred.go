@@ -15,17 +15,17 @@
 package deferred
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/phasegate/phasegate/internal/source"
+	"github.com/phasegate/phasegate/internal/spell"
 )
 
 // Dir returns the default deferred directory for a migrations directory
@@ -63,11 +63,6 @@ type Header struct {
 	Commit string
 }
 
-const (
-	mark       = "-- phasegate:deferred"
-	pythonMark = "# phasegate:deferred"
-)
-
 // String renders the header as SQL comments, ending with a newline.
 func (h Header) String() string { return h.Comment("--") }
 
@@ -93,17 +88,6 @@ func (h Header) Comment(prefix string) string {
 	return b.String()
 }
 
-// commentPrefix cuts the comment marker a header line starts with ("--",
-// or "#" in Python).
-func commentPrefix(line string) (rest string, ok bool) {
-	for _, p := range []string{"--", "#"} {
-		if r, found := strings.CutPrefix(line, p); found {
-			return r, true
-		}
-	}
-	return line, false
-}
-
 // Error is a malformed header, at its line.
 type Error struct {
 	Line int
@@ -112,36 +96,88 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("%d:1: %s", e.Line, e.Msg) }
 
+// keys are the header's keys, in the order Comment writes them.
+var keys = []string{"after", "from", "pr", "commit"}
+
+// keyLine is a comment line that reads "key: value" ("#" in Python).
+var keyLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*(?:--|#)\s*([A-Za-z][A-Za-z0-9_-]*)\s*:(.*)$`)
+})
+
+// headerLine reads a line below the mark. It is part of the header when
+// it is a comment "key: value" whose key is one of keys (in any case), or
+// a lower-case word followed by ": " (a misspelt key: key is returned, and
+// known is false). Anything else ends the header: the migration's own
+// first line, a tool's directive ("-- migrate:up", "-- atlas:txmode none",
+// "--changeset ann:2"), a comment ("-- Note: ...").
+func headerLine(line string) (key, value string, known, in bool) {
+	m := keyLine().FindStringSubmatch(line)
+	if m == nil {
+		return "", "", false, false
+	}
+	key, value = m[1], m[2]
+	if slices.Contains(keys, strings.ToLower(key)) {
+		return strings.ToLower(key), strings.TrimSpace(value), true, true
+	}
+	if key == strings.ToLower(key) && (value == "" || value[0] == ' ' || value[0] == '\t') {
+		return key, strings.TrimSpace(value), false, true
+	}
+	return "", "", false, false
+}
+
+// isMark reports whether a line is the header's first: a comment that
+// reads phasegate:deferred.
+func isMark(line string) bool {
+	text := strings.TrimSpace(line)
+	for _, p := range []string{"--", "#"} {
+		if rest, ok := strings.CutPrefix(text, p); ok {
+			return strings.EqualFold(strings.TrimSpace(rest), "phasegate:deferred")
+		}
+	}
+	return false
+}
+
 // Parse reads the header of a deferred migration. ok is false when the
 // file has none; a malformed header is an *Error.
 func Parse(src []byte) (h Header, ok bool, err error) {
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	line := 0
-	in := false
-	for sc.Scan() {
-		line++
-		text := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
-		if !in {
-			if text == "" || line == 1 && liquibaseHeader().MatchString(text) {
+	h, ok, _, _, err = parse(src)
+	return h, ok, err
+}
+
+// parse is Parse that also returns where the header lies in src: from the
+// start of the mark's line to the end of its last key line.
+func parse(src []byte) (h Header, ok bool, start, end int, err error) {
+	s := string(src)
+	off := 0
+	if strings.HasPrefix(s, "\ufeff") {
+		off = len("\ufeff")
+	}
+	for line := 1; off < len(s); line++ {
+		next := len(s)
+		if i := strings.IndexByte(s[off:], '\n'); i >= 0 {
+			next = off + i + 1
+		}
+		text := strings.TrimRight(s[off:next], "\r\n")
+		if !ok {
+			if t := strings.TrimSpace(text); t == "" || line == 1 && liquibaseHeader().MatchString(t) {
+				off = next
 				continue // Liquibase needs its own line first
 			}
-			if text != mark && text != pythonMark {
-				return h, false, nil
+			if !isMark(text) {
+				return h, false, 0, 0, nil
 			}
-			in, ok = true, true
+			ok, start, end = true, off, next
+			off = next
 			continue
 		}
-		rest, c := commentPrefix(text)
-		if !c {
+		key, value, known, in := headerLine(text)
+		if !in {
 			break
 		}
-		body := strings.TrimSpace(rest)
-		key, value, found := strings.Cut(body, ":")
-		if !found {
-			break
+		if !known {
+			return h, ok, start, off, &Error{line, fmt.Sprintf("unknown header key %q%s (the keys are %s; a comment below the header needs a blank line above it)",
+				key, spell.DidYouMean(key, keys, "%s"), strings.Join(keys, ", "))}
 		}
-		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
 		switch key {
 		case "after":
 			h.After = value
@@ -150,45 +186,50 @@ func Parse(src []byte) (h Header, ok bool, err error) {
 		case "pr":
 			n, err := strconv.Atoi(strings.TrimPrefix(value, "#"))
 			if err != nil || n <= 0 {
-				return h, ok, &Error{line, fmt.Sprintf("pr: %q is not a pull request number", value)}
+				return h, ok, start, off, &Error{line, fmt.Sprintf("pr: %q is not a pull request number", value)}
 			}
 			h.PR = n
 		case "commit":
 			h.Commit = value
-		default:
-			return h, ok, &Error{line, fmt.Sprintf("unknown header key %q (the keys are after, from, pr, commit)", key)}
 		}
+		off = next
+		end = off
 	}
 	if ok {
 		if h.After == "" {
 			h.After = "release"
 		}
 		if _, err := h.Condition(); err != nil {
-			return h, ok, &Error{2, err.Error()}
+			return h, ok, start, end, &Error{2, err.Error()}
 		}
 	}
-	return h, ok, nil
+	return h, ok, start, end, nil
 }
 
-// Strip returns src without its header (the SQL one).
-func Strip(src []byte) []byte {
-	s := string(src)
-	i := strings.Index(s, mark)
-	if i < 0 || strings.TrimSpace(s[:i]) != "" && !liquibaseHeader().MatchString(strings.TrimSpace(s[:i])) {
+// Separate returns src, a deferred migration whose header is the text
+// header (Header.Comment's), with a blank line after the header when the
+// line below it would read as part of it (a comment "-- note: ..."), so
+// that the file parses back to the header it was written with.
+func Separate(src, header string) string {
+	i := strings.Index(src, header)
+	if i < 0 {
 		return src
 	}
-	before := s[:i]
-	rest := s[i+len(mark):]
-	lines := strings.SplitAfter(rest, "\n")
-	n := 1 // the rest of the mark's line
-	for n < len(lines) {
-		t := strings.TrimSpace(lines[n])
-		if !strings.HasPrefix(t, "--") || !strings.Contains(t, ":") {
-			break
-		}
-		n++
+	end := i + len(header)
+	below, _, _ := strings.Cut(src[end:], "\n")
+	if _, _, _, in := headerLine(below); !in {
+		return src
 	}
-	return []byte(before + strings.Join(lines[n:], ""))
+	return src[:end] + "\n" + src[end:]
+}
+
+// Strip returns src without its header.
+func Strip(src []byte) []byte {
+	_, ok, start, end, _ := parse(src)
+	if !ok {
+		return src
+	}
+	return append(src[:start:start], src[end:]...)
 }
 
 // liquibaseHeader is the first line of a Liquibase formatted SQL file,

@@ -1,6 +1,9 @@
 package deferred
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -71,5 +74,95 @@ func TestPythonHeader(t *testing.T) {
 	}
 	if _, ok, _ := Parse([]byte("# phasegate: deferred?\nfrom alembic import op\n")); ok {
 		t.Error("a comment that is not the header was read as one")
+	}
+}
+
+// The header ends where the migration starts: a tool's directive that
+// reads like a key (dbmate's "-- migrate:up", Atlas's "-- atlas:txmode",
+// Liquibase's "--changeset ann:2") or a comment of the migration is not
+// part of it; a lower-case word and ": " is a misspelt key.
+func TestHeaderEnd(t *testing.T) {
+	const top = "-- phasegate:deferred\n--   after: 2026-12-01\n--   from: db/migrations/0002_x.sql\n"
+	for _, below := range []string{
+		"-- migrate:up transaction:false\nALTER TABLE t DROP COLUMN c;\n",
+		"-- atlas:txmode none\n\nALTER TABLE t DROP COLUMN c;\n",
+		"--changeset ann:2-contract runInTransaction:false\nALTER TABLE t DROP COLUMN c;\n",
+		"-- Note: the new code no longer reads c.\nALTER TABLE t DROP COLUMN c;\n",
+		"-- +goose Up\n-- +goose StatementBegin\nDROP TABLE t;\n-- +goose StatementEnd\n",
+		"\n-- note: the new code no longer reads c.\nALTER TABLE t DROP COLUMN c;\n",
+		"-- phasegate:ignore drop-column unused since v2\nALTER TABLE t DROP COLUMN c;\n",
+	} {
+		src := top + below
+		h, ok, err := Parse([]byte(src))
+		if !ok || err != nil || h.After != "2026-12-01" || h.From != "db/migrations/0002_x.sql" {
+			t.Errorf("Parse(%q) = %+v, %v, %v", src, h, ok, err)
+		}
+		if got := string(Strip([]byte(src))); got != below {
+			t.Errorf("Strip(%q) = %q, want %q", src, got, below)
+		}
+	}
+	// A header key in another case or without a space is still one.
+	if h, _, err := Parse([]byte("# phasegate:deferred\n# After:2026-12-01\n\"\"\"doc\"\"\"\n")); err != nil || h.After != "2026-12-01" {
+		t.Errorf("After:2026-12-01 = %+v, %v", h, err)
+	}
+	for src, want := range map[string]string{
+		top + "-- note: the new code no longer reads c.\n": `4:1: unknown header key "note" (the keys are after, from, pr, commit; a comment below the header needs a blank line above it)`,
+		top + "--   aftr: release\n":                       `4:1: unknown header key "aftr"; did you mean after?`,
+	} {
+		if _, _, err := Parse([]byte(src)); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v, want %s", src, err, want)
+		}
+	}
+}
+
+// The deferred migrations split writes, in every format, read back
+// without error, with the migration they came from.
+func TestSplitHeadersParse(t *testing.T) {
+	n := 0
+	for _, root := range []string{"../../testdata/split", "../../testdata/alembicsplit", "../../testdata/alembicapp", "../../testdata/djangoapp"} {
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.Contains(filepath.ToSlash(p), "deferred") {
+				return err
+			}
+			src, err := os.ReadFile(p)
+			if err != nil || !strings.Contains(string(src), "phasegate:deferred") {
+				return err
+			}
+			n++
+			h, ok, err := Parse(src)
+			if !ok || err != nil || h.From == "" {
+				t.Errorf("%s: Parse = %+v, %v, %v", p, h, ok, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n < 20 {
+		t.Errorf("%d deferred migrations in testdata, want 20 or more", n)
+	}
+}
+
+// A migration whose first line would read as a header key is kept apart
+// from the header by a blank line; others are left as they are.
+func TestSeparate(t *testing.T) {
+	h := Header{After: "release", From: "db/migrations/0002_x.sql"}
+	for body, want := range map[string]string{
+		"-- note: c is unused\nALTER TABLE t DROP COLUMN c;\n": h.String() + "\n-- note: c is unused\nALTER TABLE t DROP COLUMN c;\n",
+		"-- migrate:up\nALTER TABLE t DROP COLUMN c;\n":        h.String() + "-- migrate:up\nALTER TABLE t DROP COLUMN c;\n",
+		"ALTER TABLE t DROP COLUMN c;\n":                       h.String() + "ALTER TABLE t DROP COLUMN c;\n",
+	} {
+		got := Separate(h.String()+body, h.String())
+		if got != want {
+			t.Errorf("Separate(%q) = %q, want %q", body, got, want)
+		}
+		if back, _, err := Parse([]byte(got)); err != nil || back != h {
+			t.Errorf("%q reads back as %+v, %v", got, back, err)
+		}
+	}
+	lb := "--liquibase formatted sql\n" + h.String() + "-- pr: 7 was the last\n--changeset a:1\nDROP TABLE t;\n"
+	if got := Separate(lb, h.String()); !strings.Contains(got, h.String()+"\n-- pr: 7") {
+		t.Errorf("Separate(Liquibase) = %q", got)
 	}
 }

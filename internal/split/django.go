@@ -87,7 +87,7 @@ func django(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options,
 	}
 	plan.Changes = append(plan.Changes,
 		FileChange{Path: m.Path, Old: src, New: applyEdits(src, edits)},
-		FileChange{Path: deferredPath, New: h.String() + strings.TrimLeft(laterBody, "\n")})
+		FileChange{Path: deferredPath, New: deferred.Separate(h.String()+strings.TrimLeft(laterBody, "\n"), h.String())})
 	plan.Notes = append(plan.Notes, fmt.Sprintf("%s waits as SQL: once the next release runs everywhere, phasegate followup opens the pull request that applies it in a migration of the app (or apply it in one yourself, as migrations.RunSQL)", deferredPath))
 	return plan, nil
 }

@@ -54,7 +54,7 @@ func Rendered(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Option
 		return nil, fmt.Errorf("%s already exists: remove it first, or edit it by hand", p)
 	}
 	h := deferred.Header{After: opts.After, From: m.Path, PR: opts.PR}
-	plan.Changes = append(plan.Changes, FileChange{Path: p, New: h.String() + sql.String()})
+	plan.Changes = append(plan.Changes, FileChange{Path: p, New: deferred.Separate(h.String()+sql.String(), h.String())})
 	return plan, nil
 }
 

@@ -299,7 +299,7 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 		}
 		plan.Changes = append(plan.Changes, FileChange{Path: m.Path, Old: string(src), New: newSrc})
 	}
-	laterSrc := wrap(opts.Format, h.String(), laterBody, laterDown, tx, string(src), "contract")
+	laterSrc := deferred.Separate(wrap(opts.Format, h.String(), laterBody, laterDown, tx, string(src), "contract"), h.String())
 
 	plan.Changes = append(plan.Changes, FileChange{Path: deferredPath, New: laterSrc})
 	if downs != nil && downs.separate && laterDown != "" {
