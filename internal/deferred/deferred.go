@@ -15,6 +15,7 @@
 package deferred
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -23,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/spell"
@@ -88,13 +90,19 @@ func (h Header) Comment(prefix string) string {
 	return b.String()
 }
 
-// Error is a malformed header, at its line.
+// Error is a malformed header, at its line and column in the file.
 type Error struct {
-	Line int
-	Msg  string
+	Line, Col int
+	// Msg says what is wrong, Fix what to write instead.
+	Msg, Fix string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%d:1: %s", e.Line, e.Msg) }
+func (e *Error) Error() string {
+	if e.Fix == "" {
+		return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg)
+	}
+	return fmt.Sprintf("%d:%d: %s; %s", e.Line, e.Col, e.Msg, e.Fix)
+}
 
 // keys are the header's keys, in the order Comment writes them.
 var keys = []string{"after", "from", "pr", "commit"}
@@ -104,25 +112,34 @@ var keyLine = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^\s*(?:--|#)\s*([A-Za-z][A-Za-z0-9_-]*)\s*:(.*)$`)
 })
 
+// field is a "key: value" line of the header: the key (lower case), the
+// value (trimmed), and the byte offsets in the line where each starts.
+type field struct {
+	key, value      string
+	keyAt, valueAt  int
+	known, inHeader bool
+}
+
 // headerLine reads a line below the mark. It is part of the header when
 // it is a comment "key: value" whose key is one of keys (in any case), or
-// a lower-case word followed by ": " (a misspelt key: key is returned, and
-// known is false). Anything else ends the header: the migration's own
-// first line, a tool's directive ("-- migrate:up", "-- atlas:txmode none",
-// "--changeset ann:2"), a comment ("-- Note: ...").
-func headerLine(line string) (key, value string, known, in bool) {
-	m := keyLine().FindStringSubmatch(line)
+// a lower-case word followed by ": " (a misspelt key: known is false).
+// Anything else ends the header: the migration's own first line, a
+// tool's directive ("-- migrate:up", "-- atlas:txmode none", "--changeset
+// ann:2"), a comment ("-- Note: ...").
+func headerLine(line string) field {
+	m := keyLine().FindStringSubmatchIndex(line)
 	if m == nil {
-		return "", "", false, false
+		return field{}
 	}
-	key, value = m[1], m[2]
-	if slices.Contains(keys, strings.ToLower(key)) {
-		return strings.ToLower(key), strings.TrimSpace(value), true, true
+	key, value := line[m[2]:m[3]], line[m[4]:m[5]]
+	f := field{key: strings.ToLower(key), keyAt: m[2], valueAt: m[5] - len(strings.TrimLeft(value, " \t")), value: strings.TrimSpace(value)}
+	switch {
+	case slices.Contains(keys, f.key):
+		f.known, f.inHeader = true, true
+	case key == f.key && (value == "" || value[0] == ' ' || value[0] == '\t'):
+		f.inHeader = true
 	}
-	if key == strings.ToLower(key) && (value == "" || value[0] == ' ' || value[0] == '\t') {
-		return key, strings.TrimSpace(value), false, true
-	}
-	return "", "", false, false
+	return f
 }
 
 // isMark reports whether a line is the header's first: a comment that
@@ -138,7 +155,10 @@ func isMark(line string) bool {
 }
 
 // Parse reads the header of a deferred migration. ok is false when the
-// file has none; a malformed header is an *Error.
+// file has none; a malformed header is an *Error, at its place in src:
+// an after, pr or key a header cannot have, a key given twice, or a
+// phasegate:deferred line that is not the file's header (below its first
+// lines, or a second one).
 func Parse(src []byte) (h Header, ok bool, err error) {
 	h, ok, _, _, err = parse(src)
 	return h, ok, err
@@ -152,58 +172,104 @@ func parse(src []byte) (h Header, ok bool, start, end int, err error) {
 	if strings.HasPrefix(s, "\ufeff") {
 		off = len("\ufeff")
 	}
-	for line := 1; off < len(s); line++ {
-		next := len(s)
+	line := 1
+	// next returns the current line's text and the offset of the next.
+	next := func() (string, int) {
+		n := len(s)
 		if i := strings.IndexByte(s[off:], '\n'); i >= 0 {
-			next = off + i + 1
+			n = off + i + 1
 		}
-		text := strings.TrimRight(s[off:next], "\r\n")
-		if !ok {
-			if t := strings.TrimSpace(text); t == "" || line == 1 && liquibaseHeader().MatchString(t) {
-				off = next
-				continue // Liquibase needs its own line first
-			}
-			if !isMark(text) {
-				return h, false, 0, 0, nil
-			}
-			ok, start, end = true, off, next
-			off = next
+		return strings.TrimRight(s[off:n], "\r\n"), n
+	}
+	col := func(text string, i int) int { return 1 + utf8.RuneCountInString(text[:i]) }
+	// The mark, after blank lines (and Liquibase's own first line).
+	markLine := 0
+	for ; off < len(s); line++ {
+		text, n := next()
+		if t := strings.TrimSpace(text); t == "" || line == 1 && liquibaseHeader().MatchString(t) {
+			off = n
 			continue
 		}
-		key, value, known, in := headerLine(text)
-		if !in {
+		if isMark(text) {
+			ok, start, end, markLine = true, off, n, line
+			off, line = n, line+1
+		}
+		break
+	}
+	// Its key lines.
+	seen := map[string]int{}
+	for ; ok && off < len(s); line++ {
+		text, n := next()
+		f := headerLine(text)
+		if !f.inHeader {
 			break
 		}
-		if !known {
-			return h, ok, start, off, &Error{line, fmt.Sprintf("unknown header key %q%s (the keys are %s; a comment below the header needs a blank line above it)",
-				key, spell.DidYouMean(key, keys, "%s"), strings.Join(keys, ", "))}
+		if !f.known {
+			fix := fmt.Sprintf("the keys are %s", strings.Join(keys, ", "))
+			if near := spell.DidYouMean(f.key, keys, "%s"); near != "" {
+				fix += near
+			} else {
+				fix += " (a comment below the header needs a blank line above it)"
+			}
+			return h, ok, start, off, &Error{line, col(text, f.keyAt), fmt.Sprintf("unknown header key %q", f.key), fix}
 		}
-		switch key {
+		if first, twice := seen[f.key]; twice {
+			return h, ok, start, off, &Error{line, col(text, f.keyAt), fmt.Sprintf("%s: given twice (first at line %d)", f.key, first), "keep one"}
+		}
+		seen[f.key] = line
+		at := col(text, f.valueAt)
+		switch f.key {
 		case "after":
-			h.After = value
+			if _, err := ParseAfter(f.value); err != nil {
+				return h, ok, start, off, &Error{line, at, "after: " + err.Error(),
+					"write after: release, after: deployment ENV (e.g. after: deployment production) or after: YYYY-MM-DD (e.g. after: 2026-12-01)"}
+			}
+			h.After = f.value
 		case "from":
-			h.From = value
+			h.From = f.value
 		case "pr":
-			n, err := strconv.Atoi(strings.TrimPrefix(value, "#"))
+			n, err := strconv.Atoi(strings.TrimPrefix(f.value, "#"))
 			if err != nil || n <= 0 {
-				return h, ok, start, off, &Error{line, fmt.Sprintf("pr: %q is not a pull request number", value)}
+				return h, ok, start, off, &Error{line, at, fmt.Sprintf("pr: %q is not a pull request number", f.value),
+					"write the number of the pull request that deferred it (pr: 42), or leave pr out: the follow-up bot finds it in the history"}
 			}
 			h.PR = n
 		case "commit":
-			h.Commit = value
+			h.Commit = f.value
 		}
-		off = next
+		off = n
 		end = off
 	}
-	if ok {
-		if h.After == "" {
-			h.After = "release"
-		}
-		if _, err := h.Condition(); err != nil {
-			return h, ok, start, end, &Error{2, err.Error()}
+	if ok && h.After == "" {
+		h.After = "release"
+	}
+	// A phasegate:deferred line further down is no header: the follow-up
+	// bot would not read it.
+	if containsFold(s[off:], "phasegate:deferred") {
+		for ; off < len(s); line++ {
+			text, n := next()
+			if isMark(text) {
+				e := &Error{line, col(text, len(text)-len(strings.TrimLeft(text, " \t"))), "phasegate:deferred is not at the top of the file, where a header must be",
+					"move it, with its key lines, to the top of the file (below --liquibase formatted sql in a Liquibase file)"}
+				if ok {
+					e.Msg, e.Fix = fmt.Sprintf("a second phasegate:deferred (the file's header is at line %d)", markLine), "remove this one"
+				}
+				return h, ok, start, end, e
+			}
+			off = n
 		}
 	}
 	return h, ok, start, end, nil
+}
+
+// containsFold reports whether s contains sub (ASCII), in any case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i]|0x20 == sub[0]|0x20 && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // Separate returns src, a deferred migration whose header is the text
@@ -217,7 +283,7 @@ func Separate(src, header string) string {
 	}
 	end := i + len(header)
 	below, _, _ := strings.Cut(src[end:], "\n")
-	if _, _, _, in := headerLine(below); !in {
+	if !headerLine(below).inHeader {
 		return src
 	}
 	return src[:end] + "\n" + src[end:]
@@ -252,22 +318,55 @@ type Condition struct {
 	Date time.Time // AfterDate
 }
 
-// Condition parses After.
+// Condition parses After ("release" when it is empty).
 func (h Header) Condition() (Condition, error) {
-	after := strings.TrimSpace(h.After)
-	switch {
-	case after == "" || after == "release":
+	if strings.TrimSpace(h.After) == "" {
 		return Condition{Kind: AfterRelease}, nil
-	case strings.HasPrefix(after, "deployment"):
-		env := strings.TrimSpace(strings.TrimPrefix(after, "deployment"))
-		if env == "" {
-			return Condition{}, fmt.Errorf("after: deployment needs an environment, e.g. after: deployment production")
+	}
+	return ParseAfter(h.After)
+}
+
+// dateLike is a value meant as a date.
+var dateLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+-[0-9]+-[0-9]+$`) })
+
+// ParseAfter reads a release condition: the value of a header's after:,
+// and of phasegate split --after. It is "release", "deployment ENV" or a
+// date YYYY-MM-DD. Its error says what is wrong with the value, not where
+// it was written.
+func ParseAfter(after string) (Condition, error) {
+	after = strings.TrimSpace(after)
+	word, env, _ := strings.Cut(after, " ")
+	switch {
+	case after == "release":
+		return Condition{Kind: AfterRelease}, nil
+	case word == "deployment" || after == "deployment":
+		if env = strings.TrimSpace(env); env == "" {
+			return Condition{}, fmt.Errorf("deployment needs an environment: deployment ENV, e.g. deployment production")
 		}
 		return Condition{Kind: AfterDeployment, Env: env}, nil
 	}
-	d, err := time.Parse("2006-01-02", after)
-	if err != nil {
-		return Condition{}, fmt.Errorf("after: %q is not release, deployment ENV or a date YYYY-MM-DD", after)
+	d, err := time.Parse(time.DateOnly, after)
+	switch {
+	case err == nil:
+		return Condition{Kind: AfterDate, Date: d}, nil
+	case dateLike().MatchString(after):
+		why := "four digits for the year, two for the month and the day"
+		var pe *time.ParseError
+		if errors.As(err, &pe) && pe.Message != "" {
+			why = strings.TrimPrefix(pe.Message, ": ")
+		}
+		return Condition{}, fmt.Errorf("%q is not a date YYYY-MM-DD (%s)", after, why)
 	}
-	return Condition{Kind: AfterDate, Date: d}, nil
+	return Condition{}, fmt.Errorf("%q is not release, deployment ENV or a date YYYY-MM-DD%s", after, spell.DidYouMean(word, []string{"release", "deployment"}, "%s"))
+}
+
+// String is the condition as a header's after: writes it.
+func (c Condition) String() string {
+	switch c.Kind {
+	case AfterDeployment:
+		return "deployment " + c.Env
+	case AfterDate:
+		return c.Date.Format(time.DateOnly)
+	}
+	return "release"
 }

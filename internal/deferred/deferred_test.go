@@ -33,13 +33,23 @@ func TestParse(t *testing.T) {
 		t.Errorf("bare header: %+v %v %v", h, ok, err)
 	}
 	for src, want := range map[string]string{
-		"-- phasegate:deferred\n--   after: someday\n":  "not release, deployment ENV or a date",
-		"-- phasegate:deferred\n--   pr: forty-two\n":   "2:1: pr:",
-		"-- phasegate:deferred\n--   owner: alice\n":    `unknown header key "owner"`,
-		"-- phasegate:deferred\n--   after: deployment": "needs an environment",
+		"-- phasegate:deferred\n--   after: someday\n":  `2:13: after: "someday" is not release, deployment ENV or a date YYYY-MM-DD; write after: release, after: deployment ENV (e.g. after: deployment production) or after: YYYY-MM-DD (e.g. after: 2026-12-01)`,
+		"-- phasegate:deferred\n--   pr: forty-two\n":   `2:10: pr: "forty-two" is not a pull request number; write the number`,
+		"-- phasegate:deferred\n--   owner: alice\n":    `2:6: unknown header key "owner"; the keys are after, from, pr, commit (a comment below the header needs a blank line above it)`,
+		"-- phasegate:deferred\n--   after: deployment": `2:13: after: deployment needs an environment: deployment ENV, e.g. deployment production; write after:`,
+		"-- phasegate:deferred\n--   after:\n":          `2:12: after: "" is not release`,
+		// Where the line is: below Liquibase's first line and a key, in a
+		// file with a byte order mark and CRLF line ends; columns count
+		// characters.
+		"--liquibase formatted sql\r\n-- phasegate:deferred\r\n--   from: é.sql\r\n--   after: 2026-13-40\r\n": `4:13: after: "2026-13-40" is not a date YYYY-MM-DD (month out of range)`,
+		"\ufeff-- phasegate:deferred\n--   after: relase\n":                                                    `2:13: after: "relase" is not release, deployment ENV or a date YYYY-MM-DD; did you mean release?`,
+		"-- phasegate:deferred\n--   after: release\n--   After: 2026-12-01\n":                                 `3:6: after: given twice (first at line 2); keep one`,
+		// A header that is not on top is none, and says so.
+		"-- +goose Up\n  -- phasegate:deferred\n--   after: 2026-12-01\nDROP TABLE t;\n": `2:3: phasegate:deferred is not at the top of the file, where a header must be; move it, with its key lines, to the top`,
+		"-- phasegate:deferred\nDROP TABLE t;\n-- PHASEGATE:deferred\n":                  `3:1: a second phasegate:deferred (the file's header is at line 1); remove this one`,
 	} {
-		if _, _, err := Parse([]byte(src)); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%q: err = %v, want %q", src, err, want)
+		if _, _, err := Parse([]byte(src)); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %s", src, err, want)
 		}
 	}
 	h, _, _ = Parse([]byte("-- phasegate:deferred\n--   after: 2026-12-01\n"))
@@ -106,8 +116,8 @@ func TestHeaderEnd(t *testing.T) {
 		t.Errorf("After:2026-12-01 = %+v, %v", h, err)
 	}
 	for src, want := range map[string]string{
-		top + "-- note: the new code no longer reads c.\n": `4:1: unknown header key "note" (the keys are after, from, pr, commit; a comment below the header needs a blank line above it)`,
-		top + "--   aftr: release\n":                       `4:1: unknown header key "aftr"; did you mean after?`,
+		top + "-- note: the new code no longer reads c.\n": `4:4: unknown header key "note"; the keys are after, from, pr, commit (a comment below the header needs a blank line above it)`,
+		top + "--   aftr: release\n":                       `4:6: unknown header key "aftr"; the keys are after, from, pr, commit; did you mean after?`,
 	} {
 		if _, _, err := Parse([]byte(src)); err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("Parse(%q) = %v, want %s", src, err, want)
@@ -164,5 +174,35 @@ func TestSeparate(t *testing.T) {
 	lb := "--liquibase formatted sql\n" + h.String() + "-- pr: 7 was the last\n--changeset a:1\nDROP TABLE t;\n"
 	if got := Separate(lb, h.String()); !strings.Contains(got, h.String()+"\n-- pr: 7") {
 		t.Errorf("Separate(Liquibase) = %q", got)
+	}
+}
+
+// ParseAfter is the one reader of a release condition: the header's and
+// split's --after.
+func TestParseAfter(t *testing.T) {
+	for in, want := range map[string]string{
+		"release":               "release",
+		" release ":             "release",
+		"deployment production": "deployment production",
+		"deployment   eu west":  "deployment eu west",
+		"2026-12-01":            "2026-12-01",
+		"tomorrow":              `"tomorrow" is not release, deployment ENV or a date YYYY-MM-DD`,
+		"deploymentproduction":  `"deploymentproduction" is not release, deployment ENV or a date YYYY-MM-DD; did you mean deployment?`,
+		"Release":               `"Release" is not release, deployment ENV or a date YYYY-MM-DD; did you mean release?`,
+		"deployment":            "deployment needs an environment: deployment ENV, e.g. deployment production",
+		"deployment ":           "deployment needs an environment: deployment ENV, e.g. deployment production",
+		"2026-13-40":            `"2026-13-40" is not a date YYYY-MM-DD (month out of range)`,
+		"2026-02-30":            `"2026-02-30" is not a date YYYY-MM-DD (day out of range)`,
+		"2026-1-5":              `"2026-1-5" is not a date YYYY-MM-DD (four digits for the year, two for the month and the day)`,
+		"":                      `"" is not release, deployment ENV or a date YYYY-MM-DD`,
+	} {
+		c, err := ParseAfter(in)
+		got := c.String()
+		if err != nil {
+			got = err.Error()
+		}
+		if got != want {
+			t.Errorf("ParseAfter(%q) = %s, want %s", in, got, want)
+		}
 	}
 }
