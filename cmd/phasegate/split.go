@@ -11,6 +11,7 @@ import (
 
 	"github.com/phasegate/phasegate/internal/checker"
 	"github.com/phasegate/phasegate/internal/config"
+	"github.com/phasegate/phasegate/internal/deferred"
 	"github.com/phasegate/phasegate/internal/git"
 	"github.com/phasegate/phasegate/internal/lint"
 	"github.com/phasegate/phasegate/internal/ormsql"
@@ -36,6 +37,12 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if len(paths) == 0 {
 		return 0, usagef("give the migration files to split")
+	}
+	// The header's reader checks the condition: what it refuses here, the
+	// follow-up bot would refuse once the split is merged.
+	cond, err := deferred.ParseAfter(*after)
+	if err != nil {
+		return 0, usagef("--after: %v; write --after release, --after \"deployment ENV\" (e.g. --after \"deployment production\") or --after YYYY-MM-DD (e.g. --after 2026-12-01)", err)
 	}
 	ctx := context.Background()
 	repo, err := git.Open(".")
@@ -116,7 +123,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 		if !ok {
 			return 0, fmt.Errorf("%s is not a new migration of this change (compared with %s): only migrations production has not applied can be split", rel, *base)
 		}
-		sopts := split.Options{Format: format, DeferredDir: res.DeferredDir, After: *after, PR: *pr,
+		sopts := split.Options{Format: format, DeferredDir: res.DeferredDir, After: cond.String(), PR: *pr,
 			Dir: res.Dir, Migrations: res.Migrations, Version: opts.Version,
 			Schema: func(path string, i int) *schema.Catalog { return catalogs[path][i] },
 			Code:   fsys, CodeFiles: codeFiles, Force: *force,
