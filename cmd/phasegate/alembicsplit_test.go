@@ -30,6 +30,27 @@ func alembicSplitRepo(t *testing.T) *gittest.Repo {
 	return r
 }
 
+// The header of a deferred Alembic revision is read where it is written,
+// as # comments of the .py file: a bad after is an error at its line and
+// column there, not in the SQL Alembic renders.
+func TestAlembicDeferredHeader(t *testing.T) {
+	r := alembicSplitRepo(t)
+	if res := phasegate(t, r.Dir, nil, "split", "--base", "main", "--emit-sql", "--after", "deployment production", alembicRelease2); res.code != 0 {
+		t.Fatalf("split --emit-sql: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	const rev = "migrations/deferred/0002_release2_contract.py"
+	src := readFile(t, filepath.Join(r.Dir, rev))
+	if !strings.HasPrefix(src, "# phasegate:deferred\n#   after: deployment production\n") {
+		t.Fatalf("%s does not start with its header:\n%s", rev, src)
+	}
+	os.WriteFile(filepath.Join(r.Dir, rev), []byte(strings.Replace(src, "after: deployment production", "after: deployment", 1)), 0o644)
+	res := phasegate(t, r.Dir, nil, "check", "--base", "main", "--static-only")
+	want := rev + ":2:12: invalid-directive: error: after: deployment needs an environment"
+	if res.code != 1 || !strings.Contains(res.stdout, want) {
+		t.Errorf("check: exit %d, want 1 and %q:\n%s\n%s", res.code, want, res.stdout, res.stderr)
+	}
+}
+
 // TestAlembicSplitKeepsEveryReleaseWorking is TestSplitKeepsEveryReleaseWorking
 // on an Alembic app: the check fails on the revision as written; split
 // --emit-sql cuts it; the check then passes in all four states of

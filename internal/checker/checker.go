@@ -25,6 +25,7 @@ import (
 
 	pg "github.com/phasegate/phasegate/internal/pgtree"
 
+	"github.com/phasegate/phasegate/internal/deferred"
 	"github.com/phasegate/phasegate/internal/schema"
 	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/sqltext"
@@ -93,6 +94,10 @@ type Input struct {
 	// Unjudged are operations of the migration phasegate cannot see into
 	// (an ORM migration's Python code): unknown-effect reports them.
 	Unjudged []Unjudged
+	// Header is what is wrong with the header of a deferred migration, as
+	// package deferred read it from the migration's file (its line and
+	// column are the file's): invalid-directive reports it.
+	Header *deferred.Error
 	// Before, if set, is called before statement i of the file is judged,
 	// with the catalog as the statements before it left it (split reads
 	// the definitions it recreates there). It must not change the catalog.

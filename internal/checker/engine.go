@@ -59,7 +59,7 @@ func (c *Checker) File(in Input) FileResult {
 		st.hold(sr.Locks)
 	}
 	c.catalog.EndSession()
-	fc := &FileContext{File: f, Path: in.Migration.Path, Result: &res, Unjudged: in.Unjudged, Directives: directives, sess: st}
+	fc := &FileContext{File: f, Path: in.Migration.Path, Result: &res, Unjudged: in.Unjudged, Header: in.Header, Directives: directives, sess: st}
 	res.Findings = append(res.Findings, c.run(func(r *Rule) []Finding {
 		if r.File == nil {
 			return nil

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"github.com/phasegate/phasegate/internal/deferred"
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
 
@@ -16,6 +17,9 @@ type FileContext struct {
 	// Unjudged are the operations of the migration phasegate cannot see
 	// into (Input.Unjudged).
 	Unjudged []Unjudged
+	// Header is what is wrong with the header of a deferred migration
+	// (Input.Header).
+	Header *deferred.Error
 	// Directives are the directives applied to the judged statements, in
 	// order, with what each did: a statement's ignore directives, then its
 	// phase directive (the last, when it has several).

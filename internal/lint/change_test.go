@@ -2,6 +2,7 @@ package lint
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -404,5 +405,57 @@ func TestConfiguredDirectoryForms(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A deferred migration whose header the follow-up bot cannot read is an
+// invalid-directive error at the header's line and column, in the work
+// tree and at a commit, whatever the tool's lines below the header.
+func TestDeferredHeaderError(t *testing.T) {
+	for _, tc := range []struct{ format, create, path, src, want string }{
+		{"golang-migrate", "db/migrations/0001_users.up.sql", "db/migrations/deferred/0002_drop_contract.up.sql",
+			"-- phasegate:deferred\n--   from: db/migrations/0002_drop.up.sql\n--   after: tomorrow\nALTER TABLE users DROP COLUMN name;\n",
+			`3:13: error: after: "tomorrow" is not release, deployment ENV or a date YYYY-MM-DD: the follow-up bot cannot carry this migration | write after: release`},
+		{"dbmate", "db/migrations/20240101000000_users.sql", "db/migrations/deferred/20240201000000_drop_contract.sql",
+			"\n-- phasegate:deferred\n--   after: deployment\n-- migrate:up\nALTER TABLE users DROP COLUMN name;\n\n-- migrate:down\n",
+			`3:13: error: after: deployment needs an environment: deployment ENV, e.g. deployment production: the follow-up bot cannot carry this migration | write after: release`},
+		{"goose", "migrations/00001_users.sql", "migrations/deferred/00002_drop_contract.sql",
+			"-- +goose Up\n-- phasegate:deferred\n--   after: 2026-12-01\nALTER TABLE users DROP COLUMN name;\n",
+			`2:1: error: phasegate:deferred is not at the top of the file, where a header must be: the follow-up bot cannot carry this migration | move it`},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			create := "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n"
+			switch tc.format {
+			case "dbmate":
+				create = "-- migrate:up\n" + create + "\n-- migrate:down\nDROP TABLE users;\n"
+			case "goose":
+				create = "-- +goose Up\n" + create
+			}
+			r := gittest.New(t)
+			r.Commit("base", map[string]string{tc.create: create})
+			r.Git("checkout", "-qb", "feature")
+			r.Commit("defer the drop", map[string]string{tc.path: tc.src})
+			repo, err := git.Open(r.Dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, head := range []string{"", "HEAD"} {
+				res, err := Check(context.Background(), Options{Repo: repo, Base: "main", Head: head, Format: tc.format})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, f := range res.Files {
+					for _, fd := range f.Findings {
+						if fd.Rule.ID == "invalid-directive" {
+							got = append(got, fmt.Sprintf("%s:%s: %s: %s | %s", f.Migration.Path, fd.Pos, fd.Severity, fd.Message, fd.Fix))
+						}
+					}
+				}
+				if len(got) != 1 || !strings.HasPrefix(got[0], tc.path+":"+tc.want) {
+					t.Errorf("head %q: invalid-directive findings %q, want one at %s:%s", head, got, tc.path, tc.want)
+				}
+			}
+		})
 	}
 }

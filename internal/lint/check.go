@@ -50,7 +50,10 @@ type change struct {
 	format source.Format
 	// headFS and baseFS are the files of the head (the work tree when
 	// opts.Head is "") and of the merge base; for an ORM, their renderings.
-	headFS, baseFS     fs.FS
+	headFS, baseFS fs.FS
+	// headFiles are the head's files as written, also for an ORM (a
+	// deferred migration's header is read there, at its own lines).
+	headFiles          fs.FS
 	headList, baseList []source.Migration
 	// The deferred migrations of both sides, listed as written (a
 	// rendering serves an ORM's files as their SQL, which no longer says
@@ -162,6 +165,7 @@ func detect(ctx context.Context, opts Options) (c *change, err error) {
 			files = append(files, p)
 		}
 	}
+	c.headFiles = c.headFS
 	if err := c.locate(files); err != nil {
 		return c, err
 	}
@@ -399,7 +403,17 @@ func (c *change) judgeDeferred(ck *checker.Checker, notes *templateNotes) {
 		if !had[m.Path] {
 			res.Changed[m.Path] = git.Added
 		}
-		fr := ck.File(checker.Input{Migration: m, Tx: script.Tx, File: f, Deferred: true})
+		in := checker.Input{Migration: m, Tx: script.Tx, File: f, Deferred: true}
+		// The header the follow-up bot will read, as written: an error in
+		// it is the check's to report, not the bot's after the merge.
+		if src, err := fs.ReadFile(c.headFiles, m.Path); err != nil {
+			res.Errors = append(res.Errors, fileError(m.Path, err))
+		} else if _, _, err := deferred.Parse(src); err != nil {
+			if !errors.As(err, &in.Header) {
+				res.Errors = append(res.Errors, fileError(m.Path, err))
+			}
+		}
+		fr := ck.File(in)
 		if c.headR != nil {
 			c.headR.lines[m.Path].remap(&fr)
 		}
