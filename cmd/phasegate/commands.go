@@ -17,7 +17,10 @@ type command struct {
 	// exit says what its exit statuses mean, after "Exit status: ";
 	// empty for check's (exitStatusHelp).
 	exit string
-	run  func(args []string, stdout, stderr io.Writer) (int, error)
+	// git, for a command that reads a git repository, says why and what
+	// to do outside one (failureHint prints it).
+	git string
+	run func(args []string, stdout, stderr io.Writer) (int, error)
 }
 
 // flagGroup is a titled group of flags in a command's help. Each entry is
@@ -51,6 +54,7 @@ release's tests against PostgreSQL migrated by the change.`,
 			{"Also run the previous release's tests, on a PostgreSQL server you already have", "phasegate check --base origin/main --database-url postgres://postgres@localhost:5432/postgres"},
 			{"Check a branch as CI does, with a JSON report and SARIF for code scanning", "phasegate check --base main --head feature --static-only --report-json report.json --sarif phasegate.sarif"},
 		},
+		git: "phasegate check compares the migrations of two git revisions (--base and the head): run it in the repository's work tree, or give --repo DIR; phasegate classify judges files outside git.",
 		run: runCheck,
 	},
 	{
@@ -97,6 +101,7 @@ with the steps to take by hand.`,
 			{"Show the split as a diff, changing nothing", "phasegate split --dry-run db/migrations/0003_display_name.up.sql"},
 			{"Defer the contract part until a deployment to production has succeeded", `phasegate split --after "deployment production" --pr 42 db/migrations/0003_display_name.up.sql`},
 		},
+		git: "phasegate split needs the git repository of the migrations: it compares them with --base to find the new ones (only those can be split) and searches the repository's code for what they drop. Run it in that repository's work tree (cd there); phasegate classify judges a file outside git, but cannot split it.",
 		run: runSplit,
 	},
 	{
@@ -118,6 +123,7 @@ needed, it says which one.`,
 			{"See what the bot would do, writing nothing", "phasegate followup --dry-run"},
 			{"Open the follow-up pull requests (GitHub Actions sets both variables)", "GITHUB_TOKEN=... GITHUB_REPOSITORY=acme/shop phasegate followup"},
 		},
+		git: "phasegate followup reads the deferred migrations, and the commits that added them, from git: run it in a clone of the repository with its history (fetch-depth: 0 in GitHub Actions), or give --repo DIR.",
 		run: runFollowup,
 	},
 	{

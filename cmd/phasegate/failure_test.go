@@ -47,3 +47,32 @@ func TestFailureHints(t *testing.T) {
 		}
 	}
 }
+
+// A command that needs git, run outside any repository, says so, then
+// names itself, why it needs one and what to do: not another command's
+// reason.
+func TestOutsideGit(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(dir))
+	t.Chdir(dir)
+	if err := os.WriteFile("0003_display_name.up.sql", []byte("ALTER TABLE users DROP COLUMN legacy;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	real, _ := filepath.EvalSymlinks(dir)
+	for _, c := range []struct {
+		args []string
+		hint string
+	}{
+		{[]string{"split", "0003_display_name.up.sql"}, "phasegate split needs the git repository of the migrations: it compares them with --base"},
+		{[]string{"check", "--base", "main", "--static-only"}, "phasegate check compares the migrations of two git revisions"},
+		{[]string{"followup", "--dry-run"}, "phasegate followup reads the deferred migrations, and the commits that added them, from git"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(c.args, &out, &errb)
+		lines := strings.Split(strings.TrimSuffix(errb.String(), "\n"), "\n")
+		msg := "phasegate " + c.args[0] + ": " + real + " is not inside a git repository"
+		if code != exitUsage || len(lines) != 2 || lines[0] != msg && lines[0] != strings.Replace(msg, real, dir, 1) || !strings.HasPrefix(lines[1], c.hint) {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant %q, then %q...", c.args, code, errb.String(), msg, c.hint)
+		}
+	}
+}

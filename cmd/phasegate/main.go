@@ -21,6 +21,7 @@ import (
 	"sync"
 
 	"github.com/phasegate/phasegate/internal/config"
+	"github.com/phasegate/phasegate/internal/git"
 	"github.com/phasegate/phasegate/internal/spell"
 )
 
@@ -91,11 +92,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 func failureHint(command string, err error) string {
 	var usage *usageError
 	var cfg *config.Error
+	var notRepo *git.NotRepoError
 	switch {
 	case errors.As(err, &usage):
 		return fmt.Sprintf("Run 'phasegate help %s' for its flags and examples.", command)
 	case errors.As(err, &cfg):
 		return "Every key of the config file, with its default: docs/configuration.md."
+	case errors.As(err, &notRepo):
+		if c := lookupCommand(command); c != nil && c.git != "" {
+			return c.git
+		}
+		return fmt.Sprintf("phasegate %s reads a git repository: run it in one.", command)
 	}
 	return ""
 }

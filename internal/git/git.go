@@ -29,15 +29,32 @@ type Repo struct {
 	}
 }
 
-// Open returns the repository that contains dir.
+// NotRepoError is a directory that no git work tree contains. It does
+// not say why the caller needed one: the command that failed says that.
+type NotRepoError struct {
+	Dir string
+	Err error // git's answer
+}
+
+func (e *NotRepoError) Error() string { return e.Dir + " is not inside a git repository" }
+
+func (e *NotRepoError) Unwrap() error { return e.Err }
+
+// Open returns the repository that contains dir; a *NotRepoError when
+// there is none.
 func Open(dir string) (*Repo, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
 	out, err := run(context.Background(), abs, "rev-parse", "--show-toplevel")
-	if err != nil {
-		return nil, fmt.Errorf("%s is not inside a git repository (phasegate check compares git revisions; use phasegate classify for files outside git): %w", abs, err)
+	switch {
+	case err != nil && strings.Contains(err.Error(), "not a git repository"):
+		return nil, &NotRepoError{Dir: abs, Err: err}
+	case err != nil:
+		// Another refusal (an unsafe owner, a directory that does not
+		// exist): git's own words say what to do.
+		return nil, fmt.Errorf("git cannot read the repository of %s: %w", abs, err)
 	}
 	return &Repo{Root: strings.TrimSpace(string(out))}, nil
 }

@@ -2,6 +2,7 @@ package git
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -187,8 +188,15 @@ func TestResolveErrors(t *testing.T) {
 	if _, err := r.Resolve(context.Background(), "mian"); err == nil || !strings.Contains(err.Error(), "did you mean main? Or check the name") {
 		t.Errorf("a misspelt branch: %v", err)
 	}
-	if _, err := Open(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not inside a git repository") {
+	outside := t.TempDir()
+	var notRepo *NotRepoError
+	if _, err := Open(outside); !errors.As(err, &notRepo) || err.Error() != outside+" is not inside a git repository" {
 		t.Errorf("Open outside git: %v", err)
+	}
+	// A directory git cannot enter is not said to be outside a repository.
+	missing := filepath.Join(outside, "missing")
+	if _, err := Open(missing); err == nil || errors.As(err, &notRepo) || !strings.HasPrefix(err.Error(), "git cannot read the repository of "+missing+": ") {
+		t.Errorf("Open of a missing directory: %v", err)
 	}
 	// A repository without a commit yet says so, not "fetch HEAD".
 	empty := t.TempDir()
