@@ -7,6 +7,7 @@ import (
 	"github.com/phasegate/phasegate/internal/config"
 	"github.com/phasegate/phasegate/internal/lint"
 	"github.com/phasegate/phasegate/internal/report"
+	"github.com/phasegate/phasegate/internal/source"
 )
 
 func runClassify(args []string, stdout, stderr io.Writer) (int, error) {
@@ -27,9 +28,17 @@ func runClassify(args []string, stdout, stderr io.Writer) (int, error) {
 	if *format != "text" && *format != "json" {
 		return 0, usagef("--format must be text or json")
 	}
+	if *migFormat != "" && *migFormat != "auto" {
+		if _, err := source.Lookup(*migFormat); err != nil {
+			return 0, usagef("--migrations-format: %v (docs/formats.md)", err)
+		}
+	}
 	cfg := &config.Config{}
 	if *cfgPath != "" {
 		if cfg, err = config.Load(*cfgPath); err != nil {
+			return 0, err
+		}
+		if err := checkFormat(cfg); err != nil {
 			return 0, err
 		}
 	}

@@ -28,6 +28,8 @@ func TestFailureHints(t *testing.T) {
 		{[]string{"classify", "--config", write("bad-severity.yml", "rules:\n  drop-column: loud\n"), mig}, "bad-severity.yml:2:3: unknown severity \"loud\"", "Every key of the config file, with its default: docs/configuration.md."},
 		{[]string{"classify", "--config", write("typo.yml", "postgres:\n  versoin: 15\n"), mig}, "typo.yml:2:3: unknown key \"versoin\"", "Every key of the config file, with its default: docs/configuration.md."},
 		{[]string{"classify", "--config", write("rule-typo.yml", "rules:\n  drop-colum: warning\n"), mig}, `rule-typo.yml:2:3: unknown rule "drop-colum" in rules; did you mean "drop-column"? (phasegate rules lists them)`, "Every key of the config file, with its default: docs/configuration.md."},
+		{[]string{"classify", "--config", write("format-typo.yml", "migrations:\n  format: flywya\n"), mig}, `format-typo.yml:2:11: migrations.format: unknown migration format "flywya"; did you mean "flyway"? The formats are`, "Every key of the config file, with its default: docs/configuration.md."},
+		{[]string{"classify", "--migrations-format", "flywya", mig}, `--migrations-format: unknown migration format "flywya"; did you mean "flyway"? The formats are`, "Run 'phasegate help classify' for its flags and examples."},
 		{[]string{"classify", "--pg-version", "155", mig}, "unsupported PostgreSQL version 155: give the major version, e.g. 16", ""},
 		{[]string{"classify", filepath.Join(dir, "missing.sql")}, "missing.sql", ""},
 	} {

@@ -106,6 +106,27 @@ func sourceSettings(cfg *config.Config) source.Settings {
 	return source.Settings{TemplateOptions: cfg.Migrations.TemplateOptions}
 }
 
+// findConfig loads the config file of the repository at root (explicit,
+// if given, else the first of config.Names) and checks migrations.format.
+func findConfig(root, explicit string) (*config.Config, error) {
+	cfg, err := config.Find(root, explicit)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, checkFormat(cfg)
+}
+
+// checkFormat rejects a migrations.format that names no format, at its
+// place in the config file, before anything looks for migrations.
+func checkFormat(cfg *config.Config) error {
+	if f := cfg.Migrations.Format; f != "" && f != "auto" {
+		if _, err := source.Lookup(f); err != nil {
+			return cfg.FormatErrorf("migrations.format: %v (docs/formats.md)", err)
+		}
+	}
+	return nil
+}
+
 // unknownRule says that the config's key where names rule id, which does
 // not exist, and which rule it most likely meant.
 func unknownRule(id, where string) string {

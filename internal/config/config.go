@@ -45,8 +45,10 @@ type Config struct {
 
 	// Path is the file the configuration was read from ("" for defaults).
 	Path string `yaml:"-"`
-	// positions of rule ids in Rules and Ignore, for error messages.
-	rulePos map[string]pos
+	// positions of rule ids in Rules and Ignore, and of the value of
+	// migrations.format, for error messages.
+	rulePos   map[string]pos
+	formatPos pos
 }
 
 // Migrations says where the migrations are.
@@ -286,6 +288,9 @@ func Parse(path string, b []byte) (*Config, error) {
 	c.Path = path
 	c.rulePos = map[string]pos{}
 	collectRulePositions(doc, c.rulePos)
+	if v := mappingValue(mappingValue(doc, "migrations"), "format"); v != nil {
+		c.formatPos = pos{v.Line, v.Column}
+	}
 	if err := checkScenarios(path, doc); err != nil {
 		return nil, err
 	}
@@ -521,4 +526,10 @@ func collectRulePositions(doc *yaml.Node, out map[string]pos) {
 func (c *Config) ErrorAt(ruleID, msg string) error {
 	p := c.rulePos[ruleID]
 	return &Error{Path: c.Path, Line: p.line, Col: p.col, Msg: msg}
+}
+
+// FormatErrorf returns an error at the place migrations.format is written
+// in the config (for a format the caller found wrong).
+func (c *Config) FormatErrorf(format string, args ...any) error {
+	return &Error{Path: c.Path, Line: c.formatPos.line, Col: c.formatPos.col, Msg: fmt.Sprintf(format, args...)}
 }

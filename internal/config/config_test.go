@@ -34,6 +34,9 @@ ignore:
 	if !strings.HasPrefix(err.Error(), "phasegate.yml:12:13: boom") {
 		t.Errorf("ErrorAt = %v", err)
 	}
+	if err := c.FormatErrorf("migrations.format: %s", "bad"); err.Error() != "phasegate.yml:4:11: migrations.format: bad" {
+		t.Errorf("FormatErrorf = %v", err)
+	}
 }
 
 func TestUnknownKeysHavePositions(t *testing.T) {

@@ -90,27 +90,32 @@ func (e FileError) Error() string {
 
 // Locate finds the migrations directory and format among files (the
 // repository's file list), or takes them from the config (dir, format).
+// A format the config names is looked up first: a misspelt name is the
+// error, whatever the directory.
 func Locate(fsys fs.FS, files []string, dir, format string) (source.Format, string, error) {
-	if format == "auto" {
-		format = ""
+	var f source.Format
+	if format != "" && format != "auto" {
+		var err error
+		if f, err = source.Lookup(format); err != nil {
+			return nil, "", err
+		}
 	}
 	dir = configuredDir(dir)
 	if dir != "" {
 		if _, err := fs.Stat(fsys, dir); err != nil {
 			return nil, "", fmt.Errorf("migrations.dir %q does not exist at the head revision", dir)
 		}
-		if format != "" {
-			f, err := source.Lookup(format)
-			return f, dir, err
+		if f != nil {
+			return f, dir, nil
 		}
 		f, err := source.Detect(fsys, dir)
 		return f, dir, err
 	}
 	cands := Discover(fsys, files)
-	if format != "" {
+	if f != nil {
 		var same []Candidate
 		for _, c := range cands {
-			if c.Format.Name() == format {
+			if c.Format.Name() == f.Name() {
 				same = append(same, c)
 			}
 		}

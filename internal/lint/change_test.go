@@ -170,6 +170,14 @@ func TestLocateErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `migrations.dir "nope" does not exist`) {
 		t.Errorf("missing dir: %v", err)
 	}
+	// A misspelt format is the error, with or without a directory, even
+	// one that does not exist.
+	for _, dir := range []string{"", "svc-b/db", "nope"} {
+		_, err = Check(context.Background(), Options{Repo: repo, Base: "HEAD", Dir: dir, Format: "flywya"})
+		if err == nil || !strings.HasPrefix(err.Error(), `unknown migration format "flywya"; did you mean "flyway"?`) {
+			t.Errorf("dir %q, format flywya: %v", dir, err)
+		}
+	}
 	_, err = Check(context.Background(), Options{Repo: repo, Base: "release-9"})
 	if err == nil || !strings.Contains(err.Error(), `revision "release-9" not found`) {
 		t.Errorf("missing base: %v", err)

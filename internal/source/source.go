@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/phasegate/phasegate/internal/spell"
 	"github.com/phasegate/phasegate/internal/sqltext"
 )
 
@@ -119,7 +120,8 @@ var Formats = []Format{
 	Sqitch{}, Atlas{}, Liquibase{}, Alembic{}, Django{}, Prisma{}, Diesel{}, Pop{}, GolangMigrate{}, Goose{}, SQLMigrate{}, Dbmate{}, Flyway{}, Plain{}, Capture{},
 }
 
-// Lookup returns the format with the given config name.
+// Lookup returns the format with the given config name. An unknown name
+// is an error that names the formats nearest to it, then all of them.
 func Lookup(name string) (Format, error) {
 	var names []string
 	for _, f := range Formats {
@@ -128,7 +130,11 @@ func Lookup(name string) (Format, error) {
 		}
 		names = append(names, f.Name())
 	}
-	return nil, fmt.Errorf("unknown migration format %q; the formats are %s", name, strings.Join(names, ", "))
+	all := "; the formats are "
+	if near := spell.DidYouMean(name, names, "%q"); near != "" {
+		all = near + " The formats are "
+	}
+	return nil, fmt.Errorf("unknown migration format %q%s%s", name, all, strings.Join(names, ", "))
 }
 
 // Detect returns the format of the migrations in dir.

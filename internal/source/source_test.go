@@ -115,6 +115,24 @@ users [users@v1.0] 2014-01-01T00:00:00Z Marge <marge@example.com> # Rework users
 	}
 }
 
+// A misspelt format name is answered with the nearest names, as a
+// misspelt flag or config key is.
+func TestLookupSuggests(t *testing.T) {
+	for name, want := range map[string]string{
+		"flywya":         `unknown migration format "flywya"; did you mean "flyway"? The formats are sqitch, atlas,`,
+		"golang_migrate": `unknown migration format "golang_migrate"; did you mean "golang-migrate"? The formats are`,
+		"rails":          `unknown migration format "rails"; the formats are sqitch, atlas,`,
+	} {
+		_, err := Lookup(name)
+		if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), ", plain, capture") {
+			t.Errorf("Lookup(%q) = %v, want %s...", name, err, want)
+		}
+	}
+	if f, err := Lookup("flyway"); err != nil || f.Name() != "flyway" {
+		t.Errorf("Lookup(flyway) = %v, %v", f, err)
+	}
+}
+
 func TestDuplicateVersionsAreErrors(t *testing.T) {
 	fsys := fsOf("m/1_a.up.sql", "", "m/001_b.up.sql", "")
 	if _, err := (GolangMigrate{}).List(fsys, "m"); err == nil || !strings.Contains(err.Error(), "also used by") {
