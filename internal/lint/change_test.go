@@ -467,3 +467,67 @@ func TestDeferredHeaderError(t *testing.T) {
 		})
 	}
 }
+
+// classify's errors name a directory and its files as the user named
+// them: an absolute path keeps its leading slash (the files are read
+// through dirfs.New("/"), where /tmp/m is tmp/m), a relative one stays
+// relative.
+func TestFilesNamesPathsAsGiven(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "nomig")
+	os.MkdirAll(empty, 0o755)
+	_, err := Files([]string{empty}, FilesOptions{})
+	if want := "no migrations found in " + empty + ": "; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("empty directory: err = %v, want it to start %q", err, want)
+	}
+	// golang-migrate's up and down files read as dbmate's: one version twice.
+	mig := filepath.Join(dir, "db", "migrations")
+	os.MkdirAll(mig, 0o755)
+	os.WriteFile(filepath.Join(mig, "0001_users.up.sql"), []byte("CREATE TABLE users (id int);\n"), 0o644)
+	os.WriteFile(filepath.Join(mig, "0001_users.down.sql"), []byte("DROP TABLE users;\n"), 0o644)
+	dup := func(p string) string {
+		return p + "/0001_users.up.sql: version 0001 is also used by " + p + "/0001_users.down.sql"
+	}
+	for arg, want := range map[string]string{
+		mig:                   dup(mig),
+		mig + "/":             dup(mig),
+		"db/migrations":       dup("db/migrations"),
+		"./db/migrations/":    dup("db/migrations"),
+		"db/../db/migrations": dup("db/migrations"),
+	} {
+		t.Run(arg, func(t *testing.T) {
+			t.Chdir(dir)
+			_, err := Files([]string{arg}, FilesOptions{Format: "dbmate"})
+			if err == nil || err.Error() != want {
+				t.Errorf("err = %v\nwant %s", err, want)
+			}
+		})
+	}
+	t.Run(".", func(t *testing.T) {
+		t.Chdir(mig)
+		_, err := Files([]string{"."}, FilesOptions{Format: "dbmate"})
+		if want := "0001_users.up.sql: version 0001 is also used by 0001_users.down.sql"; err == nil || err.Error() != want {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+// shownAs replaces the directory only where it is a whole path, not
+// inside a longer name, and leaves a message that names none alone.
+func TestShownAs(t *testing.T) {
+	for _, c := range []struct {
+		msg, dir, arg, want string
+		named               bool
+	}{
+		{"tmp/m/a.sql: x (see tmp/m/b.sql)", "tmp/m", "/tmp/m/", "/tmp/m/a.sql: x (see /tmp/m/b.sql)", true},
+		{"open tmp/m: denied", "tmp/m", "m", "open m: denied", true},
+		{"tmp/mm/a.sql and /tmp/m/b and xtmp/m/c", "tmp/m", "/tmp/m", "tmp/mm/a.sql and /tmp/m/b and xtmp/m/c", false},
+		{"no plan", "tmp/m", "/tmp/m", "no plan", false},
+		{"tmp/m/a.sql", "tmp/m", ".", "a.sql", true},
+	} {
+		got, named := shownAs(c.msg, c.dir, c.arg)
+		if got != c.want || named != c.named {
+			t.Errorf("shownAs(%q, %q, %q) = %q, %v; want %q, %v", c.msg, c.dir, c.arg, got, named, c.want, c.named)
+		}
+	}
+}

@@ -94,13 +94,9 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 			return nil, err
 		}
 		if info.IsDir() {
-			format, err := pick(fsys, rel, opts.Format)
+			ms, format, err := listDir(fsys, rel, p, opts.Format)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-			ms, err := format.List(fsys, rel)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
+				return nil, err
 			}
 			if format, err = judgeable(p, opts.Source.Apply(format)); err != nil {
 				return nil, err
@@ -202,12 +198,73 @@ func displayPath(arg, absArg, listed string) string {
 	return filepath.ToSlash(filepath.Join(arg, rel))
 }
 
-func pick(fsys fs.FS, dir, format string) (source.Format, error) {
+// listDir lists the migrations of the directory dir of fsys, which the
+// user named arg, in format (detected when "" or "auto"). Its errors name
+// the directory and its files as the user named them.
+func listDir(fsys fs.FS, dir, arg, format string) ([]source.Migration, source.Format, error) {
+	var f source.Format
+	var err error
 	if format != "" && format != "auto" {
-		return source.Lookup(format)
+		f, err = source.Lookup(format)
+	} else {
+		f, err = source.Detect(fsys, dir)
 	}
-	return source.Detect(fsys, dir)
+	var ms []source.Migration
+	if err == nil {
+		ms, err = f.List(fsys, dir)
+	}
+	if err != nil {
+		msg, named := shownAs(err.Error(), dir, arg)
+		if !named {
+			msg = arg + ": " + msg
+		}
+		return nil, nil, shownError{msg, err}
+	}
+	return ms, f, nil
 }
+
+// shownAs rewrites the paths under dir, a directory of the fs.FS that the
+// user named arg, in a format's error message as the user names them:
+// through dirfs.New("/"), the directory /tmp/m is tmp/m. It reports
+// whether msg names any.
+func shownAs(msg, dir, arg string) (string, bool) {
+	if dir == "" || dir == "." {
+		return msg, false
+	}
+	shown := path.Clean(filepath.ToSlash(arg))
+	var b strings.Builder
+	named := false
+	for {
+		i := strings.Index(msg, dir)
+		if i < 0 {
+			break
+		}
+		end := i + len(dir)
+		b.WriteString(msg[:i])
+		switch {
+		case i > 0 && !strings.ContainsRune(" (", rune(msg[i-1])) || end < len(msg) && !strings.ContainsRune("/:,; )", rune(msg[end])):
+			b.WriteString(dir) // a longer name that contains dir
+		case shown == "." && end < len(msg) && msg[end] == '/':
+			end++ // ./m.sql is m.sql
+			named = true
+		default:
+			b.WriteString(shown)
+			named = true
+		}
+		msg = msg[end:]
+	}
+	b.WriteString(msg)
+	return b.String(), named
+}
+
+// shownError is an error whose message shownAs rewrote.
+type shownError struct {
+	msg string
+	err error
+}
+
+func (e shownError) Error() string { return e.msg }
+func (e shownError) Unwrap() error { return e.err }
 
 // judgeable returns format, or an error when files in it cannot be judged
 // outside git (path is the argument that named them).
