@@ -159,8 +159,10 @@ var (
 
 // Lint judges migration files: each path is a file or a directory of
 // migrations, judged in the order given. It returns an error only for
-// options it cannot use and paths it cannot find; files that do not parse
-// are listed in Result.Errors with their position.
+// options it cannot use (among them a Format that names none of a
+// directory's files while another tool's name them) and paths it cannot
+// find; files that do not parse are listed in Result.Errors with their
+// position.
 func Lint(paths []string, opts Options) (*Result, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("phasegate: no path to lint")

@@ -112,6 +112,11 @@ func TestLintOptionErrors(t *testing.T) {
 	if _, err := phasegate.Lint([]string{"db/nowhere"}, phasegate.Options{FS: migrations}); err == nil || !strings.Contains(err.Error(), "db/nowhere") {
 		t.Errorf("a missing path: %v", err)
 	}
+	// golang-migrate's files read as Flyway's: nothing to judge is no pass.
+	_, err := phasegate.Lint([]string{"db/migrations"}, phasegate.Options{FS: migrations, Format: "flyway"})
+	if want := "phasegate: db/migrations holds no flyway migration: its files are named as golang-migrate names migrations"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("a wrong format: %v, want %s...", err, want)
+	}
 }
 
 func TestLintParseErrorHasPosition(t *testing.T) {

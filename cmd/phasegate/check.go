@@ -131,7 +131,7 @@ func checkRun(o checkOptions, stdout, stderr io.Writer) (int, error) {
 		Checker: opts, Render: ropts, Source: sourceSettings(cfg),
 	})
 	if err != nil {
-		return 0, err
+		return 0, explainFormat(err, cfg, "")
 	}
 	closeRender()
 	rep := report.FromChange(res, report.Options{PostgresVersion: opts.Version})

@@ -52,7 +52,7 @@ func runClassify(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	res, err := lint.Files(paths, lint.FilesOptions{Schema: *schemaFile, Format: mf, Checker: opts, OneChange: *oneChange, Source: sourceSettings(cfg)})
 	if err != nil {
-		return 0, err
+		return 0, explainFormat(err, cfg, "--migrations-format")
 	}
 	rep := report.FromChange(res, report.Options{PostgresVersion: opts.Version})
 	rep.Migrations = nil

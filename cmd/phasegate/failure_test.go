@@ -20,6 +20,10 @@ func TestFailureHints(t *testing.T) {
 		return p
 	}
 	mig := write("0001_x.up.sql", "ALTER TABLE t DROP COLUMN c;\n")
+	empty := filepath.Join(dir, "nomig")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args      []string
 		msg, hint string
@@ -31,6 +35,10 @@ func TestFailureHints(t *testing.T) {
 		{[]string{"classify", "--config", write("format-typo.yml", "migrations:\n  format: flywya\n"), mig}, `format-typo.yml:2:11: migrations.format: unknown migration format "flywya"; did you mean "flyway"? The formats are`, "Every key of the config file, with its default: docs/configuration.md."},
 		{[]string{"classify", "--migrations-format", "flywya", mig}, `--migrations-format: unknown migration format "flywya"; did you mean "flyway"? The formats are`, "Run 'phasegate help classify' for its flags and examples."},
 		{[]string{"classify", "--pg-version", "155", mig}, "unsupported PostgreSQL version 155: give the major version, e.g. 16", ""},
+		// classify reads no config file unless told: the format is its flag's.
+		{[]string{"classify", "--migrations-format", "flyway", dir}, dir + " holds no flyway migration: its files are named as golang-migrate names migrations (such as " + mig + "); give --migrations-format golang-migrate, or leave it out: phasegate detects the format", ""},
+		{[]string{"classify", "--config", write("flyway.yml", "migrations:\n  format: flyway\n"), dir}, "holds no flyway migration: its files are named as golang-migrate names migrations (such as " + mig + "); set migrations.format (" + filepath.Join(dir, "flyway.yml") + ":2:11) to golang-migrate, or remove it", ""},
+		{[]string{"classify", empty}, "no migrations found in " + empty + ": no .sql files of a known format; if migrations are there, give their tool: --migrations-format NAME, or --config FILE whose migrations.format names it (docs/formats.md)", ""},
 		{[]string{"classify", filepath.Join(dir, "missing.sql")}, "missing.sql", ""},
 	} {
 		var out, errb bytes.Buffer

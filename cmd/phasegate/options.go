@@ -127,6 +127,42 @@ func checkFormat(cfg *config.Config) error {
 	return nil
 }
 
+// explainFormat completes the *source.FormatError in err, if any, with
+// what to do, in the terms the user gives the format in: migrations.format
+// of cfg, or, when flag is set (classify), that flag, which is where
+// classify takes the format from unless its --config file names it.
+func explainFormat(err error, cfg *config.Config, flag string) error {
+	var fe *source.FormatError
+	if !errors.As(err, &fe) || fe.Fix != "" {
+		return err
+	}
+	file := cfg.Path
+	if file == "" {
+		file = config.Names[0]
+	}
+	key := fmt.Sprintf("migrations.format (%s)", cfg.FormatPlace())
+	if flag != "" && cfg.Migrations.Format != fe.Format {
+		key = flag // the flag gave the format, or nothing did
+	}
+	switch {
+	case fe.Format == "" && flag != "" && cfg.Path == "":
+		fe.Fix = fmt.Sprintf("if migrations are there, give their tool: %s NAME, or --config FILE whose migrations.format names it (docs/formats.md)", flag)
+	case fe.Format == "" && flag != "":
+		fe.Fix = fmt.Sprintf("if migrations are there, give their tool: %s NAME, or migrations.format in %s (docs/formats.md)", flag, file)
+	case fe.Format == "":
+		fe.Fix = fmt.Sprintf("if migrations are there, set migrations.format in %s to their tool (docs/formats.md)", file)
+	case fe.Like != "" && key == flag:
+		fe.Fix = fmt.Sprintf("give %s %s, or leave it out: phasegate detects the format", flag, fe.Like)
+	case fe.Like != "":
+		fe.Fix = fmt.Sprintf("set %s to %s, or remove it: phasegate detects the format", key, fe.Like)
+	case key == flag:
+		fe.Fix = fmt.Sprintf("check %s: docs/formats.md shows each format's file names", key)
+	default:
+		fe.Fix = fmt.Sprintf("check %s and migrations.dir: docs/formats.md shows each format's file names", key)
+	}
+	return err
+}
+
 // unknownRule says that the config's key where names rule id, which does
 // not exist, and which rule it most likely meant.
 func unknownRule(id, where string) string {

@@ -83,7 +83,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 			}
 		}})
 	if err != nil {
-		return 0, err
+		return 0, explainFormat(err, cfg, "")
 	}
 	for _, e := range res.Errors {
 		return 0, fmt.Errorf("%s: fix the migrations before splitting them", e)

@@ -533,3 +533,12 @@ func (c *Config) ErrorAt(ruleID, msg string) error {
 func (c *Config) FormatErrorf(format string, args ...any) error {
 	return &Error{Path: c.Path, Line: c.formatPos.line, Col: c.formatPos.col, Msg: fmt.Sprintf(format, args...)}
 }
+
+// FormatPlace says where migrations.format is written: "file:line:col",
+// or the file when its place is unknown.
+func (c *Config) FormatPlace() string {
+	if c.formatPos.line == 0 {
+		return c.Path
+	}
+	return fmt.Sprintf("%s:%d:%d", c.Path, c.formatPos.line, c.formatPos.col)
+}

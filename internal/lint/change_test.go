@@ -2,6 +2,7 @@ package lint
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -529,5 +530,53 @@ func TestShownAs(t *testing.T) {
 		if got != c.want || named != c.named {
 			t.Errorf("shownAs(%q, %q, %q) = %q, %v; want %q, %v", c.msg, c.dir, c.arg, got, named, c.want, c.named)
 		}
+	}
+}
+
+// A format that lists nothing where another tool's files are would check
+// nothing and pass: it is an error that names the tool the files are
+// for. A directory without any migration yet (a new project) checks
+// nothing and passes, once the format is given.
+func TestWrongFormatIsAnError(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("base", map[string]string{
+		"db/migrations/0001_users.up.sql":   "CREATE TABLE users (id bigint PRIMARY KEY, name text);",
+		"db/migrations/0001_users.down.sql": "DROP TABLE users;",
+		"db/next/README":                    "Migrations of the next service.\n",
+	})
+	r.Git("checkout", "-qb", "feature")
+	r.Commit("feature", map[string]string{"db/migrations/0002_drop.up.sql": "ALTER TABLE users DROP COLUMN name;"})
+	repo, _ := git.Open(r.Dir)
+	for _, head := range []string{"", "HEAD"} {
+		_, err := Check(context.Background(), Options{Repo: repo, Base: "main", Head: head, Dir: "db/migrations", Format: "flyway"})
+		var fe *source.FormatError
+		if !errors.As(err, &fe) || fe.Dir != "db/migrations" || fe.Format != "flyway" || fe.Like != "golang-migrate" || fe.Example != "db/migrations/0001_users.up.sql" {
+			t.Errorf("head %q, golang-migrate read as flyway: %v (%+v)", head, err, fe)
+		}
+		res, err := Check(context.Background(), Options{Repo: repo, Base: "main", Head: head, Dir: "db/next", Format: "flyway"})
+		if err != nil || len(res.Files) != 0 {
+			t.Errorf("head %q, a directory without migrations yet: %v, %+v", head, err, res)
+		}
+		_, err = Check(context.Background(), Options{Repo: repo, Base: "main", Head: head, Dir: "db/next"})
+		if !errors.As(err, &fe) || fe.Format != "" || !strings.HasPrefix(err.Error(), "no migrations found in db/next: ") {
+			t.Errorf("head %q, no format and nothing to detect: %v", head, err)
+		}
+	}
+
+	// classify: the directory and the example as the user named them.
+	t.Chdir(r.Dir)
+	for arg, example := range map[string]string{
+		"db/migrations/":                         "db/migrations/0001_users.up.sql",
+		filepath.Join(r.Dir, "db", "migrations"): filepath.Join(r.Dir, "db", "migrations", "0001_users.up.sql"),
+	} {
+		_, err := Files([]string{arg}, FilesOptions{Format: "flyway"})
+		var fe *source.FormatError
+		if !errors.As(err, &fe) || fe.Dir != arg || fe.Like != "golang-migrate" || fe.Example != example {
+			t.Errorf("classify %s: %v (%+v)", arg, err, fe)
+		}
+	}
+	res, err := Files([]string{"db/next"}, FilesOptions{Format: "flyway"})
+	if err != nil || len(res.Files) != 0 {
+		t.Errorf("classify, a directory without migrations yet: %v, %+v", err, res)
 	}
 }

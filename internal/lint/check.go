@@ -229,7 +229,9 @@ func changeScope(opts Options) []string {
 
 // locate finds the format and the migrations directory in the head's
 // files (unless the directory is configured: then files is not read),
-// lists the head's migrations and checks the format's checksum file.
+// lists the head's migrations and checks the format's checksum file. A
+// head without migrations is an error when the directory holds files of
+// another format (the config names the wrong one).
 func (c *change) locate(files []string) error {
 	format, dir, err := Locate(c.headFS, files, c.opts.Dir, c.opts.Format)
 	if err != nil {
@@ -239,6 +241,12 @@ func (c *change) locate(files []string) error {
 	c.res.Dir, c.res.Format = dir, c.format.Name()
 	if c.headList, err = c.format.List(c.headFS, dir); err != nil {
 		return fmt.Errorf("list migrations at head: %w", err)
+	}
+	if len(c.headList) == 0 {
+		// Nothing to check is a pass: it must not be a wrong format.
+		if err := source.NoMigrations(c.headFS, dir, c.format); err != nil {
+			return err
+		}
 	}
 	c.res.Migrations = c.headList
 	if cs, ok := c.format.(source.Checksummed); ok {

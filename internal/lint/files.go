@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -94,7 +95,7 @@ func Files(paths []string, opts FilesOptions) (*Result, error) {
 			return nil, err
 		}
 		if info.IsDir() {
-			ms, format, err := listDir(fsys, rel, p, opts.Format)
+			ms, format, err := listDir(fsys, rel, p, opts.Format, display)
 			if err != nil {
 				return nil, err
 			}
@@ -200,8 +201,10 @@ func displayPath(arg, absArg, listed string) string {
 
 // listDir lists the migrations of the directory dir of fsys, which the
 // user named arg, in format (detected when "" or "auto"). Its errors name
-// the directory and its files as the user named them.
-func listDir(fsys fs.FS, dir, arg, format string) ([]source.Migration, source.Format, error) {
+// the directory and its files as the user named them (display shows a
+// path of fsys so). A format given that lists nothing where another's
+// files are is a *source.FormatError.
+func listDir(fsys fs.FS, dir, arg, format string, display func(string) string) ([]source.Migration, source.Format, error) {
 	var f source.Format
 	var err error
 	if format != "" && format != "auto" {
@@ -212,6 +215,16 @@ func listDir(fsys fs.FS, dir, arg, format string) ([]source.Migration, source.Fo
 	var ms []source.Migration
 	if err == nil {
 		ms, err = f.List(fsys, dir)
+	}
+	if err == nil && len(ms) == 0 {
+		err = source.NoMigrations(fsys, dir, f)
+	}
+	if fe := (*source.FormatError)(nil); errors.As(err, &fe) {
+		fe.Dir = arg
+		if fe.Example != "" {
+			fe.Example = display(fe.Example)
+		}
+		return nil, nil, fe
 	}
 	if err != nil {
 		msg, named := shownAs(err.Error(), dir, arg)

@@ -137,7 +137,8 @@ func Lookup(name string) (Format, error) {
 	return nil, fmt.Errorf("unknown migration format %q%s%s", name, all, strings.Join(names, ", "))
 }
 
-// Detect returns the format of the migrations in dir.
+// Detect returns the format of the migrations in dir: a *FormatError
+// when no format recognises them.
 func Detect(fsys fs.FS, dir string) (Format, error) {
 	fsys = CacheDirs(fsys)
 	for _, f := range Formats {
@@ -145,7 +146,72 @@ func Detect(fsys fs.FS, dir string) (Format, error) {
 			return f, nil
 		}
 	}
-	return nil, fmt.Errorf("no migrations found in %s: no .sql files of a known format (set migrations.format in the config if the files are there)", dir)
+	return nil, &FormatError{Dir: dir}
+}
+
+// NoMigrations says why f lists no migration in dir; call it when f.List
+// returned none. It is a *FormatError when dir holds the migrations of
+// another tool, or .sql files f does not take (the format is wrong), and
+// nil when dir holds neither: the directory of a project that has no
+// migration yet, or of a tool whose list is empty (a plan without changes).
+func NoMigrations(fsys fs.FS, dir string, f Format) error {
+	like, err := Detect(fsys, dir)
+	if err != nil || like.Name() == f.Name() {
+		return nil
+	}
+	e := &FormatError{Dir: dir, Format: f.Name()}
+	if !IsFallback(like) {
+		e.Like = like.Name()
+	}
+	if ms, _ := like.List(fsys, dir); len(ms) > 0 {
+		e.Example = ms[0].Path
+	}
+	return e
+}
+
+// FormatError is a migrations directory read with the wrong format, or
+// whose format detection cannot tell. Its message says what is wrong, then
+// Fix, which the caller sets in the terms the user gives the format in (a
+// key of the config file, a flag).
+type FormatError struct {
+	// Dir is the directory, as the user knows it.
+	Dir string
+	// Format is the format it is read as; "" when it was to be detected
+	// (and detection found no migration).
+	Format string
+	// Like is the format whose file names the directory's files have,
+	// when it is another tool's ("" for .sql files of no tool's naming).
+	Like string
+	// Example is one of those files, as the user knows it ("" if none).
+	Example string
+	// Fix says what to do; "" for advice that names no setting.
+	Fix string
+}
+
+func (e *FormatError) Error() string {
+	var msg string
+	switch {
+	case e.Format == "":
+		msg = fmt.Sprintf("no migrations found in %s: no .sql files of a known format", e.Dir)
+	case e.Like != "":
+		msg = fmt.Sprintf("%s holds no %s migration: its files are named as %s names migrations", e.Dir, e.Format, e.Like)
+	default:
+		msg = fmt.Sprintf("%s holds .sql files, none named as %s names migrations nor as another tool does", e.Dir, e.Format)
+	}
+	if e.Example != "" {
+		msg += " (such as " + e.Example + ")"
+	}
+	fix := e.Fix
+	switch {
+	case fix != "":
+	case e.Format == "":
+		fix = "if migrations are there, give their format"
+	case e.Like != "":
+		fix = "give the format " + e.Like + ", or none to detect it"
+	default:
+		fix = "check the format: docs/formats.md shows each format's file names"
+	}
+	return msg + "; " + fix
 }
 
 // readDir lists a directory, treating a missing directory as empty.

@@ -133,6 +133,52 @@ func TestLookupSuggests(t *testing.T) {
 	}
 }
 
+// A format that lists nothing where another tool's files are is the
+// wrong format, not a directory without migrations: NoMigrations says
+// which tool's files they are. A directory with no migration file at all
+// (a project before its first) is none of that.
+func TestNoMigrations(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		fsys   fstest.MapFS
+		format Format
+		want   string // "" for nil
+	}{
+		{"golang-migrate read as flyway", fsOf("m/0001_a.up.sql", "", "m/0001_a.down.sql", "", "m/0002_b.up.sql", ""), Flyway{},
+			"m holds no flyway migration: its files are named as golang-migrate names migrations (such as m/0001_a.up.sql); give the format golang-migrate, or none to detect it"},
+		{"flyway read as goose", fsOf("m/V1__a.sql", ""), Goose{},
+			"m holds no goose migration: its files are named as flyway names migrations (such as m/V1__a.sql); give the format flyway, or none to detect it"},
+		{"no tool's names", fsOf("m/schema.sql", "", "m/data.sql", ""), GolangMigrate{},
+			"m holds .sql files, none named as golang-migrate names migrations nor as another tool does (such as m/data.sql); check the format: docs/formats.md shows each format's file names"},
+		{"no file yet", fsOf("m/.gitkeep", ""), Flyway{}, ""},
+		{"no .sql file", fsOf("m/README.md", "", "m/0001_a.down.sql", ""), GolangMigrate{}, ""},
+		{"no directory", fsOf("other/0001_a.up.sql", ""), Flyway{}, ""},
+		{"the format's own, empty", fsOf("m/sqitch.plan", "%syntax-version=1.0.0\n%project=p\n"), Sqitch{}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if ms, err := c.format.List(c.fsys, "m"); len(ms) != 0 || err != nil {
+				t.Fatalf("%s lists %v, %v: not a case of NoMigrations", c.format.Name(), ms, err)
+			}
+			err := NoMigrations(c.fsys, "m", c.format)
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("err = %v, want nil", err)
+			case c.want != "" && (err == nil || err.Error() != c.want):
+				t.Errorf("err = %v\nwant %s", err, c.want)
+			}
+		})
+	}
+	_, err := Detect(fsOf("m/README.md", ""), "m")
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.Format != "" || err.Error() != "no migrations found in m: no .sql files of a known format; if migrations are there, give their format" {
+		t.Errorf("Detect: %v", err)
+	}
+	fe.Fix = "set X"
+	if !strings.HasSuffix(err.Error(), "; set X") {
+		t.Errorf("Fix not used: %v", err)
+	}
+}
+
 func TestDuplicateVersionsAreErrors(t *testing.T) {
 	fsys := fsOf("m/1_a.up.sql", "", "m/001_b.up.sql", "")
 	if _, err := (GolangMigrate{}).List(fsys, "m"); err == nil || !strings.Contains(err.Error(), "also used by") {
