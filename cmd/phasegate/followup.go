@@ -17,6 +17,7 @@ import (
 	"github.com/phasegate/phasegate/internal/git"
 	"github.com/phasegate/phasegate/internal/github"
 	"github.com/phasegate/phasegate/internal/lint"
+	"github.com/phasegate/phasegate/internal/source"
 )
 
 // runFollowup opens the follow-up pull requests of deferred contract
@@ -65,9 +66,17 @@ func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	format, dir, err := lint.Locate(os.DirFS(repo.Root), files, cfg.Migrations.Dir, cfg.Migrations.Format)
+	fsys := os.DirFS(repo.Root)
+	format, dir, err := lint.Locate(fsys, files, cfg.Migrations.Dir, cfg.Migrations.Format)
+	if err == nil {
+		// A wrong migrations.format finds no deferred migration either:
+		// it must not look like nothing to do.
+		if ms, lerr := format.List(fsys, dir); lerr == nil && len(ms) == 0 {
+			err = source.NoMigrations(fsys, dir, format)
+		}
+	}
 	if err != nil {
-		return 0, err
+		return 0, explainFormat(err, cfg, "")
 	}
 	format = sourceSettings(cfg).Apply(format)
 	deferredDir := cfg.Migrations.DeferredDir

@@ -91,7 +91,9 @@ func (e FileError) Error() string {
 // Locate finds the migrations directory and format among files (the
 // repository's file list), or takes them from the config (dir, format).
 // A format the config names is looked up first: a misspelt name is the
-// error, whatever the directory.
+// error, whatever the directory. A format the config names whose
+// migrations are nowhere, while another tool's are, is an error that
+// names them (a *source.FormatError for one directory).
 func Locate(fsys fs.FS, files []string, dir, format string) (source.Format, string, error) {
 	var f source.Format
 	if format != "" && format != "auto" {
@@ -113,11 +115,22 @@ func Locate(fsys fs.FS, files []string, dir, format string) (source.Format, stri
 	}
 	cands := Discover(fsys, files)
 	if f != nil {
+		// The directories the format lists migrations in, though
+		// detection took another format first (the config overrides
+		// detection: pop's files may be named as golang-migrate's).
 		var same []Candidate
 		for _, c := range cands {
-			if c.Format.Name() == f.Name() {
-				same = append(same, c)
+			if c.Format.Name() == f.Name() || lists(fsys, c.Dir, f) {
+				same = append(same, Candidate{Dir: c.Dir, Format: f})
 			}
+		}
+		switch {
+		case len(same) == 0 && len(cands) == 1:
+			if err := source.NoMigrations(fsys, cands[0].Dir, f); err != nil {
+				return nil, "", err
+			}
+		case len(same) == 0 && len(cands) > 1:
+			return nil, "", fmt.Errorf("no %s migrations found in the repository, only %s; set migrations.dir and migrations.format in .github/phasegate.yml to the directory to check and its format", f.Name(), candidates(cands))
 		}
 		cands = same
 	}
@@ -126,6 +139,12 @@ func Locate(fsys fs.FS, files []string, dir, format string) (source.Format, stri
 		return nil, "", err
 	}
 	return c.Format, c.Dir, nil
+}
+
+// lists reports whether f lists any migration in dir.
+func lists(fsys fs.FS, dir string, f source.Format) bool {
+	ms, err := f.List(fsys, dir)
+	return err == nil && len(ms) > 0
 }
 
 // configuredDir is a directory as the config or a flag gives it, relative

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/phasegate/phasegate/internal/checker"
 	"github.com/phasegate/phasegate/internal/git"
@@ -578,5 +579,41 @@ func TestWrongFormatIsAnError(t *testing.T) {
 	res, err := Files([]string{"db/next"}, FilesOptions{Format: "flyway"})
 	if err != nil || len(res.Files) != 0 {
 		t.Errorf("classify, a directory without migrations yet: %v, %+v", err, res)
+	}
+}
+
+// migrations.format without migrations.dir: the directories are
+// discovered, and the format overrides detection where it lists
+// migrations; where it lists none, the error names what is there.
+func TestLocateFormatWithoutDir(t *testing.T) {
+	gm := fstest.MapFS{
+		"db/migrations/0001_users.up.sql":   {Data: []byte("CREATE TABLE users (id int);\n")},
+		"db/migrations/0001_users.down.sql": {Data: []byte("DROP TABLE users;\n")},
+	}
+	files := func(fsys fstest.MapFS) []string {
+		var out []string
+		for p := range fsys {
+			out = append(out, p)
+		}
+		return out
+	}
+	_, _, err := Locate(gm, files(gm), "", "flyway")
+	var fe *source.FormatError
+	if !errors.As(err, &fe) || fe.Dir != "db/migrations" || fe.Like != "golang-migrate" {
+		t.Errorf("flyway on golang-migrate's files: %v", err)
+	}
+	// pop names its files as golang-migrate does: detection says
+	// golang-migrate, the config says pop.
+	f, dir, err := Locate(gm, files(gm), "", "pop")
+	if err != nil || f.Name() != "pop" || dir != "db/migrations" {
+		t.Errorf("pop: %v, %q, %v", f, dir, err)
+	}
+	two := fstest.MapFS{
+		"db/migrations/0001_users.up.sql": {Data: []byte("CREATE TABLE users (id int);\n")},
+		"sql/migrations/001_x.sql":        {Data: []byte("SELECT 1;\n")},
+	}
+	_, _, err = Locate(two, files(two), "", "flyway")
+	if want := "no flyway migrations found in the repository, only db/migrations (golang-migrate), sql/migrations (plain); set migrations.dir and migrations.format"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("two other formats: %v", err)
 	}
 }

@@ -112,9 +112,14 @@ func Choose(cands []Candidate) (Candidate, error) {
 	case 1:
 		return cands[0], nil
 	}
+	return Candidate{}, fmt.Errorf("found migrations in several directories: %s; set migrations.dir in .github/phasegate.yml to the one to check", candidates(cands))
+}
+
+// candidates lists directories with their formats: "db (goose), sql (plain)".
+func candidates(cands []Candidate) string {
 	var list []string
 	for _, c := range cands {
 		list = append(list, fmt.Sprintf("%s (%s)", c.Dir, c.Format.Name()))
 	}
-	return Candidate{}, fmt.Errorf("found migrations in several directories: %s; set migrations.dir in .github/phasegate.yml to the one to check", strings.Join(list, ", "))
+	return strings.Join(list, ", ")
 }
