@@ -26,7 +26,7 @@ func TestUsageErrorsSpeak(t *testing.T) {
 		{[]string{"check", "--base", "main", "--comment", "maybe"}, []string{"--comment must be on, off or on-failure"}},
 		{[]string{"check", "--base", "main", "--format", "yaml"}, []string{"--format must be text or json"}},
 		{[]string{"check", "--bse", "main"}, []string{"unknown flag --bse; did you mean --base?", "phasegate help check"}},
-		{[]string{"check", "--base"}, []string{"flag needs an argument: --base"}},
+		{[]string{"check", "--base"}, []string{"--base needs a value (a git revision)"}},
 		{[]string{"check", "--base", "main", "--jobs", "many"}, []string{`invalid value "many" for flag --jobs`}},
 		{[]string{"check", "main"}, []string{"takes no arguments", "--base REF"}},
 		{[]string{"classify", "--format", "yaml", "db/migrations"}, []string{"phasegate classify: --format must be text or json", "phasegate help classify"}},

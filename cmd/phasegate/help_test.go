@@ -70,6 +70,7 @@ func TestCLIDocs(t *testing.T) {
 	doc.WriteString("# phasegate command line\n\n")
 	doc.WriteString("<!-- Generated from the commands' help (phasegate help COMMAND) by `go test ./cmd/phasegate -update`; a test fails when this file drifts. -->\n\n")
 	doc.WriteString("Every command and flag, as `phasegate help COMMAND` prints them. The configuration file is described in\n[configuration.md](configuration.md).\n\n")
+	doc.WriteString("Flags may come before or after a command's arguments. A flag's value follows it (`--base main`) or is\njoined to it (`--base=main`); a flag given where a value is expected (`--base --static-only`) is an\nerror, so a value that starts with `-` must be joined (`--schema=-prod.sql`).\n\n")
 	doc.WriteString("## phasegate\n\n```\n")
 	printMainHelp(&doc)
 	doc.WriteString("```\n")

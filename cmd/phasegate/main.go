@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/phasegate/phasegate/internal/config"
 	"github.com/phasegate/phasegate/internal/git"
@@ -158,6 +159,9 @@ func newFlagSet(name string) *flag.FlagSet {
 
 // parseInterspersed parses flags that may follow positional arguments.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	if err := flagAsValue(fs, args); err != nil {
+		return nil, err
+	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -177,6 +181,87 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = args[1:]
 	}
 }
+
+// flagAsValue refuses a flag that takes a value followed by another flag
+// (--base --static-only), which the flag package would take as its value
+// (no revision, path, format or token of phasegate's flags starts with
+// '-'; --base=-x still gives a value that does), or by nothing.
+func flagAsValue(fs *flag.FlagSet, args []string) error {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return nil
+		}
+		name, ok := strings.CutPrefix(a, "-")
+		if !ok || strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(strings.TrimPrefix(name, "-"))
+		if f == nil {
+			continue
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i == len(args)-1 {
+			return usagef("--%s needs a value (%s)", f.Name, valueOf(fs.Name(), f.Name))
+		}
+		next := args[i+1]
+		if !looksLikeFlag(next) {
+			i++ // the flag's value
+			continue
+		}
+		msg := fmt.Sprintf("--%s needs a value (%s), got the flag %s", f.Name, valueOf(fs.Name(), f.Name), next)
+		if n, _, _ := strings.Cut(next[1:], "="); next[1] != '-' && fs.Lookup(n) == nil {
+			// -x is no flag of the command: it may be a value after all.
+			msg = fmt.Sprintf("%s; if %s is the value, write --%s=%s", msg, next, f.Name, next)
+		}
+		return usagef("%s", msg)
+	}
+	return nil
+}
+
+// looksLikeFlag reports whether a command-line word is a flag: -x, --x,
+// not a negative number or "-".
+func looksLikeFlag(s string) bool {
+	return len(s) > 1 && s[0] == '-' && (s[1] == '-' || unicode.IsLetter(rune(s[1])))
+}
+
+// valueOf says what the flag name of command takes, after the word its
+// help shows (--base REF): "a git revision".
+func valueOf(command, name string) string {
+	words := map[string]string{
+		"REF": "a git revision", "REV": "a git revision", "DIR": "a directory", "FILE": "a file", "N": "a number",
+		"URL": "a PostgreSQL URL", "IMAGE": "a container image", "TOKEN": "a token", "NAME": "a migration format",
+		"WHEN": `release, "deployment ENV" or a date`,
+	}
+	for _, cmd := range parsing {
+		if cmd.name != command {
+			continue
+		}
+		for _, g := range cmd.groups {
+			for _, f := range g.flags {
+				if v, ok := strings.CutPrefix(f, "--"+name+" "); ok {
+					if w, ok := words[v]; ok {
+						return w
+					}
+					if alts := strings.Split(v, "|"); len(alts) > 1 {
+						return strings.Join(alts[:len(alts)-1], ", ") + " or " + alts[len(alts)-1]
+					}
+					return v
+				}
+			}
+		}
+	}
+	return "a value"
+}
+
+// parsing is commands, for what their run functions call while parsing
+// flags (valueOf): commands, whose initializer names those functions,
+// cannot name itself.
+var parsing []*command
+
+func init() { parsing = commands }
 
 // noArguments refuses positional arguments for commands that take none.
 func noArguments(fs *flag.FlagSet, pos []string, hint string) error {
