@@ -64,6 +64,9 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := o.delivery.validate(); err != nil {
 		return 0, err
 	}
+	if o.jobs < 1 {
+		return 0, usagef("--jobs must be 1 or more, not %d: it is how many scenarios run at once", o.jobs)
+	}
 	if *shard != "" {
 		s, err := report.ParseShard(*shard)
 		if err != nil {

@@ -73,3 +73,25 @@ func TestEveryValueIsNamed(t *testing.T) {
 		})
 	}
 }
+
+// A value the flag package cannot read says what the flag wants, not only
+// "parse error"; --jobs below 1 is refused.
+func TestFlagValueErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--base", "main", "--jobs", "abc"}, `phasegate check: invalid value "abc" for flag --jobs: not a whole number` + "\n"},
+		{[]string{"check", "--base", "main", "--jobs", "0"}, "phasegate check: --jobs must be 1 or more, not 0: it is how many scenarios run at once\n"},
+		{[]string{"check", "--base", "main", "--jobs=-3"}, "phasegate check: --jobs must be 1 or more, not -3: it is how many scenarios run at once\n"},
+		{[]string{"check", "--base", "main", "--static-only=maybe"}, `phasegate check: invalid boolean value "maybe" for --static-only: give true or false` + "\n"},
+		{[]string{"classify", "--pg-version", "x", "a.sql"}, `phasegate classify: invalid value "x" for flag --pg-version: not a whole number` + "\n"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(c.args, &out, &errb)
+		hint := "Run 'phasegate help " + c.args[0] + "' for its flags and examples.\n"
+		if code != exitUsage || errb.String() != c.want+hint {
+			t.Errorf("phasegate %s: exit %d, stderr:\n%s\nwant:\n%s%s", strings.Join(c.args, " "), code, errb.String(), c.want, hint)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -275,6 +276,9 @@ var (
 	// Compiled when a flag is wrong, not at every start-up.
 	undefinedFlag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^flag provided but not defined: -+(.*)$`) })
 	flagName      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|[ :])-([a-z][a-z0-9-]*)`) })
+	badValue      = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^invalid (value|boolean value) ".*" for (?:flag )?-+([a-z][a-z0-9-]*): parse error$`)
+	})
 )
 
 // flagError rewrites a parse error of the flag package as a usage error
@@ -286,6 +290,19 @@ func flagError(fs *flag.FlagSet, err error) error {
 		var names []string
 		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 		return usagef("unknown flag --%s%s", m[1], spell.DidYouMean(m[1], names, "--%s"))
+	}
+	// The flag package says only "parse error" of a value it cannot read.
+	if m := badValue().FindStringSubmatch(msg); m != nil {
+		want := "not a valid value"
+		if f := fs.Lookup(m[2]); f != nil {
+			if _, err := strconv.Atoi(f.DefValue); err == nil {
+				want = "not a whole number"
+			}
+		}
+		if m[1] == "boolean value" {
+			want = "give true or false"
+		}
+		msg = strings.TrimSuffix(msg, "parse error") + want
 	}
 	return usagef("%s", flagName().ReplaceAllString(msg, "$1--$2"))
 }
