@@ -139,6 +139,15 @@ func (Alembic) Script(_ Migration, src []byte) (Script, error) {
 	return Script{Tx: TxFile}, nil
 }
 
+// SetFix: op.execute right before the operation. A plain SET, not SET
+// LOCAL: an autocommit_block commits Alembic's transaction, which would
+// end a SET LOCAL before the statements of the block, while a SET lasts
+// for the connection, the rest of the upgrade.
+func (Alembic) SetFix(name, value string, line int, _ TxMode) string {
+	return fmt.Sprintf("put op.execute(%q) %s (a plain SET: it lasts for the rest of the upgrade, an autocommit_block included)",
+		"SET "+name+" = "+value, rightBefore(line, "at the top of upgrade()"))
+}
+
 // Alembic's deferred directory sits beside its versions (the default),
 // and holds revisions and plain SQL files.
 func (Alembic) DeferredDir(dir string) string { return besideDeferred(dir) }

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"io/fs"
 	"path"
 	"strings"
@@ -128,6 +129,37 @@ func NoTxFix(f Format) string {
 		return a.NoTxFix()
 	}
 	return ""
+}
+
+// SetAdvisor is implemented by formats whose migration files are not the
+// SQL the tool runs (the ORMs' code, a capture's files): a SET written
+// into the file would not run, so they say how the migration runs one.
+// Without it, a SET goes on a line of the file before the statement.
+type SetAdvisor interface {
+	// SetFix says how to make the migration, which the tool runs in mode
+	// tx, run SET name = value (value a SQL literal) on the connection that
+	// runs its operation at line of the migration file (0 if unknown),
+	// right before that operation: an earlier SET may be undone before it.
+	SetFix(name, value string, line int, tx TxMode) string
+}
+
+// SetFix says how to make a migration of format f run SET name = value
+// before its operation at line (see SetAdvisor); "" when the SET goes
+// into the file's SQL.
+func SetFix(f Format, name, value string, line int, tx TxMode) string {
+	if a, ok := f.(SetAdvisor); ok {
+		return a.SetFix(name, value, line, tx)
+	}
+	return ""
+}
+
+// rightBefore places code right before the line of an operation, or
+// where it runs first (atTop) when the line is unknown (0).
+func rightBefore(line int, atTop string) string {
+	if line <= 0 {
+		return atTop
+	}
+	return fmt.Sprintf("on a line of its own right before line %d, at its indent", line)
 }
 
 // TxConfigFiler is implemented by formats whose tool reads how to run a

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
@@ -41,6 +42,17 @@ func (f Capture) List(fsys fs.FS, dir string) ([]Migration, error) {
 
 func (Capture) Script(Migration, []byte) (Script, error) {
 	return Script{Tx: TxFile}, nil
+}
+
+// SetFix: the migration is whatever the tool runs, SQL or code; a plain
+// SET holds whether or not the tool runs it in a transaction.
+func (Capture) SetFix(name, value string, line int, _ TxMode) string {
+	at := "its statement"
+	if line > 0 {
+		at = fmt.Sprintf("the statement at line %d", line)
+	}
+	return fmt.Sprintf("make the migration run SET %s = %s; on its connection before %s (a line of SQL before it, if the tool sends the file's SQL as written; else your tool's raw SQL call, first in the migration)",
+		name, value, at)
 }
 
 // VersionTables are those of the tools phasegate reads only through

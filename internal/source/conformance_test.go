@@ -356,6 +356,31 @@ func (c conformance) transactions() {
 	if p, ok := c.f.(OutOfOrderPolicy); ok && p.OutOfOrderEffect() == "" {
 		c.t.Error("OutOfOrderEffect is empty")
 	}
+	c.setAdvice()
+}
+
+// setAdvice: a format whose files are not the SQL its tool runs says how
+// a migration runs a SET (a SET line in the file would not run), naming
+// the setting and the operation's line when it is known; the others
+// leave it to a SET line before the statement.
+func (c conformance) setAdvice() {
+	_, rendered := c.f.(Rendered)
+	a, ok := c.f.(SetAdvisor)
+	if rendered != ok {
+		c.t.Errorf("Rendered %v but SetAdvisor %v: a format whose files are not its SQL says how to run a SET", rendered, ok)
+	}
+	if !ok {
+		return
+	}
+	for _, tx := range []TxMode{TxFile, TxNone} {
+		fix := a.SetFix("lock_timeout", "'5s'", 7, tx)
+		if !strings.Contains(fix, "lock_timeout = '5s'") || !strings.Contains(fix, "line 7") {
+			c.t.Errorf("SetFix (%v) does not name the setting or the line: %s", tx, fix)
+		}
+		if fix := a.SetFix("lock_timeout", "'5s'", 0, tx); strings.Contains(fix, "line 0") {
+			c.t.Errorf("SetFix (%v) of an unknown line: %s", tx, fix)
+		}
+	}
 }
 
 // downs: down files have names of their own that List does not take for

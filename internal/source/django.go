@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
@@ -147,6 +148,24 @@ func (Django) Script(m Migration, _ []byte) (Script, error) {
 		return Script{Tx: TxNone}, nil
 	}
 	return Script{Tx: TxFile}, nil
+}
+
+// SetFix: a RunSQL operation in operations, right before the operation,
+// with a no-op reverse so that the migration stays reversible. In the
+// migration's transaction (Django runs a migration in one, on
+// PostgreSQL, unless atomic = False) SET LOCAL keeps the setting to this
+// migration; without a transaction only a plain SET holds, and it lasts
+// for the rest of the migrate command's connection.
+func (Django) SetFix(name, value string, line int, tx TxMode) string {
+	set, why := "SET LOCAL "+name+" = "+value, "SET LOCAL: Django runs the migration in one transaction, and the setting ends with it"
+	if tx == TxNone {
+		set, why = "SET "+name+" = "+value, "with atomic = False a plain SET, which lasts for the rest of the migrate command's connection"
+	}
+	op := fmt.Sprintf("migrations.RunSQL(%q, reverse_sql=migrations.RunSQL.noop)", set)
+	if line <= 0 {
+		return fmt.Sprintf("add the operation %s first in operations (%s)", op, why)
+	}
+	return fmt.Sprintf("add the operation %s, with its comma, to operations on a line of its own right before line %d, at its indent (%s)", op, line, why)
 }
 
 // Django's deferred directory is in the project directory, beside its
