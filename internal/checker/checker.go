@@ -98,6 +98,11 @@ type Input struct {
 	// package deferred read it from the migration's file (its line and
 	// column are the file's): invalid-directive reports it.
 	Header *deferred.Error
+	// Line, if set, maps a line of File (the SQL an ORM rendered for the
+	// migration) to the line of the migration file that produced it, 0 when
+	// none did: the lines a message or fix names are the file's. Nil means
+	// File is the migration file.
+	Line func(line int) int
 	// Before, if set, is called before statement i of the file is judged,
 	// with the catalog as the statements before it left it (split reads
 	// the definitions it recreates there). It must not change the catalog.

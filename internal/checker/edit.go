@@ -119,20 +119,21 @@ func (c *Context) replaceEdit(stmts []string, want []string) *Edit {
 }
 
 // insertEdit is the Edit that puts stmt (one statement, ending in ";") on
-// a line of its own before the statement of c, at its indent.
-func (c *Context) insertEdit(stmt string) *Edit {
+// a line of its own before line of the file (the statement of c's first,
+// or a line of comments above it), at the statement's indent.
+func (c *Context) insertEdit(stmt string, line int) *Edit {
 	if !c.editable() {
 		return nil
 	}
 	first, _, indent, ok := c.stmtLines()
-	if !ok {
+	if !ok || line > first || line < 1 {
 		return nil
 	}
 	if !sameStatements(indent+stmt+"\n"+indent+c.Stmt.Text+";", []string{stmt, c.Stmt.Text}) {
 		return nil
 	}
-	old := c.lines(first, first)
-	return &Edit{Line: first, EndLine: first, Old: old, New: indent + stmt + "\n" + old}
+	old := c.lines(line, line)
+	return &Edit{Line: line, EndLine: line, Old: old, New: indent + stmt + "\n" + old}
 }
 
 // txAfter says how the migration tool runs the file once the statement of

@@ -19,7 +19,7 @@ func (c *Checker) File(in Input) FileResult {
 		c.sev = append(c.sev, c.severity(r, in.Migration.Path))
 	}
 	f := in.File
-	st := newSession(in.Tx, f.Statements, c.opts.Version, c.opts.LockTimeout)
+	st := newSession(in.Tx, f.Statements, c.opts.Version, c.opts.LockTimeout, in.Line)
 	var directives []DirectiveUse
 	for i, s := range f.Statements {
 		if in.Before != nil {

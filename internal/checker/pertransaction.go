@@ -24,8 +24,9 @@ type statementGroup struct {
 	lines []int
 }
 
-// add puts the statement at line in its group; first reports whether it
-// opened the group (and so carries the finding).
+// add puts the statement at line (of the migration file, 0 if unknown) in
+// its group; first reports whether it opened the group (and so carries the
+// finding).
 func (o *onePerTransaction) add(inTx bool, line int) (first bool) {
 	open := &o.file
 	if inTx {
@@ -62,7 +63,7 @@ func (o *onePerTransaction) describe(r *Rule, res *FileResult) {
 				if !g.inTx {
 					where = "the file outside transaction blocks"
 				}
-				f.Message += fmt.Sprintf("; so do %d more %s of %s (%s)",
+				f.Message += fmt.Sprintf("; so do %d more %s of %s%s",
 					n, plural(n, "statement"), where, lineList(g.lines[1:]))
 			}
 		}
@@ -76,16 +77,22 @@ func plural(n int, word string) string {
 	return word + "s"
 }
 
-// lineList writes "line 4" or "lines 4, 7 and 9".
+// lineList writes " (line 4)" or " (lines 4, 7 and 9)", leaving out
+// unknown lines (0); "" when none is known.
 func lineList(lines []int) string {
-	s := make([]string, len(lines))
-	for i, l := range lines {
-		s[i] = strconv.Itoa(l)
+	var s []string
+	for _, l := range lines {
+		if l > 0 {
+			s = append(s, strconv.Itoa(l))
+		}
 	}
-	if len(s) == 1 {
-		return "line " + s[0]
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return " (line " + s[0] + ")"
 	}
-	return "lines " + strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+	return " (lines " + strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1] + ")"
 }
 
 // ignores reports whether the statement carries phasegate:ignore for rule

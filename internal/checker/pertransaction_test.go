@@ -46,7 +46,7 @@ func TestOneMissingTimeoutPerTransaction(t *testing.T) {
 	if !strings.Contains(fs[0].Message, "so do 2 more statements of the same transaction (lines 2 and 3)") {
 		t.Errorf("message: %s", fs[0].Message)
 	}
-	if !strings.HasPrefix(fs[0].Fix, "1. put SET lock_timeout = '5s'; at the top of the file, before line 1;\n2. ") {
+	if !strings.HasPrefix(fs[0].Fix, "1. put SET lock_timeout = '5s'; on a line of its own right before line 1, where the statement starts;\n2. ") {
 		t.Errorf("fix: %s", fs[0].Fix)
 	}
 

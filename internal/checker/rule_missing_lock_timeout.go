@@ -1,13 +1,17 @@
 package checker
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/phasegate/phasegate/internal/source"
+)
 
 var missingLockTimeout = &Rule{
 	ID:       "missing-lock-timeout",
 	Category: Locking, Severity: Warning,
 	Summary: "a statement that needs a lock blocking reads or writes on an existing table, with no lock_timeout set before it",
 	Why:     "while the statement waits for its lock behind a long query, every other query on the table queues behind it: a short ALTER becomes an outage",
-	Fix: `1. set a lock_timeout at the top of the migration: SET lock_timeout = '5s'; (in a transaction block the file opens, SET LOCAL lock_timeout = '5s'; right after BEGIN);
+	Fix: `1. set a lock_timeout before the statement, in the session that runs it: SET lock_timeout = '5s'; on a line right before it, in the part of the file the tool runs (after goose's -- +goose Up, dbmate's -- migrate:up), or SET LOCAL lock_timeout = '5s'; right after the BEGIN of a transaction block the file opens; in an ORM's migration, an operation right before the statement's: op.execute("SET lock_timeout = '5s'") in Alembic's upgrade(), migrations.RunSQL("SET LOCAL lock_timeout = '5s'", reverse_sql=migrations.RunSQL.noop) in a Django migration's operations (SET without LOCAL if atomic = False);
 2. if the migration fails with "canceling statement due to lock timeout", run it again (at a quieter time if it keeps failing).
 If your migration tool or database role sets lock_timeout already, say so in the config: postgres.lock_timeout_set: true.`,
 	Notes: `squawk flags this by default (require-lock-timeout, and require-statement-timeout); strong_migrations
@@ -50,7 +54,7 @@ transaction (of the file, for statements outside transaction blocks), since one 
 			if u := c.sess.lockT.unset; u != "" {
 				why = " (" + u + ")"
 			}
-			if !c.ignores("missing-lock-timeout") && !c.sess.lockGroups.add(c.sess.inTransaction(), c.Stmt.Pos.Line) {
+			if !c.ignores("missing-lock-timeout") && !c.sess.lockGroups.add(c.sess.inTransaction(), c.sess.fileLine(c.Stmt.Pos.Line)) {
 				return nil // the finding on the first statement of its transaction stands for it
 			}
 			return []Finding{finding("takes %s on %s (blocks %s) without a lock_timeout%s", l.Mode, l.Relation, blocks, why).
@@ -61,14 +65,32 @@ transaction (of the file, for statements outside transaction blocks), since one 
 }
 
 // timeoutFix is the fix of a missing timeout (setting, with value) for the
-// statement of c, in numbered steps: where the SET goes in this file.
+// statement of c, in numbered steps: where the SET goes so that it runs
+// in the session that runs the statement, before it. In a SQL file, that
+// is on a line right before the statement (in the part of the file the
+// tool runs: never above goose's -- +goose Up), or right after the BEGIN
+// of its transaction block; in a migration written in an ORM, an
+// operation of the migration (source.SetAdvisor). Every line it names is
+// a line of the migration file.
 func timeoutFix(c *Context, setting, value string) string {
+	f, _ := source.Lookup(c.Format)
 	var first string
-	switch {
+	switch code := source.SetFix(f, setting, value, c.sess.fileLine(c.Stmt.Pos.Line), c.sess.tx); {
+	case code != "":
+		first = "1. " + code + ";"
 	case c.ExplicitTransaction():
 		first = fmt.Sprintf("1. put SET LOCAL %s = %s; right after the BEGIN at line %d (it lasts until that transaction ends);", setting, value, c.sess.beginPos.Line)
+	case !c.setFits(fmt.Sprintf("SET %s = %s;", setting, value)):
+		// A SET beside the statement would put it in a transaction block
+		// (the tool's implicit one, or Flyway's refusal of a mix).
+		first = fmt.Sprintf("1. the statement must stay alone in its file, where a SET would put it in a transaction block: set %s for the connection instead, as the default of the role the migrations run as (ALTER ROLE <role> SET %s = %s; it holds for new sessions);", setting, setting, value)
 	default:
-		first = fmt.Sprintf("1. put SET %s = %s; at the top of the file, before line %d;", setting, value, c.Stmt.Pos.Line)
+		line, directive := c.setLine()
+		where := "where the statement starts"
+		if directive {
+			where = "the statement's phasegate directive, which must stay right above it"
+		}
+		first = fmt.Sprintf("1. put SET %s = %s; on a line of its own right before line %d, %s;", setting, value, line, where)
 	}
 	if setting == "statement_timeout" {
 		return first + "\n2. if the migration fails with \"canceling statement due to statement timeout\", find the statement that ran long before running it again."
@@ -77,19 +99,45 @@ func timeoutFix(c *Context, setting, value string) string {
 		"\nIf your migration tool or database role sets lock_timeout already, say so in the config: postgres.lock_timeout_set: true."
 }
 
+// setLine is the line of the file a SET for the statement of c goes
+// before: the statement's first, or that of the first phasegate directive
+// written above it (directive), which a SET between them would take.
+func (c *Context) setLine() (line int, directive bool) {
+	line = c.Stmt.Pos.Line
+	for _, d := range c.Stmt.Directives {
+		if d.Pos.Line < line {
+			line, directive = d.Pos.Line, true
+		}
+	}
+	return line, directive
+}
+
+// setFits reports whether set, one statement, can run right before the
+// statement of c without changing how the tool runs the file for a
+// statement that cares: a single statement the tool then runs in a
+// transaction block, a Flyway file of non-transactional statements that
+// it would then refuse as a mix.
+func (c *Context) setFits(set string) bool {
+	if c.File == nil || c.Node != c.Stmt.Node {
+		return true // a statement of a DO block: the SET goes before the block
+	}
+	n := parseOne(set)
+	return n != nil && c.keepsTransaction(n, c.Stmt.Node)
+}
+
 // timeoutEdit puts the SET of the timeout's fix on a line of its own
 // before the statement (SET LOCAL in a transaction the file opens with
-// BEGIN), unless the extra statement changes how the tool runs the file
-// for a statement that cares (a single-statement file the tool then runs
-// in a transaction block).
+// BEGIN), and before the directives written above it, unless the extra
+// statement changes how the tool runs the file for a statement that cares
+// (a single-statement file the tool then runs in a transaction block).
 func (c *Context) timeoutEdit(setting, value string) *Edit {
 	set := fmt.Sprintf("SET %s = %s;", setting, value)
 	if c.ExplicitTransaction() {
 		set = fmt.Sprintf("SET LOCAL %s = %s;", setting, value)
 	}
-	n := parseOne(set)
-	if n == nil || !c.editable() || !c.keepsTransaction(n, c.Stmt.Node) {
+	if !c.editable() || !c.setFits(set) {
 		return nil
 	}
-	return c.insertEdit(set)
+	line, _ := c.setLine()
+	return c.insertEdit(set, line)
 }

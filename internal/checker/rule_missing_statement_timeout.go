@@ -31,7 +31,7 @@ they do for missing-lock-timeout, and so does the one finding per transaction.`,
 				if u := c.sess.stmtT.unset; u != "" {
 					why = " (" + u + ")"
 				}
-				if !c.ignores("missing-statement-timeout") && !c.sess.stmtGroups.add(c.sess.inTransaction(), c.Stmt.Pos.Line) {
+				if !c.ignores("missing-statement-timeout") && !c.sess.stmtGroups.add(c.sess.inTransaction(), c.sess.fileLine(c.Stmt.Pos.Line)) {
 					return nil // the finding on the first statement of its transaction stands for it
 				}
 				return []Finding{finding("takes %s on %s without a statement_timeout%s", l.Mode, l.Relation, why).

@@ -52,6 +52,27 @@ type session struct {
 	lockGroups, stmtGroups onePerTransaction
 	// txc is the catalog as the transaction found it, and leaves it.
 	txc txCatalogs
+	// line maps a line of the SQL judged to the migration file's (see
+	// Input.Line); nil when the SQL is the file.
+	line func(int) int
+}
+
+// fileLine is the line of the migration file that holds line of the SQL
+// judged: line itself, but for the SQL an ORM rendered; 0 when no line of
+// the file produced it.
+func (st *session) fileLine(line int) int {
+	if st.line == nil {
+		return line
+	}
+	return st.line(line)
+}
+
+// atLine is " at line N", or "" for an unknown line (0).
+func atLine(line int) string {
+	if line <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" at line %d", line)
 }
 
 // addedEnumValue is an enum label added in the current transaction.
@@ -90,7 +111,7 @@ func (t *timeoutSetting) set(on, local, inTx bool, line int, off string) {
 	switch {
 	case local && !inTx:
 		if on && !t.effective() {
-			t.unset = fmt.Sprintf("the SET LOCAL at line %d has no effect outside a transaction block", line)
+			t.unset = "the SET LOCAL" + atLine(line) + " has no effect outside a transaction block"
 		}
 		return
 	case local:
@@ -99,7 +120,11 @@ func (t *timeoutSetting) set(on, local, inTx bool, line int, off string) {
 		t.session, t.localSet = on, false
 	}
 	if !on && off != "" {
-		t.unset = fmt.Sprintf("line %d %s", line, off)
+		who := fmt.Sprintf("line %d", line)
+		if line <= 0 {
+			who = "an earlier statement"
+		}
+		t.unset = who + " " + off
 	}
 }
 
@@ -123,9 +148,10 @@ func (t *timeoutSetting) end(rollback bool, where string) {
 }
 
 // newSession is the state of the connection before a file's first
-// statement.
-func newSession(tx source.TxMode, stmts []*sqltext.Statement, version int, lockTimeout bool) *session {
-	st := &session{tx: tx, stmts: len(stmts), version: version, altered: map[schema.QName]bool{}}
+// statement; line maps the lines of the SQL to the file's (nil: the SQL
+// is the file).
+func newSession(tx source.TxMode, stmts []*sqltext.Statement, version int, lockTimeout bool, line func(int) int) *session {
+	st := &session{tx: tx, stmts: len(stmts), version: version, altered: map[schema.QName]bool{}, line: line}
 	st.lockT = timeoutSetting{base: lockTimeout, session: lockTimeout, atBegin: lockTimeout}
 	st.inTx, st.mixed = FileTransaction(tx, stmts)
 	st.sync()
@@ -169,7 +195,7 @@ func (st *session) endTx(rollback bool, where string) {
 // startDo and endDo bracket the statements of a DO block: without a
 // transaction block, the DO statement is a transaction of its own.
 func (st *session) startDo(line int) {
-	st.doLine = line
+	st.doLine = st.fileLine(line)
 	if !st.inTx {
 		st.beginTx()
 	}
@@ -179,7 +205,7 @@ func (st *session) startDo(line int) {
 func (st *session) endDo() {
 	st.inDo = false
 	if !st.inTx {
-		st.endTx(false, fmt.Sprintf("the DO block at line %d", st.doLine))
+		st.endTx(false, "the DO block"+atLine(st.doLine))
 	}
 }
 
@@ -252,7 +278,7 @@ func (st *session) after(node *pg.Node, pos sqltext.Position, cat *schema.Catalo
 			st.inTx, st.explicitTx, st.beginPos = true, true, pos
 		case pg.TransactionStmtKind_TRANS_STMT_COMMIT, pg.TransactionStmtKind_TRANS_STMT_ROLLBACK,
 			pg.TransactionStmtKind_TRANS_STMT_PREPARE:
-			st.endTx(n.TransactionStmt.Kind == pg.TransactionStmtKind_TRANS_STMT_ROLLBACK, fmt.Sprintf("the transaction at line %d", pos.Line))
+			st.endTx(n.TransactionStmt.Kind == pg.TransactionStmtKind_TRANS_STMT_ROLLBACK, "the transaction"+atLine(st.fileLine(pos.Line)))
 			st.explicitTx = false
 			st.inTx = st.tx == source.TxFile || st.tx == source.TxImplicit && st.stmts > 1
 			if st.inTx {
@@ -264,22 +290,22 @@ func (st *session) after(node *pg.Node, pos sqltext.Position, cat *schema.Catalo
 		switch v.Kind {
 		case pg.VariableSetKind_VAR_SET_VALUE:
 			if t := st.timeout(v.Name); t != nil {
-				t.set(len(v.Args) == 0 || !zeroDuration(v.Args[0]), v.IsLocal, st.inTransaction(), pos.Line, "sets it to 0, which disables it")
+				t.set(len(v.Args) == 0 || !zeroDuration(v.Args[0]), v.IsLocal, st.inTransaction(), st.fileLine(pos.Line), "sets it to 0, which disables it")
 			}
 		case pg.VariableSetKind_VAR_SET_DEFAULT, pg.VariableSetKind_VAR_RESET:
 			// The default is what the tool or the role sets, if anything.
 			if t := st.timeout(v.Name); t != nil {
-				t.set(t.base, v.IsLocal, st.inTransaction(), pos.Line, "resets it")
+				t.set(t.base, v.IsLocal, st.inTransaction(), st.fileLine(pos.Line), "resets it")
 			}
 		case pg.VariableSetKind_VAR_RESET_ALL:
-			st.lockT.set(st.lockT.base, false, st.inTransaction(), pos.Line, "resets it")
-			st.stmtT.set(st.stmtT.base, false, st.inTransaction(), pos.Line, "resets it")
+			st.lockT.set(st.lockT.base, false, st.inTransaction(), st.fileLine(pos.Line), "resets it")
+			st.stmtT.set(st.stmtT.base, false, st.inTransaction(), st.fileLine(pos.Line), "resets it")
 		}
 	case *pg.Node_SelectStmt:
 		if len(n.SelectStmt.FromClause) == 0 {
 			for _, c := range configsSet(n.SelectStmt) {
 				if t := st.timeout(c.name); t != nil {
-					t.set(c.on, c.local, st.inTransaction(), pos.Line, "sets it to 0, which disables it")
+					t.set(c.on, c.local, st.inTransaction(), st.fileLine(pos.Line), "sets it to 0, which disables it")
 				}
 			}
 		}

@@ -377,6 +377,7 @@ func (c *change) judgeChanged(ck *checker.Checker, notes *templateNotes) {
 			for _, u := range headR.unjudged[m.Path] {
 				in.Unjudged = append(in.Unjudged, checker.Unjudged{Line: u.Line, What: u.Unjudged})
 			}
+			in.Line = headR.lines[m.Path].checkerLine()
 		}
 		fr := ck.File(in)
 		if headR != nil {
@@ -420,6 +421,9 @@ func (c *change) judgeDeferred(ck *checker.Checker, notes *templateNotes) {
 			if !errors.As(err, &in.Header) {
 				res.Errors = append(res.Errors, fileError(m.Path, err))
 			}
+		}
+		if c.headR != nil {
+			in.Line = c.headR.lines[m.Path].checkerLine()
 		}
 		fr := ck.File(in)
 		if c.headR != nil {

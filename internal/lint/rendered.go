@@ -76,6 +76,24 @@ func (m lineMap) pos(p sqltext.Position) sqltext.Position {
 	return sqltext.Position{Line: m[p.Line-1], Column: 1}
 }
 
+// line is the line of the migration file that produced line of the
+// rendered file, 0 when none did (what phasegate wrote around the SQL).
+func (m lineMap) line(line int) int {
+	if line < 1 || line > len(m) {
+		return 0
+	}
+	return m[line-1]
+}
+
+// checkerLine is the line map the checker takes (checker.Input.Line):
+// nil for a file that is its own SQL.
+func (m lineMap) checkerLine() func(int) int {
+	if m == nil {
+		return nil
+	}
+	return m.line
+}
+
 // remap moves a rendered file's positions to the migration file's lines.
 func (m lineMap) remap(fr *checker.FileResult) {
 	if m == nil {
