@@ -4,6 +4,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -111,6 +114,87 @@ func appRepo(t *testing.T, app, variant string) string {
 		t.Fatalf("make-app-repo.sh: %v\n%s", err, out)
 	}
 	return dir
+}
+
+// ormFix is the code the missing-lock-timeout fix of an ORM migration says
+// to add, and the line of the file it goes before.
+var ormFix = regexp.MustCompile(`(?:put|add the operation) (op\.execute\("[^"]*"\)|migrations\.RunSQL\("[^"]*", reverse_sql=migrations\.RunSQL\.noop\))(, with its comma,)?.*? on a line of its own right before line (\d+), at its indent`)
+
+// applyORMFix does what the missing-lock-timeout fix printed for file
+// says: the code on a line of its own before the line it names, at that
+// line's indent.
+func applyORMFix(t *testing.T, dir, file, out string) {
+	t.Helper()
+	var fix []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, file+":") && strings.Contains(l, "missing-lock-timeout") {
+			fix = ormFix.FindStringSubmatch(out[strings.Index(out, l):])
+			break
+		}
+	}
+	if fix == nil {
+		t.Fatalf("no missing-lock-timeout fix with code for %s:\n%s", file, out)
+	}
+	p := filepath.Join(dir, file)
+	src, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(src), "\n")
+	n, _ := strconv.Atoi(fix[3])
+	indent := lines[n-1][:len(lines[n-1])-len(strings.TrimLeft(lines[n-1], " "))]
+	code := fix[1]
+	if fix[2] != "" {
+		code += ","
+	}
+	lines = slices.Insert(lines, n-1, indent+code)
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The missing-lock-timeout finding of an ORM migration names lines of the
+// Python file, and its fix is code at one of them: done as it says, the
+// finding goes (Alembic: the revision and the deferred revision split
+// writes, whose autocommit_block commits Alembic's transaction; Django:
+// a RunSQL operation).
+func TestORMLockTimeoutFixIsCode(t *testing.T) {
+	needPython(t, "alembic", "sqlalchemy", "django", "psycopg2")
+	img := testImage(t)
+	for _, tc := range []struct {
+		app, variant string
+		args         []string
+		files        []string
+		want         []string
+	}{
+		{"alembicapp", "head", nil, []string{"migrations/versions/0002_display_name.py"}, []string{
+			"migrations/versions/0002_display_name.py:14:1: expand/missing-lock-timeout: warning: takes AccessExclusiveLock on users (blocks reads and writes) without a lock_timeout; so do 1 more statement of the same transaction (line 15)",
+			`fix: 1. put op.execute("SET lock_timeout = '5s'") on a line of its own right before line 14, at its indent`,
+		}},
+		{"alembicapp", "split", nil, []string{"migrations/versions/0002_display_name.py", "migrations/deferred/0002_display_name_contract.py"}, []string{
+			"migrations/deferred/0002_display_name_contract.py:19:1: contract/missing-lock-timeout",
+			`fix: 1. put op.execute("SET lock_timeout = '5s'") on a line of its own right before line 19, at its indent`,
+		}},
+		{"djangoapp", "head", []string{"--postgres-image", img, "--no-pull"}, []string{"accounts/migrations/0002_display_name.py"}, []string{
+			"accounts/migrations/0002_display_name.py:8:1: expand/missing-lock-timeout: warning: takes AccessExclusiveLock on accounts_user (blocks reads and writes) without a lock_timeout; so do 1 more statement of the same transaction (line 13)",
+			`fix: 1. add the operation migrations.RunSQL("SET LOCAL lock_timeout = '5s'", reverse_sql=migrations.RunSQL.noop), with its comma, to operations on a line of its own right before line 8, at its indent`,
+		}},
+	} {
+		dir := appRepo(t, tc.app, tc.variant)
+		args := append([]string{"check", "--base", "main", "--static-only"}, tc.args...)
+		r := phasegate(t, dir, nil, args...)
+		for _, want := range tc.want {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("%s %s: output lacks %q:\n%s\n%s", tc.app, tc.variant, want, r.stdout, r.stderr)
+			}
+		}
+		for _, f := range tc.files {
+			applyORMFix(t, dir, f, r.stdout)
+		}
+		if r = phasegate(t, dir, nil, args...); strings.Contains(r.stdout, "missing-lock-timeout") || r.code == 2 {
+			t.Errorf("%s %s: with the fix done, exit %d:\n%s\n%s", tc.app, tc.variant, r.code, r.stdout, r.stderr)
+		}
+	}
 }
 
 // Django: the SQL comes from Django itself, migrating an empty database
