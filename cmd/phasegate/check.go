@@ -126,7 +126,7 @@ func checkRun(o checkOptions, stdout, stderr io.Writer) (int, error) {
 	if o.verbose {
 		copts.Verbose = stderr
 	}
-	ropts, closeRender := renderOptions(cfg, opts.Version, stderr)
+	ropts, closeRender := renderOptions(cfg, opts.Version, stderr, renderHint)
 	defer closeRender()
 	res, err := lint.Check(ctx, lint.Options{
 		Repo: repo, Base: o.base, Head: o.head,
@@ -161,6 +161,11 @@ func checkRun(o checkOptions, stdout, stderr io.Writer) (int, error) {
 	}
 	return deliver(ctx, rep, d, env, stdout, stderr)
 }
+
+// renderHint ends check's error when the PostgreSQL that Django and
+// capture take the migrations' SQL on does not start: --static-only,
+// which the runtime check's errors offer, does not do without it.
+const renderHint = "; --static-only does not do without it: the static check takes these migrations' SQL on a live database"
 
 // deliverAfterInterrupt bounds the delivery of the report (the pull
 // request comment) after SIGINT or SIGTERM: GitHub Actions kills a

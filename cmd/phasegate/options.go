@@ -57,9 +57,10 @@ func checkerOptions(cfg *config.Config, pgVersion int) (checker.Options, error) 
 
 // renderOptions says how to run an ORM's tooling (Alembic, Django) from
 // the config; close stops the PostgreSQL started to render Django's
-// migrations, if any.
-func renderOptions(cfg *config.Config, version int, log io.Writer) (opts lint.RenderOptions, close func()) {
-	db := compat.NewScratch(cfg.Server(version), log)
+// migrations, if any. hint ends the error when that PostgreSQL does not
+// start (compat.NewScratch): what else the command can do.
+func renderOptions(cfg *config.Config, version int, log io.Writer, hint string) (opts lint.RenderOptions, close func()) {
+	db := compat.NewScratch(cfg.Server(version), log, hint)
 	timeout := cfg.TestsTimeout() // the runtime check's bound serves the ORM's rendering too
 	var tables []string
 	if cfg.Migrations.VersionTable != "" {

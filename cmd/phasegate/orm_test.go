@@ -197,6 +197,41 @@ func TestORMLockTimeoutFixIsCode(t *testing.T) {
 	}
 }
 
+// Django writes its SQL on a live database, so without PostgreSQL even the
+// static check stops: the error says what helps for the command and flags
+// given, never --static-only (check has it and it does not help; split has
+// no such flag).
+func TestDjangoWithoutPostgreSQLSaysWhatHelps(t *testing.T) {
+	dir := djangoRepo(t, "head")
+	noImage := []string{"--postgres-image", "local/phasegate-no-such-image:0", "--no-pull"}
+	for _, args := range [][]string{
+		append([]string{"check", "--base", "main", "--static-only"}, noImage...),
+		// Pulling it fails too (no such repository, or no network).
+		{"check", "--base", "main", "--static-only", "--postgres-image", "local/phasegate-no-such-image:0"},
+		append([]string{"check", "--base", "main"}, noImage...),
+		append([]string{"split", "--base", "main", "accounts/migrations/0002_display_name.py"}, noImage...),
+		{"split", "--base", "main", "--database-url", "postgres://phasegate@127.0.0.1:1/postgres?connect_timeout=1", "accounts/migrations/0002_display_name.py"},
+	} {
+		r := phasegate(t, dir, nil, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "a database to render the Django migrations") {
+			t.Fatalf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+		if strings.Contains(r.stderr, "run only the static check") {
+			t.Errorf("%v: offers --static-only, which does not help:\n%s", args, r.stderr)
+		}
+		want := "--static-only does not do without it"
+		if args[0] == "split" {
+			if strings.Contains(r.stderr, "--static-only") {
+				t.Errorf("%v: split has no --static-only:\n%s", args, r.stderr)
+			}
+			want = "--database-url"
+		}
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("%v: stderr lacks %q:\n%s", args, want, r.stderr)
+		}
+	}
+}
+
 // Django: the SQL comes from Django itself, migrating an empty database
 // one migration at a time (it reads the live schema to write some SQL), and
 // each statement is placed on its operation's line; split --emit-sql

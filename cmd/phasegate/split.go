@@ -60,7 +60,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 		*base = defaultBase(ctx, repo)
 	}
 	pgFlags.apply(cfg)
-	ropts, closeRender := renderOptions(cfg, opts.Version, stderr)
+	ropts, closeRender := renderOptions(cfg, opts.Version, stderr, "")
 	defer closeRender()
 	wd, _ := os.Getwd()
 	targets := map[string]bool{}

@@ -398,6 +398,33 @@ func TestImageMissingWithoutPull(t *testing.T) {
 	}
 }
 
+// The errors that say why no PostgreSQL started end with what the caller
+// says helps (--static-only for the runtime check), and offer nothing
+// else: --static-only does not help a command that needs PostgreSQL for
+// its static part.
+func TestStartErrorsEndWithTheCallersHint(t *testing.T) {
+	ctx := context.Background()
+	missing := ContainerOptions{Image: "local/phasegate-no-such-image:0", Pull: false}
+	for _, hint := range []string{"", StaticOnlyHint} {
+		missing.Hint = hint
+		_, err := StartContainer(ctx, missing)
+		if err == nil || !strings.HasSuffix(err.Error(), "(config postgres.url)"+hint) {
+			t.Errorf("image missing, hint %q: %v", hint, err)
+		}
+		_, err = Connect(ctx, "postgres://phasegate@127.0.0.1:1/postgres?connect_timeout=1", hint)
+		if err == nil || !strings.HasSuffix(err.Error(), "accepts connections from here"+hint) {
+			t.Errorf("no server at the URL, hint %q: %v", hint, err)
+		}
+	}
+	t.Setenv("DOCKER_HOST", "tcp://127.0.0.1:1")
+	for _, hint := range []string{"", StaticOnlyHint} {
+		_, err := StartContainer(ctx, ContainerOptions{Image: testImage(), Hint: hint})
+		if err == nil || !strings.HasSuffix(err.Error(), "(config postgres.url)"+hint) {
+			t.Errorf("no Docker, hint %q: %v", hint, err)
+		}
+	}
+}
+
 func TestErrorPositionInsideStatement(t *testing.T) {
 	res := run(t, app(t, map[string]string{
 		"db/migrations/0003_bad.up.sql": "-- a comment\nUPDATE users\n   SET name = nam;",

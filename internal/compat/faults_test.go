@@ -50,7 +50,7 @@ func TestDockerHostIsTheOnlyEngineTried(t *testing.T) {
 		t.Run(host, func(t *testing.T) {
 			t.Setenv("DOCKER_HOST", host)
 			begin := time.Now()
-			srv, err := StartContainer(context.Background(), ContainerOptions{Image: testImage(), Labels: testLabels})
+			srv, err := StartContainer(context.Background(), ContainerOptions{Image: testImage(), Labels: testLabels, Hint: StaticOnlyHint})
 			if srv != nil {
 				srv.Close()
 			}

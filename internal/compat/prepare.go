@@ -73,10 +73,10 @@ func (c *check) startServer(ctx context.Context) *serverStart {
 		defer close(s.done)
 		if c.opts.URL != "" {
 			fmt.Fprintf(c.opts.Log, "phasegate: using the PostgreSQL server of --database-url\n")
-			s.srv, s.err = Connect(ctx, c.opts.URL)
+			s.srv, s.err = Connect(ctx, c.opts.URL, StaticOnlyHint)
 		} else {
 			fmt.Fprintf(c.opts.Log, "phasegate: starting PostgreSQL (%s)\n", c.opts.Image)
-			s.srv, s.err = StartContainer(ctx, ContainerOptions{Image: c.opts.Image, Pull: c.opts.Pull, Labels: c.opts.Labels})
+			s.srv, s.err = StartContainer(ctx, ContainerOptions{Image: c.opts.Image, Pull: c.opts.Pull, Labels: c.opts.Labels, Hint: StaticOnlyHint})
 		}
 		s.at = time.Since(begin)
 	}()

@@ -16,14 +16,17 @@ import (
 type Scratch struct {
 	server config.Server
 	log    io.Writer
+	hint   string
 	srv    *Server
 	n      int
 }
 
 // NewScratch gives databases on server; log, if set, says when a
-// container starts, and why.
-func NewScratch(server config.Server, log io.Writer) *Scratch {
-	return &Scratch{server: server, log: log}
+// container starts, and why. hint ends the error when no server starts
+// (ContainerOptions.Hint): the command that needs one and its flags say
+// what helps, never --static-only, which needs the server too.
+func NewScratch(server config.Server, log io.Writer, hint string) *Scratch {
+	return &Scratch{server: server, log: log, hint: hint}
 }
 
 // Database creates a new, empty database and returns its URL.
@@ -32,12 +35,12 @@ func (s *Scratch) Database(ctx context.Context) (string, error) {
 		var err error
 		LogDocker(nil)
 		if s.server.URL != "" {
-			s.srv, err = Connect(ctx, s.server.URL)
+			s.srv, err = Connect(ctx, s.server.URL, s.hint)
 		} else {
 			if s.log != nil {
 				fmt.Fprintf(s.log, "phasegate: starting PostgreSQL (%s): the migrations' SQL is taken on a live database (django, capture)\n", s.server.Image)
 			}
-			s.srv, err = StartContainer(ctx, ContainerOptions{Image: s.server.Image, Pull: s.server.Pull})
+			s.srv, err = StartContainer(ctx, ContainerOptions{Image: s.server.Image, Pull: s.server.Pull, Hint: s.hint})
 		}
 		if err != nil {
 			return "", err

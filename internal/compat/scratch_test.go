@@ -13,7 +13,7 @@ import (
 // Close drops them all, and leaves the server running.
 func TestScratchDatabasesAreNewAndDropped(t *testing.T) {
 	ctx := context.Background()
-	s := NewScratch(config.Server{URL: sharedURL()}, nil)
+	s := NewScratch(config.Server{URL: sharedURL()}, nil, "")
 	var urls []string
 	for range 2 {
 		u, err := s.Database(ctx)

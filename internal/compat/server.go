@@ -54,7 +54,16 @@ type ContainerOptions struct {
 	Pull bool
 	// Labels are added to the container (tests find leaks by them).
 	Labels map[string]string
+	// Hint ends the errors that say why PostgreSQL could not start, after
+	// the flags that give phasegate another one: what else the command
+	// that needs it can do (StaticOnlyHint), or why it needs it; "" for
+	// nothing.
+	Hint string
 }
+
+// StaticOnlyHint is the Hint of the runtime check: the static check does
+// without PostgreSQL.
+const StaticOnlyHint = ", or run only the static check with --static-only"
 
 // dockerLog receives progress lines (pulling, starting); nil discards them.
 var dockerLog io.Writer
@@ -83,7 +92,7 @@ const readyTimeout = 2 * time.Minute
 // its start fails.
 func StartContainer(ctx context.Context, opts ContainerOptions) (_ *Server, err error) {
 	runID := randomID()
-	cli, present, err := dockerReady(ctx, opts.Image, opts.Pull)
+	cli, present, err := dockerReady(ctx, opts.Image, opts.Pull, opts.Hint)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +102,7 @@ func StartContainer(ctx context.Context, opts ContainerOptions) (_ *Server, err 
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, fmt.Errorf("pull %s: %v; pull or build it yourself and pass --no-pull (config postgres.pull: false), give another image with --postgres-image, or check against a running server with --database-url (config postgres.url), or run only the static check with --static-only", opts.Image, err)
+			return nil, fmt.Errorf("pull %s: %v; pull or build it yourself and pass --no-pull (config postgres.pull: false), give another image with --postgres-image, or use a running server with --database-url (config postgres.url)%s", opts.Image, err, opts.Hint)
 		}
 	}
 	password := randomID() + randomID()
@@ -192,9 +201,9 @@ func logf(format string, args ...any) {
 }
 
 // dockerReady checks that the Docker engine answers and that the image is
-// there (or may be pulled), with errors that say what to do instead. It
-// reports whether the image is present.
-func dockerReady(ctx context.Context, image string, pull bool) (*docker.Client, bool, error) {
+// there (or may be pulled), with errors that say what to do instead, hint
+// last (ContainerOptions.Hint). It reports whether the image is present.
+func dockerReady(ctx context.Context, image string, pull bool, hint string) (*docker.Client, bool, error) {
 	cli, err := docker.FromEnv()
 	where := ""
 	if os.Getenv("DOCKER_HOST") != "" {
@@ -209,7 +218,7 @@ func dockerReady(ctx context.Context, image string, pull bool) (*docker.Client, 
 		}
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("cannot reach Docker%s to start PostgreSQL (%s); start Docker (or set DOCKER_HOST to one that runs), or check against a running server with --database-url (config postgres.url), or run only the static check with --static-only", where, firstLine(err))
+		return nil, false, fmt.Errorf("cannot reach Docker%s to start PostgreSQL (%s); start Docker (or set DOCKER_HOST to one that runs), or use a running server with --database-url (config postgres.url)%s", where, firstLine(err), hint)
 	}
 	ictx, cancel := context.WithTimeout(ctx, dockerTimeout)
 	defer cancel()
@@ -218,20 +227,21 @@ func dockerReady(ctx context.Context, image string, pull bool) (*docker.Client, 
 		return nil, false, fmt.Errorf("Docker%s: inspect image %s: %s", where, image, firstLine(err))
 	}
 	if !present && !pull {
-		return nil, false, fmt.Errorf("image %s is not present locally and pulling is disabled (--no-pull, config postgres.pull: false); pull or build it first (docker pull %s), or give a local image with --postgres-image", image, image)
+		return nil, false, fmt.Errorf("image %s is not present locally and pulling is disabled (--no-pull, config postgres.pull: false); pull or build it first (docker pull %s), give a local image with --postgres-image, or use a running server with --database-url (config postgres.url)%s", image, image, hint)
 	}
 	return cli, present, nil
 }
 
 // Connect uses an existing server: phasegate creates its own databases
-// there (the URL's user needs CREATEDB) and drops them on Close.
-func Connect(ctx context.Context, dsn string) (*Server, error) {
+// there (the URL's user needs CREATEDB) and drops them on Close. hint
+// ends the error when it cannot (see ContainerOptions.Hint).
+func Connect(ctx context.Context, dsn, hint string) (*Server, error) {
 	s, err := connect(ctx, dsn, randomID())
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
 		}
-		return nil, fmt.Errorf("%w; check that the server of --database-url (config postgres.url) is running and accepts connections from here, or run only the static check with --static-only", err)
+		return nil, fmt.Errorf("%w; check that the server of --database-url (config postgres.url) is running and accepts connections from here%s", err, hint)
 	}
 	s.Source = "url"
 	return s, nil

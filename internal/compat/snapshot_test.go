@@ -97,7 +97,7 @@ func TestServerNeverTouchesOtherDatabases(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer shared.admin.Exec(ctx, "DROP DATABASE users_production")
-	srv, err := Connect(ctx, sharedURL())
+	srv, err := Connect(ctx, sharedURL(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestServerNeverTouchesOtherDatabases(t *testing.T) {
 // it reads (DATABASE_URL or the PG* variables).
 func TestSuiteConnectsAsPhasegateDid(t *testing.T) {
 	ctx := context.Background()
-	srv, err := Connect(ctx, strings.TrimSuffix(sharedURL(), "?sslmode=disable"))
+	srv, err := Connect(ctx, strings.TrimSuffix(sharedURL(), "?sslmode=disable"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
