@@ -139,26 +139,43 @@ func (c *Context) constraintFix(f Finding, at *pg.AlterTableStmt, con *pg.Constr
 			ckind, not = schema.PrimaryKey, " or NULL"
 		}
 		name := orDefault(con.Conname, c.Catalog.ConstraintName(q, ckind, cols))
+		expand := fmt.Sprintf("expand, in this release: deploy code that never writes two %s rows with the same %s%s, and remove the existing duplicates in batches;", q, colList, not)
+		if t := c.Catalog.Table(q); t != nil && t.Partitioned {
+			return f.withSteps(expand, "contract, deferred one release (phasegate split moves it): the statement as written; PostgreSQL builds no index CONCURRENTLY on a partitioned table, so it holds its lock while the index is built: run it at a quiet time.").withNote(guaranteedNote)
+		}
 		steps := usingIndexSteps(at, con, name)
-		return f.withSteps(
-			fmt.Sprintf("expand, in this release: deploy code that never writes two %s rows with the same %s%s, and remove the existing duplicates in batches;", q, colList, not),
-			prefixed(c.uniqueDeferral(deferred), steps[0]), steps[1]).withNote(guaranteedNote)
+		return f.withSteps(expand, prefixed(c.uniqueDeferral(deferred, q, con, cols), steps[0]), steps[1]).withNote(guaranteedNote)
 	}
 	return f
 }
 
 // uniqueDeferral is how a UNIQUE or PRIMARY KEY constraint's steps are
-// deferred. Its index build cannot run in a transaction: split writes the
-// steps into the deferred migration for a tool that runs it statement by
-// statement; for a tool that sends a migration of several statements as
-// one query (golang-migrate, dbmate, Diesel), the build needs a deferred
-// migration of its own, which split leaves to the user.
-func (c *Context) uniqueDeferral(deferred string) string {
+// deferred, as phasegate split does it. Its index build cannot run in a
+// transaction: split writes the steps into the deferred migration for a
+// tool that runs it statement by statement; for a tool that sends a
+// migration of several statements as one query (golang-migrate, dbmate,
+// Diesel), the build needs a deferred migration of its own, which split
+// leaves to the user; for the others (an ORM, a tool split cannot run
+// statement by statement), and for a PRIMARY KEY over a nullable column,
+// split moves the statement as written and the steps are the user's.
+func (c *Context) uniqueDeferral(deferred string, q schema.QName, con *pg.Constraint, cols []string) string {
+	const yourself = "contract, deferred one release (in the deferred migration, by hand: phasegate split moves the statement as written): "
+	if con.Contype == pg.ConstrType_CONSTR_PRIMARY {
+		for _, col := range cols {
+			if t := c.Catalog.Table(q); t == nil || t.Column(col) == nil || !t.Column(col).NotNull {
+				return yourself
+			}
+		}
+	}
 	f, err := source.Lookup(c.Format)
 	if err != nil {
 		return deferred
 	}
-	if s, ok := f.(source.TxSeparator); ok && s.Separation() == source.TxNone {
+	s, ok := f.(source.TxSeparator)
+	switch {
+	case !ok:
+		return yourself
+	case s.Separation() == source.TxNone:
 		return deferred
 	}
 	return fmt.Sprintf("contract, deferred one release, in a deferred migration of its own (by hand: %s runs a migration of several statements as one): ", f.Name())

@@ -596,7 +596,12 @@ func TestUniqueConstraintContract(t *testing.T) {
 	if err := run(); err == nil {
 		t.Fatal("the contract went through with duplicates")
 	}
+	// What the deferred migration's comment says to do before running it again.
+	if !strings.Contains(contract, "DROP INDEX CONCURRENTLY users_email_key") {
+		t.Errorf("the contract does not say how to drop the invalid index:\n%s", contract)
+	}
 	exec(t, conn, `DELETE FROM users WHERE id = 2`)
+	exec(t, conn, `DROP INDEX CONCURRENTLY users_email_key`)
 	if err := run(); err != nil {
 		t.Fatalf("the contract again, without duplicates: %v", err)
 	}
@@ -605,6 +610,20 @@ func TestUniqueConstraintContract(t *testing.T) {
 	}
 	if _, err := conn.Exec(context.Background(), `INSERT INTO users VALUES (3, 'a')`); err == nil {
 		t.Error("a duplicate went in after the contract")
+	}
+
+	// An index of that name exists (PostgreSQL would name the constraint
+	// users_email_key1): split refuses rather than take it for the
+	// constraint's.
+	taken := base + "CREATE UNIQUE INDEX users_email_key ON users (lower(email));\n"
+	if err := splitErr(t, taken, "ALTER TABLE users ADD UNIQUE (email);\n"); err == nil || !strings.Contains(err.Error(), "has a relation of that name") {
+		t.Errorf("a taken name: %v", err)
+	}
+	// A partitioned table cannot be indexed CONCURRENTLY: moved as written.
+	parted := "CREATE TABLE events (k bigint, at date) PARTITION BY RANGE (at);\n"
+	p, _ = planGoose(t, parted, "ALTER TABLE events ADD CONSTRAINT events_k_at_key UNIQUE (k, at);\n")
+	if len(p.Rewritten) != 0 || strings.Contains(p.file(t, "deferred/00002_change_contract.sql"), "CONCURRENTLY") {
+		t.Errorf("partitioned: rewritten %v\n%s", p.Rewritten, p.file(t, "deferred/00002_change_contract.sql"))
 	}
 }
 
