@@ -9,8 +9,10 @@ var editedMigration = &Rule{
 	Notes: `phasegate judges only the statements that changed in the edited file, and reports the edit itself with this rule.
 A Liquibase changelog that only gains changesets at its end is not edited (that is how Liquibase is used),
 and an ORM migration edited without changing the SQL it runs (a comment, its downgrade) is not either, nor is a
-migration whose statements are unchanged (a comment, the layout) for the tools that record only which migrations
-ran (golang-migrate, goose, dbmate, sql-migrate, pop, Diesel). Flyway, Liquibase, Atlas, Prisma and sqitch
+migration whose statements are unchanged (a comment, the layout; not whitespace inside a literal, nor a tool's
+directive such as goose's NO TRANSACTION) for the tools that record only which migrations ran (golang-migrate,
+goose, dbmate, sql-migrate, pop, Diesel); an edit of the down part alone is not one either, since the tool reads
+it from the file when it migrates down. Flyway, Liquibase, Atlas, Prisma and sqitch
 record a checksum of each migration, so there any change is one.`,
 	Examples: []Example{
 		{
@@ -41,6 +43,21 @@ record a checksum of each migration, so there any change is one.`,
 			Format:    "golang-migrate",
 			BaseFiles: []MigrationFile{{"1_users.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n"}},
 			Change:    []MigrationFile{{"1_users.up.sql", "-- The accounts.\nCREATE TABLE users (\n    id bigint PRIMARY KEY\n);\n"}},
+		},
+		{
+			// Whitespace inside a literal is data: a fresh database would
+			// differ from production.
+			Format:    "golang-migrate",
+			BaseFiles: []MigrationFile{{"1_users.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY, name text);\nINSERT INTO users VALUES (1, 'a  b');\n"}},
+			Change:    []MigrationFile{{"1_users.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY, name text);\nINSERT INTO users VALUES (1, 'a b');\n"}},
+			Flagged:   true,
+		},
+		{
+			// A directive changes how goose runs the same statements.
+			Format:    "goose",
+			BaseFiles: []MigrationFile{{"00001_users.sql", "-- +goose Up\nCREATE TABLE users (id bigint PRIMARY KEY);\n"}},
+			Change:    []MigrationFile{{"00001_users.sql", "-- +goose Up\n-- +goose NO TRANSACTION\nCREATE TABLE users (id bigint PRIMARY KEY);\n"}},
+			Flagged:   true,
 		},
 		{
 			// Flyway records each applied migration's checksum, comments

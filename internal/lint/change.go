@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	pg "github.com/phasegate/phasegate/internal/pgtree"
@@ -185,20 +186,27 @@ func changedStatements(baseFS fs.FS, format source.Format, old source.Migration)
 	}
 }
 
-// sameStatements reports a migration whose statements read the same in
-// the base (old) as in f, whitespace aside: only its comments or layout
-// changed.
-func sameStatements(baseFS fs.FS, format source.Format, old source.Migration, f *sqltext.File) bool {
-	b, _, err := source.Read(baseFS, format, old)
-	if err != nil || len(b.Statements) != len(f.Statements) {
+// sameStatements reports a migration that runs the same statements in
+// the base (old) as in f, the same way: the statements are the same as
+// written or as deparsed (a comment or a line break inside one), the
+// tool runs the file in the same transaction mode, and its directives
+// (goose's and sql-migrate's "-- +", dbmate's "-- migrate:", Atlas's, the
+// phasegate directives) are the same. Only its comments or layout
+// changed. Whitespace inside a literal is a change: deparsing keeps it.
+func sameStatements(baseFS, headFS fs.FS, format source.Format, old source.Migration, f *sqltext.File, script source.Script) bool {
+	b, bs, err := source.Read(baseFS, format, old)
+	if err != nil || len(b.Statements) != len(f.Statements) || bs.Tx != script.Tx {
+		return false
+	}
+	oldSrc, errOld := fs.ReadFile(baseFS, old.Path)
+	newSrc, errNew := fs.ReadFile(headFS, old.Path)
+	if errOld != nil || errNew != nil || !slices.Equal(directiveLines(oldSrc), directiveLines(newSrc)) {
 		return false
 	}
 	for i, s := range b.Statements {
-		if normalize(s.Text) == normalize(f.Statements[i].Text) {
+		if s.Text == f.Statements[i].Text {
 			continue
 		}
-		// Inside a statement, a comment or a line break moved: the
-		// deparsed trees say whether it is the same statement.
 		x, errX := deparsed(s.Node)
 		y, errY := deparsed(f.Statements[i].Node)
 		if errX != nil || errY != nil || x != y {
@@ -206,6 +214,24 @@ func sameStatements(baseFS fs.FS, format source.Format, old source.Migration, f 
 		}
 	}
 	return true
+}
+
+// directiveLines are the comment lines of a migration a tool or phasegate
+// reads as instructions.
+func directiveLines(src []byte) []string {
+	var out []string
+	for _, line := range strings.Split(string(src), "\n") {
+		t := strings.TrimSpace(line)
+		rest, ok := strings.CutPrefix(t, "--")
+		if !ok {
+			continue
+		}
+		rest = strings.TrimSpace(rest)
+		if strings.HasPrefix(rest, "+") || strings.HasPrefix(rest, "migrate:") || strings.HasPrefix(rest, "atlas:") || strings.HasPrefix(rest, "phasegate:") {
+			out = append(out, strings.Join(strings.Fields(t), " "))
+		}
+	}
+	return out
 }
 
 // deparsed is a statement as PostgreSQL's deparser writes it: one layout,

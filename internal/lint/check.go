@@ -361,7 +361,7 @@ func (c *change) judgeChanged(ck *checker.Checker, notes *templateNotes) {
 			// A changelog's way (Liquibase): new changesets appended to it
 			// run on every database; the applied ones are unchanged.
 			history.Edited = !changelog || !appendedOnly(c.baseFS, c.headFS, m.Path)
-			if history.Edited && !changelog && source.RecordsVersionOnly(c.format) && sameStatements(c.baseFS, c.format, inBase[m.Path], f) {
+			if history.Edited && !changelog && source.RecordsVersionOnly(c.format) && sameStatements(c.baseFS, c.headFS, c.format, inBase[m.Path], f, script) {
 				// A comment or the layout: the tool never reads the file
 				// again for a database that applied it, and a fresh one
 				// runs the same statements.

@@ -177,10 +177,15 @@ func (r *Report) runtimeVerdict() string {
 	if rt.Verdict != compat.StatusPass || len(r.Scenarios) == 0 {
 		return rt.Verdict
 	}
+	noCommand := false
 	for _, sc := range r.Scenarios {
 		if sc.Status != compat.StatusSkipped {
 			return rt.Verdict
 		}
+		noCommand = noCommand || strings.HasPrefix(sc.Reason, "tests.command is not set")
+	}
+	if !noCommand {
+		return rt.Verdict + " (the migrations applied, but no scenario ran its test suite: nothing shows either release works on them)"
 	}
 	return rt.Verdict + " (the migrations applied, but no test suite ran: nothing shows either release works on them; set tests.command)"
 }
