@@ -335,7 +335,9 @@ var dateLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(
 // it was written.
 func ParseAfter(after string) (Condition, error) {
 	after = strings.TrimSpace(after)
-	word, env, _ := strings.Cut(after, " ")
+	// Any run of spaces or tabs between the words, as the header's
+	// reader before this one took it.
+	word, env, _ := strings.Cut(strings.Join(strings.Fields(after), " "), " ")
 	switch {
 	case after == "release":
 		return Condition{Kind: AfterRelease}, nil

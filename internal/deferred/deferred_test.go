@@ -181,20 +181,21 @@ func TestSeparate(t *testing.T) {
 // split's --after.
 func TestParseAfter(t *testing.T) {
 	for in, want := range map[string]string{
-		"release":               "release",
-		" release ":             "release",
-		"deployment production": "deployment production",
-		"deployment   eu west":  "deployment eu west",
-		"2026-12-01":            "2026-12-01",
-		"tomorrow":              `"tomorrow" is not release, deployment ENV or a date YYYY-MM-DD`,
-		"deploymentproduction":  `"deploymentproduction" is not release, deployment ENV or a date YYYY-MM-DD; did you mean deployment?`,
-		"Release":               `"Release" is not release, deployment ENV or a date YYYY-MM-DD; did you mean release?`,
-		"deployment":            "deployment needs an environment: deployment ENV, e.g. deployment production",
-		"deployment ":           "deployment needs an environment: deployment ENV, e.g. deployment production",
-		"2026-13-40":            `"2026-13-40" is not a date YYYY-MM-DD (month out of range)`,
-		"2026-02-30":            `"2026-02-30" is not a date YYYY-MM-DD (day out of range)`,
-		"2026-1-5":              `"2026-1-5" is not a date YYYY-MM-DD (four digits for the year, two for the month and the day)`,
-		"":                      `"" is not release, deployment ENV or a date YYYY-MM-DD`,
+		"release":                "release",
+		" release ":              "release",
+		"deployment production":  "deployment production",
+		"deployment   eu west":   "deployment eu west",
+		"deployment\tproduction": "deployment production",
+		"2026-12-01":             "2026-12-01",
+		"tomorrow":               `"tomorrow" is not release, deployment ENV or a date YYYY-MM-DD`,
+		"deploymentproduction":   `"deploymentproduction" is not release, deployment ENV or a date YYYY-MM-DD; did you mean deployment?`,
+		"Release":                `"Release" is not release, deployment ENV or a date YYYY-MM-DD; did you mean release?`,
+		"deployment":             "deployment needs an environment: deployment ENV, e.g. deployment production",
+		"deployment ":            "deployment needs an environment: deployment ENV, e.g. deployment production",
+		"2026-13-40":             `"2026-13-40" is not a date YYYY-MM-DD (month out of range)`,
+		"2026-02-30":             `"2026-02-30" is not a date YYYY-MM-DD (day out of range)`,
+		"2026-1-5":               `"2026-1-5" is not a date YYYY-MM-DD (four digits for the year, two for the month and the day)`,
+		"":                       `"" is not release, deployment ENV or a date YYYY-MM-DD`,
 	} {
 		c, err := ParseAfter(in)
 		got := c.String()
