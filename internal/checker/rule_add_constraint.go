@@ -143,7 +143,7 @@ func (c *Context) constraintFix(f Finding, at *pg.AlterTableStmt, con *pg.Constr
 		if t := c.Catalog.Table(q); t != nil && t.Partitioned {
 			return f.withSteps(expand, "contract, deferred one release (phasegate split moves it): the statement as written; PostgreSQL builds no index CONCURRENTLY on a partitioned table, so it holds its lock while the index is built: run it at a quiet time.").withNote(guaranteedNote)
 		}
-		steps := usingIndexSteps(at, con, name)
+		steps := c.usingIndexSteps(at, q, con, name)
 		return f.withSteps(expand, prefixed(c.uniqueDeferral(deferred, q, con, cols), steps[0]), steps[1]).withNote(guaranteedNote)
 	}
 	return f
@@ -216,7 +216,17 @@ func samePos(a, b *sqltext.Position) bool {
 // usingIndexSteps are the steps that add UNIQUE or PRIMARY KEY constraint
 // con (named name) of at without a long lock: its index built
 // concurrently, then the constraint on it.
-func usingIndexSteps(at *pg.AlterTableStmt, con *pg.Constraint, name string) []string {
+func (c *Context) usingIndexSteps(at *pg.AlterTableStmt, q schema.QName, con *pg.Constraint, name string) []string {
+	attach := "a brief lock, no scan"
+	if con.Contype == pg.ConstrType_CONSTR_PRIMARY {
+		t := c.Catalog.Table(q)
+		for _, k := range con.Keys {
+			if t == nil || t.Column(k.GetString_().GetSval()) == nil || !t.Column(k.GetString_().GetSval()).NotNull {
+				attach = "it also makes the columns NOT NULL, which scans the table under its lock unless a validated CHECK (column IS NOT NULL) already proves it (PostgreSQL 12+): add that CHECK NOT VALID and VALIDATE it first"
+				break
+			}
+		}
+	}
 	ix := &pg.IndexStmt{Idxname: name, Relation: at.Relation, AccessMethod: "btree", Unique: true, Concurrent: true, IfNotExists: true}
 	for _, k := range con.Keys {
 		ix.IndexParams = append(ix.IndexParams, &pg.Node{Node: &pg.Node_IndexElem{IndexElem: &pg.IndexElem{Name: k.GetString_().GetSval(),
@@ -226,7 +236,7 @@ func usingIndexSteps(at *pg.AlterTableStmt, con *pg.Constraint, name string) []s
 	return []string{
 		sqlStep("", indexSQL(ix, "", name, nil), "outside a transaction: a migration of its own"),
 		sqlStep("then: ", alterSQL(at, &pg.AlterTableCmd{Subtype: pg.AlterTableType_AT_AddConstraint,
-			Def: &pg.Node{Node: &pg.Node_Constraint{Constraint: using}}, Behavior: pg.DropBehavior_DROP_RESTRICT}), "a brief lock, no scan"),
+			Def: &pg.Node{Node: &pg.Node_Constraint{Constraint: using}}, Behavior: pg.DropBehavior_DROP_RESTRICT}), attach),
 	}
 }
 

@@ -39,7 +39,7 @@ recognise a table made by CREATE TABLE AS or a materialized view as new.`,
 				}
 				name := orDefault(con.Conname, c.Catalog.ConstraintName(q, ckind, namesOf(con.Keys)))
 				out = append(out, finding("adds %s constraint to %s, building its index under ACCESS EXCLUSIVE", kind, q).at(c.Pos(con.Location)).
-					withSteps(usingIndexSteps(at, con, name)...))
+					withSteps(c.usingIndexSteps(at, q, con, name)...))
 			}
 			if def := cmd.Def.GetColumnDef(); cmd.Subtype == pg.AlterTableType_AT_AddColumn && def != nil {
 				for _, n := range def.Constraints {
@@ -55,7 +55,7 @@ recognise a table made by CREATE TABLE AS or a materialized view as new.`,
 							return k.Contype == pg.ConstrType_CONSTR_UNIQUE || k.Contype == pg.ConstrType_CONSTR_PRIMARY
 						})
 						out = append(out, finding("adds column %s.%s with a UNIQUE or PRIMARY KEY constraint, building its index under ACCESS EXCLUSIVE", q, def.Colname).at(c.Pos(con.Location)).
-							withSteps(append([]string{sqlStep("", without, "without the constraint")}, usingIndexSteps(at, keyed, name)...)...))
+							withSteps(append([]string{sqlStep("", without, "without the constraint")}, c.usingIndexSteps(at, q, keyed, name)...)...))
 					}
 				}
 			}
