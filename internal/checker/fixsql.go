@@ -19,7 +19,7 @@ import (
 // deparse returns the SQL of one statement, with its semicolon, or "" when
 // pg_query cannot deparse it (the caller falls back to a generic text).
 func deparse(stmt *pg.Node) string {
-	sql, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: stmt}}})
+	sql, err := pg.DeparseStmt(stmt)
 	if err != nil || sql == "" {
 		return ""
 	}

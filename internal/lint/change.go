@@ -168,11 +168,12 @@ func fileError(path string, err error) FileError {
 }
 
 // changedStatements returns a Judge that accepts the statements of an
-// edited migration that the base version of the file does not have.
-func changedStatements(baseFS fs.FS, format source.Format, old source.Migration) func(*sqltext.Statement) bool {
+// edited migration that the base version of the file (nil when it could
+// not be read) does not have.
+func changedStatements(base *sqltext.File) func(*sqltext.Statement) bool {
 	seen := map[string]int{}
-	if f, _, err := source.Read(baseFS, format, old); err == nil {
-		for _, s := range f.Statements {
+	if base != nil {
+		for _, s := range base.Statements {
 			seen[normalize(s.Text)]++
 		}
 	}
@@ -187,28 +188,23 @@ func changedStatements(baseFS fs.FS, format source.Format, old source.Migration)
 }
 
 // sameStatements reports a migration that runs the same statements in
-// the base (old) as in f, the same way: the statements are the same as
-// written or as deparsed (a comment or a line break inside one), the
-// tool runs the file in the same transaction mode, and its directives
-// (goose's and sql-migrate's "-- +", dbmate's "-- migrate:", Atlas's, the
-// phasegate directives) are the same. Only its comments or layout
-// changed. Whitespace inside a literal is a change: deparsing keeps it.
-func sameStatements(baseFS, headFS fs.FS, format source.Format, old source.Migration, f *sqltext.File, script source.Script) bool {
-	b, bs, err := source.Read(baseFS, format, old)
-	if err != nil || len(b.Statements) != len(f.Statements) || bs.Tx != script.Tx {
+// its base version (base, run as baseScript) as in f (run as script), the
+// same way: the statements are the same as written or as deparsed (a
+// comment or a line break inside one), the tool runs the file in the same
+// transaction mode, and its directives (goose's and sql-migrate's "-- +",
+// dbmate's "-- migrate:", Atlas's, the phasegate directives) are the
+// same. Only its comments or layout changed. Whitespace inside a literal
+// is a change: deparsing keeps it.
+func sameStatements(base *sqltext.File, baseScript source.Script, f *sqltext.File, script source.Script) bool {
+	if len(base.Statements) != len(f.Statements) || baseScript.Tx != script.Tx || !slices.Equal(directiveLines(base.Src), directiveLines(f.Src)) {
 		return false
 	}
-	oldSrc, errOld := fs.ReadFile(baseFS, old.Path)
-	newSrc, errNew := fs.ReadFile(headFS, old.Path)
-	if errOld != nil || errNew != nil || !slices.Equal(directiveLines(oldSrc), directiveLines(newSrc)) {
-		return false
-	}
-	for i, s := range b.Statements {
+	for i, s := range base.Statements {
 		if s.Text == f.Statements[i].Text {
 			continue
 		}
-		x, errX := deparsed(s.Node)
-		y, errY := deparsed(f.Statements[i].Node)
+		x, errX := pg.DeparseStmt(s.Node)
+		y, errY := pg.DeparseStmt(f.Statements[i].Node)
 		if errX != nil || errY != nil || x != y {
 			return false
 		}
@@ -232,12 +228,6 @@ func directiveLines(src []byte) []string {
 		}
 	}
 	return out
-}
-
-// deparsed is a statement as PostgreSQL's deparser writes it: one layout,
-// no comments.
-func deparsed(n *pg.Node) (string, error) {
-	return pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: n}}})
 }
 
 // normalize collapses whitespace so re-indenting a statement is no change.

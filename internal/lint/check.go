@@ -361,14 +361,18 @@ func (c *change) judgeChanged(ck *checker.Checker, notes *templateNotes) {
 			// A changelog's way (Liquibase): new changesets appended to it
 			// run on every database; the applied ones are unchanged.
 			history.Edited = !changelog || !appendedOnly(c.baseFS, c.headFS, m.Path)
-			if history.Edited && !changelog && source.RecordsVersionOnly(c.format) && sameStatements(c.baseFS, c.headFS, c.format, inBase[m.Path], f, script) {
+			base, baseScript, err := source.Read(c.baseFS, c.format, inBase[m.Path])
+			if err != nil {
+				base = nil // every statement counts as changed
+			}
+			if history.Edited && !changelog && base != nil && source.RecordsVersionOnly(c.format) && sameStatements(base, baseScript, f, script) {
 				// A comment or the layout: the tool never reads the file
 				// again for a database that applied it, and a fresh one
 				// runs the same statements.
 				history.Edited = false
 			}
 			history.Changelog = changelog
-			in.Judge = changedStatements(c.baseFS, c.format, inBase[m.Path])
+			in.Judge = changedStatements(base)
 		}
 		if effect := source.OutOfOrderEffect(c.format); !existed && m.Kind == source.Versioned && i < lastBase && effect != "" {
 			history.OutOfOrder = &checker.OutOfOrder{Existing: c.headList[lastBase].Path, Effect: effect}

@@ -27,6 +27,12 @@ func Deparse(tree *ParseResult) (string, error) {
 	return parser.DeparseFromProtobuf(tree.marshal(nil))
 }
 
+// DeparseStmt returns the SQL text of one statement, without its
+// semicolon: Deparse of a tree that holds only it.
+func DeparseStmt(stmt *Node) (string, error) {
+	return Deparse(&ParseResult{Stmts: []*RawStmt{{Stmt: stmt}}})
+}
+
 // Scan returns the tokens of sql as PostgreSQL's scanner sees them.
 func Scan(sql string) (*ScanResult, error) {
 	b, err := parser.ScanToProtobuf(sql)

@@ -20,7 +20,7 @@ import (
 
 // deparse renders a statement.
 func deparse(stmt *pg.Node) (string, error) {
-	s, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: stmt}}})
+	s, err := pg.DeparseStmt(stmt)
 	if err != nil {
 		return "", fmt.Errorf("render SQL: %w", err)
 	}
