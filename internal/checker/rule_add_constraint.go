@@ -171,11 +171,11 @@ func (c *Context) uniqueDeferral(deferred string, q schema.QName, con *pg.Constr
 	if err != nil {
 		return deferred
 	}
-	s, ok := f.(source.TxSeparator)
+	sep, ok := source.Separation(f)
 	switch {
 	case !ok:
 		return yourself
-	case s.Separation() == source.TxNone:
+	case sep == source.TxNone:
 		return deferred
 	}
 	return fmt.Sprintf("contract, deferred one release, in a deferred migration of its own (by hand: %s runs a migration of several statements as one): ", f.Name())

@@ -52,6 +52,10 @@ func (c *check) runScenario(ctx context.Context, j job) {
 	c.opts.Results.judge(sc, tests, unread, func(n int) (outcomes, error) { return c.rerun(ctx, j, script, n) })
 }
 
+// ReasonNoTestCommand is a scenario's reason for skipping its tests when
+// tests.command is not set.
+const ReasonNoTestCommand = "tests.command is not set: the migrations applied, but no test suite ran against them"
+
 // scenarioCommand writes the version table the scenario's release reads
 // and gives the script its suite runs (this shard's slice of
 // tests.command); when there is none to run, it says why in the scenario
@@ -63,7 +67,7 @@ func (c *check) scenarioCommand(ctx context.Context, j job) (string, bool) {
 		return "", false
 	}
 	if c.opts.TestCommand == "" {
-		sc.Status, sc.Reason = StatusSkipped, "tests.command is not set: the migrations applied, but no test suite ran against them"
+		sc.Status, sc.Reason = StatusSkipped, ReasonNoTestCommand
 		return "", false
 	}
 	script, empty, err := c.opts.Shard.command(ctx, c.opts.TestCommand, j.dir)

@@ -182,7 +182,7 @@ func (r *Report) runtimeVerdict() string {
 		if sc.Status != compat.StatusSkipped {
 			return rt.Verdict
 		}
-		noCommand = noCommand || strings.HasPrefix(sc.Reason, "tests.command is not set")
+		noCommand = noCommand || sc.Reason == compat.ReasonNoTestCommand
 	}
 	if !noCommand {
 		return rt.Verdict + " (the migrations applied, but no scenario ran its test suite: nothing shows either release works on them)"

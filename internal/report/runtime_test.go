@@ -98,7 +98,7 @@ func TestRuntimeErrorBeforeAnyScenario(t *testing.T) {
 // skipped their tests (no tests.command) passes, but the text and the
 // comment say that nothing beyond applying the migrations was shown.
 func TestRuntimePassWithoutTests(t *testing.T) {
-	noTests := "tests.command is not set: the migrations applied, but no test suite ran against them"
+	noTests := compat.ReasonNoTestCommand
 	res := &compat.Result{Previous: "0b8261f824abe7cc4193197749cd536739f44c3f", Verdict: compat.StatusPass}
 	for _, n := range []string{compat.ScenarioBaseline, compat.ScenarioCompat, compat.ScenarioDeploy, compat.ScenarioContractReady} {
 		res.Scenarios = append(res.Scenarios, compat.Scenario{Name: n, Status: compat.StatusSkipped, Reason: noTests})

@@ -115,6 +115,16 @@ type TxSeparator interface {
 	Separation() TxMode
 }
 
+// Separation is how f's tool runs a migration whose statements must not
+// all share one transaction (TxSeparator); ok is false when the tool
+// always wraps a migration in one transaction.
+func Separation(f Format) (tx TxMode, ok bool) {
+	if s, ok := f.(TxSeparator); ok {
+		return s.Separation(), true
+	}
+	return 0, false
+}
+
 // TxAdvisor is implemented by formats whose tool can be told to run a
 // statement outside a transaction.
 type TxAdvisor interface {

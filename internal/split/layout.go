@@ -75,19 +75,6 @@ func wrap(f source.Format, header, up, down string, tx source.TxMode, src, suffi
 	return source.WriteMigration(f, header, up, down, tx, src, suffix)
 }
 
-// separation is how format f runs a migration whose statements must not
-// all share one transaction: TxImplicit, as one implicit transaction that
-// a COMMIT statement divides (the file is sent as one query), or TxNone,
-// each statement on its own (the format's no-transaction marker, which
-// wrap and txCompanions write). ok is false when the tool always wraps a
-// migration in one transaction.
-func separation(f source.Format) (tx source.TxMode, ok bool) {
-	if s, ok := f.(source.TxSeparator); ok {
-		return s.Separation(), true
-	}
-	return 0, false
-}
-
 // txCompanions are the files beside a new migration at p that tell the
 // tool to run it in mode tx, when the tool reads that from a file of its
 // own (Flyway's script configuration, Diesel's metadata.toml). base is the

@@ -34,7 +34,7 @@ func onlineMigrations(fsys fs.FS, m source.Migration, src []byte, rewrites map[i
 		return out, nil
 	}
 	ins, ok := opts.Format.(source.Inserter)
-	tx, sepOK := separation(opts.Format)
+	tx, sepOK := source.Separation(opts.Format)
 	if !ok || !sepOK {
 		return out, fmt.Errorf("%s: the rewrite needs migrations that run right after it without a transaction (%s), which split cannot write for %s: cut it by hand",
 			m.Path, stepNames(steps), opts.Format.Name())

@@ -128,7 +128,7 @@ func renameColumn(rc *recipeContext, s *pg.RenameStmt) (*rewrite, error) {
 				if k == a {
 					k = b
 				}
-				ix.IndexParams = append(ix.IndexParams, &pg.Node{Node: &pg.Node_IndexElem{IndexElem: &pg.IndexElem{Name: k, Ordering: pg.SortByDir_SORTBY_DEFAULT, NullsOrdering: pg.SortByNulls_SORTBY_NULLS_DEFAULT}}})
+				ix.IndexParams = append(ix.IndexParams, indexElem(k))
 			}
 			build, err := deparse(&pg.Node{Node: &pg.Node_IndexStmt{IndexStmt: ix}})
 			if err != nil {

@@ -28,7 +28,7 @@ func uniqueConstraint(rc *recipeContext, t *schema.Table, con *pg.Constraint) (*
 	if con.Indexname != "" || len(con.Keys) == 0 || t.Partitioned {
 		return nil, nil // USING INDEX already, a form without columns, or partitioned
 	}
-	sep, ok := separation(rc.format)
+	sep, ok := source.Separation(rc.format)
 	if !ok {
 		return nil, nil
 	}
@@ -86,7 +86,7 @@ func uniqueConstraint(rc *recipeContext, t *schema.Table, con *pg.Constraint) (*
 	}
 	return &rewrite{
 		what: fmt.Sprintf("ADD CONSTRAINT %s %s", name, word),
-		// Statement by statement (separation). The build waits for every
+		// Statement by statement (source.Separation). The build waits for every
 		// transaction older than it, which a lock_timeout or
 		// statement_timeout of the migration would cancel, leaving an
 		// invalid index; the brief lock of USING INDEX gets one again.

@@ -217,7 +217,7 @@ func Split(fsys fs.FS, m source.Migration, fr checker.FileResult, opts Options) 
 	// The deferred migration's transactions.
 	tx := script.Tx
 	if body.count() > 1 && tx != source.TxNone {
-		sep, ok := separation(opts.Format)
+		sep, ok := source.Separation(opts.Format)
 		if !ok {
 			return nil, fmt.Errorf("%s: the deferred part needs %d transactions that commit one after the other, and %s runs a migration in one: split it by hand (the rewritten statements: %s)",
 				m.Path, body.count(), opts.Format.Name(), strings.Join(plan.Rewritten, "; "))
