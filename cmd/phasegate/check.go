@@ -100,7 +100,7 @@ func checkRun(o checkOptions, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	cfg, err := findConfig(repo.Root, o.configPath)
+	cfg, err := config.Find(repo.Root, o.configPath)
 	if err != nil {
 		return 0, err
 	}

@@ -38,9 +38,6 @@ func runClassify(args []string, stdout, stderr io.Writer) (int, error) {
 		if cfg, err = config.Load(*cfgPath); err != nil {
 			return 0, err
 		}
-		if err := checkFormat(cfg); err != nil {
-			return 0, err
-		}
 	}
 	opts, err := checkerOptions(cfg, *pgVersion)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/phasegate/phasegate/internal/action"
+	"github.com/phasegate/phasegate/internal/config"
 	"github.com/phasegate/phasegate/internal/deferred"
 	"github.com/phasegate/phasegate/internal/followup"
 	"github.com/phasegate/phasegate/internal/git"
@@ -57,7 +58,7 @@ func runFollowup(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	cfg, err := findConfig(repo.Root, *cfgPath)
+	cfg, err := config.Find(repo.Root, *cfgPath)
 	if err != nil {
 		return 0, err
 	}

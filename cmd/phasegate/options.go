@@ -107,27 +107,6 @@ func sourceSettings(cfg *config.Config) source.Settings {
 	return source.Settings{TemplateOptions: cfg.Migrations.TemplateOptions}
 }
 
-// findConfig loads the config file of the repository at root (explicit,
-// if given, else the first of config.Names) and checks migrations.format.
-func findConfig(root, explicit string) (*config.Config, error) {
-	cfg, err := config.Find(root, explicit)
-	if err != nil {
-		return nil, err
-	}
-	return cfg, checkFormat(cfg)
-}
-
-// checkFormat rejects a migrations.format that names no format, at its
-// place in the config file, before anything looks for migrations.
-func checkFormat(cfg *config.Config) error {
-	if f := cfg.Migrations.Format; f != "" && f != "auto" {
-		if _, err := source.Lookup(f); err != nil {
-			return cfg.FormatErrorf("migrations.format: %v (docs/formats.md)", err)
-		}
-	}
-	return nil
-}
-
 // explainFormat completes the *source.FormatError in err, if any, with
 // what to do, in the terms the user gives the format in: migrations.format
 // of cfg, or, when flag is set (classify), that flag, which is where

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/phasegate/phasegate/internal/checker"
+	"github.com/phasegate/phasegate/internal/config"
 	"github.com/phasegate/phasegate/internal/deferred"
 	"github.com/phasegate/phasegate/internal/git"
 	"github.com/phasegate/phasegate/internal/lint"
@@ -48,7 +49,7 @@ func runSplit(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	cfg, err := findConfig(repo.Root, *cfgPath)
+	cfg, err := config.Find(repo.Root, *cfgPath)
 	if err != nil {
 		return 0, err
 	}

@@ -22,6 +22,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/phasegate/phasegate/internal/source"
 	"github.com/phasegate/phasegate/internal/spell"
 )
 
@@ -290,6 +291,13 @@ func Parse(path string, b []byte) (*Config, error) {
 	collectRulePositions(doc, c.rulePos)
 	if v := mappingValue(mappingValue(doc, "migrations"), "format"); v != nil {
 		c.formatPos = pos{v.Line, v.Column}
+		// A format that names none, at load, before anything looks for
+		// migrations: whichever command reads the config.
+		if f := c.Migrations.Format; f != "" && f != "auto" {
+			if _, err := source.Lookup(f); err != nil {
+				return nil, c.FormatErrorf("migrations.format: %v (docs/formats.md)", err)
+			}
+		}
 	}
 	if err := checkScenarios(path, doc); err != nil {
 		return nil, err

@@ -51,6 +51,7 @@ func TestUnknownKeysHavePositions(t *testing.T) {
 		"postgres:\n  version: [16]\n":      `phasegate.yml:2:12: postgres.version must be a whole number, not a list`,
 		"postgres:\n  version: \"16\"\n":    `phasegate.yml:2:12: postgres.version must be a whole number, not the quoted string "16" (write it without quotes)`,
 		"postgres:\n  pull: maybe\n":        `phasegate.yml:2:9: postgres.pull must be true or false, not "maybe"`,
+		"migrations:\n  format: flywya\n":   `phasegate.yml:2:11: migrations.format: unknown migration format "flywya"; did you mean "flyway"?`,
 		"migrations:\n  dir: {a: 1}\n":      `phasegate.yml:2:8: migrations.dir must be a string, not a mapping`,
 		"migrations: [1, 2]\n":              "phasegate.yml:1:13: migrations must be a mapping",
 		"rules: {a: b\n":                    "phasegate.yml: ",
