@@ -17,7 +17,6 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -277,7 +276,7 @@ var (
 	undefinedFlag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^flag provided but not defined: -+(.*)$`) })
 	flagName      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|[ :])-([a-z][a-z0-9-]*)`) })
 	badValue      = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^invalid (value|boolean value) ".*" for (?:flag )?-+([a-z][a-z0-9-]*): parse error$`)
+		return regexp.MustCompile(`^invalid (?:boolean )?value ".*" for (?:flag )?-+([a-z][a-z0-9-]*): parse error$`)
 	})
 )
 
@@ -294,12 +293,16 @@ func flagError(fs *flag.FlagSet, err error) error {
 	// The flag package says only "parse error" of a value it cannot read.
 	if m := badValue().FindStringSubmatch(msg); m != nil {
 		want := "not a valid value"
-		if f := fs.Lookup(m[2]); f != nil {
-			if _, err := strconv.Atoi(f.DefValue); err == nil {
-				want = "not a whole number"
+		var v any
+		if f := fs.Lookup(m[1]); f != nil {
+			if g, ok := f.Value.(flag.Getter); ok {
+				v = g.Get()
 			}
 		}
-		if m[1] == "boolean value" {
+		switch v.(type) {
+		case int, int64, uint, uint64:
+			want = "not a whole number"
+		case bool:
 			want = "give true or false"
 		}
 		msg = strings.TrimSuffix(msg, "parse error") + want
