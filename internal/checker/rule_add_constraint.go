@@ -160,12 +160,8 @@ func (c *Context) constraintFix(f Finding, at *pg.AlterTableStmt, con *pg.Constr
 // split moves the statement as written and the steps are the user's.
 func (c *Context) uniqueDeferral(deferred string, q schema.QName, con *pg.Constraint, cols []string) string {
 	const yourself = "contract, deferred one release (in the deferred migration, by hand: phasegate split moves the statement as written): "
-	if con.Contype == pg.ConstrType_CONSTR_PRIMARY {
-		for _, col := range cols {
-			if t := c.Catalog.Table(q); t == nil || t.Column(col) == nil || !t.Column(col).NotNull {
-				return yourself
-			}
-		}
+	if con.Contype == pg.ConstrType_CONSTR_PRIMARY && !c.Catalog.Table(q).AllNotNull(cols) {
+		return yourself
 	}
 	f, err := source.Lookup(c.Format)
 	if err != nil {
@@ -218,14 +214,8 @@ func samePos(a, b *sqltext.Position) bool {
 // concurrently, then the constraint on it.
 func (c *Context) usingIndexSteps(at *pg.AlterTableStmt, q schema.QName, con *pg.Constraint, name string) []string {
 	attach := "a brief lock, no scan"
-	if con.Contype == pg.ConstrType_CONSTR_PRIMARY {
-		t := c.Catalog.Table(q)
-		for _, k := range con.Keys {
-			if t == nil || t.Column(k.GetString_().GetSval()) == nil || !t.Column(k.GetString_().GetSval()).NotNull {
-				attach = "it also makes the columns NOT NULL, which scans the table under its lock unless a validated CHECK (column IS NOT NULL) already proves it (PostgreSQL 12+): add that CHECK NOT VALID and VALIDATE it first"
-				break
-			}
-		}
+	if con.Contype == pg.ConstrType_CONSTR_PRIMARY && !c.Catalog.Table(q).AllNotNull(namesOf(con.Keys)) {
+		attach = "it also makes the columns NOT NULL, which scans the table under its lock unless a validated CHECK (column IS NOT NULL) already proves it (PostgreSQL 12+): add that CHECK NOT VALID and VALIDATE it first"
 	}
 	ix := &pg.IndexStmt{Idxname: name, Relation: at.Relation, AccessMethod: "btree", Unique: true, Concurrent: true, IfNotExists: true}
 	for _, k := range con.Keys {

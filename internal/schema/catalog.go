@@ -291,6 +291,20 @@ func (t *Table) Column(name string) *Column {
 	return nil
 }
 
+// AllNotNull reports whether every named column is known and NOT NULL
+// (false for a nil table).
+func (t *Table) AllNotNull(names []string) bool {
+	if t == nil {
+		return false
+	}
+	for _, n := range names {
+		if col := t.Column(n); col == nil || !col.NotNull {
+			return false
+		}
+	}
+	return true
+}
+
 // ViewsReading returns the views whose query reads relation q, sorted.
 func (c *Catalog) ViewsReading(q QName) []QName {
 	var out []QName

@@ -38,13 +38,10 @@ func uniqueConstraint(rc *recipeContext, t *schema.Table, con *pg.Constraint) (*
 	}
 	var cols []string
 	for _, k := range con.Keys {
-		name := k.GetString_().GetSval()
-		if kind == schema.PrimaryKey {
-			if c := t.Column(name); c == nil || !c.NotNull {
-				return nil, nil
-			}
-		}
-		cols = append(cols, name)
+		cols = append(cols, k.GetString_().GetSval())
+	}
+	if kind == schema.PrimaryKey && !t.AllNotNull(cols) {
+		return nil, nil
 	}
 	name := con.Conname
 	if name == "" {
